@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+// Tape: a columnar storage engine and query tool for backtest artifacts.
+//
+// Layering (each target depends only on the ones above it):
+//   CZstd, CLZ4   system C libraries (libzstd-dev, liblz4-dev), never vendored
+//   TapeFormat    bytes on disk: primitives, CRC32C, chunk/footer/trailer structures
+//   TapeCodec     column encodings (delta, decimal, byte-stream-split, dictionary) and compression
+//   Tape          the engine: streaming writer, reader with projection and zone-map pruning
+//   TapeIO        text in and out: CSV/NDJSON parsing, type inference, value formatting
+//   TapeCommands  the `tape` subcommands (swift-argument-parser), testable in-process
+//   tape          the executable
+import PackageDescription
+
+let package = Package(
+    name: "Tape",
+    products: [
+        .library(name: "Tape", targets: ["Tape"]),
+        .executable(name: "tape", targets: ["tape"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .target(name: "TapeFormat"),
+        .target(name: "TapeCodec", dependencies: ["TapeFormat", "CZstd", "CLZ4"]),
+        .target(name: "Tape", dependencies: ["TapeFormat", "TapeCodec"]),
+        .target(name: "TapeIO", dependencies: ["Tape", "TapeFormat"]),
+        .target(
+            name: "TapeCommands",
+            dependencies: [
+                "Tape", "TapeIO", "TapeFormat",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "tape", dependencies: ["TapeCommands"]),
+        .testTarget(name: "TapeFormatTests", dependencies: ["TapeFormat"]),
+        .testTarget(name: "TapeCodecTests", dependencies: ["TapeCodec", "TapeFormat"]),
+        .testTarget(name: "TapeTests", dependencies: ["Tape", "TapeFormat", "TapeCodec"]),
+        .testTarget(name: "TapeIOTests", dependencies: ["TapeIO", "Tape"]),
+        .testTarget(name: "TapeCommandsTests", dependencies: ["TapeCommands", "Tape", "TapeIO"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+import TapeCommands
+TapeCommand.main()
