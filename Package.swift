@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "TapeFormat"),
         .target(name: "TapeCodec", dependencies: ["TapeFormat", "CZstd", "CLZ4"]),
         .target(name: "Tape", dependencies: ["TapeFormat", "TapeCodec"]),
-        .target(name: "TapeIO", dependencies: ["Tape", "TapeFormat"]),
+        .target(name: "TapeIO", dependencies: ["TapeFormat", "TapeCodec"]),
         .target(
             name: "TapeCommands",
             dependencies: [
@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "TapeFormatTests", dependencies: ["TapeFormat"]),
         .testTarget(name: "TapeCodecTests", dependencies: ["TapeCodec", "TapeFormat"]),
         .testTarget(name: "TapeTests", dependencies: ["Tape", "TapeFormat", "TapeCodec"]),
-        .testTarget(name: "TapeIOTests", dependencies: ["TapeIO", "Tape"]),
+        .testTarget(name: "TapeIOTests", dependencies: ["TapeIO", "TapeFormat", "TapeCodec"]),
         .testTarget(name: "TapeCommandsTests", dependencies: ["TapeCommands", "Tape", "TapeIO"]),
     ],
     swiftLanguageModes: [.v5]
