@@ -104,6 +104,7 @@ public struct ByteReader {
     public mutating func readString(_ what: String) throws(FormatError) -> String {
         let at = absoluteOffset
         let n = try readCount("\(what) length", limit: remaining)
+        try requireAvailable(n, for: what)  // `remaining` above still counted the length varint
         let start = position
         position += n
         let s = bytes.withUnsafeBufferPointer { buf in
