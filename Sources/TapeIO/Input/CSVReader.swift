@@ -49,6 +49,8 @@ public final class CSVReader: CSVFields {
     private var spans: [Span] = []
     private var scratch: [UInt8] = []
     private var bomChecked = false
+    /// Where the last syntax error was found (buffer index, line), for `skipAfterError()`.
+    private var failure: (index: Int, line: Int)?
 
     public private(set) var recordLine = 0
 
@@ -99,6 +101,7 @@ public final class CSVReader: CSVFields {
 
     /// Advances to the next record. Returns false at the end of the input.
     public func readRecord() throws -> Bool {
+        failure = nil
         if !bomChecked {
             while window.end - pos < 3 && !window.isAtEOF { try refill() }
             let p = window.storage
@@ -119,6 +122,37 @@ public final class CSVReader: CSVFields {
                 unescape()
                 return true
             }
+        }
+    }
+
+    /// After `readRecord()` threw a syntax error, skips the rest of the physical line on which the
+    /// error was found (to the end of the input for an unterminated quote), so that reading resumes
+    /// with the next line. Does nothing if the last call did not fail.
+    public func skipAfterError() throws {
+        guard let f = failure else { return }
+        failure = nil
+        pos = f.index
+        line = f.line
+        while true {
+            let p = window.storage
+            let end = window.end
+            var i = pos
+            while i < end && p[i] != CSVReader.lf && p[i] != CSVReader.cr { i += 1 }
+            if i == end {
+                pos = end
+                if window.isAtEOF { return }
+                try refill()
+                continue
+            }
+            if p[i] == CSVReader.cr && i + 1 == end && !window.isAtEOF {
+                pos = i
+                try refill()
+                continue
+            }
+            i += (p[i] == CSVReader.cr && i + 1 < end && p[i + 1] == CSVReader.lf) ? 2 : 1
+            pos = i
+            line += 1
+            return
         }
     }
 
@@ -174,6 +208,7 @@ public final class CSVReader: CSVFields {
                 while true {
                     if i == end {
                         if !eof { return .needMore }
+                        failure = (end, ln)
                         throw TextInputError(.unterminatedQuotedField, line: openLine, column: openColumn)
                     }
                     let b = p[i]
@@ -204,6 +239,7 @@ public final class CSVReader: CSVFields {
                 if i < end {
                     let b = p[i]
                     if b != delim && b != cr && b != lf {
+                        failure = (i, ln)
                         throw TextInputError(.charactersAfterClosingQuote, line: ln, column: i - lineStart + 1)
                     }
                 }
@@ -212,7 +248,10 @@ public final class CSVReader: CSVFields {
                 while i < end {
                     let b = p[i]
                     if b == delim || b == lf || b == cr { break }
-                    if b == quote { throw TextInputError(.strayQuote, line: ln, column: i - lineStart + 1) }
+                    if b == quote {
+                        failure = (i, ln)
+                        throw TextInputError(.strayQuote, line: ln, column: i - lineStart + 1)
+                    }
                     i += 1
                 }
                 if i == end && !eof { return .needMore }
