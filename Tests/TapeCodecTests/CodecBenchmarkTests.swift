@@ -78,8 +78,11 @@ import Glibc
         let low = StringArray((0..<n).map { _ in symbols[Int(rng.next() % 10)] })
         try measure("low-cardinality strings 1M", ColumnData(type: .string, storage: .strings(low)))
         try measure("low-cardinality strings 1M", ColumnData(type: .string, storage: .strings(low)), codec: .none)
+        let lowIdx = (0..<n).map { _ in UInt32(rng.next() % 10) }
+        try measure("low-cardinality dictionary storage 1M", ColumnData(type: .string, storage: .dictionary(entries: StringArray(symbols), indices: lowIdx)))
         let high = StringArray((0..<n).map { "order-\($0)" })
         try measure("unique strings 1M", ColumnData(type: .string, storage: .strings(high)))
+        try measure("unique strings 1M", ColumnData(type: .string, storage: .strings(high)), codec: .none)
         var validity = Bitmap(count: n, value: true)
         for i in stride(from: 0, to: n, by: 7) { validity[i] = false }
         try measure("2-decimal prices 1M, 1/7 null", ColumnData(type: .float64, storage: .float64(prices), validity: validity))

@@ -31,7 +31,7 @@ enum DeltaEncoding {
         w.writeU64(UInt64(bitPattern: values[0]))
         guard m > 1 else { return }
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: miniblockSize) { u in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * 65) { hist in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * 130) { hist in
                 var start = 1
                 while start < m {
                     let c = min(miniblockSize, m - start)
@@ -68,12 +68,31 @@ enum DeltaEncoding {
         let range = UInt64(bitPattern: maxD) &- base
         let rangeWidth = BitPacking.bitLength(range)
         // hist[L]: deltas of bit length L at index < 128 (1-byte index varint); hist[65 + L]: the rest.
+        // Counted in four interleaved tables (4 × 130 slots) so that runs of equal lengths do not
+        // serialise on one counter, then summed into the first.
         hist.update(repeating: 0)
-        for k in 0..<c {
-            let x = u[k] &- base
-            u[k] = x
-            hist[(k < 128 ? 0 : 65) + BitPacking.bitLength(x)] += 1
+        let low = min(c, 128)
+        var k = 0
+        while k < c {
+            let offset = k < low ? 0 : 65
+            let end = k < low ? low : c
+            while k + 4 <= end {
+                let x0 = u[k] &- base, x1 = u[k + 1] &- base, x2 = u[k + 2] &- base, x3 = u[k + 3] &- base
+                u[k] = x0; u[k + 1] = x1; u[k + 2] = x2; u[k + 3] = x3
+                hist[offset + BitPacking.bitLength(x0)] += 1
+                hist[130 + offset + BitPacking.bitLength(x1)] += 1
+                hist[260 + offset + BitPacking.bitLength(x2)] += 1
+                hist[390 + offset + BitPacking.bitLength(x3)] += 1
+                k += 4
+            }
+            while k < end {
+                let x = u[k] &- base
+                u[k] = x
+                hist[offset + BitPacking.bitLength(x)] += 1
+                k += 1
+            }
         }
+        for slot in 0..<130 { hist[slot] += hist[130 + slot] + hist[260 + slot] + hist[390 + slot] }
         // Cost of width `bw`: packed bytes + exceptions (every value of bit length > bw).
         var bestWidth = rangeWidth
         var bestCost = BitPacking.byteCount(count: c, width: rangeWidth) + 1

@@ -48,7 +48,8 @@ enum DictionaryEncoding {
         var offsets = [UInt32](repeating: 0, count: n + 1)
         var total = 0
         for k in 0..<n {
-            let len = try r.readCount("dictionary entry length", limit: r.remaining)
+            var len = 0
+            if let fast = r.tryReadCount(limit: r.remaining) { len = fast } else { len = try r.readCount("dictionary entry length", limit: r.remaining) }
             total += len
             offsets[k + 1] = UInt32(total)
         }

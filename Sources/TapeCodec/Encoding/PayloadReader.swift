@@ -42,53 +42,74 @@ struct PayloadReader {
         return .outOfBounds(what: w, offset: o, value: value, limit: UInt64(max(0, limit)))
     }
 
-    func require(_ n: Int, _ what: String) throws(FormatError) {
-        if n < 0 || n > remaining { throw truncated(what, needed: n) }
+    func require(_ n: Int, _ what: @autoclosure () -> String) throws(FormatError) {
+        if n < 0 || n > remaining { throw truncated(what(), needed: n) }
     }
 
-    mutating func readU8(_ what: String) throws(FormatError) -> UInt8 {
-        try require(1, what)
+    mutating func readU8(_ what: @autoclosure () -> String) throws(FormatError) -> UInt8 {
+        try require(1, what())
         defer { position += 1 }
         return bytes.load(fromByteOffset: position, as: UInt8.self)
     }
 
-    mutating func readI64(_ what: String) throws(FormatError) -> Int64 {
-        try require(8, what)
+    mutating func readI64(_ what: @autoclosure () -> String) throws(FormatError) -> Int64 {
+        try require(8, what())
         defer { position += 8 }
         return Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int64.self))
     }
 
     /// Unsigned LEB128 of at most 10 bytes (format-spec §1).
-    @inline(__always) mutating func readVarint(_ what: String) throws(FormatError) -> UInt64 {
+    @inline(__always) mutating func readVarint(_ what: @autoclosure () -> String) throws(FormatError) -> UInt64 {
         let start = position
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard position < bytes.count else { throw truncated(what, needed: 1) }
+            guard position < bytes.count else { throw truncated(what(), needed: 1) }
             let byte = bytes.load(fromByteOffset: position, as: UInt8.self)
             position += 1
-            if shift == 63 && byte > 1 { throw invalid(what, at: start, "varint overflows 64 bits") }
+            if shift == 63 && byte > 1 { throw invalid(what(), at: start, "varint overflows 64 bits") }
             result |= UInt64(byte & 0x7F) << shift
             if byte < 0x80 { return result }
             shift += 7
         }
     }
 
-    mutating func readSignedVarint(_ what: String) throws(FormatError) -> Int64 {
-        ZigZagCoding.decode(try readVarint(what))
+    mutating func readSignedVarint(_ what: @autoclosure () -> String) throws(FormatError) -> Int64 {
+        ZigZagCoding.decode(try readVarint(what()))
     }
 
     /// A varint that must be at most `limit`.
-    mutating func readCount(_ what: String, limit: Int) throws(FormatError) -> Int {
+    mutating func readCount(_ what: @autoclosure () -> String, limit: Int) throws(FormatError) -> Int {
         let at = position
-        let v = try readVarint(what)
-        guard v <= UInt64(max(0, limit)) else { throw outOfBounds(what, at: at, value: v, limit: limit) }
+        let v = try readVarint(what())
+        guard v <= UInt64(max(0, limit)) else { throw outOfBounds(what(), at: at, value: v, limit: limit) }
         return Int(v)
     }
 
+    /// Hot-loop form of `readCount`: a varint ≤ `limit`, or nil (position unchanged) when it is
+    /// truncated, malformed or too large — the caller then calls `readCount` for the error.
+    @inline(__always) mutating func tryReadCount(limit: Int) -> Int? {
+        var p = position
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while p < bytes.count {
+            let byte = bytes.load(fromByteOffset: p, as: UInt8.self)
+            p += 1
+            if shift == 63 && byte > 1 { return nil }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 {
+                guard result <= UInt64(max(0, limit)) else { return nil }
+                position = p
+                return Int(result)
+            }
+            shift += 7
+        }
+        return nil
+    }
+
     /// The next `n` bytes, skipped.
-    mutating func take(_ n: Int, _ what: String) throws(FormatError) -> UnsafeRawBufferPointer {
-        try require(n, what)
+    mutating func take(_ n: Int, _ what: @autoclosure () -> String) throws(FormatError) -> UnsafeRawBufferPointer {
+        try require(n, what())
         defer { position += n }
         return UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n)])
     }

@@ -71,7 +71,8 @@ enum PlainEncoding {
         try r.require(m, "\(what) lengths")
         var total = 0
         for j in 0..<m {
-            let len = try r.readCount("\(what) length", limit: r.remaining)
+            var len = 0
+            if let fast = r.tryReadCount(limit: r.remaining) { len = fast } else { len = try r.readCount("\(what) length", limit: r.remaining) }
             lengths[j] = UInt32(len)
             total += len
         }
