@@ -5,16 +5,20 @@
 Loads the raw columns written by gen.py into pyarrow Tables (not timed), then times
 `pq.write_table` of each table into DIR/<table>.<variant>.parquet and prints one JSON line:
 
-    {"variant", "pyarrow", "seconds", "rows", "rows_per_s", "bytes_total", "vmhwm_kb",
+    {"variant", "pyarrow", "seconds", "rows", "rows_per_s", "bytes_total", "vmhwm_kb", ...,
      "tables": {table: {"rows", "bytes", "seconds", "rows_per_s", "columns": {column: bytes}}}}
 
 `seconds` is the sum of the write_table calls only. Variant `load` loads the data and writes
-nothing: its peak RSS is the baseline the writers' peaks include.
+nothing: its peak RSS is the baseline the writers' peaks include. Memory, in KiB from
+/proc/self/status: `load_peak_kb` (peak while loading), `rss_after_load_kb` (the Tables in memory),
+`write_peak_kb` (peak during the writes: VmHWM is reset after loading) and `writer_own_kb`
+(write_peak_kb - rss_after_load_kb: what the writer itself added).
 Column bytes are the compressed sizes of the column chunks summed over row groups (pages and
 dictionary pages, without the file footer).
 """
 
 import argparse
+import gc
 import json
 import os
 import time
@@ -104,12 +108,23 @@ def column_bytes(path):
     return out
 
 
-def vmhwm_kb():
+def status_kb(field):
+    """A `VmHWM`/`VmRSS` field of /proc/self/status, in KiB."""
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return None
+
+
+def reset_peak_rss():
+    """Resets VmHWM to the current RSS (Linux >= 4.0); False if not permitted."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
 
 
 def main():
@@ -121,6 +136,12 @@ def main():
     with open(os.path.join(args.data, "manifest.json")) as f:
         manifest = json.load(f)
     loaded = [(name, *load_table(os.path.join(args.data, name))) for name in manifest["tables"]]
+    gc.collect()
+    # Peak while loading (transient copies included), then the steady RSS with the Tables in memory;
+    # VmHWM is reset so that after writing it holds the peak *during* the writes.
+    load_peak = status_kb("VmHWM")
+    after_load = status_kb("VmRSS")
+    was_reset = reset_peak_rss()
     result = {"variant": args.variant, "pyarrow": pa.__version__, "tables": {}}
     total_s = 0.0
     total_rows = 0
@@ -149,8 +170,13 @@ def main():
     result.update({
         "seconds": total_s, "rows": total_rows, "bytes_total": total_bytes,
         "rows_per_s": total_rows / total_s if total_s > 0 else None,
-        "vmhwm_kb": vmhwm_kb(),
+        "vmhwm_kb": status_kb("VmHWM"),
+        "load_peak_kb": load_peak,
+        "rss_after_load_kb": after_load,
     })
+    if was_reset and args.variant != "load":
+        result["write_peak_kb"] = result["vmhwm_kb"]
+        result["writer_own_kb"] = result["vmhwm_kb"] - after_load
     print(json.dumps(result))
 
 

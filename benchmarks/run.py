@@ -9,7 +9,7 @@ Steps (all from this one command):
   2. build: `swift build -c release` of benchmarks/swift (the `tape-bench` tool; skip with --skip-build).
   3. data: gen.py writes benchmarks/data/<rows>/ (deterministic; reused when its manifest matches).
   4. write: for each row count and repetition, one process per writer, each timed and its peak
-     RSS taken from wait4(2):
+     RSS measured:
        pyarrow-load     loads the data into pyarrow Tables, writes nothing (RSS baseline)
        parquet-default  pq.write_table(t, path, compression='zstd')
        parquet-tuned    + row_group_size=65536, write_page_index=True, dictionary for strings only,
@@ -17,6 +17,7 @@ Steps (all from this one command):
        tape-batch       tape-bench: streams the raw files in 65,536-row slices, TableWriter.append(columns:)
        tape-row         same input, one TableWriter.appendRow per row
        tape-batch-fsync tape-batch with the library's default durability (fsync at close)
+     Peak RSS is the VmHWM each writer process reads from /proc/self/status itself.
   5. report: medians over the repetitions go into benchmarks/RESULTS.md between
      `<!-- BEGIN write -->` and `<!-- END write -->`; raw results into benchmarks/out/write-results.json.
 
@@ -91,7 +92,11 @@ def build_tape_bench():
 
 
 def run_measured(cmd):
-    """Runs `cmd`, returns (parsed JSON of its last stdout line, peak RSS in KiB, wall seconds)."""
+    """Runs `cmd`, returns (parsed JSON of its last stdout line, ru_maxrss in KiB, wall seconds).
+
+    ru_maxrss from wait4 is kept for reference only: Linux carries the forking parent's RSS into
+    the child's maxrss at exec, so it is never below this harness's own RSS. The peaks reported
+    come from VmHWM, which each writer process reads itself (a fresh address space after exec)."""
     with tempfile.TemporaryFile() as err:
         t = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
@@ -107,16 +112,19 @@ def run_measured(cmd):
     return json.loads(lines[-1]), usage.ru_maxrss, wall  # ru_maxrss is KiB on Linux
 
 
-def measure(writer, data_dir, out_dir, py, codec_level):
+def measure(writer, data_dir, out_dir, py, args):
     if writer.startswith("tape"):
         path = os.path.join(out_dir, f"{writer}.tape")
-        cmd = [TAPE_BENCH, "write", "--data", data_dir, "--out", path,
-               "--codec", "zstd", "--level", str(codec_level), *TAPE_ARGS[writer]]
+        cmd = [args.tape_bench, "write", "--data", data_dir, "--out", path,
+               "--codec", "zstd", "--level", str(args.level), *TAPE_ARGS[writer]]
     else:
         variant = {"pyarrow-load": "load", "parquet-default": "default", "parquet-tuned": "tuned"}[writer]
         cmd = [py, os.path.join(HERE, "pq_bench.py"), "--data", data_dir, "--out", out_dir, "--variant", variant]
-    result, rss_kb, wall = run_measured(cmd)
-    result["peak_rss_kb"] = rss_kb
+    result, maxrss_kb, wall = run_measured(cmd)
+    result["ru_maxrss_kb"] = maxrss_kb
+    # Process peak: tape-bench reads VmHWM when it has closed the file; pq_bench resets VmHWM after
+    # loading, so its process peak is the larger of the loading peak and the writing peak.
+    result["peak_rss_kb"] = max(v for v in (result.get("vmhwm_kb"), result.get("load_peak_kb")) if v is not None)
     result["wall_seconds"] = wall
     return result
 
@@ -131,7 +139,8 @@ def check_rows(writer, result, manifest_rows):
 def median_result(results):
     """Median of the numeric measurements over repetitions (sizes are identical each time)."""
     med = dict(results[0])
-    for key in ("seconds", "rows_per_s", "peak_rss_kb", "wall_seconds", "seconds_total", "vmhwm_kb"):
+    for key in ("seconds", "rows_per_s", "peak_rss_kb", "ru_maxrss_kb", "wall_seconds", "seconds_total", "vmhwm_kb",
+                "load_peak_kb", "rss_after_load_kb", "write_peak_kb", "writer_own_kb"):
         vals = [r[key] for r in results if r.get(key) is not None]
         if vals:
             med[key] = statistics.median(vals)
@@ -303,24 +312,32 @@ def render(info, results, args):
     # Peak RSS.
     L.append("### Writer peak RSS")
     L.append("")
-    L.append("Peak resident set of each writer's process (`ru_maxrss` from `wait4`), MiB. `pyarrow-load` only "
-             "loads the data into Tables: the Parquet writers' peaks include that baseline, the difference is "
-             "the writer's own share. `tape-bench` streams its input in 65,536-row slices, so its peak is the "
-             "writer's plus a few MiB of input buffers.")
+    L.append("MiB. *Process peak* is the VmHWM of the writer's process, read by the process itself "
+             "(`tape-bench` after closing the file). `tape-bench` streams "
+             "its input in 65,536-row slices, so its process peak is the writer's plus a few MiB of input "
+             "buffers. The Parquet processes first load the whole data set into pyarrow Tables "
+             "(`pyarrow-load` does only that), so their process peak is mostly the loading; the rows "
+             "below them come from `/proc/self/status` inside the process: the RSS with the Tables loaded, "
+             "and the writer's own share = peak during the `write_table` calls (VmHWM reset after loading) "
+             "minus that.")
     L.append("")
     head = " | ".join(fmt_rows(n) for n in sizes)
     L.append(f"| writer | {head} | {fmt_rows(big)} − {fmt_rows(sizes[0])} |")
     L.append("|---|" + "---:|" * (len(sizes) + 1))
-    for w in WRITERS:
-        if not all(w in results[n] for n in sizes):
-            continue
-        vals = [results[n][w]["peak_rss_kb"] for n in sizes]
-        L.append(f"| {w} | " + " | ".join(fmt_mb(v) for v in vals) + f" | {fmt_mb(vals[-1] - vals[0])} |")
+
+    def rss_row(label, w, key):
+        if not all(w in results[n] and results[n][w].get(key) is not None for n in sizes):
+            return
+        vals = [results[n][w][key] for n in sizes]
+        L.append(f"| {label} | " + " | ".join(fmt_mb(v) for v in vals) + f" | {fmt_mb(vals[-1] - vals[0])} |")
+
+    for w in ("tape-batch", "tape-row", "tape-batch-fsync"):
+        rss_row(f"{w}: process peak", w, "peak_rss_kb")
+    rss_row("pyarrow-load: process peak", "pyarrow-load", "peak_rss_kb")
     for w in ("parquet-default", "parquet-tuned"):
-        if all(w in results[n] and "pyarrow-load" in results[n] for n in sizes):
-            vals = [results[n][w]["peak_rss_kb"] - results[n]["pyarrow-load"]["peak_rss_kb"] for n in sizes]
-            L.append(f"| {w} − load baseline | " + " | ".join(fmt_mb(v) for v in vals) +
-                     f" | {fmt_mb(vals[-1] - vals[0])} |")
+        rss_row(f"{w}: process peak", w, "peak_rss_kb")
+        rss_row(f"{w}: Tables loaded (RSS)", w, "rss_after_load_kb")
+        rss_row(f"{w}: writer's own share", w, "writer_own_kb")
     L.append("")
 
     # Targets.
@@ -390,6 +407,7 @@ def parse_args(argv):
     ap.add_argument("--only", choices=["write", "gen", "build"], help="stop after this step")
     ap.add_argument("--writers", default=",".join(WRITERS), help="subset of: " + ",".join(WRITERS))
     ap.add_argument("--level", type=int, default=3, help="Tape zstd level (default 3)")
+    ap.add_argument("--tape-bench", default=TAPE_BENCH, help="tape-bench binary (default: the one built here)")
     ap.add_argument("--venv", default=VENV, help="virtualenv to create/use (default benchmarks/.venv)")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
     return ap.parse_args(argv)
@@ -401,8 +419,6 @@ def main():
         py = ensure_venv(args.venv)
         os.execv(py, [py, os.path.abspath(__file__), *sys.argv[1:]])
     py = sys.executable
-    sys.path.insert(0, HERE)
-    import gen  # needs numpy: only inside the venv
 
     rows_list = [int(x) for x in args.rows.split(",") if x]
     writers = [w for w in args.writers.split(",") if w]
@@ -410,14 +426,14 @@ def main():
         if w not in WRITERS:
             raise SystemExit(f"unknown writer {w}; choose from {', '.join(WRITERS)}")
 
-    if args.only in (None, "build", "write") and not args.skip_build and any(w.startswith("tape") for w in writers):
+    if (args.only in (None, "build", "write") and not args.skip_build and args.tape_bench == TAPE_BENCH
+            and any(w.startswith("tape") for w in writers)):
         build_tape_bench()
     if args.only == "build":
         return
     for n in rows_list:
-        t = time.monotonic()
-        path, made = gen.generate(n, DATA)
-        log(f"data {path}: {'generated' if made else 'up to date'} ({time.monotonic() - t:.1f}s)")
+        # In a subprocess, so that this process stays small (its RSS would leak into ru_maxrss).
+        subprocess.check_call([py, os.path.join(HERE, "gen.py"), str(n), "--data", DATA])
     if args.only == "gen":
         return
 
@@ -428,13 +444,15 @@ def main():
         out_dir = os.path.join(OUT, str(n))
         os.makedirs(out_dir, exist_ok=True)
         manifest_rows = {}
-        for table in gen.TABLES:
+        with open(os.path.join(data_dir, "manifest.json")) as f:
+            tables = json.load(f)["tables"]
+        for table in tables:
             with open(os.path.join(data_dir, table, "schema.json")) as f:
                 manifest_rows[table] = json.load(f)["rows"]
         raw[n] = {w: [] for w in writers}
         for rep in range(args.repeat):
             for w in writers:
-                r = measure(w, data_dir, out_dir, py, args.level)
+                r = measure(w, data_dir, out_dir, py, args)
                 check_rows(w, r, manifest_rows)
                 raw[n][w].append(r)
                 log(f"{fmt_rows(n)} rep {rep + 1}/{args.repeat} {w}: "

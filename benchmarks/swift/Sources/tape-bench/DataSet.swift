@@ -114,7 +114,7 @@ final class ColumnReader {
     }
 }
 
-/// Sequential reads from a file through a 1 MiB buffer (POSIX `read`), never the whole file.
+/// Sequential reads from a file through a 256 KiB buffer (POSIX `read`), never the whole file.
 final class RawFileReader {
     let path: String
     private let fd: Int32
@@ -123,7 +123,7 @@ final class RawFileReader {
     private var end = 0    // end of valid bytes in buffer
     private var eof = false
 
-    init(path: String, bufferSize: Int = 1 << 20) throws {
+    init(path: String, bufferSize: Int = 1 << 18) throws {
         self.path = path
         fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
