@@ -1,0 +1,56 @@
+import TapeCodec
+import TapeFormat
+
+/// One JSON object per row (`{"name":value,...}` + LF), keys in schema order.
+///
+/// Nulls are `null`; NaN and infinities (not representable in JSON) are `null` too; timestamps
+/// are ISO-8601 strings; strings are escaped per RFC 8259 (`\"`, `\\`, `\n`, `\u001f`, ...).
+public final class JSONLFormatter: RecordFormatter {
+    public let schema: Schema
+    private let sink: ByteSink
+    private var rendered = RenderedBatch()
+    /// `{"name":` for the first column, `,"name":` for the others.
+    private let keyPrefixes: [[UInt8]]
+
+    public init(schema: Schema, sink: ByteSink) {
+        self.schema = schema
+        self.sink = sink
+        keyPrefixes = schema.columns.enumerated().map { i, c in
+            var out: [UInt8] = [i == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")]
+            var name = c.name
+            name.withUTF8 { CellRenderer.appendJSONString(UnsafeRawBufferPointer($0), to: &out) }
+            out.append(UInt8(ascii: ":"))
+            return out
+        }
+    }
+
+    public func write(_ batch: RecordBatch) throws {
+        rendered.render(batch, style: .json)
+        let columns = batch.columns.count
+        let rows = batch.count
+        let r = rendered
+        let prefixes = keyPrefixes
+        sink.append { out in
+            r.bytes.withUnsafeBufferPointer { src in
+                r.ends.withUnsafeBufferPointer { ends in
+                    for row in 0..<rows {
+                        if columns == 0 { out.append(UInt8(ascii: "{")) }
+                        for c in 0..<columns {
+                            let i = c * rows + row
+                            let lo = i == 0 ? 0 : ends[i - 1]
+                            out.append(contentsOf: prefixes[c])
+                            out.append(contentsOf: UnsafeBufferPointer(rebasing: src[lo..<ends[i]]))
+                        }
+                        out.append(UInt8(ascii: "}"))
+                        out.append(0x0A)
+                    }
+                }
+            }
+        }
+        try sink.flushIfNeeded()
+    }
+
+    public func finish() throws {
+        try sink.flush()
+    }
+}
