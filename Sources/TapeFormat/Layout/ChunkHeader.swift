@@ -63,20 +63,36 @@ public struct ChunkHeader: Sendable, Equatable {
         return blocks
     }
 
-    /// Writes a whole frame: prefix, this header, `body`, CRC. Returns the header length.
+    /// Appends the frame prefix (magic, lengths) and this header for a body of `bodyLength` bytes.
+    /// Returns the header length. The caller appends the body and then `frameCRC`'s masked value.
     @discardableResult
-    public func encodeFrame(body: [UInt8], into w: inout ByteWriter) -> Int {
+    public func encodeFramePrefix(bodyLength: Int, into w: inout ByteWriter) -> Int {
         let start = w.count
         w.writeBytes(ChunkHeader.magic)
         w.writeU32(0)
-        w.writeU64(UInt64(body.count))
+        w.writeU64(UInt64(bodyLength))
         let headerStart = w.count
         encode(into: &w)
         let headerLength = w.count - headerStart
         w.patchU32(UInt32(headerLength), at: start + 4)
+        return headerLength
+    }
+
+    /// The masked CRC stored after a frame: over the prefix+header bytes, then the body bytes.
+    public static func frameCRC(prefixAndHeader: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) -> UInt32 {
+        CRC32C.mask(CRC32C.update(CRC32C.checksum(prefixAndHeader), body))
+    }
+
+    /// Writes a whole frame: prefix, this header, `body`, CRC. Returns the header length.
+    @discardableResult
+    public func encodeFrame(body: [UInt8], into w: inout ByteWriter) -> Int {
+        let start = w.count
+        let headerLength = encodeFramePrefix(bodyLength: body.count, into: &w)
+        let crc = w.bytes.withUnsafeBytes { head in
+            body.withUnsafeBytes { ChunkHeader.frameCRC(prefixAndHeader: UnsafeRawBufferPointer(rebasing: head[start...]), body: $0) }
+        }
         w.writeBytes(body)
-        let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        w.writeU32(CRC32C.mask(crc))
+        w.writeU32(crc)
         return headerLength
     }
 }

@@ -1,0 +1,121 @@
+import TapeCodec
+import TapeFormat
+
+/// A comparison of one column with a constant, used to skip chunks by their zone maps and to
+/// filter rows. `ts >= from AND ts < to` is two predicates.
+public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
+    public enum Op: String, Sendable, CaseIterable {
+        case lt = "<", le = "<=", eq = "=", ne = "!=", ge = ">=", gt = ">"
+    }
+
+    public var column: String
+    public var op: Op
+    /// The constant; `.int` and `.timestamp` and `.float` compare numerically with numeric columns.
+    public var value: Value
+
+    public init(_ column: String, _ op: Op, _ value: Value) {
+        self.column = column
+        self.op = op
+        self.value = value
+    }
+
+    public var description: String { "\(column) \(op.rawValue) \(value)" }
+
+    /// Whether a block with `stats` (of `rowCount` rows, `nullCount` null) may hold a matching row.
+    /// Conservative: true whenever the statistics cannot rule it out.
+    public func mayMatch(_ stats: ColumnStats, rowCount: Int, nullCount: Int) -> Bool {
+        if nullCount == rowCount { return false }   // NULL never satisfies a comparison
+        guard let lo = stats.min else { return stats.hasNaN ? op == .ne : true }
+        let cLo = compare(lo, value)
+        let cHi = stats.max.flatMap { compare($0, value) }
+        guard let cLo else { return true }
+        switch op {
+        case .eq: return cLo <= 0 && (cHi.map { $0 >= 0 } ?? true)
+        case .lt: return cLo < 0
+        case .le: return cLo <= 0
+        case .gt: return cHi.map { $0 > 0 } ?? true
+        case .ge: return cHi.map { $0 >= 0 } ?? true
+        case .ne: return !(cLo == 0 && cHi == 0) || stats.hasNaN
+        }
+    }
+
+    /// -1, 0, 1 comparing a statistic with the constant, or nil when they are not comparable.
+    func compare(_ s: StatValue, _ v: Value) -> Int? {
+        switch (s, v) {
+        case (.int(let a), .int(let b)), (.int(let a), .timestamp(let b)): return a < b ? -1 : (a == b ? 0 : 1)
+        case (.int(let a), .float(let b)): return cmp(Double(a), b)
+        case (.float(let a), .float(let b)): return cmp(a, b)
+        case (.float(let a), .int(let b)), (.float(let a), .timestamp(let b)): return cmp(a, Double(b))
+        case (.bool(let a), .bool(let b)): return a == b ? 0 : (!a ? -1 : 1)
+        case (.string(let a), .string(let b)): return compareBytes(a, b)
+        default: return nil
+        }
+    }
+
+    private func cmp(_ a: Double, _ b: Double) -> Int? {
+        if a.isNaN || b.isNaN { return nil }
+        return a < b ? -1 : (a == b ? 0 : 1)
+    }
+
+    /// Marks `selection[row] = false` for rows of `column` that do not satisfy the predicate.
+    func filter(_ column: ColumnData, _ selection: inout [Bool]) throws {
+        let n = column.count
+        func apply(_ test: (Int) -> Bool) {
+            for r in 0..<n where selection[r] {
+                if column.isNull(r) || !test(r) { selection[r] = false }
+            }
+        }
+        func check(_ c: Int?) -> Bool {
+            guard let c else { return false }
+            switch op {
+            case .lt: return c < 0
+            case .le: return c <= 0
+            case .eq: return c == 0
+            case .ne: return c != 0
+            case .ge: return c >= 0
+            case .gt: return c > 0
+            }
+        }
+        switch column.storage {
+        case .int64(let v):
+            switch value {
+            case .int(let b), .timestamp(let b): apply { check(v[$0] < b ? -1 : (v[$0] == b ? 0 : 1)) }
+            case .float(let b): apply { check(cmp(Double(v[$0]), b)) }
+            default: throw mismatch(column.type)
+            }
+        case .float64(let v):
+            switch value {
+            case .float(let b): apply { check(cmp(v[$0], b)) }
+            case .int(let b), .timestamp(let b): apply { check(cmp(v[$0], Double(b))) }
+            default: throw mismatch(column.type)
+            }
+        case .bool(let v):
+            guard case .bool(let b) = value else { throw mismatch(column.type) }
+            apply { check(v[$0] == b ? 0 : (!v[$0] ? -1 : 1)) }
+        case .strings, .dictionary:
+            guard case .string(let b) = value else { throw mismatch(column.type) }
+            apply { check(compareBytes(column.string(at: $0), b)) }
+        }
+    }
+
+    private func mismatch(_ t: ColumnType) -> TapeError {
+        .invalidArgument("cannot compare \(t) column '\(column)' with \(value)")
+    }
+}
+
+/// Byte-wise (unsigned) comparison of UTF-8 strings: -1, 0, 1.
+func compareBytes(_ a: String, _ b: String) -> Int {
+    var a = a, b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            let n = min(x.count, y.count)
+            let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+            if c != 0 { return c < 0 ? -1 : 1 }
+            return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

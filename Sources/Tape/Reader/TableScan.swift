@@ -1,0 +1,84 @@
+import TapeCodec
+import TapeFormat
+
+/// A streaming scan over one table, one `RecordBatch` per chunk that has matching rows.
+///
+/// Memory is bounded by one chunk's projected columns. Chunks are read lazily, so a caller that
+/// stops early (a LIMIT) reads no further chunks. `chunksRead`/`chunksSkipped`/`bytesRead` report
+/// what zone maps saved.
+public final class TableScan {
+    public let table: Footer.TableEntry
+    /// Schema of the produced batches (the projection, in the requested order).
+    public let schema: Schema
+    private let reader: TapeReader
+    private let output: [Int]
+    private let predicates: [(column: Int, predicate: ColumnPredicate)]
+    /// Columns to read: output columns plus predicate columns.
+    private let needed: [Int]
+    private var next = 0
+    public private(set) var chunksRead = 0
+    public private(set) var chunksSkipped = 0
+    /// Stored bytes of the blocks read.
+    public private(set) var bytesRead = 0
+
+    init(reader: TapeReader, table: Footer.TableEntry, columns: [String]?, predicates: [ColumnPredicate]) throws {
+        self.reader = reader
+        self.table = table
+        let names = columns ?? table.schema.columns.map(\.name)
+        output = try names.map { n in
+            guard let i = table.schema.index(of: n) else { throw TapeError.unknownColumn(table: table.name, column: n) }
+            return i
+        }
+        do { schema = try Schema(output.map { table.schema[$0] }) } catch {
+            throw TapeError.schema(table: table.name, error)
+        }
+        self.predicates = try predicates.map { p in
+            guard let i = table.schema.index(of: p.column) else {
+                throw TapeError.unknownColumn(table: table.name, column: p.column)
+            }
+            return (i, p)
+        }
+        var needed = output
+        for (i, _) in self.predicates where !needed.contains(i) { needed.append(i) }
+        self.needed = needed
+    }
+
+    /// The next batch, or nil at the end.
+    public func nextBatch() throws -> RecordBatch? {
+        while next < table.chunks.count {
+            let index = next
+            next += 1
+            let chunk = table.chunks[index]
+            let keep = predicates.allSatisfy { col, p in
+                p.mayMatch(chunk.blocks[col].stats, rowCount: chunk.rowCount, nullCount: chunk.blocks[col].nullCount)
+            }
+            guard keep else { chunksSkipped += 1; continue }
+            chunksRead += 1
+            bytesRead += needed.reduce(0) { $0 + chunk.blocks[$1].storedLength }
+            let data = try reader.readColumns(table, chunk: index, columns: needed)
+            var columns = Array(data[0..<output.count])
+            var count = chunk.rowCount
+            if !predicates.isEmpty {
+                var selection = [Bool](repeating: true, count: chunk.rowCount)
+                for (col, p) in predicates {
+                    try p.filter(data[needed.firstIndex(of: col)!], &selection)
+                }
+                let rows = selection.indices.compactMap { selection[$0] ? Int32($0) : nil }
+                if rows.isEmpty { continue }
+                if rows.count < chunk.rowCount {
+                    columns = columns.map { $0.gather(rows) }
+                    count = rows.count
+                }
+            }
+            return RecordBatch(schema: schema, columns: columns, count: count)
+        }
+        return nil
+    }
+
+    /// Calls `body` with every batch until it returns false or the scan ends.
+    public func forEach(_ body: (RecordBatch) throws -> Bool) throws {
+        while let b = try nextBatch() {
+            if try !body(b) { return }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import TapeCodec
+import TapeFormat
+
+/// Reads a sealed `.tape` file: opens by reading the trailer and footer only, then reads just the
+/// blocks a caller asks for.
+///
+/// Every length read from the file is checked against the file size before anything is allocated;
+/// any damage surfaces as `TapeError.corrupt` naming the structure and offset. Not thread-safe
+/// (one reader per thread; open the same file several times to read in parallel).
+public final class TapeReader {
+    public let path: String
+    public let fileSize: Int
+    public let footer: Footer
+    /// Where the footer starts (= end of the chunk data).
+    public let footerOffset: Int
+    public let options: ReaderOptions
+    private let file: RawFile
+    private let decoder = BlockDecoder()
+    private var frameBuffer: [UInt8] = []
+
+    public init(path: String, options: ReaderOptions = ReaderOptions()) throws {
+        self.path = path
+        self.options = options
+        file = try RawFile.openForReading(path)
+        fileSize = try file.size()
+        let minimal = FileHeader.size + Trailer.size
+        guard fileSize >= FileHeader.size else {
+            throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size, available: fileSize))
+        }
+        let head = try file.read(at: 0, count: FileHeader.size)
+        do { try FileHeader.validate(head) } catch { throw TapeError.corrupt(path: path, error) }
+        guard fileSize >= minimal else { throw TapeError.unsealed(path: path, size: fileSize) }
+        let tail = try file.read(at: fileSize - Trailer.size, count: Trailer.size)
+        if Array(tail.suffix(8)) != FileHeader.magic {
+            throw TapeError.unsealed(path: path, size: fileSize)
+        }
+        do {
+            let trailer = try Trailer(decoding: tail, fileSize: fileSize)
+            footerOffset = Int(trailer.footerOffset)
+            let bytes = try file.read(at: footerOffset, count: Int(trailer.footerLength))
+            let crc = bytes.withUnsafeBytes { CRC32C.checksum($0) }
+            guard CRC32C.mask(crc) == trailer.footerCRC else {
+                throw FormatError.checksumMismatch(what: "footer", offset: footerOffset, stored: trailer.footerCRC, computed: CRC32C.mask(crc))
+            }
+            var r = ByteReader(bytes, baseOffset: footerOffset)
+            footer = try Footer(decoding: &r, dataEnd: footerOffset)
+        } catch let e as FormatError {
+            throw TapeError.corrupt(path: path, e)
+        }
+    }
+
+    /// The file's tables in footer order.
+    public var tables: [Footer.TableEntry] { footer.tables }
+
+    /// Run metadata in file order.
+    public var metadata: [(key: String, value: String)] { footer.metadata }
+
+    /// The table named `name`; throws `unknownTable`.
+    public func table(_ name: String) throws -> Footer.TableEntry {
+        guard let t = footer.tables.first(where: { $0.name == name }) else { throw TapeError.unknownTable(name) }
+        return t
+    }
+
+    /// Decodes column `column` of chunk `chunk` of `table`.
+    public func readColumn(_ table: Footer.TableEntry, chunk: Int, column: Int) throws -> ColumnData {
+        try readColumns(table, chunk: chunk, columns: [column])[0]
+    }
+
+    /// Decodes the given columns of one chunk. With `options.verifyChecksums` the whole chunk frame
+    /// is read and its CRC checked first; otherwise only the requested blocks are read.
+    public func readColumns(_ table: Footer.TableEntry, chunk index: Int, columns: [Int]) throws -> [ColumnData] {
+        let c = table.chunks[index]
+        do {
+            if options.verifyChecksums {
+                try readVerifiedFrame(c)
+                return try columns.map { col in
+                    let start = c.blockOffset(col) - c.frameOffset
+                    return try decodeBlock(table, c, col, from: frameBuffer, at: start)
+                }
+            }
+            return try columns.map { col in
+                let d = c.blocks[col]
+                try checkRawLength(d, table.schema[col].type, c, offset: c.blockOffset(col))
+                if frameBuffer.count < d.storedLength { frameBuffer = [UInt8](repeating: 0, count: d.storedLength) }
+                try frameBuffer.withUnsafeMutableBytes { buf in
+                    try file.read(at: c.blockOffset(col), into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<d.storedLength]))
+                }
+                return try decodeBlock(table, c, col, from: frameBuffer, at: 0)
+            }
+        } catch let e as FormatError {
+            throw TapeError.corrupt(path: path, e)
+        }
+    }
+
+    /// Reads the chunk frame into `frameBuffer` and checks its magic, lengths and CRC.
+    func readVerifiedFrame(_ c: Footer.ChunkEntry) throws {
+        if frameBuffer.count < c.frameLength { frameBuffer = [UInt8](repeating: 0, count: c.frameLength) }
+        try frameBuffer.withUnsafeMutableBytes { buf in
+            try file.read(at: c.frameOffset, into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<c.frameLength]))
+        }
+        try frameBuffer.withUnsafeBytes { buf in
+            let frame = UnsafeRawBufferPointer(rebasing: buf[0..<c.frameLength])
+            guard frame.starts(with: ChunkHeader.magic) else {
+                throw FormatError.badMagic(what: "chunk frame", offset: c.frameOffset)
+            }
+            let body = c.frameLength - ChunkHeader.suffixSize
+            let stored = frame.loadUnaligned(fromByteOffset: body, as: UInt32.self).littleEndian
+            let computed = CRC32C.mask(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[0..<body])))
+            guard stored == computed else {
+                throw FormatError.checksumMismatch(what: "chunk frame", offset: c.frameOffset, stored: stored, computed: computed)
+            }
+        }
+    }
+
+    private func decodeBlock(_ table: Footer.TableEntry, _ c: Footer.ChunkEntry, _ col: Int, from buffer: [UInt8], at start: Int) throws -> ColumnData {
+        let d = c.blocks[col]
+        let type = table.schema[col].type
+        let offset = c.blockOffset(col)
+        try checkRawLength(d, type, c, offset: offset)
+        return try buffer.withUnsafeBytes { (buf: UnsafeRawBufferPointer) throws -> ColumnData in
+            let stored = UnsafeRawBufferPointer(rebasing: buf[start..<(start + d.storedLength)])
+            return try decoder.decode(stored, descriptor: d, type: type, rowCount: c.rowCount, offset: offset)
+        }
+    }
+
+    /// Refuses raw lengths no valid block of this type and row count could have (format-spec §7),
+    /// so a corrupt length cannot make the decoder allocate without bound.
+    private func checkRawLength(_ d: BlockDescriptor, _ type: ColumnType, _ c: Footer.ChunkEntry, offset: Int) throws(FormatError) {
+        var limit = BlockDescriptor.maxRawLength
+        if type != .string {
+            // validity + 8 bytes per value + DELTA's per-miniblock headers (≤ 12 bytes) + exceptions
+            limit = min(limit, c.rowCount / 8 + 1 + c.rowCount * 8 + (c.rowCount / 1024 + 1) * 12 + 64)
+        }
+        if d.codec == 1 { limit = min(limit, d.storedLength * 255 + 64) }   // LZ4's maximum ratio
+        guard d.rawLength <= limit else {
+            throw .outOfBounds(what: "block raw length", offset: offset, value: UInt64(d.rawLength), limit: UInt64(limit))
+        }
+    }
+
+    /// Starts a streaming scan of `table`: only `columns` (all when nil) of only the chunks whose
+    /// zone maps may satisfy every predicate are read; rows are filtered by the predicates exactly.
+    public func scan(_ table: String, columns: [String]? = nil, where predicates: [ColumnPredicate] = []) throws -> TableScan {
+        try TableScan(reader: self, table: try self.table(table), columns: columns, predicates: predicates)
+    }
+}
+
+/// How a `TapeReader` reads blocks.
+public struct ReaderOptions: Sendable {
+    /// Read whole chunk frames and check their CRC before decoding (costs reading unprojected
+    /// columns too). The footer's CRC is always checked.
+    public var verifyChecksums: Bool
+
+    public init(verifyChecksums: Bool = false) {
+        self.verifyChecksums = verifyChecksums
+    }
+}

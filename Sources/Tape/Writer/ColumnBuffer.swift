@@ -1,0 +1,162 @@
+import TapeCodec
+import TapeFormat
+
+/// The buffered values of one column of the chunk being built.
+///
+/// Values are stored spread (one slot per row, placeholders for nulls) in the array matching the
+/// type. Strings start in dictionary form (one hash lookup per value, no allocation for repeats) and
+/// switch to plain form for the rest of the chunk once the dictionary grows past `maxDictionary`.
+/// Invariant: every active array has `count` elements; `validity` is materialised lazily at the
+/// first null and then has `count` bits.
+struct ColumnBuffer {
+    let type: ColumnType
+    let nullable: Bool
+    private(set) var count = 0
+    private(set) var nullCount = 0
+    var ints: [Int64] = []
+    var doubles: [Double] = []
+    var bools: [Bool] = []
+    var plain = StringArray()
+    var entries = StringArray()
+    var indices: [UInt32] = []
+    var dictionary: [String: UInt32] = [:]
+    var usingDictionary = true
+    var validity: Bitmap? = nil
+    /// Bytes of string data buffered (for the chunk byte budget).
+    private(set) var stringBytes = 0
+
+    static let maxDictionary = 4096
+
+    init(type: ColumnType, nullable: Bool) {
+        self.type = type
+        self.nullable = nullable
+    }
+
+    /// Approximate bytes buffered.
+    var byteSize: Int { count * 8 + stringBytes }
+
+    @inline(__always) private mutating func markValid() {
+        if validity != nil { validity!.append(true) }
+        count += 1
+    }
+
+    /// Accounts for `n` valid values just appended to the typed array.
+    mutating func bumpValid(_ n: Int) {
+        if validity != nil { for _ in 0..<n { validity!.append(true) } }
+        count += n
+    }
+
+    mutating func appendInt(_ v: Int64) { ints.append(v); markValid() }
+    mutating func appendDouble(_ v: Double) { doubles.append(v); markValid() }
+    mutating func appendBool(_ v: Bool) { bools.append(v); markValid() }
+
+    mutating func appendString(_ s: String) {
+        stringBytes += s.utf8.count
+        if usingDictionary {
+            if let i = dictionary[s] {
+                indices.append(i)
+            } else if dictionary.count < ColumnBuffer.maxDictionary {
+                let i = UInt32(entries.count)
+                dictionary[s] = i
+                entries.append(s)
+                indices.append(i)
+            } else {
+                switchToPlain()
+                plain.append(s)
+            }
+        } else {
+            plain.append(s)
+        }
+        markValid()
+    }
+
+    /// Appends a null (placeholder value + cleared validity bit). REQUIRES: nullable.
+    mutating func appendNull() {
+        switch type {
+        case .int64, .timestamp: ints.append(0)
+        case .float64: doubles.append(0)
+        case .bool: bools.append(false)
+        case .string:
+            if usingDictionary { indices.append(0) } else { plain.append("") }
+        }
+        if validity == nil { validity = Bitmap(count: count, value: true) }
+        validity!.append(false)
+        nullCount += 1
+        count += 1
+    }
+
+    private mutating func switchToPlain() {
+        plain.removeAll()
+        for i in indices { entries.withUTF8(Int(i)) { plain.append(utf8: $0) } }
+        usingDictionary = false
+        indices.removeAll(keepingCapacity: true)
+    }
+
+    /// Removes the rows at and after `n` (rolls back a partially built row).
+    mutating func truncate(to n: Int) {
+        guard n < count else { return }
+        let drop = count - n
+        switch type {
+        case .int64, .timestamp: ints.removeLast(drop)
+        case .float64: doubles.removeLast(drop)
+        case .bool: bools.removeLast(drop)
+        case .string:
+            if usingDictionary {
+                indices.removeLast(drop)
+            } else {
+                plain.bytes.removeLast(plain.bytes.count - Int(plain.offsets[n]))
+                plain.offsets.removeLast(drop)
+            }
+        }
+        if var v = validity {
+            var rebuilt = Bitmap()
+            for i in 0..<n { rebuilt.append(v[i]) }
+            v = rebuilt
+            validity = v
+            nullCount = n - v.popCount
+        }
+        count = n
+    }
+
+    /// Hands the buffered rows to `body` as a `ColumnData`, then resets for the next chunk
+    /// keeping the arrays' capacity (so memory stays flat across chunks).
+    mutating func drain<R>(_ body: (ColumnData) throws -> R) rethrows -> R {
+        let storage: ColumnData.Storage
+        switch type {
+        case .int64, .timestamp: storage = .int64(ints); ints = []
+        case .float64: storage = .float64(doubles); doubles = []
+        case .bool: storage = .bool(bools); bools = []
+        case .string:
+            if usingDictionary {
+                storage = .dictionary(entries: entries, indices: indices)
+                entries = StringArray(); indices = []
+            } else {
+                storage = .strings(plain); plain = StringArray()
+            }
+        }
+        let column = ColumnData(type: type, storage: storage, validity: validity)
+        defer { reclaim(column.storage) }
+        return try body(column)
+    }
+
+    private mutating func reclaim(_ storage: ColumnData.Storage) {
+        switch storage {
+        case .int64(var a): a.removeAll(keepingCapacity: true); ints = a
+        case .float64(var a): a.removeAll(keepingCapacity: true); doubles = a
+        case .bool(var a): a.removeAll(keepingCapacity: true); bools = a
+        case .strings(var s): s.removeAll(); plain = s
+        case .dictionary(var e, var i):
+            e.removeAll(); i.removeAll(keepingCapacity: true)
+            entries = e; indices = i
+        }
+        if type == .string {
+            plain.removeAll()
+            dictionary.removeAll(keepingCapacity: true)
+            usingDictionary = true
+        }
+        validity = nil
+        count = 0
+        nullCount = 0
+        stringBytes = 0
+    }
+}

@@ -1,0 +1,170 @@
+import TapeCodec
+import TapeFormat
+
+/// Appends rows to one table of a `TapeWriter`. Obtained from `TapeWriter.declareTable`.
+///
+/// Rows are buffered per column and flushed as a chunk when the chunk's row or byte budget is
+/// reached, so memory is bounded by one chunk per table whatever the run length. Not thread-safe.
+public final class TableWriter {
+    public let name: String
+    public let schema: Schema
+    unowned let file: TapeWriter
+    var buffers: [ColumnBuffer]
+    /// Rows flushed to chunks so far.
+    private(set) var flushedRows = 0
+    /// Footer entries of the chunks written so far (plus those of an earlier session when appending).
+    var chunks: [Footer.ChunkEntry] = []
+    private var setMarks: [UInt64]
+    private var rowSerial: UInt64 = 1
+
+    init(name: String, schema: Schema, file: TapeWriter) {
+        self.name = name
+        self.schema = schema
+        self.file = file
+        buffers = schema.columns.map { ColumnBuffer(type: $0.type, nullable: $0.nullable) }
+        setMarks = [UInt64](repeating: 0, count: schema.count)
+    }
+
+    /// Continues after `rows` rows already in the file (append mode).
+    func adoptFlushedRows(_ rows: Int) { flushedRows = rows }
+
+    /// Rows appended so far (flushed or buffered).
+    public var rowCount: Int { flushedRows + (buffers.first?.count ?? 0) }
+
+    /// Position of column `name`; throws `unknownColumn`.
+    public func columnIndex(_ column: String) throws -> Int {
+        guard let i = schema.index(of: column) else { throw TapeError.unknownColumn(table: name, column: column) }
+        return i
+    }
+
+    /// Appends one row: `body` sets columns through the builder; unset nullable columns are null.
+    /// If `body` throws, or a non-nullable column is unset, the row is rolled back entirely and the
+    /// error rethrown: a table never holds half a row.
+    public func appendRow(_ body: (inout RowBuilder) throws -> Void) throws {
+        try file.checkOpen()
+        let n = buffers[0].count
+        var row = RowBuilder(table: self, serial: rowSerial)
+        do {
+            try body(&row)
+            for i in 0..<buffers.count where setMarks[i] != rowSerial {
+                guard buffers[i].nullable else {
+                    throw TapeError.nullInNonNullable(table: name, column: schema[i].name)
+                }
+                buffers[i].appendNull()
+            }
+        } catch {
+            for i in 0..<buffers.count { buffers[i].truncate(to: n) }
+            rowSerial &+= 1
+            throw error
+        }
+        rowSerial &+= 1
+        try file.rowAppended(to: self)
+        try flushIfFull()
+    }
+
+    /// Appends one row from values in schema order (`.null` for null). Convenient for generic
+    /// ingestion; typed `appendRow` is faster.
+    public func append(values: [Value]) throws {
+        guard values.count == schema.count else {
+            throw TapeError.badBatch(table: name, reason: "row has \(values.count) values, schema has \(schema.count) columns")
+        }
+        try appendRow { row in
+            for (i, v) in values.enumerated() { try row.set(i, v) }
+        }
+    }
+
+    /// Appends a batch of columns, one `ColumnData` per schema column, all with the same row count.
+    /// Types must match the schema (a timestamp column takes `.int64` storage); nulls in a
+    /// non-nullable column are rejected before anything is appended.
+    public func append(columns: [ColumnData]) throws {
+        try file.checkOpen()
+        guard columns.count == schema.count else {
+            throw TapeError.badBatch(table: name, reason: "\(columns.count) columns given, schema has \(schema.count)")
+        }
+        let rows = columns.first?.count ?? 0
+        for (i, c) in columns.enumerated() {
+            let def = schema[i]
+            guard c.count == rows else {
+                throw TapeError.badBatch(table: name, reason: "column '\(def.name)' has \(c.count) rows, expected \(rows)")
+            }
+            guard c.type == def.type, Self.storageMatches(c.storage, def.type) else {
+                throw TapeError.typeMismatch(table: name, column: def.name, expected: def.type, got: "\(c.type) batch")
+            }
+            if !def.nullable && c.nullCount > 0 { throw TapeError.nullInNonNullable(table: name, column: def.name) }
+        }
+        var start = 0
+        while start < rows {
+            let room = file.options.rowsPerChunk - buffers[0].count
+            let take = min(room, rows - start)
+            for i in 0..<columns.count { buffers[i].append(columns[i], range: start..<(start + take)) }
+            start += take
+            try file.rowsAppended(take, to: self)
+            try flushIfFull()
+        }
+    }
+
+    static func storageMatches(_ s: ColumnData.Storage, _ t: ColumnType) -> Bool {
+        switch (s, t) {
+        case (.int64, .int64), (.int64, .timestamp), (.float64, .float64), (.bool, .bool),
+             (.strings, .string), (.dictionary, .string): return true
+        default: return false
+        }
+    }
+
+    private func flushIfFull() throws {
+        let n = buffers[0].count
+        if n >= file.options.rowsPerChunk || (n & 255 == 0 && bufferedBytes >= file.options.bytesPerChunk) {
+            try flush()
+        }
+    }
+
+    private var bufferedBytes: Int { buffers.reduce(0) { $0 + $1.byteSize } }
+
+    /// Writes the buffered rows as one chunk (no-op when nothing is buffered).
+    func flush() throws {
+        let n = buffers[0].count
+        guard n > 0 else { return }
+        let entry = try file.writeChunk(of: self, rowStart: flushedRows, rowCount: n)
+        chunks.append(entry)
+        flushedRows += n
+    }
+
+    // MARK: Row building, used by RowBuilder
+
+    func mark(_ column: Int, serial: UInt64) throws {
+        guard column >= 0 && column < buffers.count else {
+            throw TapeError.invalidArgument("column index \(column) out of range for table '\(name)' (\(buffers.count) columns)")
+        }
+        guard setMarks[column] != serial else { throw TapeError.columnSetTwice(table: name, column: schema[column].name) }
+        setMarks[column] = serial
+    }
+
+    func mismatch(_ column: Int, _ got: String) -> TapeError {
+        .typeMismatch(table: name, column: schema[column].name, expected: schema[column].type, got: got)
+    }
+}
+
+extension ColumnBuffer {
+    /// Appends rows `range` of `column` (type already checked against this buffer).
+    mutating func append(_ column: ColumnData, range: Range<Int>) {
+        let hasNulls = column.validity != nil && column.nullCount > 0
+        if !hasNulls {
+            switch column.storage {
+            case .int64(let v): ints.append(contentsOf: v[range]); bumpValid(range.count)
+            case .float64(let v): doubles.append(contentsOf: v[range]); bumpValid(range.count)
+            case .bool(let v): bools.append(contentsOf: v[range]); bumpValid(range.count)
+            case .strings, .dictionary: for r in range { appendString(column.string(at: r)) }
+            }
+            return
+        }
+        for r in range {
+            if column.isNull(r) { appendNull(); continue }
+            switch column.storage {
+            case .int64(let v): appendInt(v[r])
+            case .float64(let v): appendDouble(v[r])
+            case .bool(let v): appendBool(v[r])
+            case .strings, .dictionary: appendString(column.string(at: r))
+            }
+        }
+    }
+}

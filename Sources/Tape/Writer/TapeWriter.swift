@@ -1,0 +1,274 @@
+import TapeCodec
+import TapeFormat
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Streams the tables of one run into a `.tape` file.
+///
+/// Memory is bounded by one chunk buffer per table, whatever the run length. `close()` writes the
+/// footer and returns a small `RunSummary` (what an orchestrator should return instead of the data).
+/// Any error while writing a chunk leaves every earlier chunk intact on disk (the file is then
+/// unsealed; see format-spec §4). Not thread-safe: use one writer from one thread.
+///
+///     let w = try TapeWriter(path: "run.tape", metadata: ["strategy": "sma"])
+///     let equity = try w.declareTable("equity", schema: try Schema([ColumnDef("ts", .timestamp, nullable: false),
+///                                                                 ColumnDef("equity", .float64)]))
+///     try equity.appendRow { row in try row.set(0, timestamp: ts); try row.set(1, double: 100) }
+///     let summary = try w.close()
+public final class TapeWriter {
+    public let path: String
+    public let options: WriterOptions
+    private let file: RawFile
+    private var position: Int
+    private var tables: [TableWriter] = []
+    private var tableByName: [String: TableWriter] = [:]
+    /// Tables carried over from an earlier session of the same file (append mode), in file order.
+    private var carried: [Footer.TableEntry] = []
+    private var metadata: [(key: String, value: String)] = []
+    private var sections: [(tag: UInt64, bytes: [UInt8])] = []
+    private let encoder: BlockEncoder
+    private var scratch = ByteWriter(capacity: 1 << 16)
+    private var body = ByteWriter(capacity: 1 << 20)
+    private var closed = false
+    private var failed: Error?
+    private var progressTable = "equity"
+    private var expectedBars: Int?
+    private let startNanos = monotonicNanos()
+
+    /// Creates a new file at `path` (replacing any file there) and takes an exclusive lock on it.
+    public init(path: String, options: WriterOptions = WriterOptions(), metadata: [String: String] = [:]) throws {
+        try options.validate()
+        self.path = path
+        self.options = options
+        encoder = BlockEncoder(codec: options.codec)
+        file = try RawFile.openForWriting(path, create: true, exclusive: false, truncate: false)
+        try file.lockExclusive()
+        try file.truncate(to: 0)
+        var header = ByteWriter()
+        FileHeader.encode(into: &header)
+        try file.write(header.bytes)
+        position = FileHeader.size
+        self.metadata = [("tape.writer", "tape \(TapeVersion.string)"), ("tape.created", isoNow())]
+        for (k, v) in metadata.sorted(by: { $0.key < $1.key }) { setMetadata(k, v) }
+    }
+
+    /// Opens an existing sealed file to add tables or rows: its footer is read, the file is cut
+    /// back to the end of its last chunk, and the next `close()` writes a footer covering old and
+    /// new chunks. Until then the file is unsealed (recoverable by scanning its chunks).
+    public init(appendingTo path: String, options: WriterOptions = WriterOptions()) throws {
+        try options.validate()
+        self.path = path
+        self.options = options
+        encoder = BlockEncoder(codec: options.codec)
+        let existing = try TapeReader(path: path)
+        file = try RawFile.openForWriting(path, create: false, exclusive: false, truncate: false)
+        try file.lockExclusive()
+        metadata = existing.footer.metadata
+        sections = existing.footer.sections
+        carried = existing.footer.tables
+        position = existing.footerOffset
+        try file.truncate(to: position)
+        try file.seek(to: position)
+    }
+
+    /// Declares a table. Tables may be declared at any point of a run; names are unique per file.
+    /// A table that already exists in a file opened with `appendingTo` gets new rows appended after
+    /// its existing ones, if `schema` is identical.
+    public func declareTable(_ name: String, schema: Schema) throws -> TableWriter {
+        try checkOpen()
+        guard !name.isEmpty, name.utf8.count <= 255 else {
+            throw TapeError.invalidArgument("invalid table name '\(name)' (must be 1 to 255 bytes)")
+        }
+        guard tableByName[name] == nil else { throw TapeError.tableExists(name) }
+        let t = TableWriter(name: name, schema: schema, file: self)
+        if let i = carried.firstIndex(where: { $0.name == name }) {
+            let old = carried.remove(at: i)
+            guard old.schema == schema else {
+                throw TapeError.invalidArgument("table '\(name)' exists with a different schema")
+            }
+            t.chunks = old.chunks
+            t.adoptFlushedRows(old.rowCount)
+        }
+        tables.append(t)
+        tableByName[name] = t
+        return t
+    }
+
+    /// Declares a table from column definitions.
+    public func declareTable(_ name: String, columns: [ColumnDef]) throws -> TableWriter {
+        do { return try declareTable(name, schema: try Schema(columns)) } catch let e as SchemaError {
+            throw TapeError.schema(table: name, e)
+        }
+    }
+
+    /// The table writer for `name`, if declared.
+    public func table(_ name: String) -> TableWriter? { tableByName[name] }
+
+    /// Names of tables already in the file (append mode) and declared so far.
+    public var tableNames: [String] { carried.map(\.name) + tables.map(\.name) }
+
+    /// Sets a run metadata key (strategy, symbol, parameters, ...); a later value replaces an earlier one.
+    public func setMetadata(_ key: String, _ value: String) {
+        if let i = metadata.firstIndex(where: { $0.key == key }) { metadata[i].value = value } else { metadata.append((key, value)) }
+    }
+
+    // MARK: Progress
+
+    /// Tells the writer how many bars the run will have; bars are counted as rows of `table`.
+    public func expectBars(_ count: Int, table: String = "equity") {
+        expectedBars = max(0, count)
+        progressTable = table
+    }
+
+    /// Processed bars (rows written to the progress table) and the total. `processed` never
+    /// exceeds `total`: if a run writes more bars than expected, `total` follows `processed` and
+    /// `expectedExceeded` says the estimate was wrong.
+    public var progress: Progress {
+        let processed = tableByName[progressTable]?.rowCount ?? 0
+        return Progress(processed: processed, expected: expectedBars)
+    }
+
+    // MARK: Closing
+
+    /// Flushes every table, writes the footer and trailer, fsyncs (unless durability is `.none`)
+    /// and returns the run's summary. The writer cannot be used afterwards.
+    @discardableResult
+    public func close() throws -> RunSummary {
+        try checkOpen()
+        do {
+            for t in tables { try t.flush() }
+            let footer = makeFooter()
+            scratch.removeAll()
+            footer.encode(into: &scratch)
+            let footerOffset = position
+            let crc = scratch.bytes.withUnsafeBytes { CRC32C.checksum($0) }
+            Trailer(footerOffset: UInt64(footerOffset), footerLength: UInt64(scratch.count), footerCRC: CRC32C.mask(crc))
+                .encode(into: &scratch)
+            try file.write(scratch.bytes)
+            position += scratch.count
+            if options.durability != .none { try file.sync() }
+            try file.close()
+            closed = true
+            return RunSummary(path: path, fileBytes: position, footer: footer, progress: progress,
+                              seconds: Double(monotonicNanos() - startNanos) / 1e9)
+        } catch {
+            failed = error
+            throw error
+        }
+    }
+
+    /// Stops a run early but keeps it: records `tape.cancelled = true` (and `reason`) in the
+    /// metadata, then closes normally.
+    @discardableResult
+    public func cancel(reason: String? = nil) throws -> RunSummary {
+        setMetadata("tape.cancelled", "true")
+        if let reason { setMetadata("tape.cancel_reason", reason) }
+        return try close()
+    }
+
+    func makeFooter() -> Footer {
+        var entries = carried
+        for t in tables {
+            entries.append(Footer.TableEntry(name: t.name, schema: t.schema, rowCount: t.rowCount, chunks: t.chunks))
+        }
+        return Footer(metadata: metadata, tables: entries, sections: sections)
+    }
+
+    // MARK: Used by TableWriter
+
+    func checkOpen() throws {
+        if closed { throw TapeError.writerClosed }
+        if let failed { throw TapeError.invalidArgument("the writer failed earlier and cannot continue: \(failed)") }
+    }
+
+    func rowAppended(to table: TableWriter) throws {}
+    func rowsAppended(_ n: Int, to table: TableWriter) throws {}
+
+    /// Encodes the buffered rows of `table` as one chunk frame and appends it to the file.
+    func writeChunk(of table: TableWriter, rowStart: Int, rowCount: Int) throws -> Footer.ChunkEntry {
+        try checkOpen()
+        body.removeAll()
+        var blocks: [BlockDescriptor] = []
+        blocks.reserveCapacity(table.schema.count)
+        for i in 0..<table.buffers.count {
+            let forced = options.forcedEncodings[table.schema[i].name]
+            let d = table.buffers[i].drain { column in encoder.encode(column, encoding: forced, into: &body) }
+            blocks.append(d)
+        }
+        let header = ChunkHeader(tableName: table.name, schema: table.schema, rowStart: rowStart,
+                                 rowCount: rowCount, blocks: blocks)
+        scratch.removeAll()
+        let headerLength = header.encodeFramePrefix(bodyLength: body.count, into: &scratch)
+        let crc = scratch.bytes.withUnsafeBytes { head in
+            body.bytes.withUnsafeBytes { ChunkHeader.frameCRC(prefixAndHeader: head, body: $0) }
+        }
+        let frameOffset = position
+        do {
+            try file.write(scratch.bytes)
+            try file.write(body.bytes)
+            var tail = ByteWriter()
+            tail.writeU32(crc)
+            try file.write(tail.bytes)
+            if options.durability == .chunk { try file.sync() }
+        } catch {
+            failed = error
+            throw error
+        }
+        let frameLength = ChunkHeader.prefixSize + headerLength + body.count + ChunkHeader.suffixSize
+        position += frameLength
+        return Footer.ChunkEntry(frameOffset: frameOffset, frameLength: frameLength,
+                                 bodyOffset: frameOffset + ChunkHeader.prefixSize + headerLength,
+                                 rowStart: rowStart, rowCount: rowCount, blocks: blocks)
+    }
+}
+
+/// Progress of a run that cannot over-report: `processed ≤ total` always.
+public struct Progress: Sendable, Codable, Equatable {
+    public var processed: Int
+    /// Expected bars, raised to `processed` if the run wrote more; nil when never told.
+    public var total: Int?
+    /// The run wrote more bars than `expectBars` said.
+    public var expectedExceeded: Bool
+
+    init(processed: Int, expected: Int?) {
+        self.processed = processed
+        if let expected {
+            total = max(expected, processed)
+            expectedExceeded = processed > expected
+        } else {
+            total = nil
+            expectedExceeded = false
+        }
+    }
+
+    /// processed / total in 0...1, or nil without a total (or when total is 0).
+    public var fraction: Double? {
+        guard let total, total > 0 else { return nil }
+        return Double(processed) / Double(total)
+    }
+}
+
+func monotonicNanos() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+func isoNow() -> String {
+    var t = time(nil)
+    var tmv = tm()
+    gmtime_r(&t, &tmv)
+    func p(_ v: Int32, _ w: Int) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, w - s.count)) + s
+    }
+    return "\(p(tmv.tm_year + 1900, 4))-\(p(tmv.tm_mon + 1, 2))-\(p(tmv.tm_mday, 2))T\(p(tmv.tm_hour, 2)):\(p(tmv.tm_min, 2)):\(p(tmv.tm_sec, 2))Z"
+}
+
+/// The version of this build of Tape.
+public enum TapeVersion {
+    public static let string = "0.1.0"
+}

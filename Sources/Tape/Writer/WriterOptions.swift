@@ -1,0 +1,49 @@
+import TapeCodec
+
+/// How a `TapeWriter` lays out and compresses data.
+public struct WriterOptions: Sendable {
+    /// Compression for every block (a block is stored raw when compression saves < 1/8).
+    public var codec: Codec
+    /// A chunk is flushed when it holds this many rows (1 ... 16,777,216).
+    public var rowsPerChunk: Int
+    /// ... or when its buffered values take about this many bytes.
+    public var bytesPerChunk: Int
+    /// When to fsync: never, after every chunk, or once at close.
+    public var durability: Durability
+    /// Force an encoding per column name (tests and experiments); others are chosen per block.
+    public var forcedEncodings: [String: Encoding]
+
+    public enum Durability: String, Sendable, CaseIterable {
+        /// Leave flushing to the OS: fastest; a crash of the machine may lose recent chunks.
+        case none
+        /// fsync after every chunk: each chunk written survives a machine crash.
+        case chunk
+        /// fsync once when the file is closed (default): a closed file survives a machine crash.
+        case close
+    }
+
+    public init(codec: Codec = .zstd(level: 3), rowsPerChunk: Int = 65_536, bytesPerChunk: Int = 16 << 20,
+                durability: Durability = .close, forcedEncodings: [String: Encoding] = [:]) {
+        self.codec = codec
+        self.rowsPerChunk = rowsPerChunk
+        self.bytesPerChunk = bytesPerChunk
+        self.durability = durability
+        self.forcedEncodings = forcedEncodings
+    }
+
+    func validate() throws {
+        guard (1...ChunkHeaderLimits.maxRows).contains(rowsPerChunk) else {
+            throw TapeError.invalidArgument("rowsPerChunk must be 1...\(ChunkHeaderLimits.maxRows), got \(rowsPerChunk)")
+        }
+        guard bytesPerChunk >= 1024 else {
+            throw TapeError.invalidArgument("bytesPerChunk must be at least 1024, got \(bytesPerChunk)")
+        }
+        if case .zstd(let level) = codec, !(1...22).contains(level) {
+            throw TapeError.invalidArgument("zstd level must be 1...22, got \(level)")
+        }
+    }
+}
+
+enum ChunkHeaderLimits {
+    static let maxRows = 1 << 24
+}

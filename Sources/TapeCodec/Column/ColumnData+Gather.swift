@@ -1,0 +1,38 @@
+import TapeFormat
+
+extension ColumnData {
+    /// The rows at `rows` (ascending or not), in that order. Dictionary storage keeps its entries.
+    public func gather(_ rows: [Int32]) -> ColumnData {
+        let storage: Storage
+        switch self.storage {
+        case .int64(let v): storage = .int64(rows.map { v[Int($0)] })
+        case .float64(let v): storage = .float64(rows.map { v[Int($0)] })
+        case .bool(let v): storage = .bool(rows.map { v[Int($0)] })
+        case .dictionary(let e, let idx): storage = .dictionary(entries: e, indices: rows.map { idx[Int($0)] })
+        case .strings(let s):
+            var out = StringArray()
+            out.offsets.reserveCapacity(rows.count + 1)
+            s.bytes.withUnsafeBytes { all in
+                for r in rows { out.append(utf8: UnsafeRawBufferPointer(rebasing: all[s.range(Int(r))])) }
+            }
+            storage = .strings(out)
+        }
+        var validity: Bitmap? = nil
+        if let v = self.validity {
+            var b = Bitmap()
+            var nulls = 0
+            for r in rows {
+                let ok = v[Int(r)]
+                b.append(ok)
+                if !ok { nulls += 1 }
+            }
+            if nulls > 0 { validity = b }
+        }
+        return ColumnData(type: type, storage: storage, validity: validity)
+    }
+
+    /// Rows `range` as a new column.
+    public func slice(_ range: Range<Int>) -> ColumnData {
+        gather(range.map { Int32($0) })
+    }
+}
