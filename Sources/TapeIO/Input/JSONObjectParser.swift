@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 // One flat JSON object (RFC 8259), parsed straight from bytes:
 //
 //   object := ws "{" ws [ member { ws "," ws member } ] ws "}" ws
@@ -107,7 +113,11 @@ struct JSONObjectParser {
             if j < c.n, c.p[j] == UInt8(ascii: "\"") {
                 let candidate = previousKeys[index]
                 let raw = c.bytes(start..<j)
-                if candidate.utf8.count == raw.count && candidate.utf8.elementsEqual(raw) {
+                let same = candidate.utf8.count == raw.count
+                    && candidate.utf8.withContiguousStorageIfAvailable {
+                        raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0
+                    } == true
+                if same {
                     c.i = j + 1
                     return candidate
                 }

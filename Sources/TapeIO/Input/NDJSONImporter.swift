@@ -143,6 +143,9 @@ public final class NDJSONImporter {
         switch (scalar, type) {
         case (.null, _): return .null
         case (.string(let s), .string): return .string(s)
+        case (.string(var s), .timestamp):
+            if let ns = s.withUTF8({ Timestamps.parse(UnsafeRawBufferPointer($0)) }) { return .timestamp(ns) }
+            return try? ValueParser.parse(s, as: type)
         case (.string(let s), _): return try? ValueParser.parse(s, as: type)
         case (.int(let v), .int64): return .int(v)
         case (.int(let v), .float64): return .float(Double(v))
