@@ -36,6 +36,8 @@ public final class TapeWriter {
     private var progressTable = "equity"
     private var expectedBars: Int?
     private let startNanos = monotonicNanos()
+    /// The sealed state of a file opened for appending, restored by `abandon()`.
+    private var original: (dataEnd: Int, footer: Footer)?
 
     /// Creates a new file at `path` (replacing any file there) and takes an exclusive lock on it.
     public init(path: String, options: WriterOptions = WriterOptions(), metadata: [String: String] = [:]) throws {
@@ -68,6 +70,7 @@ public final class TapeWriter {
         metadata = existing.footer.metadata
         sections = existing.footer.sections
         carried = existing.footer.tables
+        original = (existing.footerOffset, existing.footer)
         position = existing.footerOffset
         try file.truncate(to: position)
         try file.seek(to: position)
@@ -140,14 +143,7 @@ public final class TapeWriter {
         do {
             for t in tables { try t.flush() }
             let footer = makeFooter()
-            scratch.removeAll()
-            footer.encode(into: &scratch)
-            let footerOffset = position
-            let crc = scratch.bytes.withUnsafeBytes { CRC32C.checksum($0) }
-            Trailer(footerOffset: UInt64(footerOffset), footerLength: UInt64(scratch.count), footerCRC: CRC32C.mask(crc))
-                .encode(into: &scratch)
-            try file.write(scratch.bytes)
-            position += scratch.count
+            try writeFooter(footer)
             if options.durability != .none { try file.sync() }
             try file.close()
             closed = true
@@ -157,6 +153,37 @@ public final class TapeWriter {
             failed = error
             throw error
         }
+    }
+
+    /// Discards everything this writer wrote: a new file is deleted; a file opened with
+    /// `appendingTo` is cut back to its earlier chunks and gets its earlier footer back, sealed and
+    /// synced. Used when an import fails half-way. The writer cannot be used afterwards.
+    public func abandon() throws {
+        guard !closed else { throw TapeError.writerClosed }
+        closed = true
+        if let original {
+            try file.truncate(to: original.dataEnd)
+            try file.seek(to: original.dataEnd)
+            position = original.dataEnd
+            try writeFooter(original.footer)
+            try file.sync()
+            try file.close()
+        } else {
+            try file.close()
+            guard unlink(path) == 0 else { throw TapeError.io(operation: "remove", path: path, errno: errno) }
+        }
+    }
+
+    /// Appends the footer frame and the trailer at the current position.
+    private func writeFooter(_ footer: Footer) throws {
+        scratch.removeAll()
+        footer.encode(into: &scratch)
+        let footerOffset = position
+        let crc = scratch.bytes.withUnsafeBytes { CRC32C.checksum($0) }
+        Trailer(footerOffset: UInt64(footerOffset), footerLength: UInt64(scratch.count), footerCRC: CRC32C.mask(crc))
+            .encode(into: &scratch)
+        try file.write(scratch.bytes)
+        position += scratch.count
     }
 
     /// Stops a run early but keeps it: records `tape.cancelled = true` (and `reason`) in the

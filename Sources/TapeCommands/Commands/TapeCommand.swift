@@ -1,0 +1,19 @@
+import ArgumentParser
+import Tape
+
+/// The `tape` command-line tool: query and manage `.tape` runs from the shell.
+public struct TapeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "tape",
+        abstract: "Store and query trading-backtest runs in compressed columnar .tape files.",
+        discussion: """
+            A .tape file holds one run: its equity curve, trades, per-bar decisions and any other \
+            tables, chunked and compressed, with a footer index. Commands read only the chunks and \
+            columns they need.
+            """,
+        version: TapeVersion.string,
+        subcommands: [DemoCommand.self, InfoCommand.self, CatCommand.self, ImportCommand.self]
+    )
+
+    public init() {}
+}

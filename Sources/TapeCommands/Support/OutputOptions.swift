@@ -1,0 +1,65 @@
+import ArgumentParser
+import Tape
+import TapeIO
+
+/// Text formats for rows.
+public enum RowFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, csv, jsonl
+}
+
+/// `--format` and `--output`, shared by commands that print rows.
+public struct RowOutputOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Output format: \(RowFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    public var format: RowFormat = .table
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    public var output: String?
+
+    public init() {}
+
+    /// A sink for the chosen destination.
+    func makeSink() throws -> ByteSink {
+        if let output { return try ByteSink(path: output) }
+        return ByteSink()
+    }
+
+    /// A formatter of the chosen format for `schema`.
+    func makeFormatter(schema: Schema, sink: ByteSink) -> RecordFormatter {
+        switch format {
+        case .table: return TableFormatter(schema: schema, sink: sink)
+        case .csv: return CSVFormatter(schema: schema, sink: sink)
+        case .jsonl: return JSONLFormatter(schema: schema, sink: sink)
+        }
+    }
+}
+
+/// Runs `body`, turning a closed output pipe (`tape cat | head`) into a quiet success.
+func quietOnBrokenPipe(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch OutputError.brokenPipe {
+        throw ExitCode.success
+    }
+}
+
+/// Parses a command-line timestamp: ISO-8601 forms (`2024-03-01`, `2024-03-01T09:30:00Z`,
+/// `2024-03-01 09:30:00`, with fractions or offsets) or an integer of nanoseconds since the epoch.
+func parseTimestampArgument(_ text: String, option: String) throws -> Int64 {
+    if let ns = Timestamps.parse(Substring(text)) { return ns }
+    if let ns = Int64(text) { return ns }
+    throw ValidationError("\(option): cannot read '\(text)' as a timestamp (use e.g. 2024-03-01 or 2024-03-01T09:30:00Z)")
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    var line = text
+    line += "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// True when standard error is a terminal (progress is drawn only then).
+var stderrIsTerminal: Bool { isatty(2) != 0 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
