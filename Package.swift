@@ -34,11 +34,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "tape", dependencies: ["TapeCommands"]),
-        .testTarget(name: "TapeFormatTests", dependencies: ["TapeFormat"]),
-        .testTarget(name: "TapeCodecTests", dependencies: ["TapeCodec", "TapeFormat"]),
-        .testTarget(name: "TapeTests", dependencies: ["Tape", "TapeFormat", "TapeCodec"]),
-        .testTarget(name: "TapeIOTests", dependencies: ["TapeIO", "TapeFormat", "TapeCodec"]),
-        .testTarget(name: "TapeCommandsTests", dependencies: ["TapeCommands", "Tape", "TapeIO"]),
+        .target(name: "TapeTestSupport", path: "Tests/TapeTestSupport"),
+        .testTarget(name: "TapeFormatTests", dependencies: ["TapeTestSupport", "TapeFormat"]),
+        .testTarget(name: "TapeCodecTests", dependencies: ["TapeTestSupport", "TapeCodec", "TapeFormat"]),
+        .testTarget(name: "TapeTests", dependencies: ["TapeTestSupport", "Tape", "TapeFormat", "TapeCodec"]),
+        .testTarget(name: "TapeIOTests", dependencies: ["TapeTestSupport", "TapeIO", "TapeFormat", "TapeCodec"]),
+        .testTarget(name: "TapeCommandsTests", dependencies: ["TapeTestSupport", "TapeCommands", "Tape", "TapeIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,6 +1,7 @@
 import TapeCodec
 import TapeFormat
 import Testing
+import TapeTestSupport
 @testable import TapeIO
 
 #if canImport(Glibc)

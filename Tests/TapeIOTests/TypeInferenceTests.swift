@@ -1,5 +1,6 @@
 import TapeFormat
 import Testing
+import TapeTestSupport
 @testable import TapeIO
 
 @Suite struct TypeInferenceTests {

@@ -1,29 +1,6 @@
 import Foundation
 import Tape
-
-/// A fresh temporary directory per call, removed by `cleanup()`.
-struct TempDir {
-    let url: URL
-    init() {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("tape-test-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    func cleanup() { try? FileManager.default.removeItem(at: url) }
-}
-
-/// Deterministic SplitMix64 generator for reproducible test data.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TapeTestSupport
 
 /// All rows of `table` as `Value`s, via a full scan.
 func readAll(_ path: String, _ table: String, columns: [String]? = nil, where p: [ColumnPredicate] = []) throws -> [[Value]] {
@@ -37,7 +14,7 @@ func readAll(_ path: String, _ table: String, columns: [String]? = nil, where p:
 }
 
 /// A random value for `type` (null with probability 1/5 when nullable).
-func randomValue(_ type: ColumnType, nullable: Bool, _ g: inout SplitMix) -> Value {
+func randomValue(_ type: ColumnType, nullable: Bool, _ g: inout SplitMix64) -> Value {
     if nullable && g.next() % 5 == 0 { return .null }
     switch type {
     case .int64: return .int(Int64(bitPattern: g.next()) >> Int64(g.next() % 60))

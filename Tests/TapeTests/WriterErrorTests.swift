@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tape
+import TapeTestSupport
 
 @Suite("Writer errors and accounting")
 struct WriterErrorTests {

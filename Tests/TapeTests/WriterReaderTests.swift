@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tape
+import TapeTestSupport
 
 @Suite("Writer and reader round trips")
 struct WriterReaderTests {
@@ -16,7 +17,7 @@ struct WriterReaderTests {
     func roundTrip(rows: Int, rowsPerChunk: Int) throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("r.tape")
-        var g = SplitMix(seed: UInt64(rows * 31 + rowsPerChunk))
+        var g = SplitMix64(seed: UInt64(rows * 31 + rowsPerChunk))
         let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: rowsPerChunk))
         let t = try w.declareTable("t", columns: Self.allTypes)
         var expected: [[Value]] = []
@@ -36,7 +37,7 @@ struct WriterReaderTests {
     func codecs(codec: Codec) throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("c.tape")
-        var g = SplitMix(seed: 7)
+        var g = SplitMix64(seed: 7)
         let w = try TapeWriter(path: path, options: WriterOptions(codec: codec, rowsPerChunk: 500))
         let t = try w.declareTable("t", columns: Self.allTypes)
         var expected: [[Value]] = []

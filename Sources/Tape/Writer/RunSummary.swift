@@ -42,11 +42,11 @@ public struct RunSummary: Codable, Sendable, Equatable {
             }
             return Table(name: t.name, rows: t.rowCount, chunks: t.chunks.count,
                          bytes: t.chunks.reduce(0) { $0 + $1.frameLength },
-                         firstTimestamp: range.map { formatTimestamp($0.lowerBound) },
-                         lastTimestamp: range.map { formatTimestamp($0.upperBound) })
+                         firstTimestamp: range.map { Timestamps.format($0.lowerBound) },
+                         lastTimestamp: range.map { Timestamps.format($0.upperBound) })
         }
-        firstTimestamp = lo.map(formatTimestamp)
-        lastTimestamp = hi.map(formatTimestamp)
+        firstTimestamp = lo.map(Timestamps.format)
+        lastTimestamp = hi.map(Timestamps.format)
     }
 
     /// The summary as compact JSON with sorted keys.

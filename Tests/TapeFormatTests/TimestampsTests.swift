@@ -1,5 +1,6 @@
 import Testing
-@testable import TapeIO
+import TapeTestSupport
+@testable import TapeFormat
 
 private let accepted: [(String, Int64)] = [
         ("2019-01-01T00:00:00Z", 1_546_300_800_000_000_000),
