@@ -1,0 +1,32 @@
+# Tape — two commands on a fresh Debian machine with only the Swift toolchain:
+#   make demo   installs the C libraries if missing, builds in release, runs `tape demo`
+#   make test   same bootstrap, then `swift test`
+SWIFT ?= swift
+DEMO_DIR ?= demo-output
+
+.PHONY: demo test build deps fuzz bench clean
+
+# Installs libzstd-dev, liblz4-dev and pkg-config with apt-get when pkg-config cannot find them.
+deps:
+	@if ! pkg-config --exists libzstd liblz4 2>/dev/null; then \
+		echo "Installing libzstd-dev liblz4-dev pkg-config with apt-get..."; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libzstd-dev liblz4-dev pkg-config >/dev/null; \
+	fi
+	@pkg-config --exists libzstd liblz4 || { echo "libzstd/liblz4 development files still missing" >&2; exit 1; }
+
+build: deps
+	$(SWIFT) build -c release --product tape
+
+demo: build
+	$$($(SWIFT) build -c release --show-bin-path)/tape demo $(DEMO_DIR)
+
+test: deps
+	$(SWIFT) test
+
+bench: deps
+	python3 benchmarks/run.py
+
+clean:
+	rm -rf .build $(DEMO_DIR)
