@@ -21,26 +21,12 @@ struct FooterSizes {
     var fileBytes: Int
     var tables: [Table]
 
-    /// Reads only the trailer and the footer (two `pread`s), so measuring a file does not touch
-    /// its chunks nor raise this process's peak RSS.
+    /// Opens the file with `TapeReader`, which reads only the header, trailer and footer (and checks
+    /// the footer's CRC), so measuring a file does not raise this process's peak RSS.
     init(path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw BenchError("stat \(path) failed") }
-        fileBytes = Int(st.st_size)
-        guard fileBytes >= FileHeader.size + Trailer.size else { throw BenchError("\(path): too short for a sealed file") }
-        func readAt(_ offset: Int, _ count: Int) throws -> [UInt8] {
-            var out = [UInt8](repeating: 0, count: count)
-            let got = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
-            guard got == count else { throw BenchError("\(path): short read at \(offset)") }
-            return out
-        }
-        let trailer = try Trailer(decoding: try readAt(fileBytes - Trailer.size, Trailer.size), fileSize: fileBytes)
-        let start = Int(trailer.footerOffset)
-        var r = ByteReader(try readAt(start, Int(trailer.footerLength)), baseOffset: start)
-        let footer = try Footer(decoding: &r, dataEnd: start)
+        let reader = try TapeReader(path: path)
+        fileBytes = reader.fileSize
+        let footer = reader.footer
         tables = footer.tables.map { t in
             let columns = t.schema.columns.enumerated().map { i, def in
                 var stored = 0
