@@ -17,9 +17,8 @@ struct ColumnBuffer {
     var doubles: [Double] = []
     var bools: [Bool] = []
     var plain = StringArray()
-    var entries = StringArray()
+    var dictionary = ByteDictionary()
     var indices: [UInt32] = []
-    var dictionary: [String: UInt32] = [:]
     var usingDictionary = true
     var validity: Bitmap? = nil
     /// Bytes of string data buffered (for the chunk byte budget).
@@ -51,21 +50,22 @@ struct ColumnBuffer {
     mutating func appendBool(_ v: Bool) { bools.append(v); markValid() }
 
     mutating func appendString(_ s: String) {
-        stringBytes += s.utf8.count
+        var s = s
+        s.withUTF8 { appendString(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends a string given as UTF-8 bytes (already valid UTF-8).
+    mutating func appendString(bytes: UnsafeRawBufferPointer) {
+        stringBytes += bytes.count
         if usingDictionary {
-            if let i = dictionary[s] {
-                indices.append(i)
-            } else if dictionary.count < ColumnBuffer.maxDictionary {
-                let i = UInt32(entries.count)
-                dictionary[s] = i
-                entries.append(s)
+            if let i = dictionary.index(of: bytes, limit: ColumnBuffer.maxDictionary) {
                 indices.append(i)
             } else {
                 switchToPlain()
-                plain.append(s)
+                plain.append(utf8: bytes)
             }
         } else {
-            plain.append(s)
+            plain.append(utf8: bytes)
         }
         markValid()
     }
@@ -87,6 +87,7 @@ struct ColumnBuffer {
 
     private mutating func switchToPlain() {
         plain.removeAll()
+        let entries = dictionary.entries
         for i in indices { entries.withUTF8(Int(i)) { plain.append(utf8: $0) } }
         usingDictionary = false
         indices.removeAll(keepingCapacity: true)
@@ -118,9 +119,9 @@ struct ColumnBuffer {
         count = n
     }
 
-    /// Hands the buffered rows to `body` as a `ColumnData`, then resets for the next chunk
-    /// keeping the arrays' capacity (so memory stays flat across chunks).
-    mutating func drain<R>(_ body: (ColumnData) throws -> R) rethrows -> R {
+    /// Moves the buffered rows out as a `ColumnData`, leaving the buffer empty. Pass the column
+    /// back to `reclaim` after encoding so its arrays' capacity is reused (memory stays flat).
+    mutating func take() -> ColumnData {
         let storage: ColumnData.Storage
         switch type {
         case .int64, .timestamp: storage = .int64(ints); ints = []
@@ -128,30 +129,28 @@ struct ColumnBuffer {
         case .bool: storage = .bool(bools); bools = []
         case .string:
             if usingDictionary {
-                storage = .dictionary(entries: entries, indices: indices)
-                entries = StringArray(); indices = []
+                storage = .dictionary(entries: dictionary.takeEntries(), indices: indices)
+                indices = []
             } else {
                 storage = .strings(plain); plain = StringArray()
             }
         }
-        let column = ColumnData(type: type, storage: storage, validity: validity)
-        defer { reclaim(column.storage) }
-        return try body(column)
+        return ColumnData(type: type, storage: storage, validity: validity)
     }
 
-    private mutating func reclaim(_ storage: ColumnData.Storage) {
+    mutating func reclaim(_ storage: ColumnData.Storage) {
         switch storage {
         case .int64(var a): a.removeAll(keepingCapacity: true); ints = a
         case .float64(var a): a.removeAll(keepingCapacity: true); doubles = a
         case .bool(var a): a.removeAll(keepingCapacity: true); bools = a
         case .strings(var s): s.removeAll(); plain = s
-        case .dictionary(var e, var i):
-            e.removeAll(); i.removeAll(keepingCapacity: true)
-            entries = e; indices = i
+        case .dictionary(_, var i):
+            i.removeAll(keepingCapacity: true)
+            indices = i
         }
         if type == .string {
             plain.removeAll()
-            dictionary.removeAll(keepingCapacity: true)
+            dictionary.removeAll()
             usingDictionary = true
         }
         validity = nil

@@ -91,6 +91,9 @@ public final class TableWriter {
                 throw TapeError.typeMismatch(table: name, column: def.name, expected: def.type, got: "\(c.type) batch")
             }
             if !def.nullable && c.nullCount > 0 { throw TapeError.nullInNonNullable(table: name, column: def.name) }
+            if let problem = Self.stringProblem(c) {
+                throw TapeError.badBatch(table: name, reason: "column '\(def.name)': \(problem)")
+            }
         }
         var start = 0
         while start < rows {
@@ -100,6 +103,31 @@ public final class TableWriter {
             start += take
             try file.rowsAppended(take, to: self)
             try flushIfFull()
+        }
+    }
+
+    /// Why a string column's storage is malformed (offsets out of order or past the bytes,
+    /// dictionary indices out of range), or nil.
+    static func stringProblem(_ c: ColumnData) -> String? {
+        switch c.storage {
+        case .strings(let s):
+            guard s.offsets.first == 0 else { return "string offsets must start at 0" }
+            var prev: UInt32 = 0
+            for o in s.offsets {
+                guard o >= prev else { return "string offsets decrease" }
+                prev = o
+            }
+            guard Int(prev) <= s.bytes.count else { return "string offsets point past the bytes" }
+            let valid = s.bytes.withUnsafeBytes { UTF8Validation.isValid($0, 0..<Int(prev)) }
+            return valid ? nil : "strings are not valid UTF-8"
+        case .dictionary(let e, let idx):
+            if let p = stringProblem(ColumnData(type: .string, storage: .strings(e))) { return "dictionary: " + p }
+            for (row, i) in idx.enumerated() where Int(i) >= e.count && !c.isNull(row) {
+                return "dictionary index \(i) at row \(row) is out of range (\(e.count) entries)"
+            }
+            return nil
+        default:
+            return nil
         }
     }
 
@@ -145,6 +173,15 @@ public final class TableWriter {
 }
 
 extension ColumnBuffer {
+    /// Appends the string at `row` of a string column without creating a `String`.
+    @inline(__always) mutating func appendString(from column: ColumnData, row: Int) {
+        switch column.storage {
+        case .strings(let s): s.withUTF8(row) { appendString(bytes: $0) }
+        case .dictionary(let e, let idx): e.withUTF8(Int(idx[row])) { appendString(bytes: $0) }
+        default: break
+        }
+    }
+
     /// Appends rows `range` of `column` (type already checked against this buffer).
     mutating func append(_ column: ColumnData, range: Range<Int>) {
         let hasNulls = column.validity != nil && column.nullCount > 0
@@ -153,7 +190,7 @@ extension ColumnBuffer {
             case .int64(let v): ints.append(contentsOf: v[range]); bumpValid(range.count)
             case .float64(let v): doubles.append(contentsOf: v[range]); bumpValid(range.count)
             case .bool(let v): bools.append(contentsOf: v[range]); bumpValid(range.count)
-            case .strings, .dictionary: for r in range { appendString(column.string(at: r)) }
+            case .strings, .dictionary: for r in range { appendString(from: column, row: r) }
             }
             return
         }
@@ -163,7 +200,7 @@ extension ColumnBuffer {
             case .int64(let v): appendInt(v[r])
             case .float64(let v): appendDouble(v[r])
             case .bool(let v): appendBool(v[r])
-            case .strings, .dictionary: appendString(column.string(at: r))
+            case .strings, .dictionary: appendString(from: column, row: r)
             }
         }
     }

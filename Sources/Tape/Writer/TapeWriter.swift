@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import TapeCodec
 import TapeFormat
 
@@ -28,7 +30,10 @@ public final class TapeWriter {
     private var carried: [Footer.TableEntry] = []
     private var metadata: [(key: String, value: String)] = []
     private var sections: [(tag: UInt64, bytes: [UInt8])] = []
-    private let encoder: BlockEncoder
+    /// One encoder per worker; worker 0 runs on the writer's thread.
+    private let encoders: [BlockEncoder]
+    /// Per-column output of the chunk being encoded, reused across chunks.
+    private var columnBodies: [ByteWriter] = []
     private var scratch = ByteWriter(capacity: 1 << 16)
     private var body = ByteWriter(capacity: 1 << 20)
     private var closed = false
@@ -44,7 +49,7 @@ public final class TapeWriter {
         try options.validate()
         self.path = path
         self.options = options
-        encoder = BlockEncoder(codec: options.codec)
+        encoders = (0..<options.encodingThreads).map { _ in BlockEncoder(codec: options.codec) }
         file = try RawFile.openForWriting(path, create: true, exclusive: false, truncate: false)
         try file.lockExclusive()
         try file.truncate(to: 0)
@@ -63,7 +68,7 @@ public final class TapeWriter {
         try options.validate()
         self.path = path
         self.options = options
-        encoder = BlockEncoder(codec: options.codec)
+        encoders = (0..<options.encodingThreads).map { _ in BlockEncoder(codec: options.codec) }
         let existing = try TapeReader(path: path)
         file = try RawFile.openForWriting(path, create: false, exclusive: false, truncate: false)
         try file.lockExclusive()
@@ -213,17 +218,51 @@ public final class TapeWriter {
     func rowAppended(to table: TableWriter) throws {}
     func rowsAppended(_ n: Int, to table: TableWriter) throws {}
 
+    /// Encodes every buffered column of `table` into `body` (in schema order) and returns the
+    /// block descriptors. Columns are spread over `encoders.count` threads when there are several.
+    private func encodeBlocks(of table: TableWriter) -> [BlockDescriptor] {
+        let n = table.buffers.count
+        let columns = (0..<n).map { table.buffers[$0].take() }
+        let forced = table.schema.columns.map { options.forcedEncodings[$0.name] }
+        while columnBodies.count < n { columnBodies.append(ByteWriter()) }
+        var blocks = [BlockDescriptor?](repeating: nil, count: n)
+        let workers = min(encoders.count, n)
+        columnBodies.withUnsafeMutableBufferPointer { outs in
+            blocks.withUnsafeMutableBufferPointer { descs in
+                if workers <= 1 {
+                    for i in 0..<n {
+                        outs[i].removeAll()
+                        descs[i] = encoders[0].encode(columns[i], encoding: forced[i], into: &outs[i])
+                    }
+                    return
+                }
+                let lock = NSLock()
+                var next = 0
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    while true {
+                        lock.lock()
+                        let i = next
+                        next += 1
+                        lock.unlock()
+                        if i >= n { return }
+                        outs[i].removeAll()
+                        descs[i] = encoders[w].encode(columns[i], encoding: forced[i], into: &outs[i])
+                    }
+                }
+            }
+        }
+        body.removeAll()
+        for i in 0..<n {
+            body.writeBytes(columnBodies[i].bytes)
+            table.buffers[i].reclaim(columns[i].storage)
+        }
+        return blocks.map { $0! }
+    }
+
     /// Encodes the buffered rows of `table` as one chunk frame and appends it to the file.
     func writeChunk(of table: TableWriter, rowStart: Int, rowCount: Int) throws -> Footer.ChunkEntry {
         try checkOpen()
-        body.removeAll()
-        var blocks: [BlockDescriptor] = []
-        blocks.reserveCapacity(table.schema.count)
-        for i in 0..<table.buffers.count {
-            let forced = options.forcedEncodings[table.schema[i].name]
-            let d = table.buffers[i].drain { column in encoder.encode(column, encoding: forced, into: &body) }
-            blocks.append(d)
-        }
+        let blocks = encodeBlocks(of: table)
         let header = ChunkHeader(tableName: table.name, schema: table.schema, rowStart: rowStart,
                                  rowCount: rowCount, blocks: blocks)
         scratch.removeAll()

@@ -1,3 +1,4 @@
+import Foundation
 import TapeCodec
 
 /// How a `TapeWriter` lays out and compresses data.
@@ -12,6 +13,9 @@ public struct WriterOptions: Sendable {
     public var durability: Durability
     /// Force an encoding per column name (tests and experiments); others are chosen per block.
     public var forcedEncodings: [String: Encoding]
+    /// Threads that encode and compress a chunk's columns in parallel (1 = only the calling
+    /// thread). Defaults to the number of active processors, at most 4.
+    public var encodingThreads: Int
 
     public enum Durability: String, Sendable, CaseIterable {
         /// Leave flushing to the OS: fastest; a crash of the machine may lose recent chunks.
@@ -23,7 +27,9 @@ public struct WriterOptions: Sendable {
     }
 
     public init(codec: Codec = .zstd(level: 3), rowsPerChunk: Int = 65_536, bytesPerChunk: Int = 16 << 20,
-                durability: Durability = .close, forcedEncodings: [String: Encoding] = [:]) {
+                durability: Durability = .close, forcedEncodings: [String: Encoding] = [:],
+                encodingThreads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)) {
+        self.encodingThreads = max(1, encodingThreads)
         self.codec = codec
         self.rowsPerChunk = rowsPerChunk
         self.bytesPerChunk = bytesPerChunk

@@ -1,9 +1,9 @@
 /// Strict UTF-8 validation (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF)
 /// over raw bytes, with an 8-bytes-at-a-time ASCII fast path. Used on every decoded string so that
 /// a corrupt file never yields an invalid `String`.
-enum UTF8Validation {
+public enum UTF8Validation {
     /// True when all bytes are < 0x80.
-    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    public static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let p = bytes.baseAddress else { return true }
         let n = bytes.count
         var acc: UInt64 = 0
@@ -20,7 +20,7 @@ enum UTF8Validation {
     }
 
     /// True when `bytes[range]` is well-formed UTF-8.
-    static func isValid(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+    public static func isValid(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
         guard let p = bytes.baseAddress else { return range.isEmpty }
         var i = range.lowerBound
         let end = range.upperBound
