@@ -1,4 +1,5 @@
 import Testing
+import TapeTestSupport
 @testable import TapeCodec
 
 @Suite struct BitPackingTests {

@@ -1,4 +1,5 @@
 import Testing
+import TapeTestSupport
 import TapeFormat
 @testable import TapeCodec
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import TapeCodec
 /// Small byte-level helpers shared by the text parsers.
 enum TextValues {
     /// `bytes` without leading and trailing spaces and tabs.
@@ -37,26 +38,9 @@ enum TextValues {
         }
     }
 
-    /// True when every byte is ASCII.
-    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let p = bytes.baseAddress else { return true }
-        let n = bytes.count
-        var acc: UInt64 = 0
-        var i = 0
-        while i + 8 <= n {
-            acc |= p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < n {
-            acc |= UInt64(p.load(fromByteOffset: i, as: UInt8.self))
-            i += 1
-        }
-        return acc & 0x8080_8080_8080_8080 == 0
-    }
-
     /// A String of `bytes`, or nil when they are not valid UTF-8.
     static func string(_ bytes: UnsafeRawBufferPointer) -> String? {
-        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        if UTF8Validation.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         return String(validating: bytes, as: UTF8.self)
     }
 
