@@ -8,32 +8,32 @@ public struct RowBuilder {
 
     public mutating func set(_ column: Int, int value: Int64) throws {
         try table.mark(column, serial: serial)
-        guard table.schema[column].type == .int64 else { throw table.mismatch(column, "int64") }
+        guard table.types[column] == .int64 else { throw table.mismatch(column, "int64") }
         table.buffers[column].appendInt(value)
     }
 
     public mutating func set(_ column: Int, double value: Double) throws {
         try table.mark(column, serial: serial)
-        guard table.schema[column].type == .float64 else { throw table.mismatch(column, "float64") }
+        guard table.types[column] == .float64 else { throw table.mismatch(column, "float64") }
         table.buffers[column].appendDouble(value)
     }
 
     /// Sets a timestamp column from nanoseconds since the Unix epoch (UTC).
     public mutating func set(_ column: Int, timestamp nanoseconds: Int64) throws {
         try table.mark(column, serial: serial)
-        guard table.schema[column].type == .timestamp else { throw table.mismatch(column, "timestamp") }
+        guard table.types[column] == .timestamp else { throw table.mismatch(column, "timestamp") }
         table.buffers[column].appendInt(nanoseconds)
     }
 
     public mutating func set(_ column: Int, bool value: Bool) throws {
         try table.mark(column, serial: serial)
-        guard table.schema[column].type == .bool else { throw table.mismatch(column, "bool") }
+        guard table.types[column] == .bool else { throw table.mismatch(column, "bool") }
         table.buffers[column].appendBool(value)
     }
 
     public mutating func set(_ column: Int, string value: String) throws {
         try table.mark(column, serial: serial)
-        guard table.schema[column].type == .string else { throw table.mismatch(column, "string") }
+        guard table.types[column] == .string else { throw table.mismatch(column, "string") }
         table.buffers[column].appendString(value)
     }
 

@@ -10,6 +10,8 @@ public final class TableWriter {
     public let schema: Schema
     unowned let file: TapeWriter
     var buffers: [ColumnBuffer]
+    /// `schema[i].type`, kept flat for the per-value type checks of `RowBuilder`.
+    let types: [ColumnType]
     /// Rows flushed to chunks so far.
     private(set) var flushedRows = 0
     /// Footer entries of the chunks written so far (plus those of an earlier session when appending).
@@ -22,6 +24,7 @@ public final class TableWriter {
         self.schema = schema
         self.file = file
         buffers = schema.columns.map { ColumnBuffer(type: $0.type, nullable: $0.nullable) }
+        types = schema.columns.map(\.type)
         setMarks = [UInt64](repeating: 0, count: schema.count)
     }
 
@@ -160,7 +163,7 @@ public final class TableWriter {
     // MARK: Row building, used by RowBuilder
 
     func mark(_ column: Int, serial: UInt64) throws {
-        guard column >= 0 && column < buffers.count else {
+        guard column >= 0 && column < types.count else {
             throw TapeError.invalidArgument("column index \(column) out of range for table '\(name)' (\(buffers.count) columns)")
         }
         guard setMarks[column] != serial else { throw TapeError.columnSetTwice(table: name, column: schema[column].name) }
