@@ -8,7 +8,8 @@ Loads the raw columns written by gen.py into pyarrow Tables (not timed), then ti
     {"variant", "pyarrow", "seconds", "rows", "rows_per_s", "bytes_total", "vmhwm_kb", ...,
      "tables": {table: {"rows", "bytes", "seconds", "rows_per_s", "columns": {column: bytes}}}}
 
-`seconds` is the sum of the write_table calls only. Variant `load` loads the data and writes
+`seconds` is the sum of the write_table calls only (wall clock; `cpu_seconds`: CPU time of all
+threads of the process during them). Variant `load` loads the data and writes
 nothing: its peak RSS is the baseline the writers' peaks include. Memory, in KiB from
 /proc/self/status: `load_peak_kb` (peak while loading), `rss_after_load_kb` (the Tables in memory),
 `write_peak_kb` (peak during the writes: VmHWM is reset after loading) and `writer_own_kb`
@@ -144,6 +145,7 @@ def main():
     was_reset = reset_peak_rss()
     result = {"variant": args.variant, "pyarrow": pa.__version__, "tables": {}}
     total_s = 0.0
+    total_cpu = 0.0
     total_rows = 0
     total_bytes = 0
     if args.variant != "load":
@@ -151,16 +153,19 @@ def main():
         for name, table, schema in loaded:
             path = os.path.join(args.out, f"{name}.{args.variant}.parquet")
             opts = write_options(args.variant, schema)
+            c = time.process_time()
             t = time.perf_counter()
             pq.write_table(table, path, **opts)
             s = time.perf_counter() - t
+            cpu = time.process_time() - c
             size = os.path.getsize(path)
             result["tables"][name] = {
-                "rows": table.num_rows, "bytes": size, "seconds": s,
+                "rows": table.num_rows, "bytes": size, "seconds": s, "cpu_seconds": cpu,
                 "rows_per_s": table.num_rows / s if s > 0 else None,
                 "columns": column_bytes(path),
             }
             total_s += s
+            total_cpu += cpu
             total_rows += table.num_rows
             total_bytes += size
     else:
@@ -168,7 +173,7 @@ def main():
             result["tables"][name] = {"rows": table.num_rows}
             total_rows += table.num_rows
     result.update({
-        "seconds": total_s, "rows": total_rows, "bytes_total": total_bytes,
+        "seconds": total_s, "cpu_seconds": total_cpu, "rows": total_rows, "bytes_total": total_bytes,
         "rows_per_s": total_rows / total_s if total_s > 0 else None,
         "vmhwm_kb": status_kb("VmHWM"),
         "load_peak_kb": load_peak,

@@ -15,6 +15,7 @@ Steps (all from this one command):
        parquet-tuned    + row_group_size=65536, write_page_index=True, dictionary for strings only,
                         DELTA_BINARY_PACKED for int64/timestamp, BYTE_STREAM_SPLIT for float64
        tape-batch       tape-bench: streams the raw files in 65,536-row slices, TableWriter.append(columns:)
+       tape-batch-1thread  tape-batch with WriterOptions.encodingThreads = 1 (pyarrow writes on one thread)
        tape-row         same input, one TableWriter.appendRow per row
        tape-batch-fsync tape-batch with the library's default durability (fsync at close)
      Peak RSS is the VmHWM each writer process reads from /proc/self/status itself.
@@ -48,9 +49,11 @@ RESULTS_MD = os.path.join(HERE, "RESULTS.md")
 PIP_PACKAGES = ["pyarrow", "numpy", "duckdb"]
 BEGIN, END = "<!-- BEGIN write -->", "<!-- END write -->"
 
-WRITERS = ["pyarrow-load", "parquet-default", "parquet-tuned", "tape-batch", "tape-row", "tape-batch-fsync"]
+WRITERS = ["pyarrow-load", "parquet-default", "parquet-tuned", "tape-batch", "tape-batch-1thread", "tape-row",
+           "tape-batch-fsync"]
 TAPE_ARGS = {
     "tape-batch": ["--mode", "batch", "--durability", "none"],
+    "tape-batch-1thread": ["--mode", "batch", "--durability", "none", "--threads", "1"],
     "tape-row": ["--mode", "row", "--durability", "none"],
     "tape-batch-fsync": ["--mode", "batch", "--durability", "close"],
 }
@@ -86,12 +89,16 @@ def ensure_venv(venv):
 BUILT_FROM = os.path.join(SWIFT_SCRATCH, "tape-bench-built-from.txt")
 
 
+# The root package's targets that the `Tape` product (and so tape-bench) is built from.
+TAPE_SOURCES = ["Package.swift", "Sources/Tape", "Sources/TapeCodec", "Sources/TapeFormat", "Sources/CZstd", "Sources/CLZ4"]
+
+
 def source_state():
-    """The commit the root package's sources are at, flagged when its working tree differs."""
+    """The commit the Tape library's sources are at, flagged when its working tree differs."""
     commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "Sources", "Package.swift"],
+    dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", *TAPE_SOURCES],
                            capture_output=True, text=True).stdout.strip()
-    return commit + (" + uncommitted changes in Sources/" if dirty else "")
+    return commit + (" + uncommitted changes to the Tape library's sources" if dirty else "")
 
 
 def build_tape_bench():
@@ -154,7 +161,7 @@ def check_rows(writer, result, manifest_rows):
 def median_result(results):
     """Median of the numeric measurements over repetitions (sizes are identical each time)."""
     med = dict(results[0])
-    for key in ("seconds", "rows_per_s", "peak_rss_kb", "ru_maxrss_kb", "wall_seconds", "seconds_total", "vmhwm_kb",
+    for key in ("seconds", "cpu_seconds", "rows_per_s", "peak_rss_kb", "ru_maxrss_kb", "wall_seconds", "seconds_total", "vmhwm_kb",
                 "load_peak_kb", "rss_after_load_kb", "write_peak_kb", "writer_own_kb"):
         vals = [r[key] for r in results if r.get(key) is not None]
         if vals:
@@ -302,28 +309,32 @@ def render(info, results, args):
              "`pq.write_table` calls on Tables already in memory. For Tape they are the time inside "
              "`append`/`appendRow` and `close()`; reading the raw input slices is excluded and shown "
              "separately as end-to-end seconds. `tape-batch`/`tape-row` do not fsync (like pyarrow); "
-             "`tape-batch-fsync` uses the library default (fsync at close).")
+             "`tape-batch-fsync` uses the library default (fsync at close). *CPU s* is the CPU time of all "
+             "threads of the writer's process during the same calls (Tape may encode a chunk's columns on "
+             "several threads; the machine has " + str(info["nproc"]) + " cores).")
     L.append("")
-    L.append("| rows | writer | write s | rows/s | vs parquet default | vs parquet tuned | end-to-end s |")
-    L.append("|---|---|---:|---:|---:|---:|---:|")
+    L.append("| rows | writer | write s | rows/s | vs parquet default | vs parquet tuned | CPU s | rows/CPU-s | end-to-end s |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         r = results[n]
         base_d, base_t = r["parquet-default"]["rows_per_s"], r["parquet-tuned"]["rows_per_s"]
-        for w in ("parquet-default", "parquet-tuned", "tape-batch", "tape-row", "tape-batch-fsync"):
+        for w in ("parquet-default", "parquet-tuned", "tape-batch", "tape-batch-1thread", "tape-row", "tape-batch-fsync"):
             if w not in r:
                 continue
             m = r[w]
             e2e = m.get("seconds_total")
+            cpu = m.get("cpu_seconds")
+            cpu_cells = f"{cpu:.3f} | {m['rows'] / cpu:,.0f}" if cpu else " | "
             L.append(f"| {fmt_rows(n)} | {w} | {m['seconds']:.3f} | {m['rows_per_s']:,.0f} | "
                      f"{ratio(m['rows_per_s'], base_d):.2f}× | {ratio(m['rows_per_s'], base_t):.2f}× | "
-                     f"{'' if e2e is None else f'{e2e:.3f}'} |")
+                     f"{cpu_cells} | {'' if e2e is None else f'{e2e:.3f}'} |")
     L.append("")
     L.append("Per table (rows/s):")
     L.append("")
     L.append("| rows | writer | " + " | ".join(results[big]["tape-batch"]["tables"]) + " |")
     L.append("|---|---|" + "---:|" * len(results[big]["tape-batch"]["tables"]))
     for n in sizes:
-        for w in ("parquet-default", "parquet-tuned", "tape-batch", "tape-row"):
+        for w in ("parquet-default", "parquet-tuned", "tape-batch", "tape-batch-1thread", "tape-row"):
             m = results[n].get(w)
             if not m:
                 continue
@@ -355,7 +366,7 @@ def render(info, results, args):
         vals = [results[n][w][key] for n in sizes]
         L.append(f"| {label} | " + " | ".join(fmt_mb(v) for v in vals) + f" | {fmt_mb(vals[-1] - vals[0])} |")
 
-    for w in ("tape-batch", "tape-row", "tape-batch-fsync"):
+    for w in ("tape-batch", "tape-batch-1thread", "tape-row", "tape-batch-fsync"):
         rss_row(f"{w}: process peak", w, "peak_rss_kb")
     rss_row("pyarrow-load: process peak", "pyarrow-load", "peak_rss_kb")
     for w in ("parquet-default", "parquet-tuned"):
@@ -386,12 +397,16 @@ def render(info, results, args):
         L.append(f"- write rows/s ≥ 1× pyarrow write_table (goal 2×), Tape batch append: "
                  f"{sp_d:.2f}× default → {verdict(sp_d >= 1)}{' (goal 2× met)' if sp_d >= 2 else ' (goal 2× not reached)'}; "
                  f"{sp_t:.2f}× tuned → {verdict(sp_t >= 1)}{' (goal 2× met)' if sp_t >= 2 else ' (goal 2× not reached)'}")
+        if "tape-batch-1thread" in r:
+            m1 = r["tape-batch-1thread"]["rows_per_s"]
+            L.append(f"  - with one encoding thread (`tape-batch-1thread`): {ratio(m1, r['parquet-default']['rows_per_s']):.2f}× default, "
+                     f"{ratio(m1, r['parquet-tuned']['rows_per_s']):.2f}× tuned")
         if sp_row is not None:
             L.append(f"  - row-at-a-time `appendRow`: {sp_row:.2f}× default, "
                      f"{ratio(r['tape-row']['rows_per_s'], r['parquet-tuned']['rows_per_s']):.2f}× tuned")
         L.append("")
     if len(sizes) > 1:
-        for w in ("tape-batch", "tape-row"):
+        for w in ("tape-batch", "tape-batch-1thread", "tape-row"):
             if all(w in results[n] for n in sizes):
                 d_kib = results[big][w]["peak_rss_kb"] - results[small][w]["peak_rss_kb"]
                 L.append(f"- writer peak RSS at {fmt_rows(big)} within 8 MB of {fmt_rows(small)} ({w}): "

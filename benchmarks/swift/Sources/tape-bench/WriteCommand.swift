@@ -5,12 +5,13 @@ import Tape
 /// `tape-bench write`: writes every table of a generated data set into one `.tape` file, the way a
 /// backtest would (tables interleaved bar by bar), and prints sizes and timings as one JSON line:
 ///
-///     {"bytes_total", "seconds", "seconds_total", "rows", "rows_per_s", "vmhwm_kb", "mode", ...,
+///     {"bytes_total", "seconds", "cpu_seconds", "seconds_total", "rows", "rows_per_s", "vmhwm_kb", "mode", ...,
 ///      "tables": {name: {"rows", "bytes", "chunks", "seconds", "rows_per_s",
 ///                        "columns": {column: bytes}, "encodings": {column: {encoding: chunks}}}}}
 ///
 /// `seconds` is the time spent inside the writer (opening, `append`/`appendRow`, `close`); reading
 /// the raw input slices is excluded from it and included in `seconds_total` (wall clock).
+/// `cpu_seconds` is the CPU time of all threads of the process during the same calls.
 /// A table's `bytes` sums its chunk frames from the footer; its `columns` sum stored block lengths.
 struct WriteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,6 +56,9 @@ struct WriteCommand: ParsableCommand {
     @Option(help: "Rows per chunk (WriterOptions.rowsPerChunk; default: the library's).")
     var rowsPerChunk: Int?
 
+    @Option(help: "Threads encoding a chunk's columns (WriterOptions.encodingThreads; default: the library's).")
+    var threads: Int?
+
     func validate() throws {
         guard slice >= 1 else { throw ValidationError("--slice must be at least 1") }
     }
@@ -69,15 +73,19 @@ struct WriteCommand: ParsableCommand {
         }
         options.durability = WriterOptions.Durability(rawValue: durability.rawValue)!
         if let rowsPerChunk { options.rowsPerChunk = rowsPerChunk }
+        if let threads { options.encodingThreads = threads }
 
         let wallStart = monotonicNanos()
         var writerNanos: UInt64 = 0
+        var writerCPUNanos: UInt64 = 0
         var tableNanos = [UInt64](repeating: 0, count: dataSet.tables.count)
         func timed<R>(_ table: Int? = nil, _ body: () throws -> R) rethrows -> R {
+            let c = processCPUNanos()
             let t = monotonicNanos()
             defer {
                 let d = monotonicNanos() - t
                 writerNanos += d
+                writerCPUNanos += processCPUNanos() - c
                 if let table { tableNanos[table] += d }
             }
             return try body()
@@ -129,8 +137,10 @@ struct WriteCommand: ParsableCommand {
         let result: [String: Any] = [
             "writer": "tape", "mode": mode.rawValue, "codec": codec.rawValue, "level": Int(level),
             "durability": durability.rawValue, "slice": slice, "rows_per_chunk": options.rowsPerChunk,
+            "encoding_threads": options.encodingThreads,
             "bytes_total": sizes.fileBytes, "summary_file_bytes": summary.fileBytes,
             "rows": totalRows, "seconds": seconds, "seconds_total": secondsTotal,
+            "cpu_seconds": Double(writerCPUNanos) / 1e9,
             "rows_per_s": seconds > 0 ? Double(totalRows) / seconds : 0,
             "vmhwm_kb": peak ?? NSNull(), "tables": tables,
         ]
