@@ -122,3 +122,25 @@ struct WriterErrorTests {
         #expect(abs(sizes[0] - sizes[1]) < 64)
     }
 }
+
+@Suite("Chunk lag")
+struct ChunkLagTests {
+    @Test("a slow table is flushed after maxChunkLag chunks of others", arguments: [0, 1, 3])
+    func lag(maxLag: Int) throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("lag.tape")
+        let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: 100, maxChunkLag: maxLag))
+        let fast = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp)])
+        let slow = try w.declareTable("trades", columns: [ColumnDef("x", .int64)])
+        for i in 0..<1000 {
+            try fast.append(values: [.timestamp(Int64(i))])
+            if i % 50 == 0 { try slow.append(values: [.int(Int64(i))]) }
+        }
+        try w.close()
+        let r = try TapeReader(path: path)
+        let chunks = try r.table("trades").chunks.count
+        // 20 trade rows: one chunk at close without lag flushing, else one per `maxLag` of the 10 equity chunks, rounded up (the rest flushes at close).
+        #expect(chunks == (maxLag == 0 ? 1 : (10 + maxLag - 1) / maxLag))
+        #expect(try readAll(path, "trades").count == 20)
+    }
+}

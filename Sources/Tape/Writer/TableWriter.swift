@@ -16,6 +16,8 @@ public final class TableWriter {
     private(set) var flushedRows = 0
     /// Footer entries of the chunks written so far (plus those of an earlier session when appending).
     var chunks: [Footer.ChunkEntry] = []
+    /// The file's chunk count when the oldest buffered row was appended (see `maxChunkLag`).
+    var bufferedSinceChunk = 0
     private var setMarks: [UInt64]
     private var rowSerial: UInt64 = 1
 
@@ -46,6 +48,7 @@ public final class TableWriter {
     public func appendRow(_ body: (inout RowBuilder) throws -> Void) throws {
         try file.checkOpen()
         let n = buffers[0].count
+        if n == 0 { bufferedSinceChunk = file.chunksWritten }
         var row = RowBuilder(table: self, serial: rowSerial)
         do {
             try body(&row)
@@ -61,7 +64,6 @@ public final class TableWriter {
             throw error
         }
         rowSerial &+= 1
-        try file.rowAppended(to: self)
         try flushIfFull()
     }
 
@@ -100,11 +102,11 @@ public final class TableWriter {
         }
         var start = 0
         while start < rows {
+            if buffers[0].count == 0 { bufferedSinceChunk = file.chunksWritten }
             let room = file.options.rowsPerChunk - buffers[0].count
             let take = min(room, rows - start)
             for i in 0..<columns.count { buffers[i].append(columns[i], range: start..<(start + take)) }
             start += take
-            try file.rowsAppended(take, to: self)
             try flushIfFull()
         }
     }
@@ -151,13 +153,18 @@ public final class TableWriter {
 
     private var bufferedBytes: Int { buffers.reduce(0) { $0 + $1.byteSize } }
 
-    /// Writes the buffered rows as one chunk (no-op when nothing is buffered).
+    /// Rows buffered for the next chunk.
+    var bufferedRows: Int { buffers[0].count }
+
+    /// Writes the buffered rows as one chunk (no-op when nothing is buffered), then lets the file
+    /// flush tables that lag behind.
     func flush() throws {
         let n = buffers[0].count
         guard n > 0 else { return }
         let entry = try file.writeChunk(of: self, rowStart: flushedRows, rowCount: n)
         chunks.append(entry)
         flushedRows += n
+        try file.chunkWritten(by: self)
     }
 
     // MARK: Row building, used by RowBuilder

@@ -37,6 +37,8 @@ public final class TapeWriter {
     private var scratch = ByteWriter(capacity: 1 << 16)
     private var body = ByteWriter(capacity: 1 << 20)
     private var closed = false
+    /// Chunk frames written by this writer so far.
+    private(set) var chunksWritten = 0
     private var failed: Error?
     private var progressTable = "equity"
     private var expectedBars: Int?
@@ -215,8 +217,15 @@ public final class TapeWriter {
         if let failed { throw TapeError.invalidArgument("the writer failed earlier and cannot continue: \(failed)") }
     }
 
-    func rowAppended(to table: TableWriter) throws {}
-    func rowsAppended(_ n: Int, to table: TableWriter) throws {}
+    /// After `table` wrote a chunk: flushes other tables whose buffered rows have waited for
+    /// `maxChunkLag` chunks.
+    func chunkWritten(by table: TableWriter) throws {
+        guard options.maxChunkLag > 0 else { return }
+        for t in tables where t !== table && t.bufferedRows > 0
+            && chunksWritten - t.bufferedSinceChunk >= options.maxChunkLag {
+            try t.flush()
+        }
+    }
 
     /// Encodes every buffered column of `table` into `body` (in schema order) and returns the
     /// block descriptors. Columns are spread over `encoders.count` threads when there are several.
@@ -284,6 +293,7 @@ public final class TapeWriter {
         }
         let frameLength = ChunkHeader.prefixSize + headerLength + body.count + ChunkHeader.suffixSize
         position += frameLength
+        chunksWritten += 1
         return Footer.ChunkEntry(frameOffset: frameOffset, frameLength: frameLength,
                                  bodyOffset: frameOffset + ChunkHeader.prefixSize + headerLength,
                                  rowStart: rowStart, rowCount: rowCount, blocks: blocks)

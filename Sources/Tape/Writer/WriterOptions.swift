@@ -13,6 +13,10 @@ public struct WriterOptions: Sendable {
     public var durability: Durability
     /// Force an encoding per column name (tests and experiments); others are chosen per block.
     public var forcedEncodings: [String: Encoding]
+    /// A table whose buffered rows have waited while this many chunks of other tables were
+    /// written is flushed too, so slow tables (trades) neither hold memory that grows with the run
+    /// nor lag far behind fast ones (equity) on disk. 0 disables it.
+    public var maxChunkLag: Int
     /// Threads that encode and compress a chunk's columns in parallel (1 = only the calling
     /// thread). Defaults to the number of active processors, at most 4.
     public var encodingThreads: Int
@@ -28,7 +32,8 @@ public struct WriterOptions: Sendable {
 
     public init(codec: Codec = .zstd(level: 3), rowsPerChunk: Int = 65_536, bytesPerChunk: Int = 16 << 20,
                 durability: Durability = .close, forcedEncodings: [String: Encoding] = [:],
-                encodingThreads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)) {
+                encodingThreads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount), maxChunkLag: Int = 8) {
+        self.maxChunkLag = max(0, maxChunkLag)
         self.encodingThreads = max(1, encodingThreads)
         self.codec = codec
         self.rowsPerChunk = rowsPerChunk
