@@ -1,0 +1,75 @@
+import TapeCodec
+import TapeFormat
+
+/// Checks a whole file: the footer's checksum and consistency, every chunk frame's checksum, that
+/// each footer entry matches the chunk header it points at, that the chunks exactly fill the bytes
+/// between the file header and the footer, and that every block decodes.
+public enum Verifier {
+    /// What `verify` found.
+    public struct Report: Sendable, Equatable {
+        public var path: String
+        public var tables = 0
+        public var chunks = 0
+        public var rows = 0
+        public var blocks = 0
+        /// Each problem says what and where; empty means the file is sound.
+        public var problems: [String] = []
+        public var ok: Bool { problems.isEmpty }
+    }
+
+    /// Verifies the file at `path`. Errors that stop the check early become problems; only a
+    /// failure to open or read the file at all is thrown.
+    public static func verify(path: String) throws -> Report {
+        var report = Report(path: path)
+        let reader: TapeReader
+        do {
+            reader = try TapeReader(path: path)
+        } catch let e as TapeError {
+            if case .io = e { throw e }
+            report.problems.append(e.description)
+            return report
+        }
+        let footer = reader.footer
+        report.tables = footer.tables.count
+        let scanned = try FrameScanner(file: try RawFile.openForReading(path)).scan(limit: reader.footerOffset)
+        switch scanned.end {
+        case .limit: break
+        case .footer(let at):
+            report.problems.append("a footer frame at offset \(at) lies before the footer at \(reader.footerOffset)")
+        case .damaged(let at, let e):
+            report.problems.append("chunk frame at offset \(at): \(e)")
+        }
+        let byOffset = Dictionary(scanned.chunks.map { ($0.frameOffset, $0) }, uniquingKeysWith: { a, _ in a })
+        var referenced = Set<Int>()
+        for table in footer.tables {
+            for (i, entry) in table.chunks.enumerated() {
+                report.chunks += 1
+                report.rows += entry.rowCount
+                referenced.insert(entry.frameOffset)
+                let place = "table '\(table.name)' chunk \(i) (offset \(entry.frameOffset))"
+                guard let frame = byOffset[entry.frameOffset] else {
+                    if case .damaged(let at, _) = scanned.end, at <= entry.frameOffset { continue }  // already reported
+                    report.problems.append("\(place): the footer points at no chunk frame")
+                    continue
+                }
+                let h = frame.header
+                if h.tableName != table.name || h.schema != table.schema || h.rowStart != entry.rowStart
+                    || h.rowCount != entry.rowCount || h.blocks != entry.blocks || frame.frameLength != entry.frameLength
+                    || frame.bodyOffset != entry.bodyOffset {
+                    report.problems.append("\(place): footer entry does not match the chunk header")
+                    continue
+                }
+                do {
+                    let columns = try reader.readColumns(table, chunk: i, columns: Array(0..<table.schema.count))
+                    report.blocks += columns.count
+                } catch {
+                    report.problems.append("\(place): \(error)")
+                }
+            }
+        }
+        for c in scanned.chunks where !referenced.contains(c.frameOffset) {
+            report.problems.append("chunk frame at offset \(c.frameOffset) (table '\(c.header.tableName)') is not in the footer")
+        }
+        return report
+    }
+}

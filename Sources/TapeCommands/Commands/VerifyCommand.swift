@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Tape
+
+/// `tape verify`: check every checksum and the footer's consistency.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check files' chunk and footer checksums and the footer's consistency.",
+        discussion: """
+            For each file: the footer checksum and structure, every chunk frame's checksum, that each \
+            footer entry matches its chunk's header, that chunks exactly fill the data region, and \
+            that every block decodes. Prints OK or each problem with its byte offset. Exits 1 when \
+            any file has a problem. Directories are searched recursively for *.tape files.
+            """)
+
+    @Argument(help: "Files or directories.") var paths: [String]
+    @Flag(name: .shortAndLong, help: "Print only files with problems.") var quiet = false
+
+    func run() throws {
+        var bad = 0
+        for path in try expandTapePaths(paths) {
+            let report: Verifier.Report
+            do { report = try Verifier.verify(path: path) } catch {
+                print("\(path): ERROR \(error)")
+                bad += 1
+                continue
+            }
+            if report.ok {
+                if !quiet { print("\(path): OK (\(report.tables) tables, \(report.chunks) chunks, \(report.rows) rows, \(report.blocks) blocks)") }
+            } else {
+                bad += 1
+                print("\(path): \(report.problems.count) problem(s)")
+                for p in report.problems { print("  \(p)") }
+            }
+        }
+        fflush(stdout)
+        if bad > 0 { throw ExitCode.failure }
+    }
+}
+
+/// Files named directly, plus `*.tape` files found recursively under directories, sorted.
+func expandTapePaths(_ paths: [String]) throws -> [String] {
+    var out: [String] = []
+    let fm = FileManager.default
+    for p in paths {
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
+            throw ValidationError("no such file or directory: \(p)")
+        }
+        if !isDir.boolValue { out.append(p); continue }
+        guard let e = fm.enumerator(atPath: p) else { continue }
+        var found: [String] = []
+        for case let rel as String in e where rel.hasSuffix(".tape") {
+            found.append((p as NSString).appendingPathComponent(rel))
+        }
+        out += found.sorted()
+    }
+    return out
+}
