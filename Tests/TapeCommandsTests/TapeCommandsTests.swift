@@ -256,6 +256,67 @@ struct TapeCommandsTests {
         }
     }
 
+    @Test("a failure after a chunk was already written still restores the file")
+    func abandonAfterAChunk() throws {
+        try withImported { dir, file in
+            // More rows than one chunk holds (65,536), then a malformed last line.
+            let csv = dir.path("big.csv")
+            var text = "a,b\n"
+            for i in 0..<70_000 { text += "\(i),\(i).5\n" }
+            text += "oops\n"
+            try write(text, to: csv)
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            let (_, message) = tapeFailure(["import", file, "big", "--csv", csv])
+            #expect(message.contains("line 70002"), "\(message)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == bytes)
+            #expect(try TapeReader(path: file).tables.map(\.name) == ["bars"])
+        }
+    }
+
+    @Test("import refuses to add to files it cannot safely reopen, and leaves them untouched")
+    func importTargets() throws {
+        try withImported { dir, file in
+            let csv = dir.path("bars.csv")
+            let original = try Data(contentsOf: URL(fileURLWithPath: csv))
+            // The input given as the target by mistake: not a .tape file, must not be truncated.
+            var (error, message) = tapeFailure(["import", csv, "t", "--csv", csv])
+            guard case .corrupt(_, .badMagic)? = error as? TapeError else {
+                Issue.record("expected a bad magic, got \(message)"); return
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: csv)) == original)
+            // A file whose writer died (no footer).
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            let torn = dir.path("torn.tape")
+            try bytes.dropLast(1).write(to: URL(fileURLWithPath: torn))
+            (error, message) = tapeFailure(["import", torn, "t", "--csv", csv])
+            #expect(message.contains("writer did not finish"), "\(message)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: torn)) == bytes.dropLast(1))
+            // An existing table with another schema.
+            (error, message) = tapeFailure(["import", file, "bars", "--csv", csv, "--schema",
+                                             "column_1:int64,ts:timestamp,price:float64,qty:int64,flag:bool,note:int64"])
+            #expect(message.contains("table 'bars' exists with a different schema"), "\(message)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == bytes)
+        }
+    }
+
+    @Test("a header-only CSV declares an empty table; an empty input is an error")
+    func emptyInputs() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let header = dir.path("h.csv"), empty = dir.path("e.csv"), file = dir.path("x.tape"), out = dir.path("o.csv")
+        try write("a,b\n", to: header)
+        try write("", to: empty)
+        let (_, message) = tapeFailure(["import", file, "e", "--csv", empty])
+        #expect(message.contains("the input is empty"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: file))
+        let log = try capture(STDERR_FILENO) { try tape(["import", file, "h", "--csv", header]) }
+        #expect(log.contains("imported 0 rows"))
+        #expect(try TapeReader(path: file).table("h").rowCount == 0)
+        try tape(["cat", file, "h", "-f", "csv", "-o", out])
+        #expect(try read(out) == "a,b\n")
+        try tape(["cat", file, "h", "-f", "jsonl", "-o", out])
+        #expect(try read(out) == "")
+    }
+
     @Test("a value of the wrong type under --schema names its line and field")
     func wrongValueType() throws {
         let dir = TempDir(); defer { dir.cleanup() }
