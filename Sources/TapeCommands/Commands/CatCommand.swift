@@ -39,6 +39,9 @@ struct CatCommand: ParsableCommand {
             let tc = try timeColumn ?? entry.schema.columns.first(where: { $0.type == .timestamp })?.name ?? {
                 throw ValidationError("table '\(table)' has no timestamp column for --from/--to")
             }()
+            if let def = entry.schema.columns.first(where: { $0.name == tc }), def.type != .timestamp {
+                throw ValidationError("--time-column: column '\(tc)' of table '\(table)' is \(def.type), not timestamp")
+            }
             if let from { predicates.append(ColumnPredicate(tc, .ge, .timestamp(try parseTimestampArgument(from, option: "--from")))) }
             if let to { predicates.append(ColumnPredicate(tc, .lt, .timestamp(try parseTimestampArgument(to, option: "--to")))) }
         }
