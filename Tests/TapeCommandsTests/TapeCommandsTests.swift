@@ -356,6 +356,8 @@ struct TapeCommandsTests {
                 (["cat", file, "bars", "--from", "yesterday"], "--from: cannot read 'yesterday' as a timestamp"),
                 (["cat", file, "bars", "--to", "2019-13-45"], "--to: cannot read '2019-13-45'"),
                 (["cat", file, "bars", "--time-column", "nope", "--from", "2019-01-01"], "no column 'nope'"),
+                (["cat", file, "bars", "--time-column", "qty", "--from", "2019-01-01"],
+                 "--time-column: column 'qty' of table 'bars' is int64, not timestamp"),
                 (["cat", dir.path("missing.tape"), "bars"], "missing.tape"),
                 (["import", file, "x", "--csv", csv, "--schema", "ts:datetimez"], "unknown type 'datetimez' for column 'ts'"),
                 (["import", file, "x", "--csv", csv, "--schema", "ts"], "'ts' is not name:type"),
