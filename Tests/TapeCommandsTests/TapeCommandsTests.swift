@@ -12,13 +12,13 @@ import Glibc
 // The `tape` subcommands, run in-process through the argument parser exactly as `main` does.
 
 /// Parses `arguments` as the root command and runs the chosen subcommand.
-func tape(_ arguments: [String]) throws {
+private func tape(_ arguments: [String]) throws {
     var command = try TapeCommand.parseAsRoot(arguments)
     try command.run()
 }
 
 /// Runs `tape arguments`, which must fail; returns the error and the message the tool would print.
-func tapeFailure(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) -> (error: Error?, message: String) {
+private func tapeFailure(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) -> (error: Error?, message: String) {
     do {
         try tape(arguments)
         Issue.record("tape \(arguments.joined(separator: " ")) succeeded", sourceLocation: sourceLocation)
@@ -33,7 +33,7 @@ private let captureLock = NSLock()
 
 /// Runs `body` with file descriptor `fd` (1 = stdout, 2 = stderr) redirected to a temporary file,
 /// and returns what was written to it (and what `body` threw, rethrown after restoring `fd`).
-func capture(_ fd: Int32 = STDOUT_FILENO, _ body: () throws -> Void) throws -> String {
+private func capture(_ fd: Int32 = STDOUT_FILENO, _ body: () throws -> Void) throws -> String {
     captureLock.lock(); defer { captureLock.unlock() }
     let dir = TempDir(); defer { dir.cleanup() }
     let path = dir.path("captured")
@@ -53,7 +53,7 @@ func capture(_ fd: Int32 = STDOUT_FILENO, _ body: () throws -> Void) throws -> S
 }
 
 /// Every row of every table of `path`, read with checksums verified.
-func contents(_ path: String) throws -> [String: [[Value]]] {
+private func contents(_ path: String) throws -> [String: [[Value]]] {
     let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
     var out: [String: [[Value]]] = [:]
     for t in r.tables {
@@ -67,11 +67,11 @@ func contents(_ path: String) throws -> [String: [[Value]]] {
     return out
 }
 
-func ns(_ iso: String) -> Int64 { Timestamps.parse(Substring(iso))! }
+private func ns(_ iso: String) -> Int64 { Timestamps.parse(Substring(iso))! }
 
-func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+private func readText(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-func write(_ text: String, to path: String) throws { try text.write(toFile: path, atomically: false, encoding: .utf8) }
+private func writeText(_ text: String, to path: String) throws { try text.write(toFile: path, atomically: false, encoding: .utf8) }
 
 @Suite("tape command line", .serialized)
 struct TapeCommandsTests {
@@ -99,7 +99,7 @@ struct TapeCommandsTests {
     func withImported(_ body: (TempDir, String) throws -> Void) throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let csv = dir.path("bars.csv"), file = dir.path("run.tape")
-        try write(Self.pandasCSV, to: csv)
+        try writeText(Self.pandasCSV, to: csv)
         _ = try capture(STDERR_FILENO) { try tape(["import", file, "bars", "--csv", csv]) }
         try body(dir, file)
     }
@@ -119,7 +119,7 @@ struct TapeCommandsTests {
 
             let out = dir.path("out.csv")
             try tape(["cat", file, "bars", "--format", "csv", "--output", out])
-            #expect(try read(out) == Self.pandasCSVOut)
+            #expect(try readText(out) == Self.pandasCSVOut)
             // Importing the exported CSV again gives the same rows.
             let again = dir.path("again.tape")
             _ = try capture(STDERR_FILENO) { try tape(["import", again, "bars", "--csv", out]) }
@@ -133,7 +133,7 @@ struct TapeCommandsTests {
             let out = dir.path("sel.csv")
             func cat(_ extra: [String]) throws -> String {
                 try tape(["cat", file, "bars", "-f", "csv", "-o", out] + extra)
-                return try read(out)
+                return try readText(out)
             }
             let cases: [([String], String)] = [
                 (["--columns", "note, ts"], """
@@ -164,10 +164,10 @@ struct TapeCommandsTests {
     func tableAndJSONL() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let csv = dir.path("t.csv"), file = dir.path("t.tape"), out = dir.path("out.txt")
-        try write("ts,px,sym,ok\n2024-01-01T00:00:00Z,1.5,AAPL,true\n2024-01-01T00:01:00Z,,\"a \"\"b\"\"\",false\n", to: csv)
+        try writeText("ts,px,sym,ok\n2024-01-01T00:00:00Z,1.5,AAPL,true\n2024-01-01T00:01:00Z,,\"a \"\"b\"\"\",false\n", to: csv)
         _ = try capture(STDERR_FILENO) { try tape(["import", file, "q", "--csv", csv]) }
         try tape(["cat", file, "q", "--output", out])
-        #expect(try read(out) == """
+        #expect(try readText(out) == """
             ts                      px  sym    ok
             --------------------  ----  -----  -----
             2024-01-01T00:00:00Z   1.5  AAPL   true
@@ -175,7 +175,7 @@ struct TapeCommandsTests {
 
             """)
         try tape(["cat", file, "q", "--format", "jsonl", "--output", out])
-        #expect(try read(out) == """
+        #expect(try readText(out) == """
             {"ts":"2024-01-01T00:00:00Z","px":1.5,"sym":"AAPL","ok":true}
             {"ts":"2024-01-01T00:01:00Z","px":null,"sym":"a \\"b\\"","ok":false}
 
@@ -190,7 +190,7 @@ struct TapeCommandsTests {
         try withImported { dir, file in
             let before = try contents(file)
             let nd = dir.path("eq.ndjson")
-            try write("""
+            try writeText("""
                 {"ts":"2019-01-01T00:00:00Z","x":1}
                 {"ts":"2019-01-01 00:01:00","x":2.5}
                 {"ts":"2019-01-01T00:02:00Z"}
@@ -218,7 +218,7 @@ struct TapeCommandsTests {
             #expect(try contents(file)["equity"]?.count == 6)
             // A null in a not-null column is an error naming the line, and changes nothing.
             let bad = dir.path("bad.ndjson")
-            try write("{\"ts\":\"2019-01-02T00:00:00Z\",\"x\":1}\n{\"x\":2}\n", to: bad)
+            try writeText("{\"ts\":\"2019-01-02T00:00:00Z\",\"x\":1}\n{\"x\":2}\n", to: bad)
             let snapshot = try Data(contentsOf: URL(fileURLWithPath: file))
             let (_, message) = tapeFailure(["import", file, "more", "--ndjson", bad, "--schema", "ts:timestamp!,x:float64"])
             #expect(message.contains("line 2"), "\(message)")
@@ -230,7 +230,7 @@ struct TapeCommandsTests {
     func malformedCSV() throws {
         try withImported { dir, file in
             let csv = dir.path("bad.csv")
-            try write("a,b\n1,x\n2,y,extra\n3,z\n", to: csv)
+            try writeText("a,b\n1,x\n2,y,extra\n3,z\n", to: csv)
             let before = try contents(file)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let (error, message) = tapeFailure(["import", file, "more", "--csv", csv])
@@ -264,7 +264,7 @@ struct TapeCommandsTests {
             var text = "a,b\n"
             for i in 0..<70_000 { text += "\(i),\(i).5\n" }
             text += "oops\n"
-            try write(text, to: csv)
+            try writeText(text, to: csv)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let (_, message) = tapeFailure(["import", file, "big", "--csv", csv])
             #expect(message.contains("line 70002"), "\(message)")
@@ -303,8 +303,8 @@ struct TapeCommandsTests {
     func emptyInputs() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let header = dir.path("h.csv"), empty = dir.path("e.csv"), file = dir.path("x.tape"), out = dir.path("o.csv")
-        try write("a,b\n", to: header)
-        try write("", to: empty)
+        try writeText("a,b\n", to: header)
+        try writeText("", to: empty)
         let (_, message) = tapeFailure(["import", file, "e", "--csv", empty])
         #expect(message.contains("the input is empty"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: file))
@@ -312,16 +312,16 @@ struct TapeCommandsTests {
         #expect(log.contains("imported 0 rows"))
         #expect(try TapeReader(path: file).table("h").rowCount == 0)
         try tape(["cat", file, "h", "-f", "csv", "-o", out])
-        #expect(try read(out) == "a,b\n")
+        #expect(try readText(out) == "a,b\n")
         try tape(["cat", file, "h", "-f", "jsonl", "-o", out])
-        #expect(try read(out) == "")
+        #expect(try readText(out) == "")
     }
 
     @Test("a value of the wrong type under --schema names its line and field")
     func wrongValueType() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let csv = dir.path("v.csv"), file = dir.path("v.tape")
-        try write("ts,px\n2024-01-01,1\n2024-01-02,abc\n", to: csv)
+        try writeText("ts,px\n2024-01-01,1\n2024-01-02,abc\n", to: csv)
         let (_, message) = tapeFailure(["import", file, "t", "--csv", csv, "--schema", "ts:timestamp,px:float64"])
         #expect(message.contains("line 3") && message.contains("px") && message.contains("abc"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: file))
@@ -373,7 +373,7 @@ struct TapeCommandsTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == bytes, "failed commands left the file as it was")
             // A table without a timestamp column cannot take --from.
             let plain = dir.path("plain.csv")
-            try write("a\n1\n", to: plain)
+            try writeText("a\n1\n", to: plain)
             _ = try capture(STDERR_FILENO) { try tape(["import", file, "plain", "--csv", plain]) }
             let (_, message) = tapeFailure(["cat", file, "plain", "--from", "2019-01-01"])
             #expect(message.contains("table 'plain' has no timestamp column"), "\(message)")

@@ -149,7 +149,7 @@ struct CorruptionFixture {
 
 /// Runs `body` and returns the `TapeError` it threw; records an issue if it threw nothing or
 /// something else.
-func tapeError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> TapeError? {
+private func tapeError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> TapeError? {
     do {
         try body()
         Issue.record("expected a TapeError, nothing was thrown", sourceLocation: sourceLocation)
@@ -162,14 +162,9 @@ func tapeError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sou
 }
 
 /// The `FormatError` of a `.corrupt` error, or nil.
-func formatError(_ e: TapeError?) -> FormatError? {
+private func formatError(_ e: TapeError?) -> FormatError? {
     if case .corrupt(_, let f)? = e { return f }
     return nil
-}
-
-func isUnsealed(_ e: TapeError?) -> Bool {
-    if case .unsealed? = e { return true }
-    return false
 }
 
 @Suite("Whole-file corruption")
