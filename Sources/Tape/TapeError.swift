@@ -27,7 +27,7 @@ public enum TapeError: Error, CustomStringConvertible, Equatable {
         case let .io(op, path, e): return "\(op) '\(path)' failed: \(String(cString: strerror(e))) (errno \(e))"
         case let .corrupt(path, f): return "'\(path)' is damaged: \(f)"
         case let .unsealed(path, size):
-            return "'\(path)' (\(size) bytes) has no footer: its writer did not finish (killed or still running), or it is not a complete .tape file"
+            return "'\(path)' (\(size) bytes) has no footer: its writer did not finish (killed or still running); `tape recover \(path)` keeps its complete chunks and rebuilds the footer"
         case let .unknownTable(t): return "no table named '\(t)'"
         case let .unknownColumn(t, c): return "table '\(t)' has no column '\(c)'"
         case let .tableExists(t): return "table '\(t)' already exists"

@@ -470,6 +470,7 @@ struct TapeCommandsTests {
             "cat": ["--columns", "--from", "--to", "--time-column", "--limit", "--format", "--output", "csv", "jsonl"],
             "import": ["--csv", "--ndjson", "--schema", "--infer-rows", "--skip-malformed", "--delimiter", "--codec", "--level"],
             "verify": ["--quiet", "<paths>"],
+            "recover": ["--dry-run", "--metadata", "<file>"],
         ]
         let subcommands = TapeCommand.configuration.subcommands
         #expect(Set(subcommands.map { $0._commandName }) == Set(expected.keys))

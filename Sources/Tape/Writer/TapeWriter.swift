@@ -184,11 +184,7 @@ public final class TapeWriter {
     /// Appends the footer frame and the trailer at the current position.
     private func writeFooter(_ footer: Footer) throws {
         scratch.removeAll()
-        footer.encode(into: &scratch)
-        let footerOffset = position
-        let crc = scratch.bytes.withUnsafeBytes { CRC32C.checksum($0) }
-        Trailer(footerOffset: UInt64(footerOffset), footerLength: UInt64(scratch.count), footerCRC: CRC32C.mask(crc))
-            .encode(into: &scratch)
+        footer.encodeSealed(at: position, into: &scratch)
         try file.write(scratch.bytes)
         position += scratch.count
     }

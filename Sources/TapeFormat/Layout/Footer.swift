@@ -170,6 +170,16 @@ public struct Footer: Sendable, Equatable {
         try r.requireAtEnd("footer")
     }
 
+    /// Appends this footer frame followed by the trailer that locates it, for a footer that will
+    /// start at file offset `offset` (the end of the chunk data).
+    public func encodeSealed(at offset: Int, into w: inout ByteWriter) {
+        let start = w.count
+        encode(into: &w)
+        let length = w.count - start
+        let crc = w.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        Trailer(footerOffset: UInt64(offset), footerLength: UInt64(length), footerCRC: CRC32C.mask(crc)).encode(into: &w)
+    }
+
     /// Value of metadata `key`, if present.
     public func metadataValue(_ key: String) -> String? {
         metadata.first { $0.key == key }?.value

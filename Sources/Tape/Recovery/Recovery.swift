@@ -1,0 +1,85 @@
+import TapeFormat
+
+/// Rebuilds the footer of a file whose writer died (format-spec §4): keeps the longest prefix of
+/// chunk frames whose checksums hold, drops the torn tail, and seals the file with a footer built
+/// from the kept chunks' headers.
+public enum Recovery {
+    /// What `recover` kept and dropped.
+    public struct Report: Sendable, Equatable {
+        public var path: String
+        /// The file already had a valid trailer and footer; nothing was changed.
+        public var wasSealed = false
+        public var chunksKept = 0
+        /// Rows kept per table, in first-seen order.
+        public var rowsKept: [String: Int] = [:]
+        /// Bytes cut from the end (the torn tail, and any old footer).
+        public var bytesDropped = 0
+        /// Why the scan stopped where it did, if not at a clean end.
+        public var stopReason: String?
+        /// Chunks after the good prefix that were valid but could not be kept (a table's rows
+        /// would not be contiguous, or its schema changed).
+        public var chunksDropped = 0
+    }
+
+    /// Recovers `path` in place. With `dryRun` nothing is written. A sealed, valid file is left
+    /// untouched. Metadata lives only in the footer, so a recovered file's metadata is
+    /// `tape.recovered = true` plus what `metadata` supplies.
+    public static func recover(path: String, dryRun: Bool = false, metadata: [String: String] = [:]) throws -> Report {
+        var report = Report(path: path)
+        if (try? TapeReader(path: path)) != nil {
+            report.wasSealed = true
+            return report
+        }
+        let file = try RawFile.openForWriting(path, create: false, exclusive: false, truncate: false)
+        try file.lockExclusive()
+        let size = try file.size()
+        guard size >= FileHeader.size else {
+            throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size, available: size))
+        }
+        do { try FileHeader.validate(try file.read(at: 0, count: FileHeader.size)) } catch let e as FormatError {
+            throw TapeError.corrupt(path: path, e)
+        }
+        let (chunks, end) = try FrameScanner(file: file).scan(limit: size)
+        switch end {
+        case .limit: break
+        case .footer(let at): report.stopReason = "an unusable footer at offset \(at)"
+        case .damaged(let at, let e): report.stopReason = "offset \(at): \(e)"
+        }
+        var tables: [Footer.TableEntry] = []
+        var index: [String: Int] = [:]
+        var dataEnd = FileHeader.size
+        for c in chunks {
+            let h = c.header
+            let t = index[h.tableName] ?? {
+                tables.append(Footer.TableEntry(name: h.tableName, schema: h.schema, rowCount: 0, chunks: []))
+                index[h.tableName] = tables.count - 1
+                return tables.count - 1
+            }()
+            guard tables[t].schema == h.schema, tables[t].rowCount == h.rowStart else {
+                report.chunksDropped = chunks.count - report.chunksKept
+                report.stopReason = "chunk at offset \(c.frameOffset) of table '\(h.tableName)' does not continue its rows"
+                break
+            }
+            tables[t].chunks.append(Footer.ChunkEntry(frameOffset: c.frameOffset, frameLength: c.frameLength,
+                                                      bodyOffset: c.bodyOffset, rowStart: h.rowStart,
+                                                      rowCount: h.rowCount, blocks: h.blocks))
+            tables[t].rowCount += h.rowCount
+            report.chunksKept += 1
+            dataEnd = c.frameOffset + c.frameLength
+        }
+        tables.removeAll { $0.chunks.isEmpty }
+        for t in tables { report.rowsKept[t.name] = t.rowCount }
+        report.bytesDropped = size - dataEnd
+        guard !dryRun else { return report }
+        var meta: [(key: String, value: String)] = [("tape.recovered", "true")]
+        for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k != "tape.recovered" { meta.append((k, v)) }
+        var w = ByteWriter()
+        Footer(metadata: meta, tables: tables).encodeSealed(at: dataEnd, into: &w)
+        try file.truncate(to: dataEnd)
+        try file.seek(to: dataEnd)
+        try file.write(w.bytes)
+        try file.sync()
+        try file.close()
+        return report
+    }
+}
