@@ -53,10 +53,10 @@ struct ScanTests {
         let expected = rows.filter { row in
             switch (row[col], predicate.value) {
             case (.null, _): return false
-            case let (.string(a), .string(b)): return Self.holds(a < b ? -1 : (a == b ? 0 : 1), predicate.op)
-            case let (.int(a), .int(b)): return Self.holds(a < b ? -1 : (a == b ? 0 : 1), predicate.op)
-            case let (.float(a), .float(b)): return Self.holds(a < b ? -1 : (a == b ? 0 : 1), predicate.op)
-            case let (.float(a), .int(b)): return Self.holds(a < Double(b) ? -1 : (a == Double(b) ? 0 : 1), predicate.op)
+            case let (.string(a), .string(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
+            case let (.int(a), .int(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
+            case let (.float(a), .float(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
+            case let (.float(a), .int(b)): return predicate.op.holds(a < Double(b) ? -1 : (a == Double(b) ? 0 : 1))
             default: return false
             }
         }
@@ -83,17 +83,6 @@ struct ScanTests {
         #expect(throws: TapeError.self) {
             let s = try r.scan("bars", where: [ColumnPredicate("sym", .eq, .int(1))])
             _ = try s.nextBatch()
-        }
-    }
-
-    static func holds(_ c: Int, _ op: ColumnPredicate.Op) -> Bool {
-        switch op {
-        case .lt: return c < 0
-        case .le: return c <= 0
-        case .eq: return c == 0
-        case .ne: return c != 0
-        case .ge: return c >= 0
-        case .gt: return c > 0
         }
     }
 }

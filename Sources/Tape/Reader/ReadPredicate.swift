@@ -6,6 +6,18 @@ import TapeFormat
 public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
     public enum Op: String, Sendable, CaseIterable {
         case lt = "<", le = "<=", eq = "=", ne = "!=", ge = ">=", gt = ">"
+
+        /// Whether a three-way comparison result (-1, 0, 1 for lhs <, =, > rhs) satisfies the op.
+        public func holds(_ comparison: Int) -> Bool {
+            switch self {
+            case .lt: return comparison < 0
+            case .le: return comparison <= 0
+            case .eq: return comparison == 0
+            case .ne: return comparison != 0
+            case .ge: return comparison >= 0
+            case .gt: return comparison > 0
+            }
+        }
     }
 
     public var column: String
@@ -65,17 +77,7 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
                 if column.isNull(r) || !test(r) { selection[r] = false }
             }
         }
-        func check(_ c: Int?) -> Bool {
-            guard let c else { return false }
-            switch op {
-            case .lt: return c < 0
-            case .le: return c <= 0
-            case .eq: return c == 0
-            case .ne: return c != 0
-            case .ge: return c >= 0
-            case .gt: return c > 0
-            }
-        }
+        func check(_ c: Int?) -> Bool { c.map(op.holds) ?? false }
         switch column.storage {
         case .int64(let v):
             switch value {
