@@ -30,3 +30,11 @@ bench: deps
 
 clean:
 	rm -rf .build $(DEMO_DIR)
+
+# libFuzzer on the file reader (tools/fuzz); FUZZ_SECONDS of fuzzing after seeding a corpus.
+FUZZ_SECONDS ?= 60
+fuzz: build
+	cd tools/fuzz && $(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
+	mkdir -p tools/fuzz/corpus
+	$$($(SWIFT) build -c release --show-bin-path)/tape demo tools/fuzz/corpus --bars 300 >/dev/null
+	cd tools/fuzz && SWIFT_BACKTRACE=enable=no ./.build/release/fuzz-reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 corpus
