@@ -46,6 +46,19 @@ public struct DemoBacktest {
 
     /// Runs bars `0..<parameters.bars` into `writer` (which it does not close).
     public func run(into writer: TapeWriter, progress: ((Progress) -> Void)? = nil) throws {
+        try run(into: writer, resumingFrom: nil, progress: progress)
+    }
+
+    /// Runs bars `0..<parameters.bars` into `writer`, continuing a killed run when `state` comes
+    /// from `TapeWriter.resume` on that run's file (with the same `parameters`).
+    ///
+    /// The strategy's state (rolling windows, cash, position, open entry, last cross, random
+    /// generator) is rebuilt by simulating every bar again from bar 0, which is pure arithmetic;
+    /// a row is written only if its index in its table is at or past the table's durable row count
+    /// (trades are indexed by trade number), because each table reached the disk up to a different
+    /// point. The finished file then holds exactly the rows of an uninterrupted run. Metadata is set
+    /// again (a recovered footer lost it). Throws if `state` cannot come from these parameters.
+    public func run(into writer: TapeWriter, resumingFrom state: ResumeState?, progress: ((Progress) -> Void)? = nil) throws {
         let p = parameters
         writer.setMetadata("strategy", "sma_cross")
         writer.setMetadata("symbol", p.symbol)
@@ -55,6 +68,21 @@ public struct DemoBacktest {
         let equity = try writer.declareTable("equity", columns: Self.equitySchema)
         let decisions = try writer.declareTable("decisions", columns: Self.decisionSchema)
         let trades = try writer.declareTable("trades", columns: Self.tradeSchema)
+        // Rows already in the file per table: those of the resumed state, which the writer carries.
+        let equityDone = state == nil ? 0 : equity.rowCount
+        let decisionsDone = state == nil ? 0 : decisions.rowCount, tradesDone = state == nil ? 0 : trades.rowCount
+        if let state {
+            for t in [equity, decisions, trades] where state.rowCount(t.name) != t.rowCount {
+                throw TapeError.invalidArgument("resume state has \(state.rowCount(t.name)) rows of '\(t.name)' but the writer has \(t.rowCount)")
+            }
+        }
+        guard equityDone <= p.bars, decisionsDone <= p.bars else {
+            throw TapeError.invalidArgument("the file already holds \(max(equityDone, decisionsDone)) bars, more than --bars \(p.bars)")
+        }
+        if equityDone > 0, state?.lastTimestamp("equity").map({ $0 != p.start + Int64(equityDone - 1) * 60_000_000_000 }) == true {
+            throw TapeError.invalidArgument("the file's last equity timestamp does not match these demo parameters")
+        }
+        var tradeIndex = 0
 
         var rng = DemoRandom(seed: p.seed)
         var cents: Int64 = 10_000                      // price 100.00
@@ -100,32 +128,42 @@ public struct DemoBacktest {
                         let fee = Double(position) * price * p.feeRate
                         cash += Double(position) * price - fee
                         let pnl = Double(position) * (price - e.price) - e.fee - fee
-                        try trades.appendRow { r in
-                            try r.set(0, timestamp: e.ts); try r.set(1, timestamp: ts)
-                            try r.set(2, string: p.symbol); try r.set(3, string: "long")
-                            try r.set(4, int: position); try r.set(5, double: e.price); try r.set(6, double: price)
-                            try r.set(7, double: roundCents(pnl)); try r.set(8, double: roundCents(e.fee + fee))
+                        if tradeIndex >= tradesDone {
+                            try trades.appendRow { r in
+                                try r.set(0, timestamp: e.ts); try r.set(1, timestamp: ts)
+                                try r.set(2, string: p.symbol); try r.set(3, string: "long")
+                                try r.set(4, int: position); try r.set(5, double: e.price); try r.set(6, double: price)
+                                try r.set(7, double: roundCents(pnl)); try r.set(8, double: roundCents(e.fee + fee))
+                            }
                         }
+                        tradeIndex += 1
                         position = 0; entry = nil
                         action = "sell"; reason = "fast crossed below slow"
                     }
                 }
                 lastFastAbove = above
             }
-            let equityValue = roundCents(cash + Double(position) * price)
-            try equity.appendRow { r in
-                try r.set(0, timestamp: ts); try r.set(1, double: equityValue); try r.set(2, double: roundCents(cash))
-                try r.set(3, int: position); try r.set(4, double: price)
+            if bar >= equityDone {
+                let equityValue = roundCents(cash + Double(position) * price)
+                try equity.appendRow { r in
+                    try r.set(0, timestamp: ts); try r.set(1, double: equityValue); try r.set(2, double: roundCents(cash))
+                    try r.set(3, int: position); try r.set(4, double: price)
+                }
             }
-            try decisions.appendRow { r in
-                try r.set(0, timestamp: ts); try r.set(1, string: p.symbol); try r.set(2, string: action)
-                if let fastMA { try r.set(3, double: fastMA) }
-                if let slowMA { try r.set(4, double: slowMA) }
-                if let signal { try r.set(5, double: signal) }
-                try r.set(6, bool: blocked)
-                if let reason { try r.set(7, string: reason) }
+            if bar >= decisionsDone {
+                try decisions.appendRow { r in
+                    try r.set(0, timestamp: ts); try r.set(1, string: p.symbol); try r.set(2, string: action)
+                    if let fastMA { try r.set(3, double: fastMA) }
+                    if let slowMA { try r.set(4, double: slowMA) }
+                    if let signal { try r.set(5, double: signal) }
+                    try r.set(6, bool: blocked)
+                    if let reason { try r.set(7, string: reason) }
+                }
             }
             if let progress, bar % 8192 == 0 { progress(writer.progress) }
+        }
+        guard tradeIndex >= tradesDone else {
+            throw TapeError.invalidArgument("the file holds \(tradesDone) trades but these demo parameters make \(tradeIndex)")
         }
     }
 }

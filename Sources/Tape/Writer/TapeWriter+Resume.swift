@@ -1,0 +1,115 @@
+import Foundation
+import TapeFormat
+
+/// What survived of a file reopened with `TapeWriter.resume(path:options:)`: per table, how many
+/// rows are durable in the file and the last timestamp among them, so a backtester can restart
+/// from its checkpoint instead of from bar 0.
+public struct ResumeState: Sendable, Equatable {
+    /// One table of the resumed file.
+    public struct Table: Sendable, Equatable {
+        public var name: String
+        /// Rows of the table in the file (every complete chunk kept by recovery).
+        public var rowCount: Int
+        /// Maximum of the table's first timestamp column over its rows, from the chunks' zone maps;
+        /// nil when the table has no timestamp column or no non-null timestamp.
+        public var lastTimestamp: Int64?
+
+        public init(name: String, rowCount: Int, lastTimestamp: Int64?) {
+            self.name = name
+            self.rowCount = rowCount
+            self.lastTimestamp = lastTimestamp
+        }
+    }
+
+    /// Tables with at least one durable chunk, in file order. A table that never reached the disk
+    /// is absent (its row count is 0).
+    public var tables: [Table]
+    /// What recovery kept and dropped; `recovery.wasSealed` is true when the file was sealed and
+    /// nothing had to be recovered. A file too short to hold a complete file header is started
+    /// anew and reported with zero chunks kept.
+    public var recovery: Recovery.Report
+
+    public init(tables: [Table], recovery: Recovery.Report) {
+        self.tables = tables
+        self.recovery = recovery
+    }
+
+    /// Durable rows of `table` (0 when the table has none).
+    public func rowCount(_ table: String) -> Int {
+        tables.first { $0.name == table }?.rowCount ?? 0
+    }
+
+    /// The last durable timestamp of `table` (see `Table.lastTimestamp`).
+    public func lastTimestamp(_ table: String) -> Int64? {
+        tables.first { $0.name == table }?.lastTimestamp
+    }
+}
+
+extension TapeWriter {
+    /// Reopens the file at `path` to continue a run whose writer died (or that was closed): an
+    /// unsealed file is first recovered in place (format-spec §4: every complete chunk is kept,
+    /// the torn tail is cut and a footer is rebuilt), then the file is opened for appending as with
+    /// `init(appendingTo:)`.
+    ///
+    /// Continue a table by declaring it again with its identical schema: its new rows follow the
+    /// durable ones (`state.rowCount(name)`). The run must regenerate every row from that point
+    /// on; rows that were buffered but not flushed when the writer died are lost and must be
+    /// written again. Run metadata lived only in the lost footer: a recovered file's metadata is
+    /// `tape.recovered = true` (plus `tape.writer`), so set your run's metadata again.
+    ///
+    /// A file shorter than the 16-byte file header (the writer died before writing it) whose bytes
+    /// are a prefix of a valid header is started anew. A missing file is an error.
+    ///
+    ///     let (w, state) = try TapeWriter.resume(path: "run.tape")
+    ///     let equity = try w.declareTable("equity", schema: equitySchema)
+    ///     // equity.rowCount == state.rowCount("equity"); restart after state.lastTimestamp("equity")
+    public static func resume(path: String, options: WriterOptions = WriterOptions()) throws
+        -> (writer: TapeWriter, state: ResumeState)
+    {
+        try options.validate()
+        var report = Recovery.Report(path: path)
+        if let fresh = try startAnewIfHeaderTorn(path: path, options: options) {
+            return (fresh, ResumeState(tables: [], recovery: report))
+        }
+        report = try Recovery.recover(path: path)
+        let writer = try TapeWriter(appendingTo: path, options: options)
+        let footer = writer.makeFooter()
+        if !footer.metadata.contains(where: { $0.key == "tape.writer" }) {
+            writer.setMetadata("tape.writer", "tape \(TapeVersion.string)")
+        }
+        let tables = footer.tables.filter { !$0.chunks.isEmpty || $0.rowCount > 0 }.map { t in
+            ResumeState.Table(name: t.name, rowCount: t.rowCount, lastTimestamp: lastTimestamp(of: t))
+        }
+        return (writer, ResumeState(tables: tables, recovery: report))
+    }
+
+    /// A new writer over `path` when the file exists but is shorter than a file header and its
+    /// bytes are a prefix of one (the writer died while creating it); nil when the file is long
+    /// enough to be recovered. Throws when the file is missing or holds something else.
+    private static func startAnewIfHeaderTorn(path: String, options: WriterOptions) throws -> TapeWriter? {
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
+            throw TapeError.io(operation: "open", path: path, errno: ENOENT)
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        guard size < FileHeader.size else { return nil }
+        var header = ByteWriter()
+        FileHeader.encode(into: &header)
+        let bytes = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
+        guard bytes.count < FileHeader.size, Array(header.bytes.prefix(bytes.count)) == bytes else {
+            throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size,
+                                                          available: bytes.count))
+        }
+        return try TapeWriter(path: path, options: options)
+    }
+
+    /// Maximum of the first timestamp column of `table` from its chunks' zone maps.
+    static func lastTimestamp(of table: Footer.TableEntry) -> Int64? {
+        guard let column = table.schema.columns.firstIndex(where: { $0.type == .timestamp }) else { return nil }
+        var last: Int64?
+        for chunk in table.chunks where column < chunk.blocks.count {
+            if case .int(let v)? = chunk.blocks[column].stats.max { last = max(last ?? v, v) }
+        }
+        return last
+    }
+}
