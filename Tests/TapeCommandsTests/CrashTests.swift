@@ -88,8 +88,8 @@ struct CrashTests {
     func resumeFromCuts() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         var params = DemoBacktest.Parameters()
-        params.bars = 20_000
-        let options = WriterOptions(rowsPerChunk: 1_000)
+        params.bars = 12_000
+        let options = WriterOptions(rowsPerChunk: 500)
         let full = dir.path("full.tape")
         let w = try TapeWriter(path: full, options: options)
         try DemoBacktest(params).run(into: w)
@@ -100,9 +100,9 @@ struct CrashTests {
         var g = SplitMix64(seed: 0x7A9E)
         var cuts = [0, 7, 16, ref.data.count]
         for c in ref.chunkEnds.prefix(6) { cuts += [c.end - 1, c.end, c.end + 1] }
-        while cuts.count < 64 { cuts.append(Int(g.next() % UInt64(ref.data.count + 1))) }
+        while cuts.count < 56 { cuts.append(Int(g.next() % UInt64(ref.data.count + 1))) }
         let path = dir.path("cut.tape")
-        for cut in cuts {
+        for (i, cut) in cuts.enumerated() {
             try ref.data.prefix(cut).write(to: URL(fileURLWithPath: path))
             let (w, state) = try TapeWriter.resume(path: path, options: options)
             let durable = ref.durableRows(within: cut)
@@ -114,7 +114,7 @@ struct CrashTests {
             try w.close()
             #expect(try rowCounts(path) == ref.counts, "cut \(cut)")
             #expect(try tableRows(path) == ref.rows, "cut \(cut)")
-            #expect(try Verifier.verify(path: path).ok, "cut \(cut)")
+            if i % 8 == 0 { #expect(try Verifier.verify(path: path).ok, "cut \(cut)") }
         }
     }
 
