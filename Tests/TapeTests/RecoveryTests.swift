@@ -78,3 +78,26 @@ struct RecoveryTests {
         #expect(again.wasSealed)
     }
 }
+
+@Suite("Reading a file that is still being written")
+struct LiveReadTests {
+    @Test func seesCompletedChunksOnly() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("live.tape")
+        let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: 100, maxChunkLag: 0))
+        let t = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false)])
+        for i in 0..<250 { try t.append(values: [.timestamp(Int64(i))]) }
+        #expect(throws: TapeError.self) { try TapeReader(path: path) }
+        let live = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: true))
+        #expect(!live.isSealed)
+        #expect(try live.table("equity").rowCount == 200)   // 2 complete chunks; 50 rows still buffered
+        let rows = try live.scan("equity").nextBatch()
+        #expect(rows?.count == 100)
+        for i in 250..<400 { try t.append(values: [.timestamp(Int64(i))]) }
+        #expect(try TapeReader(path: path, options: ReaderOptions(allowUnsealed: true)).table("equity").rowCount == 400)
+        try w.close()
+        let sealed = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: true))
+        #expect(sealed.isSealed)
+        #expect(try readAll(path, "equity").count == 400)
+    }
+}

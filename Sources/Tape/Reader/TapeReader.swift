@@ -14,6 +14,9 @@ public final class TapeReader {
     /// Where the footer starts (= end of the chunk data).
     public let footerOffset: Int
     public let options: ReaderOptions
+    /// False when the file had no footer and was opened with `allowUnsealed`: then `tables` hold
+    /// only the complete chunks found by scanning, and `metadata` is empty.
+    public let isSealed: Bool
     private let file: RawFile
     private let decoder = BlockDecoder()
     private var frameBuffer: [UInt8] = []
@@ -29,11 +32,17 @@ public final class TapeReader {
         }
         let head = try file.read(at: 0, count: FileHeader.size)
         do { try FileHeader.validate(head) } catch { throw TapeError.corrupt(path: path, error) }
-        guard fileSize >= minimal else { throw TapeError.unsealed(path: path, size: fileSize) }
-        let tail = try file.read(at: fileSize - Trailer.size, count: Trailer.size)
-        if Array(tail.suffix(8)) != FileHeader.magic {
-            throw TapeError.unsealed(path: path, size: fileSize)
+        let tail = fileSize >= minimal ? try file.read(at: fileSize - Trailer.size, count: Trailer.size) : []
+        if fileSize < minimal || Array(tail.suffix(8)) != FileHeader.magic {
+            guard options.allowUnsealed else { throw TapeError.unsealed(path: path, size: fileSize) }
+            // A file still being written (or whose writer died): the complete chunks only.
+            let salvage = try Recovery.salvage(file, size: fileSize)
+            footerOffset = salvage.dataEnd
+            footer = Footer(metadata: [], tables: salvage.tables)
+            isSealed = false
+            return
         }
+        isSealed = true
         do {
             let trailer = try Trailer(decoding: tail, fileSize: fileSize)
             footerOffset = Int(trailer.footerOffset)
@@ -149,8 +158,14 @@ public struct ReaderOptions: Sendable {
     /// Read whole chunk frames and check their CRC before decoding (costs reading unprojected
     /// columns too). The footer's CRC is always checked.
     public var verifyChecksums: Bool
+    /// Open a file without a footer (still being written, or its writer died) read-only, seeing
+    /// the chunks completed so far — every one of them checksum-verified by the scan — instead of
+    /// throwing `TapeError.unsealed`. A chunk being written is never seen half-done: its CRC
+    /// only holds once all of it is on disk.
+    public var allowUnsealed: Bool
 
-    public init(verifyChecksums: Bool = false) {
+    public init(verifyChecksums: Bool = false, allowUnsealed: Bool = false) {
         self.verifyChecksums = verifyChecksums
+        self.allowUnsealed = allowUnsealed
     }
 }

@@ -39,35 +39,12 @@ public enum Recovery {
         do { try FileHeader.validate(try file.read(at: 0, count: FileHeader.size)) } catch let e as FormatError {
             throw TapeError.corrupt(path: path, e)
         }
-        let (chunks, end) = try FrameScanner(file: file).scan(limit: size)
-        switch end {
-        case .limit: break
-        case .footer(let at): report.stopReason = "an unusable footer at offset \(at)"
-        case .damaged(let at, let e): report.stopReason = "offset \(at): \(e)"
-        }
-        var tables: [Footer.TableEntry] = []
-        var index: [String: Int] = [:]
-        var dataEnd = FileHeader.size
-        for c in chunks {
-            let h = c.header
-            let t = index[h.tableName] ?? {
-                tables.append(Footer.TableEntry(name: h.tableName, schema: h.schema, rowCount: 0, chunks: []))
-                index[h.tableName] = tables.count - 1
-                return tables.count - 1
-            }()
-            guard tables[t].schema == h.schema, tables[t].rowCount == h.rowStart else {
-                report.chunksDropped = chunks.count - report.chunksKept
-                report.stopReason = "chunk at offset \(c.frameOffset) of table '\(h.tableName)' does not continue its rows"
-                break
-            }
-            tables[t].chunks.append(Footer.ChunkEntry(frameOffset: c.frameOffset, frameLength: c.frameLength,
-                                                      bodyOffset: c.bodyOffset, rowStart: h.rowStart,
-                                                      rowCount: h.rowCount, blocks: h.blocks))
-            tables[t].rowCount += h.rowCount
-            report.chunksKept += 1
-            dataEnd = c.frameOffset + c.frameLength
-        }
-        tables.removeAll { $0.chunks.isEmpty }
+        let salvage = try salvage(file, size: size)
+        report.stopReason = salvage.stopReason
+        report.chunksKept = salvage.chunksKept
+        report.chunksDropped = salvage.chunksDropped
+        let tables = salvage.tables
+        let dataEnd = salvage.dataEnd
         for t in tables { report.rowsKept[t.name] = t.rowCount }
         report.bytesDropped = size - dataEnd
         guard !dryRun else { return report }
@@ -81,5 +58,49 @@ public enum Recovery {
         try file.sync()
         try file.close()
         return report
+    }
+
+    /// The tables rebuilt from the longest prefix of valid chunk frames of an unsealed file.
+    struct Salvage {
+        var tables: [Footer.TableEntry] = []
+        /// End of the last kept chunk frame.
+        var dataEnd = FileHeader.size
+        var chunksKept = 0
+        var chunksDropped = 0
+        var stopReason: String?
+    }
+
+    /// Scans `file` (of `size` bytes, header already valid) and rebuilds its tables from the chunk
+    /// headers, stopping at the first frame that is torn, damaged, or does not continue its table.
+    static func salvage(_ file: RawFile, size: Int) throws -> Salvage {
+        var s = Salvage()
+        let (chunks, end) = try FrameScanner(file: file).scan(limit: size)
+        switch end {
+        case .limit: break
+        case .footer(let at): s.stopReason = "an unusable footer at offset \(at)"
+        case .damaged(let at, let e): s.stopReason = "offset \(at): \(e)"
+        }
+        var index: [String: Int] = [:]
+        for c in chunks {
+            let h = c.header
+            let t = index[h.tableName] ?? {
+                s.tables.append(Footer.TableEntry(name: h.tableName, schema: h.schema, rowCount: 0, chunks: []))
+                index[h.tableName] = s.tables.count - 1
+                return s.tables.count - 1
+            }()
+            guard s.tables[t].schema == h.schema, s.tables[t].rowCount == h.rowStart else {
+                s.chunksDropped = chunks.count - s.chunksKept
+                s.stopReason = "chunk at offset \(c.frameOffset) of table '\(h.tableName)' does not continue its rows"
+                break
+            }
+            s.tables[t].chunks.append(Footer.ChunkEntry(frameOffset: c.frameOffset, frameLength: c.frameLength,
+                                                        bodyOffset: c.bodyOffset, rowStart: h.rowStart,
+                                                        rowCount: h.rowCount, blocks: h.blocks))
+            s.tables[t].rowCount += h.rowCount
+            s.chunksKept += 1
+            s.dataEnd = c.frameOffset + c.frameLength
+        }
+        s.tables.removeAll { $0.chunks.isEmpty }
+        return s
     }
 }

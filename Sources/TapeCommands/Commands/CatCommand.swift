@@ -25,6 +25,8 @@ struct CatCommand: ParsableCommand {
     @Option(help: "Only rows before this time.") var to: String?
     @Option(help: "The timestamp column --from/--to apply to.") var timeColumn: String?
     @Option(help: "Print at most this many rows.") var limit: Int?
+    @Flag(help: "Read a file that is still being written (or whose writer died): only its complete chunks.")
+    var unsealed = false
     @OptionGroup var output: RowOutputOptions
 
     func validate() throws {
@@ -32,7 +34,8 @@ struct CatCommand: ParsableCommand {
     }
 
     func run() throws {
-        let reader = try TapeReader(path: file, options: ReaderOptions(verifyChecksums: true))
+        let reader = try TapeReader(path: file, options: ReaderOptions(verifyChecksums: true, allowUnsealed: unsealed))
+        if !reader.isSealed { printError("warning: \(file) has no footer yet; showing its complete chunks only") }
         let entry = try reader.table(table)
         var predicates: [ColumnPredicate] = []
         if from != nil || to != nil {

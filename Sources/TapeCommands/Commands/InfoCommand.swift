@@ -14,9 +14,13 @@ struct InfoCommand: ParsableCommand {
 
     @Argument(help: "The .tape file.") var file: String
     @Flag(help: "Print JSON instead of text.") var json = false
+    @Flag(help: "Read a file that is still being written (or whose writer died): only its complete chunks.")
+    var unsealed = false
 
     func run() throws {
-        let info = try FileInfo(reader: try TapeReader(path: file))
+        let reader = try TapeReader(path: file, options: ReaderOptions(allowUnsealed: unsealed))
+        if !reader.isSealed { printError("warning: \(file) has no footer yet; showing its complete chunks only") }
+        let info = try FileInfo(reader: reader)
         if json {
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
