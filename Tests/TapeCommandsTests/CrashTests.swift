@@ -231,7 +231,7 @@ struct CrashTests {
 }
 
 /// The `tape` executable built next to the running test bundle, or nil.
-private func tapeExecutable() -> String? {
+func tapeExecutable() -> String? {
     var dirs: [URL] = []
     if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
         dirs.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
