@@ -1,4 +1,9 @@
 import TapeFormat
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Errors of the Tape engine. Each names what went wrong and where (path, table, column, offset).
 public enum TapeError: Error, CustomStringConvertible, Equatable {
@@ -41,9 +46,3 @@ public enum TapeError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif

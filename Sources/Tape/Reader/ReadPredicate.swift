@@ -1,5 +1,8 @@
 import TapeCodec
 import TapeFormat
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A comparison of one column with a constant, used to skip chunks by their zone maps and to
 /// filter rows. `ts >= from AND ts < to` is two predicates.
@@ -117,7 +120,3 @@ func compareBytes(_ a: String, _ b: String) -> Int {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

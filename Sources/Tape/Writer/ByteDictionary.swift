@@ -1,4 +1,7 @@
 import TapeCodec
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A hash set of distinct byte strings assigning each a dense index in insertion order, keyed by
 /// the raw UTF-8 bytes so that no `String` is created or hashed on the write path.
@@ -85,7 +88,3 @@ struct ByteDictionary {
         return h ^ (h >> 31)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

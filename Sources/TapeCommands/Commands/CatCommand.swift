@@ -1,6 +1,7 @@
 import ArgumentParser
 import Tape
 import TapeIO
+import Foundation
 
 /// `tape cat`: stream a table's rows.
 struct CatCommand: ParsableCommand {
@@ -73,5 +74,3 @@ extension RecordBatch {
         RecordBatch(schema: schema, columns: columns.map { $0.slice(0..<n) }, count: n)
     }
 }
-
-import Foundation

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tape
+import TapeIO
 
 /// `tape info`: what a file holds, read from its footer only.
 struct InfoCommand: ParsableCommand {
@@ -144,5 +145,3 @@ func bytes(_ n: Int) -> String {
     while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
     return String(format: "%.1f", v) + " " + units[u]
 }
-
-import TapeIO

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Tape
 import TapeIO
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Text formats for rows.
 public enum RowFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -59,7 +62,3 @@ func printError(_ text: String) {
 
 /// True when standard error is a terminal (progress is drawn only then).
 var stderrIsTerminal: Bool { isatty(2) != 0 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
