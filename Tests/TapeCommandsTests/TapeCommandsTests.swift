@@ -471,6 +471,7 @@ struct TapeCommandsTests {
             "import": ["--csv", "--ndjson", "--schema", "--infer-rows", "--skip-malformed", "--delimiter", "--codec", "--level"],
             "verify": ["--quiet", "<paths>"],
             "recover": ["--dry-run", "--metadata", "<file>"],
+            "compact": ["--older-than", "--level", "--codec", "--drop", "--downsample", "--dry-run", "<paths>"],
         ]
         let subcommands = TapeCommand.configuration.subcommands
         #expect(Set(subcommands.map { $0._commandName }) == Set(expected.keys))

@@ -1,0 +1,257 @@
+import ArgumentParser
+import Foundation
+import Testing
+import Tape
+@testable import TapeCommands
+import TapeTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// `tape compact`: rewrite, drop, downsample, dry run, age filter, temp cleanup, damaged input,
+// and kill -9 during compaction.
+
+private func compact(_ arguments: [String]) throws {
+    var command = try TapeCommand.parseAsRoot(["compact"] + arguments)
+    try command.run()
+}
+
+private func rows(_ path: String) throws -> [String: [[Value]]] {
+    let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
+    var out: [String: [[Value]]] = [:]
+    for t in r.tables {
+        let scan = try r.scan(t.name)
+        var rs: [[Value]] = []
+        while let b = try scan.nextBatch() {
+            for i in 0..<b.count { rs.append((0..<b.schema.count).map { b.value(row: i, column: $0) }) }
+        }
+        out[t.name] = rs
+    }
+    return out
+}
+
+private func meta(_ path: String) throws -> [String: String] {
+    Dictionary(try TapeReader(path: path).metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+}
+
+private func chunks(_ path: String) throws -> Int {
+    try TapeReader(path: path).tables.reduce(0) { $0 + $1.chunks.count }
+}
+
+private func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+private let minute: Int64 = 60_000_000_000
+private let t0: Int64 = 1_704_067_200_000_000_000 // 2024-01-01
+
+/// A run written with tiny chunks: equity (per minute bar, with nulls) and trades (strings).
+private func writeSmallChunks(_ path: String, bars: Int = 5_000) throws {
+    let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: 100), metadata: ["strategy": "sma", "symbol": "SPY"])
+    let eq = try w.declareTable("equity", columns: [
+        ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64), ColumnDef("pos", .int64),
+    ])
+    let tr = try w.declareTable("trades", columns: [
+        ColumnDef("ts", .timestamp, nullable: false), ColumnDef("side", .string), ColumnDef("qty", .int64),
+    ])
+    var g = SplitMix64(seed: 7)
+    var equity = 100_000.0
+    for i in 0..<bars {
+        equity += Double(Int(g.next() % 2001) - 1000) / 100
+        try eq.append(values: [.timestamp(t0 + Int64(i) * minute), i % 97 == 0 ? .null : .float(equity), .int(Int64(i % 13))])
+        if i % 17 == 0 {
+            try tr.append(values: [.timestamp(t0 + Int64(i) * minute), .string(i % 34 == 0 ? "buy" : "sell"), .int(Int64(g.next() % 500))])
+        }
+    }
+    try w.close()
+}
+
+@Suite("tape compact")
+struct CompactTests {
+    @Test("tiny chunks merge: fewer chunks, not larger, identical rows and metadata")
+    func merge() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let file = dir.path("run.tape")
+        try writeSmallChunks(file)
+        let beforeRows = try rows(file), beforeMeta = try meta(file), beforeSize = try bytes(file).count
+        let beforeChunks = try chunks(file)
+        try compact([file])
+        #expect(try Verifier.verify(path: file).ok)
+        #expect(try chunks(file) < beforeChunks)
+        #expect(try bytes(file).count <= beforeSize)
+        #expect(try rows(file) == beforeRows)
+        let after = try meta(file)
+        for (k, v) in beforeMeta { #expect(after[k] == v, "\(k)") }
+        #expect(after["tape.compacted"] != nil)
+        #expect(after["tape.dropped"] == nil && after["tape.downsampled"] == nil)
+        // Compacting a compacted file again works and keeps the rows.
+        try compact([file])
+        #expect(try rows(file) == beforeRows)
+        // Nothing left behind in the directory.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["run.tape"])
+    }
+
+    @Test("--drop removes a table and records it")
+    func drop() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let file = dir.path("run.tape")
+        try writeSmallChunks(file, bars: 1_000)
+        let before = try rows(file)
+        try compact([file, "--drop", "trades", "--codec", "lz4"])
+        let after = try rows(file)
+        #expect(Array(after.keys) == ["equity"])
+        #expect(after["equity"] == before["equity"])
+        #expect(try meta(file)["tape.dropped"] == "trades")
+    }
+
+    @Test("--downsample keeps the last row of each time bucket")
+    func downsample() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let file = dir.path("run.tape")
+        try writeSmallChunks(file, bars: 3_000)
+        let before = try rows(file)
+        try compact([file, "--downsample", "equity=1h"])
+        let after = try rows(file)
+        // Brute force: the last row of each floor(ts / 1h) bucket.
+        let hour = 60 * minute
+        var expected: [[Value]] = []
+        var lastBucket: Int64?
+        for r in before["equity"] ?? [] {
+            guard case .timestamp(let ts) = r[0] else { Issue.record("ts not a timestamp"); return }
+            let b = ts / hour
+            if b == lastBucket { expected[expected.count - 1] = r } else { expected.append(r) }
+            lastBucket = b
+        }
+        #expect(expected.count == 50)
+        #expect(after["equity"] == expected)
+        #expect(after["trades"] == before["trades"])
+        #expect(try meta(file)["tape.downsampled"] == "equity=1h")
+        #expect(try Verifier.verify(path: file).ok)
+    }
+
+    @Test("--dry-run changes nothing")
+    func dryRun() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let file = dir.path("run.tape"), tmp = dir.path(".run.tape.compact-999999.tmp")
+        try writeSmallChunks(file, bars: 1_000)
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: tmp))
+        let before = try bytes(file)
+        try compact([dir.url.path, "--dry-run", "--drop", "trades"])
+        #expect(try bytes(file) == before)
+        #expect(FileManager.default.fileExists(atPath: tmp))
+    }
+
+    @Test("--older-than skips fresh files and compacts old ones")
+    func olderThan() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let fresh = dir.path("fresh.tape"), old = dir.path("old.tape")
+        try writeSmallChunks(fresh, bars: 1_000)
+        try writeSmallChunks(old, bars: 1_000)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-40 * 86_400)], ofItemAtPath: old)
+        let freshBytes = try bytes(fresh), oldChunks = try chunks(old)
+        try compact([dir.url.path, "--older-than", "30d"])
+        #expect(try bytes(fresh) == freshBytes)
+        #expect(try chunks(old) < oldChunks)
+        #expect(try meta(old)["tape.compacted"] != nil)
+        #expect(throws: (any Error).self) { try compact([dir.url.path, "--older-than", "30x"]) }
+    }
+
+    @Test("leftover temporary files are removed")
+    func leftovers() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let file = dir.path("run.tape")
+        try writeSmallChunks(file, bars: 500)
+        let stale = [dir.path(".run.tape.compact-999999.tmp"), dir.path(".other.tape.compact-12.tmp")]
+        for s in stale { try Data(repeating: 7, count: 100).write(to: URL(fileURLWithPath: s)) }
+        try compact([file])
+        for s in stale { #expect(!FileManager.default.fileExists(atPath: s), "\(s)") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["run.tape"])
+    }
+
+    @Test("a damaged file is reported and left untouched")
+    func damaged() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let file = dir.path("run.tape"), good = dir.path("good.tape")
+        try writeSmallChunks(file, bars: 1_000)
+        try writeSmallChunks(good, bars: 1_000)
+        var data = try bytes(file)
+        data[200] ^= 0x40
+        try data.write(to: URL(fileURLWithPath: file))
+        var failed = false
+        do { try compact([dir.url.path]) } catch {
+            failed = true
+            #expect(TapeCommand.exitCode(for: error).rawValue == 1)
+        }
+        #expect(failed)
+        #expect(try bytes(file) == data)
+        #expect(try meta(good)["tape.compacted"] != nil)  // the other file is still compacted
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.url.path)) == ["run.tape", "good.tape"])
+        // The library names the file.
+        #expect { try Compactor.compact(path: file) } throws: { "\($0)".contains(file) }
+    }
+
+    @Test("kill -9 during compaction leaves the original or a valid compacted file")
+    func killDuringCompaction() throws {
+        let tape = try #require(tapeExecutable(), "the tape executable next to the test bundle")
+        let dir = TempDir(); defer { dir.cleanup() }
+        let src = dir.path("src")
+        try #require(try run(tape, ["demo", src, "--bars", "50000", "--rows-per-chunk", "200", "--durability", "none"]) == 0)
+        let original = try bytes(src + "/demo.tape")
+        let originalRows = try rows(src + "/demo.tape")
+        // Duration of one uninterrupted compaction bounds the kill delays.
+        let ref = dir.path("ref"); try FileManager.default.createDirectory(atPath: ref, withIntermediateDirectories: true)
+        try original.write(to: URL(fileURLWithPath: ref + "/demo.tape"))
+        let started = Date()
+        try #require(try run(tape, ["compact", ref + "/demo.tape"]) == 0)
+        let wall = max(0.05, Date().timeIntervalSince(started))
+
+        var g = SplitMix64(seed: 2026)
+        var killed = 0, sawOld = 0, sawNew = 0
+        let deadline = Date().addingTimeInterval(90)
+        var trials = 0
+        while trials < 24 && Date() < deadline {
+            trials += 1
+            let runDir = dir.path("run\(trials)")
+            try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
+            let path = runDir + "/demo.tape"
+            try original.write(to: URL(fileURLWithPath: path))
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tape)
+            p.arguments = ["compact", path]
+            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+            try p.run()
+            let delay = wall * 1.2 * Double(g.next() % 1000) / 1000
+            let until = Date().addingTimeInterval(delay)
+            while p.isRunning && Date() < until { usleep(500) }
+            if p.isRunning, kill(p.processIdentifier, SIGKILL) == 0 { killed += 1 }
+            p.waitUntilExit()
+            let now = try bytes(path)
+            if now == original {
+                sawOld += 1
+            } else {
+                sawNew += 1
+                #expect(try Verifier.verify(path: path).ok, "trial \(trials)")
+                #expect(try rows(path) == originalRows, "trial \(trials)")
+                #expect(try meta(path)["tape.compacted"] != nil)
+            }
+            // A final compaction cleans any temp file and succeeds.
+            #expect(try run(tape, ["compact", path]) == 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: runDir) == ["demo.tape"], "trial \(trials)")
+            #expect(try rows(path) == originalRows)
+        }
+        #expect(trials >= 20)
+        #expect(killed >= 10, "killed \(killed) of \(trials)")
+        print("compact kill test: \(trials) trials, \(killed) killed, \(sawOld) left the original, \(sawNew) the compacted file")
+    }
+}
+
+private func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+    try p.run()
+    let deadline = Date().addingTimeInterval(120)
+    while p.isRunning && Date() < deadline { usleep(1_000) }
+    if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+    p.waitUntilExit()
+    return p.terminationReason == .exit ? p.terminationStatus : -1
+}
