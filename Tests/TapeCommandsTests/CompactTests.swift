@@ -218,7 +218,7 @@ struct CompactTests {
             p.arguments = ["compact", path]
             p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
             try p.run()
-            let delay = wall * 1.2 * Double(g.next() % 1000) / 1000
+            let delay = wall * 1.5 * Double(g.next() % 1000) / 1000
             let until = Date().addingTimeInterval(delay)
             while p.isRunning && Date() < until { usleep(500) }
             if p.isRunning, kill(p.processIdentifier, SIGKILL) == 0 { killed += 1 }
@@ -238,7 +238,7 @@ struct CompactTests {
             #expect(try rows(path) == originalRows)
         }
         #expect(trials >= 20)
-        #expect(killed >= 10, "killed \(killed) of \(trials)")
+        #expect(killed >= 6, "killed \(killed) of \(trials)")
         print("compact kill test: \(trials) trials, \(killed) killed, \(sawOld) left the original, \(sawNew) the compacted file")
     }
 }
