@@ -34,7 +34,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "tape", dependencies: ["TapeCommands"]),
-        .target(name: "TapeTestSupport", path: "Tests/TapeTestSupport"),
+        .target(name: "TapeTestSupport", dependencies: ["Tape"], path: "Tests/TapeTestSupport"),
         .testTarget(name: "TapeFormatTests", dependencies: ["TapeTestSupport", "TapeFormat"]),
         .testTarget(name: "TapeCodecTests", dependencies: ["TapeTestSupport", "TapeCodec", "TapeFormat"]),
         .testTarget(name: "TapeTests", dependencies: ["TapeTestSupport", "Tape", "TapeFormat", "TapeCodec"]),

@@ -16,20 +16,6 @@ private func compact(_ arguments: [String]) throws {
     try command.run()
 }
 
-private func rows(_ path: String) throws -> [String: [[Value]]] {
-    let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
-    var out: [String: [[Value]]] = [:]
-    for t in r.tables {
-        let scan = try r.scan(t.name)
-        var rs: [[Value]] = []
-        while let b = try scan.nextBatch() {
-            for i in 0..<b.count { rs.append((0..<b.schema.count).map { b.value(row: i, column: $0) }) }
-        }
-        out[t.name] = rs
-    }
-    return out
-}
-
 private func meta(_ path: String) throws -> [String: String] {
     Dictionary(try TapeReader(path: path).metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
 }
@@ -71,20 +57,20 @@ struct CompactTests {
         let dir = TempDir(); defer { dir.cleanup() }
         let file = dir.path("run.tape")
         try writeSmallChunks(file)
-        let beforeRows = try rows(file), beforeMeta = try meta(file), beforeSize = try bytes(file).count
+        let beforeRows = try tableRows(file), beforeMeta = try meta(file), beforeSize = try bytes(file).count
         let beforeChunks = try chunks(file)
         try compact([file])
         #expect(try Verifier.verify(path: file).ok)
         #expect(try chunks(file) < beforeChunks)
         #expect(try bytes(file).count <= beforeSize)
-        #expect(try rows(file) == beforeRows)
+        #expect(try tableRows(file) == beforeRows)
         let after = try meta(file)
         for (k, v) in beforeMeta { #expect(after[k] == v, "\(k)") }
         #expect(after["tape.compacted"] != nil)
         #expect(after["tape.dropped"] == nil && after["tape.downsampled"] == nil)
         // Compacting a compacted file again works and keeps the rows.
         try compact([file])
-        #expect(try rows(file) == beforeRows)
+        #expect(try tableRows(file) == beforeRows)
         // Nothing left behind in the directory.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["run.tape"])
     }
@@ -94,9 +80,9 @@ struct CompactTests {
         let dir = TempDir(); defer { dir.cleanup() }
         let file = dir.path("run.tape")
         try writeSmallChunks(file, bars: 1_000)
-        let before = try rows(file)
+        let before = try tableRows(file)
         try compact([file, "--drop", "trades", "--codec", "lz4"])
-        let after = try rows(file)
+        let after = try tableRows(file)
         #expect(Array(after.keys) == ["equity"])
         #expect(after["equity"] == before["equity"])
         #expect(try meta(file)["tape.dropped"] == "trades")
@@ -107,9 +93,9 @@ struct CompactTests {
         let dir = TempDir(); defer { dir.cleanup() }
         let file = dir.path("run.tape")
         try writeSmallChunks(file, bars: 3_000)
-        let before = try rows(file)
+        let before = try tableRows(file)
         try compact([file, "--downsample", "equity=1h"])
-        let after = try rows(file)
+        let after = try tableRows(file)
         // Brute force: the last row of each floor(ts / 1h) bucket.
         let hour = 60 * minute
         var expected: [[Value]] = []
@@ -195,7 +181,7 @@ struct CompactTests {
         let src = dir.path("src")
         try #require(try run(tape, ["demo", src, "--bars", "50000", "--rows-per-chunk", "200", "--durability", "none"]) == 0)
         let original = try bytes(src + "/demo.tape")
-        let originalRows = try rows(src + "/demo.tape")
+        let originalRows = try tableRows(src + "/demo.tape")
         // Duration of one uninterrupted compaction bounds the kill delays.
         let ref = dir.path("ref"); try FileManager.default.createDirectory(atPath: ref, withIntermediateDirectories: true)
         try original.write(to: URL(fileURLWithPath: ref + "/demo.tape"))
@@ -229,13 +215,13 @@ struct CompactTests {
             } else {
                 sawNew += 1
                 #expect(try Verifier.verify(path: path).ok, "trial \(trials)")
-                #expect(try rows(path) == originalRows, "trial \(trials)")
+                #expect(try tableRows(path) == originalRows, "trial \(trials)")
                 #expect(try meta(path)["tape.compacted"] != nil)
             }
             // A final compaction cleans any temp file and succeeds.
             #expect(try run(tape, ["compact", path]) == 0)
             #expect(try FileManager.default.contentsOfDirectory(atPath: runDir) == ["demo.tape"], "trial \(trials)")
-            #expect(try rows(path) == originalRows)
+            #expect(try tableRows(path) == originalRows)
         }
         #expect(trials >= 20)
         #expect(killed >= 6, "killed \(killed) of \(trials)")

@@ -12,21 +12,6 @@ import Glibc
 // `TapeWriter.resume` + `DemoBacktest.run(into:resumingFrom:)` ends with exactly the rows of an
 // uninterrupted run.
 
-/// Every row of every table of the sealed file at `path`, read with checksums verified.
-private func tableRows(_ path: String) throws -> [String: [[Value]]] {
-    let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
-    var out: [String: [[Value]]] = [:]
-    for t in r.tables {
-        let scan = try r.scan(t.name)
-        var rows: [[Value]] = []
-        while let b = try scan.nextBatch() {
-            for i in 0..<b.count { rows.append((0..<b.schema.count).map { b.value(row: i, column: $0) }) }
-        }
-        out[t.name] = rows
-    }
-    return out
-}
-
 /// Footer row count per table.
 private func rowCounts(_ path: String) throws -> [String: Int] {
     Dictionary(uniqueKeysWithValues: try TapeReader(path: path).tables.map { ($0.name, $0.rowCount) })

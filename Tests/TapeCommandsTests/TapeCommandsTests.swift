@@ -52,21 +52,6 @@ private func capture(_ fd: Int32 = STDOUT_FILENO, _ body: () throws -> Void) thr
     return try String(contentsOfFile: path, encoding: .utf8)
 }
 
-/// Every row of every table of `path`, read with checksums verified.
-private func contents(_ path: String) throws -> [String: [[Value]]] {
-    let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
-    var out: [String: [[Value]]] = [:]
-    for t in r.tables {
-        let scan = try r.scan(t.name)
-        var rows: [[Value]] = []
-        while let b = try scan.nextBatch() {
-            for i in 0..<b.count { rows.append((0..<b.schema.count).map { b.value(row: i, column: $0) }) }
-        }
-        out[t.name] = rows
-    }
-    return out
-}
-
 private func ns(_ iso: String) -> Int64 { Timestamps.parse(Substring(iso))! }
 
 private func readText(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
@@ -112,7 +97,7 @@ struct TapeCommandsTests {
             #expect(t.rowCount == 4)
             #expect(t.schema.columns.map(\.name) == ["column_1", "ts", "price", "qty", "flag", "note"])
             #expect(t.schema.columns.map(\.type) == [.int64, .timestamp, .float64, .int64, .bool, .string])
-            let rows = try contents(file)["bars"]!
+            let rows = try tableRows(file)["bars"]!
             #expect(rows[0] == [.int(0), .timestamp(ns("2019-01-01T00:00:00Z")), .float(100.5), .int(10), .bool(true), .string("hello, world")])
             #expect(rows[1][2] == .null && rows[2][3] == .null && rows[3][4] == .null && rows[2][5] == .null)
             #expect(rows[3][5] == .string("say \"hi\""))
@@ -123,7 +108,7 @@ struct TapeCommandsTests {
             // Importing the exported CSV again gives the same rows.
             let again = dir.path("again.tape")
             _ = try capture(STDERR_FILENO) { try tape(["import", again, "bars", "--csv", out]) }
-            #expect(try contents(again) == contents(file))
+            #expect(try tableRows(again) == tableRows(file))
         }
     }
 
@@ -188,7 +173,7 @@ struct TapeCommandsTests {
     @Test("a second table goes into the same closed file; NDJSON with an explicit schema")
     func secondTableNDJSON() throws {
         try withImported { dir, file in
-            let before = try contents(file)
+            let before = try tableRows(file)
             let nd = dir.path("eq.ndjson")
             try writeText("""
                 {"ts":"2019-01-01T00:00:00Z","x":1}
@@ -206,7 +191,7 @@ struct TapeCommandsTests {
             #expect(eq.schema.columns.map(\.name) == ["ts", "x"])
             #expect(eq.schema.columns.map(\.type) == [.timestamp, .float64])
             #expect(eq.schema.columns.map(\.nullable) == [false, true])
-            let after = try contents(file)
+            let after = try tableRows(file)
             #expect(after["bars"] == before["bars"])
             #expect(after["equity"] == [[.timestamp(ns("2019-01-01T00:00:00Z")), .float(1)],
                                         [.timestamp(ns("2019-01-01T00:01:00Z")), .float(2.5)],
@@ -215,7 +200,7 @@ struct TapeCommandsTests {
             _ = try capture(STDERR_FILENO) {
                 try tape(["import", file, "equity", "--ndjson", nd, "--schema", "ts:timestamp!,x:float64"])
             }
-            #expect(try contents(file)["equity"]?.count == 6)
+            #expect(try tableRows(file)["equity"]?.count == 6)
             // A null in a not-null column is an error naming the line, and changes nothing.
             let bad = dir.path("bad.ndjson")
             try writeText("{\"ts\":\"2019-01-02T00:00:00Z\",\"x\":1}\n{\"x\":2}\n", to: bad)
@@ -231,13 +216,13 @@ struct TapeCommandsTests {
         try withImported { dir, file in
             let csv = dir.path("bad.csv")
             try writeText("a,b\n1,x\n2,y,extra\n3,z\n", to: csv)
-            let before = try contents(file)
+            let before = try tableRows(file)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let (error, message) = tapeFailure(["import", file, "more", "--csv", csv])
             #expect(error is TextInputError)
             #expect(message.contains("line 3") && message.contains("expected 2 fields, found 3"), "\(message)")
             // abandon() put the earlier footer back: same tables, same rows, same bytes.
-            #expect(try contents(file) == before)
+            #expect(try tableRows(file) == before)
             #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == bytes)
             #expect(try TapeReader(path: file).tables.map(\.name) == ["bars"])
 
@@ -250,7 +235,7 @@ struct TapeCommandsTests {
             let log = try capture(STDERR_FILENO) { try tape(["import", file, "more", "--csv", csv, "--skip-malformed"]) }
             #expect(log.contains("imported 2 rows") && log.contains("skipped 1 malformed line(s)"), "\(log)")
             #expect(log.contains("line 3"), "\(log)")
-            let after = try contents(file)
+            let after = try tableRows(file)
             #expect(after["more"] == [[.int(1), .string("x")], [.int(3), .string("z")]])
             #expect(after["bars"] == before["bars"])
         }
@@ -444,7 +429,7 @@ struct TapeCommandsTests {
             let printed = try capture { try tape(["demo", out, "--bars", "5000"]) }
             #expect(printed.contains("$ tape info") && printed.contains("table equity: 5000 rows"), "\(printed.prefix(2000))")
             #expect(printed.contains("$ tape cat") && printed.contains("\"action\":"))
-            runs.append(try contents((out as NSString).appendingPathComponent("demo.tape")))
+            runs.append(try tableRows((out as NSString).appendingPathComponent("demo.tape")))
         }
         let path = (out as NSString).appendingPathComponent("demo.tape")
         let r = try TapeReader(path: path)
@@ -457,7 +442,7 @@ struct TapeCommandsTests {
         #expect(runs[0] == runs[1])
         // A different seed gives a different price series.
         _ = try capture { try tape(["demo", out, "--bars", "300", "--seed", "7"]) }
-        let other = try contents(path)
+        let other = try tableRows(path)
         #expect(other["equity"]?.count == 300)
         #expect(other["equity"]?.map { $0[4] } != runs[0]["equity"]?.prefix(300).map { $0[4] })
     }

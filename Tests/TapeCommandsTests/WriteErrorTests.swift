@@ -41,8 +41,8 @@ struct WriteErrorTests {
         try w.close()
         var keptRows = 0
         for t in live.tables {
-            let kept = try rows(live, t.name)
-            let all = try rows(try TapeReader(path: full), t.name)
+            let kept = try live.rows(t.name)
+            let all = try TapeReader(path: full).rows(t.name)
             #expect(Array(all.prefix(kept.count)) == kept, "table \(t.name)")
             keptRows += kept.count
         }
@@ -50,14 +50,5 @@ struct WriteErrorTests {
         let r = try Recovery.recover(path: path)
         #expect(r.chunksKept == live.tables.reduce(0) { $0 + $1.chunks.count })
         #expect(try Verifier.verify(path: path).ok)
-    }
-
-    private func rows(_ r: TapeReader, _ table: String) throws -> [[Value]] {
-        let scan = try r.scan(table)
-        var out: [[Value]] = []
-        while let b = try scan.nextBatch() {
-            for i in 0..<b.count { out.append((0..<b.schema.count).map { b.value(row: i, column: $0) }) }
-        }
-        return out
     }
 }

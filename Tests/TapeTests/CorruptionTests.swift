@@ -126,17 +126,7 @@ struct CorruptionFixture {
 
     /// Every table of the file at `path`, fully scanned.
     static func readEverything(_ path: String, verify: Bool) throws -> [String: [[Value]]] {
-        let reader = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: verify))
-        var out: [String: [[Value]]] = [:]
-        for t in reader.tables {
-            let scan = try reader.scan(t.name)
-            var rows: [[Value]] = []
-            while let b = try scan.nextBatch() {
-                for i in 0..<b.count { rows.append((0..<b.schema.count).map { b.value(row: i, column: $0) }) }
-            }
-            out[t.name] = rows
-        }
-        return out
+        try TapeReader(path: path, options: ReaderOptions(verifyChecksums: verify)).allRows()
     }
 
     /// Writes `bytes` to a new file in the fixture's directory and returns its path.

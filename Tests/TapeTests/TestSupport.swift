@@ -2,15 +2,9 @@ import Foundation
 import Tape
 import TapeTestSupport
 
-/// All rows of `table` as `Value`s, via a full scan.
+/// All rows of `table` as `Value`s, via a full scan with chunk checksums verified.
 func readAll(_ path: String, _ table: String, columns: [String]? = nil, where p: [ColumnPredicate] = []) throws -> [[Value]] {
-    let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
-    let scan = try r.scan(table, columns: columns, where: p)
-    var rows: [[Value]] = []
-    while let b = try scan.nextBatch() {
-        for i in 0..<b.count { rows.append((0..<b.schema.count).map { b.value(row: i, column: $0) }) }
-    }
-    return rows
+    try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true)).rows(table, columns: columns, where: p)
 }
 
 /// A random value for `type` (null with probability 1/5 when nullable).
