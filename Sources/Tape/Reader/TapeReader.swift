@@ -88,11 +88,10 @@ public final class TapeReader {
                 }
             }
             return try columns.map { col in
-                let d = c.blocks[col]
-                try checkRawLength(d, table.schema[col].type, c, offset: c.blockOffset(col))
-                if frameBuffer.count < d.storedLength { frameBuffer = [UInt8](repeating: 0, count: d.storedLength) }
+                let stored = c.blocks[col].storedLength   // inside the file: the footer was checked
+                if frameBuffer.count < stored { frameBuffer = [UInt8](repeating: 0, count: stored) }
                 try frameBuffer.withUnsafeMutableBytes { buf in
-                    try file.read(at: c.blockOffset(col), into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<d.storedLength]))
+                    try file.read(at: c.blockOffset(col), into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<stored]))
                 }
                 return try decodeBlock(table, c, col, from: frameBuffer, at: 0)
             }
