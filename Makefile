@@ -4,7 +4,12 @@
 SWIFT ?= swift
 DEMO_DIR ?= demo-output
 
-.PHONY: demo test build deps fuzz bench clean
+.PHONY: demo test build deps pyenv fuzz bench clean
+
+# Python used by the interop and differential tests (DuckDB, pyarrow, backtesting.py), installed
+# from PyPI into $(PYENV). Tests that need it read TAPE_TEST_PYTHON; `make test` always sets it.
+PYENV ?= .venv-test
+PY_TEST_PACKAGES ?= duckdb pyarrow backtesting
 
 # Installs libzstd-dev, liblz4-dev and pkg-config with apt-get when pkg-config cannot find them.
 deps:
@@ -22,8 +27,24 @@ build: deps
 demo: build
 	$$($(SWIFT) build -c release --show-bin-path)/tape demo $(DEMO_DIR)
 
-test: deps
-	$(SWIFT) test
+# Creates $(PYENV) with python3 -m venv unless it already has every package (installs python3-venv
+# with apt-get when the venv module is missing).
+pyenv:
+	@if ! $(PYENV)/bin/python -c "import duckdb, pyarrow, backtesting" 2>/dev/null; then \
+		if ! python3 -c "import venv, ensurepip" 2>/dev/null; then \
+			echo "Installing python3 python3-venv with apt-get..."; \
+			SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+			$$SUDO apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null; \
+		fi; \
+		echo "Creating $(PYENV) with $(PY_TEST_PACKAGES)..."; \
+		python3 -m venv $(PYENV) && \
+		$(PYENV)/bin/python -m pip install --quiet --disable-pip-version-check $(PY_TEST_PACKAGES); \
+	fi
+	@$(PYENV)/bin/python -c "import duckdb, pyarrow, backtesting" || { echo "$(PYENV) is incomplete" >&2; exit 1; }
+
+test: deps pyenv
+	TAPE_TEST_PYTHON=$(abspath $(PYENV))/bin/python $(SWIFT) test
 
 bench: deps
 	python3 benchmarks/run.py
