@@ -29,11 +29,11 @@ public enum TestPython {
         try? inp.fileHandleForWriting.close()
         // Drain stderr on another thread so a chatty script cannot block on a full pipe.
         var errData = Data()
-        let errThread = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        errThread.start()
+        let drained = DispatchGroup()
+        DispatchQueue.global().async(group: drained) { errData = err.fileHandleForReading.readDataToEndOfFile() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        while errThread.isExecuting || !errThread.isFinished { usleep(1000) }
+        drained.wait()
         guard p.terminationStatus == 0 else {
             throw TestPythonError(message: "python exited \(p.terminationStatus): \(String(decoding: errData, as: UTF8.self))")
         }
