@@ -119,11 +119,13 @@ public enum Compactor {
         defer { if !renamed { unlink(tmp) } }
 
         // Rewrite.
+        // Metrics are carried over, not recomputed: downsampling or dropping would change them.
         let writer = try TapeWriter(path: tmp, options: WriterOptions(codec: options.codec, rowsPerChunk: options.rowsPerChunk,
-                                                                      durability: .close))
+                                                                      durability: .close, metrics: nil))
         var writtenRows: [String: Int] = [:]
         do {
             for (k, v) in reader.metadata { writer.setMetadata(k, v) }
+            for (tag, bytes) in reader.footer.sections { writer.setSection(tag, bytes) }
             writer.setMetadata("tape.compacted", isoNow())
             // A file compacted before keeps the record of earlier drops and downsamplings.
             let old = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })

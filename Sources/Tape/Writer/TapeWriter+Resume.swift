@@ -72,7 +72,9 @@ extension TapeWriter {
             return (fresh, ResumeState(tables: [], recovery: report))
         }
         report = try Recovery.recover(path: path)
+        let metrics = try MetricsRecorder.rebuilt(from: path, options: options.metrics)
         let writer = try TapeWriter(appendingTo: path, options: options)
+        writer.metricsRecorder = metrics
         let footer = writer.makeFooter()
         if !footer.metadata.contains(where: { $0.key == "tape.writer" }) {
             writer.setMetadata("tape.writer", "tape \(TapeVersion.string)")
