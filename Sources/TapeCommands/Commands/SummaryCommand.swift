@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Tape
+import TapeIO
+
+/// Output formats of `tape summary`.
+enum SummaryFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, jsonl, json
+}
+
+/// `tape summary`: one row of metrics per run, read from footers.
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Compare runs: one row per run with its metadata, period and metrics (reads footers only).",
+        discussion: """
+            PATHs are files, directories (searched recursively for *.tape) or glob patterns. Metrics \
+            are those stored at close (README "Run metrics"); a run written without them has them \
+            computed by streaming its equity and trades tables. A file that cannot be read (damaged, \
+            unsealed) is reported on stderr and skipped, and the exit status is 1 at the end. \
+            Columns: run (metadata run_id, run or name, else the file name), path, start, end, any \
+            metric, any metadata key. --where filters with comparisons joined by AND/OR, e.g. \
+            "sharpe > 1 AND max_drawdown > -0.2 OR strategy = 'sma_cross'".
+            """)
+
+    @Argument(help: "Files, directories or glob patterns.") var paths: [String]
+    @Option(parsing: .unconditional, help: "Sort by a metric or column; prefix - for descending (e.g. -sharpe).")
+    var sort: String?
+    @Option(help: "Print only the first N rows (after sorting).") var top: Int?
+    @Option(name: .customLong("where"), help: "Keep runs matching e.g. \"sharpe > 1 AND strategy = 'sma'\".")
+    var filter: String?
+    @Option(help: "Comma-separated columns (default: run, strategy, symbol, params, start, end and the main metrics).")
+    var columns: String?
+    @Option(name: .customLong("group-by"), help: "One row per value of this metadata key: runs, and mean and median of each metric.")
+    var groupBy: String?
+    @Option(name: .shortAndLong, help: "Output format: table, csv, jsonl, json.") var format: SummaryFormat = .table
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+
+    func validate() throws {
+        if let top, top < 0 { throw ValidationError("--top must be at least 0, got \(top)") }
+        if let filter { do { _ = try RunFilter(parsing: filter) } catch let e as RunFilterError { throw ValidationError(e.description) } }
+        if let columns, columns.split(separator: ",").isEmpty { throw ValidationError("--columns lists no column") }
+    }
+
+    func run() throws {
+        let files = try expandRunPaths(paths)
+        var (records, failures) = RunRecord.load(files)
+        for f in failures { printError("warning: skipping \(f.path): \(f.error)") }
+        if let filter {
+            let f = try RunFilter(parsing: filter)
+            records = records.filter { r in f.matches { r.field($0) } }
+        }
+        if let sort { SummaryTable.sort(&records, by: sort) }
+        if let top { records = Array(records.prefix(top)) }
+        let chosen = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? SummaryTable.defaultColumns(for: records)
+        let batch = try groupBy.map { try SummaryTable.grouped(records, by: $0, columns: chosen) }
+            ?? SummaryTable.batch(records, columns: chosen)
+        let sink = try output.map { try ByteSink(path: $0) } ?? ByteSink()
+        try quietOnBrokenPipe {
+            switch format {
+            case .table: try Self.emit(TableFormatter(schema: batch.schema, sink: sink), batch)
+            case .csv: try Self.emit(CSVFormatter(schema: batch.schema, sink: sink), batch)
+            case .jsonl: try Self.emit(JSONLFormatter(schema: batch.schema, sink: sink), batch)
+            case .json:
+                let lines = ByteSink.inMemory()
+                try Self.emit(JSONLFormatter(schema: batch.schema, sink: lines), batch)
+                let objects = lines.text.split(separator: "\n")
+                sink.write("[" + objects.joined(separator: ",\n ") + "]\n")
+                try sink.flush()
+            }
+            try sink.close()
+        }
+        if !failures.isEmpty { throw ExitCode.failure }
+    }
+
+    private static func emit(_ f: RecordFormatter, _ batch: RecordBatch) throws {
+        try f.write(batch)
+        try f.finish()
+    }
+}
