@@ -250,7 +250,8 @@ public enum Compactor {
         guard fsync(fd) == 0 else { throw TapeError.io(operation: "fsync directory", path: dir, errno: errno) }
     }
 
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    /// ⌊a / b⌋, rounding toward negative infinity (b > 0).
+    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }

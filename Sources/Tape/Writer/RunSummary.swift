@@ -61,7 +61,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
 }
 
 /// Min...max of a table's first timestamp column from its zone maps, or nil.
-func TimestampRange(of table: Footer.TableEntry) -> ClosedRange<Int64>? {
+public func TimestampRange(of table: Footer.TableEntry) -> ClosedRange<Int64>? {
     guard let col = table.schema.columns.firstIndex(where: { $0.type == .timestamp }) else { return nil }
     var lo: Int64?, hi: Int64?
     for c in table.chunks {
