@@ -1,6 +1,22 @@
+import Tape
+
 /// Renders a plan (and optionally what running it read) as an indented tree, innermost stage
 /// (the scan) last.
 enum Explain {
+    /// `ts >= TIMESTAMP '2024-01-05T00:00:00Z'` rather than the storage-level spelling.
+    static func predicateText(_ p: ColumnPredicate) -> String {
+        let d: Datum
+        switch p.value {
+        case .null: d = .null
+        case .int(let v): d = .int(v)
+        case .float(let v): d = .double(v)
+        case .timestamp(let v): d = .timestamp(v)
+        case .bool(let v): d = .bool(v)
+        case .string(let v): d = .string(v)
+        }
+        return "\(p.column) \(p.op.rawValue) \(d)"
+    }
+
     static func text(_ plan: QueryPlan, runs: RunSet, stats: ScanStats?) -> String {
         var lines: [String] = []
         func add(_ s: String) { lines.append(String(repeating: "  ", count: lines.count) + s) }
@@ -23,7 +39,7 @@ enum Explain {
         if let t = plan.table {
             let cols = plan.neededSlots.map { plan.slots[$0].name }
             var scan = "SCAN \(t) in \(runs.runs.count) run\(runs.runs.count == 1 ? "" : "s"), columns [\(cols.joined(separator: ", "))]"
-            if !plan.zonePredicates.isEmpty { scan += ", zone maps: \(plan.zonePredicates.map(\.description).joined(separator: " AND "))" }
+            if !plan.zonePredicates.isEmpty { scan += ", zone maps: \(plan.zonePredicates.map(predicateText).joined(separator: " AND "))" }
             if let rf = plan.runFilter { scan += ", run filter: \(rf.text)" }
             add(scan)
         } else {
