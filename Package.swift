@@ -41,7 +41,9 @@ let package = Package(
         .testTarget(name: "TapeCodecTests", dependencies: ["TapeTestSupport", "TapeCodec", "TapeFormat"]),
         .testTarget(name: "TapeTests", dependencies: ["TapeTestSupport", "Tape", "TapeFormat", "TapeCodec"]),
         .testTarget(name: "TapeIOTests", dependencies: ["TapeTestSupport", "TapeIO", "TapeFormat", "TapeCodec"]),
-        .testTarget(name: "TapeQueryTests", dependencies: ["TapeTestSupport", "TapeQuery", "Tape", "TapeFormat", "TapeCodec"]),
+        .testTarget(
+            name: "TapeQueryTests", dependencies: ["TapeTestSupport", "TapeQuery", "Tape", "TapeFormat", "TapeCodec"],
+            resources: [.copy("Resources/duckdb_reference.py")]),
         .testTarget(name: "TapeCommandsTests", dependencies: ["TapeTestSupport", "TapeCommands", "Tape", "TapeIO"]),
     ],
     swiftLanguageModes: [.v5]

@@ -11,6 +11,8 @@ struct Binder {
     /// While binding post-aggregation expressions: the group keys' texts.
     private var keyTexts: [String] = []
     private var statement = SelectStatement()
+    /// Select items after `*` expansion (for aliases used in HAVING).
+    private var selectItems: [SelectItem] = []
 
     init(runs: RunSet) { self.runs = runs }
 
@@ -62,6 +64,7 @@ struct Binder {
             splitPushdown(f)
         }
 
+        selectItems = items
         let aggregating = !s.groupBy.isEmpty || s.having != nil
             || items.contains { Binder.findAggregate($0.expr) != nil }
             || s.orderBy.contains { Binder.findAggregate($0.expr) != nil }
@@ -214,8 +217,14 @@ struct Binder {
                     return BoundExpr(.column(slot: k, name: b.text), b.type, at: e.position)
                 }
                 _ = saved
-                if case .column(let name, _) = e.kind {
-                    if resolveInput(name, quoted: false) == nil { throw unknownColumn(name, at: e.position) }
+                if case .column(let name, let quoted) = e.kind {
+                    if resolveInput(name, quoted: quoted) == nil {
+                        // An alias of the select list (HAVING total > 0), as DuckDB allows.
+                        if let item = selectItems.first(where: { $0.alias == name }), Binder.refersTo(item.expr, name) == false {
+                            return try bind(item.expr, post: true)
+                        }
+                        throw unknownColumn(name, at: e.position)
+                    }
                     throw QueryError(.binding, "column '\(name)' must appear in GROUP BY or be used in an aggregate function", at: e.position)
                 }
                 if case .star = e.kind { throw QueryError(.binding, "'*' cannot be used with GROUP BY or aggregates", at: e.position) }
@@ -529,6 +538,12 @@ struct Binder {
         case .timestamp(let t): return .timestamp(t)
         case .interval(let i): return .interval(i)
         }
+    }
+
+    /// Whether `e` is the bare column `name` (an alias defined as itself must not recurse).
+    static func refersTo(_ e: Expr, _ name: String) -> Bool {
+        if case .column(let n, _) = e.kind { return n == name }
+        return false
     }
 
     /// Position of the first aggregate call in `e`, if any.
