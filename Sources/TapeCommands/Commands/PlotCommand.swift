@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tape
+import TapeQuery
 
 /// `tape plot`: equity and drawdown of one or several runs as a standalone SVG.
 struct PlotCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct PlotCommand: ParsableCommand {
     }
 
     func run() throws {
-        let files = try expandRunPaths(paths)
+        let files = try RunPaths.expand(paths)
         guard !files.isEmpty else { throw ValidationError("no .tape file found in \(paths.joined(separator: " "))") }
         if trades && files.count > 1 { throw ValidationError("--trades marks the trades of one run; \(files.count) runs were given") }
         let chart = SVGChart(width: width, height: height, title: title)

@@ -2,11 +2,7 @@ import ArgumentParser
 import Foundation
 import Tape
 import TapeIO
-
-/// Output formats of `tape summary`.
-enum SummaryFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, csv, jsonl, json
-}
+import TapeQuery
 
 /// `tape summary`: one row of metrics per run, read from footers.
 struct SummaryCommand: ParsableCommand {
@@ -33,8 +29,7 @@ struct SummaryCommand: ParsableCommand {
     var columns: String?
     @Option(name: .customLong("group-by"), help: "One row per value of this metadata key: runs, and mean and median of each metric.")
     var groupBy: String?
-    @Option(name: .shortAndLong, help: "Output format: table, csv, jsonl, json.") var format: SummaryFormat = .table
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var out: RowOutputOptions
 
     func validate() throws {
         if let top, top < 0 { throw ValidationError("--top must be at least 0, got \(top)") }
@@ -43,7 +38,7 @@ struct SummaryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let files = try expandRunPaths(paths)
+        let files = try RunPaths.expand(paths)
         var (records, failures) = RunRecord.load(files)
         for f in failures { printError("warning: skipping \(f.path): \(f.error)") }
         if let filter {
@@ -56,26 +51,13 @@ struct SummaryCommand: ParsableCommand {
             ?? SummaryTable.defaultColumns(for: records)
         let batch = try groupBy.map { try SummaryTable.grouped(records, by: $0, columns: chosen) }
             ?? SummaryTable.batch(records, columns: chosen)
-        let sink = try output.map { try ByteSink(path: $0) } ?? ByteSink()
+        let sink = try out.makeSink()
         try quietOnBrokenPipe {
-            switch format {
-            case .table: try Self.emit(TableFormatter(schema: batch.schema, sink: sink), batch)
-            case .csv: try Self.emit(CSVFormatter(schema: batch.schema, sink: sink), batch)
-            case .jsonl: try Self.emit(JSONLFormatter(schema: batch.schema, sink: sink), batch)
-            case .json:
-                let lines = ByteSink.inMemory()
-                try Self.emit(JSONLFormatter(schema: batch.schema, sink: lines), batch)
-                let objects = lines.text.split(separator: "\n")
-                sink.write("[" + objects.joined(separator: ",\n ") + "]\n")
-                try sink.flush()
-            }
+            let formatter = out.makeFormatter(schema: batch.schema, sink: sink)
+            try formatter.write(batch)
+            try formatter.finish()
             try sink.close()
         }
         if !failures.isEmpty { throw ExitCode.failure }
-    }
-
-    private static func emit(_ f: RecordFormatter, _ batch: RecordBatch) throws {
-        try f.write(batch)
-        try f.finish()
     }
 }

@@ -1,7 +1,3 @@
-import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Tape
 import TapeFormat
@@ -74,27 +70,4 @@ public struct RunRecord: Sendable {
         }
         return (records, failures)
     }
-}
-
-/// Files named directly, `*.tape` files under directories (recursively), and the matches of
-/// glob patterns (`runs/2024-*.tape`; a directory match is searched too), sorted per argument.
-func expandRunPaths(_ arguments: [String]) throws -> [String] {
-    var out: [String] = []
-    for a in arguments {
-        guard a.contains(where: { "*?[".contains($0) }) else {
-            out += try expandTapePaths([a])
-            continue
-        }
-        var g = glob_t()
-        defer { globfree(&g) }
-        let rc = glob(a, 0, nil, &g)
-        if rc == GLOB_NOMATCH { throw ValidationError("no file matches '\(a)'") }
-        guard rc == 0 else { throw ValidationError("cannot expand '\(a)' (glob error \(rc))") }
-        var matches: [String] = []
-        for k in 0..<Int(g.gl_pathc) {
-            if let p = g.gl_pathv[k] { matches.append(String(cString: p)) }
-        }
-        out += try expandTapePaths(matches.sorted())
-    }
-    return out
 }
