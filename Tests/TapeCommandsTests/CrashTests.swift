@@ -201,6 +201,7 @@ struct CrashTests {
             _ = try resumeAndFinish(path, params, options)
             #expect(try rowCounts(path) == ref.counts, "trial \(trials)")
             #expect(try tableRows(path) == ref.rows, "trial \(trials)")
+            #expect(try TapeReader(path: path).metrics == ref.metrics, "trial \(trials): metrics differ from the uninterrupted run's")
             try? FileManager.default.removeItem(atPath: runDir)
         }
         print("CrashTests: \(killed) kills in \(trials) trials, \(midWrite) runs cut while writing chunks, \(String(format: "%.1f", Date().timeIntervalSince(started))) s (uninterrupted run \(String(format: "%.2f", wall)) s)")
