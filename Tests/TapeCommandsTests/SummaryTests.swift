@@ -68,6 +68,11 @@ struct SummaryTests {
         try runSummary([dir.path("runs/*.tape"), "--where", "trades >= 3 or max_drawdown < -0.05", "--sort", "-total_return",
                         "--top", "2", "--columns", "run,total_return", "--format", "jsonl", "-o", out])
         #expect(try jsonl(out).map { $0["run"] as? String } == ["a", "old"])
+        try runSummary([dir.path("runs"), "--where", "end >= '2024-01-06' AND start < '2024-01-01T00:00:01Z'", "--columns", "run",
+                        "--format", "jsonl", "-o", out])
+        #expect(try jsonl(out).count == 4)
+        try runSummary([dir.path("runs"), "--where", "end > '2024-01-06'", "--columns", "run", "--format", "jsonl", "-o", out])
+        #expect(try jsonl(out).isEmpty)
     }
 
     @Test func groupByFormatsAndBadFiles() throws {

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// The `tape summary --where` language: comparisons joined by AND / OR (AND binds tighter),
 /// with parentheses.
 ///
@@ -9,8 +11,9 @@
 /// NAME is a metric (`sharpe`, `max_drawdown`…), a metadata key (`strategy`, `params`…) or
 /// `run`/`path`/`start`/`end`; it may contain letters, digits, `_`, `.` and `-`. Keywords are
 /// case-insensitive. A comparison with a name the run lacks is false. A number compares with
-/// metrics (and with metadata values that read as numbers; timestamps `start`/`end` compare as
-/// nanoseconds); a 'string' compares with metadata and `run`/`path` text ('' quotes a quote).
+/// metrics (and with metadata values that read as numbers); a 'string' compares with metadata and
+/// `run`/`path` text ('' quotes a quote), and with `start`/`end` as an ISO-8601 time
+/// (`start >= '2024-03-01'`).
 public indirect enum RunFilter: Equatable, Sendable {
     case comparison(name: String, op: Op, literal: Literal)
     case and(RunFilter, RunFilter)
@@ -56,7 +59,7 @@ public indirect enum RunFilter: Equatable, Sendable {
                 guard let x = Double(a) else { return false }
                 return op.holds(x, b)
             case let (.number(a), .string(b)):
-                guard let y = Double(b) else { return false }
+                guard let y = Double(b) ?? Timestamps.parse(b).map(Double.init) else { return false }
                 return op.holds(a, y)
             }
         }
