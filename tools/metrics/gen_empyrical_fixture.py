@@ -6,8 +6,9 @@ all-up, drawdown-heavy, a zero-return day, multi-day intraday bars, weekend gaps
 365-day factor with a risk-free rate) the curve, the options, and empyrical's values. Tape's
 MetricsTests read it; they do not need empyrical.
 
-Regenerate (outside the repository's venvs):
-    python3 -m venv /tmp/emp && /tmp/emp/bin/pip install empyrical-reloaded pandas
+Regenerate (outside the repository's venvs; quantstats is optional: when installed, the script
+also checks that it agrees with empyrical where their conventions coincide):
+    python3 -m venv /tmp/emp && /tmp/emp/bin/pip install empyrical-reloaded pandas quantstats
     /tmp/emp/bin/python tools/metrics/gen_empyrical_fixture.py
 """
 import json
@@ -79,11 +80,34 @@ def expected(ts, eq, opts):
         }
 
 
+def check_quantstats(name, ts, eq, opts, exp):
+    """If quantstats is installed, checks that it agrees with empyrical on this curve (Sharpe,
+    Sortino, volatility, max drawdown) when the risk-free rate is 0: quantstats compounds an annual
+    rate to a per-period one, (1 + rf)^(1/P) - 1, where Tape and empyrical use rf / P."""
+    try:
+        import quantstats as qs
+    except ImportError:
+        return
+    if opts.get("risk_free"):
+        return
+    s = pd.Series(eq, index=pd.to_datetime(ts, unit="ns"))
+    p = int(opts.get("periods_per_year", 252))
+    closes = s if opts.get("returns") == "bar" else s.groupby(s.index.floor("D")).last()
+    r = closes.pct_change().dropna()
+    with np.errstate(all="ignore"):
+        got = {"sharpe": qs.stats.sharpe(r, periods=p), "sortino": qs.stats.sortino(r, periods=p),
+               "annual_volatility": qs.stats.volatility(r, periods=p), "max_drawdown": qs.stats.max_drawdown(r)}
+    for k, v in got.items():
+        v, e = clean(v), exp[k]
+        assert (v is None and e is None) or (v is not None and e is not None and abs(v - e) <= 1e-9 * abs(e) + 1e-12), (name, k, v, e)
+
+
 def main():
     out = []
     for name, ts, eq, opts in cases():
-        out.append({"name": name, "options": opts, "ts": ts, "equity": [float(v) for v in eq],
-                    "expected": expected(ts, eq, opts)})
+        exp = expected(ts, eq, opts)
+        check_quantstats(name, ts, eq, opts, exp)
+        out.append({"name": name, "options": opts, "ts": ts, "equity": [float(v) for v in eq], "expected": exp})
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.path.join(root, "Tests", "TapeTests", "Fixtures", "empyrical_metrics.json")
     with open(path, "w") as f:
