@@ -117,6 +117,16 @@ struct PlotTests {
         }
     }
 
+    @Test func runsWithoutAnEquityTableAreRefusedByName() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("noequity.tape")
+        let w = try TapeWriter(path: path)
+        try w.declareTable("trades", columns: [ColumnDef("pnl", .float64)]).append(values: [.float(1)])
+        try w.close()
+        let e = try #require(throws: TapeError.self) { try PlotData(paths: [path], columns: 100, normalize: false, trades: false) }
+        #expect("\(e)".contains("noequity.tape") && "\(e)".contains("'equity'"))
+    }
+
     @Test func niceTicks() {
         let v = AxisTicks.values(0.013, 0.087, target: 8)
         #expect(abs(v.step - 0.01) < 1e-15 && abs(v.range.lowerBound - 0.01) < 1e-12 && abs(v.range.upperBound - 0.09) < 1e-12)

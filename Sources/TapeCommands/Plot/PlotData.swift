@@ -29,7 +29,9 @@ public struct PlotData {
         for path in paths {
             let reader = try TapeReader(path: path)
             let options = try MetricsOptions().applying(metadata: reader.metadata)
-            let table = try reader.table(options.equityTable)
+            guard let table = reader.tables.first(where: { $0.name == options.equityTable }) else {
+                throw TapeError.invalidArgument("\(path): no table '\(options.equityTable)' to plot (name another with metadata tape.metrics.equity_table)")
+            }
             guard let t = table.schema.index(of: options.timeColumn), table.schema[t].type == .timestamp,
                   table.schema.index(of: options.equityColumn) != nil else {
                 throw TapeError.invalidArgument("\(path): table '\(options.equityTable)' needs a timestamp column '\(options.timeColumn)' and a column '\(options.equityColumn)'")
