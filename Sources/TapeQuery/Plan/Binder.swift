@@ -159,6 +159,7 @@ struct Binder {
     /// The slot for a column name: a stored column (exact name, else a unique case-insensitive
     /// match), the virtual `run`, or a metadata key.
     private mutating func resolveInput(_ name: String, quoted: Bool) -> Int? {
+        guard plan.table != nil else { return nil }   // without FROM there are no columns
         var slot: InputSlot?
         if let c = columns.first(where: { $0.name == name }) {
             slot = .column(name: c.name, type: c.type)
