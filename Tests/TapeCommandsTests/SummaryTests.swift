@@ -92,6 +92,11 @@ struct SummaryTests {
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2 && lines[0].hasPrefix("run,strategy,symbol,start,end,total_return,cagr,sharpe"))
         #expect(throws: (any Error).self) { try runSummary([dir.path("runs/none-*.tape")]) }
+        let table = dir.path("out.txt")
+        try runSummary([dir.path("runs/a.tape"), "--columns", "run,sharpe,trades", "-o", table])
+        let sharpe = try #require(try TapeReader(path: dir.path("runs/a.tape")).metrics?.number("sharpe"))
+        let text = try String(contentsOfFile: table, encoding: .utf8)
+        #expect(text.contains(String((sharpe * 10_000).rounded() / 10_000)) && !text.contains(String(sharpe)), "\(text)")
     }
 
     @Test("--where errors point at the problem", arguments: [

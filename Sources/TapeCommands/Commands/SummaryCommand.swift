@@ -15,7 +15,8 @@ struct SummaryCommand: ParsableCommand {
             computed by streaming its equity and trades tables. A file that cannot be read (damaged, \
             unsealed) is reported on stderr and skipped, and the exit status is 1 at the end. \
             Columns: run (metadata run_id, run or name, else the file name), path, start, end, any \
-            metric, any metadata key. --where filters with comparisons joined by AND/OR, e.g. \
+            metric, any metadata key. The table format rounds numbers to 4 decimals; csv, jsonl and json print them \
+            exactly. --where filters with comparisons joined by AND/OR, e.g. \
             "sharpe > 1 AND max_drawdown > -0.2 OR strategy = 'sma_cross'".
             """)
 
@@ -49,8 +50,9 @@ struct SummaryCommand: ParsableCommand {
         if let top { records = Array(records.prefix(top)) }
         let chosen = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             ?? SummaryTable.defaultColumns(for: records)
-        let batch = try groupBy.map { try SummaryTable.grouped(records, by: $0, columns: chosen) }
+        var batch = try groupBy.map { try SummaryTable.grouped(records, by: $0, columns: chosen) }
             ?? SummaryTable.batch(records, columns: chosen)
+        if out.format == .table { batch = SummaryTable.rounded(batch, decimals: 4) }
         let sink = try out.makeSink()
         try quietOnBrokenPipe {
             let formatter = out.makeFormatter(schema: batch.schema, sink: sink)

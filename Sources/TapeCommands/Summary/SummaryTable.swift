@@ -1,3 +1,4 @@
+import Foundation
 import Tape
 import TapeCodec
 import TapeFormat
@@ -106,6 +107,21 @@ public enum SummaryTable {
             data.append(column(.float64, values.map { v in median(v).map(Value.float) ?? .null }))
         }
         return RecordBatch(schema: try schema(defs), columns: data, count: order.count)
+    }
+
+    /// `batch` with every float64 value rounded to `decimals` places, for the human-readable table
+    /// (csv, jsonl and json keep full precision).
+    public static func rounded(_ batch: RecordBatch, decimals: Int) -> RecordBatch {
+        let scale = pow(10, Double(decimals))
+        var out = batch
+        for i in out.columns.indices {
+            guard case .float64(let v) = out.columns[i].storage else { continue }
+            out.columns[i].storage = .float64(v.map { x in
+                let r = (x * scale).rounded() / scale
+                return r.isFinite ? r : x
+            })
+        }
+        return out
     }
 
     static func median(_ values: [Double]) -> Double? {
