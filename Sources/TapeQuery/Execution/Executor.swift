@@ -267,8 +267,7 @@ final class Executor {
             return agg
         }
         let next = Counter()
-        var results = [Result<Aggregation, QueryError>?](repeating: nil, count: threads)
-        let lock = NSLock()
+        let results = ResultSlots<Aggregation>(count: threads)
         DispatchQueue.concurrentPerform(iterations: threads) { w in
             let agg = Aggregation(plan)
             let readers = Readers(runs: runs, shared: false, verify: options.verifyChecksums)
@@ -284,12 +283,10 @@ final class Executor {
                     break
                 }
             }
-            lock.lock()
-            results[w] = r
-            lock.unlock()
+            results.set(w, r)
         }
         var merged: Aggregation?
-        for r in results {
+        for r in results.values {
             switch r {
             case .success(let a)?:
                 if let m = merged { try m.merge(a) } else { merged = a }
@@ -324,26 +321,22 @@ final class Executor {
         // Workers produce chunks' projected batches into `ready`; this thread consumes them in
         // task order. Workers stay at most `window` tasks ahead of the consumer.
         let window = threads * 2
-        let cond = NSCondition()
-        var nextTask = 0
-        var consumed = 0
-        var stop = false
-        var ready: [Int: Result<Batch, QueryError>] = [:]
-        var running = threads
+        let shared = Pipeline(running: threads)
+        let cond = shared.cond
         for _ in 0..<threads {
             let worker = Thread { [self] in
                 let readers = Readers(runs: runs, shared: false, verify: options.verifyChecksums)
                 while true {
                     cond.lock()
-                    while !stop && nextTask < tasks.count && nextTask - consumed >= window { cond.wait() }
-                    if stop || nextTask >= tasks.count {
-                        running -= 1
+                    while !shared.stop && shared.nextTask < tasks.count && shared.nextTask - shared.consumed >= window { cond.wait() }
+                    if shared.stop || shared.nextTask >= tasks.count {
+                        shared.running -= 1
                         cond.broadcast()
                         cond.unlock()
                         return
                     }
-                    let i = nextTask
-                    nextTask += 1
+                    let i = shared.nextTask
+                    shared.nextTask += 1
                     cond.unlock()
                     let r: Result<Batch, QueryError>
                     do {
@@ -357,7 +350,7 @@ final class Executor {
                         r = .failure(QueryError(.execution, "\(error)"))
                     }
                     cond.lock()
-                    ready[i] = r
+                    shared.ready[i] = r
                     cond.broadcast()
                     cond.unlock()
                 }
@@ -368,13 +361,13 @@ final class Executor {
         var failure: QueryError?
         for i in 0..<tasks.count {
             cond.lock()
-            while ready[i] == nil { cond.wait() }
-            let r = ready.removeValue(forKey: i)!
-            consumed = i + 1
+            while shared.ready[i] == nil { cond.wait() }
+            let r = shared.ready.removeValue(forKey: i)
+            shared.consumed = i + 1
             cond.broadcast()
             cond.unlock()
             do {
-                let b = try r.get()
+                guard let b = try r?.get() else { continue }
                 if b.count > 0, try !stage.push(b) { break }
             } catch {
                 failure = error
@@ -382,11 +375,34 @@ final class Executor {
             }
         }
         cond.lock()
-        stop = true
+        shared.stop = true
         cond.broadcast()
-        while running > 0 { cond.wait() }
+        while shared.running > 0 { cond.wait() }
         cond.unlock()
         if let failure { throw failure }
+    }
+}
+
+/// State shared by the projection workers and the consuming thread, guarded by `cond`.
+final class Pipeline: @unchecked Sendable {
+    let cond = NSCondition()
+    var nextTask = 0
+    var consumed = 0
+    var stop = false
+    var ready: [Int: Result<Batch, QueryError>] = [:]
+    var running: Int
+    init(running: Int) { self.running = running }
+}
+
+/// One result slot per worker, written under a lock.
+final class ResultSlots<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<T, QueryError>?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<T, QueryError>) {
+        lock.lock()
+        values[i] = r
+        lock.unlock()
     }
 }
 

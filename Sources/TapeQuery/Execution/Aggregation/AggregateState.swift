@@ -64,7 +64,10 @@ final class CountState: AggregateState {
             counts[0] += Int64(v?.validity.map { $0.popCount } ?? count)
             return
         }
-        forEachRow(v, groups, count) { _, g in counts[g] += 1 }
+        var c = counts
+        counts = []   // keep `c` uniquely referenced so it is updated in place
+        c.withUnsafeMutableBufferPointer { p in forEachRow(v, groups, count) { _, g in p[g] += 1 } }
+        counts = c
     }
 
     override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {
@@ -90,12 +93,21 @@ final class SumIntState: AggregateState {
         if Evaluator.isNullConstant(v) { return }
         let x = Evaluator.ints(v)
         var overflow = false
-        forEachRow(v, groups, count) { r, g in
-            let (s, o) = sums[g].addingReportingOverflow(x.at(r))
-            sums[g] = s
-            seen[g] = true
-            overflow = overflow || o
+        var s = sums, seenNow = seen
+        sums = []
+        seen = []
+        s.withUnsafeMutableBufferPointer { sp in
+            seenNow.withUnsafeMutableBufferPointer { seenp in
+                forEachRow(v, groups, count) { r, g in
+                    let (t, o) = sp[g].addingReportingOverflow(x.at(r))
+                    sp[g] = t
+                    seenp[g] = true
+                    overflow = overflow || o
+                }
+            }
         }
+        sums = s
+        seen = seenNow
         if overflow { throw overflowError() }
     }
 
@@ -160,12 +172,27 @@ final class SumDoubleState: AggregateState {
             counts[0] += Int64(count)
             return
         }
-        switch v.storage {
-        case .int(let a): forEachRow(v, groups, count) { r, g in add(g, Double(a[r])) }
-        default:
-            let x = Evaluator.doubles(v)
-            forEachRow(v, groups, count) { r, g in add(g, x.at(r)) }
+        let x = Evaluator.doubles(v)
+        var s = sums, c = comp, n = counts
+        sums = []
+        comp = []
+        counts = []
+        s.withUnsafeMutableBufferPointer { sp in
+            c.withUnsafeMutableBufferPointer { cp in
+                n.withUnsafeMutableBufferPointer { np in
+                    forEachRow(v, groups, count) { r, g in
+                        let value = x.at(r)
+                        let total = sp[g] + value
+                        if Swift.abs(sp[g]) >= Swift.abs(value) { cp[g] += (sp[g] - total) + value } else { cp[g] += (value - total) + sp[g] }
+                        sp[g] = total
+                        np[g] += 1
+                    }
+                }
+            }
         }
+        sums = s
+        comp = c
+        counts = n
     }
 
     override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {

@@ -41,21 +41,30 @@ final class ArgExtremeState: AggregateState {
         if Evaluator.isNullConstant(x) || Evaluator.isNullConstant(y) { return }
         let max = isMax
         var touched: [Int] = []
+        var best = bestRow
+        bestRow = []   // keep `best` uniquely referenced while it is updated in place
+        let skipNulls = x.mayHaveNulls || y.mayHaveNulls
         // Typed scan for the best row of each group in this batch.
         func scan(_ beats: (Int, Int) -> Bool) {
-            for r in 0..<count where !x.isNull(r) && !y.isNull(r) {
-                let g = groups.map { Int($0[r]) } ?? 0
-                let cur = bestRow[g]
-                if cur < 0 { bestRow[g] = Int32(r); touched.append(g) } else if beats(r, Int(cur)) { bestRow[g] = Int32(r) }
+            best.withUnsafeMutableBufferPointer { bp in
+                for r in 0..<count {
+                    if skipNulls && (x.isNull(r) || y.isNull(r)) { continue }
+                    let g = groups.map { Int($0[r]) } ?? 0
+                    let cur = bp[g]
+                    if cur < 0 { bp[g] = Int32(r); touched.append(g) } else if beats(r, Int(cur)) { bp[g] = Int32(r) }
+                }
             }
         }
         switch y.storage {
-        case .int(let k): scan { max ? k[$0] > k[$1] : k[$0] < k[$1] }
-        case .double(let k): scan { let c = Datum.compareDoubles(k[$0], k[$1]); return max ? c > 0 : c < 0 }
+        case .int(let k):
+            k.withUnsafeBufferPointer { kp in scan { max ? kp[$0] > kp[$1] : kp[$0] < kp[$1] } }
+        case .double(let k):
+            k.withUnsafeBufferPointer { kp in scan { let c = Datum.compareDoubles(kp[$0], kp[$1]); return max ? c > 0 : c < 0 } }
         default:
             let m = y.materialized()
             scan { let c = Datum.compare(m.datum($0), m.datum($1)); return max ? c > 0 : c < 0 }
         }
+        bestRow = best
         for g in touched {
             let r = Int(bestRow[g])
             bestRow[g] = -1
