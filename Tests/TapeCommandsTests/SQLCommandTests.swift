@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import Tape
+import TapeFormat
 import TapeTestSupport
 
 /// `tape sql` and `tape trades` as a user runs them: the real executable, its stdout, stderr and
@@ -82,6 +84,29 @@ import TapeTestSupport
         let flag = try tape(["sql", "SELECT count(*) FROM equity", paths[0], "--explain", "-f", "csv"])
         #expect(flag.stdout == "count(*)\n3000\n")
         #expect(flag.stderr.contains("AGGREGATE count(*)"))
+    }
+
+    /// Runs are read one file at a time, so a folder of many runs needs few file descriptors.
+    @Test func manyRunsUnderALowDescriptorLimit() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        for i in 0..<200 {
+            let w = try TapeWriter(path: dir.path(String(format: "r%03d.tape", i)), metadata: ["k": String(i % 4)])
+            let t = try w.declareTable("t", columns: [ColumnDef("v", .int64)])
+            try t.append(values: [.int(Int64(i))])
+            _ = try w.close()
+        }
+        let exe = try #require(tapeExecutable())
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["-c", "ulimit -n 48 && exec \"$0\" sql 'SELECT k, count(DISTINCT run), sum(v) FROM t GROUP BY k ORDER BY k' \"$1\" -f csv", exe, dir.url.path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(text == "k,count(DISTINCT run),sum(v)\n0,50,4900\n1,50,4950\n2,50,5000\n3,50,5050\n")
     }
 
     @Test func missingFileIsAClearError() throws {

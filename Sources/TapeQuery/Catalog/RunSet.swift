@@ -2,16 +2,19 @@ import Foundation
 import Tape
 import TapeFormat
 
-/// The runs a query reads: each file's footer (opened once, up front), its run id and metadata,
+/// The runs a query reads: each file's footer (read once, up front), its run id and metadata,
 /// and the union schema of a table across runs.
 ///
 /// A run's id is its `run_id` metadata value when present, else the file name without `.tape`.
+/// No file stays open: scans reopen one run at a time, so thousands of runs need few descriptors.
 public final class RunSet {
     public struct Run {
         public let path: String
         public let id: String
         public let metadata: [String: String]
-        public let reader: TapeReader
+        /// The footer's tables (for an unsealed file: its complete chunks when opened).
+        public let tables: [Footer.TableEntry]
+        public let isSealed: Bool
     }
 
     public let runs: [Run]
@@ -27,7 +30,7 @@ public final class RunSet {
             var md: [String: String] = [:]
             for (k, v) in r.metadata { md[k] = v }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, reader: r)
+            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed)
         }
     }
 
@@ -44,7 +47,7 @@ public final class RunSet {
         var index: [String: Int] = [:]
         var origin: [String: String] = [:]
         for run in runs {
-            guard let t = run.reader.tables.first(where: { $0.name == table }) else { continue }
+            guard let t = run.tables.first(where: { $0.name == table }) else { continue }
             for c in t.schema.columns {
                 let type = SQLType(c.type)
                 if let i = index[c.name] {
@@ -66,7 +69,7 @@ public final class RunSet {
 
     /// Every table name in any run, sorted.
     var tableNames: [String] {
-        Array(Set(runs.flatMap { $0.reader.tables.map(\.name) })).sorted()
+        Array(Set(runs.flatMap { $0.tables.map(\.name) })).sorted()
     }
 
     /// Metadata keys of any run, sorted.

@@ -34,7 +34,7 @@ final class Executor {
         guard let table = plan.table else { return }
         for (ri, run) in runs.runs.enumerated() {
             stats.runs += 1
-            guard let t = run.reader.tables.first(where: { $0.name == table }) else {
+            guard let t = run.tables.first(where: { $0.name == table }) else {
                 stats.runsWithoutTable += 1
                 continue
             }
@@ -88,23 +88,22 @@ final class Executor {
 
     // MARK: - Reading
 
-    /// Per-worker readers (a `TapeReader` is not thread-safe).
+    /// A worker's open file: tasks come in run order, so one reader at a time suffices (a
+    /// `TapeReader` is not thread-safe; each worker has its own).
     final class Readers {
-        private var open: [Int: TapeReader] = [:]
+        private var current: (run: Int, reader: TapeReader)?
         private let runs: RunSet
-        private let shared: Bool
         private let verify: Bool
-        init(runs: RunSet, shared: Bool, verify: Bool) {
+        init(runs: RunSet, verify: Bool) {
             self.runs = runs
-            self.shared = shared
             self.verify = verify
         }
         func reader(_ run: Int) throws(QueryError) -> TapeReader {
-            if shared && !verify { return runs.runs[run].reader }
-            if let r = open[run] { return r }
+            if let c = current, c.run == run { return c.reader }
+            current = nil   // close the previous run's file first
             do {
-                let r = try TapeReader(path: runs.runs[run].path, options: ReaderOptions(verifyChecksums: verify, allowUnsealed: !runs.runs[run].reader.isSealed))
-                open[run] = r
+                let r = try TapeReader(path: runs.runs[run].path, options: ReaderOptions(verifyChecksums: verify, allowUnsealed: !runs.runs[run].isSealed))
+                current = (run, r)
                 return r
             } catch {
                 throw QueryError(.execution, "\(error)")
@@ -260,7 +259,7 @@ final class Executor {
     private func runAggregate(threads: Int) throws(QueryError) -> Aggregation {
         if threads == 1 {
             let agg = Aggregation(plan)
-            let readers = Readers(runs: runs, shared: true, verify: options.verifyChecksums)
+            let readers = Readers(runs: runs, verify: options.verifyChecksums)
             for (i, t) in tasks.enumerated() {
                 try aggregateTask(t, index: i, agg, readers)
             }
@@ -270,7 +269,7 @@ final class Executor {
         let results = ResultSlots<Aggregation>(count: threads)
         DispatchQueue.concurrentPerform(iterations: threads) { w in
             let agg = Aggregation(plan)
-            let readers = Readers(runs: runs, shared: false, verify: options.verifyChecksums)
+            let readers = Readers(runs: runs, verify: options.verifyChecksums)
             var r: Result<Aggregation, QueryError> = .success(agg)
             while let i = next.take(below: tasks.count) {
                 do { try aggregateTask(tasks[i], index: i, agg, readers) } catch let e as QueryError {
@@ -309,7 +308,7 @@ final class Executor {
 
     private func runProjection(threads: Int, _ stage: ResultStage) throws(QueryError) {
         if threads == 1 {
-            let readers = Readers(runs: runs, shared: true, verify: options.verifyChecksums)
+            let readers = Readers(runs: runs, verify: options.verifyChecksums)
             for t in tasks {
                 let input = try load(t, readers)
                 let b = try filtered(input)
@@ -325,7 +324,7 @@ final class Executor {
         let cond = shared.cond
         for _ in 0..<threads {
             let worker = Thread { [self] in
-                let readers = Readers(runs: runs, shared: false, verify: options.verifyChecksums)
+                let readers = Readers(runs: runs, verify: options.verifyChecksums)
                 while true {
                     cond.lock()
                     while !shared.stop && shared.nextTask < tasks.count && shared.nextTask - shared.consumed >= window { cond.wait() }
