@@ -16,6 +16,7 @@ let package = Package(
     name: "Tape",
     products: [
         .library(name: "Tape", targets: ["Tape"]),
+        .library(name: "TapeQuery", targets: ["TapeQuery"]),
         .executable(name: "tape", targets: ["tape"]),
     ],
     dependencies: [

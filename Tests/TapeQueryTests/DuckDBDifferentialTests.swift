@@ -57,6 +57,22 @@ struct DuckDBDifferentialTests {
         ("SELECT stddev(pnl), var_samp(qty), stddev_pop(price) FROM trades GROUP BY side ORDER BY side", true),
         ("SELECT count(*) FROM equity WHERE equity > 100000 AND position <> 0", true),
         ("SELECT ts FROM equity WHERE run = 'run001' ORDER BY ts DESC LIMIT 3", true),
+        ("SELECT CASE side WHEN 'buy' THEN qty ELSE -qty END AS signed, ts FROM trades WHERE run = 'run002' ORDER BY ts", true),
+        ("SELECT count(*) FROM trades WHERE note IS DISTINCT FROM 'breakout'", true),
+        ("SELECT count(*) FROM trades WHERE pnl IS NOT DISTINCT FROM NULL", true),
+        ("SELECT count(*) FROM trades HAVING count(*) > 5", true),
+        ("SELECT count(*) FROM trades HAVING count(*) > 5000000", true),
+        ("SELECT date_trunc('month', ts), date_trunc('quarter', ts), date_trunc('year', ts), count(*) FROM equity GROUP BY 1, 2, 3 ORDER BY 1", true),
+        ("SELECT time_bucket(INTERVAL '1 month', ts), time_bucket(INTERVAL '2 days', ts) AS b, count(*) FROM equity GROUP BY ALL ORDER BY b", true),
+        ("SELECT run, ts FROM trades WHERE qty NOT BETWEEN 10 AND 490 AND symbol NOT LIKE 'A%' ORDER BY pnl DESC NULLS FIRST, run, ts LIMIT 7", true),
+        ("SELECT run, ts, price FROM trades ORDER BY price * qty DESC, run, ts LIMIT 5", true),
+        ("SELECT run, ts FROM equity WHERE run = 'run004' ORDER BY ts OFFSET 3990", true),
+        ("SELECT coalesce(note, side, 'x'), count(*) FROM trades GROUP BY 1 ORDER BY 1", true),
+        ("SELECT round(avg(qty) / 3, 4), sum(qty) / count(*), sum(qty) // count(*) FROM trades", true),
+        ("SELECT count(*) FROM trades WHERE ts IN (TIMESTAMP '2024-01-01 00:37:00', TIMESTAMP '2024-01-02 05:01:07')", true),
+        ("SELECT max(abs(pnl)), min(-price), sum(-qty) FROM trades WHERE pnl < -10.5", true),
+        ("SELECT symbol, quantile_cont(price, 0.5) AS med, quantile_disc(ts, 0.5) FROM trades GROUP BY symbol ORDER BY med", true),
+        ("SELECT lower(symbol) AS s, max(ts) - min(ts) AS span FROM trades GROUP BY s ORDER BY s", true),
     ]
 
     @Test func tapeMatchesDuckDB() throws {

@@ -34,6 +34,11 @@ public final class RunSet {
         }
     }
 
+    private init() { runs = [] }
+
+    /// No runs (for binding expressions that read no files).
+    static let empty = RunSet()
+
     /// One column of a table's union schema.
     struct UnionColumn {
         let name: String

@@ -14,7 +14,24 @@ struct Binder {
     /// Select items after `*` expansion (for aliases used in HAVING).
     private var selectItems: [SelectItem] = []
 
+    /// Whether `run` and metadata keys resolve as columns (false for standalone conditions).
+    private var virtualColumns = true
+
     init(runs: RunSet) { self.runs = runs }
+
+    /// Binds a standalone boolean condition over `columns` (no tables, no virtual columns), for
+    /// filters outside SQL queries such as `tape summary --where`. Returns the expression and the
+    /// columns it reads, in slot order.
+    static func bindCondition(_ e: Expr, columns: [RunSet.UnionColumn]) throws(QueryError) -> (BoundExpr, [InputSlot]) {
+        var b = Binder(runs: RunSet.empty)
+        b.virtualColumns = false
+        b.plan.table = "(row)"
+        b.columns = columns
+        if let agg = Binder.findAggregate(e) { throw QueryError(.binding, "aggregate functions are not allowed here", at: agg) }
+        let bound = try b.bindInput(e)
+        try b.expectBool(bound, "the condition")
+        return (bound, b.plan.slots)
+    }
 
     static func bind(_ s: SelectStatement, runs: RunSet) throws(QueryError) -> QueryPlan {
         var b = Binder(runs: runs)
@@ -165,6 +182,8 @@ struct Binder {
             slot = .column(name: c.name, type: c.type)
         } else if !quoted, case let m = columns.filter({ $0.name.lowercased() == name.lowercased() }), m.count == 1 {
             slot = .column(name: m[0].name, type: m[0].type)
+        } else if !virtualColumns {
+            slot = nil
         } else if name == "run" || (!quoted && name.lowercased() == "run") {
             slot = .runID
         } else if runs.metadataKeys.contains(name) {
@@ -181,8 +200,10 @@ struct Binder {
 
     private func unknownColumn(_ name: String, at position: Int) -> QueryError {
         var known = columns.map(\.name)
-        if !runs.runs.isEmpty { known.append("run") }
-        known += runs.metadataKeys
+        if virtualColumns {
+            if !runs.runs.isEmpty { known.append("run") }
+            known += runs.metadataKeys
+        }
         let table = plan.table.map { " in table '\($0)'" } ?? ""
         let suggestion = known.min { editDistance($0.lowercased(), name.lowercased()) < editDistance($1.lowercased(), name.lowercased()) }
         var msg = "no column '\(name)'\(table)"

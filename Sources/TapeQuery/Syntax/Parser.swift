@@ -31,6 +31,15 @@ struct Parser {
         return try parser.statement()
     }
 
+    /// Parses `text` as one expression (a condition for `--where` options).
+    static func parseExpression(_ text: String) throws(QueryError) -> Expr {
+        var parser = try Parser(text)
+        guard parser.current.kind != .end else { throw QueryError(.syntax, "empty condition", at: 0) }
+        let e = try parser.expression()
+        guard parser.current.kind == .end else { throw parser.unexpected("expected end of condition") }
+        return e
+    }
+
     // MARK: - Token helpers
 
     private var current: Token { tokens[p] }

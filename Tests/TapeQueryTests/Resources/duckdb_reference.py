@@ -25,7 +25,14 @@ def norm(v):
         d = v - EPOCH
         return {"ts": (d.days * 86400 + d.seconds) * 1_000_000_000 + d.microseconds * 1000}
     if isinstance(v, datetime.timedelta):
-        return {"iv": (v.days * 86400 + v.seconds) * 1_000_000_000 + v.microseconds * 1000}
+        # DuckDB's text for day-time intervals, which Tape prints the same way.
+        days, secs = v.days, v.seconds
+        parts = [f"{days} day{'' if abs(days) == 1 else 's'}"] if days else []
+        if secs or v.microseconds or not parts:
+            clock = f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"
+            if v.microseconds: clock += ("." + f"{v.microseconds:06d}").rstrip("0")
+            parts.append(clock)
+        return " ".join(parts)
     return str(v)
 
 def main():
