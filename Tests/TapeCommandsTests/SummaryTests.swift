@@ -68,10 +68,10 @@ struct SummaryTests {
         try runSummary([dir.path("runs/*.tape"), "--where", "trades >= 3 or max_drawdown < -0.05", "--sort", "-total_return",
                         "--top", "2", "--columns", "run,total_return", "--format", "jsonl", "-o", out])
         #expect(try jsonl(out).map { $0["run"] as? String } == ["a", "old"])
-        try runSummary([dir.path("runs"), "--where", "end >= '2024-01-06' AND start < '2024-01-01T00:00:01Z'", "--columns", "run",
+        try runSummary([dir.path("runs"), "--where", "\"end\" >= '2024-01-06' AND start < '2024-01-01T00:00:01Z'", "--columns", "run",
                         "--format", "jsonl", "-o", out])
         #expect(try jsonl(out).count == 4)
-        try runSummary([dir.path("runs"), "--where", "end > '2024-01-06'", "--columns", "run", "--format", "jsonl", "-o", out])
+        try runSummary([dir.path("runs"), "--where", "\"end\" > '2024-01-06'", "--columns", "run", "--format", "jsonl", "-o", out])
         #expect(try jsonl(out).isEmpty)
     }
 
@@ -99,30 +99,24 @@ struct SummaryTests {
         #expect(text.contains(String((sharpe * 10_000).rounded() / 10_000)) && !text.contains(String(sharpe)), "\(text)")
     }
 
-    @Test("--where errors point at the problem", arguments: [
-        ("sharpe >", 8, "expected a number"),
-        ("sharpe > 1 AND", 14, "expected a metric or metadata name, found the end"),
-        ("(sharpe > 1", 11, "expected ')'"),
-        ("strategy = 'abc", 15, "unterminated string"),
-        ("sharpe ~ 1", 7, "expected a comparison"),
-        ("sharpe > high", 9, "'high' is not a number"),
-        ("sharpe > 1 trades < 3", 11, "expected AND, OR or the end"),
-    ])
-    func filterErrors(_ input: String, _ position: Int, _ message: String) throws {
-        let e = try #require(throws: RunFilterError.self) { try RunFilter(parsing: input) }
-        #expect(e.position == position && e.message.contains(message), "\(e)")
-        #expect(e.description.hasSuffix("\n  " + String(repeating: " ", count: position) + "^"))
-        #expect(throws: (any Error).self) { try TapeCommand.parseAsRoot(["summary", ".", "--where", input]) }
-    }
-
-    @Test func filterSemantics() throws {
-        let fields: [String: RunFilter.Field] = ["sharpe": .number(1.5), "strategy": .string("sma"), "seed": .string("7")]
-        func holds(_ text: String) throws -> Bool { try RunFilter(parsing: text).matches { fields[$0] } }
-        #expect(try holds("sharpe >= 1.5 and strategy == 'sma'"))
-        #expect(try !holds("sharpe > 2 OR strategy = 'ema'"))
-        #expect(try holds("sharpe > 2 OR strategy = 'ema' OR seed < 10"))     // numeric text compares as a number
-        #expect(try !holds("missing > 0 OR missing <= 0"))                     // absent names never match
-        #expect(try holds("sharpe > 2 AND seed = '7' OR strategy != 'x'"))     // AND binds tighter
-        #expect(try RunFilter(parsing: "name = 'it''s'") == .comparison(name: "name", op: .eq, literal: .string("it's")))
+    @Test func whereIsASQLConditionOverMetricsAndMetadata() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        try makeRuns(dir)
+        let out = dir.path("out.jsonl")
+        func runs(_ condition: String) throws -> [String?] {
+            try runSummary([dir.path("runs"), "--where", condition, "--sort", "run", "--columns", "run", "--format", "jsonl", "-o", out])
+            return try jsonl(out).map { $0["run"] as? String }
+        }
+        #expect(try runs("symbol LIKE 'S%' AND NOT strategy = 'breakout'") == ["a"])
+        #expect(try runs("avg_win IS NULL") == ["b"])                         // b has no winning trade
+        #expect(try runs("trades BETWEEN 3 AND 4 AND run IN ('a', 'c-run')") == ["a", "c-run"])
+        #expect(try runs("total_return * 100 > 5") == ["a", "c-run", "old"])
+        for (condition, position, text) in [("sharp > 1", 0, "did you mean 'sharpe'"), ("sharpe >", 8, "expected an expression"),
+                                            ("strategy > 1", 9, "cannot compare")] {
+            var message = ""
+            do { _ = try runs(condition) } catch { message = TapeCommand.message(for: error) }
+            #expect(message.contains(text) && message.contains("--where"), "\(condition): \(message)")
+            #expect(message.contains("\n" + String(repeating: " ", count: position)) && message.contains("^"), "\(condition): \(message)")
+        }
     }
 }

@@ -16,15 +16,17 @@ struct SummaryCommand: ParsableCommand {
             unsealed) is reported on stderr and skipped, and the exit status is 1 at the end. \
             Columns: run (metadata run_id, run or name, else the file name), path, start, end, any \
             metric, any metadata key. The table format rounds numbers to 4 decimals; csv, jsonl and json print them \
-            exactly. --where filters with comparisons joined by AND/OR, e.g. \
-            "sharpe > 1 AND max_drawdown > -0.2 OR strategy = 'sma_cross'".
+            exactly. --where takes a SQL condition as in tape sql (AND/OR/NOT, comparisons, BETWEEN, \
+            IN, LIKE, IS NULL, arithmetic) over run, path, the metrics and the metadata keys, e.g. \
+            "sharpe > 1 AND max_drawdown > -0.2 OR strategy = 'sma_cross'"; a name a run lacks is \
+            NULL there.
             """)
 
     @Argument(help: "Files, directories or glob patterns.") var paths: [String]
     @Option(parsing: .unconditional, help: "Sort by a metric or column; prefix - for descending (e.g. -sharpe).")
     var sort: String?
     @Option(help: "Print only the first N rows (after sorting).") var top: Int?
-    @Option(name: .customLong("where"), help: "Keep runs matching e.g. \"sharpe > 1 AND strategy = 'sma'\".")
+    @Option(name: .customLong("where"), help: "Keep runs matching a SQL condition, e.g. \"sharpe > 1 AND strategy = 'sma'\".")
     var filter: String?
     @Option(help: "Comma-separated columns (default: run, strategy, symbol, params, start, end and the main metrics).")
     var columns: String?
@@ -34,7 +36,6 @@ struct SummaryCommand: ParsableCommand {
 
     func validate() throws {
         if let top, top < 0 { throw ValidationError("--top must be at least 0, got \(top)") }
-        if let filter { do { _ = try RunFilter(parsing: filter) } catch let e as RunFilterError { throw ValidationError(e.description) } }
         if let columns, columns.split(separator: ",").isEmpty { throw ValidationError("--columns lists no column") }
     }
 
@@ -43,8 +44,9 @@ struct SummaryCommand: ParsableCommand {
         var (records, failures) = RunRecord.load(files)
         for f in failures { printError("warning: skipping \(f.path): \(f.error)") }
         if let filter {
-            let f = try RunFilter(parsing: filter)
-            records = records.filter { r in f.matches { r.field($0) } }
+            do { records = try SummaryFilter.apply(filter, to: records) } catch let e as QueryError {
+                throw ValidationError("--where: " + e.render(query: filter))
+            }
         }
         if let sort { SummaryTable.sort(&records, by: sort) }
         if let top { records = Array(records.prefix(top)) }

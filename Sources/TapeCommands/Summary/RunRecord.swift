@@ -29,8 +29,14 @@ public struct RunRecord: Sendable {
         }
     }
 
+    /// A value a run has for a name (for sorting).
+    public enum Field: Equatable, Sendable {
+        case number(Double)
+        case string(String)
+    }
+
     /// The value of `name`: `run`, `path`, a metric, else a metadata key.
-    public func field(_ name: String) -> RunFilter.Field? {
+    public func field(_ name: String) -> Field? {
         switch name {
         case "run": return .string(run)
         case "path": return .string(path)
