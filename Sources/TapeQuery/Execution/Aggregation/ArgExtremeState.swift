@@ -41,12 +41,10 @@ final class ArgExtremeState: AggregateState {
         if Evaluator.isNullConstant(x) || Evaluator.isNullConstant(y) { return }
         let max = isMax
         var touched: [Int] = []
-        var best = bestRow
-        bestRow = []   // keep `best` uniquely referenced while it is updated in place
         let skipNulls = x.mayHaveNulls || y.mayHaveNulls
         // Typed scan for the best row of each group in this batch.
         func scan(_ beats: (Int, Int) -> Bool) {
-            best.withUnsafeMutableBufferPointer { bp in
+            bestRow.withUnsafeMutableBufferPointer { bp in
                 for r in 0..<count {
                     if skipNulls && (x.isNull(r) || y.isNull(r)) { continue }
                     let g = groups.map { Int($0[r]) } ?? 0
@@ -64,7 +62,6 @@ final class ArgExtremeState: AggregateState {
             let m = y.materialized()
             scan { let c = Datum.compare(m.datum($0), m.datum($1)); return max ? c > 0 : c < 0 }
         }
-        bestRow = best
         for g in touched {
             let r = Int(bestRow[g])
             bestRow[g] = -1

@@ -31,19 +31,12 @@ final class MinMaxState: AggregateState {
                 seen[0] = true
                 return
             }
-            var d = ints, sn = seen
-            ints = []
-            seen = []
-            d.withUnsafeMutableBufferPointer { dp in
-                sn.withUnsafeMutableBufferPointer { sp in
-                    forEachRow(v, groups, count) { r, g in
-                        let x = a[r]
-                        if !sp[g] || (max ? x > dp[g] : x < dp[g]) { dp[g] = x; sp[g] = true }
-                    }
+            inPlace(&ints, &seen) { dp, sp in
+                forEachRow(v, groups, count) { r, g in
+                    let x = a[r]
+                    if !sp[g] || (max ? x > dp[g] : x < dp[g]) { dp[g] = x; sp[g] = true }
                 }
             }
-            ints = d
-            seen = sn
         case (.double, .double(let a)):
             if groups == nil && v.validity == nil && !a.isEmpty {
                 // One tight pass; NaN orders above every number (DuckDB).
@@ -59,21 +52,14 @@ final class MinMaxState: AggregateState {
                 consider(0, .double(max ? (nans > 0 ? .nan : m) : (nans == a.count ? .nan : m)))
                 return
             }
-            var d = doubles, sn = seen
-            doubles = []
-            seen = []
-            d.withUnsafeMutableBufferPointer { dp in
-                sn.withUnsafeMutableBufferPointer { sp in
-                    forEachRow(v, groups, count) { r, g in
-                        let x = a[r]
-                        if !sp[g] { dp[g] = x; sp[g] = true; return }
-                        let c = Datum.compareDoubles(x, dp[g])
-                        if max ? c > 0 : c < 0 { dp[g] = x }
-                    }
+            inPlace(&doubles, &seen) { dp, sp in
+                forEachRow(v, groups, count) { r, g in
+                    let x = a[r]
+                    if !sp[g] { dp[g] = x; sp[g] = true; return }
+                    let c = Datum.compareDoubles(x, dp[g])
+                    if max ? c > 0 : c < 0 { dp[g] = x }
                 }
             }
-            doubles = d
-            seen = sn
         case (_, .dict(let entries, let idx)) where groups == nil:
             // One comparison per distinct entry used.
             var used = [Bool](repeating: false, count: entries.count)
