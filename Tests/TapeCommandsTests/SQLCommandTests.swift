@@ -7,25 +7,7 @@ import TapeTestSupport
 /// `tape sql` and `tape trades` as a user runs them: the real executable, its stdout, stderr and
 /// exit status.
 @Suite struct SQLCommandTests {
-    struct Outcome { let status: Int32; let stdout: String; let stderr: String }
-
-    func tape(_ args: [String]) throws -> Outcome {
-        let exe = try #require(tapeExecutable())
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        var errData = Data()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        group.wait()
-        return Outcome(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-    }
+    func tape(_ args: [String]) throws -> TapeOutcome { try runTape(args) }
 
     func demoRuns(_ dir: TempDir, count: Int) throws -> [String] {
         try (0..<count).map { i in
