@@ -7,7 +7,7 @@ import TapeIO
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show a file's tables, columns, encodings, sizes and metadata (reads the footer only).",
+        abstract: "Show a file's tables, columns, encodings, sizes, metadata and run metrics (reads the footer only).",
         discussion: """
             Per column: type, encodings and codecs used by its blocks, stored bytes (on disk), raw \
             bytes (encoded, before compression), the ratio raw/stored, and stored bytes per row.
