@@ -29,6 +29,8 @@ public final class TapeWriter {
     /// Tables carried over from an earlier session of the same file (append mode), in file order.
     private var carried: [Footer.TableEntry] = []
     private var metadata: [(key: String, value: String)] = []
+    /// The metadata changed since the last metadata frame; the next chunk is preceded by a new one.
+    private var metadataDirty = false
     private var sections: [(tag: UInt64, bytes: [UInt8])] = []
     /// One encoder per worker; worker 0 runs on the writer's thread.
     private let encoders: [BlockEncoder]
@@ -61,11 +63,14 @@ public final class TapeWriter {
         position = FileHeader.size
         self.metadata = [("tape.writer", "tape \(TapeVersion.string)"), ("tape.created", isoNow())]
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) { setMetadata(k, v) }
+        try writeMetadataFrame()
     }
 
     /// Opens an existing sealed file to add tables or rows: its footer is read, the file is cut
     /// back to the end of its last chunk, and the next `close()` writes a footer covering old and
-    /// new chunks. Until then the file is unsealed (recoverable by scanning its chunks).
+    /// new chunks. Until then the file is unsealed (recoverable by scanning its frames): a metadata
+    /// frame with the file's metadata is written first, so a killed append keeps it. A 1.0 file's
+    /// header is updated to the current format version.
     public init(appendingTo path: String, options: WriterOptions = WriterOptions()) throws {
         try options.validate()
         self.path = path
@@ -79,8 +84,15 @@ public final class TapeWriter {
         carried = existing.footer.tables
         original = (existing.footerOffset, existing.footer)
         position = existing.footerOffset
+        if existing.formatMinorVersion < FileHeader.minorVersion {
+            var header = ByteWriter()
+            FileHeader.encode(into: &header)
+            try file.seek(to: 0)
+            try file.write(header.bytes)
+        }
         try file.truncate(to: position)
         try file.seek(to: position)
+        try writeMetadataFrame()
     }
 
     /// Declares a table. Tables may be declared at any point of a run; names are unique per file.
@@ -120,8 +132,27 @@ public final class TapeWriter {
     public var tableNames: [String] { carried.map(\.name) + tables.map(\.name) }
 
     /// Sets a run metadata key (strategy, symbol, parameters, ...); a later value replaces an earlier one.
+    /// A change is written to the file as a metadata frame before the next chunk (and at close),
+    /// so it survives the writer being killed once that chunk is on disk.
     public func setMetadata(_ key: String, _ value: String) {
-        if let i = metadata.firstIndex(where: { $0.key == key }) { metadata[i].value = value } else { metadata.append((key, value)) }
+        if let i = metadata.firstIndex(where: { $0.key == key }) {
+            guard metadata[i].value != value else { return }
+            metadata[i].value = value
+        } else {
+            metadata.append((key, value))
+        }
+        metadataDirty = true
+    }
+
+    /// Appends a metadata frame holding the whole current metadata (format-spec §3.4), fsynced
+    /// when durability is `.chunk`, like a chunk.
+    private func writeMetadataFrame() throws {
+        scratch.removeAll()
+        MetadataFrame.encode(metadata, into: &scratch)
+        try file.write(scratch.bytes)
+        position += scratch.count
+        metadataDirty = false
+        if options.durability == .chunk { try file.sync() }
     }
 
     // MARK: Progress
@@ -149,6 +180,7 @@ public final class TapeWriter {
         try checkOpen()
         do {
             for t in tables { try t.flush() }
+            if metadataDirty { try writeMetadataFrame() }
             let footer = makeFooter()
             try writeFooter(footer)
             if options.durability != .none { try file.sync() }
@@ -268,6 +300,12 @@ public final class TapeWriter {
     func writeChunk(of table: TableWriter, rowStart: Int, rowCount: Int) throws -> Footer.ChunkEntry {
         try checkOpen()
         let blocks = encodeBlocks(of: table)
+        if metadataDirty {
+            do { try writeMetadataFrame() } catch {
+                failed = error
+                throw error
+            }
+        }
         let header = ChunkHeader(tableName: table.name, schema: table.schema, rowStart: rowStart,
                                  rowCount: rowCount, blocks: blocks)
         scratch.removeAll()

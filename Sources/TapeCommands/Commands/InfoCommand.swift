@@ -62,7 +62,7 @@ struct FileInfo: Codable {
     init(reader: TapeReader) throws {
         path = reader.path
         fileBytes = reader.fileSize
-        formatVersion = "\(FileHeader.majorVersion).\(FileHeader.minorVersion)"
+        formatVersion = "\(FileHeader.majorVersion).\(reader.formatMinorVersion)"
         metadata = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
         tables = reader.tables.map { t in
             let columns = t.schema.columns.enumerated().map { (i, def) -> Column in
