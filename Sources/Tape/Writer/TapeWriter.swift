@@ -41,6 +41,9 @@ public final class TapeWriter {
     private var closed = false
     /// Chunk frames written by this writer so far.
     private(set) var chunksWritten = 0
+    /// File length at the last successful fsync (0 before the first): what survives a power cut.
+    /// With durability `.chunk` it advances after every chunk and metadata frame.
+    public private(set) var durableLength = 0
     private var failed: Error?
     private var progressTable = "equity"
     private var expectedBars: Int?
@@ -152,7 +155,7 @@ public final class TapeWriter {
         try file.write(scratch.bytes)
         position += scratch.count
         metadataDirty = false
-        if options.durability == .chunk { try file.sync() }
+        if options.durability == .chunk { try syncFile() }
     }
 
     // MARK: Progress
@@ -183,7 +186,7 @@ public final class TapeWriter {
             if metadataDirty { try writeMetadataFrame() }
             let footer = makeFooter()
             try writeFooter(footer)
-            if options.durability != .none { try file.sync() }
+            if options.durability != .none { try syncFile() }
             try file.close()
             closed = true
             return RunSummary(path: path, fileBytes: position, footer: footer, progress: progress,
@@ -211,6 +214,12 @@ public final class TapeWriter {
             try file.close()
             guard unlink(path) == 0 else { throw TapeError.io(operation: "remove", path: path, errno: errno) }
         }
+    }
+
+    /// fsyncs the file and records how much of it is now durable.
+    private func syncFile() throws {
+        try file.sync()
+        durableLength = position
     }
 
     /// Appends the footer frame and the trailer at the current position.
@@ -314,19 +323,19 @@ public final class TapeWriter {
             body.bytes.withUnsafeBytes { ChunkHeader.frameCRC(prefixAndHeader: head, body: $0) }
         }
         let frameOffset = position
+        let frameLength = ChunkHeader.prefixSize + headerLength + body.count + ChunkHeader.suffixSize
         do {
             try file.write(scratch.bytes)
             try file.write(body.bytes)
             var tail = ByteWriter()
             tail.writeU32(crc)
             try file.write(tail.bytes)
-            if options.durability == .chunk { try file.sync() }
+            position += frameLength
+            if options.durability == .chunk { try syncFile() }
         } catch {
             failed = error
             throw error
         }
-        let frameLength = ChunkHeader.prefixSize + headerLength + body.count + ChunkHeader.suffixSize
-        position += frameLength
         chunksWritten += 1
         return Footer.ChunkEntry(frameOffset: frameOffset, frameLength: frameLength,
                                  bodyOffset: frameOffset + ChunkHeader.prefixSize + headerLength,
