@@ -179,8 +179,7 @@ struct CompactTests {
         try compactionKillCycles(kills: 50, seed: 2026)
     }
 
-    @Test("kill -9 at ≥ 500 moments of a compaction (TAPE_CRASH_LONG=1)",
-          .enabled(if: ProcessInfo.processInfo.environment["TAPE_CRASH_LONG"] == "1"))
+    @Test("kill -9 at ≥ 500 moments of a compaction (TAPE_CRASH_LONG=1)", .enabled(if: crashTestsLong))
     func killDuringCompactionLong() throws {
         try compactionKillCycles(kills: 500, seed: 0x5EED_C0DE)
     }

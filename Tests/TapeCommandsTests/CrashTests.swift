@@ -147,8 +147,7 @@ struct CrashTests {
         try killCycles(kills: 50, seed: 0xC0FFEE)
     }
 
-    @Test("SIGKILL at ≥ 500 random moments (TAPE_CRASH_LONG=1)",
-          .enabled(if: ProcessInfo.processInfo.environment["TAPE_CRASH_LONG"] == "1"))
+    @Test("SIGKILL at ≥ 500 random moments (TAPE_CRASH_LONG=1)", .enabled(if: crashTestsLong))
     func killLong() throws {
         try killCycles(kills: 500, seed: 0xBADC0DE)
     }
@@ -230,6 +229,9 @@ struct CrashTests {
         }
     }
 }
+
+/// `TAPE_CRASH_LONG=1` enables the long (≥ 500 kills) variants of the kill tests.
+let crashTestsLong = ProcessInfo.processInfo.environment["TAPE_CRASH_LONG"] == "1"
 
 /// The `tape` executable built next to the running test bundle, or nil.
 func tapeExecutable() -> String? {

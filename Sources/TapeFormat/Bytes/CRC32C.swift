@@ -20,8 +20,8 @@ public enum CRC32C {
     }()
     static let flat: [UInt32] = tables.flatMap { $0 }
 
-    /// The crc32 instruction is available (checked once).
-    static let hardware = tape_crc32c_hardware_available() != 0
+    /// Whether checksums use the CPU's crc32 instruction (checked once).
+    public static let hardware = tape_crc32c_hardware_available() != 0
 
     /// Continues a CRC: pass the previous result as `crc` (0 for a fresh checksum).
     public static func update(_ crc: UInt32, _ data: UnsafeRawBufferPointer) -> UInt32 {
