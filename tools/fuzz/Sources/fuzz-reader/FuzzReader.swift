@@ -26,7 +26,8 @@ private func rows(_ reader: TapeReader, _ table: String, columns: [String]? = ni
     guard let scan = try? reader.scan(table, columns: columns) else { return nil }
     var out: [[Value]] = []
     while true {
-        guard let next = try? scan.nextBatch() else { return nil }
+        let next: RecordBatch?
+        do { next = try scan.nextBatch() } catch { return nil }
         guard let batch = next else { return out }
         for r in 0..<batch.count { out.append((0..<batch.schema.count).map { comparable(batch.value(row: r, column: $0)) }) }
     }
