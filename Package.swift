@@ -8,6 +8,7 @@
 //   TapeCodec     column encodings (delta, decimal, byte-stream-split, dictionary) and compression
 //   Tape          the engine: streaming writer, reader with projection and zone-map pruning
 //   TapeIO        text in and out: CSV/NDJSON parsing, type inference, value formatting
+//   TapeQuery     SQL over runs: parser, binder, vectorized executor with zone-map pushdown
 //   TapeCommands  the `tape` subcommands (swift-argument-parser), testable in-process
 //   tape          the executable
 import PackageDescription
@@ -16,6 +17,7 @@ let package = Package(
     name: "Tape",
     products: [
         .library(name: "Tape", targets: ["Tape"]),
+        .library(name: "TapeQuery", targets: ["TapeQuery"]),
         .executable(name: "tape", targets: ["tape"]),
     ],
     dependencies: [
@@ -29,10 +31,11 @@ let package = Package(
         .target(name: "TapeCodec", dependencies: ["TapeFormat", "CZstd", "CLZ4"]),
         .target(name: "Tape", dependencies: ["TapeFormat", "TapeCodec"]),
         .target(name: "TapeIO", dependencies: ["TapeFormat", "TapeCodec"]),
+        .target(name: "TapeQuery", dependencies: ["Tape", "TapeFormat", "TapeCodec"]),
         .target(
             name: "TapeCommands",
             dependencies: [
-                "Tape", "TapeIO", "TapeFormat",
+                "Tape", "TapeIO", "TapeFormat", "TapeQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "tape", dependencies: ["TapeCommands"]),
@@ -41,6 +44,9 @@ let package = Package(
         .testTarget(name: "TapeCodecTests", dependencies: ["TapeTestSupport", "TapeCodec", "TapeFormat"]),
         .testTarget(name: "TapeTests", dependencies: ["TapeTestSupport", "Tape", "TapeFormat", "TapeCodec"]),
         .testTarget(name: "TapeIOTests", dependencies: ["TapeTestSupport", "TapeIO", "TapeFormat", "TapeCodec"]),
+        .testTarget(
+            name: "TapeQueryTests", dependencies: ["TapeTestSupport", "TapeQuery", "Tape", "TapeFormat", "TapeCodec"],
+            resources: [.copy("Resources/duckdb_reference.py")]),
         .testTarget(name: "TapeCommandsTests", dependencies: ["TapeTestSupport", "TapeCommands", "Tape", "TapeIO"]),
     ],
     swiftLanguageModes: [.v5]

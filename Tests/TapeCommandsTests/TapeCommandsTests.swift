@@ -457,6 +457,10 @@ struct TapeCommandsTests {
             "verify": ["--quiet", "<paths>"],
             "recover": ["--dry-run", "--metadata", "<file>"],
             "compact": ["--older-than", "--level", "--codec", "--drop", "--downsample", "--dry-run", "<paths>"],
+            "summary": ["--sort", "--top", "--where", "--columns", "--group-by", "--format", "--output", "<paths>"],
+            "plot": ["--out", "--width", "--height", "--title", "--normalize", "--trades", "<paths>"],
+            "sql": ["--format", "--output"],
+            "trades": ["--where", "--order-by", "--limit", "--columns", "--table", "--format", "--output", "<paths>"],
         ]
         let subcommands = TapeCommand.configuration.subcommands
         #expect(Set(subcommands.map { $0._commandName }) == Set(expected.keys))

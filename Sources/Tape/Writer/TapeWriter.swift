@@ -50,6 +50,8 @@ public final class TapeWriter {
     private let startNanos = monotonicNanos()
     /// The sealed state of a file opened for appending, restored by `abandon()`.
     private var original: (dataEnd: Int, footer: Footer)?
+    /// Run metrics, fed as equity/trades chunks are flushed and stored at close (Metrics/).
+    var metricsRecorder: MetricsRecorder
 
     /// Creates a new file at `path` (replacing any file there) and takes an exclusive lock on it.
     public init(path: String, options: WriterOptions = WriterOptions(), metadata: [String: String] = [:]) throws {
@@ -57,6 +59,7 @@ public final class TapeWriter {
         self.path = path
         self.options = options
         encoders = (0..<options.encodingThreads).map { _ in BlockEncoder(codec: options.codec) }
+        metricsRecorder = MetricsRecorder(options: options.metrics)
         file = try RawFile.openForWriting(path, create: true, exclusive: false, truncate: false)
         try file.lockExclusive()
         try file.truncate(to: 0)
@@ -79,6 +82,9 @@ public final class TapeWriter {
         self.path = path
         self.options = options
         encoders = (0..<options.encodingThreads).map { _ in BlockEncoder(codec: options.codec) }
+        // Rows added to an existing file would give metrics of part of a run: keep its section
+        // (TapeWriter.resume rebuilds the metrics from the file's rows instead).
+        metricsRecorder = MetricsRecorder(options: nil)
         let existing = try TapeReader(path: path)
         file = try RawFile.openForWriting(path, create: false, exclusive: false, truncate: false)
         try file.lockExclusive()
@@ -133,6 +139,13 @@ public final class TapeWriter {
 
     /// Names of tables already in the file (append mode) and declared so far.
     public var tableNames: [String] { carried.map(\.name) + tables.map(\.name) }
+
+    /// Sets footer section `tag` to `bytes` (replacing it), e.g. to carry sections over when
+    /// rewriting a file. Tag 1 (metrics) is replaced at close when this writer computes metrics.
+    public func setSection(_ tag: UInt64, _ bytes: [UInt8]) {
+        sections.removeAll { $0.tag == tag }
+        sections.append((tag, bytes))
+    }
 
     /// Sets a run metadata key (strategy, symbol, parameters, ...); a later value replaces an earlier one.
     /// A change is written to the file as a metadata frame before the next chunk (and at close),
@@ -244,7 +257,9 @@ public final class TapeWriter {
         for t in tables {
             entries.append(Footer.TableEntry(name: t.name, schema: t.schema, rowCount: t.rowCount, chunks: t.chunks))
         }
-        return Footer(metadata: metadata, tables: entries, sections: sections)
+        var meta = metadata, secs = sections
+        metricsRecorder.apply(metadata: &meta, sections: &secs)
+        return Footer(metadata: meta, tables: entries, sections: secs)
     }
 
     // MARK: Used by TableWriter
@@ -269,6 +284,7 @@ public final class TapeWriter {
     private func encodeBlocks(of table: TableWriter) -> [BlockDescriptor] {
         let n = table.buffers.count
         let columns = (0..<n).map { table.buffers[$0].take() }
+        metricsRecorder.observe(table: table.name, schema: table.schema, columns: columns, metadata: metadata)
         let forced = table.schema.columns.map { options.forcedEncodings[$0.name] }
         while columnBodies.count < n { columnBodies.append(ByteWriter()) }
         var blocks = [BlockDescriptor?](repeating: nil, count: n)
