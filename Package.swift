@@ -3,6 +3,7 @@
 //
 // Layering (each target depends only on the ones above it):
 //   CZstd, CLZ4   system C libraries (libzstd-dev, liblz4-dev), never vendored
+//   CCRC32C       hardware CRC-32C (SSE4.2 crc32 instruction), Tape's own few lines of C
 //   TapeFormat    bytes on disk: primitives, CRC32C, chunk/footer/trailer structures
 //   TapeCodec     column encodings (delta, decimal, byte-stream-split, dictionary) and compression
 //   Tape          the engine: streaming writer, reader with projection and zone-map pruning
@@ -25,7 +26,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
-        .target(name: "TapeFormat"),
+        .target(name: "CCRC32C"),
+        .target(name: "TapeFormat", dependencies: ["CCRC32C"]),
         .target(name: "TapeCodec", dependencies: ["TapeFormat", "CZstd", "CLZ4"]),
         .target(name: "Tape", dependencies: ["TapeFormat", "TapeCodec"]),
         .target(name: "TapeIO", dependencies: ["TapeFormat", "TapeCodec"]),

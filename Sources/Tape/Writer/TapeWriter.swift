@@ -29,6 +29,8 @@ public final class TapeWriter {
     /// Tables carried over from an earlier session of the same file (append mode), in file order.
     private var carried: [Footer.TableEntry] = []
     private var metadata: [(key: String, value: String)] = []
+    /// The metadata changed since the last metadata frame; the next chunk is preceded by a new one.
+    private var metadataDirty = false
     private var sections: [(tag: UInt64, bytes: [UInt8])] = []
     /// One encoder per worker; worker 0 runs on the writer's thread.
     private let encoders: [BlockEncoder]
@@ -39,6 +41,9 @@ public final class TapeWriter {
     private var closed = false
     /// Chunk frames written by this writer so far.
     private(set) var chunksWritten = 0
+    /// File length at the last successful fsync (0 before the first): what survives a power cut.
+    /// With durability `.chunk` it advances after every chunk and metadata frame.
+    public private(set) var durableLength = 0
     private var failed: Error?
     private var progressTable = "equity"
     private var expectedBars: Int?
@@ -64,11 +69,14 @@ public final class TapeWriter {
         position = FileHeader.size
         self.metadata = [("tape.writer", "tape \(TapeVersion.string)"), ("tape.created", isoNow())]
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) { setMetadata(k, v) }
+        try writeMetadataFrame()
     }
 
     /// Opens an existing sealed file to add tables or rows: its footer is read, the file is cut
     /// back to the end of its last chunk, and the next `close()` writes a footer covering old and
-    /// new chunks. Until then the file is unsealed (recoverable by scanning its chunks).
+    /// new chunks. Until then the file is unsealed (recoverable by scanning its frames): a metadata
+    /// frame with the file's metadata is written first, so a killed append keeps it. A 1.0 file's
+    /// header is updated to the current format version.
     public init(appendingTo path: String, options: WriterOptions = WriterOptions()) throws {
         try options.validate()
         self.path = path
@@ -85,8 +93,15 @@ public final class TapeWriter {
         carried = existing.footer.tables
         original = (existing.footerOffset, existing.footer)
         position = existing.footerOffset
+        if existing.formatMinorVersion < FileHeader.minorVersion {
+            var header = ByteWriter()
+            FileHeader.encode(into: &header)
+            try file.seek(to: 0)
+            try file.write(header.bytes)
+        }
         try file.truncate(to: position)
         try file.seek(to: position)
+        try writeMetadataFrame()
     }
 
     /// Declares a table. Tables may be declared at any point of a run; names are unique per file.
@@ -133,8 +148,27 @@ public final class TapeWriter {
     }
 
     /// Sets a run metadata key (strategy, symbol, parameters, ...); a later value replaces an earlier one.
+    /// A change is written to the file as a metadata frame before the next chunk (and at close),
+    /// so it survives the writer being killed once that chunk is on disk.
     public func setMetadata(_ key: String, _ value: String) {
-        if let i = metadata.firstIndex(where: { $0.key == key }) { metadata[i].value = value } else { metadata.append((key, value)) }
+        if let i = metadata.firstIndex(where: { $0.key == key }) {
+            guard metadata[i].value != value else { return }
+            metadata[i].value = value
+        } else {
+            metadata.append((key, value))
+        }
+        metadataDirty = true
+    }
+
+    /// Appends a metadata frame holding the whole current metadata (format-spec §3.4), fsynced
+    /// when durability is `.chunk`, like a chunk.
+    private func writeMetadataFrame() throws {
+        scratch.removeAll()
+        MetadataFrame.encode(metadata, into: &scratch)
+        try file.write(scratch.bytes)
+        position += scratch.count
+        metadataDirty = false
+        if options.durability == .chunk { try syncFile() }
     }
 
     // MARK: Progress
@@ -162,9 +196,10 @@ public final class TapeWriter {
         try checkOpen()
         do {
             for t in tables { try t.flush() }
+            if metadataDirty { try writeMetadataFrame() }
             let footer = makeFooter()
             try writeFooter(footer)
-            if options.durability != .none { try file.sync() }
+            if options.durability != .none { try syncFile() }
             try file.close()
             closed = true
             return RunSummary(path: path, fileBytes: position, footer: footer, progress: progress,
@@ -192,6 +227,12 @@ public final class TapeWriter {
             try file.close()
             guard unlink(path) == 0 else { throw TapeError.io(operation: "remove", path: path, errno: errno) }
         }
+    }
+
+    /// fsyncs the file and records how much of it is now durable.
+    private func syncFile() throws {
+        try file.sync()
+        durableLength = position
     }
 
     /// Appends the footer frame and the trailer at the current position.
@@ -284,6 +325,12 @@ public final class TapeWriter {
     func writeChunk(of table: TableWriter, rowStart: Int, rowCount: Int) throws -> Footer.ChunkEntry {
         try checkOpen()
         let blocks = encodeBlocks(of: table)
+        if metadataDirty {
+            do { try writeMetadataFrame() } catch {
+                failed = error
+                throw error
+            }
+        }
         let header = ChunkHeader(tableName: table.name, schema: table.schema, rowStart: rowStart,
                                  rowCount: rowCount, blocks: blocks)
         scratch.removeAll()
@@ -292,19 +339,19 @@ public final class TapeWriter {
             body.bytes.withUnsafeBytes { ChunkHeader.frameCRC(prefixAndHeader: head, body: $0) }
         }
         let frameOffset = position
+        let frameLength = ChunkHeader.prefixSize + headerLength + body.count + ChunkHeader.suffixSize
         do {
             try file.write(scratch.bytes)
             try file.write(body.bytes)
             var tail = ByteWriter()
             tail.writeU32(crc)
             try file.write(tail.bytes)
-            if options.durability == .chunk { try file.sync() }
+            position += frameLength
+            if options.durability == .chunk { try syncFile() }
         } catch {
             failed = error
             throw error
         }
-        let frameLength = ChunkHeader.prefixSize + headerLength + body.count + ChunkHeader.suffixSize
-        position += frameLength
         chunksWritten += 1
         return Footer.ChunkEntry(frameOffset: frameOffset, frameLength: frameLength,
                                  bodyOffset: frameOffset + ChunkHeader.prefixSize + headerLength,

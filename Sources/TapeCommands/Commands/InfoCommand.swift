@@ -64,7 +64,7 @@ struct FileInfo: Codable {
     init(reader: TapeReader) throws {
         path = reader.path
         fileBytes = reader.fileSize
-        formatVersion = "\(FileHeader.majorVersion).\(FileHeader.minorVersion)"
+        formatVersion = "\(FileHeader.majorVersion).\(reader.formatMinorVersion)"
         metadata = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
         metrics = try reader.metrics
         tables = reader.tables.map { t in
