@@ -22,6 +22,8 @@ public enum Recovery {
         /// The run metadata was restored from a metadata frame (format 1.1); false when the file
         /// had none (format 1.0 writers, or a writer killed before writing one).
         public var metadataRestored = false
+        /// The run metrics (stored only in the lost footer) were recomputed from the kept rows.
+        public var metricsRecomputed = false
     }
 
     /// Recovers `path` in place. With `dryRun` nothing is written. A sealed, valid file is left
@@ -58,14 +60,35 @@ public enum Recovery {
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k != "tape.recovered" {
             if let i = meta.firstIndex(where: { $0.key == k }) { meta[i].value = v } else { meta.append((k, v)) }
         }
+        try writeFooter(Footer(metadata: meta, tables: tables), file, at: dataEnd)
+        // The metrics section lived in the lost footer: recompute it from the kept rows (now that
+        // the file reads as sealed) and seal again with it. A crash in between leaves the first,
+        // valid footer.
+        if let metrics = try? recomputedMetrics(path: path, metadata: meta), !metrics.entries.isEmpty {
+            try writeFooter(Footer(metadata: meta, tables: tables, sections: [(RunMetrics.sectionTag, metrics.sectionBytes())]), file, at: dataEnd)
+            report.metricsRecomputed = true
+        }
+        try file.close()
+        return report
+    }
+
+    /// Replaces everything from `dataEnd` on with `footer` and a trailer, durably.
+    private static func writeFooter(_ footer: Footer, _ file: RawFile, at dataEnd: Int) throws {
         var w = ByteWriter()
-        Footer(metadata: meta, tables: tables).encodeSealed(at: dataEnd, into: &w)
+        footer.encodeSealed(at: dataEnd, into: &w)
         try file.truncate(to: dataEnd)
         try file.seek(to: dataEnd)
         try file.write(w.bytes)
         try file.sync()
-        try file.close()
-        return report
+    }
+
+    /// The run metrics of the rows in the sealed file at `path`, with the run's `tape.metrics.*`
+    /// metadata applied.
+    private static func recomputedMetrics(path: String, metadata: [(key: String, value: String)]) throws -> RunMetrics {
+        let reader = try TapeReader(path: path)
+        var acc = MetricsAccumulator(options: try MetricsOptions().applying(metadata: metadata))
+        try acc.feed(from: reader)
+        return acc.finish()
     }
 
     /// The tables rebuilt from the longest prefix of valid frames of an unsealed file.

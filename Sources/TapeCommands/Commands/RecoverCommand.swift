@@ -38,5 +38,6 @@ struct RecoverCommand: ParsableCommand {
         for (t, rows) in r.rowsKept.sorted(by: { $0.key < $1.key }) { print("  \(t): \(rows) rows") }
         if let why = r.stopReason { print("  scan stopped at \(why)") }
         print("  run metadata: \(r.metadataRestored ? "restored from the last metadata frame" : "none found (only tape.recovered and --metadata)")")
+        if r.metricsRecomputed { print("  run metrics: recomputed from the kept rows") }
     }
 }
