@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "TapeTestSupport", dependencies: ["Tape"], path: "Tests/TapeTestSupport"),
         .testTarget(name: "TapeFormatTests", dependencies: ["TapeTestSupport", "TapeFormat"]),
         .testTarget(name: "TapeCodecTests", dependencies: ["TapeTestSupport", "TapeCodec", "TapeFormat"]),
-        .testTarget(name: "TapeTests", dependencies: ["TapeTestSupport", "Tape", "TapeFormat", "TapeCodec"]),
+        .testTarget(name: "TapeTests", dependencies: ["TapeTestSupport", "Tape", "TapeFormat", "TapeCodec"], exclude: ["Fixtures"]),
         .testTarget(name: "TapeIOTests", dependencies: ["TapeTestSupport", "TapeIO", "TapeFormat", "TapeCodec"]),
         .testTarget(
             name: "TapeQueryTests", dependencies: ["TapeTestSupport", "TapeQuery", "Tape", "TapeFormat", "TapeCodec"],
