@@ -15,6 +15,10 @@ final class ResultStage {
     private var finished = false
     /// Rows buffered for sorting, and the most ever held (for EXPLAIN).
     private(set) var peakBuffered = 0
+    /// With ORDER BY … LIMIT, once the buffer has been cut to the rows wanted: the first sort
+    /// key of the last row kept. A row whose first key sorts strictly after it can never enter
+    /// the result, so it is dropped before buffering.
+    private var boundary: Vector?
 
     init(plan: QueryPlan, memoryLimit: Int, emit: @escaping (Batch) throws -> Bool) {
         self.plan = plan
@@ -35,6 +39,17 @@ final class ResultStage {
         if plan.distinct { b = dedupe(b) }
         if b.count == 0 { return true }
         if plan.order.isEmpty { return try stream(b) }
+        if let boundary, let key = plan.order.first {
+            let v = b.columns[key.column]
+            var keep: [Int32] = []
+            for r in 0..<b.count {
+                var c = Sorter.compare(v, r, boundary, 0, nullsFirst: key.nullsFirst)
+                if key.descending && !(v.isNull(r) || boundary.isNull(0)) { c = -c }
+                if c <= 0 { keep.append(Int32(r)) }
+            }
+            if keep.isEmpty { return true }
+            if keep.count < b.count { b = b.gather(keep) }
+        }
         for (i, v) in b.columns.enumerated() { buffer[i].append(v) }
         let n = buffer.first?.count ?? 0
         peakBuffered = max(peakBuffered, n)
@@ -101,6 +116,9 @@ final class ResultStage {
         let kept = Batch(columns: columns, count: n).gather(order)
         buffer = (plan.outputs + plan.hidden).map { VectorBuilder(type: $0.type) }
         for (i, v) in kept.columns.enumerated() { buffer[i].append(v) }
+        if kept.count == keep, let key = plan.order.first {
+            boundary = kept.columns[key.column].materialized().gather([Int32(keep - 1)])
+        }
     }
 
     private func dedupe(_ b: Batch) -> Batch {
@@ -125,6 +143,21 @@ enum Sorter {
             return a < b
         }
         return idx
+    }
+
+    /// -1/0/1 comparing row `i` of `a` with row `j` of `b` (vectors of one type), ascending, NULLs
+    /// placed by `nullsFirst`.
+    static func compare(_ a: Vector, _ i: Int, _ b: Vector, _ j: Int, nullsFirst: Bool) -> Int {
+        let an = a.isNull(i), bn = b.isNull(j)
+        if an || bn {
+            if an && bn { return 0 }
+            return an == nullsFirst ? -1 : 1
+        }
+        switch (a.storage, b.storage) {
+        case (.int(let x), .int(let y)): return x[i] < y[j] ? -1 : (x[i] == y[j] ? 0 : 1)
+        case (.double(let x), .double(let y)): return Datum.compareDoubles(x[i], y[j])
+        default: return Datum.compare(a.datum(i), b.datum(j))
+        }
     }
 
     /// -1/0/1 comparing rows `a` and `b` of `v`; NULLs placed by `nullsFirst` regardless of
