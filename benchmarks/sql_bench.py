@@ -17,10 +17,12 @@ Steps (all from this one command; reuses run.py's venv, build and data steps):
      every batch consumed, --threads 1 and 2, warm-up run then --repeat timed runs) and DuckDB in
      this process (duckdb.connect(), `SET threads=1` and the default thread count, over default and
      tuned Parquet via read_parquet; con.sql(sql).to_arrow_table(), warm-up then --repeat runs).
-  5. whole-process: `tape sql SQL FILES -f csv > /dev/null` against a one-shot
-     `python -c` process that imports duckdb, runs the query over tuned Parquet and writes CSV
-     (COPY … TO '/dev/stdout') to
-     /dev/null (default threads in both), --repeat runs each.
+     Extra rows: the slice on a .tape file with 8,192-row chunks (tape-8k-chunks.tape), daily last
+     equity with DuckDB's SQL rewritten around its slow TIMESTAMPTZ_NS cast, and diagnostic queries
+     on the largest data set (--no-probes skips them) that show where Tape's time goes.
+  5. whole-process: `tape sql SQL FILES -f csv > /dev/null` against a one-shot `python -c` process
+     that imports duckdb, runs the query over tuned Parquet and writes CSV (COPY … TO
+     '/dev/stdout') to /dev/null (default threads in both), --repeat runs each.
   6. check: `tape sql -f csv` output against DuckDB's rows (row counts; numbers within 1e-9
      relative; strings and timestamps equal).
   7. report: RESULTS.md between `<!-- BEGIN sql -->` and `<!-- END sql -->`; every sample in
