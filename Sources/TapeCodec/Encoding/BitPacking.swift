@@ -89,6 +89,23 @@ enum BitPacking {
         let byteLength = src.count
         var bitPos = 0
         var i = 0
+        if width < 8 {
+            // Eight values fill exactly `width` bytes: one load, eight independent extractions.
+            let w = UInt64(width)
+            while i + 8 <= n && (i >> 3) * width + 8 <= byteLength {
+                let word = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: (i >> 3) * width, as: UInt64.self))
+                out[i] = T(truncatingIfNeeded: word & mask)
+                out[i + 1] = T(truncatingIfNeeded: (word &>> w) & mask)
+                out[i + 2] = T(truncatingIfNeeded: (word &>> (2 &* w)) & mask)
+                out[i + 3] = T(truncatingIfNeeded: (word &>> (3 &* w)) & mask)
+                out[i + 4] = T(truncatingIfNeeded: (word &>> (4 &* w)) & mask)
+                out[i + 5] = T(truncatingIfNeeded: (word &>> (5 &* w)) & mask)
+                out[i + 6] = T(truncatingIfNeeded: (word &>> (6 &* w)) & mask)
+                out[i + 7] = T(truncatingIfNeeded: (word &>> (7 &* w)) & mask)
+                i += 8
+            }
+            bitPos = i * width
+        }
         // Fast path: the 9 bytes that may hold value i are all inside `src`.
         while i < n {
             let byte = bitPos >> 3

@@ -59,6 +59,17 @@ final class GroupTable {
 
     /// Group ids of every row of the key vectors.
     func assign(_ keys: [Vector], count n: Int) -> [Int32] {
+        if keys.count == 1, case .dict(let entries, let idx) = keys[0].storage, keys[0].validity == nil {
+            let entryIds = entries.map { id([.string($0)]) }
+            return entryIds.withUnsafeBufferPointer { e in
+                idx.withUnsafeBufferPointer { ip in
+                    [Int32](unsafeUninitializedCapacity: n) { out, done in
+                        for r in 0..<n { out[r] = e[Int(ip[r])] }
+                        done = n
+                    }
+                }
+            }
+        }
         var ids = [Int32](repeating: 0, count: n)
         if keys.count == 1 {
             let k = keys[0]
@@ -79,9 +90,6 @@ final class GroupTable {
                 return ids
             case .dict(let entries, let idx):
                 let entryIds = entries.map { id([.string($0)]) }
-                if k.validity == nil {
-                    return entryIds.withUnsafeBufferPointer { e in idx.map { e[Int($0)] } }
-                }
                 for r in 0..<n { ids[r] = k.isNull(r) ? id([.null]) : entryIds[Int(idx[r])] }
                 return ids
             case .constant(let d):
