@@ -113,13 +113,15 @@ struct IngestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+extension TableWriter: ColumnBatchSink {}
+
 /// Adapts a `TapeWriter` to `IngestTarget`.
 final class WriterIngestTarget: IngestTarget {
     let writer: TapeWriter
     init(_ writer: TapeWriter) { self.writer = writer }
 
-    func declareTable(_ name: String, schema: Schema) throws -> RowSink {
-        try TableSink(writer: writer, table: name, schema: schema)
+    func declareTable(_ name: String, schema: Schema) throws -> ColumnBatchSink {
+        try writer.declareTable(name, schema: schema)
     }
     func setMetadata(_ key: String, _ value: String) { writer.setMetadata(key, value) }
     func expectBars(_ count: Int, table: String) { writer.expectBars(count, table: table) }

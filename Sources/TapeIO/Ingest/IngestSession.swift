@@ -27,10 +27,11 @@ import TapeFormat
 
 /// Reads the `tape ingest` framing (above) from a text source and feeds an `IngestTarget`.
 ///
-/// `run()` returns how the input ended. When it throws (a malformed line without
-/// `skipMalformed`, or a write error), every row accepted before the failing line has already been
-/// handed to the target (tables still being inferred are declared and written first), so the
-/// caller can seal the file without losing them. Errors in the input are `TextInputError`s naming
+/// Rows reach the target's tables in batches of `Options.batchRows` (as columns, the engine's
+/// fastest path). `run()` returns how the input ended; before it returns, and also when it throws
+/// (a malformed line without `skipMalformed`, or a write error), every row accepted before the
+/// failing line has been handed to the target (tables still being inferred are declared and
+/// written first), so the caller can seal the file without losing them. Errors in the input are `TextInputError`s naming
 /// the line and, where known, the byte column or the field.
 public final class IngestSession {
     /// How a session treats its input.
@@ -41,11 +42,14 @@ public final class IngestSession {
         public var inferRows: Int
         /// How many skipped lines the report keeps details of.
         public var maxReportedSkips: Int
+        /// Rows per batch handed to a table's sink.
+        public var batchRows: Int
 
-        public init(skipMalformed: Bool = false, inferRows: Int = 1000, maxReportedSkips: Int = 10) {
+        public init(skipMalformed: Bool = false, inferRows: Int = 1000, maxReportedSkips: Int = 10, batchRows: Int = 4096) {
             self.skipMalformed = skipMalformed
             self.inferRows = max(1, inferRows)
             self.maxReportedSkips = maxReportedSkips
+            self.batchRows = max(1, batchRows)
         }
     }
 
@@ -90,17 +94,17 @@ public final class IngestSession {
                 do {
                     guard try reader.readObject() else { break }
                     if let ending = try handleRecord() {
-                        try declarePending()
+                        try finish()
                         return ending
                     }
                 } catch let e as TextInputError {
                     try policy.handle(e)
                 }
             }
-            try declarePending()
+            try finish()
             return .endOfInput
         } catch {
-            try? declarePending()
+            try? finish()
             throw error
         }
     }
@@ -204,6 +208,7 @@ public final class IngestSession {
         }
         do {
             t.sink = try target.declareTable(t.name, schema: schema)
+            t.batch = ColumnBatchBuilder(schema: schema)
         } catch {
             throw TextInputError(.invalidRecord("cannot declare table '\(t.name)': \(error)"), line: line)
         }
@@ -222,12 +227,29 @@ public final class IngestSession {
     }
 
     private func write(_ t: TableState, line: Int, keys: [String], values: [JSONScalar]) throws {
-        guard var converter = t.converter, let sink = t.sink else { return }
+        guard var converter = t.converter else { return }
         t.converter = nil  // keep the converter's buffers uniquely referenced while converting
         defer { t.converter = converter }
         try converter.convert(line: line, keys: keys, values: values, from: 1)
-        try sink.appendRow(converter.row)
+        t.batch?.append(converter.row)
         tableRows[t.order].rows += 1
+        if let n = t.batch?.count, n >= options.batchRows { try flush(t) }
+    }
+
+    /// Hands `t`'s batched rows to its sink.
+    private func flush(_ t: TableState) throws {
+        guard let sink = t.sink, var batch = t.batch, batch.count > 0 else { return }
+        t.batch = nil
+        defer { t.batch = batch }
+        try sink.append(columns: batch.take())
+    }
+
+    /// Declares the tables still being inferred, then hands every table's batched rows to its sink.
+    private func finish() throws {
+        try declarePending()
+        for (name, _) in tableRows {
+            if let t = tables[name] { try flush(t) }
+        }
     }
 
     /// Declares a table from its sampled rows and writes them. Rows that do not fit the inferred
@@ -258,8 +280,9 @@ public final class IngestSession {
     private final class TableState {
         let name: String
         var order = 0
-        var sink: RowSink?
+        var sink: ColumnBatchSink?
         var converter: JSONRowConverter?
+        var batch: ColumnBatchBuilder?
         var sampler = JSONSchemaSampler()
         var pending: [(line: Int, keys: [String], values: [JSONScalar])] = []
 

@@ -5,7 +5,7 @@ import TapeFormat
 public protocol IngestTarget: AnyObject {
     /// Declares table `name` with `schema`; the table's rows then go to the returned sink.
     /// Throws when the name is invalid or already taken.
-    func declareTable(_ name: String, schema: Schema) throws -> RowSink
+    func declareTable(_ name: String, schema: Schema) throws -> ColumnBatchSink
     /// Sets a run metadata key; a later value replaces an earlier one.
     func setMetadata(_ key: String, _ value: String)
     /// The run will have `count` bars, counted as rows of `table`.
