@@ -13,7 +13,7 @@ public struct TapeCommand: ParsableCommand {
             """,
         version: TapeVersion.string,
         subcommands: [DemoCommand.self, InfoCommand.self, CatCommand.self, ImportCommand.self, VerifyCommand.self, RecoverCommand.self, CompactCommand.self,
-                      IngestCommand.self]
+                      IngestCommand.self, ExportCommand.self]
     )
 
     public init() {}
