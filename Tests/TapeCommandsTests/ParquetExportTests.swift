@@ -25,7 +25,8 @@ import TapeTestSupport
             let r = g.next()
             try mixed.appendRow { row in
                 try row.set(0, timestamp: 1_600_000_000_000_000_000 + Int64(i) * 60_000_000_123)
-                if r % 5 == 0 { try row.setNull(1) } else { try row.set(1, timestamp: Int64(bitPattern: r) % 4_000_000_000_000_000_000)  // before and after 1970 }
+                // `at`: before and after 1970, with sub-microsecond parts.
+                if r % 5 == 0 { try row.setNull(1) } else { try row.set(1, timestamp: Int64(bitPattern: r) % 4_000_000_000_000_000_000) }
                 try row.set(2, int: Int64(bitPattern: g.next()) >> Int64(r % 60))
                 if r % 7 == 1 { try row.setNull(3) } else if r % 11 == 0 { try row.set(3, double: specials[i % specials.count]) }
                 else { try row.set(3, double: Double(Int64(bitPattern: g.next()) % 1_000_000) / 100) }
