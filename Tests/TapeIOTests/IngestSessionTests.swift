@@ -1,5 +1,6 @@
 import TapeCodec
 import TapeFormat
+import TapeTestSupport
 import Testing
 @testable import TapeIO
 
@@ -153,5 +154,51 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
     @Test func columnNamesMayNotStartWithDollar() throws {
         let (error, _) = try ingestFailure([#"{"$schema":"t","$a":"int64"}"#])
         #expect(error == TextInputError(.invalidRecord("column names may not start with '$'"), line: 1, field: "$a"))
+    }
+
+    /// The fast path and the general parser accept the same lines with the same values and
+    /// reject the same lines with the same errors, over randomly mutated rows.
+    @Test(arguments: [1, 2, 3])
+    func fastPathMatchesGeneralPath(seed: UInt64) throws {
+        var g = SplitMix64(seed: seed)
+        var lines = [#"{"$schema":"t","ts":"timestamp!","px":"float64","n":"int64","ok":"bool","s":"string"}"#]
+        for i in 0..<3000 {
+            let r = Int(g.next() % 100)
+            lines.append(fastPathVariant(r < 70 ? 0 : 1 + r % 14, i))
+        }
+        lines.append(#"{"$close":true}"#)
+        var results: [(rows: [String: [[Value]]], skipped: [TextInputError])] = []
+        for fast in [true, false] {
+            var options = IngestSession.Options(skipMalformed: true, maxReportedSkips: 10_000, batchRows: 64)
+            options.fastPath = fast
+            let (ending, target, session) = try ingest(lines, options)
+            #expect(ending == .closed)
+            results.append((Dictionary(uniqueKeysWithValues: target.order.map { ($0, target.rows($0)) }), session.skipped))
+        }
+        #expect(results[0].rows == results[1].rows)
+        #expect(results[0].skipped == results[1].skipped)
+        #expect((results[0].rows["t"]?.count ?? 0) > 2000 && !results[0].skipped.isEmpty)
+    }
+}
+
+/// Row line number `kind` (0: the plain fast-path row) for the differential test; `i` varies values.
+private func fastPathVariant(_ kind: Int, _ i: Int) -> String {
+    let second = String(format: "%02d", i % 60)
+    switch kind {
+    case 0: return #"{"$table":"t","ts":"2024-01-01T00:00:"# + second + #"Z","px":"# + "\(Double(i) / 8)" + #","n":"# + "\(i)" + #","ok":true,"s":"a"# + "\(i)" + #""}"#
+    case 1: return #"{ "$table" : "t" , "px" : 1.5e3 , "ts" : "2024-01-01" , "s" : null }"#
+    case 2: return #"{"$table":"t","ts":"2024-01-01T00:00:00.5+02:00","px":-0.0,"n":-"# + "\(i)" + #","ok":false,"s":"Zürich \"q\""}"#
+    case 3: return #"{"$table":"t","ts":"2024-01-01T00:00:00Z","px":"1.25","n":3.0,"s":7}"#
+    case 4: return #"{"$table":"t","ts":"2024-01-01T00:00:00Z","px":1,"n":1,"ok":"true"}"#
+    case 5: return #"{"$table":"t","ts":null,"px":1}"#
+    case 6: return #"{"$table":"t","ts":"2024-01-01T00:00:00Z","px":1,"px":2}"#
+    case 7: return #"{"$table":"t","ts":"2024-01-01T00:00:00Z","px":01}"#
+    case 8: return #"{"$table":"t","ts":"not a time","px":1}"#
+    case 9: return #"{"$table":"t","ts":"2024-01-01T00:00:00Z","zz":1}"#
+    case 10: return #"{"$table":"t","ts":"2024-01-01T00:00:00Z","n":9223372036854775808}"#
+    case 11: return "{\"$table\":\"t\",\"ts\":\"2024-01-01T00:00:00Z\",\"s\":\"\u{01}\"}"
+    case 12: return #"{"$table":"t","ts":"2024-01-01T00:00:00Z"} x"#
+    case 13: return #"{"$table":"u","a":"# + "\(i)" + "}"
+    default: return #"{"$table":"t","ts":"2024-01-01T00:00:00Z","ok":nul}"#
     }
 }

@@ -29,6 +29,15 @@ struct ColumnBatchBuilder {
         count += 1
     }
 
+    // Typed appends, one value per column, then `endRow()`: the ingest fast path.
+    // REQUIRES: each column gets exactly one value of its type (or null) per row.
+    mutating func appendInt(_ column: Int, _ v: Int64) { columns[column].appendInt(v) }
+    mutating func appendDouble(_ column: Int, _ v: Double) { columns[column].appendDouble(v) }
+    mutating func appendBool(_ column: Int, _ v: Bool) { columns[column].appendBool(v) }
+    mutating func appendString(_ column: Int, _ utf8: UnsafeRawBufferPointer) { columns[column].appendString(utf8) }
+    mutating func appendNull(_ column: Int) { columns[column].appendNull() }
+    mutating func endRow() { count += 1 }
+
     /// The rows appended so far as columns; the builder is empty afterwards.
     mutating func take() -> [ColumnData] {
         count = 0
@@ -48,28 +57,33 @@ struct ColumnBatchBuilder {
 
         mutating func append(_ v: Value) {
             switch (type, v) {
-            case (.int64, .int(let x)), (.timestamp, .int(let x)), (.timestamp, .timestamp(let x)): ints.append(x)
-            case (.float64, .float(let x)): doubles.append(x)
-            case (.float64, .int(let x)): doubles.append(Double(x))
-            case (.bool, .bool(let x)): bools.append(x)
-            case (.string, .string(let s)): strings.append(s)
-            default:
-                // Null (or, against the precondition, a mismatched value): a placeholder slot.
-                appendPlaceholder()
-                validity.append(false)
-                nulls += 1
-                return
+            case (.int64, .int(let x)), (.timestamp, .int(let x)), (.timestamp, .timestamp(let x)): appendInt(x)
+            case (.float64, .float(let x)): appendDouble(x)
+            case (.float64, .int(let x)): appendDouble(Double(x))
+            case (.bool, .bool(let x)): appendBool(x)
+            case (.string, .string(var s)): s.withUTF8 { appendString(UnsafeRawBufferPointer($0)) }
+            default: appendNull()  // null (or, against the precondition, a mismatched value)
             }
+        }
+
+        @inline(__always) mutating func appendInt(_ x: Int64) { ints.append(x); validity.append(true) }
+        @inline(__always) mutating func appendDouble(_ x: Double) { doubles.append(x); validity.append(true) }
+        @inline(__always) mutating func appendBool(_ x: Bool) { bools.append(x); validity.append(true) }
+        @inline(__always) mutating func appendString(_ b: UnsafeRawBufferPointer) {
+            strings.append(utf8: b)
             validity.append(true)
         }
 
-        private mutating func appendPlaceholder() {
+        /// A null: a placeholder slot and a 0 validity bit.
+        mutating func appendNull() {
             switch type {
             case .int64, .timestamp: ints.append(0)
             case .float64: doubles.append(0)
             case .bool: bools.append(false)
             case .string: strings.append(utf8: UnsafeRawBufferPointer(start: nil, count: 0))
             }
+            validity.append(false)
+            nulls += 1
         }
 
         mutating func take() -> ColumnData {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import TapeFormat
 
 // The `tape ingest` framing: NDJSON, one flat JSON object per line, whose FIRST key is a directive.
@@ -44,6 +49,9 @@ public final class IngestSession {
         public var maxReportedSkips: Int
         /// Rows per batch handed to a table's sink.
         public var batchRows: Int
+        /// Parse plain rows of declared tables straight into their batches (`FastRowPlan`); false
+        /// sends every line through the general parser (for differential tests).
+        public var fastPath = true
 
         public init(skipMalformed: Bool = false, inferRows: Int = 1000, maxReportedSkips: Int = 10, batchRows: Int = 4096) {
             self.skipMalformed = skipMalformed
@@ -78,6 +86,8 @@ public final class IngestSession {
     private var tables: [String: TableState] = [:]
     /// The table of the previous row, to skip the dictionary lookup for runs of one table.
     private var lastTable: TableState?
+    /// Declared tables, for the fast path's lookup by name bytes.
+    private var fastTables: [TableState] = []
 
     public init(_ source: TextSource, target: IngestTarget, options: Options = Options()) throws {
         reader = try NDJSONReader(source)
@@ -92,7 +102,9 @@ public final class IngestSession {
         do {
             while true {
                 do {
-                    guard try reader.readObject() else { break }
+                    guard let line = try reader.readLine() else { break }
+                    if options.fastPath, try appendFast(line) { continue }
+                    try reader.parseLine()
                     if let ending = try handleRecord() {
                         try finish()
                         return ending
@@ -110,6 +122,29 @@ public final class IngestSession {
     }
 
     // MARK: Records
+
+    /// Appends `line` through the fast path (`FastRowPlan`) when it is a plain row of a declared
+    /// table in its usual key order; false when the general path must handle it.
+    private func appendFast(_ line: UnsafeRawBufferPointer) throws -> Bool {
+        guard let (name, cursor) = FastRowPlan.tableTag(line) else { return false }
+        var table = lastTable
+        if table.map({ !$0.isNamed(name) }) ?? true {
+            table = fastTables.first { $0.isNamed(name) }
+        }
+        guard let t = table, var plan = t.plan, var batch = t.batch else { return false }
+        t.plan = nil  // keep both uniquely referenced while appending
+        t.batch = nil
+        var c = cursor
+        let appended = plan.scanRow(&c, into: &batch)
+        let full = batch.count >= options.batchRows
+        t.plan = plan
+        t.batch = batch
+        guard appended else { return false }
+        lastTable = t
+        tableRows[t.order].rows += 1
+        if full { try flush(t) }
+        return true
+    }
 
     private func handleRecord() throws -> Ending? {
         let keys = reader.keys, values = reader.values
@@ -213,6 +248,8 @@ public final class IngestSession {
             throw TextInputError(.invalidRecord("cannot declare table '\(t.name)': \(error)"), line: line)
         }
         t.converter = JSONRowConverter(schema: schema)
+        t.plan = FastRowPlan(schema: schema)
+        fastTables.append(t)
     }
 
     private func appendRow(table name: String, line: Int) throws {
@@ -231,6 +268,7 @@ public final class IngestSession {
         t.converter = nil  // keep the converter's buffers uniquely referenced while converting
         defer { t.converter = converter }
         try converter.convert(line: line, keys: keys, values: values, from: 1)
+        t.plan?.learn(keys: keys, from: 1, schema: converter.schema)
         t.batch?.append(converter.row)
         tableRows[t.order].rows += 1
         if let n = t.batch?.count, n >= options.batchRows { try flush(t) }
@@ -279,14 +317,24 @@ public final class IngestSession {
 
     private final class TableState {
         let name: String
+        let nameUTF8: [UInt8]
         var order = 0
+        var plan: FastRowPlan?
         var sink: ColumnBatchSink?
         var converter: JSONRowConverter?
         var batch: ColumnBatchBuilder?
         var sampler = JSONSchemaSampler()
         var pending: [(line: Int, keys: [String], values: [JSONScalar])] = []
 
-        init(name: String) { self.name = name }
+        init(name: String) {
+            self.name = name
+            nameUTF8 = Array(name.utf8)
+        }
+
+        func isNamed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            nameUTF8.count == bytes.count
+                && nameUTF8.withUnsafeBytes { bytes.count == 0 || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+        }
     }
 }
 
