@@ -35,6 +35,7 @@ DATA = os.path.join(HERE, "data")
 OUT = os.path.join(HERE, "out")
 RESULTS_MD = os.path.join(HERE, "RESULTS.md")
 BEGIN, END = "<!-- BEGIN ingest -->", "<!-- END ingest -->"
+COMPACT = (",", ":")  # json.dumps separators, as tools/python/tape_writer.py uses
 
 
 def build_tape():
@@ -46,7 +47,7 @@ def build_tape():
 
 def generate(rows):
     os.makedirs(DATA, exist_ok=True)
-    path = os.path.join(DATA, f"ingest-{rows}.ndjson")
+    path = os.path.join(DATA, f"ingest-compact-{rows}.ndjson")
     if os.path.exists(path):
         return path
     rng = random.Random(42)
@@ -55,7 +56,7 @@ def generate(rows):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write(json.dumps({"$schema": "equity", "ts": "timestamp!", "equity": "float64", "cash": "float64",
-                            "position": "int64", "price": "float64"}) + "\n")
+                            "position": "int64", "price": "float64"}, separators=COMPACT) + "\n")
         for i in range(rows):
             price = round(max(1.0, price * (1 + rng.gauss(0, 0.0005))), 2)
             if i % 200 == 0:
@@ -64,8 +65,8 @@ def generate(rows):
                 position = target
             ts = (start + datetime.timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
             f.write(json.dumps({"$table": "equity", "ts": ts, "equity": round(cash + position * price, 2),
-                                "cash": cash, "position": position, "price": price}) + "\n")
-        f.write(json.dumps({"$close": True}) + "\n")
+                                "cash": cash, "position": position, "price": price}, separators=COMPACT) + "\n")
+        f.write(json.dumps({"$close": True}, separators=COMPACT) + "\n")
     os.replace(tmp, path)
     return path
 
