@@ -4,28 +4,6 @@ import Tape
 import TapeFormat
 import TapeTestSupport
 
-/// Runs the built `tape` with `arguments`, feeding `stdin`; returns exit status, stdout and stderr.
-func runTape(_ arguments: [String], stdin: String = "") throws -> (status: Int32, out: String, err: String) {
-    let tape = try #require(tapeExecutable(), "the tape executable next to the test bundle")
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tape)
-    p.arguments = arguments
-    let out = Pipe(), err = Pipe(), inp = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = inp
-    try p.run()
-    var errData = Data()
-    let drained = DispatchGroup()
-    DispatchQueue.global().async(group: drained) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-    inp.fileHandleForWriting.write(Data(stdin.utf8))
-    try? inp.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    drained.wait()
-    return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-}
-
 private func metadata(_ path: String) throws -> [String: String] {
     Dictionary(try TapeReader(path: path).metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
 }
@@ -52,8 +30,8 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
             + [#"{"$table":"trades","pnl":-2.5,"side":"long"}"#, #"{"$close":true,"final_equity":100074.75}"#])
             .joined(separator: "\n") + "\n"
         let r = try runTape(["ingest", path, "--metadata", "strategy=sma", "--codec", "lz4"], stdin: input)
-        #expect(r.status == 0, "\(r.err)")
-        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(r.out.utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(r.stdout.utf8))
         #expect(summary.tables.map(\.rows).sorted() == [1, 300])
         #expect(summary.progress.processed == 300 && summary.progress.total == 300)
         let rows = try tableRows(path)
@@ -71,7 +49,7 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
         let path = dir.path("run.tape")
         let r = try runTape(["ingest", path], stdin: equityLines(10).joined(separator: "\n"))
         #expect(r.status == 1)
-        #expect(r.err.contains("input ended without a $close record after line 10"), "\(r.err)")
+        #expect(r.stderr.contains("input ended without a $close record after line 10"), "\(r.stderr)")
         #expect(try tableRows(path)["equity"]?.count == 10)
         #expect(try metadata(path)["tape.incomplete"] == "true")
     }
@@ -83,7 +61,7 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
         lines.insert(#"{"$table":"equity","ts":"2024-01-01T00:05:00Z","equity":1,"oops":2}"#, at: 3)
         let r = try runTape(["ingest", path, "--infer-rows", "2"], stdin: lines.joined(separator: "\n") + "\n{\"$close\":true}\n")
         #expect(r.status == 1)
-        #expect(r.err.contains("line 4, field 'oops': column 'oops' is not in the schema"), "\(r.err)")
+        #expect(r.stderr.contains("line 4, field 'oops': column 'oops' is not in the schema"), "\(r.stderr)")
         #expect(try tableRows(path)["equity"]?.count == 3)
         let meta = try metadata(path)
         #expect(meta["tape.incomplete"] == "true" && meta["tape.incomplete_reason"]?.contains("line 4") == true)
@@ -91,8 +69,8 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
         // --skip-malformed skips it and closes normally.
         let skipped = try runTape(["ingest", path, "--force", "--infer-rows", "2", "--skip-malformed"],
                                   stdin: lines.joined(separator: "\n") + "\n{\"$close\":true}\n")
-        #expect(skipped.status == 0, "\(skipped.err)")
-        #expect(skipped.err.contains("skipped 1 malformed line(s)"))
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("skipped 1 malformed line(s)"))
         #expect(try tableRows(path)["equity"]?.count == 5)
     }
 
@@ -101,7 +79,7 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
         let path = dir.path("run.tape")
         #expect(try runTape(["ingest", path], stdin: "{\"$table\":\"t\",\"a\":1}\n{\"$close\":true}\n").status == 0)
         let again = try runTape(["ingest", path], stdin: "{\"$close\":true}\n")
-        #expect(again.status == 64 && again.err.contains("exists"))
+        #expect(again.status == 64 && again.stderr.contains("exists"))
         #expect(try tableRows(path)["t"] == [[.int(1)]])
     }
 }

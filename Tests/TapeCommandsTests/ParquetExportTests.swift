@@ -126,8 +126,8 @@ import TapeTestSupport
         try Self.writeRun(path, seed: 7)
         let r = try runTape(["export", path, "--format", "parquet", "--out", dir.path("pq"), "--row-group-rows", "1000",
                              "--timestamp-unit", unit])
-        #expect(r.status == 0, "\(r.err)")
-        let files = r.out.split(separator: "\n").map(String.init)
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = r.stdout.split(separator: "\n").map(String.init)
         #expect(files.map { ($0 as NSString).lastPathComponent } == ["run1.mixed.parquet", "run1.sparse.parquet", "run1.empty.parquet"])
         let read = try pythonRead(files)
         let tape = try tableRows(path)
@@ -178,8 +178,8 @@ import TapeTestSupport
         let out = dir.path("lake")
         let r = try runTape(["export", dir.path("a.tape"), dir.path("b.tape"), "--format", "parquet", "--out", out,
                              "--partitioned", "--table", "mixed", "--codec", "lz4"])
-        #expect(r.status == 0, "\(r.err)")
-        #expect(r.out == "\(out)/table=mixed/run=a/part.parquet\n\(out)/table=mixed/run=b/part.parquet\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "\(out)/table=mixed/run=a/part.parquet\n\(out)/table=mixed/run=b/part.parquet\n")
         let script = #"""
             import duckdb, sys, json
             q = f"select run, \"table\", count(*), count(sym) from read_parquet('{sys.argv[1]}/*/*/*.parquet', hive_partitioning=true) group by all order by run"
@@ -203,12 +203,12 @@ import TapeTestSupport
                                "--to", "2020-09-13T13:00:00Z", "--format", "csv"])
         let cat = try runTape(["cat", path, "mixed", "--columns", "ts,qty", "--from", "2020-09-13T12:30:00Z",
                                "--to", "2020-09-13T13:00:00Z", "--format", "csv"])
-        #expect(csv.status == 0 && csv.out == cat.out)
-        #expect(csv.out.split(separator: "\n").count > 5)
+        #expect(csv.status == 0 && csv.stdout == cat.stdout)
+        #expect(csv.stdout.split(separator: "\n").count > 5)
         let jsonl = try runTape(["export", path, "sparse", "--format", "jsonl", "-o", dir.path("s.jsonl")])
         #expect(jsonl.status == 0)
         #expect(try String(contentsOfFile: dir.path("s.jsonl"), encoding: .utf8).split(separator: "\n").count == 10)
         let bad = try runTape(["export", path, "--format", "parquet"])
-        #expect(bad.status == 64 && bad.err.contains("--out"))
+        #expect(bad.status == 64 && bad.stderr.contains("--out"))
     }
 }

@@ -31,7 +31,7 @@ import Testing
         #expect(throws: FormatError.badMagic(what: "file header", offset: 0)) { try FileHeader.validate(badMagic) }
         var badVersion = w.bytes
         badVersion[8] = 2
-        #expect(throws: FormatError.unsupportedVersion(major: 2, minor: 0)) { try FileHeader.validate(badVersion) }
+        #expect(throws: FormatError.unsupportedVersion(major: 2, minor: FileHeader.minorVersion)) { try FileHeader.validate(badVersion) }
         var badFlags = w.bytes
         badFlags[12] = 1
         #expect(throws: FormatError.self) { try FileHeader.validate(badFlags) }
@@ -62,7 +62,7 @@ import Testing
         }
         var badVersion = w.bytes
         badVersion[20] = 7
-        #expect(throws: FormatError.unsupportedVersion(major: 7, minor: 0)) { try Trailer(decoding: badVersion, fileSize: fileSize) }
+        #expect(throws: FormatError.unsupportedVersion(major: 7, minor: FileHeader.minorVersion)) { try Trailer(decoding: badVersion, fileSize: fileSize) }
         #expect(throws: FormatError.self) { try Trailer(decoding: Array(w.bytes[0..<31]), fileSize: fileSize) }
     }
 

@@ -18,7 +18,7 @@ import Glibc
 struct CorruptionFixture {
     /// Where a byte of the file lies.
     enum Region: String, CaseIterable, CustomStringConvertible {
-        case fileHeader, framePrefix, chunkHeader, chunkBody, frameCRC, footer, trailer
+        case fileHeader, framePrefix, chunkHeader, chunkBody, frameCRC, metadataFrame, footer, trailer
         var description: String { rawValue }
         var isInsideChunkFrame: Bool { [.framePrefix, .chunkHeader, .chunkBody, .frameCRC].contains(self) }
     }
@@ -99,13 +99,23 @@ struct CorruptionFixture {
         }
 
         var regions: [(Range<Int>, Region)] = [(0..<FileHeader.size, .fileHeader)]
-        let chunks = footer.tables.flatMap(\.chunks).sorted { $0.frameOffset < $1.frameOffset }
-        for c in chunks {
-            let end = c.frameOffset + c.frameLength
-            regions.append((c.frameOffset..<(c.frameOffset + ChunkHeader.prefixSize), .framePrefix))
-            regions.append(((c.frameOffset + ChunkHeader.prefixSize)..<c.bodyOffset, .chunkHeader))
-            regions.append((c.bodyOffset..<(end - ChunkHeader.suffixSize), .chunkBody))
-            regions.append(((end - ChunkHeader.suffixSize)..<end, .frameCRC))
+        let chunks = Dictionary(uniqueKeysWithValues: footer.tables.flatMap(\.chunks).map { ($0.frameOffset, $0) })
+        var at = FileHeader.size
+        while at < footerOffset {
+            if let c = chunks[at] {
+                let end = c.frameOffset + c.frameLength
+                regions.append((c.frameOffset..<(c.frameOffset + ChunkHeader.prefixSize), .framePrefix))
+                regions.append(((c.frameOffset + ChunkHeader.prefixSize)..<c.bodyOffset, .chunkHeader))
+                regions.append((c.bodyOffset..<(end - ChunkHeader.suffixSize), .chunkBody))
+                regions.append(((end - ChunkHeader.suffixSize)..<end, .frameCRC))
+                at = end
+            } else {   // the footer indexes chunks only: any other frame is a metadata frame
+                let prefix = try FramePrefix(decoding: Array(bytes[at..<(at + ChunkHeader.prefixSize)]), offset: at,
+                                             limit: footerOffset - at)
+                guard prefix.kind == .metadata else { throw TapeError.invalidArgument("unexpected frame at \(at)") }
+                regions.append((at..<(at + prefix.frameLength), .metadataFrame))
+                at += prefix.frameLength
+            }
         }
         regions.append((footerOffset..<(bytes.count - Trailer.size), .footer))
         regions.append(((bytes.count - Trailer.size)..<bytes.count, .trailer))
@@ -258,20 +268,21 @@ struct CorruptionTests {
             #expect(text.contains("writer did not finish"), "\(text)")
             #expect(text.contains(p))
         }
-        // The chunks that did reach the disk are intact frames (recoverable by a scan, spec §4).
+        // The frames that did reach the disk are intact (recoverable by a scan, spec §4): the
+        // metadata frame written at open, then two chunks.
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
-        var offset = FileHeader.size, frames = 0
+        var offset = FileHeader.size
+        var kinds: [FramePrefix.Kind] = []
         while offset + ChunkHeader.prefixSize <= bytes.count {
             let prefix = try FramePrefix(decoding: Array(bytes[offset..<(offset + ChunkHeader.prefixSize)]),
                                          offset: offset, limit: bytes.count - offset)
-            #expect(prefix.kind == .chunk)
+            kinds.append(prefix.kind)
             let end = offset + prefix.frameLength
             let stored = bytes[(end - 4)..<end].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self).littleEndian }
             #expect(stored == CRC32C.mask(CRC32C.checksum(bytes[offset..<(end - 4)])))
             offset = end
-            frames += 1
         }
-        #expect(frames == 2)
+        #expect(kinds == [.metadata, .chunk, .chunk])
         #expect(offset == bytes.count)
     }
 
@@ -302,9 +313,10 @@ struct CorruptionTests {
                 let got = try CorruptionFixture.readEverything(p, verify: verify)
                 undetectedOffsets.append(offset)
                 if got == fx.expected { continue }
-                // Only unverified block bytes may decode to other values, never to other row counts.
+                // Block checksums (format 1.1) guard the bodies even without frame CRCs: no flip
+                // may change the rows.
                 changedSilently[region, default: 0] += 1
-                #expect(!verify && region == .chunkBody, "flip at \(offset) (\(region)) changed the rows silently")
+                Issue.record("flip at \(offset) (\(region)) changed the rows silently")
                 #expect(got.mapValues(\.count) == rowCounts, "flip at \(offset) changed row counts")
             } catch let e as TapeError {
                 detected[region, default: 0] += 1
@@ -329,8 +341,12 @@ struct CorruptionTests {
                 Issue.record("flip at \(offset) (\(region)): not a TapeError: \(type(of: error)) \(error)")
             }
         }
-        // Only the two minor-version fields (readers may read a higher minor) are unchecked.
-        let unchecked: Set<Int> = [10, 11, fx.trailerOffset + 22, fx.trailerOffset + 23]
+        // Only the two minor-version fields (readers may read a higher minor) are unchecked, and
+        // metadata frames, which readers of a sealed file do not use (`verify` checks them).
+        var unchecked: Set<Int> = [10, 11, fx.trailerOffset + 22, fx.trailerOffset + 23]
+        for (range, region) in fx.regions where region == .metadataFrame { unchecked.formUnion(range) }
+        #expect(detected[.chunkBody, default: 0] == tried[.chunkBody, default: 0], "every flip in a block is caught")
+        #expect(changedSilently.isEmpty)
         if verify {
             #expect(Set(undetectedOffsets).isSubset(of: unchecked), "undetected: \(undetectedOffsets)")
             for r in CorruptionFixture.Region.allCases where r.isInsideChunkFrame || r == .footer {
@@ -338,7 +354,7 @@ struct CorruptionTests {
                 #expect(tried[r, default: 0] > 0)
             }
         } else {
-            // Without frame CRCs, only the blocks' own checks guard the chunk bodies; everything
+            // Without frame CRCs, the blocks' own checksums guard the chunk bodies; everything
             // the reader does not read (frame prefix, chunk header, frame CRC) is harmless.
             let harmless = undetectedOffsets.filter { !unchecked.contains($0) }
             #expect(harmless.allSatisfy { fx.region(of: $0).isInsideChunkFrame }, "undetected outside frames: \(harmless.filter { !fx.region(of: $0).isInsideChunkFrame })")
@@ -388,11 +404,11 @@ struct CorruptionTests {
     func wrongMajorVersion(major: UInt16) throws {
         let fx = try CorruptionFixture(); defer { fx.cleanup() }
         let head = try fx.write(damaged(fx) { store(major, at: 8, in: &$0) }, name: "h.tape")
-        #expect(tapeError { _ = try TapeReader(path: head) } == .corrupt(path: head, .unsupportedVersion(major: major, minor: 0)))
+        #expect(tapeError { _ = try TapeReader(path: head) } == .corrupt(path: head, .unsupportedVersion(major: major, minor: FileHeader.minorVersion)))
         let tail = try fx.write(damaged(fx) { store(major, at: fx.trailerOffset + 20, in: &$0) }, name: "t.tape")
         let e = tapeError { _ = try TapeReader(path: tail) }
-        #expect(e == .corrupt(path: tail, .unsupportedVersion(major: major, minor: 0)))
-        #expect(String(describing: e!).contains("unsupported format version \(major).0"))
+        #expect(e == .corrupt(path: tail, .unsupportedVersion(major: major, minor: FileHeader.minorVersion)))
+        #expect(String(describing: e!).contains("unsupported format version \(major).\(FileHeader.minorVersion)"))
         // A higher minor version is readable (spec §2.1).
         let minor = try fx.write(damaged(fx) { store(UInt16(7), at: 10, in: &$0); store(UInt16(7), at: fx.trailerOffset + 22, in: &$0) },
                                  name: "m.tape")

@@ -119,11 +119,13 @@ public enum Compactor {
         defer { if !renamed { unlink(tmp) } }
 
         // Rewrite.
+        // Metrics are carried over, not recomputed: downsampling or dropping would change them.
         let writer = try TapeWriter(path: tmp, options: WriterOptions(codec: options.codec, rowsPerChunk: options.rowsPerChunk,
-                                                                      durability: .close))
+                                                                      durability: .close, metrics: nil))
         var writtenRows: [String: Int] = [:]
         do {
             for (k, v) in reader.metadata { writer.setMetadata(k, v) }
+            for (tag, bytes) in reader.footer.sections { writer.setSection(tag, bytes) }
             writer.setMetadata("tape.compacted", isoNow())
             // A file compacted before keeps the record of earlier drops and downsamplings.
             let old = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
@@ -248,7 +250,8 @@ public enum Compactor {
         guard fsync(fd) == 0 else { throw TapeError.io(operation: "fsync directory", path: dir, errno: errno) }
     }
 
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    /// ⌊a / b⌋, rounding toward negative infinity (b > 0).
+    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }

@@ -15,8 +15,11 @@ public final class TapeReader {
     public let footerOffset: Int
     public let options: ReaderOptions
     /// False when the file had no footer and was opened with `allowUnsealed`: then `tables` hold
-    /// only the complete chunks found by scanning, and `metadata` is empty.
+    /// only the complete chunks found by scanning, and `metadata` is that of the last complete
+    /// metadata frame (empty when there is none, as in format 1.0 files).
     public let isSealed: Bool
+    /// The minor format version in the file header (0 or 1; major is always 1).
+    public let formatMinorVersion: UInt16
     private let file: RawFile
     private let decoder = BlockDecoder()
     private var frameBuffer: [UInt8] = []
@@ -31,14 +34,14 @@ public final class TapeReader {
             throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size, available: fileSize))
         }
         let head = try file.read(at: 0, count: FileHeader.size)
-        do { try FileHeader.validate(head) } catch { throw TapeError.corrupt(path: path, error) }
+        do { formatMinorVersion = try FileHeader.validate(head) } catch { throw TapeError.corrupt(path: path, error) }
         let tail = fileSize >= minimal ? try file.read(at: fileSize - Trailer.size, count: Trailer.size) : []
         if fileSize < minimal || Array(tail.suffix(8)) != FileHeader.magic {
             guard options.allowUnsealed else { throw TapeError.unsealed(path: path, size: fileSize) }
             // A file still being written (or whose writer died): the complete chunks only.
             let salvage = try Recovery.salvage(file, size: fileSize)
             footerOffset = salvage.dataEnd
-            footer = Footer(metadata: [], tables: salvage.tables)
+            footer = Footer(metadata: salvage.metadata ?? [], tables: salvage.tables)
             isSealed = false
             return
         }

@@ -1,9 +1,10 @@
 import TapeCodec
 import TapeFormat
 
-/// Checks a whole file: the footer's checksum and consistency, every chunk frame's checksum, that
-/// each footer entry matches the chunk header it points at, that the chunks exactly fill the bytes
-/// between the file header and the footer, and that every block decodes.
+/// Checks a whole file: the footer's checksum and consistency, every chunk and metadata frame's
+/// checksum, that each footer entry matches the chunk header it points at, that the frames exactly
+/// fill the bytes between the file header and the footer, and that every block decodes (checking
+/// its own checksum in format 1.1).
 public enum Verifier {
     /// What `verify` found.
     public struct Report: Sendable, Equatable {
@@ -37,7 +38,7 @@ public enum Verifier {
         case .footer(let at):
             report.problems.append("a footer frame at offset \(at) lies before the footer at \(reader.footerOffset)")
         case .damaged(let at, let e):
-            report.problems.append("chunk frame at offset \(at): \(e)")
+            report.problems.append("frame at offset \(at): \(e)")
         }
         let byOffset = Dictionary(scanned.chunks.map { ($0.frameOffset, $0) }, uniquingKeysWith: { a, _ in a })
         var referenced = Set<Int>()

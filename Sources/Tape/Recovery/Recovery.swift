@@ -1,8 +1,8 @@
 import TapeFormat
 
 /// Rebuilds the footer of a file whose writer died (format-spec §4): keeps the longest prefix of
-/// chunk frames whose checksums hold, drops the torn tail, and seals the file with a footer built
-/// from the kept chunks' headers.
+/// frames whose checksums hold, drops the torn tail, and seals the file with a footer built from
+/// the kept chunks' headers and the metadata of the last kept metadata frame.
 public enum Recovery {
     /// What `recover` kept and dropped.
     public struct Report: Sendable, Equatable {
@@ -19,11 +19,17 @@ public enum Recovery {
         /// Chunks after the good prefix that were valid but could not be kept (a table's rows
         /// would not be contiguous, or its schema changed).
         public var chunksDropped = 0
+        /// The run metadata was restored from a metadata frame (format 1.1); false when the file
+        /// had none (format 1.0 writers, or a writer killed before writing one).
+        public var metadataRestored = false
+        /// The run metrics (stored only in the lost footer) were recomputed from the kept rows.
+        public var metricsRecomputed = false
     }
 
     /// Recovers `path` in place. With `dryRun` nothing is written. A sealed, valid file is left
-    /// untouched. Metadata lives only in the footer, so a recovered file's metadata is
-    /// `tape.recovered = true` plus what `metadata` supplies.
+    /// untouched. The recovered file's metadata is that of the last complete metadata frame in
+    /// the kept prefix (none in 1.0 files), then `tape.recovered = true`, then what `metadata`
+    /// supplies (replacing restored keys of the same name).
     public static func recover(path: String, dryRun: Bool = false, metadata: [String: String] = [:]) throws -> Report {
         var report = Report(path: path)
         if (try? TapeReader(path: path)) != nil {
@@ -43,27 +49,54 @@ public enum Recovery {
         report.stopReason = salvage.stopReason
         report.chunksKept = salvage.chunksKept
         report.chunksDropped = salvage.chunksDropped
+        report.metadataRestored = salvage.metadata != nil
         let tables = salvage.tables
         let dataEnd = salvage.dataEnd
         for t in tables { report.rowsKept[t.name] = t.rowCount }
         report.bytesDropped = size - dataEnd
         guard !dryRun else { return report }
-        var meta: [(key: String, value: String)] = [("tape.recovered", "true")]
-        for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k != "tape.recovered" { meta.append((k, v)) }
-        var w = ByteWriter()
-        Footer(metadata: meta, tables: tables).encodeSealed(at: dataEnd, into: &w)
-        try file.truncate(to: dataEnd)
-        try file.seek(to: dataEnd)
-        try file.write(w.bytes)
-        try file.sync()
+        var meta = (salvage.metadata ?? []).filter { $0.key != "tape.recovered" }
+        meta.append(("tape.recovered", "true"))
+        for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k != "tape.recovered" {
+            if let i = meta.firstIndex(where: { $0.key == k }) { meta[i].value = v } else { meta.append((k, v)) }
+        }
+        try writeFooter(Footer(metadata: meta, tables: tables), file, at: dataEnd)
+        // The metrics section lived in the lost footer: recompute it from the kept rows (now that
+        // the file reads as sealed) and seal again with it. A crash in between leaves the first,
+        // valid footer.
+        if let metrics = try? recomputedMetrics(path: path, metadata: meta), !metrics.entries.isEmpty {
+            try writeFooter(Footer(metadata: meta, tables: tables, sections: [(RunMetrics.sectionTag, metrics.sectionBytes())]), file, at: dataEnd)
+            report.metricsRecomputed = true
+        }
         try file.close()
         return report
     }
 
-    /// The tables rebuilt from the longest prefix of valid chunk frames of an unsealed file.
+    /// Replaces everything from `dataEnd` on with `footer` and a trailer, durably.
+    private static func writeFooter(_ footer: Footer, _ file: RawFile, at dataEnd: Int) throws {
+        var w = ByteWriter()
+        footer.encodeSealed(at: dataEnd, into: &w)
+        try file.truncate(to: dataEnd)
+        try file.seek(to: dataEnd)
+        try file.write(w.bytes)
+        try file.sync()
+    }
+
+    /// The run metrics of the rows in the sealed file at `path`, with the run's `tape.metrics.*`
+    /// metadata applied.
+    private static func recomputedMetrics(path: String, metadata: [(key: String, value: String)]) throws -> RunMetrics {
+        let reader = try TapeReader(path: path)
+        var acc = MetricsAccumulator(options: try MetricsOptions().applying(metadata: metadata))
+        try acc.feed(from: reader)
+        return acc.finish()
+    }
+
+    /// The tables rebuilt from the longest prefix of valid frames of an unsealed file.
     struct Salvage {
         var tables: [Footer.TableEntry] = []
-        /// End of the last kept chunk frame.
+        /// The pairs of the last kept metadata frame; nil when there is none.
+        var metadata: RunMetadata.Pairs?
+        /// End of the last kept frame.
         var dataEnd = FileHeader.size
         var chunksKept = 0
         var chunksDropped = 0
@@ -74,8 +107,10 @@ public enum Recovery {
     /// headers, stopping at the first frame that is torn, damaged, or does not continue its table.
     static func salvage(_ file: RawFile, size: Int) throws -> Salvage {
         var s = Salvage()
-        let (chunks, end) = try FrameScanner(file: file).scan(limit: size)
-        switch end {
+        let scanned = try FrameScanner(file: file).scan(limit: size)
+        let chunks = scanned.chunks
+        var cut = Int.max   // frames from here on are not kept
+        switch scanned.end {
         case .limit: break
         case .footer(let at): s.stopReason = "an unusable footer at offset \(at)"
         case .damaged(let at, let e): s.stopReason = "offset \(at): \(e)"
@@ -91,6 +126,7 @@ public enum Recovery {
             guard s.tables[t].schema == h.schema, s.tables[t].rowCount == h.rowStart else {
                 s.chunksDropped = chunks.count - s.chunksKept
                 s.stopReason = "chunk at offset \(c.frameOffset) of table '\(h.tableName)' does not continue its rows"
+                cut = c.frameOffset
                 break
             }
             s.tables[t].chunks.append(Footer.ChunkEntry(frameOffset: c.frameOffset, frameLength: c.frameLength,
@@ -101,6 +137,10 @@ public enum Recovery {
             s.dataEnd = c.frameOffset + c.frameLength
         }
         s.tables.removeAll { $0.chunks.isEmpty }
+        if let last = scanned.metadata.last(where: { $0.frameOffset < cut }) {
+            s.metadata = last.pairs
+            s.dataEnd = max(s.dataEnd, last.frameOffset + last.frameLength)
+        }
         return s
     }
 }

@@ -26,12 +26,15 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var metadata: [String: String]
     /// Wall-clock seconds from opening the writer to closing it.
     public var seconds: Double
+    /// The run metrics stored in the footer (README "Run metrics"), nil when none were computed.
+    public var metrics: RunMetrics?
 
     init(path: String, fileBytes: Int, footer: Footer, progress: Progress, seconds: Double) {
         self.path = path
         self.fileBytes = fileBytes
         self.progress = progress
         self.seconds = (seconds * 1000).rounded() / 1000
+        metrics = try? RunMetrics(footer: footer)
         metadata = Dictionary(footer.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
         var lo: Int64?, hi: Int64?
         tables = footer.tables.map { t in
@@ -58,7 +61,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
 }
 
 /// Min...max of a table's first timestamp column from its zone maps, or nil.
-func TimestampRange(of table: Footer.TableEntry) -> ClosedRange<Int64>? {
+public func TimestampRange(of table: Footer.TableEntry) -> ClosedRange<Int64>? {
     guard let col = table.schema.columns.firstIndex(where: { $0.type == .timestamp }) else { return nil }
     var lo: Int64?, hi: Int64?
     for c in table.chunks {

@@ -54,8 +54,12 @@ extension TapeWriter {
     /// Continue a table by declaring it again with its identical schema: its new rows follow the
     /// durable ones (`state.rowCount(name)`). The run must regenerate every row from that point
     /// on; rows that were buffered but not flushed when the writer died are lost and must be
-    /// written again. Run metadata lived only in the lost footer: a recovered file's metadata is
-    /// `tape.recovered = true` (plus `tape.writer`), so set your run's metadata again.
+    /// written again. A recovered file's metadata is that of its last complete metadata frame
+    /// (format-spec §3.4) plus `tape.recovered = true`; metadata set after the last durable chunk
+    /// is lost, so set what the run computes again. The run metrics accumulator is rebuilt by
+    /// streaming the file's equity and trades rows (with `options.metrics` and the recovered
+    /// file's `tape.metrics.*` metadata), so the finished run stores the metrics an uninterrupted
+    /// run would.
     ///
     /// A file shorter than the 16-byte file header (the writer died before writing it) whose bytes
     /// are a prefix of a valid header is started anew. A missing file is an error.
@@ -72,7 +76,9 @@ extension TapeWriter {
             return (fresh, ResumeState(tables: [], recovery: report))
         }
         report = try Recovery.recover(path: path)
+        let metrics = try MetricsRecorder.rebuilt(from: path, options: options.metrics)
         let writer = try TapeWriter(appendingTo: path, options: options)
+        writer.metricsRecorder = metrics
         let footer = writer.makeFooter()
         if !footer.metadata.contains(where: { $0.key == "tape.writer" }) {
             writer.setMetadata("tape.writer", "tape \(TapeVersion.string)")

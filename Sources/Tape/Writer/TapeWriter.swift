@@ -29,6 +29,8 @@ public final class TapeWriter {
     /// Tables carried over from an earlier session of the same file (append mode), in file order.
     private var carried: [Footer.TableEntry] = []
     private var metadata: [(key: String, value: String)] = []
+    /// The metadata changed since the last metadata frame; the next chunk is preceded by a new one.
+    private var metadataDirty = false
     private var sections: [(tag: UInt64, bytes: [UInt8])] = []
     /// One encoder per worker; worker 0 runs on the writer's thread.
     private let encoders: [BlockEncoder]
@@ -39,12 +41,17 @@ public final class TapeWriter {
     private var closed = false
     /// Chunk frames written by this writer so far.
     private(set) var chunksWritten = 0
+    /// File length at the last successful fsync (0 before the first): what survives a power cut.
+    /// With durability `.chunk` it advances after every chunk and metadata frame.
+    public private(set) var durableLength = 0
     private var failed: Error?
     private var progressTable = "equity"
     private var expectedBars: Int?
     private let startNanos = monotonicNanos()
     /// The sealed state of a file opened for appending, restored by `abandon()`.
     private var original: (dataEnd: Int, footer: Footer)?
+    /// Run metrics, fed as equity/trades chunks are flushed and stored at close (Metrics/).
+    var metricsRecorder: MetricsRecorder
 
     /// Creates a new file at `path` (replacing any file there) and takes an exclusive lock on it.
     public init(path: String, options: WriterOptions = WriterOptions(), metadata: [String: String] = [:]) throws {
@@ -52,6 +59,7 @@ public final class TapeWriter {
         self.path = path
         self.options = options
         encoders = (0..<options.encodingThreads).map { _ in BlockEncoder(codec: options.codec) }
+        metricsRecorder = MetricsRecorder(options: options.metrics)
         file = try RawFile.openForWriting(path, create: true, exclusive: false, truncate: false)
         try file.lockExclusive()
         try file.truncate(to: 0)
@@ -61,16 +69,22 @@ public final class TapeWriter {
         position = FileHeader.size
         self.metadata = [("tape.writer", "tape \(TapeVersion.string)"), ("tape.created", isoNow())]
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) { setMetadata(k, v) }
+        try writeMetadataFrame()
     }
 
     /// Opens an existing sealed file to add tables or rows: its footer is read, the file is cut
     /// back to the end of its last chunk, and the next `close()` writes a footer covering old and
-    /// new chunks. Until then the file is unsealed (recoverable by scanning its chunks).
+    /// new chunks. Until then the file is unsealed (recoverable by scanning its frames): a metadata
+    /// frame with the file's metadata is written first, so a killed append keeps it. A 1.0 file's
+    /// header is updated to the current format version.
     public init(appendingTo path: String, options: WriterOptions = WriterOptions()) throws {
         try options.validate()
         self.path = path
         self.options = options
         encoders = (0..<options.encodingThreads).map { _ in BlockEncoder(codec: options.codec) }
+        // Rows added to an existing file would give metrics of part of a run: keep its section
+        // (TapeWriter.resume rebuilds the metrics from the file's rows instead).
+        metricsRecorder = MetricsRecorder(options: nil)
         let existing = try TapeReader(path: path)
         file = try RawFile.openForWriting(path, create: false, exclusive: false, truncate: false)
         try file.lockExclusive()
@@ -79,8 +93,15 @@ public final class TapeWriter {
         carried = existing.footer.tables
         original = (existing.footerOffset, existing.footer)
         position = existing.footerOffset
+        if existing.formatMinorVersion < FileHeader.minorVersion {
+            var header = ByteWriter()
+            FileHeader.encode(into: &header)
+            try file.seek(to: 0)
+            try file.write(header.bytes)
+        }
         try file.truncate(to: position)
         try file.seek(to: position)
+        try writeMetadataFrame()
     }
 
     /// Declares a table. Tables may be declared at any point of a run; names are unique per file.
@@ -119,9 +140,35 @@ public final class TapeWriter {
     /// Names of tables already in the file (append mode) and declared so far.
     public var tableNames: [String] { carried.map(\.name) + tables.map(\.name) }
 
+    /// Sets footer section `tag` to `bytes` (replacing it), e.g. to carry sections over when
+    /// rewriting a file. Tag 1 (metrics) is replaced at close when this writer computes metrics.
+    public func setSection(_ tag: UInt64, _ bytes: [UInt8]) {
+        sections.removeAll { $0.tag == tag }
+        sections.append((tag, bytes))
+    }
+
     /// Sets a run metadata key (strategy, symbol, parameters, ...); a later value replaces an earlier one.
+    /// A change is written to the file as a metadata frame before the next chunk (and at close),
+    /// so it survives the writer being killed once that chunk is on disk.
     public func setMetadata(_ key: String, _ value: String) {
-        if let i = metadata.firstIndex(where: { $0.key == key }) { metadata[i].value = value } else { metadata.append((key, value)) }
+        if let i = metadata.firstIndex(where: { $0.key == key }) {
+            guard metadata[i].value != value else { return }
+            metadata[i].value = value
+        } else {
+            metadata.append((key, value))
+        }
+        metadataDirty = true
+    }
+
+    /// Appends a metadata frame holding the whole current metadata (format-spec §3.4), fsynced
+    /// when durability is `.chunk`, like a chunk.
+    private func writeMetadataFrame() throws {
+        scratch.removeAll()
+        MetadataFrame.encode(metadata, into: &scratch)
+        try file.write(scratch.bytes)
+        position += scratch.count
+        metadataDirty = false
+        if options.durability == .chunk { try syncFile() }
     }
 
     // MARK: Progress
@@ -149,9 +196,10 @@ public final class TapeWriter {
         try checkOpen()
         do {
             for t in tables { try t.flush() }
+            if metadataDirty { try writeMetadataFrame() }
             let footer = makeFooter()
             try writeFooter(footer)
-            if options.durability != .none { try file.sync() }
+            if options.durability != .none { try syncFile() }
             try file.close()
             closed = true
             return RunSummary(path: path, fileBytes: position, footer: footer, progress: progress,
@@ -181,6 +229,12 @@ public final class TapeWriter {
         }
     }
 
+    /// fsyncs the file and records how much of it is now durable.
+    private func syncFile() throws {
+        try file.sync()
+        durableLength = position
+    }
+
     /// Appends the footer frame and the trailer at the current position.
     private func writeFooter(_ footer: Footer) throws {
         scratch.removeAll()
@@ -203,7 +257,9 @@ public final class TapeWriter {
         for t in tables {
             entries.append(Footer.TableEntry(name: t.name, schema: t.schema, rowCount: t.rowCount, chunks: t.chunks))
         }
-        return Footer(metadata: metadata, tables: entries, sections: sections)
+        var meta = metadata, secs = sections
+        metricsRecorder.apply(metadata: &meta, sections: &secs)
+        return Footer(metadata: meta, tables: entries, sections: secs)
     }
 
     // MARK: Used by TableWriter
@@ -228,6 +284,7 @@ public final class TapeWriter {
     private func encodeBlocks(of table: TableWriter) -> [BlockDescriptor] {
         let n = table.buffers.count
         let columns = (0..<n).map { table.buffers[$0].take() }
+        metricsRecorder.observe(table: table.name, schema: table.schema, columns: columns, metadata: metadata)
         let forced = table.schema.columns.map { options.forcedEncodings[$0.name] }
         while columnBodies.count < n { columnBodies.append(ByteWriter()) }
         var blocks = [BlockDescriptor?](repeating: nil, count: n)
@@ -268,6 +325,12 @@ public final class TapeWriter {
     func writeChunk(of table: TableWriter, rowStart: Int, rowCount: Int) throws -> Footer.ChunkEntry {
         try checkOpen()
         let blocks = encodeBlocks(of: table)
+        if metadataDirty {
+            do { try writeMetadataFrame() } catch {
+                failed = error
+                throw error
+            }
+        }
         let header = ChunkHeader(tableName: table.name, schema: table.schema, rowStart: rowStart,
                                  rowCount: rowCount, blocks: blocks)
         scratch.removeAll()
@@ -276,19 +339,19 @@ public final class TapeWriter {
             body.bytes.withUnsafeBytes { ChunkHeader.frameCRC(prefixAndHeader: head, body: $0) }
         }
         let frameOffset = position
+        let frameLength = ChunkHeader.prefixSize + headerLength + body.count + ChunkHeader.suffixSize
         do {
             try file.write(scratch.bytes)
             try file.write(body.bytes)
             var tail = ByteWriter()
             tail.writeU32(crc)
             try file.write(tail.bytes)
-            if options.durability == .chunk { try file.sync() }
+            position += frameLength
+            if options.durability == .chunk { try syncFile() }
         } catch {
             failed = error
             throw error
         }
-        let frameLength = ChunkHeader.prefixSize + headerLength + body.count + ChunkHeader.suffixSize
-        position += frameLength
         chunksWritten += 1
         return Footer.ChunkEntry(frameOffset: frameOffset, frameLength: frameLength,
                                  bodyOffset: frameOffset + ChunkHeader.prefixSize + headerLength,

@@ -20,6 +20,8 @@ public struct WriterOptions: Sendable {
     /// Threads that encode and compress a chunk's columns in parallel (1 = only the calling
     /// thread). Defaults to the number of active processors, at most 4.
     public var encodingThreads: Int
+    /// How run metrics are computed at close (README "Run metrics"); nil computes none.
+    public var metrics: MetricsOptions?
 
     public enum Durability: String, Sendable, CaseIterable {
         /// Leave flushing to the OS: fastest; a crash of the machine may lose recent chunks.
@@ -32,7 +34,9 @@ public struct WriterOptions: Sendable {
 
     public init(codec: Codec = .zstd(level: 3), rowsPerChunk: Int = 65_536, bytesPerChunk: Int = 16 << 20,
                 durability: Durability = .close, forcedEncodings: [String: Encoding] = [:],
-                encodingThreads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount), maxChunkLag: Int = 8) {
+                encodingThreads: Int = min(4, ProcessInfo.processInfo.activeProcessorCount), maxChunkLag: Int = 8,
+                metrics: MetricsOptions? = MetricsOptions()) {
+        self.metrics = metrics
         self.maxChunkLag = max(0, maxChunkLag)
         self.encodingThreads = max(1, encodingThreads)
         self.codec = codec

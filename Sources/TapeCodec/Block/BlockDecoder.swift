@@ -5,7 +5,8 @@ import TapeFormat
 /// Every inconsistency — decompression failure, a raw length that does not match, an encoding
 /// unknown or not valid for the type, a values section too short or too long, an index or width
 /// out of range, invalid UTF-8, a null count that disagrees with the validity bitmap — throws
-/// `FormatError`; nothing traps. Memory allocated is bounded by `descriptor.rawLength` and
+/// `FormatError`; nothing traps. A block that carries a checksum (format 1.1) is checked against
+/// it before anything else, so damaged bytes never decode to rows. Memory allocated is bounded by `descriptor.rawLength` and
 /// `rowCount` (which the caller has checked against the file).
 ///
 /// Reusable per reader thread: owns a zstd context and the decompression buffer.
@@ -33,6 +34,12 @@ public final class BlockDecoder {
         }
         guard let encoding = Encoding(rawValue: d.encoding), encoding.supports(type) else {
             throw .invalid(what: "block encoding", offset: offset, reason: "encoding \(d.encoding) is not valid for \(type)")
+        }
+        if let expected = d.checksum {
+            let computed = CRC32C.mask(CRC32C.checksum(stored))
+            guard computed == expected else {
+                throw .checksumMismatch(what: "block", offset: offset, stored: expected, computed: computed)
+            }
         }
         let raw = try decompress(stored, descriptor: d, offset: offset)
         var r = PayloadReader(raw, blockOffset: offset, compressed: d.codec != 0)

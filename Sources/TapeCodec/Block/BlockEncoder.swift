@@ -80,14 +80,17 @@ public final class BlockEncoder {
 
         let rawLength = raw.count
         var codecId: UInt8 = 0
-        if let stored = compress(raw.bytes) {
+        let stored: UnsafeRawBufferPointer
+        if let compressed = compress(raw.bytes) {
             codecId = codec.id
-            body.writeBytes(stored)
+            stored = compressed
         } else {
-            body.writeBytes(raw.bytes)
+            stored = raw.bytes
         }
-        return BlockDescriptor(encoding: chosen.rawValue, codec: codecId, storedLength: codecId == 0 ? rawLength : packed.count,
-                               rawLength: rawLength, nullCount: nullCount, stats: stats)
+        body.writeBytes(stored)
+        return BlockDescriptor(encoding: chosen.rawValue, codec: codecId, storedLength: stored.count,
+                               rawLength: rawLength, nullCount: nullCount, stats: stats,
+                               checksum: CRC32C.mask(CRC32C.checksum(stored)))
     }
 
     // MARK: - Compression

@@ -7,7 +7,7 @@ import TapeIO
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show a file's tables, columns, encodings, sizes and metadata (reads the footer only).",
+        abstract: "Show a file's tables, columns, encodings, sizes, metadata and run metrics (reads the footer only).",
         discussion: """
             Per column: type, encodings and codecs used by its blocks, stored bytes (on disk), raw \
             bytes (encoded, before compression), the ratio raw/stored, and stored bytes per row.
@@ -58,12 +58,15 @@ struct FileInfo: Codable {
     var formatVersion: String
     var tables: [Table]
     var metadata: [String: String]
+    /// The run metrics stored at close (nil for runs without them).
+    var metrics: RunMetrics?
 
     init(reader: TapeReader) throws {
         path = reader.path
         fileBytes = reader.fileSize
-        formatVersion = "\(FileHeader.majorVersion).\(FileHeader.minorVersion)"
+        formatVersion = "\(FileHeader.majorVersion).\(reader.formatMinorVersion)"
         metadata = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
+        metrics = try reader.metrics
         tables = reader.tables.map { t in
             let columns = t.schema.columns.enumerated().map { (i, def) -> Column in
                 let blocks = t.chunks.map { $0.blocks[i] }
@@ -110,6 +113,18 @@ struct FileInfo: Codable {
         if !metadata.isEmpty {
             out += "metadata:\n"
             for k in metadata.keys.sorted() { out += "  \(k) = \(metadata[k] ?? "")\n" }
+        }
+        if let metrics, !metrics.entries.isEmpty {
+            out += "metrics:\n"
+            for (name, value) in metrics.entries {
+                let text: String
+                switch value {
+                case .double(let d): text = String(format: "%.6g", d)
+                case .int(let i): text = String(i)
+                case .timestamp(let t): text = Timestamps.format(t)
+                }
+                out += "  \(name) = \(text)\n"
+            }
         }
         for t in tables {
             out += "\ntable \(t.name): \(t.rows) rows, \(t.chunks) chunk(s), \(bytes(t.storedBytes))\n"

@@ -10,8 +10,9 @@ struct RecoverCommand: ParsableCommand {
         discussion: """
             Scans the self-describing chunks from the start of the file, keeps the longest prefix \
             whose checksums hold (and whose rows continue each table), cuts the torn tail, and \
-            writes a new footer. Run metadata lived only in the lost footer: the recovered file's \
-            metadata is tape.recovered=true plus any --metadata given. A sealed file is left as is.
+            writes a new footer. The run metadata is that of the last complete metadata frame \
+            (format 1.1 writers write one at open and after each change; 1.0 files have none), \
+            then tape.recovered=true, then any --metadata given. A sealed file is left as is.
             """)
 
     @Argument(help: "The .tape file.") var file: String
@@ -36,5 +37,7 @@ struct RecoverCommand: ParsableCommand {
         print("\(file): \(verb) \(r.chunksKept) chunk(s), dropped \(r.bytesDropped) byte(s) at the end\(r.chunksDropped > 0 ? " and \(r.chunksDropped) chunk(s) that do not continue their table" : "")")
         for (t, rows) in r.rowsKept.sorted(by: { $0.key < $1.key }) { print("  \(t): \(rows) rows") }
         if let why = r.stopReason { print("  scan stopped at \(why)") }
+        print("  run metadata: \(r.metadataRestored ? "restored from the last metadata frame" : "none found (only tape.recovered and --metadata)")")
+        if r.metricsRecomputed { print("  run metrics: recomputed from the kept rows") }
     }
 }

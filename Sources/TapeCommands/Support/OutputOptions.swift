@@ -7,7 +7,7 @@ import Glibc
 
 /// Text formats for rows.
 public enum RowFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case table, csv, jsonl
+    case table, csv, jsonl, json
 }
 
 extension RowFormat {
@@ -17,6 +17,7 @@ extension RowFormat {
         case .table: return TableFormatter(schema: schema, sink: sink)
         case .csv: return CSVFormatter(schema: schema, sink: sink)
         case .jsonl: return JSONLFormatter(schema: schema, sink: sink)
+        case .json: return JSONFormatter(schema: schema, sink: sink)
         }
     }
 }

@@ -1,4 +1,7 @@
-/// CRC-32C (Castagnoli), reflected polynomial 0x82F63B78, slicing-by-8.
+import CCRC32C
+
+/// CRC-32C (Castagnoli), reflected polynomial 0x82F63B78: the CPU's crc32 instruction where there
+/// is one (x86-64 SSE4.2, ~5x faster here), else table-driven slicing-by-8.
 ///
 /// `CRC32C.checksum("123456789".utf8) == 0xE3069283`. Stored CRCs are masked (`mask`) as in LevelDB
 /// so that data which itself contains CRCs does not produce accidental matches.
@@ -17,8 +20,17 @@ public enum CRC32C {
     }()
     static let flat: [UInt32] = tables.flatMap { $0 }
 
+    /// Whether checksums use the CPU's crc32 instruction (checked once).
+    public static let hardware = tape_crc32c_hardware_available() != 0
+
     /// Continues a CRC: pass the previous result as `crc` (0 for a fresh checksum).
     public static func update(_ crc: UInt32, _ data: UnsafeRawBufferPointer) -> UInt32 {
+        if hardware, data.count > 0 { return tape_crc32c_hardware_update(crc, data.baseAddress, data.count) }
+        return updateWithTables(crc, data)
+    }
+
+    /// `update` by slicing-by-8 tables (the portable path; tests compare it with the hardware one).
+    static func updateWithTables(_ crc: UInt32, _ data: UnsafeRawBufferPointer) -> UInt32 {
         var c = ~crc
         var i = 0
         let n = data.count

@@ -97,9 +97,9 @@ public struct ChunkHeader: Sendable, Equatable {
     }
 }
 
-/// The 16-byte prefix of a chunk frame, read before anything else is allocated.
+/// The 16-byte prefix of a chunk or metadata frame, read before anything else is allocated.
 public struct FramePrefix: Sendable, Equatable {
-    public enum Kind: Sendable { case chunk, footer }
+    public enum Kind: Sendable { case chunk, metadata, footer }
     public var kind: Kind
     public var headerLength: Int
     public var bodyLength: Int
@@ -116,16 +116,25 @@ public struct FramePrefix: Sendable, Equatable {
             self.kind = .footer; self.headerLength = 0; self.bodyLength = 0
             return
         }
-        guard m == ChunkHeader.magic else { throw .badMagic(what: "chunk frame", offset: offset) }
-        kind = .chunk
-        let h = try r.readU32("chunk header length")
-        let b = try r.readU64("chunk body length")
+        if m == ChunkHeader.magic {
+            kind = .chunk
+        } else if m == MetadataFrame.magic {
+            kind = .metadata
+        } else {
+            throw .badMagic(what: "chunk frame", offset: offset)
+        }
+        let name = kind == .chunk ? "chunk" : "metadata frame"
+        let h = try r.readU32("\(name) header length")
+        let b = try r.readU64("\(name) body length")
         let avail = UInt64(max(0, limit - ChunkHeader.prefixSize - ChunkHeader.suffixSize))
         guard UInt64(h) <= avail else {
-            throw .outOfBounds(what: "chunk header length", offset: offset + 4, value: UInt64(h), limit: avail)
+            throw .outOfBounds(what: "\(name) header length", offset: offset + 4, value: UInt64(h), limit: avail)
         }
         guard b <= avail - UInt64(h) else {
-            throw .outOfBounds(what: "chunk body length", offset: offset + 8, value: b, limit: avail - UInt64(h))
+            throw .outOfBounds(what: "\(name) body length", offset: offset + 8, value: b, limit: avail - UInt64(h))
+        }
+        guard kind == .chunk || b == 0 else {
+            throw .invalid(what: "metadata frame", offset: offset + 8, reason: "body length \(b) (must be 0)")
         }
         headerLength = Int(h)
         bodyLength = Int(b)

@@ -45,8 +45,10 @@ public struct ColumnStats: Sendable, Equatable {
         return String(s.utf8[..<end]) ?? ""
     }
 
-    func encode(type: ColumnType, into w: inout ByteWriter) {
-        var flags: UInt8 = 0
+    /// Writes `stats_flags` (with `extraFlags`, bits the block descriptor owns, or-ed in) and the
+    /// min/max values.
+    func encode(type: ColumnType, extraFlags: UInt8 = 0, into w: inout ByteWriter) {
+        var flags: UInt8 = extraFlags
         let present = min != nil
         if present { flags |= 1 }
         if hasNaN { flags |= 2 }
@@ -66,12 +68,11 @@ public struct ColumnStats: Sendable, Equatable {
         }
     }
 
-    init(decoding r: inout ByteReader, type: ColumnType) throws(FormatError) {
-        let at = r.absoluteOffset
-        let flags = try r.readU8("stats flags")
-        guard flags & ~7 == 0 else {
-            throw .invalid(what: "stats flags", offset: at, reason: "unknown flag bits \(flags)")
-        }
+    /// Bits of `stats_flags` that describe the statistics (the others belong to the descriptor).
+    static let ownFlags: UInt8 = 7
+
+    /// Decodes the min/max values that follow `flags` (already read and checked by the caller).
+    init(decoding r: inout ByteReader, type: ColumnType, flags: UInt8) throws(FormatError) {
         self.init(hasNaN: flags & 2 != 0, maxTruncated: flags & 4 != 0)
         guard flags & 1 != 0 else { return }
         let lo = try Self.decodeValue(&r, type: type)

@@ -4,7 +4,8 @@ public enum FileHeader {
     /// conversion, ^Z stops DOS `type` (the reasoning of PNG's signature).
     public static let magic: [UInt8] = [0x89, 0x54, 0x41, 0x50, 0x45, 0x0D, 0x0A, 0x1A]
     public static let majorVersion: UInt16 = 1
-    public static let minorVersion: UInt16 = 0
+    /// 1.1 added metadata frames and per-block checksums; 1.0 files are still read.
+    public static let minorVersion: UInt16 = 1
     public static let size = 16
 
     /// magic(8) major u16 minor u16 flags u32
@@ -15,8 +16,9 @@ public enum FileHeader {
         w.writeU32(0)
     }
 
-    /// Validates the first 16 bytes of a file.
-    public static func validate(_ bytes: [UInt8]) throws(FormatError) {
+    /// Validates the first 16 bytes of a file and returns its minor version.
+    @discardableResult
+    public static func validate(_ bytes: [UInt8]) throws(FormatError) -> UInt16 {
         var r = ByteReader(bytes)
         try r.requireAvailable(size, for: "file header")
         let m = try r.withBytes(8, "file magic") { Array($0) }
@@ -26,6 +28,7 @@ public enum FileHeader {
         guard major == majorVersion else { throw .unsupportedVersion(major: major, minor: minor) }
         let flags = try r.readU32("file flags")
         guard flags == 0 else { throw .invalid(what: "file flags", offset: 12, reason: "unknown flag bits \(flags)") }
+        return minor
     }
 }
 

@@ -69,11 +69,7 @@ public struct Footer: Sendable, Equatable {
 
     public func encode(into w: inout ByteWriter) {
         w.writeBytes(Footer.magic)
-        w.writeVarint(UInt64(metadata.count))
-        for (k, v) in metadata {
-            w.writeString(k)
-            w.writeString(v)
-        }
+        RunMetadata.encode(metadata, into: &w)
         w.writeVarint(UInt64(tables.count))
         for t in tables {
             w.writeString(t.name)
@@ -103,17 +99,7 @@ public struct Footer: Sendable, Equatable {
         let start = r.absoluteOffset
         let m = try r.withBytes(4, "footer magic") { Array($0) }
         guard m == Footer.magic else { throw .badMagic(what: "footer", offset: start) }
-        let nMeta = try r.readCount("metadata count", limit: r.remaining / 2)
-        var meta: [(key: String, value: String)] = []
-        var seen = Set<String>()
-        for _ in 0..<nMeta {
-            let at = r.absoluteOffset
-            let k = try r.readString("metadata key")
-            let v = try r.readString("metadata value")
-            guard seen.insert(k).inserted else { throw .invalid(what: "metadata", offset: at, reason: "duplicate key '\(k)'") }
-            meta.append((k, v))
-        }
-        metadata = meta
+        metadata = try RunMetadata.decode(&r)
         let nTables = try r.readCount("table count", limit: r.remaining / 4)
         var tables: [TableEntry] = []
         var names = Set<String>()

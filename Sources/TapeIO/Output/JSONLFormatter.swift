@@ -8,13 +8,21 @@ import TapeFormat
 public final class JSONLFormatter: RecordFormatter {
     public let schema: Schema
     private let sink: ByteSink
+    /// Write one JSON array of objects (`[{…},\n{…}]`) instead of one object per line.
+    private let asArray: Bool
+    private var rowsWritten = 0
     private var rendered = RenderedBatch()
     /// `{"name":` for the first column, `,"name":` for the others.
     private let keyPrefixes: [[UInt8]]
 
-    public init(schema: Schema, sink: ByteSink) {
+    public convenience init(schema: Schema, sink: ByteSink) {
+        self.init(schema: schema, sink: sink, asArray: false)
+    }
+
+    public init(schema: Schema, sink: ByteSink, asArray: Bool) {
         self.schema = schema
         self.sink = sink
+        self.asArray = asArray
         keyPrefixes = schema.columns.enumerated().map { i, c in
             var out: [UInt8] = [i == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")]
             var name = c.name
@@ -30,10 +38,17 @@ public final class JSONLFormatter: RecordFormatter {
         let rows = batch.count
         let r = rendered
         let prefixes = keyPrefixes
+        let asArray = self.asArray
+        let before = rowsWritten
+        rowsWritten += rows
         sink.append { out in
             r.bytes.withUnsafeBufferPointer { src in
                 r.ends.withUnsafeBufferPointer { ends in
                     for row in 0..<rows {
+                        if asArray {
+                            out.append(before + row == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
+                            if before + row > 0 { out.append(0x0A) }
+                        }
                         if columns == 0 { out.append(UInt8(ascii: "{")) }
                         for c in 0..<columns {
                             let i = c * rows + row
@@ -42,7 +57,7 @@ public final class JSONLFormatter: RecordFormatter {
                             out.append(contentsOf: UnsafeBufferPointer(rebasing: src[lo..<ends[i]]))
                         }
                         out.append(UInt8(ascii: "}"))
-                        out.append(0x0A)
+                        if !asArray { out.append(0x0A) }
                     }
                 }
             }
@@ -51,6 +66,16 @@ public final class JSONLFormatter: RecordFormatter {
     }
 
     public func finish() throws {
+        if asArray { sink.append { $0.append(contentsOf: Array((rowsWritten == 0 ? "[]\n" : "]\n").utf8)) } }
         try sink.flush()
     }
+}
+
+/// One JSON array holding an object per row (the same values as `JSONLFormatter`), for tools
+/// that want a single JSON document.
+public final class JSONFormatter: RecordFormatter {
+    private let lines: JSONLFormatter
+    public init(schema: Schema, sink: ByteSink) { lines = JSONLFormatter(schema: schema, sink: sink, asArray: true) }
+    public func write(_ batch: RecordBatch) throws { try lines.write(batch) }
+    public func finish() throws { try lines.finish() }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import Tape
+import TapeFormat
+
+/// What `tape summary` knows of one run: its id, metadata and metrics, read from the footer only
+/// (or, for a run written without stored metrics, computed by streaming its equity and trades).
+public struct RunRecord: Sendable {
+    public var path: String
+    /// Metadata `run_id`, `run` or `name`, else the file name without `.tape`.
+    public var run: String
+    public var metadata: [String: String]
+    public var metrics: RunMetrics
+    /// False when the metrics were computed now because the file had none stored.
+    public var metricsStored: Bool
+
+    /// Reads the run at `path`.
+    public init(path: String) throws {
+        let reader = try TapeReader(path: path)
+        self.path = path
+        metadata = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
+        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        run = metadata["run_id"] ?? metadata["run"] ?? metadata["name"] ?? stem
+        if let stored = try reader.metrics {
+            metrics = stored
+            metricsStored = true
+        } else {
+            metrics = try reader.metricsStoredOrComputed()
+            metricsStored = false
+        }
+    }
+
+    /// A value a run has for a name (for sorting).
+    public enum Field: Equatable, Sendable {
+        case number(Double)
+        case string(String)
+    }
+
+    /// The value of `name`: `run`, `path`, a metric, else a metadata key.
+    public func field(_ name: String) -> Field? {
+        switch name {
+        case "run": return .string(run)
+        case "path": return .string(path)
+        default:
+            if let v = metrics[name] { return .number(v.number) }
+            return metadata[name].map { .string($0) }
+        }
+    }
+
+    /// Reads every path, `workers` files at a time; returns the records (in path order) and, for
+    /// each file that could not be read, its path and the error.
+    public static func load(_ paths: [String], workers: Int = ProcessInfo.processInfo.activeProcessorCount)
+        -> (records: [RunRecord], failures: [(path: String, error: Error)])
+    {
+        var results = [Result<RunRecord, Error>?](repeating: nil, count: paths.count)
+        let lock = NSLock()
+        var next = 0
+        results.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: max(1, min(workers, paths.count))) { _ in
+                while true {
+                    lock.lock()
+                    let i = next
+                    next += 1
+                    lock.unlock()
+                    if i >= paths.count { return }
+                    out[i] = Result { try RunRecord(path: paths[i]) }
+                }
+            }
+        }
+        var records: [RunRecord] = [], failures: [(String, Error)] = []
+        for (i, r) in results.enumerated() {
+            switch r {
+            case .success(let rec)?: records.append(rec)
+            case .failure(let e)?: failures.append((paths[i], e))
+            case nil: break
+            }
+        }
+        return (records, failures)
+    }
+}

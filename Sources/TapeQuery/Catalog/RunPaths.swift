@@ -1,0 +1,61 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Expands command-line run arguments into `.tape` file paths: a file is taken as is, a directory
+/// contributes every `*.tape` file below it (recursively), and an argument that does not exist but
+/// contains `*`, `?` or `[` is expanded as a glob (for patterns the shell did not expand, e.g.
+/// quoted ones). The result is sorted within each argument and free of duplicates.
+public enum RunPaths {
+    public static func expand(_ arguments: [String]) throws -> [String] {
+        var out: [String] = []
+        var seen = Set<String>()
+        func add(_ p: String) { if seen.insert(p).inserted { out.append(p) } }
+        let fm = FileManager.default
+        for arg in arguments {
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: arg, isDirectory: &isDir) {
+                if isDir.boolValue {
+                    try tapeFiles(under: arg).forEach(add)
+                } else {
+                    add(arg)
+                }
+            } else if arg.contains(where: { "*?[".contains($0) }) {
+                let matches = glob(arg)
+                guard !matches.isEmpty else { throw QueryError(.execution, "no files match '\(arg)'") }
+                for m in matches {
+                    if fm.fileExists(atPath: m, isDirectory: &isDir), isDir.boolValue { try tapeFiles(under: m).forEach(add) } else { add(m) }
+                }
+            } else {
+                throw QueryError(.execution, "no such file or directory: '\(arg)'")
+            }
+        }
+        return out
+    }
+
+    /// Every regular `*.tape` file under `dir`, sorted.
+    static func tapeFiles(under dir: String) throws -> [String] {
+        guard let e = FileManager.default.enumerator(atPath: dir) else {
+            throw QueryError(.execution, "cannot list directory '\(dir)'")
+        }
+        var files: [String] = []
+        while let rel = e.nextObject() as? String {
+            if rel.hasSuffix(".tape") && !rel.split(separator: "/").last!.hasPrefix(".") {
+                files.append((dir as NSString).appendingPathComponent(rel))
+            }
+        }
+        return files.sorted()
+    }
+
+    static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        var out: [String] = []
+        for i in 0..<Int(g.gl_pathc) {
+            if let p = g.gl_pathv[i] { out.append(String(cString: p)) }
+        }
+        return out.sorted()
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Tape
+import TapeFormat
+
+/// The runs a query reads: each file's footer (read once, up front), its run id and metadata,
+/// and the union schema of a table across runs.
+///
+/// A run's id is its `run_id` metadata value when present, else the file name without `.tape`.
+/// No file stays open: scans reopen one run at a time, so thousands of runs need few descriptors.
+public final class RunSet {
+    public struct Run {
+        public let path: String
+        public let id: String
+        public let metadata: [String: String]
+        /// The footer's tables (for an unsealed file: its complete chunks when opened).
+        public let tables: [Footer.TableEntry]
+        public let isSealed: Bool
+    }
+
+    public let runs: [Run]
+
+    /// Opens every path's footer. Unsealed files are refused with the reader's error (pointing at
+    /// `tape recover`) unless `allowUnsealed`.
+    public init(paths: [String], allowUnsealed: Bool = false) throws {
+        runs = try paths.map { path in
+            let r: TapeReader
+            do { r = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: allowUnsealed)) } catch {
+                throw QueryError(.execution, "\(error)")
+            }
+            var md: [String: String] = [:]
+            for (k, v) in r.metadata { md[k] = v }
+            let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed)
+        }
+    }
+
+    private init() { runs = [] }
+
+    /// No runs (for binding expressions that read no files).
+    static let empty = RunSet()
+
+    /// One column of a table's union schema.
+    struct UnionColumn {
+        let name: String
+        let type: SQLType
+    }
+
+    /// The columns of `table` across all runs, in order of first appearance. A column stored as
+    /// int64 in one run and float64 in another reads as DOUBLE; other conflicts are errors.
+    func unionSchema(of table: String, at position: Int) throws(QueryError) -> [UnionColumn] {
+        var cols: [UnionColumn] = []
+        var index: [String: Int] = [:]
+        var origin: [String: String] = [:]
+        for run in runs {
+            guard let t = run.tables.first(where: { $0.name == table }) else { continue }
+            for c in t.schema.columns {
+                let type = SQLType(c.type)
+                if let i = index[c.name] {
+                    let prev = cols[i].type
+                    guard prev != type else { continue }
+                    guard let common = SQLType.common(prev, type) else {
+                        throw QueryError(.binding, "column '\(c.name)' of table '\(table)' is \(prev) in \(origin[c.name] ?? "?") but \(type) in \(run.path)", at: position)
+                    }
+                    cols[i] = UnionColumn(name: c.name, type: common)
+                } else {
+                    index[c.name] = cols.count
+                    origin[c.name] = run.path
+                    cols.append(UnionColumn(name: c.name, type: type))
+                }
+            }
+        }
+        return cols
+    }
+
+    /// Every table name in any run, sorted.
+    var tableNames: [String] {
+        Array(Set(runs.flatMap { $0.tables.map(\.name) })).sorted()
+    }
+
+    /// Metadata keys of any run, sorted.
+    var metadataKeys: [String] {
+        Array(Set(runs.flatMap { $0.metadata.keys })).sorted()
+    }
+
+    /// The type a metadata key reads as: BIGINT when every run's value is an integer, DOUBLE when
+    /// every value is a number, BOOLEAN for true/false, TIMESTAMP for ISO timestamps, else VARCHAR.
+    func metadataType(_ key: String) -> SQLType {
+        let values = runs.compactMap { $0.metadata[key] }
+        guard !values.isEmpty else { return .string }
+        if values.allSatisfy({ Int64($0) != nil }) { return .int }
+        if values.allSatisfy({ Double($0) != nil }) { return .double }
+        if values.allSatisfy({ $0 == "true" || $0 == "false" }) { return .bool }
+        if values.allSatisfy({ $0.count >= 10 && Timestamps.parse($0) != nil }) { return .timestamp }
+        return .string
+    }
+
+    /// A run's metadata value for `key` as a datum of `type` (NULL when the run lacks the key).
+    func metadataValue(_ run: Run, _ key: String, _ type: SQLType) -> Datum {
+        guard let v = run.metadata[key] else { return .null }
+        switch type {
+        case .int: return Int64(v).map(Datum.int) ?? .null
+        case .double: return Double(v).map(Datum.double) ?? .null
+        case .bool: return .bool(v == "true")
+        case .timestamp: return Timestamps.parse(v).map(Datum.timestamp) ?? .null
+        default: return .string(v)
+        }
+    }
+}

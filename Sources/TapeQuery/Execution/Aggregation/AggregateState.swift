@@ -1,0 +1,213 @@
+import TapeCodec
+
+/// The running state of one aggregate over every group of one worker.
+///
+/// `update` folds a batch in: `groups[row]` is each row's group id (nil: every row is group 0);
+/// `position` is the batch's place in row order (task index << 32), so first/last and the
+/// tie-breaking of arg_min/arg_max follow row order even when workers run in parallel. `merge`
+/// folds another worker's state in, `mapping[g]` giving the id in this state of the other's group g.
+class AggregateState {
+    let call: AggregateCall
+    init(call: AggregateCall) { self.call = call }
+
+    func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {}
+    func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {}
+    func finish(groupCount: Int) -> Vector { .constant(.null, type: call.type, count: groupCount) }
+
+    /// A state for `call`.
+    static func make(_ call: AggregateCall) -> AggregateState {
+        switch call.function {
+        case .countStar, .count: return CountState(call: call)
+        case .countDistinct: return CountDistinctState(call: call)
+        case .sum where call.type == .int: return SumIntState(call: call)
+        case .sum, .avg: return SumDoubleState(call: call)
+        case .min, .max: return MinMaxState(call: call)
+        case .first, .last, .anyValue: return FirstLastState(call: call)
+        case .stddevSamp, .stddevPop, .varSamp, .varPop: return VarianceState(call: call)
+        case .quantileDisc, .quantileCont: return QuantileState(call: call)
+        case .argMin, .argMax: return ArgExtremeState(call: call)
+        }
+    }
+}
+
+/// Grows `a` to `n` elements with `v`.
+@inline(__always) func grow<T>(_ a: inout [T], _ n: Int, _ v: T) {
+    if a.count < n { a.append(contentsOf: repeatElement(v, count: n - a.count)) }
+}
+
+/// Calls `body` with both arrays' storage for in-place updates: one exclusive access per batch
+/// instead of one per row.
+@inline(__always) func inPlace<A, B>(_ a: inout [A], _ b: inout [B], _ body: (UnsafeMutableBufferPointer<A>, UnsafeMutableBufferPointer<B>) -> Void) {
+    a.withUnsafeMutableBufferPointer { pa in b.withUnsafeMutableBufferPointer { pb in body(pa, pb) } }
+}
+
+/// Calls `body(row, group)` for every non-NULL row of `v` (every row when `v` is nil: count(*)).
+@inline(__always) func forEachRow(_ v: Vector?, _ groups: [Int32]?, _ count: Int, _ body: (Int, Int) -> Void) {
+    let valid = v?.validity
+    if let groups {
+        groups.withUnsafeBufferPointer { g in
+            if let valid {
+                for r in 0..<count where valid[r] { body(r, Int(g[r])) }
+            } else {
+                for r in 0..<count { body(r, Int(g[r])) }
+            }
+        }
+    } else if let valid {
+        for r in 0..<count where valid[r] { body(r, 0) }
+    } else {
+        for r in 0..<count { body(r, 0) }
+    }
+}
+
+final class CountState: AggregateState {
+    var counts: [Int64] = []
+
+    override func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {
+        grow(&counts, groupCount, 0)
+        let v = inputs.first
+        if let v, Evaluator.isNullConstant(v) { return }
+        if groups == nil {
+            counts[0] += Int64(v?.validity.map { $0.popCount } ?? count)
+            return
+        }
+        counts.withUnsafeMutableBufferPointer { p in forEachRow(v, groups, count) { _, g in p[g] += 1 } }
+    }
+
+    override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {
+        let o = other as! CountState
+        grow(&counts, groupCount, 0)
+        for (g, c) in o.counts.enumerated() { counts[Int(mapping[g])] += c }
+    }
+
+    override func finish(groupCount: Int) -> Vector {
+        grow(&counts, groupCount, 0)
+        return Vector(type: .int, storage: .int(Array(counts.prefix(groupCount))), count: groupCount)
+    }
+}
+
+final class SumIntState: AggregateState {
+    var sums: [Int64] = []
+    var seen: [Bool] = []
+
+    override func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {
+        grow(&sums, groupCount, 0)
+        grow(&seen, groupCount, false)
+        let v = inputs[0]
+        if Evaluator.isNullConstant(v) { return }
+        let x = Evaluator.ints(v)
+        var overflow = false
+        inPlace(&sums, &seen) { sp, seenp in
+            forEachRow(v, groups, count) { r, g in
+                let (t, o) = sp[g].addingReportingOverflow(x.at(r))
+                sp[g] = t
+                seenp[g] = true
+                overflow = overflow || o
+            }
+        }
+        if overflow { throw overflowError() }
+    }
+
+    private func overflowError() -> QueryError {
+        QueryError(.execution, "\(call.text) overflowed BIGINT; use sum(CAST(x AS DOUBLE))")
+    }
+
+    override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {
+        let o = other as! SumIntState
+        grow(&sums, groupCount, 0)
+        grow(&seen, groupCount, false)
+        for g in o.sums.indices where o.seen[g] {
+            let t = Int(mapping[g])
+            let (s, ov) = sums[t].addingReportingOverflow(o.sums[g])
+            if ov { throw overflowError() }
+            sums[t] = s
+            seen[t] = true
+        }
+    }
+
+    override func finish(groupCount: Int) -> Vector {
+        grow(&sums, groupCount, 0)
+        grow(&seen, groupCount, false)
+        var valid = Bitmap(count: groupCount, value: true)
+        for g in 0..<groupCount where !seen[g] { valid[g] = false }
+        return Vector(type: .int, storage: .int(Array(sums.prefix(groupCount))), validity: seen.prefix(groupCount).allSatisfy { $0 } ? nil : valid, count: groupCount)
+    }
+}
+
+/// sum over doubles and avg: compensated (Kahan–Babuška–Neumaier) summation, so long runs of
+/// small returns do not drift.
+final class SumDoubleState: AggregateState {
+    var sums: [Double] = []
+    var comp: [Double] = []
+    var counts: [Int64] = []
+
+    @inline(__always) private func add(_ g: Int, _ x: Double) {
+        let s = sums[g]
+        let t = s + x
+        if Swift.abs(s) >= Swift.abs(x) { comp[g] += (s - t) + x } else { comp[g] += (x - t) + s }
+        sums[g] = t
+        counts[g] += 1
+    }
+
+    override func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {
+        grow(&sums, groupCount, 0)
+        grow(&comp, groupCount, 0)
+        grow(&counts, groupCount, 0)
+        let v = inputs[0]
+        if Evaluator.isNullConstant(v) { return }
+        if case .double(let a) = v.storage, groups == nil, v.validity == nil {
+            var s = sums[0], c = comp[0]
+            a.withUnsafeBufferPointer { p in
+                for x in p {
+                    let t = s + x
+                    if Swift.abs(s) >= Swift.abs(x) { c += (s - t) + x } else { c += (x - t) + s }
+                    s = t
+                }
+            }
+            sums[0] = s
+            comp[0] = c
+            counts[0] += Int64(count)
+            return
+        }
+        let x = Evaluator.doubles(v)
+        inPlace(&sums, &comp) { sp, cp in
+            counts.withUnsafeMutableBufferPointer { np in
+                forEachRow(v, groups, count) { r, g in
+                    let value = x.at(r)
+                    let total = sp[g] + value
+                    if Swift.abs(sp[g]) >= Swift.abs(value) { cp[g] += (sp[g] - total) + value } else { cp[g] += (value - total) + sp[g] }
+                    sp[g] = total
+                    np[g] += 1
+                }
+            }
+        }
+    }
+
+    override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {
+        let o = other as! SumDoubleState
+        grow(&sums, groupCount, 0)
+        grow(&comp, groupCount, 0)
+        grow(&counts, groupCount, 0)
+        for g in o.sums.indices where o.counts[g] > 0 {
+            let t = Int(mapping[g])
+            let n = counts[t]
+            add(t, o.sums[g])
+            add(t, o.comp[g])
+            counts[t] = n + o.counts[g]
+        }
+    }
+
+    override func finish(groupCount: Int) -> Vector {
+        grow(&sums, groupCount, 0)
+        grow(&comp, groupCount, 0)
+        grow(&counts, groupCount, 0)
+        var values = [Double](repeating: 0, count: groupCount)
+        var valid = Bitmap(count: groupCount, value: true)
+        var anyNull = false
+        for g in 0..<groupCount {
+            if counts[g] == 0 { valid[g] = false; anyNull = true; continue }
+            let total = sums[g] + comp[g]
+            values[g] = call.function == .avg ? total / Double(counts[g]) : total
+        }
+        return Vector(type: .double, storage: .double(values), validity: anyNull ? valid : nil, count: groupCount)
+    }
+}

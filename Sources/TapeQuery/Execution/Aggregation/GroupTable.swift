@@ -1,0 +1,104 @@
+import TapeCodec
+
+/// Assigns group ids to rows by their GROUP BY key values; ids are dense, in order of first
+/// appearance. Keeps each group's key values for the result.
+///
+/// Fast paths: one BIGINT/TIMESTAMP key (with a one-entry cache, so sorted keys such as
+/// time buckets cost one comparison per row), one string key (dictionary entries looked up once
+/// per batch); otherwise keys are hashed as tuples.
+final class GroupTable {
+    let types: [SQLType]
+    private(set) var count = 0
+    private var keyBuilders: [VectorBuilder]
+    private var intMap: [Int64: Int32] = [:]
+    private var stringMap: [String: Int32] = [:]
+    private var tupleMap: [[Datum]: Int32] = [:]
+    private var nullGroup: Int32?
+
+    init(types: [SQLType]) {
+        self.types = types
+        keyBuilders = types.map { VectorBuilder(type: $0) }
+    }
+
+    /// Approximate bytes held (for the memory budget).
+    var approximateBytes: Int { keyBuilders.reduce(0) { $0 + $1.approximateBytes } + count * 48 }
+
+    private func newGroup(_ key: [Datum]) -> Int32 {
+        for (i, d) in key.enumerated() { keyBuilders[i].append(d) }
+        count += 1
+        return Int32(count - 1)
+    }
+
+    /// The id of the group with `key`, created when new.
+    func id(_ key: [Datum]) -> Int32 {
+        if types.count == 1 {
+            switch key[0] {
+            case .null:
+                if let g = nullGroup { return g }
+                let g = newGroup(key)
+                nullGroup = g
+                return g
+            case .int(let v), .timestamp(let v):
+                if let g = intMap[v] { return g }
+                let g = newGroup(key)
+                intMap[v] = g
+                return g
+            case .string(let s):
+                if let g = stringMap[s] { return g }
+                let g = newGroup(key)
+                stringMap[s] = g
+                return g
+            default: break
+            }
+        }
+        if let g = tupleMap[key] { return g }
+        let g = newGroup(key)
+        tupleMap[key] = g
+        return g
+    }
+
+    /// Group ids of every row of the key vectors.
+    func assign(_ keys: [Vector], count n: Int) -> [Int32] {
+        var ids = [Int32](repeating: 0, count: n)
+        if keys.count == 1 {
+            let k = keys[0]
+            switch k.storage {
+            case .int(let a):
+                var lastKey: Int64 = 0
+                var lastId: Int32 = -1
+                for r in 0..<n {
+                    if k.isNull(r) { ids[r] = id([.null]); continue }
+                    let v = a[r]
+                    if lastId >= 0 && v == lastKey { ids[r] = lastId; continue }
+                    let g: Int32
+                    if let found = intMap[v] { g = found } else { g = id([k.type == .timestamp ? .timestamp(v) : .int(v)]) }
+                    ids[r] = g
+                    lastKey = v
+                    lastId = g
+                }
+                return ids
+            case .dict(let entries, let idx):
+                let entryIds = entries.map { id([.string($0)]) }
+                for r in 0..<n { ids[r] = k.isNull(r) ? id([.null]) : entryIds[Int(idx[r])] }
+                return ids
+            case .constant(let d):
+                let g = id([d])
+                return [Int32](repeating: g, count: n)
+            default:
+                break
+            }
+        }
+        let m = keys.map { $0.materialized() }
+        for r in 0..<n { ids[r] = id(m.map { $0.datum(r) }) }
+        return ids
+    }
+
+    /// The key vectors, one row per group in id order.
+    func keyVectors() -> [Vector] { keyBuilders.map { $0.build() } }
+
+    /// Merges `other`'s groups in; returns, for each of its ids, the id here.
+    func absorb(_ other: GroupTable) -> [Int32] {
+        let keys = other.keyVectors()
+        return (0..<other.count).map { g in id(keys.map { $0.datum(g) }) }
+    }
+}

@@ -1,0 +1,117 @@
+import TapeCodec
+
+/// min and max, typed: BIGINT/TIMESTAMP and DOUBLE compare in place; other types go through
+/// `Datum.compare` (strings byte-wise, dictionary entries compared once per batch).
+final class MinMaxState: AggregateState {
+    private var ints: [Int64] = []
+    private var doubles: [Double] = []
+    private var others: [Datum] = []
+    private var seen: [Bool] = []
+    private var isMax: Bool { call.function == .max }
+
+    private func ensure(_ n: Int) {
+        grow(&seen, n, false)
+        switch call.type {
+        case .int, .timestamp: grow(&ints, n, 0)
+        case .double: grow(&doubles, n, 0)
+        default: grow(&others, n, .null)
+        }
+    }
+
+    override func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {
+        ensure(groupCount)
+        let v = inputs[0]
+        if Evaluator.isNullConstant(v) { return }
+        let max = isMax
+        switch (call.type, v.storage) {
+        case (.int, .int(let a)), (.timestamp, .int(let a)):
+            if groups == nil && v.validity == nil && !a.isEmpty {
+                let m = max ? a.max()! : a.min()!
+                if !seen[0] || (max ? m > ints[0] : m < ints[0]) { ints[0] = m }
+                seen[0] = true
+                return
+            }
+            inPlace(&ints, &seen) { dp, sp in
+                forEachRow(v, groups, count) { r, g in
+                    let x = a[r]
+                    if !sp[g] || (max ? x > dp[g] : x < dp[g]) { dp[g] = x; sp[g] = true }
+                }
+            }
+        case (.double, .double(let a)):
+            if groups == nil && v.validity == nil && !a.isEmpty {
+                // One tight pass; NaN orders above every number (DuckDB).
+                var m = max ? -Double.infinity : Double.infinity
+                var nans = 0
+                a.withUnsafeBufferPointer { p in
+                    if max {
+                        for x in p { if x > m { m = x } else if x != x { nans += 1 } }
+                    } else {
+                        for x in p { if x < m { m = x } else if x != x { nans += 1 } }
+                    }
+                }
+                consider(0, .double(max ? (nans > 0 ? .nan : m) : (nans == a.count ? .nan : m)))
+                return
+            }
+            inPlace(&doubles, &seen) { dp, sp in
+                forEachRow(v, groups, count) { r, g in
+                    let x = a[r]
+                    if !sp[g] { dp[g] = x; sp[g] = true; return }
+                    let c = Datum.compareDoubles(x, dp[g])
+                    if max ? c > 0 : c < 0 { dp[g] = x }
+                }
+            }
+        case (_, .dict(let entries, let idx)) where groups == nil:
+            // One comparison per distinct entry used.
+            var used = [Bool](repeating: false, count: entries.count)
+            forEachRow(v, nil, count) { r, _ in used[Int(idx[r])] = true }
+            for (i, e) in entries.enumerated() where used[i] { consider(0, .string(e)) }
+        default:
+            let m = v.materialized()
+            forEachRow(m, groups, count) { r, g in consider(g, m.datum(r)) }
+        }
+    }
+
+    private func consider(_ g: Int, _ d: Datum) {
+        switch call.type {
+        case .int, .timestamp:
+            if case .int(let x) = d { considerInt(g, x) } else if case .timestamp(let x) = d { considerInt(g, x) }
+        case .double:
+            if case .double(let x) = d {
+                if !seen[g] { doubles[g] = x; seen[g] = true; return }
+                let c = Datum.compareDoubles(x, doubles[g])
+                if isMax ? c > 0 : c < 0 { doubles[g] = x }
+            }
+        default:
+            if !seen[g] { others[g] = d; seen[g] = true; return }
+            let c = Datum.compare(d, others[g])
+            if isMax ? c > 0 : c < 0 { others[g] = d }
+        }
+    }
+
+    private func considerInt(_ g: Int, _ x: Int64) {
+        if !seen[g] || (isMax ? x > ints[g] : x < ints[g]) { ints[g] = x; seen[g] = true }
+    }
+
+    private func value(_ g: Int) -> Datum {
+        guard seen[g] else { return .null }
+        switch call.type {
+        case .int: return .int(ints[g])
+        case .timestamp: return .timestamp(ints[g])
+        case .double: return .double(doubles[g])
+        default: return others[g]
+        }
+    }
+
+    override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {
+        let o = other as! MinMaxState
+        ensure(groupCount)
+        for g in o.seen.indices where o.seen[g] { consider(Int(mapping[g]), o.value(g)) }
+    }
+
+    override func finish(groupCount: Int) -> Vector {
+        ensure(groupCount)
+        var b = VectorBuilder(type: call.type)
+        for g in 0..<groupCount { b.append(value(g)) }
+        return b.build()
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import TapeCodec
+
+/// stddev/variance (sample and population) by Welford's update, merged with Chan's formula.
+/// Sample forms are NULL for fewer than two values; population forms for none.
+final class VarianceState: AggregateState {
+    private var n: [Double] = []
+    private var mean: [Double] = []
+    private var m2: [Double] = []
+
+    private func ensure(_ c: Int) {
+        grow(&n, c, 0)
+        grow(&mean, c, 0)
+        grow(&m2, c, 0)
+    }
+
+    @inline(__always) private func add(_ g: Int, _ x: Double) {
+        n[g] += 1
+        let d = x - mean[g]
+        mean[g] += d / n[g]
+        m2[g] += d * (x - mean[g])
+    }
+
+    override func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {
+        ensure(groupCount)
+        let v = inputs[0]
+        if Evaluator.isNullConstant(v) { return }
+        let x = Evaluator.doubles(v)
+        forEachRow(v, groups, count) { r, g in add(g, x.at(r)) }
+    }
+
+    override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {
+        let o = other as! VarianceState
+        ensure(groupCount)
+        for g in o.n.indices where o.n[g] > 0 {
+            let t = Int(mapping[g])
+            let na = n[t], nb = o.n[g], total = na + nb
+            let delta = o.mean[g] - mean[t]
+            mean[t] += delta * nb / total
+            m2[t] += o.m2[g] + delta * delta * na * nb / total
+            n[t] = total
+        }
+    }
+
+    override func finish(groupCount: Int) -> Vector {
+        ensure(groupCount)
+        let sample = call.function == .stddevSamp || call.function == .varSamp
+        let root = call.function == .stddevSamp || call.function == .stddevPop
+        var values = [Double](repeating: 0, count: groupCount)
+        var valid = Bitmap(count: groupCount, value: true)
+        var anyNull = false
+        for g in 0..<groupCount {
+            let d = sample ? n[g] - 1 : n[g]
+            guard d > 0 else { valid[g] = false; anyNull = true; continue }
+            let variance = max(0, m2[g] / d)
+            values[g] = root ? variance.squareRoot() : variance
+        }
+        return Vector(type: .double, storage: .double(values), validity: anyNull ? valid : nil, count: groupCount)
+    }
+}

@@ -1,0 +1,53 @@
+import TapeCodec
+
+extension Evaluator {
+    /// CASE WHEN: each branch value is evaluated only on the rows that reach it, so a branch that
+    /// would fail (`1 // x` guarded by `WHEN x <> 0`) fails only when actually taken.
+    static func caseWhen(_ whens: [(BoundExpr, BoundExpr)], _ otherwise: BoundExpr, _ type: SQLType, _ b: Batch) throws(QueryError) -> Vector {
+        var remaining = (0..<Int32(b.count)).map { $0 }
+        var pieces: [(rows: [Int32], values: Vector)] = []
+        for (cond, value) in whens where !remaining.isEmpty {
+            let sub = remaining.count == b.count ? b : b.gather(remaining)
+            let c = try evaluate(cond, sub)
+            var taken: [Int32] = [], left: [Int32] = [], takenLocal: [Int32] = []
+            for (k, row) in remaining.enumerated() {
+                if !c.isNull(k) && c.datumBool(k) { taken.append(row); takenLocal.append(Int32(k)) } else { left.append(row) }
+            }
+            if !taken.isEmpty {
+                let values = try evaluate(value, takenLocal.count == sub.count ? sub : sub.gather(takenLocal))
+                pieces.append((taken, values))
+            }
+            remaining = left
+        }
+        if !remaining.isEmpty {
+            let sub = remaining.count == b.count ? b : b.gather(remaining)
+            pieces.append((remaining, try evaluate(otherwise, sub)))
+        }
+        if pieces.count == 1 && pieces[0].rows.count == b.count { return pieces[0].values }
+        return scatter(pieces, type, b.count)
+    }
+
+    /// Assembles a vector of `count` rows from pieces that each cover some rows.
+    static func scatter(_ pieces: [(rows: [Int32], values: Vector)], _ type: SQLType, _ count: Int) -> Vector {
+        var valid = Bitmap(count: count, value: true)
+        var anyNull = false
+        func fill<T>(_ initial: T, _ get: (Vector, Int) -> T) -> [T] {
+            var out = [T](repeating: initial, count: count)
+            for (rows, v) in pieces {
+                for (k, r) in rows.enumerated() {
+                    if v.isNull(k) { valid[Int(r)] = false; anyNull = true } else { out[Int(r)] = get(v, k) }
+                }
+            }
+            return out
+        }
+        let storage: Vector.Storage
+        switch type {
+        case .int, .timestamp, .null: storage = .int(fill(0) { v, k in ints(v).at(k) })
+        case .double: storage = .double(fill(0) { v, k in doubles(v).at(k) })
+        case .bool: storage = .bool(fill(false) { v, k in v.datumBool(k) })
+        case .string: storage = .string(fill("") { v, k in v.stringAt(k) })
+        case .interval: storage = .interval(fill(Interval()) { v, k in intervals(v).at(k) })
+        }
+        return Vector(type: type, storage: storage, validity: anyNull ? valid : nil, count: count)
+    }
+}

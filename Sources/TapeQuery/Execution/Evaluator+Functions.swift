@@ -1,0 +1,188 @@
+import Foundation
+import TapeCodec
+
+extension Evaluator {
+    static func function(_ f: ScalarFunction, _ a: [Vector], _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {
+        switch f {
+        case .coalesce: return coalesce(a, e.type, count)
+        case .notDistinct: return notDistinct(a[0], a[1], count)
+        case .concat:
+            var out = VectorBuilder(type: .string)
+            let m = a.map { $0.materialized() }
+            for i in 0..<count { out.append(.string(m.map { $0.isNull(i) ? "" : $0.stringAt(i) }.joined())) }
+            return result(.string, out.build().storage, a, count).withValidity(nil)
+        default: break
+        }
+        if a.contains(where: isNullConstant) { return .constant(.null, type: e.type, count: count) }
+        switch f {
+        case .abs:
+            if e.type == .int {
+                let x = ints(a[0])
+                if (0..<count).contains(where: { x.at($0) == .min && !a[0].isNull($0) }) {
+                    throw QueryError(.execution, "integer overflow in abs(\(Int64.min))", at: e.position)
+                }
+                return result(.int, .int(map1(x, count) { $0 == .min ? 0 : Swift.abs($0) }), a, count)
+            }
+            return result(.double, .double(map1(doubles(a[0]), count) { Swift.abs($0) }), a, count)
+        case .sign:
+            if a[0].type == .int { return result(.int, .int(map1(ints(a[0]), count) { $0.signum() }), a, count) }
+            return result(.int, .int(map1(doubles(a[0]), count) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }), a, count)
+        case .round:
+            if e.type == .int { return a[0] }
+            let digits = a.count > 1 ? ints(a[1]) : .scalar(0)
+            return result(.double, .double(map2(doubles(a[0]), digits, count) { x, d in
+                if d == 0 { return x.rounded(.toNearestOrAwayFromZero) }
+                let p = pow(10.0, Double(d))
+                let r = (x * p).rounded(.toNearestOrAwayFromZero) / p
+                return r.isFinite ? r : x
+            }), a, count)
+        case .floor, .ceil:
+            if e.type == .int { return a[0] }
+            let rule: FloatingPointRoundingRule = f == .floor ? .down : .up
+            return result(.double, .double(map1(doubles(a[0]), count) { $0.rounded(rule) }), a, count)
+        case .sqrt, .ln, .log10, .log2, .exp:
+            let op: (Double) -> Double
+            switch f {
+            case .sqrt: op = Foundation.sqrt
+            case .ln: op = Foundation.log
+            case .log10: op = Foundation.log10
+            case .log2: op = Foundation.log2
+            default: op = Foundation.exp
+            }
+            let x = doubles(a[0])
+            if f != .exp, (0..<count).contains(where: { !a[0].isNull($0) && (f == .sqrt ? x.at($0) < 0 : x.at($0) <= 0) }) {
+                throw QueryError(.execution, f == .sqrt ? "cannot take the square root of a negative number" : "cannot take the logarithm of zero or a negative number", at: e.position)
+            }
+            return result(.double, .double(map1(x, count, op)), a, count)
+        case .power:
+            return result(.double, .double(map2(doubles(a[0]), doubles(a[1]), count) { Foundation.pow($0, $1) }), a, count)
+        case .nullif:
+            let eq = compare(.eq, a[0], a[1], count)
+            var v = a[0].materialized()
+            var valid = v.validity ?? Bitmap(count: count, value: true)
+            var any = v.validity != nil
+            for i in 0..<count where !eq.isNull(i) && eq.datumBool(i) { valid[i] = false; any = true }
+            v.validity = any ? valid : nil
+            return v
+        case .greatest, .least:
+            // DuckDB's greatest/least skip NULL arguments; only all-NULL gives NULL.
+            let m = a.map { $0.materialized() }
+            var out = VectorBuilder(type: e.type)
+            for i in 0..<count {
+                var best: Datum = .null
+                for v in m where !v.isNull(i) {
+                    let d = v.datum(i)
+                    if best == .null { best = d; continue }
+                    let c = Datum.compare(d, best)
+                    if f == .greatest ? c > 0 : c < 0 { best = d }
+                }
+                out.append(best)
+            }
+            return out.build()
+        case .lower: return strings(a[0], count, resultType: .string) { .string($0.lowercased()) }
+        case .upper: return strings(a[0], count, resultType: .string) { .string($0.uppercased()) }
+        case .trim: return strings(a[0], count, resultType: .string) { .string($0.trimmingCharacters(in: .whitespaces)) }
+        case .length: return strings(a[0], count, resultType: .int) { .int(Int64($0.count)) }
+        case .replace:
+            guard case .constant(.string(let from)) = a[1].storage, case .constant(.string(let to)) = a[2].storage else {
+                let m = a.map { $0.materialized() }
+                var out = VectorBuilder(type: .string)
+                for i in 0..<count {
+                    out.append(m.contains { $0.isNull(i) } ? .null : .string(from_(m[0].stringAt(i), m[1].stringAt(i), m[2].stringAt(i))))
+                }
+                return out.build()
+            }
+            return strings(a[0], count, resultType: .string) { .string(from_($0, from, to)) }
+        case .substr:
+            let m = a.map { $0.materialized() }
+            var out = VectorBuilder(type: .string)
+            for i in 0..<count {
+                if m.contains(where: { $0.isNull(i) }) { out.append(.null); continue }
+                let chars = Array(m[0].stringAt(i))
+                let start = ints(m[1]).at(i)
+                let len = m.count > 2 ? ints(m[2]).at(i) : Int64(chars.count) + 1
+                // SQL positions are 1-based; start 0 or negative counts like DuckDB's (clamped).
+                let s = start > 0 ? start - 1 : (start < 0 ? Int64(chars.count) + start : 0)
+                let lo = max(0, min(Int64(chars.count), s)), hi = max(lo, min(Int64(chars.count), s + max(0, len)))
+                out.append(.string(String(chars[Int(lo)..<Int(hi)])))
+            }
+            return out.build()
+        case .timeBucket:
+            guard case .constant(.interval(let width)) = a[0].storage else { return .constant(.null, type: .timestamp, count: count) }
+            var origin: Int64?
+            if a.count > 2 {
+                guard case .constant(.timestamp(let o)) = a[2].storage else {
+                    throw QueryError(.execution, "time_bucket() origin must be a constant", at: e.position)
+                }
+                origin = o
+            }
+            if width.months == 0, let w = width.fixedNanos {
+                let o = origin ?? CalendarMath.defaultOrigin
+                return result(.timestamp, .int(map1(ints(a[1]), count) { o &+ CalendarMath.floorDiv($0 &- o, w) &* w }), [a[1]], count)
+            }
+            return result(.timestamp, .int(map1(ints(a[1]), count) { CalendarMath.bucket($0, width: width, origin: origin) }), [a[1]], count)
+        case .dateTrunc:
+            guard case .constant(.string(let p)) = a[0].storage, let unit = CalendarMath.TruncUnit(p.lowercased()) else {
+                throw QueryError(.execution, "date_trunc() needs a constant unit", at: e.position)
+            }
+            if case .nanos(let n) = unit {
+                return result(.timestamp, .int(map1(ints(a[1]), count) { CalendarMath.floorDiv($0, n) &* n }), [a[1]], count)
+            }
+            return result(.timestamp, .int(map1(ints(a[1]), count) { CalendarMath.trunc($0, unit) }), [a[1]], count)
+        case .datePart:
+            guard case .constant(.string(let p)) = a[0].storage, let part = CalendarMath.Part(p.lowercased()) else {
+                throw QueryError(.execution, "date_part() needs a constant part name", at: e.position)
+            }
+            if part == .epoch { return result(.double, .double(map1(ints(a[1]), count) { Double($0) / 1e9 }), [a[1]], count) }
+            return result(.int, .int(map1(ints(a[1]), count) { CalendarMath.part($0, part) }), [a[1]], count)
+        case .epoch:
+            return result(.double, .double(map1(ints(a[0]), count) { Double($0) / 1e9 }), a, count)
+        case .epochMs:
+            return result(.int, .int(map1(ints(a[0]), count) { CalendarMath.floorDiv($0, 1_000_000) }), a, count)
+        case .toTimestamp:
+            let x = doubles(a[0])
+            if (0..<count).contains(where: { !a[0].isNull($0) && !(x.at($0).magnitude < 9.2e9) }) {
+                throw QueryError(.execution, "to_timestamp() value out of range", at: e.position)
+            }
+            return result(.timestamp, .int(map1(x, count) { Int64(($0 * 1e9).rounded()) }), a, count)
+        case .coalesce, .notDistinct, .concat:
+            return .constant(.null, type: e.type, count: count)   // handled above
+        }
+    }
+
+    private static func from_(_ s: String, _ a: String, _ b: String) -> String {
+        a.isEmpty ? s : s.replacingOccurrences(of: a, with: b)
+    }
+
+    /// The first non-NULL argument per row.
+    static func coalesce(_ a: [Vector], _ type: SQLType, _ count: Int) -> Vector {
+        if let first = a.first(where: { !isNullConstant($0) }), !first.mayHaveNulls { return first }
+        var pieces: [(rows: [Int32], values: Vector)] = []
+        var remaining = (0..<Int32(count)).map { $0 }
+        for v in a where !remaining.isEmpty && !isNullConstant(v) {
+            let take = remaining.filter { !v.isNull(Int($0)) }
+            if !take.isEmpty { pieces.append((take, v.materialized().gather(take))) }
+            remaining = remaining.filter { v.isNull(Int($0)) }
+        }
+        if !remaining.isEmpty { pieces.append((remaining, .constant(.null, type: type, count: remaining.count))) }
+        return scatter(pieces, type, count)
+    }
+
+    static func notDistinct(_ a: Vector, _ b: Vector, _ count: Int) -> Vector {
+        let eq = compare(.eq, a, b, count)
+        var values = [Bool](repeating: false, count: count)
+        for i in 0..<count {
+            let an = a.isNull(i), bn = b.isNull(i)
+            values[i] = an || bn ? (an && bn) : eq.datumBool(i)
+        }
+        return Vector(type: .bool, storage: .bool(values), count: count)
+    }
+}
+
+extension Vector {
+    func withValidity(_ v: Bitmap?) -> Vector {
+        var c = self
+        c.validity = v
+        return c
+    }
+}

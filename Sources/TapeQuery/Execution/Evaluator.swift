@@ -1,0 +1,437 @@
+import TapeCodec
+import TapeFormat
+
+/// Evaluates bound expressions over a batch, a column at a time.
+///
+/// NULL follows SQL: operators and functions return NULL when an input is NULL (AND/OR use
+/// three-valued logic; IS NULL, coalesce and IS NOT DISTINCT FROM never return NULL). Errors
+/// (integer overflow, division by zero, bad casts) name the expression's position.
+enum Evaluator {
+    static func evaluate(_ e: BoundExpr, _ b: Batch) throws(QueryError) -> Vector {
+        switch e.kind {
+        case .column(let slot, _):
+            return b.columns[slot]
+        case .constant(let d):
+            return .constant(d, type: e.type, count: b.count)
+        case .negate(let a):
+            return try negate(try evaluate(a, b), e)
+        case .not(let a):
+            let v = try evaluate(a, b)
+            if case .constant(let d) = v.storage { return .constant(d == .null ? .null : .bool(d != .bool(true)), type: .bool, count: b.count) }
+            guard case .bool(let x) = v.storage else { return .constant(.null, type: .bool, count: b.count) }
+            return Vector(type: .bool, storage: .bool(x.map { !$0 }), validity: v.validity, count: b.count)
+        case .and(let l, let r):
+            return logic(try evaluate(l, b), try evaluate(r, b), isAnd: true, b.count)
+        case .or(let l, let r):
+            return logic(try evaluate(l, b), try evaluate(r, b), isAnd: false, b.count)
+        case .compare(let op, let l, let r):
+            return compare(op, try evaluate(l, b), try evaluate(r, b), b.count)
+        case .arithmetic(let op, let l, let r):
+            return try arithmetic(op, try evaluate(l, b), try evaluate(r, b), e, b.count)
+        case .isNull(let a, let negated):
+            let v = try evaluate(a, b)
+            if case .constant(let d) = v.storage { return .constant(.bool((d == .null) != negated), type: .bool, count: b.count) }
+            guard let valid = v.validity else { return .constant(.bool(negated), type: .bool, count: b.count) }
+            return Vector(type: .bool, storage: .bool((0..<b.count).map { valid[$0] == negated }), count: b.count)
+        case .inList(let a, let set, let hasNull, let negated):
+            return inList(try evaluate(a, b), set, hasNull: hasNull, negated: negated, b.count)
+        case .like(let a, let pattern, let negated):
+            return strings(try evaluate(a, b), b.count, resultType: .bool) { Datum.bool(pattern.matches($0) != negated) }
+        case .cast(let a, let type):
+            return try cast(try evaluate(a, b), to: type, e, b.count)
+        case .caseWhen(let whens, let otherwise):
+            return try caseWhen(whens, otherwise, e.type, b)
+        case .function(let f, let args):
+            var vs: [Vector] = []
+            for a in args { vs.append(try evaluate(a, b)) }
+            return try function(f, vs, e, b.count)
+        }
+    }
+
+    // MARK: - Operands and validity
+
+    static func ints(_ v: Vector) -> Operand<Int64> {
+        switch v.storage {
+        case .int(let a): return .array(a)
+        case .constant(.int(let x)), .constant(.timestamp(let x)): return .scalar(x)
+        case .constant(.double(let x)): return .scalar(Int64(x))
+        case .bool(let a): return .array(a.map { $0 ? 1 : 0 })
+        default: return .scalar(0)
+        }
+    }
+
+    static func doubles(_ v: Vector) -> Operand<Double> {
+        switch v.storage {
+        case .double(let a): return .array(a)
+        case .int(let a): return .array(a.map(Double.init))
+        case .constant(.double(let x)): return .scalar(x)
+        case .constant(.int(let x)): return .scalar(Double(x))
+        default: return .scalar(0)
+        }
+    }
+
+    static func bools(_ v: Vector) -> Operand<Bool> {
+        switch v.storage {
+        case .bool(let a): return .array(a)
+        case .constant(.bool(let x)): return .scalar(x)
+        default: return .scalar(false)
+        }
+    }
+
+    static func intervals(_ v: Vector) -> Operand<Interval> {
+        switch v.storage {
+        case .interval(let a): return .array(a)
+        case .constant(.interval(let x)): return .scalar(x)
+        default: return .scalar(Interval())
+        }
+    }
+
+    static func isNullConstant(_ v: Vector) -> Bool {
+        if case .constant(.null) = v.storage { return true }
+        return false
+    }
+
+    /// The AND of the operands' validities (nil = all valid).
+    static func validity(_ vs: [Vector]) -> Bitmap? {
+        var out: Bitmap?
+        for v in vs {
+            guard let b = v.validity else { continue }
+            if var o = out {
+                for w in 0..<o.words.count { o.words[w] &= b.words[w] }
+                out = o
+            } else {
+                out = b
+            }
+        }
+        return out
+    }
+
+    /// Whether every operand is a constant (so the result is too).
+    static func allConstant(_ vs: [Vector]) -> Bool {
+        vs.allSatisfy { if case .constant = $0.storage { return true } else { return false } }
+    }
+
+    /// A result vector, collapsed to a constant when every input was constant.
+    static func result(_ type: SQLType, _ storage: Vector.Storage, _ inputs: [Vector], _ count: Int) -> Vector {
+        var v = Vector(type: type, storage: storage, validity: validity(inputs), count: count)
+        if allConstant(inputs) && count > 0 { v = .constant(v.datum(0), type: type, count: count) }
+        return v
+    }
+
+    /// Applies `f` to every string value (dictionary entries once), producing values of `resultType`.
+    static func strings(_ v: Vector, _ count: Int, resultType: SQLType, _ f: (String) -> Datum) -> Vector {
+        switch v.storage {
+        case .constant(.string(let s)): return .constant(f(s), type: resultType, count: count)
+        case .constant: return .constant(.null, type: resultType, count: count)
+        case .dict(let entries, let idx):
+            let mapped = entries.map(f)
+            if resultType == .string {
+                let e = mapped.map { if case .string(let s) = $0 { return s } else { return "" } }
+                return Vector(type: .string, storage: .dict(entries: e, indices: idx), validity: v.validity, count: count)
+            }
+            var out = VectorBuilder(type: resultType)
+            for i in idx { out.append(mapped[Int(i)]) }
+            var r = out.build()
+            r.validity = validity([v, r])
+            return r
+        case .string(let a):
+            var out = VectorBuilder(type: resultType)
+            for (i, s) in a.enumerated() { out.append(v.isNull(i) ? .null : f(s)) }
+            return out.build()
+        default:
+            return .constant(.null, type: resultType, count: count)
+        }
+    }
+
+    // MARK: - Logic
+
+    static func logic(_ a: Vector, _ b: Vector, isAnd: Bool, _ count: Int) -> Vector {
+        // Three-valued: for AND, false wins over NULL; for OR, true wins over NULL.
+        let dominant = !isAnd
+        if allConstant([a, b]) {
+            let x = a.datum(0), y = b.datum(0)
+            if x == .bool(dominant) || y == .bool(dominant) { return .constant(.bool(dominant), type: .bool, count: count) }
+            if x == .null || y == .null { return .constant(.null, type: .bool, count: count) }
+            return .constant(.bool(!dominant), type: .bool, count: count)
+        }
+        let av = bools(a), bv = bools(b)
+        let values = map2(av, bv, count) { isAnd ? ($0 && $1) : ($0 || $1) }
+        if !a.mayHaveNulls && !b.mayHaveNulls { return Vector(type: .bool, storage: .bool(values), count: count) }
+        var valid = Bitmap(count: count, value: true)
+        var out = values
+        for i in 0..<count {
+            let an = a.isNull(i), bn = b.isNull(i)
+            if !an && !bn { continue }
+            let aDom = !an && a.datumBool(i) == dominant
+            let bDom = !bn && b.datumBool(i) == dominant
+            if aDom || bDom { out[i] = dominant } else { valid[i] = false }
+        }
+        return Vector(type: .bool, storage: .bool(out), validity: valid, count: count)
+    }
+
+    // MARK: - Comparison
+
+    static func compare(_ op: BinaryOp, _ a: Vector, _ b: Vector, _ count: Int) -> Vector {
+        if isNullConstant(a) || isNullConstant(b) { return .constant(.null, type: .bool, count: count) }
+        func test(_ c: Int) -> Bool {
+            switch op {
+            case .eq: return c == 0
+            case .ne: return c != 0
+            case .lt: return c < 0
+            case .le: return c <= 0
+            case .gt: return c > 0
+            default: return c >= 0
+            }
+        }
+        let values: [Bool]
+        switch a.type {
+        case .int, .timestamp:
+            let x = ints(a), y = ints(b)
+            switch op {
+            case .eq: values = map2(x, y, count) { $0 == $1 }
+            case .ne: values = map2(x, y, count) { $0 != $1 }
+            case .lt: values = map2(x, y, count) { $0 < $1 }
+            case .le: values = map2(x, y, count) { $0 <= $1 }
+            case .gt: values = map2(x, y, count) { $0 > $1 }
+            default: values = map2(x, y, count) { $0 >= $1 }
+            }
+        case .double:
+            // DuckDB orders NaN above every number and equal to itself.
+            let x = doubles(a), y = doubles(b)
+            switch op {
+            case .eq: values = map2(x, y, count) { $0 == $1 || ($0.isNaN && $1.isNaN) }
+            case .ne: values = map2(x, y, count) { !($0 == $1 || ($0.isNaN && $1.isNaN)) }
+            case .lt: values = map2(x, y, count) { $0 < $1 || (!$0.isNaN && $1.isNaN) }
+            case .le: values = map2(x, y, count) { $0 <= $1 || $1.isNaN }
+            case .gt: values = map2(x, y, count) { $0 > $1 || ($0.isNaN && !$1.isNaN) }
+            default: values = map2(x, y, count) { $0 >= $1 || $0.isNaN }
+            }
+        case .bool:
+            values = map2(bools(a), bools(b), count) { test($0 == $1 ? 0 : (!$0 ? -1 : 1)) }
+        case .interval:
+            values = map2(intervals(a), intervals(b), count) { test(compareIntervals($0, $1)) }
+        case .string:
+            return compareStrings(op, a, b, count, test)
+        case .null:
+            return .constant(.null, type: .bool, count: count)
+        }
+        return result(.bool, .bool(values), [a, b], count)
+    }
+
+    /// Byte-wise comparison of UTF-8 strings: -1, 0, 1 (DuckDB's VARCHAR order).
+    static func compareBytes(_ a: String, _ b: String) -> Int {
+        if a == b && a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8) { return 0 }
+        var ia = a.utf8.makeIterator(), ib = b.utf8.makeIterator()
+        while true {
+            switch (ia.next(), ib.next()) {
+            case (nil, nil): return 0
+            case (nil, _): return -1
+            case (_, nil): return 1
+            case (let x?, let y?): if x != y { return x < y ? -1 : 1 }
+            }
+        }
+    }
+
+    static func compareIntervals(_ a: Interval, _ b: Interval) -> Int {
+        // DuckDB normalises months as 30 days for ordering.
+        let x = (a.months * 30 + a.days) * Interval.nanosPerDay &+ a.nanos
+        let y = (b.months * 30 + b.days) * Interval.nanosPerDay &+ b.nanos
+        return x < y ? -1 : (x == y ? 0 : 1)
+    }
+
+    private static func compareStrings(_ op: BinaryOp, _ a: Vector, _ b: Vector, _ count: Int, _ test: (Int) -> Bool) -> Vector {
+        // Constant on one side: evaluate once per dictionary entry.
+        if case .constant(.string(let k)) = b.storage {
+            return strings(a, count, resultType: .bool) { .bool(test(compareBytes($0, k))) }
+        }
+        if case .constant(.string(let k)) = a.storage {
+            return strings(b, count, resultType: .bool) { .bool(test(compareBytes(k, $0))) }
+        }
+        var values = [Bool](repeating: false, count: count)
+        let x = a.materialized(), y = b.materialized()
+        for i in 0..<count where !x.isNull(i) && !y.isNull(i) {
+            values[i] = test(compareBytes(x.stringAt(i), y.stringAt(i)))
+        }
+        return Vector(type: .bool, storage: .bool(values), validity: validity([a, b]), count: count)
+    }
+
+    // MARK: - IN
+
+    static func inList(_ v: Vector, _ set: Set<Datum>, hasNull: Bool, negated: Bool, _ count: Int) -> Vector {
+        func decide(_ found: Bool) -> Datum {
+            if found { return .bool(!negated) }
+            return hasNull ? .null : .bool(negated)
+        }
+        switch v.type {
+        case .string:
+            return strings(v, count, resultType: .bool) { decide(set.contains(.string($0))) }
+        case .int, .timestamp:
+            let ints = Set(set.compactMap { d -> Int64? in
+                if case .int(let x) = d { return x }
+                if case .timestamp(let x) = d { return x }
+                return nil
+            })
+            return member(v, count, hasNull: hasNull, negated: negated) { ints.contains(Self.ints(v).at($0)) }
+        default:
+            return member(v, count, hasNull: hasNull, negated: negated) { set.contains(v.datum($0)) }
+        }
+    }
+
+    private static func member(_ v: Vector, _ count: Int, hasNull: Bool, negated: Bool, _ contains: (Int) -> Bool) -> Vector {
+        if isNullConstant(v) { return .constant(.null, type: .bool, count: count) }
+        var values = [Bool](repeating: false, count: count)
+        var valid = v.validity ?? Bitmap(count: count, value: true)
+        var anyNull = v.validity != nil
+        for i in 0..<count where !v.isNull(i) {
+            if contains(i) { values[i] = !negated } else if hasNull { valid[i] = false; anyNull = true } else { values[i] = negated }
+        }
+        return Vector(type: .bool, storage: .bool(values), validity: anyNull ? valid : nil, count: count)
+    }
+
+    // MARK: - Arithmetic
+
+    static func negate(_ v: Vector, _ e: BoundExpr) throws(QueryError) -> Vector {
+        switch v.type {
+        case .int:
+            let x = ints(v)
+            if case .array(let a) = x, let i = a.indices.first(where: { a[$0] == .min && !v.isNull($0) }) {
+                _ = i
+                throw QueryError(.execution, "integer overflow negating \(Int64.min)", at: e.position)
+            }
+            if case .scalar(let s) = x, s == .min, !isNullConstant(v) { throw QueryError(.execution, "integer overflow negating \(Int64.min)", at: e.position) }
+            return result(.int, .int(map1(x, v.count) { 0 &- $0 }), [v], v.count)
+        case .double:
+            return result(.double, .double(map1(doubles(v), v.count) { -$0 }), [v], v.count)
+        case .interval:
+            return result(.interval, .interval(map1(intervals(v), v.count) { Interval(months: -$0.months, days: -$0.days, nanos: -$0.nanos) }), [v], v.count)
+        default:
+            return .constant(.null, type: e.type, count: v.count)
+        }
+    }
+
+    static func arithmetic(_ op: BinaryOp, _ a: Vector, _ b: Vector, _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {
+        if isNullConstant(a) || isNullConstant(b) { return .constant(.null, type: e.type, count: count) }
+        let inputs = [a, b]
+        switch (a.type, b.type) {
+        case (.int, .int):
+            let x = ints(a), y = ints(b)
+            switch op {
+            case .divide:
+                return result(.double, .double(map2(x, y, count) { Double($0) / Double($1) }), inputs, count)
+            case .add, .subtract, .multiply:
+                var overflow = false
+                let values: [Int64] = map2(x, y, count) { p, q in
+                    let (r, o) = op == .add ? p.addingReportingOverflow(q) : op == .subtract ? p.subtractingReportingOverflow(q) : p.multipliedReportingOverflow(by: q)
+                    if o { overflow = true }
+                    return r
+                }
+                let r = result(.int, .int(values), inputs, count)
+                if overflow { try checkOverflow(op, x, y, r, e) }
+                return r
+            default:   // // and %
+                let valid = validity(inputs)
+                var failure: QueryError?
+                let values: [Int64] = map2(x, y, count) { p, q in
+                    if q == 0 || (q == -1 && p == .min) {
+                        if failure == nil { failure = QueryError(.execution, q == 0 ? "division by zero" : "integer overflow in \(p) \(op.rawValue) \(q)", at: e.position) }
+                        return 0
+                    }
+                    return op == .intDivide ? p / q : p % q
+                }
+                if let failure {
+                    // Only rows that are not NULL count.
+                    let bad = (0..<count).contains { i in
+                        (valid.map { $0[i] } ?? true) && { let q = y.at(i); return q == 0 || (q == -1 && x.at(i) == .min) }()
+                    }
+                    if bad { throw failure }
+                }
+                return result(.int, .int(values), inputs, count)
+            }
+        case (.double, .double):
+            let x = doubles(a), y = doubles(b)
+            let values: [Double]
+            switch op {
+            case .add: values = map2(x, y, count, +)
+            case .subtract: values = map2(x, y, count, -)
+            case .multiply: values = map2(x, y, count, *)
+            case .divide: values = map2(x, y, count, /)
+            case .intDivide: values = map2(x, y, count) { ($0 / $1).rounded(.down) }
+            default: values = map2(x, y, count) { $0.truncatingRemainder(dividingBy: $1) }
+            }
+            return result(.double, .double(values), inputs, count)
+        case (.timestamp, .interval):
+            let x = ints(a), y = intervals(b)
+            let sign: Int64 = op == .subtract ? -1 : 1
+            let values = map2(x, y, count) { t, i in
+                CalendarMath.addMonths(t, sign * i.months) &+ sign &* (i.days &* Interval.nanosPerDay &+ i.nanos)
+            }
+            return result(.timestamp, .int(values), inputs, count)
+        case (.timestamp, .timestamp):
+            let values = map2(ints(a), ints(b), count) { p, q -> Interval in
+                let d = p &- q
+                return Interval(days: d / Interval.nanosPerDay, nanos: d % Interval.nanosPerDay)
+            }
+            return result(.interval, .interval(values), inputs, count)
+        case (.interval, .interval):
+            let sign: Int64 = op == .subtract ? -1 : 1
+            let values = map2(intervals(a), intervals(b), count) {
+                Interval(months: $0.months + sign * $1.months, days: $0.days + sign * $1.days, nanos: $0.nanos &+ sign &* $1.nanos)
+            }
+            return result(.interval, .interval(values), inputs, count)
+        case (.interval, .int):
+            let values = map2(intervals(a), ints(b), count) { i, k -> Interval in
+                if op == .multiply { return Interval(months: i.months &* k, days: i.days &* k, nanos: i.nanos &* k) }
+                guard k != 0 else { return Interval() }
+                return Interval(months: i.months / k, days: i.days / k, nanos: i.nanos / k)
+            }
+            return result(.interval, .interval(values), inputs, count)
+        case (.string, .string):
+            let x = a.materialized(), y = b.materialized()
+            var out = VectorBuilder(type: .string)
+            for i in 0..<count { out.append(x.isNull(i) || y.isNull(i) ? .null : .string(x.stringAt(i) + y.stringAt(i))) }
+            return out.build()
+        default:
+            throw QueryError(.execution, "cannot apply \(op.rawValue) to \(a.type) and \(b.type)", at: e.position)
+        }
+    }
+
+    /// Throws when an overflow happened on a row that is not NULL.
+    private static func checkOverflow(_ op: BinaryOp, _ x: Operand<Int64>, _ y: Operand<Int64>, _ r: Vector, _ e: BoundExpr) throws(QueryError) {
+        for i in 0..<r.count where !r.isNull(i) {
+            let p = x.at(i), q = y.at(i)
+            let o = op == .add ? p.addingReportingOverflow(q).overflow : op == .subtract ? p.subtractingReportingOverflow(q).overflow : p.multipliedReportingOverflow(by: q).overflow
+            if o { throw QueryError(.execution, "integer overflow in \(p) \(op.rawValue) \(q) (cast to DOUBLE to avoid it)", at: e.position) }
+        }
+    }
+}
+
+extension Operand {
+    /// The element for row `i`.
+    @inline(__always) func at(_ i: Int) -> T {
+        switch self {
+        case .scalar(let s): return s
+        case .array(let a): return a[i]
+        }
+    }
+}
+
+extension Vector {
+    /// Row `i` of a string vector (materialised or dictionary).
+    func stringAt(_ i: Int) -> String {
+        switch storage {
+        case .string(let a): return a[i]
+        case .dict(let e, let idx): return e[Int(idx[i])]
+        case .constant(.string(let s)): return s
+        default: return ""
+        }
+    }
+
+    /// Row `i` of a boolean vector (false for other storage).
+    func datumBool(_ i: Int) -> Bool {
+        switch storage {
+        case .bool(let a): return a[i]
+        case .constant(.bool(let b)): return b
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,433 @@
+import Foundation
+import Tape
+import TapeCodec
+import TapeFormat
+
+/// Runs a `QueryPlan` over a `RunSet`.
+///
+/// Planning picks the chunks to read: runs whose run-constant filter fails and chunks whose zone
+/// maps rule out a WHERE conjunct are skipped. Each remaining chunk is a task: decode only the
+/// needed columns, filter, then either aggregate into the worker's own group table and states
+/// (merged at the end) or project rows that are handed, in chunk order, to the `ResultStage`.
+/// With several threads, workers take tasks in order and stay at most a small window ahead of the
+/// consumer, so memory stays bounded while a slow output or an early LIMIT holds things up.
+final class Executor {
+    let plan: QueryPlan
+    let runs: RunSet
+    let options: QueryOptions
+    private let needed: [Int]
+    private(set) var tasks: [ScanTask] = []
+    private(set) var stats: ScanStats
+
+    init(plan: QueryPlan, runs: RunSet, options: QueryOptions) throws(QueryError) {
+        self.plan = plan
+        self.runs = runs
+        self.options = options
+        needed = plan.neededSlots
+        stats = ScanStats(table: plan.table ?? "(none)")
+        if plan.table != nil { try planTasks() }
+    }
+
+    // MARK: - Planning
+
+    private func planTasks() throws(QueryError) {
+        guard let table = plan.table else { return }
+        for (ri, run) in runs.runs.enumerated() {
+            stats.runs += 1
+            guard let t = run.tables.first(where: { $0.name == table }) else {
+                stats.runsWithoutTable += 1
+                continue
+            }
+            let columnIndex: [Int?] = needed.map { s in
+                if case .column(let name, _) = plan.slots[s] { return t.schema.index(of: name) }
+                return nil
+            }
+            let readBytes: (Footer.ChunkEntry) -> Int = { c in columnIndex.reduce(0) { $0 + ($1.map { c.blocks[$0].storedLength } ?? 0) } }
+            stats.chunks += t.chunks.count
+            var skipRun = false
+            if let rf = plan.runFilter {
+                let v = try Evaluator.evaluate(rf, runConstantBatch(ri))
+                skipRun = v.isNull(0) || !v.datumBool(0)
+            }
+            // A predicate on a column this run lacks compares with NULL: no row can match.
+            let predicates: [(Int, ColumnPredicate)] = plan.zonePredicates.compactMap { p in t.schema.index(of: p.column).map { ($0, p) } }
+            if predicates.count < plan.zonePredicates.count { skipRun = true }
+            if skipRun {
+                stats.runsSkipped += 1
+                stats.chunksSkipped += t.chunks.count
+                stats.bytesSkipped += t.chunks.reduce(0) { $0 + readBytes($1) }
+                continue
+            }
+            for (ci, c) in t.chunks.enumerated() {
+                let keep = predicates.allSatisfy { col, p in
+                    p.mayMatch(c.blocks[col].stats, rowCount: c.rowCount, nullCount: c.blocks[col].nullCount)
+                }
+                if keep {
+                    tasks.append(ScanTask(run: ri, table: t, chunk: ci, columnIndex: columnIndex, bytes: readBytes(c)))
+                } else {
+                    stats.chunksSkipped += 1
+                    stats.bytesSkipped += readBytes(c)
+                }
+            }
+        }
+    }
+
+    /// A one-row batch holding only the run-constant slots of run `ri`.
+    private func runConstantBatch(_ ri: Int) -> Batch {
+        Batch(columns: plan.slots.indices.map { constantSlot($0, ri, count: 1) }, count: 1)
+    }
+
+    private func constantSlot(_ s: Int, _ ri: Int, count: Int) -> Vector {
+        let run = runs.runs[ri]
+        switch plan.slots[s] {
+        case .runID: return .constant(.string(run.id), type: .string, count: count)
+        case .metadata(let key, let type): return .constant(runs.metadataValue(run, key, type), type: type, count: count)
+        case .column(_, let type): return .constant(.null, type: type, count: count)
+        }
+    }
+
+    // MARK: - Reading
+
+    /// A worker's open file: tasks come in run order, so one reader at a time suffices (a
+    /// `TapeReader` is not thread-safe; each worker has its own).
+    final class Readers {
+        private var current: (run: Int, reader: TapeReader)?
+        private let runs: RunSet
+        private let verify: Bool
+        init(runs: RunSet, verify: Bool) {
+            self.runs = runs
+            self.verify = verify
+        }
+        func reader(_ run: Int) throws(QueryError) -> TapeReader {
+            if let c = current, c.run == run { return c.reader }
+            current = nil   // close the previous run's file first
+            do {
+                let r = try TapeReader(path: runs.runs[run].path, options: ReaderOptions(verifyChecksums: verify, allowUnsealed: !runs.runs[run].isSealed))
+                current = (run, r)
+                return r
+            } catch {
+                throw QueryError(.execution, "\(error)")
+            }
+        }
+    }
+
+    /// The input batch of a task: needed slots filled, others as NULL constants.
+    private func load(_ task: ScanTask, _ readers: Readers) throws(QueryError) -> Batch {
+        let c = task.table.chunks[task.chunk]
+        let count = c.rowCount
+        var columns = plan.slots.indices.map { constantSlot($0, task.run, count: count) }
+        let physical = task.columnIndex.compactMap { $0 }
+        let data: [ColumnData]
+        do { data = try readers.reader(task.run).readColumns(task.table, chunk: task.chunk, columns: physical) } catch let e as QueryError {
+            throw e
+        } catch {
+            throw QueryError(.execution, "\(error)")
+        }
+        var k = 0
+        for (i, s) in needed.enumerated() where task.columnIndex[i] != nil {
+            var v = Vector(data[k])
+            k += 1
+            if plan.slots[s].type == .double, case .int(let a) = v.storage {
+                v = Vector(type: .double, storage: .double(a.map(Double.init)), validity: v.validity, count: v.count)
+            }
+            columns[s] = v
+        }
+        return Batch(columns: columns, count: count)
+    }
+
+    /// Applies WHERE; returns the surviving rows.
+    private func filtered(_ b: Batch) throws(QueryError) -> Batch {
+        guard let f = plan.filter else { return b }
+        let v = try Evaluator.evaluate(f, b)
+        if case .constant(let d) = v.storage { return d == .bool(true) ? b : Batch(columns: b.columns, count: 0).emptyLike() }
+        guard case .bool(let bits) = v.storage else { return b.emptyLike() }
+        var rows: [Int32] = []
+        rows.reserveCapacity(b.count)
+        if let valid = v.validity {
+            for r in 0..<b.count where bits[r] && valid[r] { rows.append(Int32(r)) }
+        } else {
+            for r in 0..<b.count where bits[r] { rows.append(Int32(r)) }
+        }
+        return rows.count == b.count ? b : b.gather(rows)
+    }
+
+    // MARK: - Aggregation
+
+    /// One worker's aggregation state.
+    final class Aggregation {
+        let groups: GroupTable?
+        let states: [AggregateState]
+        init(_ plan: QueryPlan) {
+            let keys = plan.keys ?? []
+            groups = keys.isEmpty ? nil : GroupTable(types: keys.map(\.type))
+            states = plan.aggregates.map(AggregateState.make)
+        }
+
+        var groupCount: Int { groups?.count ?? 1 }
+
+        func add(_ b: Batch, plan: QueryPlan, position: Int64) throws(QueryError) {
+            guard b.count > 0 else { return }
+            var ids: [Int32]?
+            if let groups, let keys = plan.keys {
+                var kv: [Vector] = []
+                for k in keys { kv.append(try Evaluator.evaluate(k, b)) }
+                ids = groups.assign(kv, count: b.count)
+            }
+            for (i, call) in plan.aggregates.enumerated() {
+                var inputs: [Vector] = []
+                for a in call.args { inputs.append(try Evaluator.evaluate(a, b)) }
+                try states[i].update(inputs, groups: ids, groupCount: groupCount, position: position, count: b.count)
+            }
+        }
+
+        func merge(_ other: Aggregation) throws(QueryError) {
+            let mapping: [Int32]
+            if let groups, let og = other.groups { mapping = groups.absorb(og) } else { mapping = [0] }
+            for (s, o) in zip(states, other.states) { try s.merge(o, mapping: mapping, groupCount: groupCount) }
+        }
+
+        var approximateBytes: Int {
+            (groups?.approximateBytes ?? 0) + states.reduce(0) { $0 + (($1 as? QuantileState)?.valueCount ?? 0) * 8 } + groupCount * states.count * 16
+        }
+
+        /// The post-aggregation batch: keys then aggregate results, one row per group.
+        func result() -> Batch {
+            let n = groupCount
+            var cols = groups?.keyVectors() ?? []
+            for s in states { cols.append(s.finish(groupCount: n)) }
+            return Batch(columns: cols, count: n)
+        }
+    }
+
+    // MARK: - Running
+
+    /// Executes the plan, handing result batches (visible columns) to `emit` until it returns
+    /// false or the result ends.
+    func run(_ emit: @escaping (Batch) throws -> Bool) throws(QueryError) {
+        let stage = ResultStage(plan: plan, memoryLimit: options.memoryLimit, emit: emit)
+        if plan.table == nil {
+            // SELECT without FROM: one empty row.
+            let one = Batch(columns: [], count: 1)
+            let b = try filtered(one)
+            if plan.isAggregate {
+                let agg = Aggregation(plan)
+                try agg.add(b, plan: plan, position: 0)
+                try finishAggregate(agg, stage)
+            } else {
+                _ = try stage.push(try project(b))
+            }
+            try stage.finish()
+            return
+        }
+        let threads = max(1, min(options.threads, tasks.count))
+        if plan.isAggregate {
+            let agg = try runAggregate(threads: threads)
+            try finishAggregate(agg, stage)
+        } else {
+            try runProjection(threads: threads, stage)
+        }
+        try stage.finish()
+    }
+
+    private func project(_ b: Batch) throws(QueryError) -> Batch {
+        var cols: [Vector] = []
+        for e in plan.outputs + plan.hidden { cols.append(try Evaluator.evaluate(e, b)) }
+        return Batch(columns: cols, count: b.count)
+    }
+
+    private func finishAggregate(_ agg: Aggregation, _ stage: ResultStage) throws(QueryError) {
+        var post = agg.result()
+        if let h = plan.having {
+            let v = try Evaluator.evaluate(h, post)
+            let rows = (0..<Int32(post.count)).filter { !v.isNull(Int($0)) && v.datumBool(Int($0)) }
+            post = post.gather(rows)
+        }
+        _ = try stage.push(try project(post))
+    }
+
+    private func record(_ task: ScanTask, scanned: Int, matched: Int) {
+        statsLock.lock()
+        stats.chunksRead += 1
+        stats.bytesRead += task.bytes
+        stats.rowsScanned += scanned
+        stats.rowsMatched += matched
+        statsLock.unlock()
+    }
+
+    private let statsLock = NSLock()
+
+    private func runAggregate(threads: Int) throws(QueryError) -> Aggregation {
+        if threads == 1 {
+            let agg = Aggregation(plan)
+            let readers = Readers(runs: runs, verify: options.verifyChecksums)
+            for (i, t) in tasks.enumerated() {
+                try aggregateTask(t, index: i, agg, readers)
+            }
+            return agg
+        }
+        let next = Counter()
+        let results = ResultSlots<Aggregation>(count: threads)
+        DispatchQueue.concurrentPerform(iterations: threads) { w in
+            let agg = Aggregation(plan)
+            let readers = Readers(runs: runs, verify: options.verifyChecksums)
+            var r: Result<Aggregation, QueryError> = .success(agg)
+            while let i = next.take(below: tasks.count) {
+                do { try aggregateTask(tasks[i], index: i, agg, readers) } catch let e as QueryError {
+                    r = .failure(e)
+                    next.stop()
+                    break
+                } catch {
+                    r = .failure(QueryError(.execution, "\(error)"))
+                    next.stop()
+                    break
+                }
+            }
+            results.set(w, r)
+        }
+        var merged: Aggregation?
+        for r in results.values {
+            switch r {
+            case .success(let a)?:
+                if let m = merged { try m.merge(a) } else { merged = a }
+            case .failure(let e)?: throw e
+            case nil: break
+            }
+        }
+        return merged ?? Aggregation(plan)
+    }
+
+    private func aggregateTask(_ t: ScanTask, index: Int, _ agg: Aggregation, _ readers: Readers) throws(QueryError) {
+        let input = try load(t, readers)
+        let b = try filtered(input)
+        record(t, scanned: input.count, matched: b.count)
+        try agg.add(b, plan: plan, position: Int64(index) << 32)
+        if agg.approximateBytes > options.memoryLimit {
+            throw QueryError(.execution, "aggregation needs more than \(options.memoryLimit >> 20) MiB (\(agg.groupCount) groups so far); raise --memory-limit or group more coarsely")
+        }
+    }
+
+    private func runProjection(threads: Int, _ stage: ResultStage) throws(QueryError) {
+        if threads == 1 {
+            let readers = Readers(runs: runs, verify: options.verifyChecksums)
+            for t in tasks {
+                let input = try load(t, readers)
+                let b = try filtered(input)
+                record(t, scanned: input.count, matched: b.count)
+                if b.count > 0, try !stage.push(try project(b)) { return }
+            }
+            return
+        }
+        // Workers produce chunks' projected batches into `ready`; this thread consumes them in
+        // task order. Workers stay at most `window` tasks ahead of the consumer.
+        let window = threads * 2
+        let shared = Pipeline(running: threads)
+        let cond = shared.cond
+        for _ in 0..<threads {
+            let worker = Thread { [self] in
+                let readers = Readers(runs: runs, verify: options.verifyChecksums)
+                while true {
+                    cond.lock()
+                    while !shared.stop && shared.nextTask < tasks.count && shared.nextTask - shared.consumed >= window { cond.wait() }
+                    if shared.stop || shared.nextTask >= tasks.count {
+                        shared.running -= 1
+                        cond.broadcast()
+                        cond.unlock()
+                        return
+                    }
+                    let i = shared.nextTask
+                    shared.nextTask += 1
+                    cond.unlock()
+                    let r: Result<Batch, QueryError>
+                    do {
+                        let input = try load(tasks[i], readers)
+                        let b = try filtered(input)
+                        record(tasks[i], scanned: input.count, matched: b.count)
+                        r = .success(b.count > 0 ? try project(b) : b)
+                    } catch let e as QueryError {
+                        r = .failure(e)
+                    } catch {
+                        r = .failure(QueryError(.execution, "\(error)"))
+                    }
+                    cond.lock()
+                    shared.ready[i] = r
+                    cond.broadcast()
+                    cond.unlock()
+                }
+            }
+            worker.stackSize = 4 << 20
+            worker.start()
+        }
+        var failure: QueryError?
+        for i in 0..<tasks.count {
+            cond.lock()
+            while shared.ready[i] == nil { cond.wait() }
+            let r = shared.ready.removeValue(forKey: i)
+            shared.consumed = i + 1
+            cond.broadcast()
+            cond.unlock()
+            do {
+                guard let b = try r?.get() else { continue }
+                if b.count > 0, try !stage.push(b) { break }
+            } catch {
+                failure = error
+                break
+            }
+        }
+        cond.lock()
+        shared.stop = true
+        cond.broadcast()
+        while shared.running > 0 { cond.wait() }
+        cond.unlock()
+        if let failure { throw failure }
+    }
+}
+
+/// State shared by the projection workers and the consuming thread, guarded by `cond`.
+final class Pipeline: @unchecked Sendable {
+    let cond = NSCondition()
+    var nextTask = 0
+    var consumed = 0
+    var stop = false
+    var ready: [Int: Result<Batch, QueryError>] = [:]
+    var running: Int
+    init(running: Int) { self.running = running }
+}
+
+/// One result slot per worker, written under a lock.
+final class ResultSlots<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<T, QueryError>?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<T, QueryError>) {
+        lock.lock()
+        values[i] = r
+        lock.unlock()
+    }
+}
+
+/// A shared task counter for worker threads.
+final class Counter {
+    private var value = 0
+    private var stopped = false
+    private let lock = NSLock()
+
+    /// The next index below `limit`, or nil when done or stopped.
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped, value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+    }
+}
+
+extension Batch {
+    /// The same columns with no rows.
+    func emptyLike() -> Batch { gather([]) }
+}

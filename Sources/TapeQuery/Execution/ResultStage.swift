@@ -1,0 +1,147 @@
+import TapeCodec
+
+/// The last steps of a query over projected rows (outputs then hidden ORDER BY keys): DISTINCT,
+/// ORDER BY (a bounded top-N buffer when there is a LIMIT, else a full sort within the memory
+/// budget), OFFSET and LIMIT. Rows reach `emit` with the visible output columns only.
+final class ResultStage {
+    private let plan: QueryPlan
+    private let visible: Int
+    private let memoryLimit: Int
+    private let emit: (Batch) throws -> Bool
+    private var seen = Set<[Datum]>()
+    private var skipped = 0
+    private var emitted = 0
+    private var buffer: [VectorBuilder]
+    private var finished = false
+    /// Rows buffered for sorting, and the most ever held (for EXPLAIN).
+    private(set) var peakBuffered = 0
+
+    init(plan: QueryPlan, memoryLimit: Int, emit: @escaping (Batch) throws -> Bool) {
+        self.plan = plan
+        visible = plan.outputs.count
+        self.memoryLimit = memoryLimit
+        self.emit = emit
+        buffer = (plan.outputs + plan.hidden).map { VectorBuilder(type: $0.type) }
+    }
+
+    /// Rows the query can still use, or nil when unbounded.
+    private var wanted: Int? { plan.limit.map { plan.offset + $0 } }
+
+    /// Takes a batch; returns false once no more rows can change the result (LIMIT reached
+    /// without ORDER BY).
+    func push(_ input: Batch) throws(QueryError) -> Bool {
+        guard !finished else { return false }
+        var b = input
+        if plan.distinct { b = dedupe(b) }
+        if b.count == 0 { return true }
+        if plan.order.isEmpty { return try stream(b) }
+        for (i, v) in b.columns.enumerated() { buffer[i].append(v) }
+        let n = buffer.first?.count ?? 0
+        peakBuffered = max(peakBuffered, n)
+        if let w = wanted {
+            if n > max(2 * w, w + 4096) { compact(keep: w) }
+        } else if n % 8192 < b.count {
+            let bytes = buffer.reduce(0) { $0 + $1.approximateBytes }
+            if bytes > memoryLimit {
+                throw QueryError(.execution, "ORDER BY without LIMIT needs to hold more than \(memoryLimit >> 20) MiB of rows; add a LIMIT, select fewer columns, or raise --memory-limit")
+            }
+        }
+        return true
+    }
+
+    /// Ends the input: sorts what was buffered and emits it.
+    func finish() throws(QueryError) {
+        guard !finished else { return }
+        if !plan.order.isEmpty {
+            let columns = buffer.map { $0.build() }
+            let n = columns.first?.count ?? 0
+            var order = Sorter.permutation(columns, keys: plan.order, count: n)
+            if let w = wanted, order.count > w { order.removeSubrange(w...) }
+            let all = Batch(columns: columns, count: n)
+            var start = 0
+            while start < order.count {
+                let end = min(order.count, start + 65_536)
+                let piece = all.gather(Array(order[start..<end]))
+                start = end
+                if try !stream(piece) { break }
+            }
+        }
+        finished = true
+    }
+
+    /// Applies OFFSET/LIMIT to rows in final order and emits them.
+    private func stream(_ b: Batch) throws(QueryError) -> Bool {
+        var rows = Array(0..<Int32(b.count))
+        if skipped < plan.offset {
+            let s = min(plan.offset - skipped, rows.count)
+            rows.removeFirst(s)
+            skipped += s
+        }
+        if let limit = plan.limit, emitted + rows.count > limit { rows.removeLast(emitted + rows.count - limit) }
+        if !rows.isEmpty {
+            let out = rows.count == b.count ? b : b.gather(rows)
+            emitted += rows.count
+            let cont: Bool
+            do { cont = try emit(Batch(columns: Array(out.columns.prefix(visible)), count: out.count)) } catch let e as QueryError {
+                throw e
+            } catch {
+                throw QueryError(.execution, "\(error)")
+            }
+            if !cont { finished = true; return false }
+        }
+        if let limit = plan.limit, emitted >= limit { return false }
+        return true
+    }
+
+    /// Keeps the first `keep` rows in sort order.
+    private func compact(keep: Int) {
+        let columns = buffer.map { $0.build() }
+        let n = columns.first?.count ?? 0
+        let order = Array(Sorter.permutation(columns, keys: plan.order, count: n).prefix(keep))
+        let kept = Batch(columns: columns, count: n).gather(order)
+        buffer = (plan.outputs + plan.hidden).map { VectorBuilder(type: $0.type) }
+        for (i, v) in kept.columns.enumerated() { buffer[i].append(v) }
+    }
+
+    private func dedupe(_ b: Batch) -> Batch {
+        var keep: [Int32] = []
+        let cols = b.columns.prefix(visible)
+        for r in 0..<b.count where seen.insert(cols.map { $0.datum(r) }).inserted { keep.append(Int32(r)) }
+        return keep.count == b.count ? b : b.gather(keep)
+    }
+}
+
+/// Sort permutations over result columns.
+enum Sorter {
+    /// Row order for `keys` (ties keep arrival order).
+    static func permutation(_ columns: [Vector], keys: [SortKey], count: Int) -> [Int32] {
+        let cols = keys.map { columns[$0.column].materialized() }
+        var idx = (0..<Int32(count)).map { $0 }
+        idx.sort { a, b in
+            for (k, key) in keys.enumerated() {
+                let c = compareRows(cols[k], Int(a), Int(b), nullsFirst: key.nullsFirst)
+                if c != 0 { return key.descending && !(cols[k].isNull(Int(a)) || cols[k].isNull(Int(b))) ? c > 0 : c < 0 }
+            }
+            return a < b
+        }
+        return idx
+    }
+
+    /// -1/0/1 comparing rows `a` and `b` of `v`; NULLs placed by `nullsFirst` regardless of
+    /// direction.
+    @inline(__always) static func compareRows(_ v: Vector, _ a: Int, _ b: Int, nullsFirst: Bool) -> Int {
+        let an = v.isNull(a), bn = v.isNull(b)
+        if an || bn {
+            if an && bn { return 0 }
+            return an == nullsFirst ? -1 : 1
+        }
+        switch v.storage {
+        case .int(let x): return x[a] < x[b] ? -1 : (x[a] == x[b] ? 0 : 1)
+        case .double(let x): return Datum.compareDoubles(x[a], x[b])
+        case .bool(let x): return x[a] == x[b] ? 0 : (!x[a] ? -1 : 1)
+        case .string(let x): return Evaluator.compareBytes(x[a], x[b])
+        case .dict(let e, let i): return i[a] == i[b] ? 0 : Evaluator.compareBytes(e[Int(i[a])], e[Int(i[b])])
+        default: return Datum.compare(v.datum(a), v.datum(b))
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import TapeCodec
+import TapeFormat
+
+/// The values of one expression over the rows of a batch, typed and spread like `ColumnData`:
+/// one slot per row, a null row's slot holds a placeholder to be ignored.
+struct Vector {
+    enum Storage {
+        /// BIGINT and TIMESTAMP.
+        case int([Int64])
+        case double([Double])
+        case bool([Bool])
+        /// Plain strings, one per row.
+        case string([String])
+        /// Dictionary strings: `indices[row]` indexes `entries` (few distinct values).
+        case dict(entries: [String], indices: [UInt32])
+        case interval([Interval])
+        /// The same value on every row (literals, a run's metadata); a `.null` constant is all-null.
+        case constant(Datum)
+    }
+
+    var type: SQLType
+    var storage: Storage
+    /// 1 = valid; nil when no row is null (constants use `.constant(.null)` instead).
+    var validity: Bitmap?
+    var count: Int
+
+    init(type: SQLType, storage: Storage, validity: Bitmap? = nil, count: Int) {
+        self.type = type
+        self.storage = storage
+        self.validity = validity
+        self.count = count
+    }
+
+    static func constant(_ d: Datum, type: SQLType? = nil, count: Int) -> Vector {
+        Vector(type: type ?? d.type, storage: .constant(d), count: count)
+    }
+
+    /// A decoded column as a vector (dictionary strings stay dictionary-encoded).
+    init(_ c: ColumnData) {
+        count = c.count
+        validity = c.validity
+        type = SQLType(c.type)
+        switch c.storage {
+        case .int64(let v): storage = .int(v)
+        case .float64(let v): storage = .double(v)
+        case .bool(let v): storage = .bool(v)
+        case .strings(let s): storage = .string((0..<s.count).map { s[$0] })
+        case .dictionary(let e, let idx): storage = .dict(entries: (0..<e.count).map { e[$0] }, indices: idx)
+        }
+    }
+
+    @inline(__always) func isNull(_ row: Int) -> Bool {
+        if case .constant(let d) = storage { return d == .null }
+        return validity.map { !$0[row] } ?? false
+    }
+
+    /// Whether any row may be null.
+    var mayHaveNulls: Bool {
+        if case .constant(let d) = storage { return d == .null }
+        return validity != nil
+    }
+
+    /// The value at `row` (slow path: output, grouping keys of mixed types, tests).
+    func datum(_ row: Int) -> Datum {
+        if isNull(row) { return .null }
+        switch storage {
+        case .int(let v): return type == .timestamp ? .timestamp(v[row]) : .int(v[row])
+        case .double(let v): return .double(v[row])
+        case .bool(let v): return .bool(v[row])
+        case .string(let v): return .string(v[row])
+        case .dict(let e, let idx): return .string(e[Int(idx[row])])
+        case .interval(let v): return .interval(v[row])
+        case .constant(let d): return d
+        }
+    }
+
+    /// The vector with every slot materialised (constants expanded), for kernels that index rows.
+    func materialized() -> Vector {
+        guard case .constant(let d) = storage else { return self }
+        return Vector.filled(d, type: type, count: count)
+    }
+
+    static func filled(_ d: Datum, type: SQLType, count: Int) -> Vector {
+        switch d {
+        case .null:
+            return Vector(type: type, storage: placeholder(type, count), validity: Bitmap(count: count, value: false), count: count)
+        case .int(let v), .timestamp(let v): return Vector(type: type, storage: .int([Int64](repeating: v, count: count)), count: count)
+        case .double(let v): return Vector(type: type, storage: .double([Double](repeating: v, count: count)), count: count)
+        case .bool(let v): return Vector(type: type, storage: .bool([Bool](repeating: v, count: count)), count: count)
+        case .string(let s): return Vector(type: type, storage: .dict(entries: [s], indices: [UInt32](repeating: 0, count: count)), count: count)
+        case .interval(let i): return Vector(type: type, storage: .interval([Interval](repeating: i, count: count)), count: count)
+        }
+    }
+
+    /// All-placeholder storage of `type`.
+    static func placeholder(_ type: SQLType, _ count: Int) -> Storage {
+        switch type {
+        case .int, .timestamp, .null: return .int([Int64](repeating: 0, count: count))
+        case .double: return .double([Double](repeating: 0, count: count))
+        case .bool: return .bool([Bool](repeating: false, count: count))
+        case .string: return .dict(entries: [""], indices: [UInt32](repeating: 0, count: count))
+        case .interval: return .interval([Interval](repeating: Interval(), count: count))
+        }
+    }
+
+    /// The rows at `rows`, in that order.
+    func gather(_ rows: [Int32]) -> Vector {
+        let n = rows.count
+        var valid: Bitmap?
+        if let v = validity {
+            var b = Bitmap(count: n, value: false)
+            for (i, r) in rows.enumerated() where v[Int(r)] { b[i] = true }
+            valid = b
+        }
+        func pick<T>(_ a: [T]) -> [T] { rows.map { a[Int($0)] } }
+        switch storage {
+        case .int(let a): return Vector(type: type, storage: .int(pick(a)), validity: valid, count: n)
+        case .double(let a): return Vector(type: type, storage: .double(pick(a)), validity: valid, count: n)
+        case .bool(let a): return Vector(type: type, storage: .bool(pick(a)), validity: valid, count: n)
+        case .string(let a): return Vector(type: type, storage: .string(pick(a)), validity: valid, count: n)
+        case .dict(let e, let idx): return Vector(type: type, storage: .dict(entries: e, indices: pick(idx)), validity: valid, count: n)
+        case .interval(let a): return Vector(type: type, storage: .interval(pick(a)), validity: valid, count: n)
+        case .constant(let d): return Vector(type: type, storage: .constant(d), count: n)
+        }
+    }
+
+    /// The rows whose `selection` bit is set.
+    func filter(_ selection: [Int32]) -> Vector { gather(selection) }
+
+    /// The storage form for output formatters.
+    func columnData() -> ColumnData {
+        let m = materialized()
+        let ct = type.columnType
+        switch m.storage {
+        case .int(let a): return ColumnData(type: ct, storage: .int64(a), validity: m.validity)
+        case .double(let a): return ColumnData(type: ct, storage: .float64(a), validity: m.validity)
+        case .bool(let a): return ColumnData(type: ct, storage: .bool(a), validity: m.validity)
+        case .string(let a): return ColumnData(type: ct, storage: .strings(StringArray(a)), validity: m.validity)
+        case .dict(let e, let idx): return ColumnData(type: ct, storage: .dictionary(entries: StringArray(e), indices: idx), validity: m.validity)
+        case .interval(let a): return ColumnData(type: ct, storage: .strings(StringArray(a.map(\.description))), validity: m.validity)
+        case .constant: return ColumnData(type: ct, storage: .int64([]), validity: nil)   // unreachable: materialized
+        }
+    }
+}
+
+/// Appends vectors of one type into one (for buffering rows to sort, and for building results).
+struct VectorBuilder {
+    let type: SQLType
+    private(set) var count = 0
+    private var ints: [Int64] = []
+    private var doubles: [Double] = []
+    private var bools: [Bool] = []
+    private var strings: [String] = []
+    private var intervals: [Interval] = []
+    private var validity = Bitmap()
+    private var hasNull = false
+    private var stringBytes = 0
+
+    init(type: SQLType) { self.type = type }
+
+    mutating func append(_ v: Vector) {
+        let m = v.materialized()
+        for r in 0..<m.count { validity.append(!m.isNull(r)) }
+        if m.mayHaveNulls { hasNull = true }
+        switch m.storage {
+        case .int(let a): ints.append(contentsOf: a)
+        case .double(let a): doubles.append(contentsOf: a)
+        case .bool(let a): bools.append(contentsOf: a)
+        case .string(let a):
+            strings.append(contentsOf: a)
+            stringBytes += a.reduce(0) { $0 + $1.utf8.count + 16 }
+        case .dict(let e, let idx):
+            strings.append(contentsOf: idx.map { e[Int($0)] })
+            stringBytes += idx.reduce(0) { $0 + e[Int($1)].utf8.count + 16 }
+        case .interval(let a): intervals.append(contentsOf: a)
+        case .constant: break
+        }
+        count += m.count
+    }
+
+    mutating func append(_ d: Datum) {
+        validity.append(d != .null)
+        if d == .null { hasNull = true }
+        switch type {
+        case .int, .timestamp, .null:
+            if case .int(let v) = d { ints.append(v) } else if case .timestamp(let v) = d { ints.append(v) } else { ints.append(0) }
+        case .double:
+            if case .double(let v) = d { doubles.append(v) } else if case .int(let v) = d { doubles.append(Double(v)) } else { doubles.append(0) }
+        case .bool: if case .bool(let v) = d { bools.append(v) } else { bools.append(false) }
+        case .string:
+            let v: String
+            if case .string(let x) = d { v = x } else { v = "" }
+            strings.append(v)
+            stringBytes += v.utf8.count + 16
+        case .interval: if case .interval(let v) = d { intervals.append(v) } else { intervals.append(Interval()) }
+        }
+        count += 1
+    }
+
+    func build() -> Vector {
+        let storage: Vector.Storage
+        switch type {
+        case .int, .timestamp, .null: storage = .int(ints)
+        case .double: storage = .double(doubles)
+        case .bool: storage = .bool(bools)
+        case .string: storage = .string(strings)
+        case .interval: storage = .interval(intervals)
+        }
+        return Vector(type: type, storage: storage, validity: hasNull ? validity : nil, count: count)
+    }
+
+    /// Approximate bytes held, for memory budgets.
+    var approximateBytes: Int {
+        ints.count * 8 + doubles.count * 8 + bools.count + intervals.count * 24
+            + stringBytes + validity.words.count * 8
+    }
+}

@@ -1,0 +1,52 @@
+import Tape
+
+/// Renders a plan (and optionally what running it read) as an indented tree, innermost stage
+/// (the scan) last.
+enum Explain {
+    /// `ts >= TIMESTAMP '2024-01-05T00:00:00Z'` rather than the storage-level spelling.
+    static func predicateText(_ p: ColumnPredicate) -> String {
+        let d: Datum
+        switch p.value {
+        case .null: d = .null
+        case .int(let v): d = .int(v)
+        case .float(let v): d = .double(v)
+        case .timestamp(let v): d = .timestamp(v)
+        case .bool(let v): d = .bool(v)
+        case .string(let v): d = .string(v)
+        }
+        return "\(p.column) \(p.op.rawValue) \(d)"
+    }
+
+    static func text(_ plan: QueryPlan, runs: RunSet, stats: ScanStats?) -> String {
+        var lines: [String] = []
+        func add(_ s: String) { lines.append(String(repeating: "  ", count: lines.count) + s) }
+        if let l = plan.limit { add("LIMIT \(l)\(plan.offset > 0 ? " OFFSET \(plan.offset)" : "")") } else if plan.offset > 0 {
+            add("OFFSET \(plan.offset)")
+        }
+        if !plan.order.isEmpty {
+            let all = plan.outputs + plan.hidden
+            let keys = plan.order.map { "\(all[$0.column].text)\($0.descending ? " DESC" : "")\($0.nullsFirst ? " NULLS FIRST" : "")" }
+            add("\(plan.limit != nil ? "TOP-N (bounded buffer)" : "SORT (in memory)") by \(keys.joined(separator: ", "))")
+        }
+        if plan.distinct { add("DISTINCT") }
+        add("PROJECT \(zip(plan.outputNames, plan.outputs).map { $0.0 == $0.1.text ? $0.0 : "\($0.1.text) AS \($0.0)" }.joined(separator: ", "))")
+        if let h = plan.having { add("HAVING \(h.text)") }
+        if let keys = plan.keys {
+            let k = keys.isEmpty ? "" : " GROUP BY \(keys.map(\.text).joined(separator: ", "))"
+            add("AGGREGATE \(plan.aggregates.map(\.text).joined(separator: ", "))\(k) (hash, per-thread partials merged)")
+        }
+        if let f = plan.filter { add("FILTER \(f.text)") }
+        if let t = plan.table {
+            let cols = plan.neededSlots.map { plan.slots[$0].name }
+            var scan = "SCAN \(t) in \(runs.runs.count) run\(runs.runs.count == 1 ? "" : "s"), columns [\(cols.joined(separator: ", "))]"
+            if !plan.zonePredicates.isEmpty { scan += ", zone maps: \(plan.zonePredicates.map(predicateText).joined(separator: " AND "))" }
+            if let rf = plan.runFilter { scan += ", run filter: \(rf.text)" }
+            add(scan)
+        } else {
+            add("ONE ROW (no FROM)")
+        }
+        var out = lines.joined(separator: "\n")
+        if let stats { out += "\n\n" + stats.description }
+        return out
+    }
+}

@@ -1,0 +1,73 @@
+/// A compiled SQL LIKE pattern: `%` matches any run of characters, `_` exactly one character;
+/// everything else matches itself. ILIKE compares lower-cased text.
+struct LikePattern: Sendable {
+    let pattern: String
+    let caseInsensitive: Bool
+    private let tokens: [Piece]
+
+    private enum Piece: Equatable { case any, one, literal([UInt8]) }
+
+    init(_ pattern: String, caseInsensitive: Bool) {
+        self.pattern = pattern
+        self.caseInsensitive = caseInsensitive
+        var pieces: [Piece] = []
+        var lit: [UInt8] = []
+        for ch in (caseInsensitive ? pattern.lowercased() : pattern) {
+            if ch == "%" || ch == "_" {
+                if !lit.isEmpty { pieces.append(.literal(lit)); lit = [] }
+                if ch == "%" { if pieces.last != .any { pieces.append(.any) } } else { pieces.append(.one) }
+            } else {
+                lit.append(contentsOf: String(ch).utf8)
+            }
+        }
+        if !lit.isEmpty { pieces.append(.literal(lit)) }
+        tokens = pieces
+    }
+
+    func matches(_ s: String) -> Bool {
+        let text = caseInsensitive ? s.lowercased() : s
+        return Array(text.utf8).withUnsafeBufferPointer { match($0, 0, 0) }
+    }
+
+    /// Length in bytes of the UTF-8 character starting with `b`.
+    private static func width(_ b: UInt8) -> Int {
+        b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+    }
+
+    /// Iterative matcher with one backtrack point per `%` (the classic wildcard algorithm): linear
+    /// in practice, never exponential.
+    private func match(_ s: UnsafeBufferPointer<UInt8>, _ si0: Int, _ ti0: Int) -> Bool {
+        var si = si0, ti = ti0
+        var starT = -1, starS = 0
+        while true {
+            if ti < tokens.count {
+                switch tokens[ti] {
+                case .any:
+                    starT = ti
+                    starS = si
+                    ti += 1
+                    continue
+                case .one:
+                    if si < s.count {
+                        si += LikePattern.width(s[si])
+                        ti += 1
+                        continue
+                    }
+                case .literal(let lit):
+                    if si + lit.count <= s.count && (0..<lit.count).allSatisfy({ s[si + $0] == lit[$0] }) {
+                        si += lit.count
+                        ti += 1
+                        continue
+                    }
+                }
+            } else if si == s.count {
+                return true
+            }
+            // Mismatch: let the last % swallow one more character, or fail.
+            guard starT >= 0, starS < s.count else { return false }
+            starS += LikePattern.width(s[starS])
+            si = starS
+            ti = starT + 1
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import TapeFormat
+
+/// One scalar value in a query: a literal, a metadata value, an aggregate's result.
+public enum Datum: Hashable, Sendable, CustomStringConvertible {
+    case null
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case string(String)
+    case timestamp(Int64)
+    case interval(Interval)
+
+    public var isNull: Bool { self == .null }
+
+    public var type: SQLType {
+        switch self {
+        case .null: return .null
+        case .int: return .int
+        case .double: return .double
+        case .bool: return .bool
+        case .string: return .string
+        case .timestamp: return .timestamp
+        case .interval: return .interval
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .null: return "NULL"
+        case .int(let v): return String(v)
+        case .double(let v): return String(v)
+        case .bool(let v): return v ? "true" : "false"
+        case .string(let s): return "'\(s.replacingOccurrences(of: "'", with: "''"))'"
+        case .timestamp(let ns): return "TIMESTAMP '\(Timestamps.format(ns))'"
+        case .interval(let i): return "INTERVAL '\(i)'"
+        }
+    }
+
+    /// The storage-level value (for zone-map predicates and output); intervals become strings.
+    var value: Value {
+        switch self {
+        case .null: return .null
+        case .int(let v): return .int(v)
+        case .double(let v): return .float(v)
+        case .bool(let v): return .bool(v)
+        case .string(let s): return .string(s)
+        case .timestamp(let v): return .timestamp(v)
+        case .interval(let i): return .string(i.description)
+        }
+    }
+
+    /// Converts to `type` for comparisons and CASE branches: int → double, and a string to a
+    /// timestamp when compared with one. Returns nil when the value does not convert.
+    func coerced(to type: SQLType) -> Datum? {
+        if self.type == type || self == .null { return self }
+        switch (self, type) {
+        case (.int(let v), .double): return .double(Double(v))
+        case (.string(let s), .timestamp): return Timestamps.parse(s).map(Datum.timestamp)
+        case (.string(let s), .interval): return Interval(parsing: s).map(Datum.interval)
+        default: return nil
+        }
+    }
+}

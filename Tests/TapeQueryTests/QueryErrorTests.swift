@@ -1,0 +1,57 @@
+import Testing
+@testable import TapeQuery
+
+/// Bad queries give a `QueryError` whose position points at the offending text.
+@Suite struct QueryErrorTests {
+    static let fixture: QueryFixture = { try! QueryFixture(runs: 2, bars: 300) }()
+
+    /// (query, the text the caret must point at, words the message must contain)
+    static let cases: [(String, String, String)] = [
+        ("SELECT pnll FROM trades", "pnll", "did you mean 'pnl'"),
+        ("SELECT sum(pnl) FROM trades WHERE", "", "expected an expression"),
+        ("SELECT * FROM tradez", "tradez", "no table 'tradez'"),
+        ("SELECT side, count(*) FROM trades", "side", "must appear in GROUP BY"),
+        ("SELECT sum(side) FROM trades", "side", "numeric"),
+        ("SELECT pnl + side FROM trades", "+", "cannot apply +"),
+        ("SELECT * FROM trades WHERE sum(pnl) > 0", "sum", "not allowed in WHERE"),
+        ("SELECT * FROM trades WHERE ts > TIMESTAMP '2024-13-45'", "'2024-13-45'", "invalid timestamp"),
+        ("SELECT time_bucket(INTERVAL '1 fortnight', ts) FROM trades", "'1 fortnight'", "invalid interval"),
+        ("SELECT nosuch(pnl) FROM trades", "nosuch", "unknown function"),
+        ("SELECT * FROM trades ORDER BY 9", "9", "not in the select list"),
+        ("SELECT * FROM trades LIMIT -1", "-", "non-negative"),
+        ("SELECT 'unterminated FROM trades", "'unterminated", "unterminated string"),
+        ("SELECT * FROM trades t JOIN equity e ON t.ts = e.ts", "JOIN", "joins are not supported"),
+        ("SELECT count(*) FROM trades WHERE side = 1", "=", "cannot compare VARCHAR with BIGINT"),
+        ("SELECT qty // 0 FROM trades", "//", "division by zero"),
+        ("SELECT sum(sum(pnl)) FROM trades", "sum(pnl)", "nested"),
+        ("SELECT date_trunc('fortnight', ts) FROM trades", "'fortnight'", "date_trunc() unit"),
+        ("SELECT * FROM trades WHERE pnl LIKE 'x%'", "LIKE", "needs a VARCHAR"),
+        ("SELECT CAST(side AS BIGINT) FROM trades", "CAST", "cannot convert"),
+        ("UPDATE trades SET pnl = 0", "UPDATE", "only SELECT"),
+        ("SELECT 1 FROM trades; SELECT 2", "SELECT 2", "expected end of query"),
+    ]
+
+    @Test(arguments: cases)
+    func errorPointsAtTheProblem(_ c: (String, String, String)) throws {
+        let (sql, at, words) = c
+        do {
+            _ = try Query(sql: sql, paths: Self.fixture.paths).rows()
+            Issue.record("no error for \(sql)")
+        } catch {
+            #expect(error.message.lowercased().contains(words.lowercased()) || error.description.lowercased().contains(words.lowercased()),
+                    "\(error.description)")
+            let bytes = Array(sql.utf8)
+            let expected = at.isEmpty ? bytes.count : (sql.range(of: at).map { sql.utf8.distance(from: sql.startIndex, to: $0.lowerBound) } ?? -1)
+            #expect(error.position == expected, "\(error.render(query: sql))")
+            let rendered = error.render(query: sql)
+            #expect(rendered.contains("^"))
+        }
+    }
+
+    @Test func caretLinesUpUnderTheColumn() {
+        let e = QueryError(.binding, "no column 'x'", at: 7)
+        let lines = e.render(query: "SELECT x FROM t").split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[2].firstIndex(of: "^").map { lines[2].distance(from: lines[2].startIndex, to: $0) } == 2 + 7)
+    }
+}

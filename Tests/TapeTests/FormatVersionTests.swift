@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import Tape
+import TapeFormat
+import TapeTestSupport
+
+/// The rows of the committed format 1.0 fixture (`Tests/Fixtures/v1_0.tape`), regenerated from a seed:
+/// `equity` (100 rows, 4 chunks of ≤ 32 rows) and `trades` (20 rows), with nulls and strings.
+enum FormatFixture {
+    static let equityColumns = [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64),
+                                ColumnDef("position", .int64)]
+    static let tradeColumns = [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("side", .string),
+                               ColumnDef("qty", .int64), ColumnDef("filled", .bool)]
+
+    static func rows() -> (equity: [[Value]], trades: [[Value]]) {
+        var g = SplitMix64(seed: 0x7A9E_1_0)
+        var equity: [[Value]] = []
+        var trades: [[Value]] = []
+        for i in 0..<100 {
+            let ts = 1_700_000_000_000_000_000 + Int64(i) * 60_000_000_000
+            equity.append([.timestamp(ts), i % 7 == 3 ? .null : .float(10_000 + Double(Int64(g.next() % 20_000)) / 100),
+                           .int(Int64(g.next() % 11) - 5)])
+            if i % 5 == 0 {
+                trades.append([.timestamp(ts), .string(i % 10 == 0 ? "buy" : "sell"), .int(Int64(g.next() % 500)),
+                               i % 15 == 0 ? .null : .bool(g.next() & 1 == 0)])
+            }
+        }
+        return (equity, trades)
+    }
+
+    /// Where the committed 1.0 file lives.
+    static var path: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/v1_0.tape").path
+    }
+
+    /// Writes the fixture's rows (the 1.0 file was made by this with the 1.0 writer).
+    static func write(to path: String) throws {
+        let (equity, trades) = rows()
+        let w = try TapeWriter(path: path, options: WriterOptions(codec: .zstd(level: 3), rowsPerChunk: 32, maxChunkLag: 0),
+                               metadata: ["strategy": "fixture", "symbol": "TEST"])
+        let e = try w.declareTable("equity", columns: equityColumns)
+        let t = try w.declareTable("trades", columns: tradeColumns)
+        for r in equity { try e.append(values: r) }
+        for r in trades { try t.append(values: r) }
+        try w.close()
+    }
+}
+
+@Suite("Format versions: 1.1 writes, 1.0 still reads")
+struct FormatVersionTests {
+    @Test func readsTheCommitted1_0File() throws {
+        let (equity, trades) = FormatFixture.rows()
+        for verify in [true, false] {
+            let r = try TapeReader(path: FormatFixture.path, options: ReaderOptions(verifyChecksums: verify))
+            #expect(r.formatMinorVersion == 0)
+            #expect(r.footer.metadataValue("strategy") == "fixture" && r.footer.metadataValue("symbol") == "TEST")
+            #expect(r.tables.flatMap(\.chunks).flatMap(\.blocks).allSatisfy { $0.checksum == nil })
+            #expect(try r.rows("equity") == equity)
+            #expect(try r.rows("trades") == trades)
+            #expect(try r.rows("trades", columns: ["filled", "side"]) == trades.map { [$0[3], $0[1]] })
+        }
+        #expect(try TapeReader(path: FormatFixture.path).table("equity").chunks.count == 4)
+        let report = try Verifier.verify(path: FormatFixture.path)
+        #expect(report.ok, "\(report.problems)")
+        #expect(report.rows == 120)
+    }
+
+    @Test func newFilesAre1_1WithBlockChecksums() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("new.tape")
+        try FormatFixture.write(to: path)
+        let r = try TapeReader(path: path)
+        #expect(r.formatMinorVersion == 1)
+        let blocks = r.tables.flatMap(\.chunks).flatMap(\.blocks)
+        #expect(blocks.count == 4 * 3 + 4 && blocks.allSatisfy { $0.checksum != nil })
+        let (equity, trades) = FormatFixture.rows()
+        #expect(try r.allRows() == ["equity": equity, "trades": trades])
+        #expect(try Verifier.verify(path: path).ok)
+    }
+
+    @Test("appending to a 1.0 file keeps its rows and metadata and makes it 1.1")
+    func appendTo1_0() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("old.tape")
+        try FileManager.default.copyItem(atPath: FormatFixture.path, toPath: path)
+        let w = try TapeWriter(appendingTo: path, options: WriterOptions(rowsPerChunk: 32))
+        let t = try w.declareTable("trades", columns: FormatFixture.tradeColumns)
+        let extra: [[Value]] = (0..<40).map { [.timestamp(Int64($0)), .string("buy"), .int(Int64($0)), .null] }
+        for row in extra { try t.append(values: row) }
+        try w.close()
+        let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
+        #expect(r.formatMinorVersion == 1)
+        #expect(r.footer.metadataValue("strategy") == "fixture")
+        let (equity, trades) = FormatFixture.rows()
+        #expect(try r.allRows() == ["equity": equity, "trades": trades + extra])
+        let chunks = try r.table("trades").chunks
+        #expect(chunks[0].blocks.allSatisfy { $0.checksum == nil } && chunks[1].blocks.allSatisfy { $0.checksum != nil })
+        #expect(try Verifier.verify(path: path).ok)
+    }
+}
