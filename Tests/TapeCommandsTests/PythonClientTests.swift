@@ -56,6 +56,23 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(try reader.table("equity").schema.columns.first == ColumnDef("ts", .timestamp))
     }
 
+    /// The example as a user runs it: backtest, stream, then tape info / cat / sql on the result.
+    @Test func exampleScriptRunsEndToEnd() throws {
+        let tape = try #require(tapeExecutable())
+        let dir = TempDir(); defer { dir.cleanup() }
+        let script = #"""
+            import runpy, sys
+            root, tape, out = sys.argv[1:4]
+            sys.argv = ["backtesting_py_example.py", "--tape", tape, "--out", out]
+            runpy.run_path(root + "/tools/python/examples/backtesting_py_example.py", run_name="__main__")
+            """#
+        let out = try TestPython.run(script, arguments: [repositoryRoot, tape, dir.path("sma.tape")])
+        #expect(out.contains("\"name\": \"equity\""), "\(out)")
+        #expect(out.contains("$ tape sql 'SELECT date_trunc"))
+        #expect(out.contains("2013-01-01T00:00:00Z"))   // a yearly row of the SQL query
+        #expect(try tableRows(dir.path("sma.tape"))["trades"]?.isEmpty == false)
+    }
+
     /// A rejected row surfaces as a Python exception carrying tape's message; the file keeps the
     /// rows before it.
     @Test func tapeErrorsBecomePythonExceptions() throws {

@@ -7,12 +7,13 @@
 Runs the SmaCross strategy on the GOOG daily bars that backtesting.py ships, writes its equity
 curve (`stats._equity_curve`) and trades (`stats._trades`) into one .tape run through
 tools/python/tape_writer.py, prints the summary an orchestrator would get back instead of the data,
-then reads the run with `tape info` and `tape cat`.
+then reads the run with `tape info`, `tape cat` and `tape sql`.
 """
 
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import warnings
@@ -76,8 +77,12 @@ def main():
     print(json.dumps(summary, indent=2, sort_keys=True))
     for command in (["info", args.out],
                     ["cat", args.out, "trades", "--columns", "EntryTime,ExitTime,Size,PnL", "--limit", "5"],
-                    ["cat", args.out, "equity", "--from", "2013-01-01", "--to", "2013-01-08", "--format", "csv"]):
-        print(f"\n$ tape {' '.join(command)}", flush=True)
+                    ["cat", args.out, "equity", "--from", "2013-01-01", "--to", "2013-01-08", "--format", "csv"],
+                    ["sql", "SELECT date_trunc('year', ts) AS year, arg_max(Equity, ts) AS equity, "
+                            "min(DrawdownPct) AS best_dd, max(DrawdownPct) AS worst_dd FROM equity GROUP BY 1 ORDER BY 1", args.out],
+                    ["sql", "SELECT Size > 0 AS long, count(*) AS trades, sum(PnL) AS pnl, avg(ReturnPct) AS avg_return "
+                            "FROM trades GROUP BY 1 ORDER BY 1", args.out]):
+        print(f"\n$ tape {shlex.join(command)}", flush=True)
         subprocess.run([tape] + command, check=True)
 
 
