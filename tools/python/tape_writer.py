@@ -268,15 +268,7 @@ class TapeWriter:
     def _finish(self, record):
         self._send(record)
         self._flush()
-        self._closed = True
-        try:
-            self._proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
-        out = self._proc.stdout.read().decode("utf-8", "replace")
-        code = self._proc.wait()
-        self._drain.join()
-        summary = self._parse_summary(out)
+        code, summary = self._wait()
         if code != 0:
             raise TapeIngestError(self._error_text(code), code, summary)
         self.summary = summary
@@ -284,6 +276,11 @@ class TapeWriter:
 
     def _fail(self):
         """tape stopped reading (it rejected a line): wait for it and raise its error."""
+        code, summary = self._wait()
+        raise TapeIngestError(self._error_text(code), code, summary)
+
+    def _wait(self):
+        """Closes tape's input, waits for it to exit; returns its exit status and printed summary."""
         self._closed = True
         try:
             self._proc.stdin.close()
@@ -292,7 +289,7 @@ class TapeWriter:
         out = self._proc.stdout.read().decode("utf-8", "replace")
         code = self._proc.wait()
         self._drain.join()
-        raise TapeIngestError(self._error_text(code), code, self._parse_summary(out))
+        return code, self._parse_summary(out)
 
     def _error_text(self, code):
         err = b"".join(self._stderr).decode("utf-8", "replace").strip()
