@@ -93,10 +93,24 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             except TapeIngestError as e:
                 print(e.message)
                 print(e.summary["tables"][0]["rows"])
+            # An exception inside the with block cancels the run, keeping its rows, and propagates.
+            import numpy as np, pandas as pd
+            try:
+                with TapeWriter(path + ".cancelled", tape_bin=tape, metadata={"k": "v"}) as c:
+                    c.write("equity", {"ts": pd.Timestamp("2024-01-01 00:00:00.000000001"), "equity": np.float64(2.5),
+                                       "n": np.int64(7), "gap": pd.Timedelta(seconds=1), "nan": float("nan")})
+                    raise ValueError("strategy blew up")
+            except ValueError:
+                print("propagated")
             """#
         let out = try TestPython.run(script, arguments: [repositoryRoot, tape, path])
         #expect(out.contains("line 3, field 'bogus': column 'bogus' is not in the schema"), "\(out)")
-        #expect(out.hasSuffix("1\n"))
+        #expect(out.hasSuffix("1\npropagated\n"))
+        let cancelled = try TapeReader(path: path + ".cancelled")
+        let meta = Dictionary(cancelled.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
+        #expect(meta["tape.cancelled"] == "true" && meta["tape.cancel_reason"] == "ValueError: strategy blew up" && meta["k"] == "v")
+        // nanosecond timestamp, numpy scalars, timedelta as int64 nanoseconds, NaN as null (types inferred by tape)
+        #expect(try cancelled.rows("equity") == [[.timestamp(1_704_067_200_000_000_001), .float(2.5), .int(7), .int(1_000_000_000), .null]])
         #expect(try tableRows(path)["equity"] == [[.timestamp(1_704_067_200_000_000_000), .float(1)]])
     }
 }
