@@ -56,6 +56,9 @@ struct IngestCommand: ParsableCommand {
         if !force && FileManager.default.fileExists(atPath: file) {
             throw ValidationError("\(file) exists; tape ingest writes a new run (use --force to replace it)")
         }
+        if input != "-" && !FileManager.default.isReadableFile(atPath: input) {
+            throw ValidationError("--input: cannot read \(input)")
+        }
         var meta: [String: String] = [:]
         for m in metadata {
             let parts = m.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -80,7 +83,7 @@ struct IngestCommand: ParsableCommand {
                 printError("skipped \(session.linesSkipped) malformed line(s)" + session.skipped.map { "\n  \($0)" }.joined())
             }
         } catch {
-            failure = error  // the input could not be opened
+            failure = error  // the input could not be opened after all
         }
 
         let summary: RunSummary
