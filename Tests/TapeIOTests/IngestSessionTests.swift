@@ -154,6 +154,12 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
     @Test func columnNamesMayNotStartWithDollar() throws {
         let (error, _) = try ingestFailure([#"{"$schema":"t","$a":"int64"}"#])
         #expect(error == TextInputError(.invalidRecord("column names may not start with '$'"), line: 1, field: "$a"))
+        // An inferred table that cannot be declared at $close fails the run even with skipMalformed
+        // (its rows cannot be kept), and input after $close is still not read.
+        let (late, target) = try ingestFailure([#"{"$table":"u","b":1}"#, #"{"$table":"t","$a":1}"#, #"{"$close":true}"#, "{"],
+                                               .init(skipMalformed: true))
+        #expect(late == TextInputError(.invalidRecord("column names may not start with '$'"), line: 2, field: "$a"))
+        #expect(target.rows("u") == [[.int(1)]])
     }
 
     /// The fast path and the general parser accept the same lines with the same values and

@@ -100,21 +100,22 @@ public final class IngestSession {
     /// Reads records until `$close`, `$cancel` or the end of the input.
     public func run() throws -> Ending {
         do {
+            var ending = Ending.endOfInput
             while true {
                 do {
                     guard let line = try reader.readLine() else { break }
                     if options.fastPath, try appendFast(line) { continue }
                     try reader.parseLine()
-                    if let ending = try handleRecord() {
-                        try finish()
-                        return ending
+                    if let end = try handleRecord() {
+                        ending = end
+                        break
                     }
                 } catch let e as TextInputError {
                     try policy.handle(e)
                 }
             }
             try finish()
-            return .endOfInput
+            return ending
         } catch {
             try? finish()
             throw error
