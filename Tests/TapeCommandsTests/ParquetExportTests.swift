@@ -18,6 +18,7 @@ import TapeTestSupport
         let mixed = try w.declareTable("mixed", columns: [
             ColumnDef("ts", .timestamp, nullable: false), ColumnDef("at", .timestamp), ColumnDef("qty", .int64, nullable: false),
             ColumnDef("px", .float64), ColumnDef("live", .bool), ColumnDef("sym", .string), ColumnDef("note", .string, nullable: false),
+            ColumnDef("grow", .string),
         ])
         let specials: [Double] = [0, -0.0, .infinity, -.infinity, .nan, 1e-300, -1.5e300]
         let words = ["", "A", "Zürich", "日本", "with \"quotes\", commas", "tab\there", "emoji 🚀"]
@@ -33,6 +34,7 @@ import TapeTestSupport
                 if r % 3 == 2 { try row.setNull(4) } else { try row.set(4, bool: r & 8 == 0) }
                 if r % 4 == 3 { try row.setNull(5) } else { try row.set(5, string: ["AAPL", "MSFT", "GOOG"][Int(r % 3)]) }
                 try row.set(6, string: words[i % words.count] + String(i % 13))
+                try row.set(7, string: "g\(i / 100)")  // distinct values accumulate over a row group
             }
         }
         let sparse = try w.declareTable("sparse", columns: [ColumnDef("ts", .timestamp), ColumnDef("x", .float64), ColumnDef("s", .string)])
@@ -61,6 +63,7 @@ import TapeTestSupport
                 if pa.types.is_timestamp(c.type): c = c.cast(pa.int64())
                 cols[name] = [plain(v) for v in c.to_pylist()]
             stats_ok = []
+            encodings = set()
             for g in range(f.metadata.num_row_groups):
                 rg = f.read_row_group(g)
                 for j, name in enumerate(rg.column_names):
@@ -74,6 +77,7 @@ import TapeTestSupport
                         mm = pc.min_max(valid)
                         ok = ok and s.has_min_max and s.min == mm["min"].as_py() and s.max == mm["max"].as_py()
                     stats_ok.append([g, name, bool(ok)])
+                    encodings.add(f"{name}:" + ",".join(sorted(f.metadata.row_group(g).column(j).encodings)))
             rel = duckdb.sql(f"select * from read_parquet('{path}')")
             types = [str(t) for t in rel.types]
             # DuckDB's timestamps as epoch integers in the file's unit (fetching TIMESTAMPTZ objects needs pytz).
@@ -94,7 +98,7 @@ import TapeTestSupport
                     else: same = same and v == d
             out[path] = {"schema": [f"{fl.name}:{fl.type}:{fl.nullable}" for fl in t.schema], "duckdb_types": types,
                          "duckdb_same": same, "columns": cols, "stats": stats_ok, "row_groups": f.metadata.num_row_groups,
-                         "created_by": f.metadata.created_by, "kv": {k.decode(): v.decode() for k, v in (f.schema_arrow.metadata or {}).items()}}
+                         "created_by": f.metadata.created_by, "encodings": sorted(encodings), "kv": {k.decode(): v.decode() for k, v in (f.schema_arrow.metadata or {}).items()}}
         print(json.dumps(out))
         """#
 
@@ -119,13 +123,16 @@ import TapeTestSupport
         }
     }
 
-    @Test(arguments: [("micros", Int64(1_000)), ("nanos", Int64(1))])
-    func pyarrowAndDuckDBReadEveryValue(unit: String, unitNanos: Int64) throws {
+    /// Dictionary strings (default), strings PLAIN, and at most 8 dictionary entries: `sym` (3
+    /// distinct) stays a dictionary, `note` (91 in the first page) is PLAIN, `grow` (10 per row
+    /// group, arriving over its pages) overflows mid-chunk and mixes both.
+    @Test(arguments: [("micros", Int64(1_000), "65536"), ("nanos", Int64(1), "0"), ("micros", Int64(1_000), "8")])
+    func pyarrowAndDuckDBReadEveryValue(unit: String, unitNanos: Int64, dictionaryEntries: String) throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("run1.tape")
         try Self.writeRun(path, seed: 7)
         let r = try runTape(["export", path, "--format", "parquet", "--out", dir.path("pq"), "--row-group-rows", "1000",
-                             "--timestamp-unit", unit])
+                             "--timestamp-unit", unit, "--max-dictionary-entries", dictionaryEntries])
         #expect(r.status == 0, "\(r.stderr)")
         let files = r.stdout.split(separator: "\n").map(String.init)
         #expect(files.map { ($0 as NSString).lastPathComponent } == ["run1.mixed.parquet", "run1.sparse.parquet", "run1.empty.parquet"])
@@ -165,6 +172,14 @@ import TapeTestSupport
             let stats = try #require(info["stats"] as? [[Any]])
             #expect(stats.allSatisfy { ($0.last as? Bool) == true }, "\(stats.filter { ($0.last as? Bool) != true })")
             #expect(info["row_groups"] as? Int == (rows.count + 999) / 1000)
+            if table == "mixed" {
+                let encodings = Set(try #require(info["encodings"] as? [String]))
+                let dictionary = "PLAIN,RLE,RLE_DICTIONARY"
+                #expect(encodings.contains("sym:" + (dictionaryEntries == "0" ? "PLAIN,RLE" : dictionary)), "\(encodings)")
+                #expect(encodings.contains("note:" + (dictionaryEntries == "65536" ? dictionary : "PLAIN")), "\(encodings)")
+                #expect(encodings.contains("grow:" + (dictionaryEntries == "0" ? "PLAIN,RLE" : dictionary)), "\(encodings)")
+                #expect(encodings.contains("qty:PLAIN"))
+            }
             #expect(info["created_by"] as? String == "tape version \(TapeVersion.string) (build swift)")
             let kv = info["kv"] as? [String: String]
             #expect(kv?["strategy"] == "mix" && kv?["tape.table"] == table)

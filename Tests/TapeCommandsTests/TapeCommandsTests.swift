@@ -464,7 +464,7 @@ struct TapeCommandsTests {
             "ingest": ["--metadata", "--expect-bars", "--skip-malformed", "--infer-rows", "--codec", "--level", "--input",
                        "--force", "$schema", "$table", "$close", "tape.incomplete"],
             "export": ["--format", "--output", "--out", "--table", "--partitioned", "--timestamp-unit", "--codec", "--level",
-                       "--row-group-rows", "--columns", "--from", "--to", "parquet", "<paths>"],
+                       "--row-group-rows", "--max-dictionary-entries", "--columns", "--from", "--to", "parquet", "<paths>"],
         ]
         let subcommands = TapeCommand.configuration.subcommands
         #expect(Set(subcommands.map { $0._commandName }) == Set(expected.keys))

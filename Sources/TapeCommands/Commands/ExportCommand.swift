@@ -29,7 +29,9 @@ struct ExportCommand: ParsableCommand {
             BYTE_ARRAY STRING (UTF8), timestamp -> INT64 TIMESTAMP(isAdjustedToUTC=true, MICROS by \
             default since Spark 3 rejects NANOS; micros floor nanoseconds; --timestamp-unit nanos \
             keeps them exact). Nullable columns are OPTIONAL. Pages are PLAIN with RLE definition \
-            levels, compressed with zstd (or lz4 as LZ4_RAW, or none); each column chunk has \
+            levels, strings RLE_DICTIONARY while a chunk has at most --max-dictionary-entries \
+            distinct strings (then PLAIN); pages are compressed with zstd (or lz4 as LZ4_RAW, or \
+            none); each column chunk has \
             min/max/null-count statistics. One row group per --row-group-rows rows; memory stays \
             bounded by one compressed row group. Run metadata goes into the file's key/value \
             metadata. Each file is written under a temporary name and renamed when complete; the \
@@ -53,6 +55,8 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "parquet: compression, zstd, lz4 or none.") var codec: CodecChoice = .zstd
     @Option(help: "parquet: zstd level (1-22).") var level: Int32 = 3
     @Option(help: "parquet: rows per row group.") var rowGroupRows = 1 << 20
+    @Option(help: "parquet: most distinct strings per column chunk in a dictionary (0: strings PLAIN).")
+    var maxDictionaryEntries = 65_536
 
     func validate() throws {
         switch format {
@@ -67,6 +71,7 @@ struct ExportCommand: ParsableCommand {
             guard output == nil else { throw ValidationError("--format parquet writes into --out DIR, not -o") }
             guard (1...22).contains(level) else { throw ValidationError("--level must be 1...22") }
             guard rowGroupRows > 0 else { throw ValidationError("--row-group-rows must be > 0") }
+            guard maxDictionaryEntries >= 0 else { throw ValidationError("--max-dictionary-entries must be ≥ 0") }
         }
     }
 
@@ -122,6 +127,7 @@ struct ExportCommand: ParsableCommand {
         metadata.append(("tape.source", (source as NSString).lastPathComponent))
         let options = ParquetWriteOptions(
             codec: codec.codec(level: level), timestampUnit: timestampUnit, rowGroupRows: rowGroupRows,
+            maxDictionaryEntries: maxDictionaryEntries,
             createdBy: "tape version \(TapeVersion.string) (build swift)", metadata: metadata)
         let writer = try ParquetFileWriter(path: path, schema: scan.schema, options: options)
         while let batch = try scan.nextBatch() { try writer.write(batch) }

@@ -1,12 +1,15 @@
 import TapeCodec
 import TapeFormat
 
-// One column chunk of a row group: data pages (v1), each
+// One column chunk of a row group: [a dictionary page] then data pages (v1), each
 //
 //   page := PageHeader (Thrift compact), body compressed with the chunk's codec
 //   body := [definition levels (ParquetLevels), only for OPTIONAL columns] values
 //
-// with the non-null values PLAIN-encoded: INT64 and DOUBLE as 8 bytes little-endian, BOOLEAN as
+// String columns are dictionary-encoded while their chunk's distinct strings fit the dictionary:
+// the dictionary page holds the entries PLAIN, and a data page's values are RLE_DICTIONARY (one
+// byte of bit width, then the indices as the RLE / bit-packed hybrid). Once the dictionary is full
+// the chunk's remaining pages are PLAIN. Other values are PLAIN-encoded: INT64 and DOUBLE as 8 bytes little-endian, BOOLEAN as
 // bits (first value in the least significant bit), BYTE_ARRAY as UInt32 length + bytes. Timestamps
 // are converted from Tape's nanoseconds to the descriptor's unit (micros: floor division).
 // Statistics (null count, min, max) cover the whole chunk, compared as Parquet's TypeDefinedOrder
@@ -23,6 +26,13 @@ struct ParquetColumnChunkWriter {
     private var nulls = 0
     private var stats = Stats.none
     private var body: [UInt8] = []
+    /// The chunk's string dictionary (string columns with dictionaries enabled), and whether a
+    /// page has used it / whether it overflowed (later pages PLAIN).
+    private var dictionary: ParquetStringDictionary?
+    private var dictionaryUsed = false
+    private var dictionaryFull = false
+    private var plainUsed = false
+    private var indices: [UInt32] = []
 
     private enum Stats {
         case none
@@ -32,7 +42,13 @@ struct ParquetColumnChunkWriter {
         case bytes(min: [UInt8], max: [UInt8])
     }
 
-    init(descriptor: ParquetColumnDescriptor) { self.descriptor = descriptor }
+    /// `maxDictionaryEntries` 0 writes strings PLAIN.
+    init(descriptor: ParquetColumnDescriptor, maxDictionaryEntries: Int = 0) {
+        self.descriptor = descriptor
+        if descriptor.column.type == .string && maxDictionaryEntries > 0 {
+            dictionary = ParquetStringDictionary(maxEntries: maxDictionaryEntries)
+        }
+    }
 
     var isEmpty: Bool { values == 0 }
 
@@ -42,11 +58,16 @@ struct ParquetColumnChunkWriter {
         if descriptor.column.nullable {
             ParquetLevels.appendDefinitionLevels(column.validity, range: range, to: &body)
         }
-        appendValues(column, range: range)
+        let encoding: Parquet.Encoding = appendDictionaryIndices(column, range: range) ? .rleDictionary : .plain
+        if encoding == .plain {
+            appendValues(column, range: range)
+            plainUsed = true
+        }
         let pageNulls = column.validity == nil ? 0 : range.reduce(0) { $0 + (column.isNull($1) ? 1 : 0) }
         var compressed: [UInt8] = []
         try body.withUnsafeBytes { _ = try compressor.compress($0, appendingTo: &compressed) }
-        let header = encodeDataPageHeader(values: range.count, uncompressed: body.count, compressed: compressed.count)
+        let header = encodeDataPageHeader(values: range.count, encoding: encoding, uncompressed: body.count,
+                                          compressed: compressed.count)
         bytes.append(contentsOf: header)
         bytes.append(contentsOf: compressed)
         uncompressed += header.count + body.count
@@ -54,20 +75,86 @@ struct ParquetColumnChunkWriter {
         nulls += pageNulls
     }
 
-    /// The footer entry of this chunk once written at `offset`; the writer is empty afterwards.
-    mutating func finish(at offset: Int64, codec: Parquet.CompressionCodec) -> ParquetColumnChunkMeta {
+    /// The chunk's bytes (dictionary page first, if any) and its footer entry once written at
+    /// `offset`; the writer is empty afterwards, ready for the next row group.
+    mutating func finish(at offset: Int64, codec: Parquet.CompressionCodec,
+                         compressor: BufferCompressor) throws -> (bytes: [UInt8], meta: ParquetColumnChunkMeta) {
+        var out: [UInt8] = []
+        var dictionaryOffset: Int64?
+        var total = uncompressed
+        if dictionaryUsed, let dictionary {
+            let plain = dictionary.plainEncoded()
+            var compressed: [UInt8] = []
+            try plain.withUnsafeBytes { _ = try compressor.compress($0, appendingTo: &compressed) }
+            let header = encodeDictionaryPageHeader(entries: dictionary.count, uncompressed: plain.count,
+                                                    compressed: compressed.count)
+            out = header + compressed
+            total += header.count + plain.count
+            dictionaryOffset = offset
+        }
+        let dataOffset = offset + Int64(out.count)
+        out.append(contentsOf: bytes)
+        var encodings: [Parquet.Encoding] = dictionaryUsed ? [.plain, .rle, .rleDictionary] : [.plain, .rle]
+        if !dictionaryUsed && !descriptor.column.nullable { encodings = [.plain] }
         let (minValue, maxValue) = encodedStats()
         let meta = ParquetColumnChunkMeta(
             physicalType: descriptor.physicalType, path: descriptor.column.name, codec: codec,
-            encodings: descriptor.column.nullable ? [.plain, .rle] : [.plain], numValues: Int64(values),
-            uncompressedSize: Int64(uncompressed), compressedSize: Int64(bytes.count), dataPageOffset: offset,
-            nullCount: Int64(nulls), minValue: minValue, maxValue: maxValue)
+            encodings: encodings, numValues: Int64(values),
+            uncompressedSize: Int64(total), compressedSize: Int64(out.count), dataPageOffset: dataOffset,
+            dictionaryPageOffset: dictionaryOffset, nullCount: Int64(nulls), minValue: minValue, maxValue: maxValue)
         bytes.removeAll(keepingCapacity: true)
         uncompressed = 0
         values = 0
         nulls = 0
         stats = .none
-        return meta
+        dictionary?.removeAll()
+        dictionaryUsed = false
+        dictionaryFull = false
+        plainUsed = false
+        return (out, meta)
+    }
+
+    /// For a string column whose dictionary has room: appends the RLE_DICTIONARY values of rows
+    /// `range` to `body` and returns true. False (nothing appended) when the page must be PLAIN;
+    /// pages after an overflow stay PLAIN so the dictionary page never changes meaning.
+    private mutating func appendDictionaryIndices(_ column: ColumnData, range: Range<Int>) -> Bool {
+        guard var dict = dictionary, !dictionaryFull else { return false }
+        dictionary = nil  // uniquely referenced while adding
+        defer { dictionary = dict }
+        indices.removeAll(keepingCapacity: true)
+        var local: [UInt32?] = []  // dictionary storage: Tape entry -> chunk index, looked up once
+        for r in range where !column.isNull(r) {
+            let index: UInt32?
+            switch column.storage {
+            case .strings(let s):
+                index = s.withUTF8(r) { dict.index(of: $0) }
+                if index != nil { s.withUTF8(r) { observe(string: $0) } }
+            case .dictionary(let entries, let idx):
+                let e = Int(idx[r])
+                if local.isEmpty { local = Array(repeating: nil, count: entries.count) }
+                if let known = local[e] {
+                    index = known
+                } else {
+                    index = entries.withUTF8(e) { dict.index(of: $0) }
+                    local[e] = index
+                    if index != nil { entries.withUTF8(e) { observe(string: $0) } }
+                }
+            default:
+                return false
+            }
+            guard let index else {
+                dictionaryFull = true
+                return false
+            }
+            indices.append(index)
+        }
+        let maxIndex = indices.max() ?? 0
+        let width = max(1, 32 - maxIndex.leadingZeroBitCount)
+        body.append(UInt8(width))
+        let values = indices
+        ParquetLevels.appendHybrid(count: values.count, bitWidth: width, to: &body) { values[$0] }
+        dictionaryUsed = true
+        return true
     }
 
     // MARK: Values
@@ -109,6 +196,10 @@ struct ParquetColumnChunkWriter {
     private mutating func appendString(_ b: UnsafeRawBufferPointer) {
         appendLE32(UInt32(b.count))
         body.append(contentsOf: b)
+        observe(string: b)
+    }
+
+    private mutating func observe(string b: UnsafeRawBufferPointer) {
         switch stats {
         case .bytes(let lo, let hi):
             if lexicographicallyLess(b, lo) { stats = .bytes(min: Array(b), max: hi) }

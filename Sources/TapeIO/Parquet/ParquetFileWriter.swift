@@ -4,7 +4,8 @@ import TapeFormat
 // A Parquet file as Tape writes it:
 //
 //   file      := "PAR1", row group*, FileMetaData (Thrift compact), length: UInt32 LE, "PAR1"
-//   row group := column chunk per schema column, in schema order (ParquetColumnChunkWriter)
+//   row group := column chunk per schema column, in schema order (ParquetColumnChunkWriter:
+//                [dictionary page] data pages)
 //
 // One row group per `rowGroupRows` rows: a row group's column chunks are built in memory (compressed
 // pages) and written when it is full, so memory is bounded by one compressed row group whatever
@@ -19,18 +20,23 @@ public struct ParquetWriteOptions: Sendable {
     public var rowGroupRows: Int
     /// Most rows per data page.
     public var pageRows: Int
+    /// Most distinct strings per column chunk kept in a dictionary (RLE_DICTIONARY pages); a chunk
+    /// with more writes its remaining pages PLAIN. 0 writes strings PLAIN.
+    public var maxDictionaryEntries: Int
     /// FileMetaData.created_by, e.g. "tape version 0.1.0 (build swift)".
     public var createdBy: String
     /// FileMetaData.key_value_metadata.
     public var metadata: [(key: String, value: String)]
 
     public init(codec: Codec = .zstd(level: 3), timestampUnit: ParquetTimestampUnit = .micros,
-                rowGroupRows: Int = 1 << 20, pageRows: Int = 65_536, createdBy: String = "tape",
+                rowGroupRows: Int = 1 << 20, pageRows: Int = 65_536, maxDictionaryEntries: Int = 65_536,
+                createdBy: String = "tape",
                 metadata: [(key: String, value: String)] = []) {
         self.codec = codec
         self.timestampUnit = timestampUnit
         self.rowGroupRows = max(1, rowGroupRows)
         self.pageRows = max(1, pageRows)
+        self.maxDictionaryEntries = max(0, maxDictionaryEntries)
         self.createdBy = createdBy
         self.metadata = metadata
     }
@@ -56,7 +62,8 @@ public final class ParquetFileWriter {
         self.options = options
         compressor = try BufferCompressor(codec: options.codec)
         chunks = schema.columns.map {
-            ParquetColumnChunkWriter(descriptor: ParquetColumnDescriptor(column: $0, timestampUnit: options.timestampUnit))
+            ParquetColumnChunkWriter(descriptor: ParquetColumnDescriptor(column: $0, timestampUnit: options.timestampUnit),
+                                     maxDictionaryEntries: options.maxDictionaryEntries)
         }
         sink = try ByteSink(path: path)
         emit(Parquet.magic)
@@ -101,9 +108,9 @@ public final class ParquetFileWriter {
             }
         }()
         for i in 0..<chunks.count {
-            let offset = Int64(position)
-            emit(chunks[i].bytes)
-            metas.append(chunks[i].finish(at: offset, codec: codec))
+            let (bytes, meta) = try chunks[i].finish(at: Int64(position), codec: codec, compressor: compressor)
+            emit(bytes)
+            metas.append(meta)
             try sink.flushIfNeeded()
         }
         rowGroups.append(ParquetRowGroupMeta(columns: metas, numRows: Int64(rowsInGroup), fileOffset: Int64(groupStart),

@@ -14,25 +14,27 @@ import TapeFormat
 //   ColumnChunk    2 file_offset i64 (required though deprecated), 3 meta_data ColumnMetaData
 //   ColumnMetaData 1 type, 2 encodings list<i32>, 3 path_in_schema list<string>, 4 codec,
 //                  5 num_values i64, 6 total_uncompressed_size i64, 7 total_compressed_size i64,
-//                  9 data_page_offset i64, 12 statistics
+//                  9 data_page_offset i64, 11 dictionary_page_offset i64, 12 statistics
 //   Statistics     3 null_count i64, 5 max_value binary, 6 min_value binary
 //   PageHeader     1 type, 2 uncompressed_page_size i32, 3 compressed_page_size i32,
 //                  5 data_page_header {1 num_values i32, 2 encoding, 3 definition_level_encoding,
-//                  4 repetition_level_encoding}
+//                  4 repetition_level_encoding}, 7 dictionary_page_header {1 num_values i32,
+//                  2 encoding}
 //   ColumnOrder    union: 1 TYPE_ORDER {}   KeyValue  1 key string, 2 value string
 //
 // Enums: Type BOOLEAN 0, INT64 2, DOUBLE 5, BYTE_ARRAY 6; FieldRepetitionType REQUIRED 0,
-// OPTIONAL 1; ConvertedType UTF8 0, TIMESTAMP_MICROS 10; Encoding PLAIN 0, RLE 3;
-// CompressionCodec UNCOMPRESSED 0, ZSTD 6, LZ4_RAW 7; PageType DATA_PAGE 0.
+// OPTIONAL 1; ConvertedType UTF8 0, TIMESTAMP_MICROS 10; Encoding PLAIN 0, RLE 3, RLE_DICTIONARY 8;
+// CompressionCodec UNCOMPRESSED 0, ZSTD 6, LZ4_RAW 7; PageType DATA_PAGE 0, DICTIONARY_PAGE 2.
 
 /// Parquet constants Tape uses.
 enum Parquet {
     static let magic: [UInt8] = Array("PAR1".utf8)
 
     enum PhysicalType: Int32 { case boolean = 0, int64 = 2, double = 5, byteArray = 6 }
-    enum Encoding: Int32 { case plain = 0, rle = 3 }
+    enum Encoding: Int32 { case plain = 0, rle = 3, rleDictionary = 8 }
     enum CompressionCodec: Int32 { case uncompressed = 0, zstd = 6, lz4Raw = 7 }
     static let dataPage: Int32 = 0
+    static let dictionaryPage: Int32 = 2
     static let required: Int32 = 0
     static let optional: Int32 = 1
     static let convertedUTF8: Int32 = 0
@@ -94,13 +96,15 @@ struct ParquetColumnChunkMeta {
     var uncompressedSize: Int64
     var compressedSize: Int64
     var dataPageOffset: Int64
+    /// Offset of the chunk's dictionary page, when it has one (before its data pages).
+    var dictionaryPageOffset: Int64?
     var nullCount: Int64
     /// PLAIN encodings of the smallest and largest non-null value (nil when all null).
     var minValue: [UInt8]?
     var maxValue: [UInt8]?
 
     func encodeColumnChunk(_ w: inout ThriftCompactWriter) {
-        w.i64(2, dataPageOffset)
+        w.i64(2, dictionaryPageOffset ?? dataPageOffset)
         w.structField(3) { m in
             m.i32(1, physicalType.rawValue)
             m.i32List(2, encodings.map(\.rawValue))
@@ -110,6 +114,7 @@ struct ParquetColumnChunkMeta {
             m.i64(6, uncompressedSize)
             m.i64(7, compressedSize)
             m.i64(9, dataPageOffset)
+            if let dictionaryPageOffset { m.i64(11, dictionaryPageOffset) }
             m.structField(12) { s in
                 s.i64(3, nullCount)
                 if let maxValue { s.binary(5, maxValue) }
@@ -169,16 +174,29 @@ struct ParquetFileMeta {
 }
 
 /// A data page (v1) header.
-func encodeDataPageHeader(values: Int, uncompressed: Int, compressed: Int) -> [UInt8] {
+func encodeDataPageHeader(values: Int, encoding: Parquet.Encoding, uncompressed: Int, compressed: Int) -> [UInt8] {
     ThriftCompactWriter.encodeStruct { w in
         w.i32(1, Parquet.dataPage)
         w.i32(2, Int32(clamping: uncompressed))
         w.i32(3, Int32(clamping: compressed))
         w.structField(5) { d in
             d.i32(1, Int32(clamping: values))
-            d.i32(2, Parquet.Encoding.plain.rawValue)
+            d.i32(2, encoding.rawValue)
             d.i32(3, Parquet.Encoding.rle.rawValue)
             d.i32(4, Parquet.Encoding.rle.rawValue)
+        }
+    }
+}
+
+/// A dictionary page header (entries PLAIN).
+func encodeDictionaryPageHeader(entries: Int, uncompressed: Int, compressed: Int) -> [UInt8] {
+    ThriftCompactWriter.encodeStruct { w in
+        w.i32(1, Parquet.dictionaryPage)
+        w.i32(2, Int32(clamping: uncompressed))
+        w.i32(3, Int32(clamping: compressed))
+        w.structField(7) { d in
+            d.i32(1, Int32(clamping: entries))
+            d.i32(2, Parquet.Encoding.plain.rawValue)
         }
     }
 }
