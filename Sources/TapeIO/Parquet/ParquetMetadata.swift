@@ -173,30 +173,31 @@ struct ParquetFileMeta {
     }
 }
 
-/// A data page (v1) header.
-func encodeDataPageHeader(values: Int, encoding: Parquet.Encoding, uncompressed: Int, compressed: Int) -> [UInt8] {
+/// A page header: type, sizes, and the type-specific header (field `headerField`) by `body`.
+private func encodePageHeader(type: Int32, uncompressed: Int, compressed: Int, headerField: Int16,
+                              _ body: (inout ThriftCompactWriter) -> Void) -> [UInt8] {
     ThriftCompactWriter.encodeStruct { w in
-        w.i32(1, Parquet.dataPage)
+        w.i32(1, type)
         w.i32(2, Int32(clamping: uncompressed))
         w.i32(3, Int32(clamping: compressed))
-        w.structField(5) { d in
-            d.i32(1, Int32(clamping: values))
-            d.i32(2, encoding.rawValue)
-            d.i32(3, Parquet.Encoding.rle.rawValue)
-            d.i32(4, Parquet.Encoding.rle.rawValue)
-        }
+        w.structField(headerField, body)
+    }
+}
+
+/// A data page (v1) header.
+func encodeDataPageHeader(values: Int, encoding: Parquet.Encoding, uncompressed: Int, compressed: Int) -> [UInt8] {
+    encodePageHeader(type: Parquet.dataPage, uncompressed: uncompressed, compressed: compressed, headerField: 5) { d in
+        d.i32(1, Int32(clamping: values))
+        d.i32(2, encoding.rawValue)
+        d.i32(3, Parquet.Encoding.rle.rawValue)
+        d.i32(4, Parquet.Encoding.rle.rawValue)
     }
 }
 
 /// A dictionary page header (entries PLAIN).
 func encodeDictionaryPageHeader(entries: Int, uncompressed: Int, compressed: Int) -> [UInt8] {
-    ThriftCompactWriter.encodeStruct { w in
-        w.i32(1, Parquet.dictionaryPage)
-        w.i32(2, Int32(clamping: uncompressed))
-        w.i32(3, Int32(clamping: compressed))
-        w.structField(7) { d in
-            d.i32(1, Int32(clamping: entries))
-            d.i32(2, Parquet.Encoding.plain.rawValue)
-        }
+    encodePageHeader(type: Parquet.dictionaryPage, uncompressed: uncompressed, compressed: compressed, headerField: 7) { d in
+        d.i32(1, Int32(clamping: entries))
+        d.i32(2, Parquet.Encoding.plain.rawValue)
     }
 }
