@@ -18,7 +18,8 @@ Steps (all from this one command; reuses run.py's venv, build and data steps):
      this process (duckdb.connect(), `SET threads=1` and the default thread count, over default and
      tuned Parquet via read_parquet; con.sql(sql).to_arrow_table(), warm-up then --repeat runs).
   5. whole-process: `tape sql SQL FILES -f csv > /dev/null` against a one-shot
-     `python -c` process that imports duckdb, runs the query over tuned Parquet and writes CSV to
+     `python -c` process that imports duckdb, runs the query over tuned Parquet and writes CSV
+     (COPY … TO '/dev/stdout') to
      /dev/null (default threads in both), --repeat runs each.
   6. check: `tape sql -f csv` output against DuckDB's rows (row counts; numbers within 1e-9
      relative; strings and timestamps equal).
@@ -52,7 +53,8 @@ RUNS100 = os.path.join(OUT, "runs100")
 BEGIN, END = "<!-- BEGIN sql -->", "<!-- END sql -->"
 T0 = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)  # gen.py's first bar
 RUN_COUNT = 100
-FULL_SCANS = {"agg4", "groupby_action", "daily_last"}
+SMALL_CHUNK = 8192  # rows per chunk of the second .tape file, to show what the slice costs with smaller chunks
+FULL_SCANS = {"agg4", "groupby_action", "daily_last", "daily_last_int"}
 
 
 def log(msg):
@@ -70,7 +72,8 @@ def middle_day(rows):
 
 def queries(rows):
     """(name, description, SQL template, how results are compared). {equity} etc. stand for the
-    table: its name for Tape, read_parquet('…') for DuckDB."""
+    table: its name for Tape, read_parquet('…') for DuckDB. A template may be a pair (Tape's,
+    DuckDB's) when DuckDB gets different SQL for the same result."""
     d0, d1 = middle_day(rows)
     return [
         ("slice", f"1-day time slice ({d0})",
@@ -81,8 +84,39 @@ def queries(rows):
          "SELECT action, count(*) FROM {decisions} GROUP BY action", "sort"),
         ("daily_last", "daily last equity (date_trunc + arg_max)",
          "SELECT date_trunc('day', {ts}) AS d, arg_max(equity, ts) FROM {equity} GROUP BY 1 ORDER BY 1", "ordered"),
+        # The same result with DuckDB's SQL rewritten by hand around its slow TIMESTAMPTZ_NS cast:
+        # group on an integer day number, turn it into a timestamp after aggregating.
+        ("daily_last_int", "daily last equity, DuckDB SQL hand-rewritten (integer day key)",
+         ("SELECT date_trunc('day', ts) AS d, arg_max(equity, ts) FROM {equity} GROUP BY 1 ORDER BY 1",
+          "SELECT to_timestamp(k * 86400) AS d, a FROM (SELECT epoch_ns(ts) // 86400000000000 AS k, "
+          "arg_max(equity, ts) AS a FROM {equity} GROUP BY 1) ORDER BY 1"), "ordered"),
         ("losing_trades", "losing trades, top-20",
          "SELECT * FROM {trades} WHERE pnl < 0 ORDER BY pnl LIMIT 20", "column:pnl"),
+    ]
+
+
+# Diagnostic queries, run on the largest data set to show where Tape's time goes (not targets).
+def probes(rows):
+    d0, d1 = middle_day(rows)
+    return [
+        ("p_count", "count(*) only (footer, no data read)", "SELECT count(*) FROM {equity}", "ordered"),
+        ("p_max_ts", "max(ts): decode the ts column", "SELECT max(ts) FROM {equity}", "ordered"),
+        ("p_sum", "sum(equity): decode one float column", "SELECT sum(equity) FROM {equity}", "ordered"),
+        ("p_slice_ts", "1-day slice, ts column only", f"SELECT ts FROM {{equity}} WHERE ts >= '{d0}' AND ts < '{d1}'", "sort"),
+        ("p_slice_ts_eq", "1-day slice, ts and equity",
+         f"SELECT ts, equity FROM {{equity}} WHERE ts >= '{d0}' AND ts < '{d1}'", "sort"),
+        ("p_filter_action", "string filter: action = 'buy'",
+         "SELECT count(*) FROM {decisions} WHERE action = 'buy'", "ordered"),
+        ("p_filter_symbol", "string filter: symbol = 'SPY'",
+         "SELECT count(*) FROM {decisions} WHERE symbol = 'SPY'", "ordered"),
+        ("p_group_bool", "GROUP BY a BOOLEAN (blocked)",
+         "SELECT blocked, count(*) FROM {decisions} GROUP BY blocked", "sort"),
+        ("p_group_int", "GROUP BY a BIGINT (position)",
+         "SELECT position, count(*) FROM {equity} GROUP BY position", "sort"),
+        ("p_pnl_count", "trades: count(*) WHERE pnl < 0", "SELECT count(*) FROM {trades} WHERE pnl < 0", "ordered"),
+        ("p_pnl_topn", "trades: top-20 of pnl alone",
+         "SELECT pnl FROM {trades} WHERE pnl < 0 ORDER BY pnl LIMIT 20", "ordered"),
+        ("p_trades_all", "trades: every row and column", "SELECT * FROM {trades}", "column:pnl"),
     ]
 
 
@@ -108,12 +142,25 @@ def duck_sql(template, parquet):
 # ---------------------------------------------------------------- build and data
 
 
+CLI_BUILT_FROM = os.path.join(REPO, ".build", "release", "tape-built-from.txt")
+
+
 def build(args):
     if args.skip_build:
         return
     write_bench.build_tape_bench()
     log("building tape CLI (swift build -c release --product tape)")
+    state = source_state()  # before building: the sources may change while it compiles
     subprocess.check_call(["swift", "build", "-c", "release", "--product", "tape", "--package-path", REPO])
+    with open(CLI_BUILT_FROM, "w") as f:
+        f.write(state + "\n")
+
+
+def cli_built_from():
+    if os.path.exists(CLI_BUILT_FROM):
+        with open(CLI_BUILT_FROM) as f:
+            return f.read().strip()
+    return f"unknown (not built by this script); sources now at {source_state()}"
 
 
 def ensure_files(n, py, args):
@@ -125,11 +172,16 @@ def ensure_files(n, py, args):
     if not os.path.exists(tape):
         log(f"{n}: writing {tape}")
         write_bench.measure("tape-batch", data_dir, out_dir, py, argparse.Namespace(tape_bench=args.tape_bench, level=3))
+    small = os.path.join(out_dir, "tape-8k-chunks.tape")
+    if not os.path.exists(small):
+        log(f"{n}: writing {small}")
+        subprocess.run([args.tape_bench, "write", "--data", data_dir, "--out", small, "--codec", "zstd", "--level", "3",
+                        "--durability", "none", "--rows-per-chunk", str(SMALL_CHUNK)], check=True, capture_output=True)
     for variant in ("default", "tuned"):
         if not all(os.path.exists(os.path.join(out_dir, f"{t}.{variant}.parquet")) for t in ("equity", "decisions", "trades")):
             log(f"{n}: writing {variant} Parquet")
             write_bench.measure(f"parquet-{variant}", data_dir, out_dir, py, args)
-    return tape, {v: {t: os.path.join(out_dir, f"{t}.{v}.parquet") for t in ("equity", "decisions", "trades")}
+    return tape, small, {v: {t: os.path.join(out_dir, f"{t}.{v}.parquet") for t in ("equity", "decisions", "trades")}
                   for v in ("default", "tuned")}
 
 
@@ -245,13 +297,10 @@ def duck_inprocess(args, sql, threads):
 
 
 DUCK_ONESHOT = (
-    "import csv, sys, duckdb\n"
+    "import sys, duckdb\n"
     "con = duckdb.connect()\n"
     "con.execute(\"SET TimeZone = 'UTC'\").fetchall()\n"
-    "cur = con.execute(sys.argv[1])\n"
-    "w = csv.writer(sys.stdout)\n"
-    "w.writerow([d[0] for d in cur.description])\n"
-    "w.writerows(cur.fetchall())\n"
+    "con.execute(f\"COPY ({sys.argv[1]}) TO '/dev/stdout' (FORMAT csv)\").fetchall()\n"
 )
 
 
@@ -300,6 +349,14 @@ def same_value(tape_cell, duck):
     return tape_cell == str(duck)
 
 
+def tape_sort_key(cell):
+    """Numbers sort by value (as DuckDB's do); text (strings, ISO timestamps, booleans) as text."""
+    try:
+        return (0, float(cell), "")
+    except ValueError:
+        return (1, 0.0, cell)
+
+
 def check(sql_tape, files, sql_duck, how):
     """Compares `tape sql -f csv` output with DuckDB's rows. Returns (ok, message)."""
     out = subprocess.run(cli_tape_cmd(sql_tape, files), capture_output=True, text=True)
@@ -308,9 +365,9 @@ def check(sql_tape, files, sql_duck, how):
     reader = list(csv.reader(io.StringIO(out.stdout)))
     header, tape_rows = reader[0], reader[1:]
     con = duck_connect(None)
-    cur = con.execute(sql_duck)
-    duck_cols = [d[0] for d in cur.description]
-    duck_rows = cur.fetchall()
+    table = con.sql(sql_duck).to_arrow_table()  # (fetchall of TIMESTAMPTZ values needs pytz)
+    duck_cols = table.column_names
+    duck_rows = [tuple(r[c] for c in duck_cols) for r in table.to_pylist()]
     con.close()
     if len(tape_rows) != len(duck_rows):
         return False, f"{len(tape_rows)} rows from Tape, {len(duck_rows)} from DuckDB"
@@ -318,8 +375,8 @@ def check(sql_tape, files, sql_duck, how):
         return False, f"{len(header)} columns from Tape, {len(duck_cols)} from DuckDB"
     if how == "sort":
         # Sort both by the first column (unique in these queries: ts, action, run).
-        tape_rows = sorted(tape_rows, key=lambda r: r[0])
-        duck_rows = sorted(duck_rows, key=lambda r: r[0])
+        tape_rows = sorted(tape_rows, key=lambda r: tape_sort_key(r[0]))
+        duck_rows = sorted(duck_rows, key=lambda r: (0, float(r[0]), "") if isinstance(r[0], (int, float)) else (1, 0.0, r[0]))
     if how.startswith("column:"):
         # Ties may pick different rows: compare that column, in order.
         i = duck_cols.index(how.split(":", 1)[1])
@@ -336,15 +393,16 @@ def check(sql_tape, files, sql_duck, how):
 
 
 def measure_query(args, py, name, desc, template, how, tape_files, parquet, dataset):
+    template, duck_template = template if isinstance(template, tuple) else (template, template)
     sql_t = tape_sql(template)
     res = {"name": name, "desc": desc, "dataset": dataset, "sql": sql_t, "tape": {}, "duck": {}, "cli": {}}
     for th in (1, 2):
         res["tape"][th] = tape_inprocess(args, sql_t, tape_files, th)
     for variant, tables in parquet.items():
-        sql_d = duck_sql(template, tables)
+        sql_d = duck_sql(duck_template, tables)
         for th in (1, None):
             res["duck"][f"{variant}/{th or 'default'}"] = duck_inprocess(args, sql_d, th)
-    res["duck_sql_tuned"] = duck_sql(template, parquet["tuned"])
+    res["duck_sql_tuned"] = duck_sql(duck_template, parquet["tuned"])
     res["cli"]["tape"] = wall(cli_tape_cmd(sql_t, tape_files), args.repeat)
     res["cli"]["duckdb"] = wall(cli_duck_cmd(py, res["duck_sql_tuned"]), args.repeat)
     ok, msg = check(sql_t, tape_files, res["duck_sql_tuned"], how)
@@ -376,6 +434,10 @@ def verdict(ok):
     return "**met**" if ok else "**MISSED**"
 
 
+def main_results(results):
+    return [(ds, rs) for ds, rs in results.items() if ds != "probes"]
+
+
 def render(info, results, args):
     L = []
     L.append("## SQL benchmark: `tape sql` (TapeQuery) vs DuckDB on Parquet")
@@ -388,7 +450,8 @@ def render(info, results, args):
              "shared with other builds and tests while measuring, so single figures are noisy (every sample "
              "is in `benchmarks/out/sql-results.json`).")
     L.append(f"- Versions: {info['swift']}; Python {info['python']}, DuckDB {info['duckdb']}, pyarrow {info['pyarrow']}")
-    L.append(f"- Tape commit: {info['commit']} (tape-bench: {info['tape_bench_from']})")
+    L.append(f"- Tape built from: `tape` CLI {info['commit']}; `tape-bench` {info['tape_bench_from']} (as recorded "
+             "when each was built)")
     L.append("- Files: the write benchmark's `tape-batch.tape` (zstd 3, 65,536-row chunks; all three tables in "
              "one file) and its default and tuned Parquet files (one per table, timestamps as "
              "`timestamp[ns, UTC]`). Query 6 uses 100 runs made by splitting the "
@@ -418,7 +481,7 @@ def render(info, results, args):
     L.append("| data | query | Tape 1t | Tape 1t run | Tape 2t | chunks read / total | DuckDB 1t default | DuckDB 1t tuned "
              "| DuckDB Nt default | DuckDB Nt tuned | rows | check |")
     L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for ds, rs in results.items():
+    for ds, rs in main_results(results):
         for r in rs:
             t1, t2, d = r["tape"][1], r["tape"][2], r["duck"]
             st = t1["stats"]
@@ -432,7 +495,7 @@ def render(info, results, args):
     L.append("| data | query | 1t vs default Parquet | 1t vs tuned Parquet | Nt vs default Parquet | Nt vs tuned Parquet "
              "| whole process (CLI) |")
     L.append("|---|---|---:|---:|---:|---:|---:|")
-    for ds, rs in results.items():
+    for ds, rs in main_results(results):
         for r in rs:
             t1, t2, d, c = r["tape"][1]["median_s"], r["tape"][2]["median_s"], r["duck"], r["cli"]
             L.append(f"| {ds} | {r['desc']} | {rx(d['default/1']['median_s'], t1)} | {rx(d['tuned/1']['median_s'], t1)} | "
@@ -442,30 +505,46 @@ def render(info, results, args):
     L.append("### Whole process (CLI)")
     L.append("")
     L.append("`tape sql \"SQL\" FILES -f csv > /dev/null` (release build, default threads) against a one-shot "
-             "`python -c` that imports duckdb, runs the same query over tuned Parquet and writes CSV to /dev/null "
+             "`python -c` that imports duckdb, runs the same query over tuned Parquet and writes CSV with `COPY (…) TO '/dev/stdout'` to /dev/null "
              "(default threads). Both include process start; the DuckDB one includes the Python interpreter and "
              "`import duckdb` (about the first 100+ ms of every figure), so this compares what a user waits for, "
              "not the engines.")
     L.append("")
     L.append("| data | query | tape sql ms | python+duckdb ms | ratio |")
     L.append("|---|---|---:|---:|---:|")
-    for ds, rs in results.items():
+    for ds, rs in main_results(results):
         for r in rs:
             c = r["cli"]
             L.append(f"| {ds} | {r['desc']} | {ms(c['tape']['median_s'])} | {ms(c['duckdb']['median_s'])} | "
                      f"{rx(c['duckdb']['median_s'], c['tape']['median_s'])} |")
     L.append("")
 
+    if results.get("probes"):
+        ds = results["probes"][0]["dataset"]
+        L.append(f"### Where Tape's time goes ({ds}, diagnostic queries, not targets)")
+        L.append("")
+        L.append("Single-threaded; *open* is `Query(sql:paths:)` (parse, bind, footer), the rest is `run`. "
+                 "Results checked against DuckDB like the queries above.")
+        L.append("")
+        L.append("| query | SQL | Tape 1t ms | open ms | bytes read | DuckDB 1t default | DuckDB 1t tuned | ratio (faster DuckDB / Tape) | check |")
+        L.append("|---|---|---:|---:|---:|---:|---:|---:|---|")
+        for r in results["probes"]:
+            t1, d = r["tape"][1], r["duck"]
+            best = min(d["default/1"]["median_s"], d["tuned/1"]["median_s"])
+            L.append(f"| {r['desc']} | `{r['sql']}` | {ms(t1['median_s'])} | {ms(t1['median_open_s'])} | "
+                     f"{t1['stats']['bytes_read']:,} | {ms(d['default/1']['median_s'])} | {ms(d['tuned/1']['median_s'])} | "
+                     f"{rx(best, t1['median_s'])} | {'ok' if r['check']['ok'] else 'DIFFERS: ' + r['check']['message']} |")
+        L.append("")
     L.append("### Targets")
     L.append("")
-    for ds, rs in results.items():
+    for ds, rs in main_results(results):
         for r in rs:
             t1 = r["tape"][1]
             best1 = min(r["duck"]["default/1"]["median_s"], r["duck"]["tuned/1"]["median_s"])
             ratio = best1 / t1["median_s"]
-            if r["name"] == "slice":
+            if r["name"] in ("slice", "slice_small"):
                 st = t1["stats"]
-                L.append(f"- {ds} slice ≤ 1 ms in-process: {t1['median_s'] * 1e3:.3f} ms (open {t1['median_open_s'] * 1e3:.3f} + "
+                L.append(f"- {ds} {r['desc']} ≤ 1 ms in-process: {t1['median_s'] * 1e3:.3f} ms (open {t1['median_open_s'] * 1e3:.3f} + "
                          f"run {t1['median_run_s'] * 1e3:.3f}) → {verdict(t1['median_s'] <= 0.001)}; ≤ 2 chunks per column: "
                          f"{st['chunks_read']} of {st['chunks']} chunks read ({st['bytes_read']:,} bytes) → "
                          f"{verdict(st['chunks_read'] <= 2)}; vs DuckDB 1t (faster Parquet variant): {ratio:.2f}×")
@@ -509,10 +588,12 @@ def parse_args(argv):
     ap.add_argument("--rows", default="1000000,10000000", help="comma-separated data sets (bars)")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (medians reported)")
     ap.add_argument("--skip-build", action="store_true", help="use the tape-bench and tape binaries already built")
-    ap.add_argument("--only", help="comma-separated query names (slice,agg4,groupby_action,daily_last,losing_trades,runs100)")
+    ap.add_argument("--only", help="comma-separated query names (slice,agg4,groupby_action,daily_last,daily_last_int,losing_trades,"
+                    "runs100,probes)")
     ap.add_argument("--tape-bench", default=write_bench.TAPE_BENCH, help="tape-bench binary")
     ap.add_argument("--venv", default=write_bench.VENV, help="virtualenv to create/use (default benchmarks/.venv)")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
+    ap.add_argument("--no-probes", action="store_true", help="skip the diagnostic queries")
     return ap.parse_args(argv)
 
 
@@ -527,13 +608,21 @@ def main():
     rows_list = [int(x) for x in args.rows.split(",") if x]
     results = {}
     for n in rows_list:
-        tape, parquet = ensure_files(n, py, args)
+        tape, small, parquet = ensure_files(n, py, args)
         ds = write_bench.fmt_rows(n)
         results[ds] = []
         for name, desc, template, how in queries(n):
             if only and name not in only:
                 continue
             results[ds].append(measure_query(args, py, name, desc, template, how, [tape], parquet, ds))
+            if name == "slice":
+                results[ds].append(measure_query(args, py, "slice_small", desc + f", Tape file with {SMALL_CHUNK:,}-row chunks",
+                                                 template, how, [small], parquet, ds))
+    if not args.no_probes and (not only or "probes" in only):
+        n = rows_list[-1]
+        tape, _, parquet = ensure_files(n, py, args)
+        results["probes"] = [measure_query(args, py, name, desc, template, how, [tape], parquet, write_bench.fmt_rows(n))
+                             for name, desc, template, how in probes(n)]
     if not only or "runs100" in only:
         n0 = rows_list[0]
         tapes, parquet = ensure_runs100(n0, args)
@@ -548,7 +637,7 @@ def main():
     info["duckdb"] = duckdb.__version__
     info["pyarrow"] = pyarrow.__version__
     info["tape_bench_from"] = write_bench.built_from(args.tape_bench)
-    info["commit"] = source_state()
+    info["commit"] = cli_built_from()
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "sql-results.json"), "w") as f:
         json.dump({"info": info, "args": vars(args), "results": results}, f, indent=1, default=str)

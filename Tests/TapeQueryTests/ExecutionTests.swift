@@ -94,6 +94,26 @@ import TapeTestSupport
         #expect(r == [[.float(2.5), .float(0.5)]])
     }
 
+    /// min/max over doubles with NaN and infinities follow DuckDB: NaN orders above everything.
+    @Test(arguments: [
+        ([1.0, .nan, -2.0, 5.0, 3.0], -2.0, Double.nan),
+        ([.infinity, 1.0, -.infinity, 2.0, 0.5, 7.0], -Double.infinity, Double.infinity),
+        ([.nan, .nan, .nan, .nan, .nan], Double.nan, Double.nan),
+        ([4.0, 3.0, 2.0, 1.0, 0.0, -1.0, -2.0, -3.0, -4.0], -4.0, 4.0),
+    ])
+    func minMaxOfDoubles(_ values: [Double], _ lo: Double, _ hi: Double) throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let w = try TapeWriter(path: dir.path("n.tape"))
+        let t = try w.declareTable("x", columns: [ColumnDef("v", .float64, nullable: false)])
+        for v in values { try t.append(values: [.float(v)]) }
+        _ = try w.close()
+        let r = try Query(sql: "SELECT min(v), max(v) FROM x", paths: [dir.path("n.tape")]).rows()
+        guard case .float(let a) = r[0][0], case .float(let b) = r[0][1] else { Issue.record("\(r)"); return }
+        #expect(a == lo || (a.isNaN && lo.isNaN))
+        #expect(b == hi || (b.isNaN && hi.isNaN))
+    }
+
     @Test func sortBeyondTheMemoryLimitFailsClearly() throws {
         let q = try Query(sql: "SELECT * FROM equity ORDER BY equity", paths: paths, options: QueryOptions(memoryLimit: 64 << 10))
         #expect {

@@ -79,6 +79,9 @@ final class GroupTable {
                 return ids
             case .dict(let entries, let idx):
                 let entryIds = entries.map { id([.string($0)]) }
+                if k.validity == nil {
+                    return entryIds.withUnsafeBufferPointer { e in idx.map { e[Int($0)] } }
+                }
                 for r in 0..<n { ids[r] = k.isNull(r) ? id([.null]) : entryIds[Int(idx[r])] }
                 return ids
             case .constant(let d):

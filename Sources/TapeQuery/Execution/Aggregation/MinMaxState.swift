@@ -39,16 +39,36 @@ final class MinMaxState: AggregateState {
             }
         case (.double, .double(let a)):
             if groups == nil && v.validity == nil && !a.isEmpty {
-                // One tight pass; NaN orders above every number (DuckDB).
-                var m = max ? -Double.infinity : Double.infinity
+                // One pass in four lanes of selects (vectorisable); NaN, which orders above every
+                // number (DuckDB), is counted apart.
+                let start = max ? -Double.infinity : Double.infinity
+                var m0 = start, m1 = start, m2 = start, m3 = start
                 var nans = 0
                 a.withUnsafeBufferPointer { p in
+                    var i = 0
+                    // A NaN in a lane makes the lane's sum NaN; only then are NaNs counted.
+                    var probe = 0.0
                     if max {
-                        for x in p { if x > m { m = x } else if x != x { nans += 1 } }
+                        while i + 4 <= p.count {
+                            m0 = p[i] > m0 ? p[i] : m0; m1 = p[i + 1] > m1 ? p[i + 1] : m1
+                            m2 = p[i + 2] > m2 ? p[i + 2] : m2; m3 = p[i + 3] > m3 ? p[i + 3] : m3
+                            probe += p[i] * 0 + p[i + 1] * 0 + p[i + 2] * 0 + p[i + 3] * 0
+                            i += 4
+                        }
+                        while i < p.count { m0 = p[i] > m0 ? p[i] : m0; probe += p[i] * 0; i += 1 }
                     } else {
-                        for x in p { if x < m { m = x } else if x != x { nans += 1 } }
+                        while i + 4 <= p.count {
+                            m0 = p[i] < m0 ? p[i] : m0; m1 = p[i + 1] < m1 ? p[i + 1] : m1
+                            m2 = p[i + 2] < m2 ? p[i + 2] : m2; m3 = p[i + 3] < m3 ? p[i + 3] : m3
+                            probe += p[i] * 0 + p[i + 1] * 0 + p[i + 2] * 0 + p[i + 3] * 0
+                            i += 4
+                        }
+                        while i < p.count { m0 = p[i] < m0 ? p[i] : m0; probe += p[i] * 0; i += 1 }
                     }
+                    // x * 0 is NaN for NaN and ±infinity: count exactly only when the probe says so.
+                    if probe.isNaN { for x in p where x != x { nans += 1 } }
                 }
+                let m = max ? Swift.max(Swift.max(m0, m1), Swift.max(m2, m3)) : Swift.min(Swift.min(m0, m1), Swift.min(m2, m3))
                 consider(0, .double(max ? (nans > 0 ? .nan : m) : (nans == a.count ? .nan : m)))
                 return
             }
