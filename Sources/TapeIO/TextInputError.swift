@@ -26,6 +26,8 @@ public struct TextInputError: Error, Equatable, Sendable, CustomStringConvertibl
         case unexpectedColumn(String)
         case badHeader(String)
         case emptyInput
+        // Ingest framing (`tape ingest`)
+        case invalidRecord(String)
         // Environment
         case invalidOption(String)
         case io(String)
@@ -46,6 +48,7 @@ public struct TextInputError: Error, Equatable, Sendable, CustomStringConvertibl
             case .unexpectedColumn(let c): return "column '\(c)' is not in the schema"
             case .badHeader(let why): return "bad header: \(why)"
             case .emptyInput: return "the input is empty"
+            case .invalidRecord(let why): return why
             case .invalidOption(let why): return "invalid option: \(why)"
             case .io(let why): return why
             }

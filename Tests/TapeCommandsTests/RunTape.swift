@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// What running the `tape` executable printed and returned.
@@ -8,8 +11,9 @@ struct TapeOutcome {
     let stderr: String
 }
 
-/// Runs the built `tape` executable with `args`, capturing stdout and stderr.
-func runTape(_ args: [String]) throws -> TapeOutcome {
+/// Runs the built `tape` executable with `args`, capturing stdout and stderr; `stdin` (if given)
+/// is written to its standard input, which is then closed.
+func runTape(_ args: [String], stdin: String? = nil) throws -> TapeOutcome {
     let exe = try #require(tapeExecutable())
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
@@ -17,10 +21,19 @@ func runTape(_ args: [String]) throws -> TapeOutcome {
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
+    let inp = Pipe()
+    if stdin != nil { p.standardInput = inp }
     try p.run()
     var errData = Data()
     let group = DispatchGroup()
     DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    if let stdin {
+        signal(SIGPIPE, SIG_IGN)  // tape may exit without reading all of it: EPIPE, not a signal
+        DispatchQueue.global().async(group: group) {
+            try? inp.fileHandleForWriting.write(contentsOf: Data(stdin.utf8))
+            try? inp.fileHandleForWriting.close()
+        }
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     group.wait()

@@ -461,6 +461,10 @@ struct TapeCommandsTests {
             "plot": ["--out", "--width", "--height", "--title", "--normalize", "--trades", "<paths>"],
             "sql": ["--format", "--output"],
             "trades": ["--where", "--order-by", "--limit", "--columns", "--table", "--format", "--output", "<paths>"],
+            "ingest": ["--metadata", "--expect-bars", "--skip-malformed", "--infer-rows", "--codec", "--level", "--input",
+                       "--force", "$schema", "$table", "$close", "tape.incomplete"],
+            "export": ["--format", "--output", "--out", "--table", "--partitioned", "--timestamp-unit", "--codec", "--level",
+                       "--row-group-rows", "--max-dictionary-entries", "--columns", "--from", "--to", "parquet", "<paths>"],
         ]
         let subcommands = TapeCommand.configuration.subcommands
         #expect(Set(subcommands.map { $0._commandName }) == Set(expected.keys))

@@ -84,13 +84,10 @@ struct ImportCommand: ParsableCommand {
         for part in text.split(separator: ",") {
             let pieces = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pieces.count == 2 else { throw ValidationError("--schema: '\(part)' is not name:type") }
-            var typeName = pieces[1]
-            let notNull = typeName.hasSuffix("!")
-            if notNull { typeName.removeLast() }
-            guard let type = ColumnType(name: typeName) else {
-                throw ValidationError("--schema: unknown type '\(typeName)' for column '\(pieces[0])' (use int64, float64, timestamp, bool, string)")
+            guard let def = ColumnDef(name: pieces[0], spec: pieces[1]) else {
+                throw ValidationError("--schema: unknown type '\(pieces[1])' for column '\(pieces[0])' (use int64, float64, timestamp, bool, string)")
             }
-            defs.append(ColumnDef(pieces[0], type, nullable: !notNull))
+            defs.append(def)
         }
         do { return try Schema(defs) } catch { throw ValidationError("--schema: \(error)") }
     }

@@ -10,6 +10,18 @@ public enum RowFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, csv, jsonl, json
 }
 
+extension RowFormat {
+    /// A formatter of this format for `schema`.
+    func formatter(schema: Schema, sink: ByteSink) -> RecordFormatter {
+        switch self {
+        case .table: return TableFormatter(schema: schema, sink: sink)
+        case .csv: return CSVFormatter(schema: schema, sink: sink)
+        case .jsonl: return JSONLFormatter(schema: schema, sink: sink)
+        case .json: return JSONFormatter(schema: schema, sink: sink)
+        }
+    }
+}
+
 /// `--format` and `--output`, shared by commands that print rows.
 public struct RowOutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Output format: \(RowFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -27,14 +39,7 @@ public struct RowOutputOptions: ParsableArguments {
     }
 
     /// A formatter of the chosen format for `schema`.
-    func makeFormatter(schema: Schema, sink: ByteSink) -> RecordFormatter {
-        switch format {
-        case .table: return TableFormatter(schema: schema, sink: sink)
-        case .csv: return CSVFormatter(schema: schema, sink: sink)
-        case .jsonl: return JSONLFormatter(schema: schema, sink: sink)
-        case .json: return JSONFormatter(schema: schema, sink: sink)
-        }
-    }
+    func makeFormatter(schema: Schema, sink: ByteSink) -> RecordFormatter { format.formatter(schema: schema, sink: sink) }
 }
 
 /// Runs `body`, turning a closed output pipe (`tape cat | head`) into a quiet success.

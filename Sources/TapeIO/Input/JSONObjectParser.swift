@@ -133,7 +133,7 @@ struct JSONObjectParser {
         case UInt8(ascii: "t"): try literal(&c, "true"); return .bool(true)
         case UInt8(ascii: "f"): try literal(&c, "false"); return .bool(false)
         case UInt8(ascii: "{"), UInt8(ascii: "["): throw c.error(.nestedValue)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber(&c)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try JSONObjectParser.parseNumber(&c)
         case 0: throw c.error(.invalidJSON("expected a value"))
         default: throw c.error(.invalidJSON("unexpected character in a value"))
         }
@@ -147,7 +147,8 @@ struct JSONObjectParser {
         c.i += k
     }
 
-    private func parseNumber(_ c: inout Cursor) throws -> JSONScalar {
+    /// Parses a JSON number at the cursor: `.int` when integral and in range, else `.double`.
+    static func parseNumber(_ c: inout Cursor) throws -> JSONScalar {
         let start = c.i
         var isInteger = true
         if c.peek == UInt8(ascii: "-") { c.i += 1 }

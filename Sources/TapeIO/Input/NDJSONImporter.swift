@@ -16,12 +16,7 @@ public final class NDJSONImporter {
     private let reader: NDJSONReader
     private var buffered: [(line: Int, keys: [String], values: [JSONScalar])] = []
     private var schema: Schema?
-    private var columnIndex: [String: Int] = [:]
     private var policy: MalformedPolicy
-    private var row: [Value] = []
-    private var present: [Bool] = []
-    /// Per key position, the last key seen there and its column (-1: ignored key).
-    private var keyCache: [(key: String, column: Int)] = []
 
     public init(_ source: TextSource, options: ImportOptions = ImportOptions()) throws {
         self.options = options
@@ -34,12 +29,10 @@ public final class NDJSONImporter {
     public func inferSchema() throws -> Schema {
         if let s = schema { return s }
         if let given = options.schema {
-            install(given)
+            schema = given
             return given
         }
-        var names: [String] = []
-        var index: [String: Int] = [:]
-        var inference = TypeInference()
+        var sampler = JSONSchemaSampler()
         while buffered.count < options.inferRows {
             do {
                 guard try reader.readObject() else { break }
@@ -47,38 +40,20 @@ public final class NDJSONImporter {
                 try policy.handle(e)
                 continue
             }
-            for (k, v) in zip(reader.keys, reader.values) {
-                let c: Int
-                if let known = index[k] {
-                    c = known
-                } else {
-                    c = names.count
-                    index[k] = c
-                    names.append(k)
-                }
-                inference.observe(v, column: c)
-            }
+            sampler.observe(keys: reader.keys, values: reader.values)
             buffered.append((reader.recordLine, reader.keys, reader.values))
         }
-        guard !names.isEmpty else { throw TextInputError(.emptyInput, line: 0) }
-        let s = try makeSchema(names: names, types: inference.columnTypes, line: buffered.first?.line ?? 0)
-        install(s)
-        return s
-    }
-
-    private func install(_ s: Schema) {
+        guard !sampler.names.isEmpty else { throw TextInputError(.emptyInput, line: 0) }
+        let s = try sampler.schema(line: buffered.first?.line ?? 0)
         schema = s
-        columnIndex = Dictionary(s.columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        row = Array(repeating: .null, count: s.count)
-        present = Array(repeating: false, count: s.count)
+        return s
     }
 
     /// Reads every object (buffered ones first) into `sink`.
     public func run(into sink: RowSink) throws -> ImportReport {
-        let schema = try inferSchema()
-        let columns = schema.columns
+        var converter = JSONRowConverter(schema: try inferSchema(), ignoreExtraColumns: options.ignoreExtraColumns)
         for b in buffered {
-            try importObject(line: b.line, keys: b.keys, values: b.values, columns: columns, sink: sink)
+            try importObject(line: b.line, keys: b.keys, values: b.values, converter: &converter, sink: sink)
         }
         buffered = []
         while true {
@@ -88,54 +63,22 @@ public final class NDJSONImporter {
                 try policy.handle(e)
                 continue
             }
-            try importObject(line: reader.recordLine, keys: reader.keys, values: reader.values, columns: columns, sink: sink)
+            try importObject(line: reader.recordLine, keys: reader.keys, values: reader.values,
+                             converter: &converter, sink: sink)
         }
         return policy.report
     }
 
-    private func importObject(line: Int, keys: [String], values: [JSONScalar], columns: [ColumnDef], sink: RowSink) throws {
+    private func importObject(line: Int, keys: [String], values: [JSONScalar],
+                              converter: inout JSONRowConverter, sink: RowSink) throws {
         do {
-            try convert(line: line, keys: keys, values: values, columns: columns)
+            try converter.convert(line: line, keys: keys, values: values)
         } catch let e as TextInputError {
             try policy.handle(e)
             return
         }
-        try sink.appendRow(row)
+        try sink.appendRow(converter.row)
         policy.report.rowsImported += 1
-    }
-
-    private func column(for key: String, at position: Int) -> Int? {
-        if position < keyCache.count, keyCache[position].key == key { return keyCache[position].column }
-        let c = columnIndex[key] ?? -1
-        if c < 0 && !options.ignoreExtraColumns { return nil }
-        if position < keyCache.count {
-            keyCache[position] = (key, c)
-        } else if position == keyCache.count {
-            keyCache.append((key, c))
-        }
-        return c
-    }
-
-    private func convert(line: Int, keys: [String], values: [JSONScalar], columns: [ColumnDef]) throws {
-        for i in 0..<present.count { present[i] = false }
-        for i in 0..<keys.count {
-            guard let c = column(for: keys[i], at: i) else {
-                throw TextInputError(.unexpectedColumn(keys[i]), line: line, field: keys[i])
-            }
-            if c < 0 { continue }
-            guard let v = NDJSONImporter.value(values[i], as: columns[c].type) else {
-                let text = TextValues.excerpt(values[i].description)
-                throw TextInputError(.invalidValue(expected: columns[c].type, text: text), line: line, field: keys[i])
-            }
-            row[c] = v
-            present[c] = true
-        }
-        for c in 0..<columns.count {
-            if !present[c] { row[c] = .null }
-            if row[c].isNull && !columns[c].nullable {
-                throw TextInputError(.nullInNonNullableColumn, line: line, field: columns[c].name)
-            }
-        }
     }
 
     /// `scalar` as a value of `type`, or nil when it does not convert.

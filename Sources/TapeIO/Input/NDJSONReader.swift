@@ -30,8 +30,20 @@ public final class NDJSONReader {
         try self.init(.bytes(Array(text.utf8)), blockSize: blockSize)
     }
 
+    /// Start and end (exclusive, without CR/LF) of the line `readLine()` returned, in the window.
+    private var lineStart = 0, lineStop = 0
+
     /// Advances to the next object. Returns false at the end of the input.
     public func readObject() throws -> Bool {
+        guard try readLine() != nil else { return false }
+        try parseLine()
+        return true
+    }
+
+    /// Advances to the next non-blank line without parsing it and returns its bytes (no line
+    /// terminator), valid until the next `readLine()`/`readObject()`; nil at the end of the input.
+    /// `recordLine` is its line number; `parseLine()` parses it into `keys` / `values`.
+    func readLine() throws -> UnsafeRawBufferPointer? {
         var searchFrom = pos
         while true {
             let p = window.storage
@@ -50,7 +62,7 @@ public final class NDJSONReader {
             if pos == end && window.isAtEOF && lineEnd == end {
                 keys.removeAll(keepingCapacity: true)
                 values.removeAll(keepingCapacity: true)
-                return false
+                return nil
             }
             // If the BOM starts the file, skip it.
             var start = pos
@@ -74,9 +86,15 @@ public final class NDJSONReader {
             }
             if blank { continue }
             recordLine = line
-            try parser.parse(UnsafeRawBufferPointer(start: p + start, count: stop - start), lineNumber: line,
-                             keys: &keys, values: &values)
-            return true
+            lineStart = start
+            lineStop = stop
+            return UnsafeRawBufferPointer(start: p + start, count: stop - start)
         }
+    }
+
+    /// Parses the line `readLine()` returned into `keys` / `values`.
+    func parseLine() throws {
+        try parser.parse(UnsafeRawBufferPointer(start: window.storage + lineStart, count: lineStop - lineStart),
+                         lineNumber: recordLine, keys: &keys, values: &values)
     }
 }

@@ -1,0 +1,103 @@
+import TapeCodec
+import TapeFormat
+
+/// Takes batches of rows as columns: what `IngestSession` hands its tables. The engine's
+/// `TableWriter.append(columns:)` has exactly this shape.
+public protocol ColumnBatchSink: AnyObject {
+    /// Appends `columns` (one per schema column, equal row counts, types matching the schema).
+    func append(columns: [ColumnData]) throws
+}
+
+/// Accumulates rows of `Value`s into `ColumnData` batches for a schema.
+///
+/// REQUIRES: every appended row has one value per schema column, each `.null` or of the column's
+/// type (`.int` for float64 and timestamp columns too) — what `JSONRowConverter` produces. Nulls
+/// are kept in a validity bitmap with a placeholder value, as `ColumnData` specifies.
+struct ColumnBatchBuilder {
+    let schema: Schema
+    private var columns: [Accumulator]
+    /// Rows appended since the last `take()`.
+    private(set) var count = 0
+
+    init(schema: Schema) {
+        self.schema = schema
+        columns = schema.columns.map { Accumulator(type: $0.type) }
+    }
+
+    mutating func append(_ row: [Value]) {
+        for i in 0..<columns.count { columns[i].append(row[i]) }
+        count += 1
+    }
+
+    // Typed appends, one value per column, then `endRow()`: the ingest fast path.
+    // REQUIRES: each column gets exactly one value of its type (or null) per row.
+    mutating func appendInt(_ column: Int, _ v: Int64) { columns[column].appendInt(v) }
+    mutating func appendDouble(_ column: Int, _ v: Double) { columns[column].appendDouble(v) }
+    mutating func appendBool(_ column: Int, _ v: Bool) { columns[column].appendBool(v) }
+    mutating func appendString(_ column: Int, _ utf8: UnsafeRawBufferPointer) { columns[column].appendString(utf8) }
+    mutating func appendNull(_ column: Int) { columns[column].appendNull() }
+    mutating func endRow() { count += 1 }
+
+    /// The rows appended so far as columns; the builder is empty afterwards.
+    mutating func take() -> [ColumnData] {
+        count = 0
+        return (0..<columns.count).map { columns[$0].take() }
+    }
+
+    private struct Accumulator {
+        let type: ColumnType
+        var ints: [Int64] = []
+        var doubles: [Double] = []
+        var bools: [Bool] = []
+        var strings = StringArray()
+        var validity = Bitmap()
+        var nulls = 0
+
+        init(type: ColumnType) { self.type = type }
+
+        mutating func append(_ v: Value) {
+            switch (type, v) {
+            case (.int64, .int(let x)), (.timestamp, .int(let x)), (.timestamp, .timestamp(let x)): appendInt(x)
+            case (.float64, .float(let x)): appendDouble(x)
+            case (.float64, .int(let x)): appendDouble(Double(x))
+            case (.bool, .bool(let x)): appendBool(x)
+            case (.string, .string(var s)): s.withUTF8 { appendString(UnsafeRawBufferPointer($0)) }
+            default: appendNull()  // null (or, against the precondition, a mismatched value)
+            }
+        }
+
+        @inline(__always) mutating func appendInt(_ x: Int64) { ints.append(x); validity.append(true) }
+        @inline(__always) mutating func appendDouble(_ x: Double) { doubles.append(x); validity.append(true) }
+        @inline(__always) mutating func appendBool(_ x: Bool) { bools.append(x); validity.append(true) }
+        @inline(__always) mutating func appendString(_ b: UnsafeRawBufferPointer) {
+            strings.append(utf8: b)
+            validity.append(true)
+        }
+
+        /// A null: a placeholder slot and a 0 validity bit.
+        mutating func appendNull() {
+            switch type {
+            case .int64, .timestamp: ints.append(0)
+            case .float64: doubles.append(0)
+            case .bool: bools.append(false)
+            case .string: strings.append(utf8: UnsafeRawBufferPointer(start: nil, count: 0))
+            }
+            validity.append(false)
+            nulls += 1
+        }
+
+        mutating func take() -> ColumnData {
+            let storage: ColumnData.Storage
+            switch type {
+            case .int64, .timestamp: storage = .int64(ints); ints.removeAll(keepingCapacity: true)
+            case .float64: storage = .float64(doubles); doubles.removeAll(keepingCapacity: true)
+            case .bool: storage = .bool(bools); bools.removeAll(keepingCapacity: true)
+            case .string: storage = .strings(strings); strings.removeAll(keepingCapacity: true)
+            }
+            let column = ColumnData(type: type, storage: storage, validity: nulls > 0 ? validity : nil)
+            validity.removeAll(keepingCapacity: true)
+            nulls = 0
+            return column
+        }
+    }
+}
