@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The Python interpreter with DuckDB, pyarrow and backtesting.py that `make test` prepares
 /// (`make pyenv`) and passes in `TAPE_TEST_PYTHON`. Interop and differential tests are enabled
@@ -25,20 +28,29 @@ public enum TestPython {
         p.standardError = err
         p.standardInput = inp
         try p.run()
-        if let stdin { inp.fileHandleForWriting.write(stdin) }
-        try? inp.fileHandleForWriting.close()
-        // Drain stderr on another thread so a chatty script cannot block on a full pipe.
-        var errData = Data()
+        // Drain stderr and feed stdin on other threads so neither pipe can block the other; a
+        // script that exits without reading its input gives EPIPE, not a SIGPIPE that kills us.
         let drained = DispatchGroup()
-        DispatchQueue.global().async(group: drained) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        let errBox = DataBox()
+        DispatchQueue.global().async(group: drained) { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+        signal(SIGPIPE, SIG_IGN)
+        DispatchQueue.global().async(group: drained) {
+            if let stdin { try? inp.fileHandleForWriting.write(contentsOf: stdin) }
+            try? inp.fileHandleForWriting.close()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         drained.wait()
         guard p.terminationStatus == 0 else {
-            throw TestPythonError(message: "python exited \(p.terminationStatus): \(String(decoding: errData, as: UTF8.self))")
+            throw TestPythonError(message: "python exited \(p.terminationStatus): \(String(decoding: errBox.data, as: UTF8.self))")
         }
         return String(decoding: outData, as: UTF8.self)
     }
+}
+
+/// Bytes filled in by a background reader (read after `DispatchGroup.wait`).
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
 
 public struct TestPythonError: Error, CustomStringConvertible {
