@@ -450,7 +450,8 @@ def render(info, results, args):
     L.append("")
     L.append(f"- Machine: {info['nproc']} cores, {info['cpu']}, {info['mem_gb']} GB RAM, Linux {info['kernel']} — "
              "shared with other builds and tests while measuring, so single figures are noisy (every sample "
-             "is in `benchmarks/out/sql-results.json`).")
+             f"is in `benchmarks/out/sql-results.json`); 1-minute load average {info['load'][0]} before the "
+             f"measurements, {info['load'][1]} after. Under such load the 2-thread figures gain little or nothing.")
     L.append(f"- Versions: {info['swift']}; Python {info['python']}, DuckDB {info['duckdb']}, pyarrow {info['pyarrow']}")
     L.append(f"- Tape built from: `tape` CLI {info['commit']}; `tape-bench` {info['tape_bench_from']} (as recorded "
              "when each was built)")
@@ -607,6 +608,7 @@ def main():
     py = sys.executable
     only = set(args.only.split(",")) if args.only else None
     build(args)
+    load_before = os.getloadavg()
     rows_list = [int(x) for x in args.rows.split(",") if x]
     results = {}
     for n in rows_list:
@@ -640,6 +642,7 @@ def main():
     info["pyarrow"] = pyarrow.__version__
     info["tape_bench_from"] = write_bench.built_from(args.tape_bench)
     info["commit"] = cli_built_from()
+    info["load"] = [round(x, 2) for x in (load_before[0], os.getloadavg()[0])]
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "sql-results.json"), "w") as f:
         json.dump({"info": info, "args": vars(args), "results": results}, f, indent=1, default=str)
