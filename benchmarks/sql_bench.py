@@ -451,7 +451,7 @@ def render(info, results, args):
     L.append(f"- Machine: {info['nproc']} cores, {info['cpu']}, {info['mem_gb']} GB RAM, Linux {info['kernel']} — "
              "shared with other builds and tests while measuring, so single figures are noisy (every sample "
              f"is in `benchmarks/out/sql-results.json`); 1-minute load average {info['load'][0]} before the "
-             f"measurements, {info['load'][1]} after. Under such load the 2-thread figures gain little or nothing.")
+             f"measurements, {info['load'][1]} after; the 2-thread figures suffer most from other processes.")
     L.append(f"- Versions: {info['swift']}; Python {info['python']}, DuckDB {info['duckdb']}, pyarrow {info['pyarrow']}")
     L.append(f"- Tape built from: `tape` CLI {info['commit']}; `tape-bench` {info['tape_bench_from']} (as recorded "
              "when each was built)")
@@ -550,12 +550,12 @@ def render(info, results, args):
                 L.append(f"- {ds} {r['desc']} ≤ 1 ms in-process: {t1['median_s'] * 1e3:.3f} ms (open {t1['median_open_s'] * 1e3:.3f} + "
                          f"run {t1['median_run_s'] * 1e3:.3f}) → {verdict(t1['median_s'] <= 0.001)}; ≤ 2 chunks per column: "
                          f"{st['chunks_read']} of {st['chunks']} chunks read ({st['bytes_read']:,} bytes) → "
-                         f"{verdict(st['chunks_read'] <= 2)}; vs DuckDB 1t (faster Parquet variant): {ratio:.2f}×")
+                         f"{verdict(st['chunks_read'] <= 2)}; vs DuckDB 1t (faster Parquet variant): {ratio:.3f}×")
                 continue
             goal = ""
             if r["name"] in FULL_SCANS:
                 goal = f" (full-scan goal 1.5×: {'met' if ratio >= 1.5 else 'not reached'})"
-            L.append(f"- {ds} {r['desc']} ≥ 1× DuckDB single-threaded (the faster Parquet variant): {ratio:.2f}× → "
+            L.append(f"- {ds} {r['desc']} ≥ 1× DuckDB single-threaded (the faster Parquet variant): {ratio:.3f}× → "
                      f"{verdict(ratio >= 1)}{goal}")
     L.append("")
     return "\n".join(L)
@@ -597,6 +597,8 @@ def parse_args(argv):
     ap.add_argument("--venv", default=write_bench.VENV, help="virtualenv to create/use (default benchmarks/.venv)")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
     ap.add_argument("--no-probes", action="store_true", help="skip the diagnostic queries")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite RESULTS.md from out/sql-results.json without measuring")
     return ap.parse_args(argv)
 
 
@@ -606,6 +608,15 @@ def main():
         py = write_bench.ensure_venv(args.venv)
         os.execv(py, [py, os.path.abspath(__file__), *sys.argv[1:]])
     py = sys.executable
+    if args.report_only:
+        with open(os.path.join(OUT, "sql-results.json")) as f:
+            saved = json.load(f)
+        for rs in saved["results"].values():
+            for r in rs:
+                r["tape"] = {int(k): v for k, v in r["tape"].items()}
+        update_results_md(render(saved["info"], saved["results"], argparse.Namespace(**saved["args"])))
+        log(f"wrote {write_bench.RESULTS_MD} from the saved results")
+        return
     only = set(args.only.split(",")) if args.only else None
     build(args)
     load_before = os.getloadavg()
