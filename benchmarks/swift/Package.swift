@@ -14,17 +14,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // The root package exports no TapeQuery product, so tape-bench builds the same sources as
-        // its own module (Sources/TapeQueryBench is a symlink to ../../Sources/TapeQuery; target
-        // names must be unique across the package graph, hence the other name).
-        .target(
-            name: "TapeQueryBench",
-            dependencies: [.product(name: "Tape", package: "Tape")]),
         .executableTarget(
             name: "tape-bench",
             dependencies: [
                 .product(name: "Tape", package: "Tape"),
-                "TapeQueryBench",
+                .product(name: "TapeQuery", package: "Tape"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
     ],

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TapeQueryBench
+import TapeQuery
 
 /// `tape-bench query`: runs one SQL statement over `.tape` files in-process, `--repeat` times after
 /// `--warmup` untimed runs, and prints one JSON line:
