@@ -73,6 +73,10 @@ struct DuckDBDifferentialTests {
         ("SELECT max(abs(pnl)), min(-price), sum(-qty) FROM trades WHERE pnl < -10.5", true),
         ("SELECT symbol, quantile_cont(price, 0.5) AS med, quantile_disc(ts, 0.5) FROM trades GROUP BY symbol ORDER BY med", true),
         ("SELECT lower(symbol) AS s, max(ts) - min(ts) AS span FROM trades GROUP BY s ORDER BY s", true),
+        ("SELECT pnl > 0 AS win, count(*), sum(qty) FROM trades GROUP BY 1 ORDER BY 1 NULLS FIRST", true),
+        ("SELECT floor(price / 100) AS bucket, count(*), max(qty) FROM trades GROUP BY bucket ORDER BY bucket", true),
+        ("SELECT count(*) FROM trades WHERE note IN ('breakout', NULL) OR side = 'buy'", true),
+        ("SELECT count(*), count(note), min(price), max(price), min(ts), max(ts), min(side), max(side) FROM trades", true),
     ]
 
     @Test func tapeMatchesDuckDB() throws {

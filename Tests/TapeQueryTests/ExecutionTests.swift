@@ -108,10 +108,30 @@ import TapeTestSupport
         let t = try w.declareTable("x", columns: [ColumnDef("v", .float64, nullable: false)])
         for v in values { try t.append(values: [.float(v)]) }
         _ = try w.close()
-        let r = try Query(sql: "SELECT min(v), max(v) FROM x", paths: [dir.path("n.tape")]).rows()
-        guard case .float(let a) = r[0][0], case .float(let b) = r[0][1] else { Issue.record("\(r)"); return }
-        #expect(a == lo || (a.isNaN && lo.isNaN))
-        #expect(b == hi || (b.isNaN && hi.isNaN))
+        // Without WHERE the answer comes from the footer's statistics; with one, from the data.
+        for sql in ["SELECT min(v), max(v) FROM x", "SELECT min(v), max(v) FROM x WHERE v IS NULL OR v IS NOT NULL"] {
+            let q = try Query(sql: sql, paths: [dir.path("n.tape")])
+            let r = try q.rows()
+            #expect(q.stats.answeredFromStatistics == !sql.contains("WHERE"))
+            guard case .float(let a) = r[0][0], case .float(let b) = r[0][1] else { Issue.record("\(r)"); return }
+            #expect(a == lo || (a.isNaN && lo.isNaN), "\(sql)")
+            #expect(b == hi || (b.isNaN && hi.isNaN), "\(sql)")
+        }
+    }
+
+    @Test func countMinMaxFromFooterStatisticsEqualTheScan() throws {
+        let sql = "SELECT count(*), count(position), min(equity), max(equity), min(ts), max(ts), min(position), max(run) FROM equity"
+        let fast = try Query(sql: sql, paths: paths)
+        let fromStats = try fast.rows()
+        #expect(!fast.stats.answeredFromStatistics)   // max(run) is a virtual column: scanned
+        let stored = "SELECT count(*), count(position), min(equity), max(equity), min(ts), max(ts), min(position) FROM equity"
+        let q = try Query(sql: stored, paths: paths)
+        let a = try q.rows()
+        #expect(q.stats.answeredFromStatistics)
+        #expect(q.stats.bytesRead == 0)
+        let scanned = try rows(stored + " WHERE ts IS NOT NULL")
+        #expect(a == scanned)
+        #expect(Array(fromStats[0].prefix(2)) == Array(a[0].prefix(2)))
     }
 
     @Test func sortBeyondTheMemoryLimitFailsClearly() throws {

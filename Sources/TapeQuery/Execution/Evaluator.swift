@@ -129,11 +129,31 @@ enum Evaluator {
                 let e = mapped.map { if case .string(let s) = $0 { return s } else { return "" } }
                 return Vector(type: .string, storage: .dict(entries: e, indices: idx), validity: v.validity, count: count)
             }
-            var out = VectorBuilder(type: resultType)
-            for i in idx { out.append(mapped[Int(i)]) }
-            var r = out.build()
-            r.validity = validity([v, r])
-            return r
+            // Per-entry results spread to rows through the indices; an entry whose result is NULL
+            // (e.g. `x IN ('a', NULL)`) clears the rows that use it.
+            let entryNull = mapped.map { $0 == .null }
+            var valid = v.validity
+            if entryNull.contains(true) {
+                var b = v.validity ?? Bitmap(count: count, value: true)
+                for r in 0..<count where entryNull[Int(idx[r])] { b[r] = false }
+                valid = b
+            }
+            switch resultType {
+            case .bool:
+                let e = mapped.map { $0 == .bool(true) }
+                let rows = e.withUnsafeBufferPointer { ep in idx.map { ep[Int($0)] } }
+                return Vector(type: .bool, storage: .bool(rows), validity: valid, count: count)
+            case .int:
+                let e = mapped.map { d -> Int64 in if case .int(let x) = d { return x } else { return 0 } }
+                let rows = e.withUnsafeBufferPointer { ep in idx.map { ep[Int($0)] } }
+                return Vector(type: .int, storage: .int(rows), validity: valid, count: count)
+            default:
+                var out = VectorBuilder(type: resultType)
+                for i in idx { out.append(mapped[Int(i)]) }
+                var r = out.build()
+                r.validity = validity([v, r])
+                return r
+            }
         case .string(let a):
             var out = VectorBuilder(type: resultType)
             for (i, s) in a.enumerated() { out.append(v.isNull(i) ? .null : f(s)) }

@@ -220,7 +220,12 @@ final class Executor {
             return
         }
         let threads = max(1, min(options.threads, tasks.count))
-        if plan.isAggregate {
+        if plan.isAggregate, let answer = footerAnswer() {
+            stats.chunksSkipped += tasks.count
+            stats.bytesSkipped += tasks.reduce(0) { $0 + $1.bytes }
+            stats.answeredFromStatistics = true
+            try finishPost(answer, stage)
+        } else if plan.isAggregate {
             let agg = try runAggregate(threads: threads)
             try finishAggregate(agg, stage)
         } else {
@@ -236,13 +241,79 @@ final class Executor {
     }
 
     private func finishAggregate(_ agg: Aggregation, _ stage: ResultStage) throws(QueryError) {
-        var post = agg.result()
+        try finishPost(agg.result(), stage)
+    }
+
+    /// HAVING and the output expressions over the aggregated rows (keys, then aggregates).
+    private func finishPost(_ aggregated: Batch, _ stage: ResultStage) throws(QueryError) {
+        var post = aggregated
         if let h = plan.having {
             let v = try Evaluator.evaluate(h, post)
             let rows = (0..<Int32(post.count)).filter { !v.isNull(Int($0)) && v.datumBool(Int($0)) }
             post = post.gather(rows)
         }
         _ = try stage.push(try project(post))
+    }
+
+    /// count(*), count(x), min(x) and max(x) of stored columns with no WHERE and no GROUP BY,
+    /// answered from the footer's per-block row counts, null counts and zone maps without reading
+    /// a block. nil when any aggregate needs the data (other functions, expressions, a string
+    /// extreme that was truncated in the statistics, a NaN the statistics only flag).
+    private func footerAnswer() -> Batch? {
+        guard plan.filter == nil, plan.keys?.isEmpty == true, !plan.aggregates.isEmpty else { return nil }
+        var values: [Datum] = []
+        for call in plan.aggregates {
+            var column: String?
+            if call.function != .countStar {
+                guard call.args.count == 1, case .column(let slot, _) = call.args[0].kind,
+                      case .column(let name, _) = plan.slots[slot] else { return nil }
+                column = name
+            }
+            var total: Int64 = 0
+            var best: Datum = .null
+            var sawNaN = false, onlyNaN = false
+            for task in tasks {
+                let c = task.table.chunks[task.chunk]
+                guard let column else { total += Int64(c.rowCount); continue }
+                guard let i = task.table.schema.index(of: column) else { continue }
+                let b = c.blocks[i]
+                let nonNull = c.rowCount - b.nullCount
+                switch call.function {
+                case .count:
+                    total += Int64(nonNull)
+                case .min, .max:
+                    guard nonNull > 0 else { continue }
+                    if b.stats.hasNaN { sawNaN = true }
+                    let stat = call.function == .min ? b.stats.min : b.stats.max
+                    guard let stat else {
+                        if b.stats.hasNaN { onlyNaN = true; continue }   // every value NaN
+                        return nil   // e.g. a truncated string maximum
+                    }
+                    if case .string(let text) = stat, call.function == .min, text.utf8.count >= ColumnStats.maxStringBytes - 4 {
+                        return nil   // may be a truncated prefix
+                    }
+                    guard let d = FooterStatistics.datum(stat, as: call.type) else { return nil }
+                    if best == .null { best = d } else {
+                        let cmp = Datum.compare(d, best)
+                        if call.function == .min ? cmp < 0 : cmp > 0 { best = d }
+                    }
+                default:
+                    return nil
+                }
+            }
+            switch call.function {
+            case .countStar, .count: values.append(.int(total))
+            case .max where sawNaN: values.append(.double(.nan))
+            case .min where best == .null && onlyNaN: values.append(.double(.nan))
+            default: values.append(best)
+            }
+        }
+        let columns = zip(values, plan.aggregates).map { d, call -> Vector in
+            var b = VectorBuilder(type: call.type)
+            b.append(d)
+            return b.build()
+        }
+        return Batch(columns: columns, count: 1)
     }
 
     private func record(_ task: ScanTask, scanned: Int, matched: Int) {

@@ -26,6 +26,8 @@ public struct ScanStats: Sendable, CustomStringConvertible {
     public var bytesSkipped = 0
     public var rowsScanned = 0
     public var rowsMatched = 0
+    /// The aggregates were answered from the footer's statistics; no block was read.
+    public var answeredFromStatistics = false
 
     /// Chunks that survived the zone maps but were never read because LIMIT was already met.
     public var chunksNotNeeded: Int { chunks - chunksRead - chunksSkipped }
@@ -37,6 +39,7 @@ public struct ScanStats: Sendable, CustomStringConvertible {
         s += "; chunks read \(chunksRead) of \(chunks), skipped \(chunksSkipped) (zone maps and run filters)"
         if chunksNotNeeded > 0 { s += ", not needed after LIMIT \(chunksNotNeeded)" }
         s += "; bytes read \(bytesRead), skipped \(bytesSkipped); rows scanned \(rowsScanned), matched \(rowsMatched)"
+        if answeredFromStatistics { s += "; answered from footer statistics (row counts, null counts, zone maps)" }
         return s
     }
 }

@@ -12,6 +12,9 @@ final class GroupTable {
     private var keyBuilders: [VectorBuilder]
     private var intMap: [Int64: Int32] = [:]
     private var stringMap: [String: Int32] = [:]
+    /// DOUBLE keys by bit pattern, with 0.0/-0.0 and every NaN folded together (one NaN group, as
+    /// DuckDB).
+    private var doubleMap: [UInt64: Int32] = [:]
     private var tupleMap: [[Datum]: Int32] = [:]
     private var nullGroup: Int32?
 
@@ -47,6 +50,12 @@ final class GroupTable {
                 if let g = stringMap[s] { return g }
                 let g = newGroup(key)
                 stringMap[s] = g
+                return g
+            case .double(let v):
+                let bits = GroupTable.doubleKey(v)
+                if let g = doubleMap[bits] { return g }
+                let g = newGroup(key)
+                doubleMap[bits] = g
                 return g
             default: break
             }
@@ -95,6 +104,28 @@ final class GroupTable {
             case .constant(let d):
                 let g = id([d])
                 return [Int32](repeating: g, count: n)
+            case .bool(let a):
+                // Three possible keys: look each up once per batch.
+                var slot: [Int32] = [-1, -1, -1]
+                for r in 0..<n {
+                    let s = k.isNull(r) ? 2 : (a[r] ? 1 : 0)
+                    if slot[s] < 0 { slot[s] = id([s == 2 ? .null : .bool(s == 1)]) }
+                    ids[r] = slot[s]
+                }
+                return ids
+            case .double(let a):
+                var lastBits: UInt64 = 0
+                var lastId: Int32 = -1
+                for r in 0..<n {
+                    if k.isNull(r) { ids[r] = id([.null]); continue }
+                    let bits = GroupTable.doubleKey(a[r])
+                    if lastId >= 0 && bits == lastBits { ids[r] = lastId; continue }
+                    let g = doubleMap[bits] ?? id([.double(a[r])])
+                    ids[r] = g
+                    lastBits = bits
+                    lastId = g
+                }
+                return ids
             default:
                 break
             }
@@ -102,6 +133,12 @@ final class GroupTable {
         let m = keys.map { $0.materialized() }
         for r in 0..<n { ids[r] = id(m.map { $0.datum(r) }) }
         return ids
+    }
+
+    /// The hash key of a DOUBLE group value.
+    static func doubleKey(_ v: Double) -> UInt64 {
+        if v.isNaN { return Double.nan.bitPattern }
+        return v == 0 ? 0 : v.bitPattern
     }
 
     /// The key vectors, one row per group in id order.
