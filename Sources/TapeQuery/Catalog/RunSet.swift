@@ -6,7 +6,9 @@ import TapeFormat
 /// and the union schema of a table across runs.
 ///
 /// A run's id is its `run_id` metadata value when present, else the file name without `.tape`.
-/// No file stays open: scans reopen one run at a time, so thousands of runs need few descriptors.
+/// Up to `keptOpen` runs keep the reader that read their footer, which scans reuse (reopening
+/// without decoding the footer again); beyond that no file stays open and scans reopen one run at
+/// a time, so thousands of runs need few descriptors.
 public final class RunSet {
     public struct Run {
         public let path: String
@@ -15,13 +17,19 @@ public final class RunSet {
         /// The footer's tables (for an unsealed file: its complete chunks when opened).
         public let tables: [Footer.TableEntry]
         public let isSealed: Bool
+        /// The reader that read the footer, kept for small run sets.
+        let reader: TapeReader?
     }
+
+    /// Run sets up to this size keep their readers (and file descriptors) open.
+    static let keptOpen = 64
 
     public let runs: [Run]
 
     /// Opens every path's footer. Unsealed files are refused with the reader's error (pointing at
     /// `tape recover`) unless `allowUnsealed`.
     public init(paths: [String], allowUnsealed: Bool = false) throws {
+        let keep = paths.count <= RunSet.keptOpen
         runs = try paths.map { path in
             let r: TapeReader
             do { r = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: allowUnsealed)) } catch {
@@ -30,7 +38,7 @@ public final class RunSet {
             var md: [String: String] = [:]
             for (k, v) in r.metadata { md[k] = v }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed)
+            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: keep ? r : nil)
         }
     }
 

@@ -101,10 +101,13 @@ final class Executor {
         func reader(_ run: Int) throws(QueryError) -> TapeReader {
             if let c = current, c.run == run { return c.reader }
             current = nil   // close the previous run's file first
+            let r = runs.runs[run]
+            let options = ReaderOptions(verifyChecksums: verify, allowUnsealed: !r.isSealed)
             do {
-                let r = try TapeReader(path: runs.runs[run].path, options: ReaderOptions(verifyChecksums: verify, allowUnsealed: !runs.runs[run].isSealed))
-                current = (run, r)
-                return r
+                // Reuse the footer already read when the run set kept its reader.
+                let reader = try r.reader.map { try TapeReader(reopening: $0, options: options) } ?? TapeReader(path: r.path, options: options)
+                current = (run, reader)
+                return reader
             } catch {
                 throw QueryError(.execution, "\(error)")
             }
