@@ -16,6 +16,8 @@ final class Executor {
     let runs: RunSet
     let options: QueryOptions
     private let needed: [Int]
+    /// Slots read after WHERE (by keys, aggregates, outputs); the others are not gathered.
+    private let usedAfterFilter: Set<Int>
     private(set) var tasks: [ScanTask] = []
     private(set) var stats: ScanStats
 
@@ -24,6 +26,14 @@ final class Executor {
         self.runs = runs
         self.options = options
         needed = plan.neededSlots
+        var after = Set<Int>()
+        if let keys = plan.keys {
+            for k in keys { after.formUnion(k.slots) }
+            for a in plan.aggregates { for e in a.args { after.formUnion(e.slots) } }
+        } else {
+            for e in plan.outputs + plan.hidden { after.formUnion(e.slots) }
+        }
+        usedAfterFilter = after
         stats = ScanStats(table: plan.table ?? "(none)")
         if plan.table != nil { try planTasks() }
     }
@@ -142,16 +152,31 @@ final class Executor {
     private func filtered(_ b: Batch) throws(QueryError) -> Batch {
         guard let f = plan.filter else { return b }
         let v = try Evaluator.evaluate(f, b)
-        if case .constant(let d) = v.storage { return d == .bool(true) ? b : Batch(columns: b.columns, count: 0).emptyLike() }
-        guard case .bool(let bits) = v.storage else { return b.emptyLike() }
+        if case .constant(let d) = v.storage { return d == .bool(true) ? b : keep([], of: b) }
+        guard case .bool(let bits) = v.storage else { return keep([], of: b) }
         var rows: [Int32] = []
         rows.reserveCapacity(b.count)
-        if let valid = v.validity {
-            for r in 0..<b.count where bits[r] && valid[r] { rows.append(Int32(r)) }
-        } else {
-            for r in 0..<b.count where bits[r] { rows.append(Int32(r)) }
+        bits.withUnsafeBufferPointer { p in
+            if let valid = v.validity {
+                for r in 0..<b.count where p[r] && valid[r] { rows.append(Int32(r)) }
+            } else {
+                for r in 0..<b.count where p[r] { rows.append(Int32(r)) }
+            }
         }
-        return rows.count == b.count ? b : b.gather(rows)
+        return rows.count == b.count ? b : keep(rows, of: b)
+    }
+
+    /// The rows `rows` of the columns read after WHERE; columns only the filter used become NULL
+    /// placeholders instead of being gathered.
+    private func keep(_ rows: [Int32], of b: Batch) -> Batch {
+        var columns: [Vector] = []
+        columns.reserveCapacity(b.columns.count)
+        for (slot, v) in b.columns.enumerated() {
+            if usedAfterFilter.contains(slot) { columns.append(v.gather(rows)) } else {
+                columns.append(.constant(.null, type: v.type, count: rows.count))
+            }
+        }
+        return Batch(columns: columns, count: rows.count)
     }
 
     // MARK: - Aggregation
@@ -499,9 +524,4 @@ final class Counter {
         stopped = true
         lock.unlock()
     }
-}
-
-extension Batch {
-    /// The same columns with no rows.
-    func emptyLike() -> Batch { gather([]) }
 }
