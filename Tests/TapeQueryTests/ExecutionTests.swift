@@ -45,6 +45,17 @@ import TapeTestSupport
         #expect(offset == Array(full.dropFirst(3).prefix(n)))
     }
 
+    /// Once the top-N buffer is full, chunks whose zone map puts every row after its last row are
+    /// skipped unread (single-threaded scans) — without changing the answer.
+    @Test(arguments: ["ts", "ts DESC", "equity", "equity DESC", "position NULLS FIRST", "position DESC"])
+    func topNSkipsChunksPastTheCutOff(order: String) throws {
+        let full = try rows("SELECT run, ts, equity, position FROM equity ORDER BY \(order), run, ts", threads: 1)
+        let q = try Query(sql: "SELECT run, ts, equity, position FROM equity ORDER BY \(order), run, ts LIMIT 5", paths: paths, options: QueryOptions(threads: 1))
+        let top = try q.rows()
+        #expect(top == Array(full.prefix(5)))
+        if order == "ts" { #expect(q.stats.chunksSkipped > 0) }
+    }
+
     @Test func threadsGiveIdenticalResultsInFileOrder() throws {
         let one = try rows("SELECT run, ts, pnl FROM trades WHERE pnl > 0", threads: 1)
         let two = try rows("SELECT run, ts, pnl FROM trades WHERE pnl > 0", threads: 2)

@@ -262,6 +262,14 @@ final class Executor {
         try stage.finish()
     }
 
+    /// The stored column the first ORDER BY key reads directly, when the query has a LIMIT.
+    private func topNSortColumn() -> String? {
+        guard plan.limit != nil, let key = plan.order.first else { return nil }
+        let e = (plan.outputs + plan.hidden)[key.column]
+        guard case .column(let slot, _) = e.kind, case .column(let name, _) = plan.slots[slot] else { return nil }
+        return name
+    }
+
     private func project(_ b: Batch) throws(QueryError) -> Batch {
         var cols: [Vector] = []
         for e in plan.outputs + plan.hidden { cols.append(try Evaluator.evaluate(e, b)) }
@@ -408,7 +416,17 @@ final class Executor {
     private func runProjection(threads: Int, _ stage: ResultStage) throws(QueryError) {
         if threads == 1 {
             let readers = Readers(runs: runs, verify: options.verifyChecksums)
+            let sortColumn = topNSortColumn()
             for t in tasks {
+                // ORDER BY … LIMIT: skip chunks whose zone map puts every row after the cut-off.
+                if let name = sortColumn, let i = t.table.schema.index(of: name) {
+                    let c = t.table.chunks[t.chunk]
+                    if stage.cannotContribute(c.blocks[i].stats, nullCount: c.blocks[i].nullCount, rowCount: c.rowCount) {
+                        stats.chunksSkipped += 1
+                        stats.bytesSkipped += t.bytes
+                        continue
+                    }
+                }
                 let input = try load(t, readers)
                 let b = try filtered(input)
                 record(t, scanned: input.count, matched: b.count)

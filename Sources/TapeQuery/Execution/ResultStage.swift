@@ -1,4 +1,5 @@
 import TapeCodec
+import TapeFormat
 
 /// The last steps of a query over projected rows (outputs then hidden ORDER BY keys): DISTINCT,
 /// ORDER BY (a bounded top-N buffer when there is a LIMIT, else a full sort within the memory
@@ -19,6 +20,19 @@ final class ResultStage {
     /// key of the last row kept. A row whose first key sorts strictly after it can never enter
     /// the result, so it is dropped before buffering.
     private var boundary: Vector?
+
+    /// Whether a chunk whose first-ORDER-BY-key column has these statistics cannot hold a row that
+    /// enters the top N any more (every value, NULL and NaN included, sorts after the boundary).
+    func cannotContribute(_ stats: ColumnStats, nullCount: Int, rowCount: Int) -> Bool {
+        guard let boundary, let key = plan.order.first, !boundary.isNull(0) else { return false }
+        if nullCount > 0 && key.nullsFirst { return false }
+        if nullCount == rowCount { return !key.nullsFirst }
+        let edge = key.descending ? stats.max : stats.min
+        guard let edge, let d = FooterStatistics.datum(edge, as: boundary.type) else { return false }
+        if key.descending && stats.hasNaN { return false }   // NaN sorts first when descending
+        let c = Datum.compare(d, boundary.datum(0))
+        return key.descending ? c < 0 : c > 0
+    }
 
     init(plan: QueryPlan, memoryLimit: Int, emit: @escaping (Batch) throws -> Bool) {
         self.plan = plan
