@@ -56,6 +56,17 @@ import TapeTestSupport
         if order == "ts" { #expect(q.stats.chunksSkipped > 0) }
     }
 
+    /// Columns only needed after WHERE are not decoded for chunks where no row passes.
+    @Test(arguments: [1, 2])
+    func columnsAfterAFilterThatKeepsNothingAreNotRead(threads: Int) throws {
+        let none = try Query(sql: "SELECT * FROM equity WHERE equity * 0 = 1", paths: paths, options: QueryOptions(threads: threads))
+        #expect(try none.rows().isEmpty)
+        let all = try Query(sql: "SELECT * FROM equity WHERE equity * 0 = 0", paths: paths, options: QueryOptions(threads: threads))
+        #expect(try all.rows().count == 20_000)
+        #expect(none.stats.chunksRead == all.stats.chunksRead)
+        #expect(none.stats.bytesRead < all.stats.bytesRead)
+    }
+
     @Test func threadsGiveIdenticalResultsInFileOrder() throws {
         let one = try rows("SELECT run, ts, pnl FROM trades WHERE pnl > 0", threads: 1)
         let two = try rows("SELECT run, ts, pnl FROM trades WHERE pnl > 0", threads: 2)

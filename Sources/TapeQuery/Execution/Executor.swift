@@ -124,28 +124,78 @@ final class Executor {
         }
     }
 
-    /// The input batch of a task: needed slots filled, others as NULL constants.
-    private func load(_ task: ScanTask, _ readers: Readers) throws(QueryError) -> Batch {
+    /// The input batch of a task: needed slots filled, others as NULL constants. With `only`,
+    /// just those slots are decoded (into `into`, when given, whose other columns are kept).
+    private func load(_ task: ScanTask, _ readers: Readers, only: Set<Int>? = nil, into: Batch? = nil) throws(QueryError) -> Batch {
         let c = task.table.chunks[task.chunk]
         let count = c.rowCount
-        var columns = plan.slots.indices.map { constantSlot($0, task.run, count: count) }
-        let physical = task.columnIndex.compactMap { $0 }
+        var columns = into?.columns ?? plan.slots.indices.map { constantSlot($0, task.run, count: count) }
+        let wanted = needed.indices.filter { task.columnIndex[$0] != nil && (only?.contains(needed[$0]) ?? true) }
+        let physical = wanted.map { task.columnIndex[$0]! }
+        if physical.isEmpty { return Batch(columns: columns, count: count) }
         let data: [ColumnData]
         do { data = try readers.reader(task.run).readColumns(task.table, chunk: task.chunk, columns: physical) } catch let e as QueryError {
             throw e
         } catch {
             throw QueryError(.execution, "\(error)")
         }
-        var k = 0
-        for (i, s) in needed.enumerated() where task.columnIndex[i] != nil {
+        for (k, i) in wanted.enumerated() {
+            let s = needed[i]
             var v = Vector(data[k])
-            k += 1
             if plan.slots[s].type == .double, case .int(let a) = v.storage {
                 v = Vector(type: .double, storage: .double(a.map(Double.init)), validity: v.validity, count: v.count)
             }
             columns[s] = v
         }
         return Batch(columns: columns, count: count)
+    }
+
+    /// Reads a task's chunk and applies WHERE, decoding first only the columns the filter (and,
+    /// for ORDER BY … LIMIT, the first sort key) reads: when no row survives, or none can still
+    /// enter the top N, the other columns are never decoded. Returns the rows scanned and the
+    /// surviving batch and the stored bytes decoded.
+    private func scanTask(_ t: ScanTask, _ readers: Readers, stage: ResultStage? = nil) throws(QueryError) -> (Int, Batch, Int) {
+        guard let f = plan.filter else {
+            let b = try load(t, readers)
+            return (b.count, b, t.bytes)
+        }
+        var first = f.slots
+        let sortSlot = stage != nil ? topNSortSlot() : nil
+        if let sortSlot { first.insert(sortSlot) }
+        var b = try load(t, readers, only: first)
+        let scanned = b.count
+        var rows = try selection(f, b)
+        if let stage, let sortSlot {
+            let v = b.columns[sortSlot]
+            rows = (rows ?? (0..<Int32(b.count)).map { $0 }).filter { stage.mayEnter(v, Int($0)) }
+        }
+        let rest = Set(needed).subtracting(first)
+        let chunk = t.table.chunks[t.chunk]
+        let restBytes = needed.indices.reduce(0) { sum, i in
+            sum + (rest.contains(needed[i]) ? t.columnIndex[i].map { chunk.blocks[$0].storedLength } ?? 0 : 0)
+        }
+        if let r = rows, r.isEmpty { return (scanned, keep([], of: b), t.bytes - restBytes) }
+        if needed.indices.contains(where: { rest.contains(needed[$0]) && t.columnIndex[$0] != nil }) {
+            b = try load(t, readers, only: rest, into: b)
+        }
+        return (scanned, rows.map { keep($0, of: b) } ?? b, t.bytes)
+    }
+
+    /// The rows of `b` for which `f` is true, or nil when every row is.
+    private func selection(_ f: BoundExpr, _ b: Batch) throws(QueryError) -> [Int32]? {
+        let v = try Evaluator.evaluate(f, b)
+        if case .constant(let d) = v.storage { return d == .bool(true) ? nil : [] }
+        guard case .bool(let bits) = v.storage else { return [] }
+        var rows: [Int32] = []
+        rows.reserveCapacity(b.count)
+        bits.withUnsafeBufferPointer { p in
+            if let valid = v.validity {
+                for r in 0..<b.count where p[r] && valid[r] { rows.append(Int32(r)) }
+            } else {
+                for r in 0..<b.count where p[r] { rows.append(Int32(r)) }
+            }
+        }
+        return rows.count == b.count ? nil : rows
     }
 
     /// Applies WHERE; returns the surviving rows.
@@ -262,11 +312,18 @@ final class Executor {
         try stage.finish()
     }
 
+    /// The input slot of the stored column the first ORDER BY key reads directly, when the query
+    /// has a LIMIT (and no DISTINCT, which dedupes before the top N).
+    private func topNSortSlot() -> Int? {
+        guard plan.limit != nil, !plan.distinct, !plan.isAggregate, let key = plan.order.first else { return nil }
+        let e = (plan.outputs + plan.hidden)[key.column]
+        guard case .column(let slot, _) = e.kind, case .column = plan.slots[slot] else { return nil }
+        return slot
+    }
+
     /// The stored column the first ORDER BY key reads directly, when the query has a LIMIT.
     private func topNSortColumn() -> String? {
-        guard plan.limit != nil, let key = plan.order.first else { return nil }
-        let e = (plan.outputs + plan.hidden)[key.column]
-        guard case .column(let slot, _) = e.kind, case .column(let name, _) = plan.slots[slot] else { return nil }
+        guard let slot = topNSortSlot(), case .column(let name, _) = plan.slots[slot] else { return nil }
         return name
     }
 
@@ -352,10 +409,10 @@ final class Executor {
         return Batch(columns: columns, count: 1)
     }
 
-    private func record(_ task: ScanTask, scanned: Int, matched: Int) {
+    private func record(bytes: Int, scanned: Int, matched: Int) {
         statsLock.lock()
         stats.chunksRead += 1
-        stats.bytesRead += task.bytes
+        stats.bytesRead += bytes
         stats.rowsScanned += scanned
         stats.rowsMatched += matched
         statsLock.unlock()
@@ -404,9 +461,8 @@ final class Executor {
     }
 
     private func aggregateTask(_ t: ScanTask, index: Int, _ agg: Aggregation, _ readers: Readers) throws(QueryError) {
-        let input = try load(t, readers)
-        let b = try filtered(input)
-        record(t, scanned: input.count, matched: b.count)
+        let (scanned, b, bytes) = try scanTask(t, readers)
+        record(bytes: bytes, scanned: scanned, matched: b.count)
         try agg.add(b, plan: plan, position: Int64(index) << 32)
         if agg.approximateBytes > options.memoryLimit {
             throw QueryError(.execution, "aggregation needs more than \(options.memoryLimit >> 20) MiB (\(agg.groupCount) groups so far); raise --memory-limit or group more coarsely")
@@ -427,9 +483,8 @@ final class Executor {
                         continue
                     }
                 }
-                let input = try load(t, readers)
-                let b = try filtered(input)
-                record(t, scanned: input.count, matched: b.count)
+                let (scanned, b, bytes) = try scanTask(t, readers, stage: stage)
+                record(bytes: bytes, scanned: scanned, matched: b.count)
                 if b.count > 0, try !stage.push(try project(b)) { return }
             }
             return
@@ -456,9 +511,8 @@ final class Executor {
                     cond.unlock()
                     let r: Result<Batch, QueryError>
                     do {
-                        let input = try load(tasks[i], readers)
-                        let b = try filtered(input)
-                        record(tasks[i], scanned: input.count, matched: b.count)
+                        let (scanned, b, bytes) = try scanTask(tasks[i], readers)
+                        record(bytes: bytes, scanned: scanned, matched: b.count)
                         r = .success(b.count > 0 ? try project(b) : b)
                     } catch let e as QueryError {
                         r = .failure(e)

@@ -21,6 +21,15 @@ final class ResultStage {
     /// the result, so it is dropped before buffering.
     private var boundary: Vector?
 
+    /// Whether row `r` of `v`, the first ORDER BY key's values, can still enter the top N (sorts
+    /// before or level with the last row kept). Always true before the buffer is first cut.
+    func mayEnter(_ v: Vector, _ r: Int) -> Bool {
+        guard let boundary, let key = plan.order.first else { return true }
+        var c = Sorter.compare(v, r, boundary, 0, nullsFirst: key.nullsFirst)
+        if key.descending && !(v.isNull(r) || boundary.isNull(0)) { c = -c }
+        return c <= 0
+    }
+
     /// Whether a chunk whose first-ORDER-BY-key column has these statistics cannot hold a row that
     /// enters the top N any more (every value, NULL and NaN included, sorts after the boundary).
     func cannotContribute(_ stats: ColumnStats, nullCount: Int, rowCount: Int) -> Bool {
@@ -53,14 +62,9 @@ final class ResultStage {
         if plan.distinct { b = dedupe(b) }
         if b.count == 0 { return true }
         if plan.order.isEmpty { return try stream(b) }
-        if let boundary, let key = plan.order.first {
+        if boundary != nil, let key = plan.order.first {
             let v = b.columns[key.column]
-            var keep: [Int32] = []
-            for r in 0..<b.count {
-                var c = Sorter.compare(v, r, boundary, 0, nullsFirst: key.nullsFirst)
-                if key.descending && !(v.isNull(r) || boundary.isNull(0)) { c = -c }
-                if c <= 0 { keep.append(Int32(r)) }
-            }
+            let keep = (0..<Int32(b.count)).filter { mayEnter(v, Int($0)) }
             if keep.isEmpty { return true }
             if keep.count < b.count { b = b.gather(keep) }
         }
