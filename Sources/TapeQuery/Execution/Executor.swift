@@ -200,20 +200,8 @@ final class Executor {
 
     /// Applies WHERE; returns the surviving rows.
     private func filtered(_ b: Batch) throws(QueryError) -> Batch {
-        guard let f = plan.filter else { return b }
-        let v = try Evaluator.evaluate(f, b)
-        if case .constant(let d) = v.storage { return d == .bool(true) ? b : keep([], of: b) }
-        guard case .bool(let bits) = v.storage else { return keep([], of: b) }
-        var rows: [Int32] = []
-        rows.reserveCapacity(b.count)
-        bits.withUnsafeBufferPointer { p in
-            if let valid = v.validity {
-                for r in 0..<b.count where p[r] && valid[r] { rows.append(Int32(r)) }
-            } else {
-                for r in 0..<b.count where p[r] { rows.append(Int32(r)) }
-            }
-        }
-        return rows.count == b.count ? b : keep(rows, of: b)
+        guard let f = plan.filter, let rows = try selection(f, b) else { return b }
+        return keep(rows, of: b)
     }
 
     /// The rows `rows` of the columns read after WHERE; columns only the filter used become NULL
