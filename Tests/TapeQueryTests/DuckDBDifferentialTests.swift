@@ -77,6 +77,10 @@ struct DuckDBDifferentialTests {
         ("SELECT floor(price / 100) AS bucket, count(*), max(qty) FROM trades GROUP BY bucket ORDER BY bucket", true),
         ("SELECT count(*) FROM trades WHERE note IN ('breakout', NULL) OR side = 'buy'", true),
         ("SELECT count(*), count(note), min(price), max(price), min(ts), max(ts), min(side), max(side) FROM trades", true),
+        ("SELECT symbol, count(*) FROM trades WHERE pnl > 900 GROUP BY symbol ORDER BY symbol", true),
+        ("SELECT side, symbol, count(*), sum(qty) FROM trades WHERE qty < 20 GROUP BY ALL ORDER BY 1, 2", true),
+        ("SELECT note, count(*) FROM trades WHERE pnl < -990 GROUP BY note ORDER BY note NULLS FIRST", true),
+        ("SELECT side, sum(qty), count(*) FROM trades WHERE side = 'buy' GROUP BY side", true),
     ]
 
     @Test func tapeMatchesDuckDB() throws {

@@ -237,6 +237,15 @@ final class Executor {
             if let groups, let keys = plan.keys {
                 var kv: [Vector] = []
                 for k in keys { kv.append(try Evaluator.evaluate(k, b)) }
+                // count(*) by one dictionary-encoded key: count per dictionary entry, then add
+                // each entry's count to its group, without a group id per row.
+                if kv.count == 1, kv[0].validity == nil, case .dict(let entries, let idx) = kv[0].storage,
+                   plan.aggregates.allSatisfy({ $0.function == .countStar }) {
+                    let perEntry = CountState.histogram(idx, buckets: entries.count)
+                    let entryIds = entries.indices.map { perEntry[$0] > 0 ? groups.id([.string(entries[$0])]) : -1 }
+                    for s in states { (s as? CountState)?.add(perEntry, to: entryIds, groupCount: groupCount) }
+                    return
+                }
                 ids = groups.assign(kv, count: b.count)
             }
             for (i, call) in plan.aggregates.enumerated() {

@@ -72,21 +72,8 @@ final class CountState: AggregateState {
         }
         if let groups, v?.validity == nil {
             if groupCount <= 4096 {
-                // Four interleaved histograms: runs of one group (common: most bars "hold") do not
-                // serialise on a single counter.
-                var lanes = [Int64](repeating: 0, count: 4 * groupCount)
-                lanes.withUnsafeMutableBufferPointer { h in
-                    groups.withUnsafeBufferPointer { g in
-                        var i = 0
-                        while i + 4 <= count {
-                            h[Int(g[i]) &* 4] += 1; h[Int(g[i + 1]) &* 4 &+ 1] += 1
-                            h[Int(g[i + 2]) &* 4 &+ 2] += 1; h[Int(g[i + 3]) &* 4 &+ 3] += 1
-                            i += 4
-                        }
-                        while i < count { h[Int(g[i]) &* 4] += 1; i += 1 }
-                    }
-                }
-                for gi in 0..<groupCount { counts[gi] += lanes[4 * gi] + lanes[4 * gi + 1] + lanes[4 * gi + 2] + lanes[4 * gi + 3] }
+                let h = CountState.histogram(groups, buckets: groupCount)
+                for gi in 0..<groupCount { counts[gi] += h[gi] }
                 return
             }
             counts.withUnsafeMutableBufferPointer { p in
@@ -95,6 +82,31 @@ final class CountState: AggregateState {
             return
         }
         counts.withUnsafeMutableBufferPointer { p in forEachRow(v, groups, count) { _, g in p[g] += 1 } }
+    }
+
+    /// How many of `keys` hold each value 0..<buckets, counted in four interleaved histograms so
+    /// runs of one key (most bars "hold") do not serialise on a single counter.
+    static func histogram<K: BinaryInteger>(_ keys: [K], buckets: Int) -> [Int64] {
+        var lanes = [Int64](repeating: 0, count: 4 * buckets)
+        lanes.withUnsafeMutableBufferPointer { h in
+            keys.withUnsafeBufferPointer { g in
+                let n = g.count
+                var i = 0
+                while i + 4 <= n {
+                    h[Int(g[i]) &* 4] += 1; h[Int(g[i + 1]) &* 4 &+ 1] += 1
+                    h[Int(g[i + 2]) &* 4 &+ 2] += 1; h[Int(g[i + 3]) &* 4 &+ 3] += 1
+                    i += 4
+                }
+                while i < n { h[Int(g[i]) &* 4] += 1; i += 1 }
+            }
+        }
+        return (0..<buckets).map { lanes[4 * $0] + lanes[4 * $0 + 1] + lanes[4 * $0 + 2] + lanes[4 * $0 + 3] }
+    }
+
+    /// Adds `perBucket[b]` rows to group `groupOf[b]` (count(*) by a dictionary key).
+    func add(_ perBucket: [Int64], to groupOf: [Int32], groupCount: Int) {
+        grow(&counts, groupCount, 0)
+        for (b, n) in perBucket.enumerated() where n > 0 { counts[Int(groupOf[b])] += n }
     }
 
     override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {

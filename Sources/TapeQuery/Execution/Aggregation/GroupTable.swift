@@ -69,7 +69,7 @@ final class GroupTable {
     /// Group ids of every row of the key vectors.
     func assign(_ keys: [Vector], count n: Int) -> [Int32] {
         if keys.count == 1, case .dict(let entries, let idx) = keys[0].storage, keys[0].validity == nil {
-            let entryIds = entries.map { id([.string($0)]) }
+            let entryIds = entryGroupIds(entries, used: idx)
             return entryIds.withUnsafeBufferPointer { e in
                 idx.withUnsafeBufferPointer { ip in
                     [Int32](unsafeUninitializedCapacity: n) { out, done in
@@ -98,7 +98,7 @@ final class GroupTable {
                 }
                 return ids
             case .dict(let entries, let idx):
-                let entryIds = entries.map { id([.string($0)]) }
+                let entryIds = entryGroupIds(entries, used: (0..<n).compactMap { k.isNull($0) ? nil : idx[$0] })
                 for r in 0..<n { ids[r] = k.isNull(r) ? id([.null]) : entryIds[Int(idx[r])] }
                 return ids
             case .constant(let d):
@@ -133,6 +133,14 @@ final class GroupTable {
         let m = keys.map { $0.materialized() }
         for r in 0..<n { ids[r] = id(m.map { $0.datum(r) }) }
         return ids
+    }
+
+    /// Group ids of the dictionary entries that `used` refers to (a filtered batch keeps its whole
+    /// dictionary, and an entry no row uses must not become a group); unused entries get -1.
+    func entryGroupIds<C: Collection>(_ entries: [String], used: C) -> [Int32] where C.Element == UInt32 {
+        var isUsed = [Bool](repeating: false, count: entries.count)
+        for i in used { isUsed[Int(i)] = true }
+        return entries.indices.map { isUsed[$0] ? id([.string(entries[$0])]) : -1 }
     }
 
     /// The hash key of a DOUBLE group value.
