@@ -176,12 +176,11 @@ final class SumDoubleState: AggregateState {
     var comp: [Double] = []
     var counts: [Int64] = []
 
-    @inline(__always) private func add(_ g: Int, _ x: Double) {
-        let s = sums[g]
-        let t = s + x
-        if Swift.abs(s) >= Swift.abs(x) { comp[g] += (s - t) + x } else { comp[g] += (x - t) + s }
-        sums[g] = t
-        counts[g] += 1
+    /// Adds `x` to the running sum `sum` with its compensation `comp` (Neumaier's step).
+    @inline(__always) static func add(_ x: Double, to sum: inout Double, _ comp: inout Double) {
+        let t = sum + x
+        if Swift.abs(sum) >= Swift.abs(x) { comp += (sum - t) + x } else { comp += (x - t) + sum }
+        sum = t
     }
 
     override func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {
@@ -202,18 +201,15 @@ final class SumDoubleState: AggregateState {
                 }
                 while i < p.count { l0 += p[i]; i += 1 }
             }
-            add(0, (l0 + l1) + (l2 + l3))
-            counts[0] += Int64(count) - 1
+            SumDoubleState.add((l0 + l1) + (l2 + l3), to: &sums[0], &comp[0])
+            counts[0] += Int64(count)
             return
         }
         let x = Evaluator.doubles(v)
         inPlace(&sums, &comp) { sp, cp in
             counts.withUnsafeMutableBufferPointer { np in
                 forEachRow(v, groups, count) { r, g in
-                    let value = x.at(r)
-                    let total = sp[g] + value
-                    if Swift.abs(sp[g]) >= Swift.abs(value) { cp[g] += (sp[g] - total) + value } else { cp[g] += (value - total) + sp[g] }
-                    sp[g] = total
+                    SumDoubleState.add(x.at(r), to: &sp[g], &cp[g])
                     np[g] += 1
                 }
             }
@@ -227,10 +223,9 @@ final class SumDoubleState: AggregateState {
         grow(&counts, groupCount, 0)
         for g in o.sums.indices where o.counts[g] > 0 {
             let t = Int(mapping[g])
-            let n = counts[t]
-            add(t, o.sums[g])
-            add(t, o.comp[g])
-            counts[t] = n + o.counts[g]
+            SumDoubleState.add(o.sums[g], to: &sums[t], &comp[t])
+            SumDoubleState.add(o.comp[g], to: &sums[t], &comp[t])
+            counts[t] += o.counts[g]
         }
     }
 
