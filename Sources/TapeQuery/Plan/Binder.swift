@@ -629,24 +629,14 @@ struct Binder {
             }
         case .inList(let a, let set, _, let negated):
             guard !negated, let col = storedColumn(a), !set.isEmpty else { return [] }
-            let values = set.map(\.value)
-            if let lo = values.min(by: Binder.less), let hi = values.max(by: Binder.less) {
-                return [ColumnPredicate(col, .ge, lo), ColumnPredicate(col, .le, hi)]
+            let order: (Datum, Datum) -> Bool = { Datum.compare($0, $1) < 0 }
+            if let lo = set.min(by: order), let hi = set.max(by: order) {
+                return [ColumnPredicate(col, .ge, lo.value), ColumnPredicate(col, .le, hi.value)]
             }
         default:
             break
         }
         return []
-    }
-
-    private static func less(_ a: Value, _ b: Value) -> Bool {
-        switch (a, b) {
-        case (.int(let x), .int(let y)), (.timestamp(let x), .timestamp(let y)): return x < y
-        case (.float(let x), .float(let y)): return x < y
-        case (.string(let x), .string(let y)): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
-        case (.bool(let x), .bool(let y)): return !x && y
-        default: return false
-        }
     }
 }
 

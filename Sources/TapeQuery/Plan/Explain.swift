@@ -5,16 +5,7 @@ import Tape
 enum Explain {
     /// `ts >= TIMESTAMP '2024-01-05T00:00:00Z'` rather than the storage-level spelling.
     static func predicateText(_ p: ColumnPredicate) -> String {
-        let d: Datum
-        switch p.value {
-        case .null: d = .null
-        case .int(let v): d = .int(v)
-        case .float(let v): d = .double(v)
-        case .timestamp(let v): d = .timestamp(v)
-        case .bool(let v): d = .bool(v)
-        case .string(let v): d = .string(v)
-        }
-        return "\(p.column) \(p.op.rawValue) \(d)"
+        "\(p.column) \(p.op.rawValue) \(Datum(p.value))"
     }
 
     static func text(_ plan: QueryPlan, runs: RunSet, stats: ScanStats?) -> String {

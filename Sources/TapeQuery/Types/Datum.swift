@@ -36,6 +36,18 @@ public enum Datum: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The query value of a storage-level value.
+    init(_ v: Value) {
+        switch v {
+        case .null: self = .null
+        case .int(let x): self = .int(x)
+        case .float(let x): self = .double(x)
+        case .timestamp(let x): self = .timestamp(x)
+        case .bool(let x): self = .bool(x)
+        case .string(let x): self = .string(x)
+        }
+    }
+
     /// The storage-level value (for zone-map predicates and output); intervals become strings.
     var value: Value {
         switch self {
