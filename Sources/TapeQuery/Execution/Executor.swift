@@ -169,15 +169,13 @@ final class Executor {
             let v = b.columns[sortSlot]
             rows = (rows ?? (0..<Int32(b.count)).map { $0 }).filter { stage.mayEnter(v, Int($0)) }
         }
-        let rest = Set(needed).subtracting(first)
-        let chunk = t.table.chunks[t.chunk]
-        let restBytes = needed.indices.reduce(0) { sum, i in
-            sum + (rest.contains(needed[i]) ? t.columnIndex[i].map { chunk.blocks[$0].storedLength } ?? 0 : 0)
+        // The stored columns still to decode: needed, present in this run, not read for the filter.
+        let rest = needed.indices.compactMap { i in first.contains(needed[i]) ? nil : t.columnIndex[i] }
+        if let r = rows, r.isEmpty {
+            let chunk = t.table.chunks[t.chunk]
+            return (scanned, keep([], of: b), t.bytes - rest.reduce(0) { $0 + chunk.blocks[$1].storedLength })
         }
-        if let r = rows, r.isEmpty { return (scanned, keep([], of: b), t.bytes - restBytes) }
-        if needed.indices.contains(where: { rest.contains(needed[$0]) && t.columnIndex[$0] != nil }) {
-            b = try load(t, readers, only: rest, into: b)
-        }
+        if !rest.isEmpty { b = try load(t, readers, only: Set(needed).subtracting(first), into: b) }
         return (scanned, rows.map { keep($0, of: b) } ?? b, t.bytes)
     }
 
