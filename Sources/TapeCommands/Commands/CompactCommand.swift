@@ -24,7 +24,7 @@ struct CompactCommand: ParsableCommand {
             recursively for *.tape files. Prints bytes before and after per file and in total.
             """)
 
-    @Argument(help: "Files or directories.") var paths: [String]
+    @Argument(help: "Files, directories (every *.tape below them) or quoted globs.") var paths: [String]
     @Option(name: .customLong("older-than"), help: "Only files last modified longer ago than this, e.g. 30d (units s, m, h, d).")
     var olderThan: String?
     @Option(help: "zstd level 1...22 (default 19).") var level: Int32?
@@ -65,7 +65,7 @@ struct CompactCommand: ParsableCommand {
             cutoff = Date().addingTimeInterval(-Double(seconds))
         }
 
-        let all = try expandTapePaths(paths).filter { !Compactor.isTempName(($0 as NSString).lastPathComponent) }
+        let all = try RunPaths.expand(paths).filter { !Compactor.isTempName(($0 as NSString).lastPathComponent) }
         // Leftover temporary files of interrupted compactions in the directories concerned.
         var dirs = Set(all.map { ($0 as NSString).deletingLastPathComponent })
         for p in paths {

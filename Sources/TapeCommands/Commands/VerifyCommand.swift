@@ -14,12 +14,12 @@ struct VerifyCommand: ParsableCommand {
             any file has a problem. Directories are searched recursively for *.tape files.
             """)
 
-    @Argument(help: "Files or directories.") var paths: [String]
+    @Argument(help: "Files, directories (every *.tape below them) or quoted globs.") var paths: [String]
     @Flag(name: .shortAndLong, help: "Print only files with problems.") var quiet = false
 
     func run() throws {
         var bad = 0
-        for path in try expandTapePaths(paths) {
+        for path in try RunPaths.expand(paths) {
             let report: Verifier.Report
             do { report = try Verifier.verify(path: path) } catch {
                 print("\(path): ERROR \(error)")
@@ -37,24 +37,4 @@ struct VerifyCommand: ParsableCommand {
         fflush(stdout)
         if bad > 0 { throw ExitCode.failure }
     }
-}
-
-/// Files named directly, plus `*.tape` files found recursively under directories, sorted.
-func expandTapePaths(_ paths: [String]) throws -> [String] {
-    var out: [String] = []
-    let fm = FileManager.default
-    for p in paths {
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
-            throw ValidationError("no such file or directory: \(p)")
-        }
-        if !isDir.boolValue { out.append(p); continue }
-        guard let e = fm.enumerator(atPath: p) else { continue }
-        var found: [String] = []
-        for case let rel as String in e where rel.hasSuffix(".tape") {
-            found.append((p as NSString).appendingPathComponent(rel))
-        }
-        out += found.sorted()
-    }
-    return out
 }

@@ -3,12 +3,13 @@ import Foundation
 import Glibc
 #endif
 
-/// Expands command-line run arguments into `.tape` file paths: a file is taken as is, a directory
+/// Expands command-line run arguments into `.tape` file paths, for every command that takes runs
+/// (`sql`, `trades`, `summary`, `plot`, `verify`, `compact`): a file is taken as is, a directory
 /// contributes every `*.tape` file below it (recursively), and an argument that does not exist but
 /// contains `*`, `?` or `[` is expanded as a glob (for patterns the shell did not expand, e.g.
 /// quoted ones). The result is sorted within each argument and free of duplicates.
-public enum RunPaths {
-    public static func expand(_ arguments: [String]) throws -> [String] {
+enum RunPaths {
+    static func expand(_ arguments: [String]) throws -> [String] {
         var out: [String] = []
         var seen = Set<String>()
         func add(_ p: String) { if seen.insert(p).inserted { out.append(p) } }
@@ -23,12 +24,12 @@ public enum RunPaths {
                 }
             } else if arg.contains(where: { "*?[".contains($0) }) {
                 let matches = glob(arg)
-                guard !matches.isEmpty else { throw QueryError(.execution, "no files match '\(arg)'") }
+                guard !matches.isEmpty else { throw RunPathsError(message: "no files match '\(arg)'") }
                 for m in matches {
                     if fm.fileExists(atPath: m, isDirectory: &isDir), isDir.boolValue { try tapeFiles(under: m).forEach(add) } else { add(m) }
                 }
             } else {
-                throw QueryError(.execution, "no such file or directory: '\(arg)'")
+                throw RunPathsError(message: "no such file or directory: '\(arg)'")
             }
         }
         return out
@@ -37,13 +38,11 @@ public enum RunPaths {
     /// Every regular `*.tape` file under `dir`, sorted.
     static func tapeFiles(under dir: String) throws -> [String] {
         guard let e = FileManager.default.enumerator(atPath: dir) else {
-            throw QueryError(.execution, "cannot list directory '\(dir)'")
+            throw RunPathsError(message: "cannot list directory '\(dir)'")
         }
         var files: [String] = []
         while let rel = e.nextObject() as? String {
-            if rel.hasSuffix(".tape") && !rel.split(separator: "/").last!.hasPrefix(".") {
-                files.append((dir as NSString).appendingPathComponent(rel))
-            }
+            if rel.hasSuffix(".tape") { files.append((dir as NSString).appendingPathComponent(rel)) }
         }
         return files.sorted()
     }
@@ -58,4 +57,10 @@ public enum RunPaths {
         }
         return out.sorted()
     }
+}
+
+/// A run argument that names nothing usable.
+struct RunPathsError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
