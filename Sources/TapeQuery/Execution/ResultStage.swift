@@ -14,8 +14,6 @@ final class ResultStage {
     private var emitted = 0
     private var buffer: [VectorBuilder]
     private var finished = false
-    /// Rows buffered for sorting, and the most ever held (for EXPLAIN).
-    private(set) var peakBuffered = 0
     /// With ORDER BY … LIMIT, once the buffer has been cut to the rows wanted: the first sort
     /// key of the last row kept. A row whose first key sorts strictly after it can never enter
     /// the result, so it is dropped before buffering.
@@ -25,9 +23,7 @@ final class ResultStage {
     /// before or level with the last row kept). Always true before the buffer is first cut.
     func mayEnter(_ v: Vector, _ r: Int) -> Bool {
         guard let boundary, let key = plan.order.first else { return true }
-        var c = Sorter.compare(v, r, boundary, 0, nullsFirst: key.nullsFirst)
-        if key.descending && !(v.isNull(r) || boundary.isNull(0)) { c = -c }
-        return c <= 0
+        return Sorter.compare(v, r, boundary, 0, by: key) <= 0
     }
 
     /// Whether a chunk whose first-ORDER-BY-key column has these statistics cannot hold a row that
@@ -70,7 +66,6 @@ final class ResultStage {
         }
         for (i, v) in b.columns.enumerated() { buffer[i].append(v) }
         let n = buffer.first?.count ?? 0
-        peakBuffered = max(peakBuffered, n)
         if let w = wanted {
             if n > max(2 * w, w + 4096) { compact(keep: w) }
         } else if n % 8192 < b.count {
@@ -155,44 +150,32 @@ enum Sorter {
         var idx = (0..<Int32(count)).map { $0 }
         idx.sort { a, b in
             for (k, key) in keys.enumerated() {
-                let c = compareRows(cols[k], Int(a), Int(b), nullsFirst: key.nullsFirst)
-                if c != 0 { return key.descending && !(cols[k].isNull(Int(a)) || cols[k].isNull(Int(b))) ? c > 0 : c < 0 }
+                let c = compare(cols[k], Int(a), cols[k], Int(b), by: key)
+                if c != 0 { return c < 0 }
             }
             return a < b
         }
         return idx
     }
 
-    /// -1/0/1 comparing row `i` of `a` with row `j` of `b` (vectors of one type), ascending, NULLs
-    /// placed by `nullsFirst`.
-    static func compare(_ a: Vector, _ i: Int, _ b: Vector, _ j: Int, nullsFirst: Bool) -> Int {
+    /// -1/0/1: whether row `i` of `a` comes before, level with or after row `j` of `b` (vectors
+    /// of one type) in `key`'s order — its direction, with NULLs placed by `nullsFirst` whatever
+    /// the direction.
+    @inline(__always) static func compare(_ a: Vector, _ i: Int, _ b: Vector, _ j: Int, by key: SortKey) -> Int {
         let an = a.isNull(i), bn = b.isNull(j)
         if an || bn {
             if an && bn { return 0 }
-            return an == nullsFirst ? -1 : 1
+            return an == key.nullsFirst ? -1 : 1
         }
+        let c: Int
         switch (a.storage, b.storage) {
-        case (.int(let x), .int(let y)): return x[i] < y[j] ? -1 : (x[i] == y[j] ? 0 : 1)
-        case (.double(let x), .double(let y)): return Datum.compareDoubles(x[i], y[j])
-        default: return Datum.compare(a.datum(i), b.datum(j))
+        case (.int(let x), .int(let y)): c = x[i] < y[j] ? -1 : (x[i] == y[j] ? 0 : 1)
+        case (.double(let x), .double(let y)): c = Datum.compareDoubles(x[i], y[j])
+        case (.bool(let x), .bool(let y)): c = x[i] == y[j] ? 0 : (!x[i] ? -1 : 1)
+        case (.string, .string), (.string, .dict), (.dict, .string), (.dict, .dict):
+            c = Evaluator.compareBytes(a.stringAt(i), b.stringAt(j))
+        default: c = Datum.compare(a.datum(i), b.datum(j))
         }
-    }
-
-    /// -1/0/1 comparing rows `a` and `b` of `v`; NULLs placed by `nullsFirst` regardless of
-    /// direction.
-    @inline(__always) static func compareRows(_ v: Vector, _ a: Int, _ b: Int, nullsFirst: Bool) -> Int {
-        let an = v.isNull(a), bn = v.isNull(b)
-        if an || bn {
-            if an && bn { return 0 }
-            return an == nullsFirst ? -1 : 1
-        }
-        switch v.storage {
-        case .int(let x): return x[a] < x[b] ? -1 : (x[a] == x[b] ? 0 : 1)
-        case .double(let x): return Datum.compareDoubles(x[a], x[b])
-        case .bool(let x): return x[a] == x[b] ? 0 : (!x[a] ? -1 : 1)
-        case .string(let x): return Evaluator.compareBytes(x[a], x[b])
-        case .dict(let e, let i): return i[a] == i[b] ? 0 : Evaluator.compareBytes(e[Int(i[a])], e[Int(i[b])])
-        default: return Datum.compare(v.datum(a), v.datum(b))
-        }
+        return key.descending ? -c : c
     }
 }

@@ -124,9 +124,6 @@ struct Vector {
         }
     }
 
-    /// The rows whose `selection` bit is set.
-    func filter(_ selection: [Int32]) -> Vector { gather(selection) }
-
     /// The storage form for output formatters.
     func columnData() -> ColumnData {
         let m = materialized()
