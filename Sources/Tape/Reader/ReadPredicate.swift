@@ -108,8 +108,9 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Byte-wise (unsigned) comparison of UTF-8 strings: -1, 0, 1.
-func compareBytes(_ a: String, _ b: String) -> Int {
+/// Byte-wise (unsigned) comparison of UTF-8 strings: -1, 0, 1 — the order of string zone maps,
+/// and of VARCHAR in queries.
+public func compareBytes(_ a: String, _ b: String) -> Int {
     var a = a, b = b
     return a.withUTF8 { x in
         b.withUTF8 { y in

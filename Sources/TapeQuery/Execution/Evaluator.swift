@@ -1,3 +1,4 @@
+import Tape
 import TapeCodec
 import TapeFormat
 
@@ -236,20 +237,6 @@ enum Evaluator {
             return .constant(.null, type: .bool, count: count)
         }
         return result(.bool, .bool(values), [a, b], count)
-    }
-
-    /// Byte-wise comparison of UTF-8 strings: -1, 0, 1 (DuckDB's VARCHAR order).
-    static func compareBytes(_ a: String, _ b: String) -> Int {
-        if a == b && a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8) { return 0 }
-        var ia = a.utf8.makeIterator(), ib = b.utf8.makeIterator()
-        while true {
-            switch (ia.next(), ib.next()) {
-            case (nil, nil): return 0
-            case (nil, _): return -1
-            case (_, nil): return 1
-            case (let x?, let y?): if x != y { return x < y ? -1 : 1 }
-            }
-        }
     }
 
     static func compareIntervals(_ a: Interval, _ b: Interval) -> Int {

@@ -1,3 +1,4 @@
+import Tape
 import TapeCodec
 import TapeFormat
 
@@ -173,7 +174,7 @@ enum Sorter {
         case (.double(let x), .double(let y)): c = Datum.compareDoubles(x[i], y[j])
         case (.bool(let x), .bool(let y)): c = x[i] == y[j] ? 0 : (!x[i] ? -1 : 1)
         case (.string, .string), (.string, .dict), (.dict, .string), (.dict, .dict):
-            c = Evaluator.compareBytes(a.stringAt(i), b.stringAt(j))
+            c = compareBytes(a.stringAt(i), b.stringAt(j))
         default: c = Datum.compare(a.datum(i), b.datum(j))
         }
         return key.descending ? -c : c

@@ -1,3 +1,5 @@
+import Tape
+
 extension Datum {
     /// Total order used by ORDER BY, min/max and arg_min/arg_max on single values: numbers
     /// numerically (NaN above all), strings byte-wise, false < true; NULL sorts after everything
@@ -11,7 +13,7 @@ extension Datum {
         case (.double(let x), .double(let y)): return compareDoubles(x, y)
         case (.int(let x), .double(let y)): return compareDoubles(Double(x), y)
         case (.double(let x), .int(let y)): return compareDoubles(x, Double(y))
-        case (.string(let x), .string(let y)): return Evaluator.compareBytes(x, y)
+        case (.string(let x), .string(let y)): return compareBytes(x, y)
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (!x ? -1 : 1)
         case (.interval(let x), .interval(let y)): return Evaluator.compareIntervals(x, y)
         default: return rank(a) < rank(b) ? -1 : (rank(a) == rank(b) ? 0 : 1)
