@@ -94,7 +94,7 @@ struct FileInfo: Codable {
         case (.int(let x), .int(let y)): return x < y
         case (.float(let x), .float(let y)): return x < y
         case (.bool(let x), .bool(let y)): return !x && y
-        case (.string(let x), .string(let y)): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+        case (.string(let x), .string(let y)): return compareBytes(x, y) < 0
         default: return false
         }
     }
