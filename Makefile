@@ -7,9 +7,10 @@ DEMO_DIR ?= demo-output
 .PHONY: demo test build deps pyenv fuzz bench clean
 
 # Python used by the interop and differential tests (DuckDB, pyarrow, backtesting.py), installed
-# from PyPI into $(PYENV). Tests that need it read TAPE_TEST_PYTHON; `make test` always sets it.
+# from PyPI into $(PYENV) at the exact versions of $(PY_REQUIREMENTS), so that CI changes only when
+# Tape does. Tests that need it read TAPE_TEST_PYTHON; `make test` always sets it.
 PYENV ?= .venv-test
-PY_TEST_PACKAGES ?= duckdb pyarrow backtesting
+PY_REQUIREMENTS ?= tools/python/requirements-test.txt
 
 # Installs libzstd-dev, liblz4-dev and pkg-config with apt-get when pkg-config cannot find them.
 deps:
@@ -27,19 +28,20 @@ build: deps
 demo: build
 	$$($(SWIFT) build -c release --show-bin-path)/tape demo $(DEMO_DIR)
 
-# Creates $(PYENV) with python3 -m venv unless it already has every package (installs python3-venv
-# with apt-get when the venv module is missing).
+# (Re)creates $(PYENV) whenever it was not built from the current $(PY_REQUIREMENTS) (installs
+# python3-venv with apt-get when the venv module is missing).
 pyenv:
-	@if ! $(PYENV)/bin/python -c "import duckdb, pyarrow, backtesting" 2>/dev/null; then \
+	@if ! cmp -s $(PY_REQUIREMENTS) $(PYENV)/requirements.installed 2>/dev/null; then \
 		if ! python3 -c "import venv, ensurepip" 2>/dev/null; then \
 			echo "Installing python3 python3-venv with apt-get..."; \
 			SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 			$$SUDO apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null; \
 		fi; \
-		echo "Creating $(PYENV) with $(PY_TEST_PACKAGES)..."; \
-		python3 -m venv $(PYENV) && \
-		$(PYENV)/bin/python -m pip install --quiet --disable-pip-version-check $(PY_TEST_PACKAGES); \
+		echo "Creating $(PYENV) from $(PY_REQUIREMENTS)..."; \
+		python3 -m venv --clear $(PYENV) && \
+		$(PYENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(PY_REQUIREMENTS) && \
+		cp $(PY_REQUIREMENTS) $(PYENV)/requirements.installed; \
 	fi
 	@$(PYENV)/bin/python -c "import duckdb, pyarrow, backtesting" || { echo "$(PYENV) is incomplete" >&2; exit 1; }
 

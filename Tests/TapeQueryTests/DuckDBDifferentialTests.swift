@@ -81,6 +81,10 @@ struct DuckDBDifferentialTests {
         ("SELECT side, symbol, count(*), sum(qty) FROM trades WHERE qty < 20 GROUP BY ALL ORDER BY 1, 2", true),
         ("SELECT note, count(*) FROM trades WHERE pnl < -990 GROUP BY note ORDER BY note NULLS FIRST", true),
         ("SELECT side, sum(qty), count(*) FROM trades WHERE side = 'buy' GROUP BY side", true),
+        // round() decides ties on the exact binary value (737.55 is stored just below the tie).
+        ("SELECT round(737.55::DOUBLE, 1), round(-737.55::DOUBLE, 1), round(2.5::DOUBLE), round(-2.5::DOUBLE), round(1.005::DOUBLE, 2), round(0.125::DOUBLE, 2), round(2.675::DOUBLE, 2), round(0.45::DOUBLE, 1), round(1234.5::DOUBLE, -1), round(1250.0::DOUBLE, -2)", true),
+        ("SELECT round(1250, -2), round(-1250, -2), round(1249, -2), round(1250, 2), round(-0.4::DOUBLE)", true),
+        ("SELECT run, ts, round(pnl, 1), round(pnl, 2), round(price, -1), round(qty, -1) FROM trades ORDER BY run, ts", true),
     ]
 
     @Test func tapeMatchesDuckDB() throws {

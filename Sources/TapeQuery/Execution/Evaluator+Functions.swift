@@ -28,14 +28,19 @@ extension Evaluator {
             if a[0].type == .int { return result(.int, .int(map1(ints(a[0]), count) { $0.signum() }), a, count) }
             return result(.int, .int(map1(doubles(a[0]), count) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }), a, count)
         case .round:
-            if e.type == .int { return a[0] }
             let digits = a.count > 1 ? ints(a[1]) : .scalar(0)
-            return result(.double, .double(map2(doubles(a[0]), digits, count) { x, d in
-                if d == 0 { return x.rounded(.toNearestOrAwayFromZero) }
-                let p = pow(10.0, Double(d))
-                let r = (x * p).rounded(.toNearestOrAwayFromZero) / p
-                return r.isFinite ? r : x
-            }), a, count)
+            if e.type == .int {
+                let x = ints(a[0])
+                var out = [Int64](repeating: 0, count: count)
+                for i in 0..<count where !a[0].isNull(i) && !(a.count > 1 && a[1].isNull(i)) {
+                    guard let r = DecimalRounding.round(x.at(i), digits: digits.at(i)) else {
+                        throw QueryError(.execution, "integer overflow in round(\(x.at(i)), \(digits.at(i)))", at: e.position)
+                    }
+                    out[i] = r
+                }
+                return result(.int, .int(out), a, count)
+            }
+            return result(.double, .double(map2(doubles(a[0]), digits, count) { DecimalRounding.round($0, digits: $1) }), a, count)
         case .floor, .ceil:
             if e.type == .int { return a[0] }
             let rule: FloatingPointRoundingRule = f == .floor ? .down : .up
