@@ -20,7 +20,8 @@ struct CompactCommand: ParsableCommand {
             the directory fsynced: a crash leaves the old or the new file, never neither. Metadata \
             is kept and tape.compacted, tape.dropped and tape.downsampled record what was done. \
             Leftover temporary files of interrupted compactions are removed first. A damaged or \
-            unsealed file is reported and left untouched (exit 1). Directories are searched \
+            unsealed file is reported and left untouched (exit 1), as is a file that lacks a \
+            table named by --drop or --downsample. Directories are searched \
             recursively for *.tape files. Prints bytes before and after per file and in total.
             """)
 
