@@ -82,10 +82,9 @@ public final class TapeWriter {
         self.path = path
         self.options = options
         encoders = (0..<options.encodingThreads).map { _ in BlockEncoder(codec: options.codec) }
-        // Rows added to an existing file would give metrics of part of a run: keep its section
-        // (TapeWriter.resume rebuilds the metrics from the file's rows instead).
-        metricsRecorder = MetricsRecorder(options: nil)
         let existing = try TapeReader(path: path)
+        // Metrics of the whole run: the file's rows are fed first when equity/trades rows are added.
+        metricsRecorder = MetricsRecorder(appendingTo: existing, options: options.metrics)
         file = try RawFile.openForWriting(path, create: false, exclusive: false, truncate: false)
         try file.lockExclusive()
         metadata = existing.footer.metadata
