@@ -31,6 +31,9 @@ public final class TapeWriter {
     private var metadata: [(key: String, value: String)] = []
     /// The metadata changed since the last metadata frame; the next chunk is preceded by a new one.
     private var metadataDirty = false
+    /// Tables declared since the last schema frame (format-spec §3.5), written before the next
+    /// chunk of another table and before the footer.
+    private var pendingSchemas: [SchemaFrame.Table] = []
     private var sections: [(tag: UInt64, bytes: [UInt8])] = []
     /// One encoder per worker; worker 0 runs on the writer's thread.
     private let encoders: [BlockEncoder]
@@ -100,7 +103,10 @@ public final class TapeWriter {
         }
         try file.truncate(to: position)
         try file.seek(to: position)
-        try writeMetadataFrame()
+        // Tables without chunks live only in the footer just cut: declare them again.
+        pendingSchemas = existing.footer.tables.filter { $0.chunks.isEmpty }.map { ($0.name, $0.schema) }
+        metadataDirty = true   // the file's metadata, so that a killed append keeps it
+        try writePendingFrames(before: nil)
     }
 
     /// Declares a table. Tables may be declared at any point of a run; names are unique per file.
@@ -120,6 +126,8 @@ public final class TapeWriter {
             }
             t.chunks = old.chunks
             t.adoptFlushedRows(old.rowCount)
+        } else {
+            pendingSchemas.append((name, schema))
         }
         tables.append(t)
         tableByName[name] = t
@@ -170,6 +178,23 @@ public final class TapeWriter {
         if options.durability == .chunk { try syncFile() }
     }
 
+    /// Writes what the file lacks before the next frame: a metadata frame if the metadata changed,
+    /// then a schema frame declaring the tables declared since the last one, except `table` (whose
+    /// chunk, about to be written, repeats its schema). The metadata frame is fsynced with
+    /// durability `.chunk`, after the schema frame.
+    private func writePendingFrames(before table: String?) throws {
+        let declared = pendingSchemas.filter { $0.name != table }
+        pendingSchemas.removeAll()
+        if !declared.isEmpty {
+            scratch.removeAll()
+            SchemaFrame.encode(declared, into: &scratch)
+            try file.write(scratch.bytes)
+            position += scratch.count
+            if !metadataDirty && options.durability == .chunk { try syncFile() }
+        }
+        if metadataDirty { try writeMetadataFrame() }
+    }
+
     // MARK: Progress
 
     /// Tells the writer how many bars the run will have; bars are counted as rows of `table`.
@@ -195,7 +220,7 @@ public final class TapeWriter {
         try checkOpen()
         do {
             for t in tables { try t.flush() }
-            if metadataDirty { try writeMetadataFrame() }
+            try writePendingFrames(before: nil)
             let footer = makeFooter()
             try writeFooter(footer)
             if options.durability != .none { try syncFile() }
@@ -324,11 +349,9 @@ public final class TapeWriter {
     func writeChunk(of table: TableWriter, rowStart: Int, rowCount: Int) throws -> Footer.ChunkEntry {
         try checkOpen()
         let blocks = encodeBlocks(of: table)
-        if metadataDirty {
-            do { try writeMetadataFrame() } catch {
-                failed = error
-                throw error
-            }
+        do { try writePendingFrames(before: table.name) } catch {
+            failed = error
+            throw error
         }
         let header = ChunkHeader(tableName: table.name, schema: table.schema, rowStart: rowStart,
                                  rowCount: rowCount, blocks: blocks)
