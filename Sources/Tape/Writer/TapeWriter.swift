@@ -178,12 +178,12 @@ public final class TapeWriter {
         if options.durability == .chunk { try syncFile() }
     }
 
-    /// Writes what the file lacks before the next frame: a metadata frame if the metadata changed,
-    /// then a schema frame declaring the tables declared since the last one, except `table` (whose
-    /// chunk, about to be written, repeats its schema). The metadata frame is fsynced with
-    /// durability `.chunk`, after the schema frame.
+    /// Writes what the file lacks before the next frame: a schema frame declaring the tables
+    /// declared since the last one (in declaration order; none when the only such table is `table`,
+    /// whose chunk, about to be written, repeats its schema), then a metadata frame if the
+    /// metadata changed. With durability `.chunk` they are fsynced.
     private func writePendingFrames(before table: String?) throws {
-        let declared = pendingSchemas.filter { $0.name != table }
+        let declared = pendingSchemas.contains { $0.name != table } ? pendingSchemas : []
         pendingSchemas.removeAll()
         if !declared.isEmpty {
             scratch.removeAll()
