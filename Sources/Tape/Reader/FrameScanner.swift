@@ -68,19 +68,31 @@ struct FrameScanner {
 
     let file: RawFile
 
+    /// How a walk goes on after bytes that are not a valid frame.
+    enum Resync {
+        /// It stops there (`.damaged`).
+        case none
+        /// It goes on after the bad frame when its prefix still gives its length and a valid frame
+        /// starts there (cheap: one extra frame read).
+        case byLength
+        /// As `byLength`, else at the next offset holding a frame magic that starts a valid frame
+        /// (format-spec §4.1; reads up to the rest of the file per candidate).
+        case search
+    }
+
     /// Reads frames in `FileHeader.size ..< limit` until the limit, a footer, or a bad frame. With
-    /// `resync`, a bad frame that a valid chunk, metadata or schema frame follows somewhere before
-    /// `limit` is recorded in `skipped` and the walk goes on from that frame (format-spec §4.1);
-    /// the walk ends `.damaged` only where no valid frame follows.
-    func scan(limit: Int, resync: Bool = false) throws -> Result {
+    /// `resync`, a bad frame that a valid chunk, metadata or schema frame follows before `limit`
+    /// is recorded in `skipped` and the walk goes on from that frame; the walk ends `.damaged`
+    /// only where no valid frame is found after it.
+    func scan(limit: Int, resync: Resync = .none) throws -> Result {
         var result = Result()
         var offset = FileHeader.size
         var buffer: [UInt8] = []
         while offset < limit {
             let frame: Frame
             do { frame = try read(at: offset, limit: limit, buffer: &buffer) } catch let error as FormatError {
-                if resync, let next = try nextFrame(after: offset, hint: try claimedLength(at: offset, limit: limit),
-                                                    limit: limit, buffer: &buffer) {
+                if resync != .none, let next = try nextFrame(after: offset, hint: try claimedLength(at: offset, limit: limit),
+                                                             search: resync == .search, limit: limit, buffer: &buffer) {
                     result.skipped.append(Skipped(offset: offset, length: next - offset, error: error))
                     offset = next
                     continue
@@ -141,10 +153,10 @@ struct FrameScanner {
     private static let searchWindow = 1 << 16
 
     /// The offset of the first valid non-footer frame after the damaged one at `damaged`, or nil.
-    /// Tries `damaged + hint` first (the damaged frame's own length, when its prefix held), then
-    /// every later position where a chunk, metadata or schema magic occurs. Memory: one search
-    /// window plus the largest candidate frame.
-    private func nextFrame(after damaged: Int, hint: Int?, limit: Int, buffer: inout [UInt8]) throws -> Int? {
+    /// Tries `damaged + hint` first (the damaged frame's own length, when its prefix held), then,
+    /// with `search`, every later position where a chunk, metadata or schema magic occurs.
+    /// Memory: one search window plus the largest candidate frame.
+    private func nextFrame(after damaged: Int, hint: Int?, search: Bool, limit: Int, buffer: inout [UInt8]) throws -> Int? {
         func valid(_ at: Int) throws -> Bool {
             guard at > damaged, at < limit else { return false }
             do {
@@ -153,6 +165,7 @@ struct FrameScanner {
             } catch is FormatError { return false }
         }
         if let hint, try valid(damaged + hint) { return damaged + hint }
+        guard search else { return nil }
         let magics = [ChunkHeader.magic, MetadataFrame.magic, SchemaFrame.magic]
         var start = damaged + 1
         while start + 4 <= limit {

@@ -76,7 +76,9 @@ public enum Recovery {
             throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size, available: size))
         }
         try requireKnownVersion(file, size: size, path: path)
-        let plan = RecoveryPlan(try FrameScanner(file: file).scan(limit: size, resync: true), salvage: salvage)
+        // The default mode looks past damage only cheaply, to count the intact chunks it leaves.
+        let plan = RecoveryPlan(try FrameScanner(file: file).scan(limit: size, resync: salvage ? .search : .byLength),
+                                salvage: salvage)
         report.stopReason = plan.stopReason
         report.chunksKept = plan.chunksKept
         report.chunksDropped = plan.chunksDropped

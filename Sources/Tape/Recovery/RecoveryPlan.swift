@@ -40,7 +40,7 @@ struct RecoveryPlan {
     var dataEnd: Int { frames.last.map { $0.offset + $0.length } ?? FileHeader.size }
     var chunksKept: Int { frames.filter { $0.chunk != nil }.count }
 
-    /// Plans the recovery of a scan made with `resync: true`.
+    /// Plans the recovery of a scan (made with `resync` for salvage).
     init(_ scanned: FrameScanner.Result, salvage: Bool) {
         enum Item { case chunk(FrameScanner.Chunk), metadata(FrameScanner.Metadata), schemas(FrameScanner.Schemas),
                         skipped(FrameScanner.Skipped) }
