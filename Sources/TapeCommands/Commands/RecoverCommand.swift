@@ -56,7 +56,7 @@ struct RecoverCommand: ParsableCommand {
         if let why = r.stopReason { print("  \(salvage ? "first damage" : "scan stopped") at \(why)") }
         print("  run metadata: \(r.metadataRestored ? "restored from the last metadata frame" : "none found (only tape.recovered and --metadata)")")
         if r.metricsRecomputed { print("  run metrics: recomputed from the kept rows") }
-        fflush(stdout)
-        for gap in r.gaps { fputs("\(file): \(gap)\n", stderr) }
+        flushStandardOutput()
+        for gap in r.gaps { printError("\(file): \(gap)") }
     }
 }
