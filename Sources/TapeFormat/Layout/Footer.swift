@@ -106,6 +106,7 @@ public struct Footer: Sendable, Equatable {
         for _ in 0..<nTables {
             let at = r.absoluteOffset
             let name = try r.readString("table name")
+            if let problem = NameRules.problem(name) { throw .invalid(what: "table name", offset: at, reason: problem) }
             guard names.insert(name).inserted else { throw .invalid(what: "footer", offset: at, reason: "duplicate table '\(name)'") }
             let schema = try Schema(decoding: &r)
             let rowsAt = r.absoluteOffset
