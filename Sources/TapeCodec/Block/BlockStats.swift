@@ -85,6 +85,16 @@ public enum BlockStats {
 
     private static func validRows(_ n: Int, _ validity: Bitmap?) -> [Int] {
         guard let validity else { return Array(0..<n) }
-        return (0..<n).filter { validity[$0] }
+        var rows: [Int] = []
+        rows.reserveCapacity(validity.popCount)
+        for (w, word) in validity.words.enumerated() {
+            var bits = word
+            while bits != 0 {
+                let row = w << 6 + bits.trailingZeroBitCount
+                if row < n { rows.append(row) }
+                bits &= bits - 1
+            }
+        }
+        return rows
     }
 }

@@ -5,8 +5,9 @@
 public enum ChunkLimits {
     /// Most rows in one chunk.
     public static let maxRows = 1 << 24
-    /// Most bytes the blocks of one chunk may decode to, summed over its columns (128 MiB).
-    public static let maxDecodedBytes = 1 << 27
+    /// Most bytes the blocks of one chunk may decode to, summed over its columns (64 MiB): a
+    /// reader holding a few decoded chunks at once (one per thread) stays well within 512 MB.
+    public static let maxDecodedBytes = 1 << 26
 
     /// The decoded size of a block (format-spec §7): 8 bytes per row for every type, plus the
     /// raw payload for strings (their bytes, offsets and dictionary live beside the row slots).
