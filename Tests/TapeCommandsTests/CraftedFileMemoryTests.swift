@@ -57,6 +57,29 @@ import TapeTestSupport
         }
     }
 
+    /// A sparse 3 GiB file whose only chunk frame claims a 3 GiB body: scanning it (an unsealed
+    /// read, recovery) must refuse the length (§7) instead of reading 3 GiB into memory.
+    @Test func sparseFileWithAHugeFrameIsNotRead() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("sparse.tape")
+        var w = ByteWriter()
+        w.writeBytes(FileHeader.magic)
+        w.writeU16(1); w.writeU16(1); w.writeU32(0)
+        w.writeBytes(ChunkHeader.magic)
+        w.writeU32(16)
+        w.writeU64(3 << 30)
+        try Data(w.bytes).write(to: URL(fileURLWithPath: path))
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.truncate(atOffset: (3 << 30) + 64)
+        try h.close()
+        for args in [["cat", path, "t", "--unsealed"], ["recover", "--dry-run", path], ["sql", "SELECT count(*) FROM t", path, "--unsealed"]] {
+            let r = try measured(args)
+            #expect(r.peakKB < Self.limitKB, "\(args): peak \(r.peakKB) KB")
+            #expect(r.output.contains("chunk body length") || r.status != 0, "\(args): \(r.output)")
+        }
+    }
+
     @Test func lyingStatisticsFailVerify() throws {
         let dir = TempDir()
         defer { dir.cleanup() }

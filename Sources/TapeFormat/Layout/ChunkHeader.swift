@@ -144,6 +144,15 @@ public struct FramePrefix: Sendable, Equatable {
         guard b <= avail - UInt64(h) else {
             throw .outOfBounds(what: "\(name) body length", offset: offset + 8, value: b, limit: avail - UInt64(h))
         }
+        if kind == .chunk {
+            // §7: bounded before the frame is read, whatever the file's (possibly sparse) size.
+            guard h <= ChunkLimits.maxHeaderLength else {
+                throw .outOfBounds(what: "chunk header length", offset: offset + 4, value: UInt64(h), limit: UInt64(ChunkLimits.maxHeaderLength))
+            }
+            guard b <= UInt64(ChunkLimits.maxBodyLength) else {
+                throw .outOfBounds(what: "chunk body length", offset: offset + 8, value: b, limit: UInt64(ChunkLimits.maxBodyLength))
+            }
+        }
         guard kind == .chunk || b == 0 else {
             throw .invalid(what: "metadata frame", offset: offset + 8, reason: "body length \(b) (must be 0)")
         }

@@ -9,6 +9,13 @@ public enum ChunkLimits {
     /// reader holding a few decoded chunks at once (one per thread) stays well within 512 MB.
     public static let maxDecodedBytes = 1 << 26
 
+    /// Longest chunk header: 4,096 columns of 255-byte names and descriptors with 64-byte string
+    /// statistics need under 2 MiB.
+    public static let maxHeaderLength = 1 << 22
+    /// Longest chunk body: blocks are stored compressed only when that saves, so a body is at most
+    /// its raw payloads, which a chunk within `maxDecodedBytes` keeps far below 128 MiB.
+    public static let maxBodyLength = 1 << 27
+
     /// The decoded size of a block (format-spec §7): 8 bytes per row for every type, plus the
     /// raw payload for strings (their bytes, offsets and dictionary live beside the row slots).
     /// An upper bound of what Tape's decoder allocates for the block's values.
