@@ -139,6 +139,18 @@ enum ConformanceCorpus {
         f.seal(minor: 0)
         valid("valid-format-1.0", "§2.1", "a 1.0 file: minor version 0, no block checksums", f, ["t": (["x"], xs.map { [$0] })])
 
+        f = CraftedFile()
+        f.chunk("t", x, [column(.int64, xs)])
+        f.seal(minor: 0)
+        valid("valid-trailer-minor-differs", "§2.2", "header 1.1, trailer 1.0: the header's minor version governs; the file reads",
+              f, ["t": (["x"], xs.map { [$0] })])
+
+        f = CraftedFile(minor: 7)
+        f.chunk("t", x, [column(.int64, xs)])
+        f.seal(minor: 7)
+        valid("valid-future-minor", "§2.1", "version 1.7 using only 1.1 features: readers may read a higher minor version",
+              f, ["t": (["x"], xs.map { [$0] })])
+
         // Validity 0b1111_0101 for 3 rows: rows 0 and 2 valid, padding bits 3..7 set (MUST be ignored).
         var pd = BlockDescriptor(encoding: 0, codec: 0, storedLength: 17, rawLength: 17, nullCount: 1,
                                  stats: ColumnStats(min: .int(7), max: .int(9)))
