@@ -8,7 +8,7 @@ import TapeTestSupport
 /// `TAPE_WRITE_CONFORMANCE=1 swift test --filter ConformanceTests` rewrites files and manifest.
 ///
 /// Expected outcomes are written here by hand from the spec, never taken from Tape's reader.
-struct ConformanceCase {
+struct ConformanceCase: Sendable {
     /// File name without extension.
     var name: String
     /// The spec section the case exercises.
@@ -47,6 +47,9 @@ func column(_ type: ColumnType, _ values: [Value]) -> ColumnData {
 }
 
 enum ConformanceCorpus {
+    /// `cases()`, built once per test process.
+    static let cached: Result<[ConformanceCase], Error> = Result { try cases() }
+
     static func cases() throws -> [ConformanceCase] {
         var out: [ConformanceCase] = []
         func valid(_ name: String, _ rule: String, _ about: String, _ f: CraftedFile,

@@ -4,8 +4,9 @@ import Tape
 import TapeTestSupport
 
 /// Runs Tape's reader over the conformance corpus (Tests/Conformance, see its README.md) and
-/// checks that the committed manifest is the one `ConformanceCorpus` describes.
-@Suite struct ConformanceTests {
+/// checks that the committed manifest is the one `ConformanceCorpus` describes. Serialized so
+/// that a regeneration (`TAPE_WRITE_CONFORMANCE=1`, the first test) precedes the reads.
+@Suite(.serialized) struct ConformanceTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Conformance")
 
@@ -39,7 +40,7 @@ import TapeTestSupport
     }
 
     @Test func committedManifestMatchesTheCorpus() throws {
-        let cases = try ConformanceCorpus.cases()
+        let cases = try ConformanceCorpus.cached.get()
         let expected = try Self.manifest(cases)
         let path = Self.directory.appendingPathComponent("manifest.json")
         if ProcessInfo.processInfo.environment["TAPE_WRITE_CONFORMANCE"] == "1" {
@@ -80,9 +81,9 @@ import TapeTestSupport
         }
     }
 
-    @Test(arguments: try ConformanceCorpus.cases().map(\.name))
+    @Test(arguments: try ConformanceCorpus.cached.get().map(\.name))
     func tapeReadsAsTheManifestSays(_ name: String) throws {
-        let c = try #require(try ConformanceCorpus.cases().first { $0.name == name })
+        let c = try #require(try ConformanceCorpus.cached.get().first { $0.name == name })
         let path = Self.directory.appendingPathComponent(c.name + ".tape").path
         #expect(FileManager.default.contents(atPath: path) != nil, "missing \(path)")
         switch Self.read(path) {
