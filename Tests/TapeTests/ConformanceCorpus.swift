@@ -268,6 +268,21 @@ enum ConformanceCorpus {
         f.seal()
         invalid("raw-length-lie", "§3.2, §3.3", "codec none with raw_length ≠ stored_length", f.bytes, "invalid")
 
+        let text: [Value] = (0..<1000).map { _ in .string("a") }
+        f = CraftedFile()
+        f.chunk("t", [Col("s", .string, nullable: false)], [column(.string, text)], codec: .zstd(level: 3), encodings: [.plain]) {
+            $0[0].rawLength = 1 << 30
+        }
+        f.seal()
+        invalid("raw-length-string-bomb", "§7", "a zstd string block of 1000 rows claiming a 1 GiB raw payload: over the chunk's decoded-size limit",
+                f.bytes, "out-of-bounds")
+        let ints: [Value] = (0..<1000).map { .int(Int64($0 % 3)) }
+        f = CraftedFile()
+        f.chunk("t", x, [column(.int64, ints)], codec: .zstd(level: 3), encodings: [.plain]) { $0[0].rawLength = 60 << 20 }
+        f.seal()
+        invalid("raw-length-int-lie", "§7", "a zstd int64 block of 1000 rows claiming a 60 MiB raw payload (at most about 8 KiB is possible)",
+                f.bytes, "out-of-bounds")
+
         invalid("bomb-64x16M-null", "§7", "64 all-null int64 columns × 16,777,216 rows in one zstd chunk: decodes to 8 GiB, over the chunk limit",
                 try CraftedFile.nullBomb(columns: 64, rows: ChunkLimits.maxRows), "out-of-bounds")
         invalid("bomb-rows", "§3.1, §7", "a chunk of 16,777,217 rows", try CraftedFile.nullBomb(columns: 1, rows: ChunkLimits.maxRows + 1), "out-of-bounds")
