@@ -13,6 +13,9 @@ class AggregateState {
     func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {}
     func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {}
     func finish(groupCount: Int) -> Vector { .constant(.null, type: call.type, count: groupCount) }
+    /// Approximate bytes held beyond a fixed size per group (distinct sets, kept values), counted
+    /// against the query's memory budget.
+    var approximateBytes: Int { 0 }
 
     /// A state for `call`.
     static func make(_ call: AggregateCall) -> AggregateState {
@@ -20,6 +23,7 @@ class AggregateState {
         case .countStar, .count: return CountState(call: call)
         case .countDistinct: return CountDistinctState(call: call)
         case .sum where call.type == .int: return SumIntState(call: call)
+        case .avg where call.args.first?.type == .int: return AvgIntState(call: call)
         case .sum, .avg: return SumDoubleState(call: call)
         case .min, .max: return MinMaxState(call: call)
         case .first, .last, .anyValue: return FirstLastState(call: call)
@@ -177,9 +181,14 @@ final class SumDoubleState: AggregateState {
     var counts: [Int64] = []
 
     /// Adds `x` to the running sum `sum` with its compensation `comp` (Neumaier's step).
+    /// Once the sum is not finite (an infinity or NaN among the values, or an overflow) the
+    /// compensation stops: `inf - inf` would turn a correct ±inf into NaN. So `comp` stays finite
+    /// and `sum + comp` is the IEEE sum: ±inf, or NaN when both infinities (or a NaN) were added.
     @inline(__always) static func add(_ x: Double, to sum: inout Double, _ comp: inout Double) {
         let t = sum + x
-        if Swift.abs(sum) >= Swift.abs(x) { comp += (sum - t) + x } else { comp += (x - t) + sum }
+        if t.isFinite {
+            if Swift.abs(sum) >= Swift.abs(x) { comp += (sum - t) + x } else { comp += (x - t) + sum }
+        }
         sum = t
     }
 

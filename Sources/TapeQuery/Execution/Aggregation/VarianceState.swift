@@ -52,7 +52,9 @@ final class VarianceState: AggregateState {
         for g in 0..<groupCount {
             let d = sample ? n[g] - 1 : n[g]
             guard d > 0 else { valid[g] = false; anyNull = true; continue }
-            let variance = max(0, m2[g] / d)
+            // NaN (a NaN or infinite input) stays NaN, as DuckDB; Swift's max would turn it into 0.
+            let raw = m2[g] / d
+            let variance = raw.isNaN ? raw : max(0, raw)
             values[g] = root ? variance.squareRoot() : variance
         }
         return Vector(type: .double, storage: .double(values), validity: anyNull ? valid : nil, count: groupCount)
