@@ -48,7 +48,7 @@ enum EdgeQueries {
         "nullif(f, 0)", "greatest(f, 1.0::DOUBLE)", "least(f, 1.0::DOUBLE)", "greatest(f, NULL, 0.5::DOUBLE)",
         "least(NULL, f)", "CASE WHEN f > 0 THEN 'pos' WHEN f < 0 THEN 'neg' WHEN f = 0 THEN 'zero' ELSE 'other' END",
         "CASE f WHEN 'nan'::DOUBLE THEN 1 WHEN 0 THEN 2 ELSE 3 END", "f > 1", "f = f", "f IN ('nan'::DOUBLE)",
-        "exp(f)", "power(f, 2)",
+        "exp(f)", "power(f, 2)", "sqrt(f)", "ln(f)", "log10(f)", "log2(f)", "f % 0", "1 / f",
     ]
 
     static let intExpressions = [

@@ -55,11 +55,9 @@ extension Evaluator {
             case .log2: op = Foundation.log2
             default: op = Foundation.exp
             }
-            let x = doubles(a[0])
-            if f != .exp, (0..<count).contains(where: { !a[0].isNull($0) && (f == .sqrt ? x.at($0) < 0 : x.at($0) <= 0) }) {
-                throw QueryError(.execution, f == .sqrt ? "cannot take the square root of a negative number" : "cannot take the logarithm of zero or a negative number", at: e.position)
-            }
-            return result(.double, .double(map1(x, count, op)), a, count)
+            // IEEE results, as DuckDB 2: sqrt and the logarithms of a negative number are NaN, of
+            // zero -inf.
+            return result(.double, .double(map1(doubles(a[0]), count, op)), a, count)
         case .power:
             return result(.double, .double(map2(doubles(a[0]), doubles(a[1]), count) { Foundation.pow($0, $1) }), a, count)
         case .nullif:
