@@ -308,6 +308,7 @@ enum Evaluator {
                 throw QueryError(.execution, "integer overflow negating \(Int64.min)", at: e.position)
             }
             if case .scalar(let s) = x, s == .min, !isNullConstant(v) { throw QueryError(.execution, "integer overflow negating \(Int64.min)", at: e.position) }
+            // Safe: a non-NULL Int64.min was refused above; a NULL row's value is never shown.
             return result(.int, .int(map1(x, v.count) { 0 &- $0 }), [v], v.count)
         case .double:
             return result(.double, .double(map1(doubles(v), v.count) { -$0 }), [v], v.count)

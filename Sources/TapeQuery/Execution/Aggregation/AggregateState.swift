@@ -96,6 +96,8 @@ final class CountState: AggregateState {
             keys.withUnsafeBufferPointer { g in
                 let n = g.count
                 var i = 0
+                // Wrapping ops are safe: keys are group ids or dictionary indices (< buckets, at
+                // most UInt32.max), so 4 × key + 3 is far below Int.max.
                 while i + 4 <= n {
                     h[Int(g[i]) &* 4] += 1; h[Int(g[i + 1]) &* 4 &+ 1] += 1
                     h[Int(g[i + 2]) &* 4 &+ 2] += 1; h[Int(g[i + 3]) &* 4 &+ 3] += 1
