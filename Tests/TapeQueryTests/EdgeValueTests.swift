@@ -117,7 +117,7 @@ import TapeTestSupport
         "SELECT median(k) FROM t",
     ])
     func memoryLimitBoundsEveryGrowingOperator(_ sql: String) throws {
-        let paths = [try Self.distinctKeys()]
+        let paths = [try Self.keys.get()]
         for threads in [1, 2] {
             #expect {
                 _ = try rows(sql, threads: threads, memoryLimit: 1 << 20, paths: paths)
@@ -129,18 +129,14 @@ import TapeTestSupport
         #expect(try !rows(sql, threads: 2, memoryLimit: 1 << 30, paths: paths).isEmpty)
     }
 
-    static let keysFile = TempDir()
-
-    /// A run with table `t`: 200,000 rows of distinct `k` (BIGINT) and `s` (VARCHAR); written once.
-    static func distinctKeys() throws -> String {
-        let path = keysFile.path("keys.tape")
-        if FileManager.default.fileExists(atPath: path) { return path }
-        let tmp = keysFile.path("keys.\(UUID().uuidString).tmp")
-        let w = try TapeWriter(path: tmp, options: WriterOptions(), metadata: [:])
+    /// A run with table `t`: 200,000 rows of distinct `k` (BIGINT) and `s` (VARCHAR), written once
+    /// (a static let initialises once, even with test cases running in parallel).
+    static let keys: Result<String, any Error> = Result {
+        let path = TempDir().path("keys.tape")
+        let w = try TapeWriter(path: path, options: WriterOptions(), metadata: [:])
         let t = try w.declareTable("t", columns: [ColumnDef("k", .int64, nullable: false), ColumnDef("s", .string, nullable: false)])
-        for k in 0..<200_000 { try t.append(values: [.int(Int64(k) &* 7_919 % 1_000_003), .string("key-\(k)")]) }
+        for k in 0..<200_000 { try t.append(values: [.int(Int64(k) * 7_919 % 1_000_003), .string("key-\(k)")]) }
         _ = try w.close()
-        if rename(tmp, path) != 0 && !FileManager.default.fileExists(atPath: path) { throw QueryError(.execution, "rename failed") }
         return path
     }
 }
