@@ -122,6 +122,12 @@ enum EdgeQueries {
         }
         q += [
             rows("SELECT count(DISTINCT f), count(DISTINCT abs(f)) FROM edge"),
+            rows("SELECT var_pop(f), stddev_pop(f), var_samp(f), stddev_samp(f) FROM edge WHERE id = 3"),
+            rows("SELECT g, var_pop(f), stddev_samp(f) FROM edge WHERE f > 0.75::DOUBLE GROUP BY g ORDER BY g"),
+            rows("SELECT quantile_disc(f, 0.5), median(f), quantile_cont(f, 0.99) FROM edge WHERE id IN (0, 1, 12)"),
+            rows("SELECT arg_max(id, f), arg_min(id, f), arg_max(s, f) FROM edge WHERE id IN (1, 12, 0)"),
+            error("SELECT to_timestamp(f) FROM edge"),
+            rows("SELECT id, to_timestamp(f) FROM edge WHERE abs(f) < 1e9 ORDER BY id"),
             rows("SELECT g, quantile_cont(f, 0.25), median(f) FROM edge GROUP BY g ORDER BY g"),
             unordered("SELECT DISTINCT f, g FROM edge"),
             unordered("SELECT DISTINCT abs(f) FROM edge"),

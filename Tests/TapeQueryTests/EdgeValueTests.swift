@@ -26,6 +26,7 @@ import TapeTestSupport
         ("SELECT sum(f), avg(f) FROM edge WHERE id IN (0, 3)", [.float(.infinity), .float(.infinity)]),
         ("SELECT sum(f) FROM edge WHERE id IN (3, 4)", [.float(.nan)]),
         ("SELECT stddev_pop(f) FROM edge WHERE id IN (0, 3)", [.float(.nan)]),
+        ("SELECT var_pop(f), sqrt(-1.0::DOUBLE), ln(0.0::DOUBLE) FROM edge WHERE id = 3", [.float(0), .float(.nan), .float(-.infinity)]),
         ("SELECT max(f), min(f) FROM edge WHERE id IN (0, 1)", [.float(.nan), .float(1)]),
         ("SELECT avg(i) FROM edge WHERE id IN (4, 8, 14)", [.float(98.0 / 3)]),
         ("SELECT CAST(TIMESTAMP '2020-01-02 03:04:05' AS DATE)", [.timestamp(1_577_923_200_000_000_000)]),

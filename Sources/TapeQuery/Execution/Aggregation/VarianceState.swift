@@ -14,8 +14,11 @@ final class VarianceState: AggregateState {
         grow(&m2, c, 0)
     }
 
+    /// Welford's step; the first value sets the mean outright (as DuckDB), so one infinite value
+    /// has variance 0 rather than `inf × (inf − inf)` = NaN.
     @inline(__always) private func add(_ g: Int, _ x: Double) {
         n[g] += 1
+        if n[g] == 1 { mean[g] = x; return }
         let d = x - mean[g]
         mean[g] += d / n[g]
         m2[g] += d * (x - mean[g])
@@ -34,6 +37,7 @@ final class VarianceState: AggregateState {
         ensure(groupCount)
         for g in o.n.indices where o.n[g] > 0 {
             let t = Int(mapping[g])
+            if n[t] == 0 { n[t] = o.n[g]; mean[t] = o.mean[g]; m2[t] = o.m2[g]; continue }
             let na = n[t], nb = o.n[g], total = na + nb
             let delta = o.mean[g] - mean[t]
             mean[t] += delta * nb / total
