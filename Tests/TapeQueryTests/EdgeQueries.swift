@@ -123,6 +123,8 @@ enum EdgeQueries {
         q += [
             rows("SELECT count(DISTINCT f), count(DISTINCT abs(f)) FROM edge"),
             rows("SELECT var_pop(f), stddev_pop(f), var_samp(f), stddev_samp(f) FROM edge WHERE id = 3"),
+            rows("SELECT sum(i), avg(i) FROM edge"),
+            rows("SELECT g, sum(i) FROM edge WHERE abs(i::DOUBLE) < 1e6 OR id IN (3, 4) GROUP BY g ORDER BY g"),
             rows("SELECT g, var_pop(f), stddev_samp(f) FROM edge WHERE f > 0.75::DOUBLE GROUP BY g ORDER BY g"),
             rows("SELECT quantile_disc(f, 0.5), median(f), quantile_cont(f, 0.99) FROM edge WHERE id IN (0, 1, 12)"),
             rows("SELECT arg_max(id, f), arg_min(id, f), arg_max(s, f) FROM edge WHERE id IN (1, 12, 0)"),

@@ -270,10 +270,10 @@ final class Executor: Sendable {
         }
 
         /// The post-aggregation batch: keys then aggregate results, one row per group.
-        func result() -> Batch {
+        func result() throws(QueryError) -> Batch {
             let n = groupCount
             var cols = groups?.keyVectors() ?? []
-            for s in states { cols.append(s.finish(groupCount: n)) }
+            for s in states { cols.append(try s.finish(groupCount: n)) }
             return Batch(columns: cols, count: n)
         }
     }
@@ -337,7 +337,7 @@ final class Executor: Sendable {
     }
 
     private func finishAggregate(_ agg: Aggregation, _ stage: ResultStage) throws(QueryError) {
-        try finishPost(agg.result(), stage)
+        try finishPost(try agg.result(), stage)
     }
 
     /// HAVING and the output expressions over the aggregated rows (keys, then aggregates).

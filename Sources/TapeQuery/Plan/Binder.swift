@@ -391,7 +391,7 @@ struct Binder {
         if let i = plan.aggregates.firstIndex(where: { $0.text == text }) {
             slot = i
         } else {
-            plan.aggregates.append(AggregateCall(function: f, args: bound, fraction: fraction, type: type, text: text))
+            plan.aggregates.append(AggregateCall(function: f, args: bound, fraction: fraction, type: type, text: text, position: e.position))
             slot = plan.aggregates.count - 1
         }
         return BoundExpr(.column(slot: keyTexts.count + slot, name: text), type, at: e.position)

@@ -40,6 +40,9 @@ final class VarianceState: AggregateState {
             if n[t] == 0 { n[t] = o.n[g]; mean[t] = o.mean[g]; m2[t] = o.m2[g]; continue }
             let na = n[t], nb = o.n[g], total = na + nb
             let delta = o.mean[g] - mean[t]
+            // An infinite (or NaN) mean on either side: Welford over the same values in one pass
+            // reaches inf − inf, so the result is NaN whatever the split between threads.
+            if !delta.isFinite { mean[t] = .nan; m2[t] = .nan; n[t] = total; continue }
             mean[t] += delta * nb / total
             m2[t] += o.m2[g] + delta * delta * na * nb / total
             n[t] = total
