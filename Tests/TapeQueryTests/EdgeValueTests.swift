@@ -74,6 +74,7 @@ import TapeTestSupport
         ("SELECT time_bucket(INTERVAL '0 hours', ts) FROM edge", "INTERVAL"),
         ("SELECT INTERVAL '999999999999 months' * 10000000", "*"),
         ("SELECT INTERVAL '1 month' * 9223372036854775807 + INTERVAL '1 month'", "+"),
+        ("SELECT -(INTERVAL '1 month' * (-9223372036854775807 - 1))", "-"),
         ("SELECT i + 1 FROM edge", "+"),
         ("SELECT -i FROM edge", "-"),
         ("SELECT abs(i) FROM edge", "abs"),

@@ -313,7 +313,11 @@ enum Evaluator {
         case .double:
             return result(.double, .double(map1(doubles(v), v.count) { -$0 }), [v], v.count)
         case .interval:
-            return result(.interval, .interval(map1(intervals(v), v.count) { Interval(months: -$0.months, days: -$0.days, nanos: -$0.nanos) }), [v], v.count)
+            let values = try partial(intervals(v), Operand<Int64>.scalar(0), [v], v.count, e, zero: Interval(),
+                                     failure: { i, _ in "interval overflow negating INTERVAL '\(i)'" }) { i, _ in
+                Interval(months: Int64(exactly: -Int128(i.months)), days: Int64(exactly: -Int128(i.days)), nanos: Int64(exactly: -Int128(i.nanos)))
+            }
+            return result(.interval, .interval(values), [v], v.count)
         default:
             return .constant(.null, type: e.type, count: v.count)
         }
