@@ -114,13 +114,10 @@ public enum Recovery {
         guard minor <= FileHeader.minorVersion else {
             throw TapeError.invalidArgument("\(path): written in format 1.\(minor), newer than this Tape's 1.\(FileHeader.minorVersion); recover it with a newer Tape (nothing was changed)")
         }
-        guard size >= FileHeader.size + Trailer.size else { return }
-        let tail = try file.read(at: size - Trailer.size, count: Trailer.size)
-        guard Array(tail[24..<32]) == FileHeader.magic else { return }   // no trailer: the writer died
-        let major = UInt16(tail[20]) | UInt16(tail[21]) << 8
-        let trailerMinor = UInt16(tail[22]) | UInt16(tail[23]) << 8
-        guard major == FileHeader.majorVersion else {
-            throw TapeError.corrupt(path: path, .unsupportedVersion(major: major, minor: trailerMinor))
+        // §2.2: a trailer naming another major version makes the file unsupported, not "unsealed".
+        if size >= FileHeader.size + Trailer.size, let v = Trailer.claimedVersion(try file.read(at: size - Trailer.size, count: Trailer.size)),
+           v.major != FileHeader.majorVersion {
+            throw TapeError.corrupt(path: path, .unsupportedVersion(major: v.major, minor: v.minor))
         }
     }
 

@@ -45,8 +45,9 @@ public enum SchemaFrame {
         for _ in 0..<count {
             let at = r.absoluteOffset
             let name = try r.readString("table name")
-            guard !name.isEmpty, seen.insert(name).inserted else {
-                throw .invalid(what: "schema frame", offset: at, reason: name.isEmpty ? "empty table name" : "table '\(name)' declared twice")
+            if let problem = NameRules.problem(name) { throw .invalid(what: "table name", offset: at, reason: problem) }
+            guard seen.insert(name).inserted else {
+                throw .invalid(what: "schema frame", offset: at, reason: "table '\(name)' declared twice")
             }
             tables.append((name, try Schema(decoding: &r)))
         }
