@@ -87,7 +87,7 @@ public enum Recovery {
         report.bytesSkipped = plan.bytesSkipped
         for t in plan.tables { report.rowsKept[t.name] = 0 }
         for f in plan.frames { if let c = f.chunk { report.rowsKept[c.header.tableName, default: 0] += c.header.rowCount } }
-        report.bytesDropped = plan.prefixEnd == Int.max ? size - plan.dataEnd : size - plan.dataEnd - plan.bytesSkipped
+        report.bytesDropped = size - plan.dataEnd   // after the last kept frame; skipped bytes are counted apart
         guard !dryRun else { return report }
 
         var meta = (plan.metadata ?? []).filter { $0.key != "tape.recovered" && $0.key != gapsMetadataKey }
