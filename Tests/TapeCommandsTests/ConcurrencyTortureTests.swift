@@ -84,23 +84,28 @@ struct ConcurrencyTortureTests {
     @Test("random interleavings of append, ingest, compact, recover, verify, sql and export lose and invent nothing")
     func torture() throws {
         let exe = try #require(tapeExecutable())
-        let dir = TempDir(); defer { dir.cleanup() }
+        // On tmpfs when there is one: the test is about interleavings, not the disk's fsync time.
+        let dir = FileManager.default.fileExists(atPath: "/dev/shm") ? TempDir(under: "/dev/shm") : TempDir()
+        defer { dir.cleanup() }
         let inputs = dir.path("in"), exports = dir.path("exp")
         try FileManager.default.createDirectory(atPath: inputs, withIntermediateDirectories: true)
-        let a = dir.path("a.tape"), b = dir.path("b.tape"), link = dir.path("l.tape"), ingested = dir.path("i.tape")
+        let a = dir.path("a.tape"), link = dir.path("l.tape")
+        let appended = [a, dir.path("b.tape"), dir.path("c.tape")], ingested = [dir.path("i.tape"), dir.path("j.tape")]
         // Every op id owns row ids op*4 ..< op*4+4; op 0 is the setup.
         let setup: [Int64] = [0, 1]
         let csv0 = "\(inputs)/setup.csv"
         try "id,op\n0,0\n1,0\n".write(toFile: csv0, atomically: false, encoding: .utf8)
-        for f in [a, b] {
+        for f in appended {
             let (s, out) = try runMerged(exe, ["import", f, "t", "--csv", csv0, "--schema", "id:int64!,op:int64!", "--codec", "lz4"])
             try #require(s == 0, "\(out)")
         }
         let nd0 = "\(inputs)/setup.ndjson"
         try "{\"$schema\":\"t\",\"id\":\"int64!\",\"op\":\"int64!\"}\n{\"$table\":\"t\",\"id\":0,\"op\":0}\n{\"$table\":\"t\",\"id\":1,\"op\":0}\n{\"$close\":true}\n"
             .write(toFile: nd0, atomically: false, encoding: .utf8)
-        let (s0, out0) = try runMerged(exe, ["ingest", ingested, "--input", nd0, "--codec", "lz4"])
-        try #require(s0 == 0, "\(out0)")
+        for f in ingested {
+            let (s, out) = try runMerged(exe, ["ingest", f, "--input", nd0, "--codec", "lz4"])
+            try #require(s == 0, "\(out)")
+        }
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "a.tape")
 
         let total = tortureOperations
@@ -114,7 +119,7 @@ struct ConcurrencyTortureTests {
                 let n = nextOp.wrappingAdd(1, ordering: .relaxed).oldValue
                 if n > total { return }
                 let roll = Int(rng.next() % 100)
-                let appendTargets = [a, b, link], all = [a, b, link, ingested]
+                let appendTargets = appended + [link], all = appended + [link] + ingested
                 let pick = { (xs: [String]) in xs[Int(rng.next() % UInt64(xs.count))] }
                 let kind: TortureOp.Kind
                 switch roll {
@@ -126,7 +131,7 @@ struct ConcurrencyTortureTests {
                 case ..<92: kind = .sql
                 default: kind = .export
                 }
-                let target = kind == .append ? pick(appendTargets) : kind == .ingest ? ingested : pick(all)
+                let target = kind == .append ? pick(appendTargets) : kind == .ingest ? pick(ingested) : pick(all)
                 let rows = kind == .append || kind == .ingest ? 1 + Int(rng.next() % 3) : 0
                 let ids = (0..<rows).map { Int64(n * 4 + $0) }
                 var args: [String]
@@ -168,14 +173,14 @@ struct ConcurrencyTortureTests {
         #expect(unexpected.isEmpty, "\(unexpected.count) unexpected failure(s)")
 
         // At the end: every file verifies and the link is still a link to a.tape.
-        for f in [a, b, ingested] {
+        for f in appended + ingested {
             let report = try Verifier.verify(path: f)
             #expect(report.ok, "\(f): \(report.problems.prefix(3))")
         }
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == "a.tape")
 
         // Appended files: exactly the acknowledged rows, each once.
-        for f in [a, b] {
+        for f in appended {
             let acknowledged = Set(setup + ops.filter {
                 $0.kind == .append && $0.status == 0 && ($0.target == f || ($0.target == link && f == a))
             }.flatMap(\.ids))
@@ -185,22 +190,24 @@ struct ConcurrencyTortureTests {
             #expect(missing.isEmpty, "\(f): \(missing.count) acknowledged row(s) missing, e.g. \(missing.sorted().prefix(5))")
             #expect(invented.isEmpty, "\(f): \(invented.count) row(s) of failed writes present, e.g. \(invented.sorted().prefix(5))")
         }
-        // The ingested file: exactly the rows of one acknowledged ingest, not one replaced later.
-        let stored = try storedIDs(ingested)
-        let ingests = ops.filter { $0.kind == .ingest && $0.status == 0 }
-        let candidates = [TortureOp(kind: .ingest, target: ingested, ids: setup, started: 0, ended: 0, status: 0, output: "")] + ingests
-        let winner = candidates.first { $0.ids == stored }
-        #expect(winner != nil, "i.tape holds ids \(stored.prefix(8)), which no acknowledged ingest wrote")
-        if let winner {
-            let later = ingests.filter { $0.started > winner.ended }
-            #expect(later.isEmpty, "i.tape holds an ingest that \(later.count) later acknowledged ingest(s) replaced")
+        // Each ingested file: exactly the rows of one acknowledged ingest, not one replaced later.
+        for f in ingested {
+            let stored = try storedIDs(f)
+            let ingests = ops.filter { $0.kind == .ingest && $0.status == 0 && $0.target == f }
+            let candidates = [TortureOp(kind: .ingest, target: f, ids: setup, started: 0, ended: 0, status: 0, output: "")] + ingests
+            let winner = candidates.first { $0.ids == stored }
+            #expect(winner != nil, "\(f) holds ids \(stored.prefix(8)), which no acknowledged ingest wrote")
+            if let winner {
+                let later = ingests.filter { $0.started > winner.ended }
+                #expect(later.isEmpty, "\(f) holds an ingest that \(later.count) later acknowledged ingest(s) replaced")
+            }
         }
         // Nothing left behind: no temporary file of a compaction or an export.
         let leftovers = (FileManager.default.enumerator(atPath: dir.url.path)?.allObjects as? [String] ?? [])
             .filter { ($0 as NSString).lastPathComponent.hasPrefix(".") }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers.prefix(5))")
 
-        let failed = Dictionary(grouping: ops.filter { $0.status != 0 }, by: \.kind).mapValues(\.count)
+        let failed = Dictionary(grouping: ops.filter { $0.status != 0 }, by: \.kind.rawValue).mapValues(\.count)
         let writes = ops.filter { [.append, .ingest, .compact, .recover].contains($0.kind) && $0.status == 0 }.count
         print("torture: \(ops.count) operations by \(workers) workers in \(elapsed); \(writes) acknowledged writes; refused/failed by kind: \(failed); unexpected: \(unexpected.count)")
     }

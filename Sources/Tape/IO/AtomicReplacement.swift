@@ -52,6 +52,9 @@ public final class AtomicReplacement {
     /// The descriptor of the temporary file, open for writing (closed by `commit()`/`discard()`).
     public var fileDescriptor: Int32 { file.fd }
 
+    /// Appends `bytes` to the temporary file.
+    public func write(_ bytes: [UInt8]) throws { try file.write(bytes) }
+
     /// fsyncs the temporary file (unless its writer already closed it: then the writer must have
     /// fsynced it), closes it, renames it over `target` and fsyncs the directory. On failure the
     /// temporary file is removed and `target` is untouched (or, if only the directory fsync
