@@ -21,17 +21,22 @@ final class RawFile {
         self.path = path
     }
 
+    /// Takes ownership of the open descriptor `fd` (closed with this file).
+    convenience init(adopting fd: Int32, path: String) {
+        self.init(fd: fd, path: path)
+    }
+
     deinit { if !closed { _ = Glibc.close(fd) } }
 
     /// Whether `close()` was called.
     var isClosed: Bool { closed }
 
-    /// A second descriptor (`dup`) of the same open file, for another reader: it reads the same
-    /// file even if a rename has since put another file at `path`.
-    func duplicate() throws -> RawFile {
+    /// A duplicate of this descriptor that any thread may hold and duplicate again, for readers
+    /// of the same open file on other threads (`OpenedTape`).
+    func shared() throws -> SharedDescriptor {
         let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
         guard copy >= 0 else { throw TapeError.io(operation: "dup", path: path, errno: errno) }
-        return RawFile(fd: copy, path: path)
+        return SharedDescriptor(fd: copy)
     }
 
     /// Opens for reading.
@@ -195,5 +200,23 @@ final class RawFile {
         guard !closed else { return }
         closed = true
         guard Glibc.close(fd) == 0 else { throw TapeError.io(operation: "close", path: path, errno: errno) }
+    }
+}
+
+/// An open file descriptor shared between threads: immutable, never read or written through
+/// directly (only duplicated), closed when the last reference goes.
+final class SharedDescriptor: Sendable {
+    let fd: Int32
+
+    init(fd: Int32) { self.fd = fd }
+
+    deinit { _ = Glibc.close(fd) }
+
+    /// A `RawFile` on a new duplicate of the descriptor (named `path` in errors): it reads the
+    /// same open file, even if another file has since been renamed over `path`.
+    func duplicate(path: String) throws -> RawFile {
+        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { throw TapeError.io(operation: "dup", path: path, errno: errno) }
+        return RawFile(adopting: copy, path: path)
     }
 }

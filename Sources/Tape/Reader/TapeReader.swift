@@ -25,14 +25,14 @@ public final class TapeReader {
     private let decoder = BlockDecoder()
     private var frameBuffer: [UInt8] = []
 
-    /// Another reader of the file `other` reads (for another thread: readers are not
+    /// Another reader of the file `other` was opened on (for another thread: readers are not
     /// thread-safe), sharing its decoded footer: opens the file without reading the footer again.
     /// It reads the same file as `other` (a duplicate of its descriptor), even if a compaction has
     /// since renamed another file over the path.
-    public init(reopening other: TapeReader, options: ReaderOptions? = nil) throws {
+    public init(reopening other: OpenedTape, options: ReaderOptions? = nil) throws {
         path = other.path
         self.options = options ?? other.options
-        file = try other.file.duplicate()
+        file = try other.descriptor.map { try $0.duplicate(path: other.path) } ?? RawFile.openForReading(other.path)
         fileSize = other.fileSize
         footer = other.footer
         footerOffset = other.footerOffset
