@@ -6,14 +6,14 @@ import Musl
 import Foundation
 
 /// A new file created beside `target` under a unique temporary name, then renamed over `target`
-/// once complete: the one way Tape creates a file that replaces another (compaction, a new run
-/// over an old one, Parquet export).
+/// once complete: the one way Tape creates a file that replaces another (compaction, a new run,
+/// Parquet export, plot).
 ///
 /// The temporary name is `.BASE.PURPOSE-PID-RANDOM.tmp` in `target`'s directory, created with
 /// `O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC`: nothing already at that name, a planted symbolic link
 /// included, is ever opened or overwritten. `commit()` is the atomic replace of TESTING.md: fsync
 /// the file, rename it over `target`, fsync the directory. The PID in the name says whose file it
-/// is: `isLeftover(_:in:)` treats a temporary file as abandoned only when that process is gone.
+/// is: `isLeftover(_:in:purposes:)` treats a temporary file as abandoned only when that process is gone.
 public final class AtomicReplacement {
     /// The purpose in the temporary name of a new run (`TapeWriter(newRunAt:replacing:)`).
     static let newRunPurpose = "new"
