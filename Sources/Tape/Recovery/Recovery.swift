@@ -53,11 +53,13 @@ public enum Recovery {
     /// untouched. The recovered file's metadata is that of the last complete metadata frame in
     /// the kept prefix (none in 1.0 files), then `tape.recovered = true`, then (salvage with gaps)
     /// `tape.salvage.gaps`, then what `metadata` supplies (replacing restored keys of the same name).
+    /// Takes the file's writer lock first: throws `TapeError.locked` while another writer (an
+    /// append, a compaction) holds it.
     ///
     /// Default mode (point-in-time recovery) keeps the longest consistent prefix and truncates the
     /// rest. With `salvage`, intact frames after damaged ones are kept too: the file is then
-    /// rewritten into `.NAME.recover-PID.tmp` beside it (fsynced) and renamed over it, with the
-    /// directory fsynced; rows after a gap are renumbered and the gaps reported.
+    /// rewritten into a temporary file beside it (fsynced) and renamed over it, with the directory
+    /// fsynced; rows after a gap are renumbered and the gaps reported.
     ///
     /// Throws without changing anything for a file of a format version this Tape cannot write
     /// (a newer major version in the header or trailer, or a newer minor version in the header),
@@ -65,12 +67,13 @@ public enum Recovery {
     public static func recover(path: String, dryRun: Bool = false, metadata: [String: String] = [:],
                                salvage: Bool = false) throws -> Report {
         var report = Report(path: path)
-        if (try? TapeReader(path: path)) != nil {
+        // Under the writer lock (on the file the path names now), so that a file another writer
+        // is appending to or compacting is neither taken for unsealed nor rewritten.
+        let file = try RawFile.openLocked(path, access: dryRun ? .readOnly : .readWrite)
+        if (try? TapeReader(file: file)) != nil {
             report.wasSealed = true
             return report
         }
-        let file = try RawFile.openForWriting(path, create: false, exclusive: false, truncate: false)
-        try file.lockExclusive()
         let size = try file.size()
         guard size >= FileHeader.size else {
             throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size, available: size))
@@ -188,16 +191,15 @@ public enum Recovery {
         return acc.finish()
     }
 
+    /// The purpose in the temporary name of a salvaged file (`AtomicReplacement`).
+    static let recoveryPurpose = "recover"
+
     /// Salvage: writes the plan's frames into a temporary file beside `path` (the prefix before
     /// `plan.prefixEnd` byte for byte, later frames moved up and their chunks renumbered), seals
     /// it, fsyncs it, renames it over `path` and fsyncs the directory. Memory: one frame.
     private static func rewrite(_ source: RawFile, path: String, plan: RecoveryPlan, metadata: RunMetadata.Pairs) throws -> Bool {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        let tmp = (dir as NSString).appendingPathComponent(".\(url.lastPathComponent).recover-\(getpid()).tmp")
-        let out = try RawFile.openForWriting(tmp, create: true, exclusive: true, truncate: false)
-        var renamed = false
-        defer { if !renamed { unlink(tmp) } }
+        let replacement = try AtomicReplacement(replacing: path, purpose: recoveryPurpose)
+        let out = replacement.file
         var position = 0
         func copy(_ offset: Int, _ count: Int) throws {
             var done = 0
@@ -226,11 +228,8 @@ public enum Recovery {
             position += w.count
         }
         let tables = tableEntries(plan, offsets: offsets, headerLengths: headerLengths)
-        let metrics = try seal(out, path: tmp, at: position, metadata: metadata, tables: tables)
-        try out.close()
-        guard rename(tmp, path) == 0 else { throw TapeError.io(operation: "rename", path: tmp, errno: errno) }
-        renamed = true
-        try Compactor.syncDirectory(dir.isEmpty ? "." : dir)
+        let metrics = try seal(out, path: replacement.temporaryPath, at: position, metadata: metadata, tables: tables)
+        try replacement.commit()
         try source.close()
         return metrics
     }
