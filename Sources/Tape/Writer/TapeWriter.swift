@@ -26,6 +26,9 @@ public final class TapeWriter {
     private var position: Int
     private var tables: [TableWriter] = []
     private var tableByName: [String: TableWriter] = [:]
+    /// Tables with buffered rows, oldest first (`maxChunkLag`), and whether it is being drained.
+    private var lagQueue = ChunkLagQueue()
+    private var drainingLag = false
     /// Tables carried over from an earlier session of the same file (append mode), in file order.
     private var carried: [Footer.TableEntry] = []
     private var metadata: [(key: String, value: String)] = []
@@ -269,12 +272,21 @@ public final class TapeWriter {
         if let failed { throw TapeError.invalidArgument("the writer failed earlier and cannot continue: \(failed)") }
     }
 
-    /// After `table` wrote a chunk: flushes other tables whose buffered rows have waited for
-    /// `maxChunkLag` chunks.
-    func chunkWritten(by table: TableWriter) throws {
+    /// Called by `table` when its buffer goes from empty to non-empty.
+    func startedBuffering(_ table: TableWriter) {
         guard options.maxChunkLag > 0 else { return }
-        for t in tables where t !== table && t.bufferedRows > 0
-            && chunksWritten - t.bufferedSinceChunk >= options.maxChunkLag {
+        lagQueue.push(table, since: table.bufferedSinceChunk)
+    }
+
+    /// After a chunk was written: flushes the tables whose buffered rows have waited for
+    /// `maxChunkLag` chunks, oldest first. Iterative: the flushes it makes call back here, and
+    /// those calls return at once while the outer loop drains the queue (a recursive version
+    /// overflowed the stack with tens of thousands of tables). O(1) per table flushed.
+    func chunkWritten(by table: TableWriter) throws {
+        guard options.maxChunkLag > 0, !drainingLag else { return }
+        drainingLag = true
+        defer { drainingLag = false }
+        while let t = lagQueue.popLagging(chunksWritten: chunksWritten, lag: options.maxChunkLag) {
             try t.flush()
         }
     }

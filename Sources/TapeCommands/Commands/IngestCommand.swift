@@ -89,24 +89,29 @@ struct IngestCommand: ParsableCommand {
         let summary: RunSummary
         switch (failure, ending) {
         case (nil, .closed):
-            summary = try writer.close()
+            summary = try sealing { try writer.close() }
         case (nil, .cancelled(let reason)):
-            summary = try writer.cancel(reason: reason)
+            summary = try sealing { try writer.cancel(reason: reason) }
         default:
             let reason = failure.map { "\($0)" } ?? "input ended without a $close record after line \(line)"
             writer.setMetadata("tape.incomplete", "true")
             writer.setMetadata("tape.incomplete_reason", reason)
-            do {
-                summary = try writer.close()
-            } catch {
-                printError("error: \(reason)")
-                throw IngestFailure("\(file) could not be sealed (\(error)); run `tape recover \(file)` to keep its complete chunks")
-            }
+            summary = try sealing(after: reason) { try writer.close() }
             print(try summary.json())
-            let rows = summary.tables.map { "\($0.name) \($0.rows)" }.joined(separator: ", ")
+            let rows = NameList.bounded(summary.tables.map { "\($0.name) \($0.rows)" })
             throw IngestFailure("\(reason); \(file) is sealed with the rows before that (\(rows.isEmpty ? "no tables" : rows)) and marked tape.incomplete=true")
         }
         print(try summary.json())
+    }
+
+    /// Runs `seal` (the writer's close). When it fails (a full disk, or a write error earlier) the
+    /// file is left unsealed: the error says what happened (`reason`, the input problem if any,
+    /// then the write error) and that `tape recover` keeps its complete chunks.
+    private func sealing(after reason: String? = nil, _ seal: () throws -> RunSummary) throws -> RunSummary {
+        do { return try seal() } catch {
+            let first = reason.map { "\($0); then " } ?? ""
+            throw IngestFailure("\(first)\(error); \(file) could not be sealed and is left unsealed: run `tape recover \(file)` to keep its complete chunks")
+        }
     }
 }
 

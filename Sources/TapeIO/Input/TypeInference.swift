@@ -7,7 +7,11 @@ import TapeFormat
 /// - string if any sample is a string, if the samples mix families (numbers, bools, timestamps),
 ///   or if every sample is null;
 /// - float64 if numbers include a float (ints and floats mix into float64), else int64;
-/// - bool or timestamp when all samples are of that family.
+/// - bool or timestamp when all samples are of that family;
+/// - string, keeping every value's text exactly, when the numbers fit no numeric type without
+///   changing a value: an integer outside Int64 (`9223372036854775808`), or an integer beyond
+///   ±2^53 (not exact as a double) among floats. Text fields with a redundant leading zero
+///   (`007`, ZIP codes) are strings too, as an int64 would drop the zeros.
 /// For JSON scalars: numbers are int or float as parsed, strings are timestamps when
 /// `Timestamps.parse` accepts them and strings otherwise.
 public struct TypeInference: Sendable {
@@ -20,6 +24,13 @@ public struct TypeInference: Sendable {
         public static let bool = Kinds(rawValue: 4)
         public static let timestamp = Kinds(rawValue: 8)
         public static let string = Kinds(rawValue: 16)
+        /// An integer outside Int64 (no exact numeric type holds it).
+        public static let bigInt = Kinds(rawValue: 32)
+        /// An Int64 beyond ±2^53, which a float64 would round.
+        public static let wideInt = Kinds(rawValue: 64)
+
+        /// The kinds of the integer `v`.
+        static func of(_ v: Int64) -> Kinds { v.magnitude > 1 << 53 ? [.int, .wideInt] : .int }
     }
 
     /// Kinds seen per column (grows as columns are observed).
@@ -34,7 +45,10 @@ public struct TypeInference: Sendable {
         let b = TextValues.trimmed(field)
         if b.count == 0 || TextValues.isNullToken(b) { return [] }
         if TextValues.parseBool(b) != nil { return .bool }
-        if NumberParsing.parseInt64(b) != nil { return .int }
+        if NumberParsing.isIntegerSyntax(b) {
+            if NumberParsing.hasLeadingZero(b) { return .string }
+            return NumberParsing.parseInt64(b).map(Kinds.of) ?? .bigInt
+        }
         if NumberParsing.parseDouble(b) != nil { return .float }
         if Timestamps.parse(b) != nil { return .timestamp }
         return .string
@@ -45,8 +59,11 @@ public struct TypeInference: Sendable {
         switch scalar {
         case .null: return []
         case .bool: return .bool
-        case .int: return .int
-        case .double: return .float
+        case .int(let v): return Kinds.of(v)
+        case .number(var text):
+            let integral = text.withUTF8 { NumberParsing.isIntegerSyntax(UnsafeRawBufferPointer($0)) }
+            if !integral { return .float }
+            return scalar.exactInt64.map(Kinds.of) ?? .bigInt  // `-0` is an int
         case .string(let s): return Timestamps.parse(s) != nil ? .timestamp : .string
         }
     }
@@ -75,7 +92,8 @@ public struct TypeInference: Sendable {
 
     /// The type for a set of observed kinds.
     public static func resolve(_ k: Kinds) -> ColumnType {
-        if k.isEmpty || k.contains(.string) { return .string }
+        if k.isEmpty || k.contains(.string) || k.contains(.bigInt) { return .string }
+        if k.contains(.wideInt) && k.contains(.float) { return .string }
         let numeric = !k.isDisjoint(with: [.int, .float])
         let families = (numeric ? 1 : 0) + (k.contains(.bool) ? 1 : 0) + (k.contains(.timestamp) ? 1 : 0)
         if families > 1 { return .string }
