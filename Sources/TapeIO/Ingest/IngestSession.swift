@@ -115,13 +115,13 @@ public final class IngestSession {
                     try policy.handle(e)
                 }
             }
+            try finish()
             if ending != .endOfInput, try reader.readLine() != nil {
                 // Silently dropping it would lose data the producer believes written.
                 let last = ending == .closed ? "$close" : "$cancel"
                 throw TextInputError(.invalidRecord("a record after the \(last) record of line \(closingLine); \(last) must be the last record (nothing after it is stored)"),
                                      line: reader.recordLine)
             }
-            try finish()
             return ending
         } catch {
             try? finish()

@@ -12,8 +12,9 @@ import TapeFormat
 ///   changing a value: an integer outside Int64 (`9223372036854775808`), or an integer beyond
 ///   ±2^53 (not exact as a double) among floats. Text fields with a redundant leading zero
 ///   (`007`, ZIP codes) are strings too, as an int64 would drop the zeros.
-/// For JSON scalars: numbers are int or float as parsed, strings are timestamps when
-/// `Timestamps.parse` accepts them and strings otherwise.
+/// For JSON scalars: numbers are int or float as parsed; the strings `"NaN"`, `"Infinity"` and
+/// `"-Infinity"` (how Tape's JSON output writes non-finite floats) are floats; other strings are
+/// timestamps when `Timestamps.parse` accepts them and strings otherwise.
 public struct TypeInference: Sendable {
     /// Which kinds of value a column has shown.
     public struct Kinds: OptionSet, Sendable, Hashable {
@@ -64,7 +65,10 @@ public struct TypeInference: Sendable {
             let integral = text.withUTF8 { NumberParsing.isIntegerSyntax(UnsafeRawBufferPointer($0)) }
             if !integral { return .float }
             return scalar.exactInt64.map(Kinds.of) ?? .bigInt  // `-0` is an int
-        case .string(let s): return Timestamps.parse(s) != nil ? .timestamp : .string
+        case .string(let s):
+            // How Tape's own JSON output spells non-finite floats (`CellStyle.json`).
+            if s == "NaN" || s == "Infinity" || s == "-Infinity" { return .float }
+            return Timestamps.parse(s) != nil ? .timestamp : .string
         }
     }
 
