@@ -27,7 +27,10 @@ struct IngestCommand: ParsableCommand {
             the input ends without them, or a line is malformed (reported with its line and column; \
             --skip-malformed skips and counts such lines instead), the file is still sealed with \
             every row accepted before that point, its metadata gets tape.incomplete=true and \
-            tape.incomplete_reason, the summary is printed, and the exit status is 1.
+            tape.incomplete_reason, the summary is printed, and the exit status is 1. $close or \
+            $cancel must be the last record: a record after it is such an error (naming its line). \
+            If the file cannot be written (a full disk), the error says so and that `tape recover \
+            FILE` keeps its complete chunks.
 
             Examples:
               python backtest.py | tape ingest run.tape --metadata strategy=sma
