@@ -32,6 +32,9 @@ public final class TapeWriter {
     /// Tables carried over from an earlier session of the same file (append mode), in file order.
     private var carried: [Footer.TableEntry] = []
     private var metadata: [(key: String, value: String)] = []
+    /// Position of each key in `metadata`, for its first `metadataIndexed` entries (`setMetadata`).
+    private var metadataIndex: [String: Int] = [:]
+    private var metadataIndexed = 0
     /// The metadata changed since the last metadata frame; the next chunk is preceded by a new one.
     private var metadataDirty = false
     private var sections: [(tag: UInt64, bytes: [UInt8])] = []
@@ -154,7 +157,13 @@ public final class TapeWriter {
     /// A change is written to the file as a metadata frame before the next chunk (and at close),
     /// so it survives the writer being killed once that chunk is on disk.
     public func setMetadata(_ key: String, _ value: String) {
-        if let i = metadata.firstIndex(where: { $0.key == key }) {
+        // Index the entries added since the last call (first occurrence wins, as firstIndex did):
+        // a linear search per key made a $metadata record with n keys cost O(n²).
+        while metadataIndexed < metadata.count {
+            if metadataIndex[metadata[metadataIndexed].key] == nil { metadataIndex[metadata[metadataIndexed].key] = metadataIndexed }
+            metadataIndexed += 1
+        }
+        if let i = metadataIndex[key] {
             guard metadata[i].value != value else { return }
             metadata[i].value = value
         } else {
