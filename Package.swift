@@ -49,5 +49,5 @@ let package = Package(
             resources: [.copy("Resources/duckdb_reference.py")]),
         .testTarget(name: "TapeCommandsTests", dependencies: ["TapeTestSupport", "TapeCommands", "Tape", "TapeIO"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import TapeTestSupport
 import Testing
 
 /// What running the `tape` executable printed and returned.
@@ -24,9 +25,9 @@ func runTape(_ args: [String], stdin: String? = nil) throws -> TapeOutcome {
     let inp = Pipe()
     if stdin != nil { p.standardInput = inp }
     try p.run()
-    var errData = Data()
+    let errData = LockedValue(Data())
     let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    DispatchQueue.global().async(group: group) { errData.current = err.fileHandleForReading.readDataToEndOfFile() }
     if let stdin {
         signal(SIGPIPE, SIG_IGN)  // tape may exit without reading all of it: EPIPE, not a signal
         DispatchQueue.global().async(group: group) {
@@ -38,5 +39,5 @@ func runTape(_ args: [String], stdin: String? = nil) throws -> TapeOutcome {
     p.waitUntilExit()
     group.wait()
     return TapeOutcome(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+                       stderr: String(decoding: errData.current, as: UTF8.self))
 }

@@ -37,7 +37,7 @@ private func capture(_ fd: Int32 = STDOUT_FILENO, _ body: () throws -> Void) thr
     captureLock.lock(); defer { captureLock.unlock() }
     let dir = TempDir(); defer { dir.cleanup() }
     let path = dir.path("captured")
-    fflush(stdout); fflush(stderr)
+    fflush(nil)   // every output stream (C's stdout and stderr are globals Swift 6 refuses)
     let saved = dup(fd)
     let target = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     precondition(saved >= 0 && target >= 0)
@@ -45,7 +45,7 @@ private func capture(_ fd: Int32 = STDOUT_FILENO, _ body: () throws -> Void) thr
     close(target)
     var failure: Error?
     do { try body() } catch { failure = error }
-    fflush(stdout); fflush(stderr)
+    fflush(nil)   // every output stream (C's stdout and stderr are globals Swift 6 refuses)
     dup2(saved, fd)
     close(saved)
     if let failure { throw failure }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A fresh temporary directory; remove it with `cleanup()`.
-public struct TempDir {
+public struct TempDir: Sendable {
     public let url: URL
     public init() {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("tape-test-\(UUID().uuidString)")

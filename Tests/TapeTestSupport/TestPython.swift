@@ -31,8 +31,8 @@ public enum TestPython {
         // Drain stderr and feed stdin on other threads so neither pipe can block the other; a
         // script that exits without reading its input gives EPIPE, not a SIGPIPE that kills us.
         let drained = DispatchGroup()
-        let errBox = DataBox()
-        DispatchQueue.global().async(group: drained) { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+        let errData = LockedValue(Data())
+        DispatchQueue.global().async(group: drained) { errData.current = err.fileHandleForReading.readDataToEndOfFile() }
         signal(SIGPIPE, SIG_IGN)
         DispatchQueue.global().async(group: drained) {
             if let stdin { try? inp.fileHandleForWriting.write(contentsOf: stdin) }
@@ -42,15 +42,10 @@ public enum TestPython {
         p.waitUntilExit()
         drained.wait()
         guard p.terminationStatus == 0 else {
-            throw TestPythonError(message: "python exited \(p.terminationStatus): \(String(decoding: errBox.data, as: UTF8.self))")
+            throw TestPythonError(message: "python exited \(p.terminationStatus): \(String(decoding: errData.current, as: UTF8.self))")
         }
         return String(decoding: outData, as: UTF8.self)
     }
-}
-
-/// Bytes filled in by a background reader (read after `DispatchGroup.wait`).
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }
 
 public struct TestPythonError: Error, CustomStringConvertible {

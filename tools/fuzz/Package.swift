@@ -10,5 +10,5 @@ let package = Package(
     targets: [
         .executableTarget(name: "fuzz-reader", dependencies: [.product(name: "Tape", package: "Tape")]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -24,11 +24,11 @@ public final class TapeReader {
     private let decoder = BlockDecoder()
     private var frameBuffer: [UInt8] = []
 
-    /// Another reader of the file `other` reads (for another thread: readers are not
+    /// Another reader of the file `other` was opened on (for another thread: readers are not
     /// thread-safe), sharing its decoded footer: opens the file without reading the footer again.
     /// The file must not have been rewritten in between (appended-to is fine: the footer's chunks
     /// are still where it says).
-    public init(reopening other: TapeReader, options: ReaderOptions? = nil) throws {
+    public init(reopening other: OpenedTape, options: ReaderOptions? = nil) throws {
         path = other.path
         self.options = options ?? other.options
         file = try RawFile.openForReading(other.path)

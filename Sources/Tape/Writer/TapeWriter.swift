@@ -39,7 +39,7 @@ public final class TapeWriter {
     private var metadataDirty = false
     private var sections: [(tag: UInt64, bytes: [UInt8])] = []
     /// One encoder per worker; worker 0 runs on the writer's thread.
-    private let encoders: [BlockEncoder]
+    private let encoders: [SharedEncoder]
     /// Per-column output of the chunk being encoded, reused across chunks.
     private var columnBodies: [ByteWriter] = []
     private var scratch = ByteWriter(capacity: 1 << 16)
@@ -64,7 +64,7 @@ public final class TapeWriter {
         try options.validate()
         self.path = path
         self.options = options
-        encoders = (0..<options.encodingThreads).map { _ in BlockEncoder(codec: options.codec) }
+        encoders = (0..<options.encodingThreads).map { _ in SharedEncoder(codec: options.codec) }
         metricsRecorder = MetricsRecorder(options: options.metrics)
         file = try RawFile.openForWriting(path, create: true, exclusive: false, truncate: false)
         try file.lockExclusive()
@@ -87,7 +87,7 @@ public final class TapeWriter {
         try options.validate()
         self.path = path
         self.options = options
-        encoders = (0..<options.encodingThreads).map { _ in BlockEncoder(codec: options.codec) }
+        encoders = (0..<options.encodingThreads).map { _ in SharedEncoder(codec: options.codec) }
         // Rows added to an existing file would give metrics of part of a run: keep its section
         // (TapeWriter.resume rebuilds the metrics from the file's rows instead).
         metricsRecorder = MetricsRecorder(options: nil)
@@ -310,29 +310,24 @@ public final class TapeWriter {
         while columnBodies.count < n { columnBodies.append(ByteWriter()) }
         var blocks = [BlockDescriptor?](repeating: nil, count: n)
         let workers = min(encoders.count, n)
-        columnBodies.withUnsafeMutableBufferPointer { outs in
-            blocks.withUnsafeMutableBufferPointer { descs in
-                if workers <= 1 {
-                    for i in 0..<n {
-                        outs[i].removeAll()
-                        descs[i] = encoders[0].encode(columns[i], encoding: forced[i], into: &outs[i])
-                    }
-                    return
-                }
-                let lock = NSLock()
-                var next = 0
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    while true {
-                        lock.lock()
-                        let i = next
-                        next += 1
-                        lock.unlock()
-                        if i >= n { return }
-                        outs[i].removeAll()
-                        descs[i] = encoders[w].encode(columns[i], encoding: forced[i], into: &outs[i])
-                    }
+        if workers <= 1 {
+            for i in 0..<n {
+                columnBodies[i].removeAll()
+                blocks[i] = encoders[0].encode(columns[i], encoding: forced[i], into: &columnBodies[i])
+            }
+        } else {
+            let parallel = ParallelEncoding(outputs: columnBodies, count: n)
+            columnBodies = []   // `parallel` now holds the only reference to the reused buffers
+            let encoders = self.encoders
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                while case let (i, taken)? = parallel.next() {
+                    var out = taken
+                    out.removeAll()
+                    let block = encoders[w].encode(columns[i], encoding: forced[i], into: &out)
+                    parallel.finish(i, output: out, block: block)
                 }
             }
+            (columnBodies, blocks) = parallel.results()
         }
         body.removeAll()
         for i in 0..<n {

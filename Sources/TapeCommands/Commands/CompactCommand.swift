@@ -91,9 +91,9 @@ struct CompactCommand: ParsableCommand {
             }
             do {
                 let r = try Compactor.compact(path: path, options: options, progress: showProgress ? { table, chunk, chunks in
-                    fputs("\r\(path): \(table) chunk \(chunk)/\(chunks)\u{1B}[K", stderr)
+                    writeError("\r\(path): \(table) chunk \(chunk)/\(chunks)\u{1B}[K")
                 } : nil)
-                if showProgress { fputs("\r\u{1B}[K", stderr) }
+                if showProgress { writeError("\r\u{1B}[K") }
                 var notes: [String] = []
                 if !r.dropped.isEmpty { notes.append("dropped \(r.dropped.joined(separator: ","))") }
                 if !r.downsampled.isEmpty { notes.append("downsampled \(r.downsampled.joined(separator: ","))") }
@@ -106,7 +106,7 @@ struct CompactCommand: ParsableCommand {
                     print("\(path): would compact \(r.bytesBefore) bytes, \(r.chunksBefore) chunks, tables \(r.rows.map { "\($0.table) (\($0.rows) rows)" }.joined(separator: ", "))\(extra)")
                 }
             } catch {
-                if showProgress { fputs("\r\u{1B}[K", stderr) }
+                if showProgress { writeError("\r\u{1B}[K") }
                 bad += 1
                 print("\(path): ERROR \(error)")
             }
@@ -116,7 +116,7 @@ struct CompactCommand: ParsableCommand {
         } else {
             print("total: \(done) file(s), \(totalBefore) -> \(totalAfter) bytes\(done > 0 ? " (\(percent(totalAfter, totalBefore)))" : "")")
         }
-        fflush(stdout)
+        flushStandardOutput()
         if bad > 0 { throw ExitCode.failure }
     }
 }

@@ -76,5 +76,5 @@ struct DemoCommand: ParsableCommand {
 /// Prints a line and flushes, so it stays in order with subcommands writing straight to the descriptor.
 private func say(_ text: String) {
     print(text)
-    fflush(stdout)
+    flushStandardOutput()
 }

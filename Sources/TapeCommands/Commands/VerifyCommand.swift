@@ -34,7 +34,7 @@ struct VerifyCommand: ParsableCommand {
                 for p in report.problems { print("  \(p)") }
             }
         }
-        fflush(stdout)
+        flushStandardOutput()
         if bad > 0 { throw ExitCode.failure }
     }
 }

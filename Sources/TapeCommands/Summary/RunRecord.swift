@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Tape
 import TapeFormat
 
@@ -51,21 +52,20 @@ public struct RunRecord: Sendable {
     public static func load(_ paths: [String], workers: Int = ProcessInfo.processInfo.activeProcessorCount)
         -> (records: [RunRecord], failures: [(path: String, error: Error)])
     {
-        var results = [Result<RunRecord, Error>?](repeating: nil, count: paths.count)
-        let lock = NSLock()
-        var next = 0
-        results.withUnsafeMutableBufferPointer { out in
-            DispatchQueue.concurrentPerform(iterations: max(1, min(workers, paths.count))) { _ in
-                while true {
-                    lock.lock()
-                    let i = next
-                    next += 1
-                    lock.unlock()
-                    if i >= paths.count { return }
-                    out[i] = Result { try RunRecord(path: paths[i]) }
+        // The next path to read and the results so far, locked once per file.
+        let shared = Mutex((next: 0, results: [Result<RunRecord, Error>?](repeating: nil, count: paths.count)))
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, paths.count))) { _ in
+            while true {
+                let i = shared.withLock { s in
+                    s.next += 1
+                    return s.next - 1
                 }
+                if i >= paths.count { return }
+                let r = Result { try RunRecord(path: paths[i]) }
+                shared.withLock { $0.results[i] = r }
             }
         }
+        let results = shared.withLock { $0.results }
         var records: [RunRecord] = [], failures: [(String, Error)] = []
         for (i, r) in results.enumerated() {
             switch r {

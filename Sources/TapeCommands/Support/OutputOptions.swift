@@ -61,9 +61,19 @@ func parseTimestampArgument(_ text: String, option: String) throws -> Int64 {
 
 /// Writes a line to standard error.
 func printError(_ text: String) {
-    var line = text
-    line += "\n"
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    writeError(text + "\n")
+}
+
+/// Writes `text` to standard error as is (unbuffered, like C's `stderr`).
+func writeError(_ text: String) {
+    var text = text
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// Flushes what `print` buffered for standard output. (C's `stdout` is a mutable global that
+/// Swift 6 refuses to touch; `fflush(NULL)` flushes every output stream, stdout included.)
+func flushStandardOutput() {
+    fflush(nil)
 }
 
 /// True when standard error is a terminal (progress is drawn only then).

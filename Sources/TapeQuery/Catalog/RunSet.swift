@@ -6,22 +6,22 @@ import TapeFormat
 /// and the union schema of a table across runs.
 ///
 /// A run's id is its `run_id` metadata value when present, else the file name without `.tape`.
-/// Up to `keptOpen` runs keep the reader that read their footer, which scans reuse (reopening
-/// without decoding the footer again); beyond that no file stays open and scans reopen one run at
+/// Up to `keptOpen` runs keep what the reader that read their footer learned, which scans reuse
+/// (reopening without decoding the footer again); no file stays open and scans reopen one run at
 /// a time, so thousands of runs need few descriptors.
-public final class RunSet {
-    public struct Run {
+public final class RunSet: Sendable {
+    public struct Run: Sendable {
         public let path: String
         public let id: String
         public let metadata: [String: String]
         /// The footer's tables (for an unsealed file: its complete chunks when opened).
         public let tables: [Footer.TableEntry]
         public let isSealed: Bool
-        /// The reader that read the footer, kept for small run sets.
-        let reader: TapeReader?
+        /// The opened state of the reader that read the footer, kept for small run sets.
+        let reader: OpenedTape?
     }
 
-    /// Run sets up to this size keep their readers (and file descriptors) open.
+    /// Run sets up to this size keep their readers' opened state (footers) for the scans.
     static let keptOpen = 64
 
     public let runs: [Run]
@@ -38,7 +38,7 @@ public final class RunSet {
             var md: [String: String] = [:]
             for (k, v) in r.metadata { md[k] = v }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: keep ? r : nil)
+            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: keep ? r.opened : nil)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Tape
 import TapeCodec
 import TapeFormat
@@ -11,15 +12,17 @@ import TapeFormat
 /// (merged at the end) or project rows that are handed, in chunk order, to the `ResultStage`.
 /// With several threads, workers take tasks in order and stay at most a small window ahead of the
 /// consumer, so memory stays bounded while a slow output or an early LIMIT holds things up.
-final class Executor {
+final class Executor: Sendable {
     let plan: QueryPlan
     let runs: RunSet
     let options: QueryOptions
     private let needed: [Int]
     /// Slots read after WHERE (by keys, aggregates, outputs); the others are not gathered.
     private let usedAfterFilter: Set<Int>
-    private(set) var tasks: [ScanTask] = []
-    private(set) var stats: ScanStats
+    let tasks: [ScanTask]
+    /// Planning's counts, then the scanning threads' (updated once per chunk).
+    private let scanStats: Mutex<ScanStats>
+    var stats: ScanStats { scanStats.withLock { $0 } }
 
     init(plan: QueryPlan, runs: RunSet, options: QueryOptions) throws(QueryError) {
         self.plan = plan
@@ -34,14 +37,16 @@ final class Executor {
             for e in plan.outputs + plan.hidden { after.formUnion(e.slots) }
         }
         usedAfterFilter = after
-        stats = ScanStats(table: plan.table ?? "(none)")
-        if plan.table != nil { try planTasks() }
+        var stats = ScanStats(table: plan.table ?? "(none)")
+        tasks = try Self.planTasks(plan: plan, runs: runs, needed: needed, stats: &stats)
+        scanStats = Mutex(stats)
     }
 
     // MARK: - Planning
 
-    private func planTasks() throws(QueryError) {
-        guard let table = plan.table else { return }
+    private static func planTasks(plan: QueryPlan, runs: RunSet, needed: [Int], stats: inout ScanStats) throws(QueryError) -> [ScanTask] {
+        guard let table = plan.table else { return [] }
+        var tasks: [ScanTask] = []
         for (ri, run) in runs.runs.enumerated() {
             stats.runs += 1
             guard let t = run.tables.first(where: { $0.name == table }) else {
@@ -56,7 +61,7 @@ final class Executor {
             stats.chunks += t.chunks.count
             var skipRun = false
             if let rf = plan.runFilter {
-                let v = try Evaluator.evaluate(rf, runConstantBatch(ri))
+                let v = try Evaluator.evaluate(rf, runConstantBatch(ri, plan: plan, runs: runs))
                 skipRun = v.isNull(0) || !v.datumBool(0)
             }
             // A predicate on a column this run lacks compares with NULL: no row can match.
@@ -80,14 +85,15 @@ final class Executor {
                 }
             }
         }
+        return tasks
     }
 
     /// A one-row batch holding only the run-constant slots of run `ri`.
-    private func runConstantBatch(_ ri: Int) -> Batch {
-        Batch(columns: plan.slots.indices.map { constantSlot($0, ri, count: 1) }, count: 1)
+    private static func runConstantBatch(_ ri: Int, plan: QueryPlan, runs: RunSet) -> Batch {
+        Batch(columns: plan.slots.indices.map { constantSlot($0, ri, count: 1, plan: plan, runs: runs) }, count: 1)
     }
 
-    private func constantSlot(_ s: Int, _ ri: Int, count: Int) -> Vector {
+    private static func constantSlot(_ s: Int, _ ri: Int, count: Int, plan: QueryPlan, runs: RunSet) -> Vector {
         let run = runs.runs[ri]
         switch plan.slots[s] {
         case .runID: return .constant(.string(run.id), type: .string, count: count)
@@ -129,7 +135,7 @@ final class Executor {
     private func load(_ task: ScanTask, _ readers: Readers, only: Set<Int>? = nil, into: Batch? = nil) throws(QueryError) -> Batch {
         let c = task.table.chunks[task.chunk]
         let count = c.rowCount
-        var columns = into?.columns ?? plan.slots.indices.map { constantSlot($0, task.run, count: count) }
+        var columns = into?.columns ?? plan.slots.indices.map { Self.constantSlot($0, task.run, count: count, plan: plan, runs: runs) }
         let wanted = needed.indices.filter { task.columnIndex[$0] != nil && (only?.contains(needed[$0]) ?? true) }
         let physical = wanted.map { task.columnIndex[$0]! }
         if physical.isEmpty { return Batch(columns: columns, count: count) }
@@ -294,9 +300,11 @@ final class Executor {
         }
         let threads = max(1, min(options.threads, tasks.count))
         if plan.isAggregate, let answer = footerAnswer() {
-            stats.chunksSkipped += tasks.count
-            stats.bytesSkipped += tasks.reduce(0) { $0 + $1.bytes }
-            stats.answeredFromStatistics = true
+            scanStats.withLock { stats in
+                stats.chunksSkipped += tasks.count
+                stats.bytesSkipped += tasks.reduce(0) { $0 + $1.bytes }
+                stats.answeredFromStatistics = true
+            }
             try finishPost(answer, stage)
         } else if plan.isAggregate {
             let agg = try runAggregate(threads: threads)
@@ -405,15 +413,13 @@ final class Executor {
     }
 
     private func record(bytes: Int, scanned: Int, matched: Int) {
-        statsLock.lock()
-        stats.chunksRead += 1
-        stats.bytesRead += bytes
-        stats.rowsScanned += scanned
-        stats.rowsMatched += matched
-        statsLock.unlock()
+        scanStats.withLock { stats in
+            stats.chunksRead += 1
+            stats.bytesRead += bytes
+            stats.rowsScanned += scanned
+            stats.rowsMatched += matched
+        }
     }
-
-    private let statsLock = NSLock()
 
     private func runAggregate(threads: Int) throws(QueryError) -> Aggregation {
         if threads == 1 {
@@ -473,8 +479,10 @@ final class Executor {
                 if let name = sortColumn, let i = t.table.schema.index(of: name) {
                     let c = t.table.chunks[t.chunk]
                     if stage.cannotContribute(c.blocks[i].stats, nullCount: c.blocks[i].nullCount, rowCount: c.rowCount) {
-                        stats.chunksSkipped += 1
-                        stats.bytesSkipped += t.bytes
+                        scanStats.withLock { stats in
+                            stats.chunksSkipped += 1
+                            stats.bytesSkipped += t.bytes
+                        }
                         continue
                     }
                 }
@@ -549,6 +557,8 @@ final class Executor {
 }
 
 /// State shared by the projection workers and the consuming thread, guarded by `cond`.
+/// `@unchecked`: every `var` is read and written only while `cond` is locked (the workers and the
+/// consumer wait on it, which `Mutex` cannot do), and `Batch` is Sendable.
 final class Pipeline: @unchecked Sendable {
     let cond = NSCondition()
     var nextTask = 0
@@ -560,6 +570,9 @@ final class Pipeline: @unchecked Sendable {
 }
 
 /// One result slot per worker, written under a lock.
+/// `@unchecked`: `T` (a worker's `Aggregation`) is not Sendable, so `Mutex` cannot take it in;
+/// each worker creates its value, stops touching it once it has `set` it, and `values` is read
+/// only after `DispatchQueue.concurrentPerform` has returned, so no value is shared while in use.
 final class ResultSlots<T>: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var values: [Result<T, QueryError>?]
@@ -572,23 +585,19 @@ final class ResultSlots<T>: @unchecked Sendable {
 }
 
 /// A shared task counter for worker threads.
-final class Counter {
-    private var value = 0
-    private var stopped = false
-    private let lock = NSLock()
+final class Counter: Sendable {
+    private let state = Mutex((value: 0, stopped: false))
 
     /// The next index below `limit`, or nil when done or stopped.
     func take(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped, value < limit else { return nil }
-        value += 1
-        return value - 1
+        state.withLock { s in
+            guard !s.stopped, s.value < limit else { return nil }
+            s.value += 1
+            return s.value - 1
+        }
     }
 
     func stop() {
-        lock.lock()
-        stopped = true
-        lock.unlock()
+        state.withLock { $0.stopped = true }
     }
 }

@@ -2,8 +2,8 @@
 ///
 /// `text` is a canonical spelling used by EXPLAIN and to recognise a GROUP BY expression repeated
 /// in the select list (`date_trunc('day', ts)` in both places is the same key).
-final class BoundExpr: CustomStringConvertible, @unchecked Sendable {
-    indirect enum Kind {
+final class BoundExpr: CustomStringConvertible, Sendable {
+    indirect enum Kind: Sendable {
         /// Input column `slot` of the batch being evaluated.
         case column(slot: Int, name: String)
         case constant(Datum)

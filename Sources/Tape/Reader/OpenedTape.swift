@@ -1,0 +1,28 @@
+import TapeFormat
+
+/// What a `TapeReader` learned when it opened a file (path, size, decoded footer, format version),
+/// without its open file or buffers: a `Sendable` value from which any thread can open another
+/// reader of the same file without reading the footer again (`TapeReader(reopening:)`).
+public struct OpenedTape: Sendable {
+    public let path: String
+    public let fileSize: Int
+    public let footer: Footer
+    public let footerOffset: Int
+    public let options: ReaderOptions
+    public let isSealed: Bool
+    public let formatMinorVersion: UInt16
+}
+
+extension TapeReader {
+    /// This reader's opened state, to reopen the file elsewhere.
+    public var opened: OpenedTape {
+        OpenedTape(path: path, fileSize: fileSize, footer: footer, footerOffset: footerOffset, options: options,
+                   isSealed: isSealed, formatMinorVersion: formatMinorVersion)
+    }
+
+    /// Another reader of the file `other` reads, sharing its decoded footer (see
+    /// `init(reopening:options:)` taking an `OpenedTape`).
+    public convenience init(reopening other: TapeReader, options: ReaderOptions? = nil) throws {
+        try self.init(reopening: other.opened, options: options)
+    }
+}
