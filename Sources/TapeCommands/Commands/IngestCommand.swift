@@ -67,7 +67,12 @@ struct IngestCommand: ParsableCommand {
             let parts = m.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             meta[String(parts[0])] = String(parts[1])
         }
-        let writer = try TapeWriter(path: file, options: WriterOptions(codec: codec.codec(level: level)), metadata: meta)
+        let writer: TapeWriter
+        do {
+            writer = try TapeWriter(path: file, options: WriterOptions(codec: codec.codec(level: level)), metadata: meta)
+        } catch {
+            throw IngestFailure("\(file) could not be created: \(error); nothing was read from the input")
+        }
         if let expectBars { writer.expectBars(expectBars) }
         let target = WriterIngestTarget(writer)
         var failure: Error?
