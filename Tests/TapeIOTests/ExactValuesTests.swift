@@ -61,6 +61,22 @@ import Testing
         }
     }
 
+    @Test func floatLiteralBeyondDoubleRangeIsNotInfinity() throws {
+        // Inferred: no numeric type holds 1e400, so the column keeps the text.
+        let (schema, rows, _) = try importNDJSON("{\"x\":1.5}\n{\"x\":1e400}\n")
+        #expect(schema.columns == [ColumnDef("x", .string)])
+        #expect(rows == [[.string("1.5")], [.string("1e400")]])
+        let (csvSchema, csvRows, _) = try importCSV("x\n1.5\n-1e400\n")
+        #expect(csvSchema.columns.map(\.type) == [.string] && csvRows[1] == [.string("-1e400")])
+        // Declared float64: an error naming the value, not a silent inf; `inf` itself still parses.
+        var options = ImportOptions()
+        options.schema = try Schema([ColumnDef("x", .float64)])
+        #expect(importError { _ = try importNDJSON("{\"x\":1e400}\n", options) }
+            == TextInputError(.invalidValue(expected: .float64, text: "1e400"), line: 1, field: "x"))
+        let (_, inf, _) = try importNDJSON("{\"x\":\"inf\"}\n{\"x\":1e-400}\n", options)
+        #expect(inf == [[.float(.infinity)], [.float(0)]])
+    }
+
     @Test func negativeZeroKeepsItsSignInFloatColumns() throws {
         for fast in [true, false] {
             var o = IngestSession.Options()

@@ -4,6 +4,9 @@
 //   float  := [+-] ( digit+ [ "." digit* ] | "." digit+ ) [ ("e"|"E") [+-] digit+ ]
 //           | [+-] ( "inf" | "infinity" | "nan" )          (case-insensitive)
 //
+// A decimal literal too large for a double (`1e400`) is rejected rather than turned into inf;
+// one too small underflows to ±0 or a subnormal, as correct rounding gives.
+//
 // Doubles take Clinger's fast path (exact when the decimal mantissa has at most 19 digits and is
 // ≤ 2^53 and the power of ten is within ±22, since both are then exact doubles and IEEE division /
 // multiplication round once); everything else goes to the C library's correctly rounded strtod
@@ -212,7 +215,10 @@ enum NumberParsing {
             return negative ? -v : v
         }
         // Slow path: the grammar is already checked, so strtod sees only plain decimal text.
-        return Double(String(decoding: bytes, as: UTF8.self))
+        // A finite literal beyond ±Double.greatestFiniteMagnitude (`1e400`) is no float64 (it
+        // would silently become ±inf); only the `inf` spellings give infinities.
+        guard let v = Double(String(decoding: bytes, as: UTF8.self)), v.isFinite else { return nil }
+        return v
     }
 
     /// `inf`, `infinity`, `nan` in any case (after the sign).

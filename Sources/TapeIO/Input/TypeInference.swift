@@ -9,7 +9,8 @@ import TapeFormat
 /// - float64 if numbers include a float (ints and floats mix into float64), else int64;
 /// - bool or timestamp when all samples are of that family;
 /// - string, keeping every value's text exactly, when the numbers fit no numeric type without
-///   changing a value: an integer outside Int64 (`9223372036854775808`), or an integer beyond
+///   changing a value: an integer outside Int64 (`9223372036854775808`), a literal beyond the
+///   float64 range (`1e400`, which would become inf), or an integer beyond
 ///   ±2^53 (not exact as a double) among floats. Text fields with a redundant leading zero
 ///   (`007`, ZIP codes) are strings too, as an int64 would drop the zeros.
 /// For JSON scalars: numbers are int or float as parsed; the strings `"NaN"`, `"Infinity"` and
@@ -25,8 +26,9 @@ public struct TypeInference: Sendable {
         public static let bool = Kinds(rawValue: 4)
         public static let timestamp = Kinds(rawValue: 8)
         public static let string = Kinds(rawValue: 16)
-        /// An integer outside Int64 (no exact numeric type holds it).
-        public static let bigInt = Kinds(rawValue: 32)
+        /// A number no numeric type holds: an integer outside Int64, or a literal beyond the
+        /// float64 range (`1e400`).
+        public static let unrepresentable = Kinds(rawValue: 32)
         /// An Int64 beyond ±2^53, which a float64 would round.
         public static let wideInt = Kinds(rawValue: 64)
 
@@ -48,7 +50,7 @@ public struct TypeInference: Sendable {
         if TextValues.parseBool(b) != nil { return .bool }
         if NumberParsing.isIntegerSyntax(b) {
             if NumberParsing.hasLeadingZero(b) { return .string }
-            return NumberParsing.parseInt64(b).map(Kinds.of) ?? .bigInt
+            return NumberParsing.parseInt64(b).map(Kinds.of) ?? .unrepresentable
         }
         if NumberParsing.parseDouble(b) != nil { return .float }
         if Timestamps.parse(b) != nil { return .timestamp }
@@ -63,8 +65,8 @@ public struct TypeInference: Sendable {
         case .int(let v): return Kinds.of(v)
         case .number(var text):
             let integral = text.withUTF8 { NumberParsing.isIntegerSyntax(UnsafeRawBufferPointer($0)) }
-            if !integral { return .float }
-            return scalar.exactInt64.map(Kinds.of) ?? .bigInt  // `-0` is an int
+            if !integral { return scalar.doubleValue == nil ? .unrepresentable : .float }
+            return scalar.exactInt64.map(Kinds.of) ?? .unrepresentable  // `-0` is an int
         case .string(let s):
             // How Tape's own JSON output spells non-finite floats (`CellStyle.json`).
             if s == "NaN" || s == "Infinity" || s == "-Infinity" { return .float }
@@ -96,7 +98,7 @@ public struct TypeInference: Sendable {
 
     /// The type for a set of observed kinds.
     public static func resolve(_ k: Kinds) -> ColumnType {
-        if k.isEmpty || k.contains(.string) || k.contains(.bigInt) { return .string }
+        if k.isEmpty || k.contains(.string) || k.contains(.unrepresentable) { return .string }
         if k.contains(.wideInt) && k.contains(.float) { return .string }
         let numeric = !k.isDisjoint(with: [.int, .float])
         let families = (numeric ? 1 : 0) + (k.contains(.bool) ? 1 : 0) + (k.contains(.timestamp) ? 1 : 0)
