@@ -75,7 +75,7 @@ final class Executor: Sendable {
             }
             for (ci, c) in t.chunks.enumerated() {
                 let keep = predicates.allSatisfy { col, p in
-                    ZoneMap.mayMatch(p, c.blocks[col].stats, rowCount: c.rowCount, nullCount: c.blocks[col].nullCount)
+                    p.mayMatch(c.blocks[col].stats, rowCount: c.rowCount, nullCount: c.blocks[col].nullCount)
                 }
                 if keep {
                     tasks.append(ScanTask(run: ri, table: t, chunk: ci, columnIndex: columnIndex, bytes: readBytes(c)))
