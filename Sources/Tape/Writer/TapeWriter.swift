@@ -26,9 +26,15 @@ public final class TapeWriter {
     private var position: Int
     private var tables: [TableWriter] = []
     private var tableByName: [String: TableWriter] = [:]
+    /// Tables with buffered rows, oldest first (`maxChunkLag`), and whether it is being drained.
+    private var lagQueue = ChunkLagQueue()
+    private var drainingLag = false
     /// Tables carried over from an earlier session of the same file (append mode), in file order.
     private var carried: [Footer.TableEntry] = []
     private var metadata: [(key: String, value: String)] = []
+    /// Position of each key in `metadata`, for its first `metadataIndexed` entries (`setMetadata`).
+    private var metadataIndex: [String: Int] = [:]
+    private var metadataIndexed = 0
     /// The metadata changed since the last metadata frame; the next chunk is preceded by a new one.
     private var metadataDirty = false
     /// Tables declared since the last schema frame (format-spec §3.5), written before the next
@@ -190,7 +196,13 @@ public final class TapeWriter {
     /// A change is written to the file as a metadata frame before the next chunk (and at close),
     /// so it survives the writer being killed once that chunk is on disk.
     public func setMetadata(_ key: String, _ value: String) {
-        if let i = metadata.firstIndex(where: { $0.key == key }) {
+        // Index the entries added since the last call (first occurrence wins, as firstIndex did):
+        // a linear search per key made a $metadata record with n keys cost O(n²).
+        while metadataIndexed < metadata.count {
+            if metadataIndex[metadata[metadataIndexed].key] == nil { metadataIndex[metadata[metadataIndexed].key] = metadataIndexed }
+            metadataIndexed += 1
+        }
+        if let i = metadataIndex[key] {
             guard metadata[i].value != value else { return }
             metadata[i].value = value
         } else {
@@ -327,12 +339,21 @@ public final class TapeWriter {
         if let failed { throw TapeError.invalidArgument("the writer failed earlier and cannot continue: \(failed)") }
     }
 
-    /// After `table` wrote a chunk: flushes other tables whose buffered rows have waited for
-    /// `maxChunkLag` chunks.
-    func chunkWritten(by table: TableWriter) throws {
+    /// Called by `table` when its buffer goes from empty to non-empty.
+    func startedBuffering(_ table: TableWriter) {
         guard options.maxChunkLag > 0 else { return }
-        for t in tables where t !== table && t.bufferedRows > 0
-            && chunksWritten - t.bufferedSinceChunk >= options.maxChunkLag {
+        lagQueue.push(table, since: table.bufferedSinceChunk)
+    }
+
+    /// After a chunk was written: flushes the tables whose buffered rows have waited for
+    /// `maxChunkLag` chunks, oldest first. Iterative: the flushes it makes call back here, and
+    /// those calls return at once while the outer loop drains the queue (a recursive version
+    /// overflowed the stack with tens of thousands of tables). O(1) per table flushed.
+    func chunkWritten(by table: TableWriter) throws {
+        guard options.maxChunkLag > 0, !drainingLag else { return }
+        drainingLag = true
+        defer { drainingLag = false }
+        while let t = lagQueue.popLagging(chunksWritten: chunksWritten, lag: options.maxChunkLag) {
             try t.flush()
         }
     }
