@@ -115,22 +115,8 @@ enum NumberParsing {
             }
         }
         guard sawDigit else { return nil }
-        if i < n, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            i += 1
-            var expNegative = false
-            if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
-                expNegative = bytes[i] == UInt8(ascii: "-")
-                i += 1
-            }
-            guard i < n else { return nil }
-            var e = 0
-            while i < n, isDigit(bytes[i]) {
-                if e < 100_000 { e = e * 10 + Int(bytes[i] &- 48) }
-                i += 1
-            }
-            scale += expNegative ? -e : e
-        }
-        guard i == n else { return nil }
+        guard let e = exponentPart(bytes, at: &i), i == n else { return nil }
+        scale += e
         if digits.isEmpty { return 0 }
         while scale < 0, digits.last == UInt8(ascii: "0") {
             digits.removeLast()
@@ -140,6 +126,27 @@ enum NumberParsing {
         digits.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: scale))
         if negative { digits.insert(UInt8(ascii: "-"), at: 0) }
         return digits.withUnsafeBytes { parseInt64($0) }
+    }
+
+    /// Reads an optional exponent part `[eE] [+-] digits` at `i`, advancing past it: its value
+    /// (clamped to ±100,000, far beyond any double's range), 0 when there is none, nil when an
+    /// `e` has no digits.
+    private static func exponentPart(_ bytes: UnsafeRawBufferPointer, at i: inout Int) -> Int? {
+        let n = bytes.count
+        guard i < n, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") else { return 0 }
+        i += 1
+        var negative = false
+        if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+            negative = bytes[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        guard i < n, isDigit(bytes[i]) else { return nil }
+        var e = 0
+        while i < n, isDigit(bytes[i]) {
+            if e < 100_000 { e = e * 10 + Int(bytes[i] &- 48) }
+            i += 1
+        }
+        return negative ? -e : e
     }
 
     /// Parses the `float` grammar above, or nil.
@@ -191,22 +198,8 @@ enum NumberParsing {
             }
         }
         guard digits > 0 else { return nil }
-        if i < n, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
-            i += 1
-            var expNegative = false
-            if i < n, p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") {
-                expNegative = p[i] == UInt8(ascii: "-")
-                i += 1
-            }
-            guard i < n, isDigit(p[i]) else { return nil }
-            var e = 0
-            while i < n, isDigit(p[i]) {
-                if e < 100_000 { e = e * 10 + Int(p[i] &- 48) }
-                i += 1
-            }
-            exponent += expNegative ? -e : e
-        }
-        guard i == n else { return nil }
+        guard let e = exponentPart(bytes, at: &i), i == n else { return nil }
+        exponent += e
 
         if mantissa == 0 && !inexact { return negative ? -0.0 : 0.0 }
         if !inexact && mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
