@@ -100,7 +100,7 @@ def scan(paths, table, columns=None, start=None, end=None, time_column=None):
 def _read_all(reader):
     try:
         return reader.read_all()
-    except pa.ArrowException as e:
+    except (pa.ArrowException, OSError) as e:
         raise TapeError(str(e)) from None
 
 
