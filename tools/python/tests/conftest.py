@@ -80,5 +80,5 @@ def demo_dir(tmp_path_factory, run_cli):
 @pytest.fixture(scope="session")
 def small_demo(tmp_path_factory, run_cli):
     d = tmp_path_factory.mktemp("small")
-    run_cli("demo", d, "--bars", 50_000)
+    run_cli("demo", d, "--bars", 300_000)
     return str(d / "demo.tape")
