@@ -183,8 +183,8 @@ struct CrashTests {
 
         var g = SplitMix64(seed: seed)
         var killed = 0, trials = 0, midWrite = 0
-        let deadline = Date().addingTimeInterval(Double(target) * 1.5 + 30)
-        while killed < target && trials < target * 3 && Date() < deadline {
+        // Bounded by trials, not by a clock: a loaded machine makes each trial slower, never fewer.
+        while killed < target && trials < target * 3 {
             trials += 1
             let runDir = dir.path("run\(trials)")
             let path = runDir + "/demo.tape"

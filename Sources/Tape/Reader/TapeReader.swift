@@ -118,6 +118,21 @@ public final class TapeReader {
         }
     }
 
+    /// Reads chunk `index`'s frame once, checks its CRC, then decodes its blocks one at a time,
+    /// handing each to `body` with its column index: memory holds the frame and a single decoded
+    /// block, never the whole chunk (what `verify` needs on a file of many wide chunks).
+    func forEachVerifiedBlock(_ table: Footer.TableEntry, chunk index: Int, _ body: (Int, ColumnData) throws -> Void) throws {
+        let c = table.chunks[index]
+        do {
+            try readVerifiedFrame(c)
+            for col in 0..<table.schema.count {
+                try body(col, try decodeBlock(table, c, col, from: frameBuffer, at: c.blockOffset(col) - c.frameOffset))
+            }
+        } catch let e as FormatError {
+            throw TapeError.corrupt(path: path, e)
+        }
+    }
+
     /// Reads the chunk frame into `frameBuffer` and checks its magic, lengths and CRC.
     func readVerifiedFrame(_ c: Footer.ChunkEntry) throws {
         if frameBuffer.count < c.frameLength { frameBuffer = [UInt8](repeating: 0, count: c.frameLength) }

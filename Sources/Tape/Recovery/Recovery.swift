@@ -45,6 +45,10 @@ public enum Recovery {
         do { try FileHeader.validate(try file.read(at: 0, count: FileHeader.size)) } catch let e as FormatError {
             throw TapeError.corrupt(path: path, e)
         }
+        if size >= FileHeader.size + Trailer.size, let v = Trailer.claimedVersion(try file.read(at: size - Trailer.size, count: Trailer.size)),
+           v.major != FileHeader.majorVersion {
+            throw TapeError.corrupt(path: path, .unsupportedVersion(major: v.major, minor: v.minor))   // §2.2: not "unsealed"
+        }
         let salvage = try salvage(file, size: size)
         report.stopReason = salvage.stopReason
         report.chunksKept = salvage.chunksKept

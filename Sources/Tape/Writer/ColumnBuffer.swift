@@ -31,8 +31,14 @@ struct ColumnBuffer {
         self.nullable = nullable
     }
 
-    /// Approximate bytes buffered.
-    var byteSize: Int { count * 8 + stringBytes }
+    /// Bytes buffered, counted so that it bounds the decoded size of the block these rows become
+    /// (`ChunkLimits.decodedSize`: 8 bytes a row, plus for strings a raw payload of at most
+    /// validity + 9 bytes a row (a length varint, or a dictionary index and entry length) + the
+    /// string bytes + 16).
+    var byteSize: Int { count * Self.rowBytes(type) + (type == .string ? stringBytes + 16 : 0) }
+
+    /// The per-row part of `byteSize` for a column of `type`.
+    static func rowBytes(_ type: ColumnType) -> Int { type == .string ? 18 : 8 }
 
     @inline(__always) private mutating func markValid() {
         if validity != nil { validity!.append(true) }

@@ -104,10 +104,10 @@ public final class TableWriter {
         while start < rows {
             if buffers[0].count == 0 { bufferedSinceChunk = file.chunksWritten }
             let room = file.options.rowsPerChunk - buffers[0].count
-            let take = min(room, rows - start)
+            let take = rowsFitting(columns, from: start, upTo: start + min(room, rows - start))
             for i in 0..<columns.count { buffers[i].append(columns[i], range: start..<(start + take)) }
             start += take
-            try flushIfFull()
+            try flushIfFull(checkBytes: true)
         }
     }
 
@@ -144,11 +144,33 @@ public final class TableWriter {
         }
     }
 
-    private func flushIfFull() throws {
+    /// Flushes when the chunk holds `rowsPerChunk` rows or `bytesPerChunk` bytes. Bytes are summed
+    /// every 256 rows (or when `checkBytes`): between two checks a table of at most 4096 columns
+    /// buffers < 19 MiB besides its strings, within the margin `maxBytesPerChunk` leaves below
+    /// the format's decoded-size limit.
+    private func flushIfFull(checkBytes: Bool = false) throws {
         let n = buffers[0].count
-        if n >= file.options.rowsPerChunk || (n & 255 == 0 && bufferedBytes >= file.options.bytesPerChunk) {
+        if n >= file.options.rowsPerChunk || ((checkBytes || n & 255 == 0) && bufferedBytes >= file.options.bytesPerChunk) {
             try flush()
         }
+    }
+
+    /// How many rows of `columns` from `start` (before `end`) fit in what is left of the chunk's
+    /// byte budget: at least 1, so that every batch makes progress.
+    private func rowsFitting(_ columns: [ColumnData], from start: Int, upTo end: Int) -> Int {
+        var budget = file.options.bytesPerChunk - bufferedBytes
+        let fixed = columns.reduce(0) { $0 + ColumnBuffer.rowBytes($1.type) }
+        let strings = columns.filter { $0.type == .string }
+        if strings.isEmpty { return max(1, min(end - start, budget / fixed)) }
+        var r = start
+        while r < end {
+            var cost = fixed
+            for c in strings where !c.isNull(r) { cost += c.utf8Count(at: r) }
+            guard cost <= budget || r == start else { break }
+            budget -= cost
+            r += 1
+        }
+        return max(1, r - start)
     }
 
     private var bufferedBytes: Int { buffers.reduce(0) { $0 + $1.byteSize } }

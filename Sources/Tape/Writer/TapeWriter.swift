@@ -109,8 +109,8 @@ public final class TapeWriter {
     /// its existing ones, if `schema` is identical.
     public func declareTable(_ name: String, schema: Schema) throws -> TableWriter {
         try checkOpen()
-        guard !name.isEmpty, name.utf8.count <= 255 else {
-            throw TapeError.invalidArgument("invalid table name '\(name)' (must be 1 to 255 bytes)")
+        if let problem = NameRules.problem(name) {
+            throw TapeError.invalidArgument("invalid table name \(NameRules.quoted(name)): \(problem)")
         }
         guard tableByName[name] == nil else { throw TapeError.tableExists(name) }
         let t = TableWriter(name: name, schema: schema, file: self)
@@ -320,6 +320,15 @@ public final class TapeWriter {
     func writeChunk(of table: TableWriter, rowStart: Int, rowCount: Int) throws -> Footer.ChunkEntry {
         try checkOpen()
         let blocks = encodeBlocks(of: table)
+        let decoded = ChunkLimits.decodedSize(schema: table.schema, rowCount: rowCount, blocks: blocks)
+        guard decoded <= ChunkLimits.maxDecodedBytes else {
+            // Only rows whose strings add up to tens of MiB between two budget checks get here. The
+            // rows were taken out of the buffers: the writer cannot go on (nothing was written).
+            let error = TapeError.badBatch(table: table.name, reason: "\(rowCount) rows would make a chunk that decodes to \(decoded) bytes, "
+                                     + "more than the format allows (\(ChunkLimits.maxDecodedBytes)); append fewer or shorter strings at a time")
+            failed = error
+            throw error
+        }
         if metadataDirty {
             do { try writeMetadataFrame() } catch {
                 failed = error

@@ -1,5 +1,6 @@
 import Foundation
 import TapeCodec
+import TapeFormat
 
 /// How a `TapeWriter` lays out and compresses data.
 public struct WriterOptions: Sendable {
@@ -7,7 +8,9 @@ public struct WriterOptions: Sendable {
     public var codec: Codec
     /// A chunk is flushed when it holds this many rows (1 ... 16,777,216).
     public var rowsPerChunk: Int
-    /// ... or when its buffered values take about this many bytes.
+    /// ... or when its buffered values take about this many bytes (1024 ... `maxBytesPerChunk`).
+    /// Whatever these two say, a chunk is also cut before it would decode to more than
+    /// `ChunkLimits.maxDecodedBytes` (format-spec §7).
     public var bytesPerChunk: Int
     /// When to fsync: never, after every chunk, or once at close.
     public var durability: Durability
@@ -47,11 +50,11 @@ public struct WriterOptions: Sendable {
     }
 
     func validate() throws {
-        guard (1...ChunkHeaderLimits.maxRows).contains(rowsPerChunk) else {
-            throw TapeError.invalidArgument("rowsPerChunk must be 1...\(ChunkHeaderLimits.maxRows), got \(rowsPerChunk)")
+        guard (1...ChunkLimits.maxRows).contains(rowsPerChunk) else {
+            throw TapeError.invalidArgument("rowsPerChunk must be 1...\(ChunkLimits.maxRows), got \(rowsPerChunk)")
         }
-        guard bytesPerChunk >= 1024 else {
-            throw TapeError.invalidArgument("bytesPerChunk must be at least 1024, got \(bytesPerChunk)")
+        guard (1024...Self.maxBytesPerChunk).contains(bytesPerChunk) else {
+            throw TapeError.invalidArgument("bytesPerChunk must be 1024...\(Self.maxBytesPerChunk), got \(bytesPerChunk)")
         }
         if case .zstd(let level) = codec, !(1...22).contains(level) {
             throw TapeError.invalidArgument("zstd level must be 1...22, got \(level)")
@@ -59,6 +62,8 @@ public struct WriterOptions: Sendable {
     }
 }
 
-enum ChunkHeaderLimits {
-    static let maxRows = 1 << 24
+extension WriterOptions {
+    /// Largest `bytesPerChunk`: half the decoded size a chunk may have (format-spec §7), leaving
+    /// room for the rows buffered between two checks of the budget.
+    public static let maxBytesPerChunk = ChunkLimits.maxDecodedBytes / 2
 }

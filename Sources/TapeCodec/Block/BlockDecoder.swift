@@ -7,7 +7,8 @@ import TapeFormat
 /// out of range, invalid UTF-8, a null count that disagrees with the validity bitmap — throws
 /// `FormatError`; nothing traps. A block that carries a checksum (format 1.1) is checked against
 /// it before anything else, so damaged bytes never decode to rows. Memory allocated is bounded by `descriptor.rawLength` and
-/// `rowCount` (which the caller has checked against the file).
+/// `rowCount`, which the caller has checked against the file and against the chunk's
+/// decoded-size limit (`ChunkLimits`, format-spec §7) when it decoded the descriptors.
 ///
 /// Reusable per reader thread: owns a zstd context and the decompression buffer.
 public final class BlockDecoder {

@@ -46,6 +46,15 @@ public struct ColumnData: Sendable, Equatable {
 
     @inlinable public func isNull(_ row: Int) -> Bool { validity.map { !$0[row] } ?? false }
 
+    /// Bytes of the string at `row` for string storage (0 for other storage).
+    public func utf8Count(at row: Int) -> Int {
+        switch storage {
+        case .strings(let s): return s.range(row).count
+        case .dictionary(let e, let idx): return e.count == 0 ? 0 : e.range(Int(idx[row])).count
+        default: return 0
+        }
+    }
+
     /// String value of `row` for string storage (empty for other storage).
     public func string(at row: Int) -> String {
         switch storage {

@@ -9,8 +9,9 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Check files' chunk and footer checksums and the footer's consistency.",
         discussion: """
             For each file: the footer checksum and structure, every chunk frame's checksum, that each \
-            footer entry matches its chunk's header, that chunks exactly fill the data region, and \
-            that every block decodes. Prints OK or each problem with its byte offset. Exits 1 when \
+            footer entry matches its chunk's header, that chunks exactly fill the data region, \
+            that every block decodes, and that every block's statistics (min, max, NaN flag, null \
+            count) are those of its rows. Decodes one block at a time. Prints OK or each problem with its byte offset. Exits 1 when \
             any file has a problem. Directories are searched recursively for *.tape files.
             """)
 

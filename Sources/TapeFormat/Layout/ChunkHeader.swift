@@ -17,7 +17,7 @@ public struct ChunkHeader: Sendable, Equatable {
     /// Bytes after the body: the CRC.
     public static let suffixSize = 4
     /// Most rows in one chunk (format-spec §3.1).
-    public static let maxRowCount = 1 << 24
+    public static let maxRowCount = ChunkLimits.maxRows
 
     public init(tableName: String, schema: Schema, rowStart: Int, rowCount: Int, blocks: [BlockDescriptor]) {
         self.tableName = tableName
@@ -39,7 +39,11 @@ public struct ChunkHeader: Sendable, Equatable {
     }
 
     public init(decoding r: inout ByteReader) throws(FormatError) {
+        let nameAt = r.absoluteOffset
         tableName = try r.readString("table name")
+        if let problem = NameRules.problem(tableName) {
+            throw .invalid(what: "table name", offset: nameAt, reason: problem)
+        }
         schema = try Schema(decoding: &r)
         rowStart = try r.readCount("chunk row start", limit: Int(Int64.max / 2))
         let countAt = r.absoluteOffset
@@ -48,8 +52,10 @@ public struct ChunkHeader: Sendable, Equatable {
         blocks = try Self.decodeBlocks(&r, schema: schema, rowCount: rowCount)
     }
 
-    /// Decodes one descriptor per column and checks nullability.
+    /// Decodes one descriptor per column, checks nullability and that the chunk's decoded size
+    /// is within `ChunkLimits.maxDecodedBytes` (so nothing is allocated for a chunk that claims more).
     static func decodeBlocks(_ r: inout ByteReader, schema: Schema, rowCount: Int) throws(FormatError) -> [BlockDescriptor] {
+        let start = r.absoluteOffset
         var blocks: [BlockDescriptor] = []
         blocks.reserveCapacity(schema.count)
         for c in schema.columns {
@@ -59,6 +65,11 @@ public struct ChunkHeader: Sendable, Equatable {
                 throw .invalid(what: "block of column '\(c.name)'", offset: at, reason: "non-nullable column has \(b.nullCount) nulls")
             }
             blocks.append(b)
+        }
+        let decoded = ChunkLimits.decodedSize(schema: schema, rowCount: rowCount, blocks: blocks)
+        guard decoded <= ChunkLimits.maxDecodedBytes else {
+            throw .outOfBounds(what: "decoded size of a chunk of \(rowCount) rows × \(schema.count) columns", offset: start,
+                               value: UInt64(decoded), limit: UInt64(ChunkLimits.maxDecodedBytes))
         }
         return blocks
     }
@@ -132,6 +143,15 @@ public struct FramePrefix: Sendable, Equatable {
         }
         guard b <= avail - UInt64(h) else {
             throw .outOfBounds(what: "\(name) body length", offset: offset + 8, value: b, limit: avail - UInt64(h))
+        }
+        if kind == .chunk {
+            // §7: bounded before the frame is read, whatever the file's (possibly sparse) size.
+            guard h <= ChunkLimits.maxHeaderLength else {
+                throw .outOfBounds(what: "chunk header length", offset: offset + 4, value: UInt64(h), limit: UInt64(ChunkLimits.maxHeaderLength))
+            }
+            guard b <= UInt64(ChunkLimits.maxBodyLength) else {
+                throw .outOfBounds(what: "chunk body length", offset: offset + 8, value: b, limit: UInt64(ChunkLimits.maxBodyLength))
+            }
         }
         guard kind == .chunk || b == 0 else {
             throw .invalid(what: "metadata frame", offset: offset + 8, reason: "body length \(b) (must be 0)")

@@ -56,6 +56,17 @@ public struct Trailer: Sendable, Equatable {
         w.writeBytes(FileHeader.magic)
     }
 
+    /// The version the last 32 bytes of a file claim when they end with the magic, else nil
+    /// (format-spec §2.2: the trailer's major version must be the header's). A file whose trailer
+    /// names an unknown major version is unsupported, never "unsealed": recovery refuses it
+    /// instead of cutting its footer.
+    public static func claimedVersion(_ tail: [UInt8]) -> (major: UInt16, minor: UInt16)? {
+        guard tail.count == size, Array(tail.suffix(8)) == FileHeader.magic else { return nil }
+        let major = UInt16(tail[20]) | UInt16(tail[21]) << 8
+        let minor = UInt16(tail[22]) | UInt16(tail[23]) << 8
+        return (major, minor)
+    }
+
     /// Decodes and validates the last 32 bytes of a file of `fileSize` bytes.
     public init(decoding bytes: [UInt8], fileSize: Int) throws(FormatError) {
         let base = fileSize - Trailer.size

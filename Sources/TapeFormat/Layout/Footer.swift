@@ -6,6 +6,9 @@
 public struct Footer: Sendable, Equatable {
     public static let magic: [UInt8] = Array("TFTR".utf8)
 
+    /// Longest chunk frame (format-spec §7): prefix, longest header, longest body, CRC.
+    static let maxChunkFrameLength = ChunkHeader.prefixSize + ChunkLimits.maxHeaderLength + ChunkLimits.maxBodyLength + ChunkHeader.suffixSize
+
     /// Key/value run metadata in insertion order (keys unique).
     public var metadata: [(key: String, value: String)]
     public var tables: [TableEntry]
@@ -106,6 +109,7 @@ public struct Footer: Sendable, Equatable {
         for _ in 0..<nTables {
             let at = r.absoluteOffset
             let name = try r.readString("table name")
+            if let problem = NameRules.problem(name) { throw .invalid(what: "table name", offset: at, reason: problem) }
             guard names.insert(name).inserted else { throw .invalid(what: "footer", offset: at, reason: "duplicate table '\(name)'") }
             let schema = try Schema(decoding: &r)
             let rowsAt = r.absoluteOffset
@@ -117,7 +121,7 @@ public struct Footer: Sendable, Equatable {
             for _ in 0..<nChunks {
                 let entryAt = r.absoluteOffset
                 let frameOffset = try r.readCount("chunk frame offset", limit: dataEnd)
-                let frameLength = try r.readCount("chunk frame length", limit: dataEnd - frameOffset)
+                let frameLength = try r.readCount("chunk frame length", limit: min(dataEnd - frameOffset, Self.maxChunkFrameLength))
                 let bodyOffset = try r.readCount("chunk body offset", limit: dataEnd)
                 let rowStart = try r.readCount("chunk row start", limit: Int(Int64.max / 2))
                 let rowCount = try r.readCount("chunk row count", limit: ChunkHeader.maxRowCount)

@@ -51,15 +51,15 @@ public struct Schema: Sendable, Equatable, Hashable {
     /// Most columns a table may have (format-spec §3.1).
     public static let maxColumns = 4096
     /// Longest column name in bytes.
-    public static let maxNameBytes = 255
+    public static let maxNameBytes = NameRules.maxBytes
 
-    /// Builds a schema; throws `SchemaError` for empty, duplicate or over-long names.
+    /// Builds a schema; throws `SchemaError` for names that break `NameRules` or repeat.
     public init(_ columns: [ColumnDef]) throws(SchemaError) {
         guard !columns.isEmpty else { throw .noColumns }
         guard columns.count <= Schema.maxColumns else { throw .tooManyColumns(columns.count) }
         var index: [String: Int] = [:]
         for (i, c) in columns.enumerated() {
-            guard !c.name.isEmpty, c.name.utf8.count <= Schema.maxNameBytes else { throw .badName(c.name) }
+            guard NameRules.problem(c.name) == nil else { throw .badName(c.name) }
             guard index[c.name] == nil else { throw .duplicateColumn(c.name) }
             index[c.name] = i
         }
@@ -81,6 +81,7 @@ public struct Schema: Sendable, Equatable, Hashable {
 public enum SchemaError: Error, Equatable, CustomStringConvertible, Sendable {
     case noColumns
     case tooManyColumns(Int)
+    /// A name that breaks `NameRules`.
     case badName(String)
     case duplicateColumn(String)
 
@@ -88,7 +89,7 @@ public enum SchemaError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case .noColumns: return "a table needs at least one column"
         case .tooManyColumns(let n): return "\(n) columns exceed the limit of \(Schema.maxColumns)"
-        case .badName(let n): return "invalid column name '\(n)' (must be 1 to \(Schema.maxNameBytes) bytes)"
+        case .badName(let n): return "invalid column name \(NameRules.quoted(n)): \(NameRules.problem(n) ?? "")"
         case .duplicateColumn(let n): return "duplicate column name '\(n)'"
         }
     }
