@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(
             name: "TapeQueryTests", dependencies: ["TapeTestSupport", "TapeQuery", "Tape", "TapeFormat", "TapeCodec"],
             resources: [.copy("Resources/duckdb_reference.py")]),
+        .testTarget(name: "TapeArrowBridgeTests", dependencies: ["TapeTestSupport", "TapeArrowBridge", "CArrowABI", "Tape", "TapeCodec", "TapeFormat"]),
         .testTarget(name: "TapeCommandsTests", dependencies: ["TapeTestSupport", "TapeCommands", "Tape", "TapeIO"]),
     ],
     swiftLanguageModes: [.v6]

@@ -18,7 +18,6 @@ final class ArrayOwner {
     var childCount = 0
 
     deinit {
-        for b in buffers { b.free() }
         bufferPointers?.deallocate()
         if let children {
             children.deinitialize(count: childCount)

@@ -33,31 +33,32 @@ struct ArrowColumnBuffers {
         nullCount = column.nullCount
         var validity: ArrowBuffer?
         if nullCount > 0, let bits = column.validity {
-            validity = bits.words.withUnsafeBytes { ArrowBuffer(copying: UnsafeRawBufferPointer(rebasing: $0[0..<((n + 7) / 8)])) }
+            let bytes = (n + 7) / 8
+            validity = try ArrowBuffer(copying: bits.words, byteCount: bytes)
         }
         switch column.storage {
         case .int64(let v):
-            buffers = [validity, v.withUnsafeBytes { ArrowBuffer(copying: $0) }]
+            buffers = [validity, try ArrowBuffer(copying: v)]
         case .float64(let v):
-            buffers = [validity, v.withUnsafeBytes { ArrowBuffer(copying: $0) }]
+            buffers = [validity, try ArrowBuffer(copying: v)]
         case .bool(let v):
-            let out = ArrowBuffer(byteCount: (n + 7) / 8)
+            let out = try ArrowBuffer(byteCount: (n + 7) / 8)
             let bytes = out.pointer.assumingMemoryBound(to: UInt8.self)
             memsetZero(bytes, (n + 7) / 8)
             for i in 0..<n where v[i] { bytes[i >> 3] |= UInt8(1) << UInt8(i & 7) }
             buffers = [validity, out]
         case .strings(let s):
             guard s.bytes.count <= ArrowColumnBuffers.maxStringBytes else { throw BridgeError.stringsTooLarge(s.bytes.count) }
-            let offsets = ArrowBuffer(byteCount: (n + 1) * 4)
+            let offsets = try ArrowBuffer(byteCount: (n + 1) * 4)
             let o = offsets.pointer.assumingMemoryBound(to: Int32.self)
             for i in 0...n { o[i] = Int32(truncatingIfNeeded: s.offsets[i]) }
-            buffers = [validity, offsets, s.bytes.withUnsafeBytes { ArrowBuffer(copying: $0) }]
+            buffers = [validity, offsets, try ArrowBuffer(copying: s.bytes)]
         case .dictionary(let entries, let indices):
             var total = 0
             for i in indices where entries.count > 0 { total += entries.range(Int(i)).count }
             guard total <= ArrowColumnBuffers.maxStringBytes else { throw BridgeError.stringsTooLarge(total) }
-            let offsets = ArrowBuffer(byteCount: (n + 1) * 4)
-            let data = ArrowBuffer(byteCount: total)
+            let offsets = try ArrowBuffer(byteCount: (n + 1) * 4)
+            let data = try ArrowBuffer(byteCount: total)
             let o = offsets.pointer.assumingMemoryBound(to: Int32.self)
             var at = 0
             o[0] = 0
