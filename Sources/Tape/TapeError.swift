@@ -26,6 +26,9 @@ public enum TapeError: Error, CustomStringConvertible, Equatable {
     case writerClosed
     case schema(table: String, SchemaError)
     case invalidArgument(String)
+    /// Another process is writing the file (an append, import, ingest, compaction or recovery holds
+    /// its writer lock), so it cannot be written now, or was changing while it was read.
+    case locked(path: String)
 
     public var description: String {
         switch self {
@@ -43,6 +46,8 @@ public enum TapeError: Error, CustomStringConvertible, Equatable {
         case .writerClosed: return "the writer is closed"
         case let .schema(t, e): return "bad schema for table '\(t)': \(e)"
         case let .invalidArgument(m): return m
+        case let .locked(path):
+            return "'\(path)' is locked by another writer (an import, ingest, compaction or recovery of it is under way); try again when it has finished"
         }
     }
 }

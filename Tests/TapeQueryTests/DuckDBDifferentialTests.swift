@@ -140,7 +140,7 @@ struct DuckDBDifferentialTests {
         r.map { v -> String in
             switch v {
             case .null: return "∅"
-            case .int(let x): return String(format: "%.6g", Double(x))
+            case .int(let x): return String(x)   // exact: Int64.min and Int64.min + 1 must not tie
             case .float(let x): return String(format: "%.6g", x)
             case .timestamp(let x): return "t\(x)"
             case .bool(let b): return b ? "1" : "0"
@@ -153,8 +153,8 @@ struct DuckDBDifferentialTests {
         r.map { v -> String in
             if v is NSNull { return "∅" }
             if let d = v as? [String: Any], let t = d["ts"] as? NSNumber { return "t\(t.int64Value)" }
-            if let s = v as? String { return s }
-            if let n = v as? NSNumber { return String(format: "%.6g", n.doubleValue) }
+            if let s = v as? String { return s == "-0.0" ? "-0" : s }   // as key() prints -0.0
+            if let n = v as? NSNumber { return Int64(n.stringValue).map { String($0) } ?? String(format: "%.6g", n.doubleValue) }
             return "\(v)"
         }.joined(separator: "|")
     }
@@ -173,10 +173,57 @@ struct DuckDBDifferentialTests {
             guard let n = b as? NSNumber else { return false }
             return n.int64Value == x && n.doubleValue == Double(x)
         case .float(let x):
-            if let s = b as? String { return s == "nan" ? x.isNaN : (s == "inf" ? x == .infinity : x == -.infinity) }
+            if let s = b as? String {
+                switch s {
+                case "nan": return x.isNaN
+                case "inf": return x == .infinity
+                case "-inf": return x == -.infinity
+                default: return s == "-0.0" && x == 0 && x.sign == .minus
+                }
+            }
             guard let n = b as? NSNumber else { return false }
             let y = n.doubleValue
+            if x == 0 && y == 0 { return x.sign == y.sign }   // DuckDB tells -0.0 from 0.0
             return x == y || abs(x - y) <= 1e-9 * max(abs(x), abs(y)) || abs(x - y) < 1e-9
+        }
+    }
+}
+
+extension DuckDBDifferentialTests {
+    /// `EdgeQueries` over `EdgeFixture` (NaN, ±inf, ±0.0, NULL, Int64 extremes, timestamps at the
+    /// ends of the range), at 1 and 2 threads. A query DuckDB rejects must be marked
+    /// `expectError` and must give Tape a `QueryError`; any other must match.
+    @Test func edgeValuesMatchDuckDB() throws {
+        let f = try EdgeFixture()
+        defer { f.dir.cleanup() }
+        let cases = EdgeQueries.all
+        #expect(cases.count >= 200)
+        let script = try String(contentsOf: Bundle.module.url(forResource: "duckdb_reference", withExtension: "py")!, encoding: .utf8)
+        let payload = try JSONSerialization.data(withJSONObject: ["tables": ["edge": f.csv], "queries": cases.map(\.sql)])
+        let out = try TestPython.run(script, stdin: payload)
+        guard let results = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] else {
+            Issue.record("bad reference output: \(out.prefix(500))")
+            return
+        }
+        #expect(results.count == cases.count)
+        for (c, ref) in zip(cases, results) {
+            let duckError = ref["error"] as? String
+            if c.expectError != (duckError != nil) {
+                Issue.record("\(c.sql): DuckDB \(duckError.map { "rejected it: \($0)" } ?? "accepted it"), the test expected \(c.expectError ? "an error" : "rows")")
+                continue
+            }
+            for threads in [1, 2] {
+                switch Self.tape(c.sql, [f.path], threads) {
+                case .success(let got):
+                    if c.expectError {
+                        Issue.record("\(c.sql) [threads \(threads)]: Tape gave \(got.prefix(3)), DuckDB an error: \(duckError ?? "")")
+                    } else {
+                        compare(got, ref["rows"] as? [[Any]] ?? [], ordered: c.ordered, sql: "\(c.sql) [threads \(threads)]")
+                    }
+                case .failure(let e):
+                    if !c.expectError { Issue.record("Tape failed: \(e.render(query: c.sql))") }
+                }
+            }
         }
     }
 }

@@ -12,10 +12,15 @@ import TapeTestSupport
         "EXPLAIN SELECT run, count(*) FROM trades GROUP BY run HAVING count(*) > 1 ORDER BY 2 DESC NULLS FIRST LIMIT 3 OFFSET 1",
         "SELECT CASE side WHEN 'buy' THEN qty ELSE -qty END, ts::VARCHAR, CAST(pnl AS BIGINT) FROM trades -- comment",
         "/* c */ SELECT \"qty\", trades.pnl FROM main.trades WHERE ts IS NOT DISTINCT FROM ts",
+        // Near the edges of the timestamp, interval and Int64 ranges (each once trapped).
+        "SELECT ts + INTERVAL '300 years', ts - INTERVAL '3000 months', date_trunc('week', ts - INTERVAL '346 years') FROM trades ORDER BY ts LIMIT 9223372036854775807 OFFSET 5",
+        "SELECT time_bucket(INTERVAL '1 month', ts - INTERVAL '346 years'), INTERVAL '999999999999 months' * qty, ts - TIMESTAMP '1677-09-22' FROM trades",
+        "SELECT qty % -1, qty // -1, pnl // 4, substr(symbol, -9223372036854775807, 9223372036854775807), epoch_ms(ts), CAST(ts AS DATE) FROM trades WHERE pnl > 'nan'::DOUBLE",
+        "SELECT DISTINCT pnl, greatest(pnl, NULL) FROM trades WHERE pnl IN ('nan'::DOUBLE, 'inf'::DOUBLE) OR note LIKE 'a!%' ESCAPE '!' ORDER BY 1 OFFSET 9223372036854775807",
     ]
     static let tokens = ["SELECT", "FROM", "WHERE", "GROUP BY", "ORDER BY", "LIMIT", "(", ")", ",", "*", "'", "\"", "--", "/*",
                          "CASE", "END", "NULL", "INTERVAL", "TIMESTAMP", "::", "||", "//", "%", "NOT", "IN", "BETWEEN", "9223372036854775807",
-                         "-9223372036854775808", "1e400", "count(", "sum(", "arg_max(", "time_bucket(", "ü", "\u{0}", "\n"]
+                         "-9223372036854775808", "1e400", "'nan'::DOUBLE", "INTERVAL '300 years'", "ESCAPE", "'-inf'", "count(", "sum(", "arg_max(", "time_bucket(", "ü", "\u{0}", "\n"]
 
     @Test func mutatedQueriesNeverCrash() throws {
         let f = try QueryFixture(runs: 2, bars: 400, rowsPerChunk: 128)

@@ -4,7 +4,11 @@ import Foundation
 public struct TempDir: Sendable {
     public let url: URL
     public init() {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("tape-test-\(UUID().uuidString)")
+        self.init(under: FileManager.default.temporaryDirectory.path)
+    }
+    /// A fresh directory inside `parent` (e.g. /dev/shm for a test that must not wait on fsync).
+    public init(under parent: String) {
+        url = URL(fileURLWithPath: parent).appendingPathComponent("tape-test-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
     public func path(_ name: String) -> String { url.appendingPathComponent(name).path }

@@ -86,3 +86,39 @@ struct ScanTests {
         }
     }
 }
+
+@Suite("Scans: NaN in SQL's total order (NaN == NaN, above +inf)")
+struct NaNScanTests {
+    /// Chunks of 3 rows: [1, NaN, 0.5] [2, 3, 4] [NaN, NaN, NULL] [-inf, +inf, 0].
+    static let values: [Double?] = [1, .nan, 0.5, 2, 3, 4, .nan, .nan, nil, -.infinity, .infinity, 0]
+
+    static func rows(_ p: ColumnPredicate) throws -> [Double] {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("nan.tape")
+        let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: 3))
+        let t = try w.declareTable("t", columns: [ColumnDef("x", .float64)])
+        for v in values { try t.append(values: [v.map(Value.float) ?? .null]) }
+        try w.close()
+        let scan = try TapeReader(path: path).scan("t", columns: ["x"], where: [p])
+        var got: [Double] = []
+        while let b = try scan.nextBatch() {
+            for i in 0..<b.count { if case .float(let x) = b.value(row: i, column: 0) { got.append(x) } }
+        }
+        return got
+    }
+
+    /// The same predicate applied row by row in the total order.
+    static func expected(_ p: ColumnPredicate) -> [Double] {
+        guard case .float(let c) = p.value else { return [] }
+        return values.compactMap { $0 }.filter { x in
+            let k = x.isNaN || c.isNaN ? (x.isNaN == c.isNaN ? 0 : (x.isNaN ? 1 : -1)) : (x < c ? -1 : (x == c ? 0 : 1))
+            return p.op.holds(k)
+        }
+    }
+
+    @Test(arguments: ColumnPredicate.Op.allCases.flatMap { op in [2.5, .nan, .infinity, 0].map { ColumnPredicate("x", op, .float($0)) } })
+    func predicateKeepsExactlyTheMatchingRows(_ p: ColumnPredicate) throws {
+        let got = try Self.rows(p), want = Self.expected(p)
+        #expect(got.count == want.count && zip(got, want).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(p): \(got) vs \(want)")
+    }
+}

@@ -59,12 +59,16 @@ public struct CompactionError: Error, CustomStringConvertible, LocalizedError {
 /// Rewrites a sealed run into a compact one, atomically.
 ///
 /// The rewrite streams every kept table batch by batch (memory: about one chunk per table) into a
-/// new file in the same directory (`.NAME.compact-PID.tmp`, created with `O_CREAT|O_EXCL`),
+/// new file in the same directory (`.NAME.compact-PID-RANDOM.tmp`, an `AtomicReplacement`),
 /// re-encoded and recompressed with full-size chunks. The new file is fsynced and closed, then
 /// verified (every checksum, and every row of every kept table that was not downsampled compared
 /// with the original), and only then renamed over the original, after which the directory is
 /// fsynced. A crash at any point leaves the original or the new file under the run's name, never
 /// neither; a leftover temporary file is removed by `removeLeftoverTemps(inDirectory:)`.
+///
+/// The original's writer lock is held from before its footer is read until after the rename, so
+/// no append, recovery or other compaction of it can interleave. A symbolic link is followed: its
+/// target is rewritten and the link kept.
 public enum Compactor {
     /// Rewrites the run at `path` (or, with `options.dryRun`, only reports what would be done).
     /// A damaged, unsealed or locked input throws and is left untouched.
@@ -74,22 +78,29 @@ public enum Compactor {
         for (t, iv) in options.downsample where iv <= 0 {
             throw CompactionError(path: path, reason: "downsample interval of table '\(t)' must be positive")
         }
-        // Keep concurrent writers out while we read: they lock the file with flock.
-        let lockFD = open(path, O_RDONLY | O_CLOEXEC)
-        guard lockFD >= 0 else { throw TapeError.io(operation: "open", path: path, errno: errno) }
-        defer { _ = Glibc.close(lockFD) }
-        if flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
+        // A symbolic link stays a link: its target is what gets rewritten.
+        let target = RawFile.resolvingLinks(path)
+        // Keep concurrent writers out while we read and until the new file has replaced this one:
+        // the writer lock on the file the path names (even if a rename put it there meanwhile).
+        let locked: RawFile
+        do { locked = try RawFile.openLocked(target, access: .readOnly) } catch TapeError.locked {
             throw CompactionError(path: path, reason: "in use by a writer (locked); not compacted")
         }
+        defer { try? locked.close() }
         var st = stat()
-        guard fstat(lockFD, &st) == 0 else { throw TapeError.io(operation: "fstat", path: path, errno: errno) }
+        guard fstat(locked.fd, &st) == 0 else { throw TapeError.io(operation: "fstat", path: path, errno: errno) }
         let bytesBefore = Int(st.st_size)
 
-        let report = try Verifier.verify(path: path)
+        // Every read of the original goes through the locked descriptor.
+        let reader: TapeReader
+        do { reader = try TapeReader(file: locked, options: ReaderOptions(verifyChecksums: true)) } catch let e as TapeError {
+            if case .io = e { throw e }
+            throw CompactionError(path: path, reason: "damaged, not compacted: \(e)")
+        }
+        let report = try Verifier.verify(reader)
         guard report.ok else {
             throw CompactionError(path: path, reason: "damaged, not compacted: " + report.problems.prefix(3).joined(separator: "; "))
         }
-        let reader = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
         let chunksBefore = reader.tables.reduce(0) { $0 + $1.chunks.count }
         let dropped = reader.tables.map(\.name).filter { options.drop.contains($0) }
         let kept = reader.tables.filter { !options.drop.contains($0.name) }
@@ -108,20 +119,17 @@ public enum Compactor {
                                     dropped: dropped, downsampled: downsampled)
         }
 
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        let tmp = (dir as NSString).appendingPathComponent(".\(url.lastPathComponent).compact-\(getpid()).tmp")
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw TapeError.io(operation: "create (O_EXCL)", path: tmp, errno: errno) }
-        _ = fchmod(fd, st.st_mode & 0o7777)
-        _ = Glibc.close(fd)
-        var renamed = false
-        defer { if !renamed { unlink(tmp) } }
+        let replacement = try AtomicReplacement(replacing: target, purpose: AtomicReplacement.compactionPurpose,
+                                                mode: st.st_mode & 0o7777)
+        defer { replacement.discard() }
+        let tmp = replacement.temporaryPath
+        try replacement.file.lockExclusive()
 
         // Rewrite.
         // Metrics are carried over, not recomputed: downsampling or dropping would change them.
-        let writer = try TapeWriter(path: tmp, options: WriterOptions(codec: options.codec, rowsPerChunk: options.rowsPerChunk,
-                                                                      durability: .close, metrics: nil))
+        let writer = try TapeWriter(newFile: replacement.file, path: tmp,
+                                    options: WriterOptions(codec: options.codec, rowsPerChunk: options.rowsPerChunk,
+                                                           durability: .close, metrics: nil))
         var writtenRows: [String: Int] = [:]
         do {
             for (k, v) in reader.metadata { writer.setMetadata(k, v) }
@@ -206,48 +214,41 @@ public enum Compactor {
         let chunksAfter = fresh.tables.reduce(0) { $0 + $1.chunks.count }
         let bytesAfter = fresh.fileSize
 
-        // Replace.
-        guard rename(tmp, path) == 0 else { throw TapeError.io(operation: "rename to \(path)", path: tmp, errno: errno) }
-        renamed = true
-        try syncDirectory(dir)
+        // Replace (the writer fsynced and closed the file).
+        try replacement.commit()
         return CompactionResult(path: path, bytesBefore: bytesBefore, bytesAfter: bytesAfter, chunksBefore: chunksBefore,
                                 chunksAfter: chunksAfter, rows: kept.map { ($0.name, writtenRows[$0.name] ?? 0) },
                                 dropped: dropped, downsampled: downsampled)
     }
 
-    /// Whether `name` (a file name, no directory) is a temporary file of a compaction.
+    /// Temporary files of writers that `removeLeftoverTemps` cleans: compactions' rewritten files
+    /// and new runs not yet renamed into place.
+    static let temporaryPurposes = [AtomicReplacement.compactionPurpose, AtomicReplacement.newRunPurpose]
+
+    /// Whether `name` (a file name, no directory) is a temporary file of a compaction or of a new
+    /// run (`.NAME.compact-PID-RANDOM.tmp`, `.NAME.new-PID-RANDOM.tmp`, or the older
+    /// `.NAME.compact-PID.tmp`).
     public static func isTempName(_ name: String) -> Bool {
-        name.hasPrefix(".") && name.hasSuffix(".tmp") && name.contains(".compact-")
+        AtomicReplacement.isTemporaryName(name, purposes: temporaryPurposes)
     }
 
-    /// Removes leftover temporary files of interrupted compactions in `directory` (not recursive),
-    /// skipping any still locked by a live writer. Returns the removed paths. With `dryRun`, only
-    /// lists them.
+    /// Removes leftover temporary files of interrupted compactions and new runs in `directory`
+    /// (not recursive): only those whose owner process (the PID in the name) is gone and that no
+    /// writer holds locked, so a compaction running in parallel keeps its file. Returns the
+    /// removed paths. With `dryRun`, only lists them.
     @discardableResult
     public static func removeLeftoverTemps(inDirectory directory: String, dryRun: Bool = false) throws -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var removed: [String] = []
-        for name in names.sorted() where isTempName(name) {
+        for name in names.sorted() where AtomicReplacement.isLeftover(name, in: directory, purposes: temporaryPurposes) {
             let p = (directory as NSString).appendingPathComponent(name)
-            let fd = open(p, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            let inUse = flock(fd, LOCK_EX | LOCK_NB) != 0
-            _ = Glibc.close(fd)
-            if inUse { continue }
             if !dryRun {
                 guard unlink(p) == 0 || errno == ENOENT else { throw TapeError.io(operation: "unlink", path: p, errno: errno) }
             }
             removed.append(p)
         }
-        if !removed.isEmpty && !dryRun { try syncDirectory(directory) }
+        if !removed.isEmpty && !dryRun { try AtomicReplacement.syncDirectory(directory) }
         return removed
-    }
-
-    static func syncDirectory(_ dir: String) throws {
-        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw TapeError.io(operation: "open directory", path: dir, errno: errno) }
-        defer { _ = Glibc.close(fd) }
-        guard fsync(fd) == 0 else { throw TapeError.io(operation: "fsync directory", path: dir, errno: errno) }
     }
 
     /// ⌊a / b⌋, rounding toward negative infinity (b > 0).

@@ -11,13 +11,17 @@ public struct OpenedTape: Sendable {
     public let options: ReaderOptions
     public let isSealed: Bool
     public let formatMinorVersion: UInt16
+    /// The file the reader read (a duplicate of its descriptor), so that a reopened reader reads
+    /// that file even if a compaction has since renamed another over `path`; nil if it could not
+    /// be duplicated (then `path` is opened again).
+    let descriptor: SharedDescriptor?
 }
 
 extension TapeReader {
     /// This reader's opened state, to reopen the file elsewhere.
     public var opened: OpenedTape {
         OpenedTape(path: path, fileSize: fileSize, footer: footer, footerOffset: footerOffset, options: options,
-                   isSealed: isSealed, formatMinorVersion: formatMinorVersion)
+                   isSealed: isSealed, formatMinorVersion: formatMinorVersion, descriptor: try? file.shared())
     }
 
     /// Another reader of the file `other` reads, sharing its decoded footer (see

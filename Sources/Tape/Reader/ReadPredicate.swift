@@ -6,6 +6,10 @@ import Glibc
 
 /// A comparison of one column with a constant, used to skip chunks by their zone maps and to
 /// filter rows. `ts >= from AND ts < to` is two predicates.
+///
+/// Doubles compare in SQL's total order (DuckDB's): NaN equals NaN and sorts above +inf, so a NaN
+/// row satisfies `x > c`, `x >= c` and `x != c` for every number c. Zone maps leave NaN out of
+/// min/max and set a flag (format-spec §3.2); a flagged block counts NaN as its maximum.
 public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
     public enum Op: String, Sendable, CaseIterable {
         case lt = "<", le = "<=", eq = "=", ne = "!=", ge = ">=", gt = ">"
@@ -40,17 +44,19 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
     /// Conservative: true whenever the statistics cannot rule it out.
     public func mayMatch(_ stats: ColumnStats, rowCount: Int, nullCount: Int) -> Bool {
         if nullCount == rowCount { return false }   // NULL never satisfies a comparison
-        guard let lo = stats.min else { return stats.hasNaN ? op == .ne : true }
-        let cLo = compare(lo, value)
-        let cHi = stats.max.flatMap { compare($0, value) }
-        guard let cLo else { return true }
+        // The block's range in the total order: NaN rows raise the maximum to NaN.
+        let nan = StatValue.float(.nan)
+        guard let lo = stats.min ?? (stats.hasNaN ? nan : nil) else { return true }
+        let hi = stats.hasNaN ? nan : stats.max
+        guard let cLo = compare(lo, value) else { return true }
+        let cHi = hi.flatMap { compare($0, value) }
         switch op {
         case .eq: return cLo <= 0 && (cHi.map { $0 >= 0 } ?? true)
         case .lt: return cLo < 0
         case .le: return cLo <= 0
         case .gt: return cHi.map { $0 > 0 } ?? true
         case .ge: return cHi.map { $0 >= 0 } ?? true
-        case .ne: return !(cLo == 0 && cHi == 0) || stats.hasNaN
+        case .ne: return !(cLo == 0 && cHi == 0)
         }
     }
 
@@ -67,8 +73,9 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    private func cmp(_ a: Double, _ b: Double) -> Int? {
-        if a.isNaN || b.isNaN { return nil }
+    /// Three-way comparison of doubles in the total order: NaN == NaN, NaN above everything else.
+    private func cmp(_ a: Double, _ b: Double) -> Int {
+        if a.isNaN || b.isNaN { return a.isNaN == b.isNaN ? 0 : (a.isNaN ? 1 : -1) }
         return a < b ? -1 : (a == b ? 0 : 1)
     }
 
@@ -80,7 +87,7 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
                 if column.isNull(r) || !test(r) { selection[r] = false }
             }
         }
-        func check(_ c: Int?) -> Bool { c.map(op.holds) ?? false }
+        func check(_ c: Int) -> Bool { op.holds(c) }
         switch column.storage {
         case .int64(let v):
             switch value {

@@ -20,18 +20,19 @@ public final class TapeReader {
     public let isSealed: Bool
     /// The minor format version in the file header (0 or 1; major is always 1).
     public let formatMinorVersion: UInt16
-    private let file: RawFile
+    /// The one descriptor every read of this reader goes through (`Verifier` scans frames with it).
+    let file: RawFile
     private let decoder = BlockDecoder()
     private var frameBuffer: [UInt8] = []
 
     /// Another reader of the file `other` was opened on (for another thread: readers are not
     /// thread-safe), sharing its decoded footer: opens the file without reading the footer again.
-    /// The file must not have been rewritten in between (appended-to is fine: the footer's chunks
-    /// are still where it says).
+    /// It reads the same file as `other` (a duplicate of its descriptor), even if a compaction has
+    /// since renamed another file over the path.
     public init(reopening other: OpenedTape, options: ReaderOptions? = nil) throws {
         path = other.path
         self.options = options ?? other.options
-        file = try RawFile.openForReading(other.path)
+        file = try other.descriptor.map { try $0.duplicate(path: other.path) } ?? RawFile.openForReading(other.path)
         fileSize = other.fileSize
         footer = other.footer
         footerOffset = other.footerOffset
@@ -39,10 +40,28 @@ public final class TapeReader {
         formatMinorVersion = other.formatMinorVersion
     }
 
-    public init(path: String, options: ReaderOptions = ReaderOptions()) throws {
-        self.path = path
+    /// Opens the sealed file at `path` (or, with `options.allowUnsealed`, a file without a footer).
+    /// Throws `TapeError.locked` when a writer was changing the file's end while it was read.
+    public convenience init(path: String, options: ReaderOptions = ReaderOptions()) throws {
+        let file = try RawFile.openForReading(path)
+        do { try self.init(file: file, options: options) } catch let e as TapeError {
+            // Read while a writer held the lock: what looked damaged was the file changing.
+            switch e {
+            case .corrupt, .io: if file.readWhileLocked { throw TapeError.locked(path: path) }
+            default: break
+            }
+            throw e
+        }
+    }
+
+    /// Reads the file open at `file`: its footer under the writer lock if `file` holds it, else
+    /// under a shared lock when no writer holds it (`file.readWhileLocked` tells when not).
+    init(file: RawFile, options: ReaderOptions = ReaderOptions()) throws {
+        path = file.path
         self.options = options
-        file = try RawFile.openForReading(path)
+        self.file = file
+        let shared = file.lockSharedIfFree()
+        defer { if shared { file.unlockShared() } }
         fileSize = try file.size()
         let minimal = FileHeader.size + Trailer.size
         guard fileSize >= FileHeader.size else {

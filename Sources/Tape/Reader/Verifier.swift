@@ -21,20 +21,28 @@ public enum Verifier {
     }
 
     /// Verifies the file at `path`. Errors that stop the check early become problems; only a
-    /// failure to open or read the file at all is thrown.
+    /// failure to open or read the file at all is thrown. The file is opened once and read
+    /// through that one descriptor, so a compaction renaming a new file over `path` meanwhile
+    /// cannot mix two files into one report.
     public static func verify(path: String) throws -> Report {
-        var report = Report(path: path)
         let reader: TapeReader
         do {
             reader = try TapeReader(path: path)
         } catch let e as TapeError {
             if case .io = e { throw e }
+            var report = Report(path: path)
             report.problems.append(e.description)
             return report
         }
+        return try verify(reader)
+    }
+
+    /// Verifies the file `reader` has open, reading it only through the reader's descriptor.
+    static func verify(_ reader: TapeReader) throws -> Report {
+        var report = Report(path: reader.path)
         let footer = reader.footer
         report.tables = footer.tables.count
-        let scanned = try FrameScanner(file: try RawFile.openForReading(path)).scan(limit: reader.footerOffset)
+        let scanned = try FrameScanner(file: reader.file).scan(limit: reader.footerOffset)
         switch scanned.end {
         case .limit: break
         case .footer(let at):

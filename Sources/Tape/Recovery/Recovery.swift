@@ -29,15 +29,17 @@ public enum Recovery {
     /// Recovers `path` in place. With `dryRun` nothing is written. A sealed, valid file is left
     /// untouched. The recovered file's metadata is that of the last complete metadata frame in
     /// the kept prefix (none in 1.0 files), then `tape.recovered = true`, then what `metadata`
-    /// supplies (replacing restored keys of the same name).
+    /// supplies (replacing restored keys of the same name). Takes the file's writer lock first:
+    /// throws `TapeError.locked` while another writer (an append, a compaction) holds it.
     public static func recover(path: String, dryRun: Bool = false, metadata: [String: String] = [:]) throws -> Report {
         var report = Report(path: path)
-        if (try? TapeReader(path: path)) != nil {
+        // Under the writer lock (on the file the path names now), so that a file another writer
+        // is appending to or compacting is neither taken for unsealed nor rewritten.
+        let file = try RawFile.openLocked(path, access: dryRun ? .readOnly : .readWrite)
+        if (try? TapeReader(file: file)) != nil {
             report.wasSealed = true
             return report
         }
-        let file = try RawFile.openForWriting(path, create: false, exclusive: false, truncate: false)
-        try file.lockExclusive()
         let size = try file.size()
         guard size >= FileHeader.size else {
             throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size, available: size))

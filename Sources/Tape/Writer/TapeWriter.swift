@@ -53,16 +53,45 @@ public final class TapeWriter {
     /// Run metrics, fed as equity/trades chunks are flushed and stored at close (Metrics/).
     var metricsRecorder: MetricsRecorder
 
-    /// Creates a new file at `path` (replacing any file there) and takes an exclusive lock on it.
-    public init(path: String, options: WriterOptions = WriterOptions(), metadata: [String: String] = [:]) throws {
+    /// Creates a new file at `path` (replacing any file there) and takes its writer lock.
+    public convenience init(path: String, options: WriterOptions = WriterOptions(), metadata: [String: String] = [:]) throws {
+        try self.init(newRunAt: path, replacing: true, options: options, metadata: metadata)
+    }
+
+    /// Creates a new run at `path`, holding its writer lock until `close()`. With `replacing`
+    /// false, fails with `TapeError.io` (EEXIST) when a file is already there; with `replacing`
+    /// true, an existing file is replaced once no other writer holds it (else `TapeError.locked`).
+    ///
+    /// The new file is made beside `path` under a temporary name (`AtomicReplacement`), locked and
+    /// given its header and first metadata frame, and only then renamed (or, without
+    /// `replacing`, hard-linked) to `path`: a reader of an older file at `path` keeps reading that
+    /// file whole, and no other writer ever finds `path` unlocked and empty. A symbolic link at
+    /// `path` is kept: its target is replaced.
+    public convenience init(newRunAt path: String, replacing: Bool, options: WriterOptions = WriterOptions(),
+                            metadata: [String: String] = [:]) throws {
+        try options.validate()
+        let target = RawFile.resolvingLinks(path)
+        // Keep other writers of the file being replaced out until the new one has taken its place.
+        var previous: RawFile?
+        if replacing {
+            do { previous = try RawFile.openLocked(target, access: .readOnly) } catch TapeError.io(_, _, ENOENT) {}
+        }
+        let temporary = try AtomicReplacement(replacing: target, purpose: AtomicReplacement.newRunPurpose)
+        try temporary.file.lockExclusive()
+        try self.init(newFile: temporary.file, path: path, options: options, metadata: metadata)
+        try temporary.publish(replacingExisting: replacing, durable: options.durability != .none)
+        try previous?.close()
+    }
+
+    /// A writer of the new, empty file `file` (already holding its writer lock): writes the file
+    /// header and the first metadata frame.
+    init(newFile file: RawFile, path: String, options: WriterOptions, metadata: [String: String] = [:]) throws {
         try options.validate()
         self.path = path
         self.options = options
         encoders = (0..<options.encodingThreads).map { _ in SharedEncoder(codec: options.codec) }
         metricsRecorder = MetricsRecorder(options: options.metrics)
-        file = try RawFile.openForWriting(path, create: true, exclusive: false, truncate: false)
-        try file.lockExclusive()
-        try file.truncate(to: 0)
+        self.file = file
         var header = ByteWriter()
         FileHeader.encode(into: &header)
         try file.write(header.bytes)
@@ -77,6 +106,10 @@ public final class TapeWriter {
     /// new chunks. Until then the file is unsealed (recoverable by scanning its frames): a metadata
     /// frame with the file's metadata is written first, so a killed append keeps it. A 1.0 file's
     /// header is updated to the current format version.
+    ///
+    /// The writer lock is taken first (`RawFile.openLocked`: on the file the path names, even if a
+    /// compaction renamed a new one over it meanwhile) and the footer read only then, through the
+    /// locked descriptor; another writer of the file makes this throw `TapeError.locked`.
     public init(appendingTo path: String, options: WriterOptions = WriterOptions()) throws {
         try options.validate()
         self.path = path
@@ -85,9 +118,8 @@ public final class TapeWriter {
         // Rows added to an existing file would give metrics of part of a run: keep its section
         // (TapeWriter.resume rebuilds the metrics from the file's rows instead).
         metricsRecorder = MetricsRecorder(options: nil)
-        let existing = try TapeReader(path: path)
-        file = try RawFile.openForWriting(path, create: false, exclusive: false, truncate: false)
-        try file.lockExclusive()
+        file = try RawFile.openLocked(path, access: .readWrite)
+        let existing = try TapeReader(file: file)
         metadata = existing.footer.metadata
         sections = existing.footer.sections
         carried = existing.footer.tables
@@ -224,8 +256,10 @@ public final class TapeWriter {
             try file.sync()
             try file.close()
         } else {
+            // The file's own name (a link's target, or a compaction's temporary file), never a link.
+            let name = file.path
             try file.close()
-            guard unlink(path) == 0 else { throw TapeError.io(operation: "remove", path: path, errno: errno) }
+            guard unlink(name) == 0 else { throw TapeError.io(operation: "remove", path: name, errno: errno) }
         }
     }
 

@@ -12,15 +12,17 @@ struct CompactCommand: ParsableCommand {
         abstract: "Rewrite runs with full chunks and stronger compression, atomically.",
         discussion: """
             Each file is streamed table by table into a temporary file in the same directory \
-            (.NAME.compact-PID.tmp), with full 65,536-row chunks and the chosen codec (default zstd \
+            (.NAME.compact-PID-RANDOM.tmp), with full 65,536-row chunks and the chosen codec (default zstd \
             level 19); --drop leaves tables out and --downsample keeps only the last row of each \
             time bucket of a table (floor(ts / interval) on its first timestamp column). The new \
             file is fsynced, verified (checksums, row counts, and every value of each kept table \
             that was not downsampled compared with the original), renamed over the original, and \
             the directory fsynced: a crash leaves the old or the new file, never neither. Metadata \
             is kept and tape.compacted, tape.dropped and tape.downsampled record what was done. \
-            Leftover temporary files of interrupted compactions are removed first. A damaged or \
-            unsealed file is reported and left untouched (exit 1). Directories are searched \
+            Leftover temporary files of interrupted compactions (whose process is gone) are removed \
+            first. A symbolic link is kept and its target compacted. A file another writer holds \
+            (an import, another compaction) is reported as locked. A damaged or unsealed file is \
+            reported and left untouched (exit 1). Directories are searched \
             recursively for *.tape files. Prints bytes before and after per file and in total.
             """)
 
@@ -67,7 +69,9 @@ struct CompactCommand: ParsableCommand {
 
         let all = try RunPaths.expand(paths).filter { !Compactor.isTempName(($0 as NSString).lastPathComponent) }
         // Leftover temporary files of interrupted compactions in the directories concerned.
-        var dirs = Set(all.map { ($0 as NSString).deletingLastPathComponent })
+        // (A link's temporary files are beside its target.)
+        var dirs = Set(all.flatMap { [($0 as NSString).deletingLastPathComponent,
+                                      (URL(fileURLWithPath: $0).resolvingSymlinksInPath().path as NSString).deletingLastPathComponent] })
         for p in paths {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue { dirs.insert(p) }

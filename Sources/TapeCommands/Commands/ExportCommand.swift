@@ -34,8 +34,11 @@ struct ExportCommand: ParsableCommand {
             none); each column chunk has \
             min/max/null-count statistics. One row group per --row-group-rows rows; memory stays \
             bounded by one compressed row group. Run metadata goes into the file's key/value \
-            metadata. Each file is written under a temporary name and renamed when complete; the \
-            paths written are printed on standard output. --columns/--from/--to apply to every \
+            metadata. Each file is written under a new temporary name beside it (never following a \
+            link), fsynced and renamed when complete; the paths written are printed on standard \
+            output. Two inputs that would write the same path (the same file name in two \
+            directories, or a.b.tape table c beside a.tape table b.c) are an error before anything \
+            is written. --columns/--from/--to apply to every \
             exported table.
 
             Examples:
@@ -90,37 +93,57 @@ struct ExportCommand: ParsableCommand {
 
     private func exportParquet(into dir: String) throws {
         let fm = FileManager.default
+        let plan = try planParquet(into: dir)
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for path in paths {
+        for (path, outputs) in plan {
             let reader = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
+            for (table, target) in outputs {
+                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                // A fresh temporary file beside the target (O_EXCL|O_NOFOLLOW: a planted link is
+                // never followed), renamed over it once complete and fsynced.
+                let temporary = try AtomicReplacement(replacing: target, purpose: "export")
+                let rows = try writeParquet(reader, table: table, source: path, to: temporary)
+                try temporary.commit()
+                print(target)
+                printError("wrote \(target): \(rows) rows")
+            }
+        }
+    }
+
+    /// Every (table, output path) per input file, in order, before anything is written: a missing
+    /// table or a name that cannot be a file name component is an error, and so are two inputs
+    /// whose outputs would be the same path (the same stem in two directories, or `a.b.tape` table
+    /// `c` beside `a.tape` table `b.c`). An input given twice is exported once.
+    private func planParquet(into dir: String) throws -> [(path: String, outputs: [(table: String, target: String)])] {
+        var plan: [(path: String, outputs: [(table: String, target: String)])] = []
+        var seenInputs = Set<String>()
+        var owner: [String: (path: String, table: String)] = [:]
+        for path in paths {
+            let identity = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+            guard seenInputs.insert(identity).inserted else { continue }
+            let reader = try TapeReader(path: path)
             let run = runName(path)
-            let names = tables.isEmpty ? reader.tables.map(\.name) : tables
-            for table in names {
+            var outputs: [(table: String, target: String)] = []
+            for table in tables.isEmpty ? reader.tables.map(\.name) : tables {
                 _ = try reader.table(table)  // a clear error for a missing table
                 for (what, name) in [("run", run), ("table", table)] where name.contains("/") || name.hasPrefix(".") {
                     throw ValidationError("\(what) name '\(name)' cannot be a file name component")
                 }
                 let target = partitioned ? "\(dir)/table=\(table)/run=\(run)/part.parquet" : "\(dir)/\(run).\(table).parquet"
-                let folder = (target as NSString).deletingLastPathComponent
-                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                let temporary = "\(folder)/.\((target as NSString).lastPathComponent).tmp-\(getpid())"
-                do {
-                    let rows = try writeParquet(reader, table: table, source: path, to: temporary)
-                    guard rename(temporary, target) == 0 else {
-                        throw TapeError.io(operation: "rename to \(target)", path: temporary, errno: errno)
-                    }
-                    print(target)
-                    printError("wrote \(target): \(rows) rows")
-                } catch {
-                    unlink(temporary)
-                    throw error
+                if let first = owner[target] {
+                    throw TapeError.invalidArgument(
+                        "'\(first.path)' table '\(first.table)' and '\(path)' table '\(table)' would both be exported to \(target); "
+                            + "nothing was written (export them into different --out directories)")
                 }
+                owner[target] = (path, table)
+                outputs.append((table, target))
             }
+            plan.append((path, outputs))
         }
+        return plan
     }
 
-    /// Writes the selected rows of `table` to a Parquet file at `path`; returns the row count.
-    private func writeParquet(_ reader: TapeReader, table: String, source: String, to path: String) throws -> Int {
+    private func writeParquet(_ reader: TapeReader, table: String, source: String, to output: AtomicReplacement) throws -> Int {
         let scan = try selection.scan(reader, table: table)
         var metadata = reader.metadata
         metadata.append(("tape.table", table))
@@ -129,7 +152,8 @@ struct ExportCommand: ParsableCommand {
             codec: codec.codec(level: level), timestampUnit: timestampUnit, rowGroupRows: rowGroupRows,
             maxDictionaryEntries: maxDictionaryEntries,
             createdBy: "tape version \(TapeVersion.string) (build swift)", metadata: metadata)
-        let writer = try ParquetFileWriter(path: path, schema: scan.schema, options: options)
+        let writer = try ParquetFileWriter(fileDescriptor: output.fileDescriptor, name: output.temporaryPath,
+                                           schema: scan.schema, options: options)
         while let batch = try scan.nextBatch() { try writer.write(batch) }
         return try writer.close()
     }

@@ -51,9 +51,7 @@ struct ImportCommand: ParsableCommand {
             return p == "-" ? .standardInput : .path(p)
         }()
         let writerOptions = WriterOptions(codec: codec.codec(level: level))
-        let exists = FileManager.default.fileExists(atPath: file)
-        let writer = exists ? try TapeWriter(appendingTo: file, options: writerOptions)
-                            : try TapeWriter(path: file, options: writerOptions)
+        let writer = try openWriter(options: writerOptions)
         do {
             let report: ImportReport
             if csv != nil {
@@ -75,6 +73,15 @@ struct ImportCommand: ParsableCommand {
         } catch {
             try? writer.abandon()
             throw error
+        }
+    }
+
+    /// A writer appending to `file`, or creating it when missing. Creation never replaces a file:
+    /// when another import created it meanwhile, this one appends to it (under its writer lock).
+    private func openWriter(options: WriterOptions) throws -> TapeWriter {
+        if FileManager.default.fileExists(atPath: file) { return try TapeWriter(appendingTo: file, options: options) }
+        do { return try TapeWriter(newRunAt: file, replacing: false, options: options) } catch TapeError.io(_, _, EEXIST) {
+            return try TapeWriter(appendingTo: file, options: options)
         }
     }
 

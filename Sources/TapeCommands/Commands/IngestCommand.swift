@@ -64,7 +64,13 @@ struct IngestCommand: ParsableCommand {
             let parts = m.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             meta[String(parts[0])] = String(parts[1])
         }
-        let writer = try TapeWriter(path: file, options: WriterOptions(codec: codec.codec(level: level)), metadata: meta)
+        // Without --force a file created meanwhile (by another ingest or import) is never replaced.
+        let writer: TapeWriter
+        do {
+            writer = try TapeWriter(newRunAt: file, replacing: force, options: WriterOptions(codec: codec.codec(level: level)), metadata: meta)
+        } catch TapeError.io(_, _, EEXIST) where !force {
+            throw ValidationError("\(file) exists; tape ingest writes a new run (use --force to replace it)")
+        }
         if let expectBars { writer.expectBars(expectBars) }
         let target = WriterIngestTarget(writer)
         var failure: Error?

@@ -37,8 +37,12 @@ struct PlotCommand: ParsableCommand {
         let chart = SVGChart(width: width, height: height, title: title)
         let data = try PlotData(paths: files, columns: chart.plotColumns, normalize: normalize, trades: trades)
         let svg = chart.render(data, normalized: normalize).svg
-        do { try Data(svg.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-            throw TapeError.invalidArgument("cannot write '\(out)': \(error.localizedDescription)")
+        do {
+            let output = try AtomicReplacement(replacing: out, purpose: "plot")
+            try output.write(Array(svg.utf8))
+            try output.commit()
+        } catch {
+            throw TapeError.invalidArgument("cannot write '\(out)': \(error)")
         }
         printError("wrote \(out) (\(data.curves.count) run\(data.curves.count == 1 ? "" : "s"))")
     }

@@ -44,10 +44,11 @@ public final class ByteSink {
 
     private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
-    /// A sink writing to an open descriptor (not closed by the sink). Defaults to standard output.
-    public init(fileDescriptor: Int32 = STDOUT_FILENO, flushThreshold: Int = 1 << 20) {
+    /// A sink writing to an open descriptor (not closed by the sink), called `name` in errors.
+    /// Defaults to standard output.
+    public init(fileDescriptor: Int32 = STDOUT_FILENO, name: String? = nil, flushThreshold: Int = 1 << 20) {
         ByteSink.ignoreSIGPIPE
-        destination = .descriptor(fileDescriptor, name: fileDescriptor == STDOUT_FILENO ? "standard output" : "descriptor \(fileDescriptor)", owned: false)
+        destination = .descriptor(fileDescriptor, name: name ?? (fileDescriptor == STDOUT_FILENO ? "standard output" : "descriptor \(fileDescriptor)"), owned: false)
         self.flushThreshold = flushThreshold
         buffer.reserveCapacity(flushThreshold + 64 << 10)
     }

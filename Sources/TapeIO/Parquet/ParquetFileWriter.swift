@@ -57,7 +57,18 @@ public final class ParquetFileWriter {
     private var position = 0
 
     /// Creates (or truncates) the file at `path` and writes the leading magic.
-    public init(path: String, schema: Schema, options: ParquetWriteOptions = ParquetWriteOptions()) throws {
+    public convenience init(path: String, schema: Schema, options: ParquetWriteOptions = ParquetWriteOptions()) throws {
+        try self.init(sink: try ByteSink(path: path), schema: schema, options: options)
+    }
+
+    /// Writes to the open descriptor `fileDescriptor` (a new, empty file, e.g. an
+    /// `AtomicReplacement`'s temporary file), called `name` in errors; `close()` flushes but does
+    /// not close it.
+    public convenience init(fileDescriptor: Int32, name: String, schema: Schema, options: ParquetWriteOptions = ParquetWriteOptions()) throws {
+        try self.init(sink: ByteSink(fileDescriptor: fileDescriptor, name: name), schema: schema, options: options)
+    }
+
+    private init(sink: ByteSink, schema: Schema, options: ParquetWriteOptions) throws {
         self.schema = schema
         self.options = options
         compressor = try BufferCompressor(codec: options.codec)
@@ -65,7 +76,7 @@ public final class ParquetFileWriter {
             ParquetColumnChunkWriter(descriptor: ParquetColumnDescriptor(column: $0, timestampUnit: options.timestampUnit),
                                      maxDictionaryEntries: options.maxDictionaryEntries)
         }
-        sink = try ByteSink(path: path)
+        self.sink = sink
         emit(Parquet.magic)
     }
 

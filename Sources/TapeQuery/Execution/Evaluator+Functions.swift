@@ -5,6 +5,7 @@ extension Evaluator {
     static func function(_ f: ScalarFunction, _ a: [Vector], _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {
         switch f {
         case .coalesce: return coalesce(a, e.type, count)
+        case .greatest, .least: return extreme(f == .greatest, a, e.type, count)
         case .notDistinct: return notDistinct(a[0], a[1], count)
         case .concat:
             var out = VectorBuilder(type: .string)
@@ -54,11 +55,9 @@ extension Evaluator {
             case .log2: op = Foundation.log2
             default: op = Foundation.exp
             }
-            let x = doubles(a[0])
-            if f != .exp, (0..<count).contains(where: { !a[0].isNull($0) && (f == .sqrt ? x.at($0) < 0 : x.at($0) <= 0) }) {
-                throw QueryError(.execution, f == .sqrt ? "cannot take the square root of a negative number" : "cannot take the logarithm of zero or a negative number", at: e.position)
-            }
-            return result(.double, .double(map1(x, count, op)), a, count)
+            // IEEE results, as DuckDB 2: sqrt and the logarithms of a negative number are NaN, of
+            // zero -inf.
+            return result(.double, .double(map1(doubles(a[0]), count, op)), a, count)
         case .power:
             return result(.double, .double(map2(doubles(a[0]), doubles(a[1]), count) { Foundation.pow($0, $1) }), a, count)
         case .nullif:
@@ -69,21 +68,6 @@ extension Evaluator {
             for i in 0..<count where !eq.isNull(i) && eq.datumBool(i) { valid[i] = false; any = true }
             v.validity = any ? valid : nil
             return v
-        case .greatest, .least:
-            // DuckDB's greatest/least skip NULL arguments; only all-NULL gives NULL.
-            let m = a.map { $0.materialized() }
-            var out = VectorBuilder(type: e.type)
-            for i in 0..<count {
-                var best: Datum = .null
-                for v in m where !v.isNull(i) {
-                    let d = v.datum(i)
-                    if best == .null { best = d; continue }
-                    let c = Datum.compare(d, best)
-                    if f == .greatest ? c > 0 : c < 0 { best = d }
-                }
-                out.append(best)
-            }
-            return out.build()
         case .lower: return strings(a[0], count, resultType: .string) { .string($0.lowercased()) }
         case .upper: return strings(a[0], count, resultType: .string) { .string($0.uppercased()) }
         case .trim: return strings(a[0], count, resultType: .string) { .string($0.trimmingCharacters(in: .whitespaces)) }
@@ -104,16 +88,15 @@ extension Evaluator {
             for i in 0..<count {
                 if m.contains(where: { $0.isNull(i) }) { out.append(.null); continue }
                 let chars = Array(m[0].stringAt(i))
-                let start = ints(m[1]).at(i)
-                let len = m.count > 2 ? ints(m[2]).at(i) : Int64(chars.count) + 1
-                // SQL positions are 1-based; start 0 or negative counts like DuckDB's (clamped).
-                let s = start > 0 ? start - 1 : (start < 0 ? Int64(chars.count) + start : 0)
-                let lo = max(0, min(Int64(chars.count), s)), hi = max(lo, min(Int64(chars.count), s + max(0, len)))
-                out.append(.string(String(chars[Int(lo)..<Int(hi)])))
+                let r = substringRange(count: chars.count, start: ints(m[1]).at(i), length: m.count > 2 ? ints(m[2]).at(i) : nil)
+                out.append(.string(String(chars[r])))
             }
             return out.build()
         case .timeBucket:
             guard case .constant(.interval(let width)) = a[0].storage else { return .constant(.null, type: .timestamp, count: count) }
+            if let problem = CalendarMath.bucketWidthProblem(width) {
+                throw QueryError(.execution, "time_bucket(): \(problem) (got INTERVAL '\(width)')", at: e.position)
+            }
             var origin: Int64?
             if a.count > 2 {
                 guard case .constant(.timestamp(let o)) = a[2].storage else {
@@ -121,19 +104,14 @@ extension Evaluator {
                 }
                 origin = o
             }
-            if width.months == 0, let w = width.fixedNanos {
-                let o = origin ?? CalendarMath.defaultOrigin
-                return result(.timestamp, .int(map1(ints(a[1]), count) { o &+ CalendarMath.floorDiv($0 &- o, w) &* w }), [a[1]], count)
+            return try timestamps(a[1], count, e, { "time_bucket(INTERVAL '\(width)', \(Datum.timestamp($0)))" }) {
+                CalendarMath.bucket($0, width: width, origin: origin)
             }
-            return result(.timestamp, .int(map1(ints(a[1]), count) { CalendarMath.bucket($0, width: width, origin: origin) }), [a[1]], count)
         case .dateTrunc:
             guard case .constant(.string(let p)) = a[0].storage, let unit = CalendarMath.TruncUnit(p.lowercased()) else {
                 throw QueryError(.execution, "date_trunc() needs a constant unit", at: e.position)
             }
-            if case .nanos(let n) = unit {
-                return result(.timestamp, .int(map1(ints(a[1]), count) { CalendarMath.floorDiv($0, n) &* n }), [a[1]], count)
-            }
-            return result(.timestamp, .int(map1(ints(a[1]), count) { CalendarMath.trunc($0, unit) }), [a[1]], count)
+            return try timestamps(a[1], count, e, { "date_trunc('\(p)', \(Datum.timestamp($0)))" }) { CalendarMath.trunc($0, unit) }
         case .datePart:
             guard case .constant(.string(let p)) = a[0].storage, let part = CalendarMath.Part(p.lowercased()) else {
                 throw QueryError(.execution, "date_part() needs a constant part name", at: e.position)
@@ -143,20 +121,55 @@ extension Evaluator {
         case .epoch:
             return result(.double, .double(map1(ints(a[0]), count) { Double($0) / 1e9 }), a, count)
         case .epochMs:
-            return result(.int, .int(map1(ints(a[0]), count) { CalendarMath.floorDiv($0, 1_000_000) }), a, count)
+            // Rounded half away from zero, as DuckDB (which converts its microseconds so).
+            return result(.int, .int(map1(ints(a[0]), count) { ns in
+                let q = ns / 1_000_000, r = ns % 1_000_000
+                return r >= 500_000 ? q + 1 : (r <= -500_000 ? q - 1 : q)
+            }), a, count)
         case .toTimestamp:
             let x = doubles(a[0])
             if (0..<count).contains(where: { !a[0].isNull($0) && !(x.at($0).magnitude < 9.2e9) }) {
                 throw QueryError(.execution, "to_timestamp() value out of range", at: e.position)
             }
             return result(.timestamp, .int(map1(x, count) { Int64(($0 * 1e9).rounded()) }), a, count)
-        case .coalesce, .notDistinct, .concat:
+        case .coalesce, .notDistinct, .concat, .greatest, .least:
             return .constant(.null, type: e.type, count: count)   // handled above
         }
     }
 
     private static func from_(_ s: String, _ a: String, _ b: String) -> String {
         a.isEmpty ? s : s.replacingOccurrences(of: a, with: b)
+    }
+
+    /// greatest/least: the largest (smallest) non-NULL argument per row in `Datum.compare`'s order
+    /// (NaN above every number); NULL arguments are skipped and only all-NULL gives NULL (DuckDB).
+    static func extreme(_ greatest: Bool, _ a: [Vector], _ type: SQLType, _ count: Int) -> Vector {
+        let m = a.filter { !isNullConstant($0) }.map { $0.materialized() }
+        var out = VectorBuilder(type: type)
+        for i in 0..<count {
+            var best: Datum = .null
+            for v in m where !v.isNull(i) {
+                let d = v.datum(i)
+                if best == .null { best = d; continue }
+                let c = Datum.compare(d, best)
+                if greatest ? c > 0 : c < 0 { best = d }
+            }
+            out.append(best)
+        }
+        return out.build()
+    }
+
+    /// substr(s, start, length) over `count` characters, as DuckDB: positions are 1-based, start 0
+    /// is the position before the first character, a negative start counts from the end, a
+    /// negative length takes the characters before start; the range is clamped to the string.
+    /// Computed in Int128, so no start or length overflows.
+    static func substringRange(count: Int, start: Int64, length: Int64?) -> Range<Int> {
+        let n = Int128(count)
+        var lo = start > 0 ? Int128(start) - 1 : (start < 0 ? n + Int128(start) : -1)
+        var hi = length.map { lo + Int128($0) } ?? n
+        if hi < lo { swap(&lo, &hi) }
+        let clamp = { (x: Int128) -> Int in Int(max(0, min(n, x))) }
+        return clamp(lo)..<clamp(hi)
     }
 
     /// The first non-NULL argument per row.

@@ -55,7 +55,8 @@ enum Evaluator {
         switch v.storage {
         case .int(let a): return .array(a)
         case .constant(.int(let x)), .constant(.timestamp(let x)): return .scalar(x)
-        case .constant(.double(let x)): return .scalar(Int64(x))
+        // Only integral, in-range doubles reach here (the binder casts); anything else is 0, not a trap.
+        case .constant(.double(let x)): return .scalar(Int64(exactly: x.rounded(.towardZero)) ?? 0)
         case .bool(let a): return .array(a.map { $0 ? 1 : 0 })
         default: return .scalar(0)
         }
@@ -241,8 +242,9 @@ enum Evaluator {
 
     static func compareIntervals(_ a: Interval, _ b: Interval) -> Int {
         // DuckDB normalises months as 30 days for ordering.
-        let x = (a.months * 30 + a.days) * Interval.nanosPerDay &+ a.nanos
-        let y = (b.months * 30 + b.days) * Interval.nanosPerDay &+ b.nanos
+        // In Int128: no product or sum of three Int64 fields can overflow it.
+        func flat(_ i: Interval) -> Int128 { (Int128(i.months) * 30 + Int128(i.days)) * Int128(Interval.nanosPerDay) + Int128(i.nanos) }
+        let x = flat(a), y = flat(b)
         return x < y ? -1 : (x == y ? 0 : 1)
     }
 
@@ -306,11 +308,16 @@ enum Evaluator {
                 throw QueryError(.execution, "integer overflow negating \(Int64.min)", at: e.position)
             }
             if case .scalar(let s) = x, s == .min, !isNullConstant(v) { throw QueryError(.execution, "integer overflow negating \(Int64.min)", at: e.position) }
+            // Safe: a non-NULL Int64.min was refused above; a NULL row's value is never shown.
             return result(.int, .int(map1(x, v.count) { 0 &- $0 }), [v], v.count)
         case .double:
             return result(.double, .double(map1(doubles(v), v.count) { -$0 }), [v], v.count)
         case .interval:
-            return result(.interval, .interval(map1(intervals(v), v.count) { Interval(months: -$0.months, days: -$0.days, nanos: -$0.nanos) }), [v], v.count)
+            let values = try partial(intervals(v), Operand<Int64>.scalar(0), [v], v.count, e, zero: Interval(),
+                                     failure: { i, _ in "interval overflow negating INTERVAL '\(i)'" }) { i, _ in
+                Interval(months: Int64(exactly: -Int128(i.months)), days: Int64(exactly: -Int128(i.days)), nanos: Int64(exactly: -Int128(i.nanos)))
+            }
+            return result(.interval, .interval(values), [v], v.count)
         default:
             return .constant(.null, type: e.type, count: v.count)
         }
@@ -338,18 +345,20 @@ enum Evaluator {
             default:   // // and %
                 let valid = validity(inputs)
                 var failure: QueryError?
+                // x % -1 is 0 for every x (Int64.min included, as DuckDB); x // -1 overflows for
+                // Int64.min only.
+                func fails(_ p: Int64, _ q: Int64) -> Bool { q == 0 || (op == .intDivide && q == -1 && p == .min) }
                 let values: [Int64] = map2(x, y, count) { p, q in
-                    if q == 0 || (q == -1 && p == .min) {
+                    if fails(p, q) {
                         if failure == nil { failure = QueryError(.execution, q == 0 ? "division by zero" : "integer overflow in \(p) \(op.rawValue) \(q)", at: e.position) }
                         return 0
                     }
+                    if q == -1 { return op == .intDivide ? 0 &- p : 0 }   // p ≠ Int64.min when dividing
                     return op == .intDivide ? p / q : p % q
                 }
                 if let failure {
                     // Only rows that are not NULL count.
-                    let bad = (0..<count).contains { i in
-                        (valid.map { $0[i] } ?? true) && { let q = y.at(i); return q == 0 || (q == -1 && x.at(i) == .min) }()
-                    }
+                    let bad = (0..<count).contains { i in (valid.map { $0[i] } ?? true) && fails(x.at(i), y.at(i)) }
                     if bad { throw failure }
                 }
                 return result(.int, .int(values), inputs, count)
@@ -362,34 +371,44 @@ enum Evaluator {
             case .subtract: values = map2(x, y, count, -)
             case .multiply: values = map2(x, y, count, *)
             case .divide: values = map2(x, y, count, /)
-            case .intDivide: values = map2(x, y, count) { ($0 / $1).rounded(.down) }
+            case .intDivide: values = map2(x, y, count, /)   // DuckDB: `//` on DOUBLE is plain division
             default: values = map2(x, y, count) { $0.truncatingRemainder(dividingBy: $1) }
             }
             return result(.double, .double(values), inputs, count)
         case (.timestamp, .interval):
-            let x = ints(a), y = intervals(b)
             let sign: Int64 = op == .subtract ? -1 : 1
-            let values = map2(x, y, count) { t, i in
-                CalendarMath.addMonths(t, sign * i.months) &+ sign &* (i.days &* Interval.nanosPerDay &+ i.nanos)
+            let values = try partial(ints(a), intervals(b), inputs, count, e, zero: Int64(0),
+                                     failure: { t, i in CalendarMath.outOfRange("\(Datum.timestamp(t)) \(op.rawValue) \(Datum.interval(i))") }) { t, i in
+                CalendarMath.add(t, i, sign: sign)
             }
             return result(.timestamp, .int(values), inputs, count)
         case (.timestamp, .timestamp):
+            // The difference of two timestamps can exceed Int64 nanoseconds (2262 − 1677), never
+            // Int64 days: split it in Int128.
             let values = map2(ints(a), ints(b), count) { p, q -> Interval in
-                let d = p &- q
-                return Interval(days: d / Interval.nanosPerDay, nanos: d % Interval.nanosPerDay)
+                let d = Int128(p) - Int128(q), day = Int128(Interval.nanosPerDay)
+                return Interval(days: Int64(d / day), nanos: Int64(d % day))
             }
             return result(.interval, .interval(values), inputs, count)
         case (.interval, .interval):
             let sign: Int64 = op == .subtract ? -1 : 1
-            let values = map2(intervals(a), intervals(b), count) {
-                Interval(months: $0.months + sign * $1.months, days: $0.days + sign * $1.days, nanos: $0.nanos &+ sign &* $1.nanos)
+            let values = try partial(intervals(a), intervals(b), inputs, count, e, zero: Interval(),
+                                     failure: { x, y in "interval overflow in INTERVAL '\(x)' \(op.rawValue) INTERVAL '\(y)'" }) { x, y in
+                Interval(months: Int64(exactly: Int128(x.months) + Int128(sign) * Int128(y.months)),
+                         days: Int64(exactly: Int128(x.days) + Int128(sign) * Int128(y.days)),
+                         nanos: Int64(exactly: Int128(x.nanos) + Int128(sign) * Int128(y.nanos)))
             }
             return result(.interval, .interval(values), inputs, count)
         case (.interval, .int):
-            let values = map2(intervals(a), ints(b), count) { i, k -> Interval in
-                if op == .multiply { return Interval(months: i.months &* k, days: i.days &* k, nanos: i.nanos &* k) }
+            let values = try partial(intervals(a), ints(b), inputs, count, e, zero: Interval(),
+                                     failure: { i, k in "interval overflow in INTERVAL '\(i)' \(op.rawValue) \(k)" }) { i, k -> Interval? in
+                if op == .multiply {
+                    return Interval(months: Int64(exactly: Int128(i.months) * Int128(k)), days: Int64(exactly: Int128(i.days) * Int128(k)),
+                                    nanos: Int64(exactly: Int128(i.nanos) * Int128(k)))
+                }
                 guard k != 0 else { return Interval() }
-                return Interval(months: i.months / k, days: i.days / k, nanos: i.nanos / k)
+                return Interval(months: Int64(exactly: Int128(i.months) / Int128(k)), days: Int64(exactly: Int128(i.days) / Int128(k)),
+                                nanos: Int64(exactly: Int128(i.nanos) / Int128(k)))
             }
             return result(.interval, .interval(values), inputs, count)
         case (.string, .string):

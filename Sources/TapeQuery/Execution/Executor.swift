@@ -266,14 +266,14 @@ final class Executor: Sendable {
         }
 
         var approximateBytes: Int {
-            (groups?.approximateBytes ?? 0) + states.reduce(0) { $0 + (($1 as? QuantileState)?.valueCount ?? 0) * 8 } + groupCount * states.count * 16
+            (groups?.approximateBytes ?? 0) + states.reduce(0) { $0 + $1.approximateBytes } + groupCount * states.count * 16
         }
 
         /// The post-aggregation batch: keys then aggregate results, one row per group.
-        func result() -> Batch {
+        func result() throws(QueryError) -> Batch {
             let n = groupCount
             var cols = groups?.keyVectors() ?? []
-            for s in states { cols.append(s.finish(groupCount: n)) }
+            for s in states { cols.append(try s.finish(groupCount: n)) }
             return Batch(columns: cols, count: n)
         }
     }
@@ -337,7 +337,7 @@ final class Executor: Sendable {
     }
 
     private func finishAggregate(_ agg: Aggregation, _ stage: ResultStage) throws(QueryError) {
-        try finishPost(agg.result(), stage)
+        try finishPost(try agg.result(), stage)
     }
 
     /// HAVING and the output expressions over the aggregated rows (keys, then aggregates).
@@ -453,7 +453,7 @@ final class Executor: Sendable {
         for r in results.values {
             switch r {
             case .success(let a)?:
-                if let m = merged { try m.merge(a) } else { merged = a }
+                if let m = merged { try m.merge(a); try checkBudget(m) } else { merged = a }
             case .failure(let e)?: throw e
             case nil: break
             }
@@ -465,6 +465,11 @@ final class Executor: Sendable {
         let (scanned, b, bytes) = try scanTask(t, readers)
         record(bytes: bytes, scanned: scanned, matched: b.count)
         try agg.add(b, plan: plan, position: Int64(index) << 32)
+        try checkBudget(agg)
+    }
+
+    /// Throws when `agg` holds more than the memory budget (groups, distinct sets, quantile values).
+    private func checkBudget(_ agg: Aggregation) throws(QueryError) {
         if agg.approximateBytes > options.memoryLimit {
             throw QueryError(.execution, "aggregation needs more than \(options.memoryLimit >> 20) MiB (\(agg.groupCount) groups so far); raise --memory-limit or group more coarsely")
         }

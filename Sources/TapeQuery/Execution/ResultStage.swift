@@ -11,6 +11,8 @@ final class ResultStage {
     private let memoryLimit: Int
     private let emit: (Batch) throws -> Bool
     private var seen = Set<[Datum]>()
+    /// Approximate bytes held by `seen` (DISTINCT), counted against the memory budget.
+    private var seenBytes = 0
     private var skipped = 0
     private var emitted = 0
     private var buffer: [VectorBuilder]
@@ -48,15 +50,18 @@ final class ResultStage {
         buffer = (plan.outputs + plan.hidden).map { VectorBuilder(type: $0.type) }
     }
 
-    /// Rows the query can still use, or nil when unbounded.
-    private var wanted: Int? { plan.limit.map { plan.offset + $0 } }
+    /// Rows the query can still use, or nil when unbounded (OFFSET + LIMIT, saturating: both may
+    /// be as large as Int64.max).
+    private var wanted: Int? {
+        plan.limit.map { let (w, o) = plan.offset.addingReportingOverflow($0); return o ? Int.max : w }
+    }
 
     /// Takes a batch; returns false once no more rows can change the result (LIMIT reached
     /// without ORDER BY).
     func push(_ input: Batch) throws(QueryError) -> Bool {
         guard !finished else { return false }
         var b = input
-        if plan.distinct { b = dedupe(b) }
+        if plan.distinct { b = try dedupe(b) }
         if b.count == 0 { return true }
         if plan.order.isEmpty { return try stream(b) }
         if boundary != nil, let key = plan.order.first {
@@ -67,12 +72,15 @@ final class ResultStage {
         }
         for (i, v) in b.columns.enumerated() { buffer[i].append(v) }
         let n = buffer.first?.count ?? 0
-        if let w = wanted {
-            if n > max(2 * w, w + 4096) { compact(keep: w) }
+        // Cut back to the rows wanted once the buffer holds over twice as many (and 4,096 more);
+        // written without 2 * w, which overflows for LIMIT near Int64.max.
+        if let w = wanted, w <= (n - 1) / 2, n - w > 4096 {
+            compact(keep: w)
         } else if n % 8192 < b.count {
             let bytes = buffer.reduce(0) { $0 + $1.approximateBytes }
             if bytes > memoryLimit {
-                throw QueryError(.execution, "ORDER BY without LIMIT needs to hold more than \(memoryLimit >> 20) MiB of rows; add a LIMIT, select fewer columns, or raise --memory-limit")
+                let what = plan.limit == nil ? "ORDER BY without LIMIT" : "ORDER BY … LIMIT \(plan.limit ?? 0)"
+                throw QueryError(.execution, "\(what) needs to hold more than \(memoryLimit >> 20) MiB of rows; lower the LIMIT, select fewer columns, or raise --memory-limit")
             }
         }
         return true
@@ -135,10 +143,21 @@ final class ResultStage {
         }
     }
 
-    private func dedupe(_ b: Batch) -> Batch {
+    /// Drops rows already seen (DISTINCT; NaN equals NaN and -0.0 equals 0.0, as in GROUP BY).
+    /// Throws when the set of distinct rows outgrows the memory budget.
+    private func dedupe(_ b: Batch) throws(QueryError) -> Batch {
         var keep: [Int32] = []
         let cols = b.columns.prefix(visible)
-        for r in 0..<b.count where seen.insert(cols.map { $0.datum(r) }).inserted { keep.append(Int32(r)) }
+        for r in 0..<b.count {
+            let row = cols.map { $0.datum(r) }
+            if seen.insert(row).inserted {
+                keep.append(Int32(r))
+                seenBytes += 64 + row.reduce(0) { acc, d in if case .string(let s) = d { return acc + 32 + s.utf8.count } else { return acc + 32 } }
+            }
+        }
+        if seenBytes > memoryLimit {
+            throw QueryError(.execution, "SELECT DISTINCT needs more than \(memoryLimit >> 20) MiB (\(seen.count) distinct rows so far); raise --memory-limit or select fewer columns")
+        }
         return keep.count == b.count ? b : b.gather(keep)
     }
 }

@@ -44,4 +44,6 @@ struct AggregateCall {
     let fraction: Double
     let type: SQLType
     let text: String
+    /// Byte offset of the call in the query text, for execution errors (sum overflow).
+    var position: Int? = nil
 }

@@ -281,7 +281,7 @@ struct Binder {
             return negated ? try fold(BoundExpr(.not(r), .bool, at: e.position)) : r
         case .inList(let x, let list, let negated):
             return try bindIn(try bind(x, post: post), list, negated, e.position, post: post)
-        case .like(let x, let pattern, let negated, let ci):
+        case .like(let x, let pattern, let negated, let ci, let escapeExpr):
             let v = try bind(x, post: post)
             guard v.type == .string || v.type == .null else {
                 throw QueryError(.binding, "LIKE needs a VARCHAR value, got \(v.type)", at: e.position)
@@ -289,7 +289,17 @@ struct Binder {
             guard case .literal(.string(let p)) = pattern.kind else {
                 throw QueryError(.binding, "LIKE needs a constant string pattern", at: pattern.position)
             }
-            return try fold(BoundExpr(.like(v, LikePattern(p, caseInsensitive: ci), negated: negated), .bool, at: e.position))
+            var escape: Character?
+            if let escapeExpr {
+                guard case .literal(.string(let s)) = escapeExpr.kind, s.count <= 1 else {
+                    throw QueryError(.binding, "LIKE … ESCAPE needs a constant string of at most one character", at: escapeExpr.position)
+                }
+                escape = s.first
+            }
+            guard let compiled = LikePattern(p, caseInsensitive: ci, escape: escape) else {
+                throw QueryError(.binding, "LIKE pattern must not end with the escape character", at: pattern.position)
+            }
+            return try fold(BoundExpr(.like(v, compiled, negated: negated), .bool, at: e.position))
         case .function(let name, let args, let distinct):
             if AggregateFunction.isAggregate(name) {
                 throw QueryError(.binding, "aggregate function \(name)() is not allowed here", at: e.position)
@@ -381,7 +391,7 @@ struct Binder {
         if let i = plan.aggregates.firstIndex(where: { $0.text == text }) {
             slot = i
         } else {
-            plan.aggregates.append(AggregateCall(function: f, args: bound, fraction: fraction, type: type, text: text))
+            plan.aggregates.append(AggregateCall(function: f, args: bound, fraction: fraction, type: type, text: text, position: e.position))
             slot = plan.aggregates.count - 1
         }
         return BoundExpr(.column(slot: keyTexts.count + slot, name: text), type, at: e.position)
@@ -576,7 +586,7 @@ struct Binder {
             return args.lazy.compactMap(findAggregate).first
         case .column, .literal, .star: return nil
         case .negate(let a), .not(let a), .isNull(let a, _), .cast(let a, _): return findAggregate(a)
-        case .binary(_, let a, let b), .like(let a, let b, _, _): return findAggregate(a) ?? findAggregate(b)
+        case .binary(_, let a, let b), .like(let a, let b, _, _, _): return findAggregate(a) ?? findAggregate(b)
         case .between(let a, let b, let c, _): return findAggregate(a) ?? findAggregate(b) ?? findAggregate(c)
         case .inList(let a, let l, _): return findAggregate(a) ?? l.lazy.compactMap(findAggregate).first
         case .caseWhen(let o, let w, let x):

@@ -83,7 +83,7 @@ final class BoundExpr: CustomStringConvertible, Sendable {
         case .inList(let a, let set, let hasNull, let n):
             let items = set.map(\.description).sorted() + (hasNull ? ["NULL"] : [])
             return "(\(a.text) \(n ? "NOT " : "")IN (\(items.joined(separator: ", "))))"
-        case .like(let a, let p, let n): return "(\(a.text) \(n ? "NOT " : "")\(p.caseInsensitive ? "ILIKE" : "LIKE") '\(p.pattern)')"
+        case .like(let a, let p, let n): return "(\(a.text) \(n ? "NOT " : "")\(p.caseInsensitive ? "ILIKE" : "LIKE") '\(p.pattern)'\(p.escape.map { " ESCAPE '\($0)'" } ?? ""))"
         case .cast(let a, let t): return "CAST(\(a.text) AS \(t))"
         case .caseWhen(let whens, let otherwise):
             return "CASE " + whens.map { "WHEN \($0.0.text) THEN \($0.1.text)" }.joined(separator: " ") + " ELSE \(otherwise.text) END"

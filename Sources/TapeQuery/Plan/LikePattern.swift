@@ -1,25 +1,36 @@
 /// A compiled SQL LIKE pattern: `%` matches any run of characters, `_` exactly one character;
-/// everything else matches itself. ILIKE compares lower-cased text.
+/// the escape character, when given, makes the next character match itself (`%`, `_` and the
+/// escape included); everything else matches itself. ILIKE compares lower-cased text.
 struct LikePattern: Sendable {
     let pattern: String
     let caseInsensitive: Bool
+    let escape: Character?
     private let tokens: [Piece]
 
     private enum Piece: Equatable { case any, one, literal([UInt8]) }
 
-    init(_ pattern: String, caseInsensitive: Bool) {
+    /// Nil when the pattern ends with an unused escape character (DuckDB rejects it too).
+    init?(_ pattern: String, caseInsensitive: Bool, escape: Character? = nil) {
         self.pattern = pattern
         self.caseInsensitive = caseInsensitive
+        self.escape = escape
         var pieces: [Piece] = []
         var lit: [UInt8] = []
+        var escaped = false
         for ch in (caseInsensitive ? pattern.lowercased() : pattern) {
-            if ch == "%" || ch == "_" {
+            if escaped {
+                lit.append(contentsOf: String(ch).utf8)
+                escaped = false
+            } else if let escape, ch == escape || (caseInsensitive && String(ch) == String(escape).lowercased()) {
+                escaped = true
+            } else if ch == "%" || ch == "_" {
                 if !lit.isEmpty { pieces.append(.literal(lit)); lit = [] }
                 if ch == "%" { if pieces.last != .any { pieces.append(.any) } } else { pieces.append(.one) }
             } else {
                 lit.append(contentsOf: String(ch).utf8)
             }
         }
+        if escaped { return nil }
         if !lit.isEmpty { pieces.append(.literal(lit)) }
         tokens = pieces
     }

@@ -13,7 +13,7 @@ struct Expr: Sendable {
         case isNull(Expr, negated: Bool)
         case between(Expr, low: Expr, high: Expr, negated: Bool)
         case inList(Expr, [Expr], negated: Bool)
-        case like(Expr, pattern: Expr, negated: Bool, caseInsensitive: Bool)
+        case like(Expr, pattern: Expr, negated: Bool, caseInsensitive: Bool, escape: Expr?)
         case function(name: String, args: [Expr], distinct: Bool)
         case caseWhen(operand: Expr?, whens: [(Expr, Expr)], otherwise: Expr?)
         case cast(Expr, SQLType)

@@ -285,7 +285,9 @@ struct Parser {
             }
             if current.isKeyword("LIKE") || current.isKeyword("ILIKE") {
                 let ci = advance().isKeyword("ILIKE")
-                l = Expr(.like(l, pattern: try concat(), negated: negated, caseInsensitive: ci), at: t.position)
+                let pattern = try concat()
+                let escape = accept(keyword: "ESCAPE") ? try concat() : nil
+                l = Expr(.like(l, pattern: pattern, negated: negated, caseInsensitive: ci, escape: escape), at: t.position)
                 continue
             }
             p = save
@@ -349,12 +351,19 @@ struct Parser {
         var e = try primary()
         while current.isSymbol("::") {
             let t = advance()
-            e = Expr(.cast(e, try typeName()), at: t.position)
+            e = castTo(e, try typeName(), t.position)
         }
         return e
     }
 
-    private mutating func typeName() throws(QueryError) -> SQLType {
+    /// `CAST(e AS type)`; DATE, which Tape holds as a TIMESTAMP at midnight, truncates to the day.
+    private func castTo(_ e: Expr, _ type: (type: SQLType, isDate: Bool), _ position: Int) -> Expr {
+        let cast = Expr(.cast(e, type.type), at: position)
+        guard type.isDate else { return cast }
+        return Expr(.function(name: "date_trunc", args: [Expr(.literal(.string("day")), at: position), cast], distinct: false), at: position)
+    }
+
+    private mutating func typeName() throws(QueryError) -> (type: SQLType, isDate: Bool) {
         let t = current
         guard case .word(let w) = t.kind, let type = SQLType(sqlName: w) else { throw unexpected("expected a type name") }
         p += 1
@@ -363,7 +372,7 @@ struct Parser {
             while !current.isSymbol(")") && current.kind != .end { p += 1 }
             try expect(symbol: ")")
         }
-        return type
+        return (type, w.uppercased() == "DATE")
     }
 
     private mutating func primary() throws(QueryError) -> Expr {
@@ -409,7 +418,7 @@ struct Parser {
             try expect(keyword: "AS")
             let type = try typeName()
             try expect(symbol: ")")
-            return Expr(.cast(e, type), at: t.position)
+            return castTo(e, type, t.position)
         case "TIMESTAMP", "DATE", "TIMESTAMPTZ", "DATETIME":
             if case .string(let s) = tokens[p + 1].kind {
                 p += 2

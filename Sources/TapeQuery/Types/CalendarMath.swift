@@ -1,18 +1,40 @@
 /// UTC calendar arithmetic on nanosecond timestamps (proleptic Gregorian), for date_trunc,
 /// date_part, time_bucket and month intervals.
+///
+/// A timestamp is an `Int64` of nanoseconds, so it spans 1677-09-21 00:12:43.145224192 to
+/// 2262-04-11 23:47:16.854775807. Functions whose result may leave that range compute in `Int128`
+/// and return nil when it does; callers turn nil into a positioned "out of range" error (DuckDB
+/// also errors when a result leaves its timestamp range).
 enum CalendarMath {
     static let nsPerDay = Interval.nanosPerDay
     static let nsPerSecond = Interval.nanosPerSecond
 
-    /// Floor division and modulo (toward negative infinity).
-    @inline(__always) static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    /// Floor division (toward negative infinity). REQUIRES: b > 0 (every unit and bucket width is
+    /// positive), so neither `/` nor `%` can trap.
+    @inline(__always) static func floorDiv<T: BinaryInteger>(_ a: T, _ b: T) -> T {
         let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+        return a % b < 0 ? q - 1 : q
     }
 
-    @inline(__always) static func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }
+    /// Modulo toward negative infinity, in 0..<b. REQUIRES: b > 0.
+    @inline(__always) static func floorMod<T: BinaryInteger>(_ a: T, _ b: T) -> T {
+        let r = a % b
+        return r < 0 ? r + b : r
+    }
 
-    /// Year, month (1–12), day (1–31) of a day number (days since 1970-01-01).
+    /// `ns` as a timestamp when it lies in Tape's range, else nil.
+    @inline(__always) static func timestamp(_ ns: Int128) -> Int64? { Int64(exactly: ns) }
+
+    /// Midnight of day number `d` (days since 1970-01-01), when representable.
+    @inline(__always) static func midnight(_ d: Int64) -> Int64? { timestamp(Int128(d) * Int128(nsPerDay)) }
+
+    /// The message for a result outside Tape's timestamp range.
+    static func outOfRange(_ what: String) -> String {
+        "\(what) is out of the TIMESTAMP range (1677-09-21 00:12:43.145224192 to 2262-04-11 23:47:16.854775807)"
+    }
+
+    /// Year, month (1–12), day (1–31) of a day number (days since 1970-01-01). Safe (no overflow)
+    /// for |days| < 2^40; timestamps give |days| < 2^17.
     static func civil(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = floorDiv(z, 146_097)
@@ -26,6 +48,7 @@ enum CalendarMath {
     }
 
     /// Day number of a civil date (month and day may be out of range only as produced here).
+    /// Safe for |year| < 2^40; callers bound the year first.
     static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = floorDiv(y, 400)
@@ -62,20 +85,21 @@ enum CalendarMath {
         }
     }
 
-    /// date_trunc: the start of the unit holding `ts` (weeks start on Monday).
-    static func trunc(_ ts: Int64, _ unit: TruncUnit) -> Int64 {
+    /// date_trunc: the start of the unit holding `ts` (weeks start on Monday); nil when that start
+    /// lies before Tape's first timestamp (e.g. the year of 1677-09-22).
+    static func trunc(_ ts: Int64, _ unit: TruncUnit) -> Int64? {
         switch unit {
-        case .nanos(let n): return floorDiv(ts, n) * n
+        case .nanos(let n): return timestamp(Int128(floorDiv(ts, n)) * Int128(n))
         case .week:
             let d = floorDiv(ts, nsPerDay)
             // 1970-01-01 was a Thursday: Monday-based weekday = (d + 3) mod 7.
-            return (d - floorMod(d + 3, 7)) * nsPerDay
+            return midnight(d - floorMod(d + 3, 7))
         case .month, .quarter, .year:
             let c = civil(floorDiv(ts, nsPerDay))
             var m = c.month
             if case .quarter = unit { m = (m - 1) / 3 * 3 + 1 }
             if case .year = unit { m = 1 }
-            return days(year: c.year, month: m, day: 1) * nsPerDay
+            return midnight(days(year: c.year, month: m, day: 1))
         }
     }
 
@@ -106,7 +130,7 @@ enum CalendarMath {
     /// date_part as an integer (epoch is handled by the caller as a double).
     static func part(_ ts: Int64, _ p: Part) -> Int64 {
         let d = floorDiv(ts, nsPerDay)
-        let nsOfDay = ts - d * nsPerDay
+        let nsOfDay = floorMod(ts, nsPerDay)
         switch p {
         case .year: return civil(d).year
         case .quarter: return (civil(d).month - 1) / 3 + 1
@@ -131,35 +155,62 @@ enum CalendarMath {
         }
     }
 
-    /// `ts` moved by `months` calendar months, the day clamped to the target month's length.
-    static func addMonths(_ ts: Int64, _ months: Int64) -> Int64 {
+    /// `ts` moved by `months` calendar months, the day clamped to the target month's length; nil
+    /// when the result is out of range.
+    static func addMonths(_ ts: Int64, _ months: Int64) -> Int64? {
         guard months != 0 else { return ts }
+        // The whole timestamp range is under 600 years: a larger move always leaves it (and the
+        // bound keeps the year arithmetic below far from overflow).
+        guard months.magnitude <= 12 * 1_000 else { return nil }
         let d = floorDiv(ts, nsPerDay)
-        let nsOfDay = ts - d * nsPerDay
+        let nsOfDay = floorMod(ts, nsPerDay)
         let c = civil(d)
         let total = c.year * 12 + (c.month - 1) + months
         let y = floorDiv(total, 12), m = floorMod(total, 12) + 1
         let day = min(c.day, daysInMonth(y, m))
-        return days(year: y, month: m, day: day) * nsPerDay + nsOfDay
+        return timestamp(Int128(days(year: y, month: m, day: day)) * Int128(nsPerDay) + Int128(nsOfDay))
+    }
+
+    /// `ts + sign × interval` (months first, then days and nanoseconds, as DuckDB); nil when out
+    /// of range.
+    static func add(_ ts: Int64, _ i: Interval, sign: Int64) -> Int64? {
+        let (months, o) = i.months.multipliedReportingOverflow(by: sign)
+        guard !o, let m = addMonths(ts, months) else { return nil }
+        return timestamp(Int128(m) + Int128(sign) * (Int128(i.days) * Int128(nsPerDay) + Int128(i.nanos)))
     }
 
     /// DuckDB's default time_bucket origin: Monday 2000-01-03 (month buckets: 2000-01-01).
     static let defaultOrigin: Int64 = 946_857_600 * nsPerSecond
     static let defaultMonthOrigin: Int64 = 946_684_800 * nsPerSecond
 
-    /// time_bucket: the start of the `width`-long bucket holding `ts`, buckets aligned on `origin`.
-    static func bucket(_ ts: Int64, width: Interval, origin: Int64?) -> Int64 {
+    /// Why `width` cannot be a time_bucket width (DuckDB's rules), or nil when it can.
+    static func bucketWidthProblem(_ width: Interval) -> String? {
+        if width.months != 0 {
+            if width.days != 0 || width.nanos != 0 { return "a month bucket width cannot have a day or time part" }
+            return width.months > 0 ? nil : "the bucket width must be positive"
+        }
+        guard let w = width.fixedNanos, w > 0 else { return "the bucket width must be positive" }
+        return nil
+    }
+
+    /// time_bucket: the start of the `width`-long bucket holding `ts`, buckets aligned on `origin`;
+    /// nil when that start is out of range. REQUIRES: `bucketWidthProblem(width) == nil`.
+    static func bucket(_ ts: Int64, width: Interval, origin: Int64?) -> Int64? {
         if width.months > 0 {
             let o = origin ?? defaultMonthOrigin
             let od = civil(floorDiv(o, nsPerDay)), td = civil(floorDiv(ts, nsPerDay))
+            // |diff| < 12 × 600: both dates lie in the timestamp range.
             let diff = (td.year * 12 + td.month) - (od.year * 12 + od.month)
-            var k = floorDiv(diff, width.months)
-            var start = addMonths(o, k * width.months)
-            if start > ts { k -= 1; start = addMonths(o, k * width.months) }
-            return start
+            let k = floorDiv(diff, width.months)
+            // |k × months| ≤ |diff| + months: with months above the whole range it is out of range.
+            let (step, o1) = k.multipliedReportingOverflow(by: width.months)
+            guard !o1, let start = addMonths(o, step) else { return nil }
+            if start <= ts { return start }
+            let (back, o2) = step.subtractingReportingOverflow(width.months)
+            return o2 ? nil : addMonths(o, back)
         }
-        let w = width.fixedNanos ?? 1
-        let o = origin ?? defaultOrigin
-        return o + floorDiv(ts &- o, w) &* w
+        let w = Int128(width.fixedNanos ?? 1)
+        let o = Int128(origin ?? defaultOrigin)
+        return timestamp(o + floorDiv(Int128(ts) - o, w) * w)
     }
 }

@@ -12,6 +12,33 @@ public enum Datum: Hashable, Sendable, CustomStringConvertible {
 
     public var isNull: Bool { self == .null }
 
+    /// Equality as SQL grouping sees it (DISTINCT, GROUP BY, IN, count(DISTINCT)): DOUBLE values
+    /// are equal when numerically equal (so -0.0 equals 0.0) or both NaN — every NaN is one value,
+    /// as in DuckDB. This also keeps `Hashable` lawful (Swift's `Double ==` is not reflexive on NaN).
+    public static func == (a: Datum, b: Datum) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.int(let x), .int(let y)), (.timestamp(let x), .timestamp(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y || (x.isNaN && y.isNaN)
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.interval(let x), .interval(let y)): return x == y
+        default: return false
+        }
+    }
+
+    public func hash(into h: inout Hasher) {
+        switch self {
+        case .null: h.combine(0)
+        case .int(let v): h.combine(1); h.combine(v)
+        case .double(let v): h.combine(2); h.combine(v.isNaN ? Double.nan.bitPattern : (v == 0 ? 0 : v.bitPattern))
+        case .bool(let v): h.combine(3); h.combine(v)
+        case .string(let v): h.combine(4); h.combine(v)
+        case .timestamp(let v): h.combine(5); h.combine(v)
+        case .interval(let v): h.combine(6); h.combine(v)
+        }
+    }
+
     public var type: SQLType {
         switch self {
         case .null: return .null

@@ -12,6 +12,12 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
         self.nanos = nanos
     }
 
+    /// An interval from fields that may have overflowed (nil): nil when any did.
+    init?(months: Int64?, days: Int64?, nanos: Int64?) {
+        guard let months, let days, let nanos else { return nil }
+        self.init(months: months, days: days, nanos: nanos)
+    }
+
     static let nanosPerSecond: Int64 = 1_000_000_000
     static let nanosPerDay: Int64 = 86_400 * nanosPerSecond
 
@@ -24,8 +30,8 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
         while k < parts.count {
             let p = parts[k]
             if p.contains(":") {
-                guard let n = Interval.clock(p) else { return nil }
-                result.nanos += n
+                guard let n = Interval.clock(p), let sum = Int64(exactly: Int128(result.nanos) + Int128(n)) else { return nil }
+                result.nanos = sum
                 k += 1
                 continue
             }
@@ -63,21 +69,29 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Adds `amount` of `unit`; fractions are allowed for units of fixed length only.
+    /// Adds `amount` of `unit`; fractions are allowed for units of fixed length only. False when
+    /// the amount is not finite, is a fraction of months, or a field would overflow.
     mutating func add(_ amount: Double, _ unit: Unit) -> Bool {
         guard amount.isFinite, abs(amount) < 1e12 else { return false }
+        // |amount| < 1e12, so Int64(amount) × (a unit ≤ 12) cannot overflow; a fraction in
+        // nanoseconds is checked against the Int64 range before converting.
+        func fraction(_ v: Double) -> Int64? { abs(v) < 9.2e18 ? Int64(v.rounded()) : nil }
+        func sum(_ a: Int64, _ b: Int64?) -> Int64? { b.flatMap { Int64(exactly: Int128(a) + Int128($0)) } }
         switch unit {
         case .nanos(let n):
-            let v = amount * Double(n)
-            guard abs(v) < 9.2e18 else { return false }
-            nanos += Int64(v.rounded())
+            guard let v = sum(nanos, fraction(amount * Double(n))) else { return false }
+            nanos = v
         case .days(let d):
-            if amount == amount.rounded() { days += Int64(amount) * d } else {
-                nanos += Int64((amount * Double(d) * Double(Interval.nanosPerDay)).rounded())
+            if amount == amount.rounded() {
+                guard let v = sum(days, Int64(amount) * d) else { return false }
+                days = v
+            } else {
+                guard let v = sum(nanos, fraction(amount * Double(d) * Double(Interval.nanosPerDay))) else { return false }
+                nanos = v
             }
         case .months(let m):
-            guard amount == amount.rounded() else { return false }
-            months += Int64(amount) * m
+            guard amount == amount.rounded(), let v = sum(months, Int64(amount) * m) else { return false }
+            months = v
         }
         return true
     }
@@ -90,9 +104,9 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
         let f = s.split(separator: ":", omittingEmptySubsequences: false)
         guard f.count == 2 || f.count == 3, let h = Int64(f[0]), let m = Int64(f[1]) else { return nil }
         let sec = f.count == 3 ? Double(f[2]) : 0
-        guard let sec else { return nil }
-        let n = (h * 3600 + m * 60) * nanosPerSecond + Int64((sec * 1e9).rounded())
-        return neg ? -n : n
+        guard let sec, sec.isFinite, abs(sec) < 9.2e9 else { return nil }
+        let n = (Int128(h) * 3600 + Int128(m) * 60) * Int128(nanosPerSecond) + Int128((sec * 1e9).rounded())
+        return Int64(exactly: neg ? -n : n)
     }
 
     /// Length in nanoseconds when the interval has no months part.
@@ -107,9 +121,9 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         var parts: [String] = []
         let y = months / 12, mo = months % 12
-        if y != 0 { parts.append("\(y) year\(abs(y) == 1 ? "" : "s")") }
-        if mo != 0 { parts.append("\(mo) month\(abs(mo) == 1 ? "" : "s")") }
-        if days != 0 { parts.append("\(days) day\(abs(days) == 1 ? "" : "s")") }
+        if y != 0 { parts.append("\(y) year\(y.magnitude == 1 ? "" : "s")") }
+        if mo != 0 { parts.append("\(mo) month\(mo.magnitude == 1 ? "" : "s")") }
+        if days != 0 { parts.append("\(days) day\(days.magnitude == 1 ? "" : "s")") }
         if nanos != 0 || parts.isEmpty {
             let neg = nanos < 0
             let n = nanos.magnitude

@@ -12,7 +12,10 @@ class AggregateState {
 
     func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {}
     func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {}
-    func finish(groupCount: Int) -> Vector { .constant(.null, type: call.type, count: groupCount) }
+    func finish(groupCount: Int) throws(QueryError) -> Vector { .constant(.null, type: call.type, count: groupCount) }
+    /// Approximate bytes held beyond a fixed size per group (distinct sets, kept values), counted
+    /// against the query's memory budget.
+    var approximateBytes: Int { 0 }
 
     /// A state for `call`.
     static func make(_ call: AggregateCall) -> AggregateState {
@@ -20,6 +23,7 @@ class AggregateState {
         case .countStar, .count: return CountState(call: call)
         case .countDistinct: return CountDistinctState(call: call)
         case .sum where call.type == .int: return SumIntState(call: call)
+        case .avg where call.args.first?.type == .int: return SumIntState(call: call)
         case .sum, .avg: return SumDoubleState(call: call)
         case .min, .max: return MinMaxState(call: call)
         case .first, .last, .anyValue: return FirstLastState(call: call)
@@ -92,6 +96,8 @@ final class CountState: AggregateState {
             keys.withUnsafeBufferPointer { g in
                 let n = g.count
                 var i = 0
+                // Wrapping ops are safe: keys are group ids or dictionary indices (< buckets, at
+                // most UInt32.max), so 4 × key + 3 is far below Int.max.
                 while i + 4 <= n {
                     h[Int(g[i]) &* 4] += 1; h[Int(g[i + 1]) &* 4 &+ 1] += 1
                     h[Int(g[i + 2]) &* 4 &+ 2] += 1; h[Int(g[i + 3]) &* 4 &+ 3] += 1
@@ -121,51 +127,58 @@ final class CountState: AggregateState {
     }
 }
 
+/// sum and avg over BIGINT: an exact Int128 sum per group (no Int64 values overflow it: 2^64 rows
+/// would be needed), so the answer does not depend on the order rows (or threads) arrive in.
+/// sum fails, pointing at the call, only when the final sum leaves BIGINT (DuckDB's HUGEINT sum
+/// would go on); avg divides once at the end, so avg of Int64.min and Int64.max − 1 is exact.
 final class SumIntState: AggregateState {
-    var sums: [Int64] = []
-    var seen: [Bool] = []
+    var sums: [Int128] = []
+    var counts: [Int64] = []
 
     override func update(_ inputs: [Vector], groups: [Int32]?, groupCount: Int, position: Int64, count: Int) throws(QueryError) {
         grow(&sums, groupCount, 0)
-        grow(&seen, groupCount, false)
+        grow(&counts, groupCount, 0)
         let v = inputs[0]
         if Evaluator.isNullConstant(v) { return }
         let x = Evaluator.ints(v)
-        var overflow = false
-        inPlace(&sums, &seen) { sp, seenp in
+        inPlace(&sums, &counts) { sp, np in
             forEachRow(v, groups, count) { r, g in
-                let (t, o) = sp[g].addingReportingOverflow(x.at(r))
-                sp[g] = t
-                seenp[g] = true
-                overflow = overflow || o
+                sp[g] += Int128(x.at(r))
+                np[g] += 1
             }
         }
-        if overflow { throw overflowError() }
-    }
-
-    private func overflowError() -> QueryError {
-        QueryError(.execution, "\(call.text) overflowed BIGINT; use sum(CAST(x AS DOUBLE))")
     }
 
     override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {
         let o = other as! SumIntState
         grow(&sums, groupCount, 0)
-        grow(&seen, groupCount, false)
-        for g in o.sums.indices where o.seen[g] {
+        grow(&counts, groupCount, 0)
+        for g in o.sums.indices where o.counts[g] > 0 {
             let t = Int(mapping[g])
-            let (s, ov) = sums[t].addingReportingOverflow(o.sums[g])
-            if ov { throw overflowError() }
-            sums[t] = s
-            seen[t] = true
+            sums[t] += o.sums[g]
+            counts[t] += o.counts[g]
         }
     }
 
-    override func finish(groupCount: Int) -> Vector {
+    override func finish(groupCount: Int) throws(QueryError) -> Vector {
         grow(&sums, groupCount, 0)
-        grow(&seen, groupCount, false)
+        grow(&counts, groupCount, 0)
         var valid = Bitmap(count: groupCount, value: true)
-        for g in 0..<groupCount where !seen[g] { valid[g] = false }
-        return Vector(type: .int, storage: .int(Array(sums.prefix(groupCount))), validity: seen.prefix(groupCount).allSatisfy { $0 } ? nil : valid, count: groupCount)
+        var anyNull = false
+        for g in 0..<groupCount where counts[g] == 0 { valid[g] = false; anyNull = true }
+        let validity = anyNull ? valid : nil
+        if call.function == .avg {
+            let values = (0..<groupCount).map { counts[$0] == 0 ? 0 : Double(sums[$0]) / Double(counts[$0]) }
+            return Vector(type: .double, storage: .double(values), validity: validity, count: groupCount)
+        }
+        var values = [Int64](repeating: 0, count: groupCount)
+        for g in 0..<groupCount {
+            guard let s = Int64(exactly: sums[g]) else {
+                throw QueryError(.execution, "\(call.text) = \(sums[g]) overflows BIGINT; use sum(CAST(x AS DOUBLE))", at: call.position)
+            }
+            values[g] = s
+        }
+        return Vector(type: .int, storage: .int(values), validity: validity, count: groupCount)
     }
 }
 
@@ -177,9 +190,14 @@ final class SumDoubleState: AggregateState {
     var counts: [Int64] = []
 
     /// Adds `x` to the running sum `sum` with its compensation `comp` (Neumaier's step).
+    /// Once the sum is not finite (an infinity or NaN among the values, or an overflow) the
+    /// compensation stops: `inf - inf` would turn a correct ±inf into NaN. So `comp` stays finite
+    /// and `sum + comp` is the IEEE sum: ±inf, or NaN when both infinities (or a NaN) were added.
     @inline(__always) static func add(_ x: Double, to sum: inout Double, _ comp: inout Double) {
         let t = sum + x
-        if Swift.abs(sum) >= Swift.abs(x) { comp += (sum - t) + x } else { comp += (x - t) + sum }
+        if t.isFinite {
+            if Swift.abs(sum) >= Swift.abs(x) { comp += (sum - t) + x } else { comp += (x - t) + sum }
+        }
         sum = t
     }
 

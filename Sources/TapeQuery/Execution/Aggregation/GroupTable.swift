@@ -15,6 +15,11 @@ final class GroupTable {
     /// DOUBLE keys by bit pattern, with 0.0/-0.0 and every NaN folded together (one NaN group, as
     /// DuckDB).
     private var doubleMap: [UInt64: Int32] = [:]
+    /// The signs of zero seen in the single DOUBLE key's zero group: a group that saw both shows
+    /// +0.0, one that saw a single sign shows it — the same whatever order (or thread) rows came
+    /// in. (DuckDB shows the first seen, which is +0.0 too whenever +0.0 comes first.)
+    private var zeroGroup: Int32?
+    private var zeroSigns: (plus: Bool, minus: Bool) = (false, false)
     private var tupleMap: [[Datum]: Int32] = [:]
     private var nullGroup: Int32?
 
@@ -53,9 +58,9 @@ final class GroupTable {
                 return g
             case .double(let v):
                 let bits = GroupTable.doubleKey(v)
-                if let g = doubleMap[bits] { return g }
-                let g = newGroup(key)
+                let g = doubleMap[bits] ?? newGroup(key)
                 doubleMap[bits] = g
+                if v == 0 { noteZero(v, g) }
                 return g
             default: break
             }
@@ -121,6 +126,7 @@ final class GroupTable {
                     let bits = GroupTable.doubleKey(a[r])
                     if lastId >= 0 && bits == lastBits { ids[r] = lastId; continue }
                     let g = doubleMap[bits] ?? id([.double(a[r])])
+                    if a[r] == 0 { noteZero(a[r], g) }
                     ids[r] = g
                     lastBits = bits
                     lastId = g
@@ -149,8 +155,20 @@ final class GroupTable {
         return v == 0 ? 0 : v.bitPattern
     }
 
+    private func noteZero(_ v: Double, _ g: Int32) {
+        zeroGroup = g
+        if v.sign == .minus { zeroSigns.minus = true } else { zeroSigns.plus = true }
+    }
+
     /// The key vectors, one row per group in id order.
-    func keyVectors() -> [Vector] { keyBuilders.map { $0.build() } }
+    func keyVectors() -> [Vector] {
+        var keys = keyBuilders.map { $0.build() }
+        if let g = zeroGroup, zeroSigns.plus && zeroSigns.minus, case .double(var a) = keys[0].storage {
+            a[Int(g)] = 0.0
+            keys[0].storage = .double(a)
+        }
+        return keys
+    }
 
     /// Merges `other`'s groups in; returns, for each of its ids, the id here.
     func absorb(_ other: GroupTable) -> [Int32] {

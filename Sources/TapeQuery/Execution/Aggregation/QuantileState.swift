@@ -11,6 +11,8 @@ final class QuantileState: AggregateState {
     private var others: [[Datum]] = []
     private(set) var valueCount = 0
 
+    override var approximateBytes: Int { valueCount * (mode == 2 ? 40 : 8) }
+
     private var mode: Int {
         if call.function == .quantileCont { return 1 }
         switch call.type {
@@ -69,7 +71,10 @@ final class QuantileState: AggregateState {
                 if call.function == .quantileDisc { b.append(.double(s[discIndex(s.count, q)])); continue }
                 let rn = Double(s.count - 1) * q
                 let lo = Int(rn.rounded(.down)), hi = Int(rn.rounded(.up))
-                b.append(.double(lo == hi ? s[lo] : s[lo] + (rn - Double(lo)) * (s[hi] - s[lo])))
+                // lo·(1−d) + hi·d, as DuckDB: between -inf and a number it stays -inf (where
+                // lo + (hi − lo)·d gives NaN).
+                let d = rn - Double(lo)
+                b.append(.double(lo == hi ? s[lo] : s[lo] * (1 - d) + s[hi] * d))
             default:
                 let s = others[g].sorted { Datum.compare($0, $1) < 0 }
                 b.append(s.isEmpty ? .null : s[discIndex(s.count, q)])

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+import Tape
+import TapeFormat
+import TapeTestSupport
+@testable import TapeQuery
+
+/// NaN, ±inf, ±0.0, Int64 and timestamp extremes and memory budgets, without Python: expected
+/// answers are DuckDB 2.0.1's (the differential suite checks many more against DuckDB itself).
+@Suite struct EdgeValueTests {
+    static let edge: EdgeFixture = { try! EdgeFixture() }()
+
+    func rows(_ sql: String, threads: Int = 2, memoryLimit: Int = 2 << 30, paths: [String] = [Self.edge.path]) throws -> [[Value]] {
+        try Query(sql: sql, paths: paths, options: QueryOptions(threads: threads, memoryLimit: memoryLimit)).rows()
+    }
+
+    /// (query, expected single row) — DuckDB's answers.
+    static let answers: [(String, [Value])] = [
+        // Chunk 0 is [1.0, NaN, 0.5]: its zone map (min 0.5, max 1.0) must not hide the NaN.
+        ("SELECT count(*) FROM edge WHERE f > 2 AND id < 3", [.int(1)]),
+        ("SELECT count(*) FROM edge WHERE f >= 'nan'::DOUBLE", [.int(2)]),
+        ("SELECT count(*) FROM edge WHERE f = 'nan'::DOUBLE", [.int(2)]),
+        ("SELECT count(*) FROM edge WHERE f IN ('nan'::DOUBLE)", [.int(2)]),
+        ("SELECT count(DISTINCT f) FROM edge", [.int(12)]),   // one NaN, one zero
+        ("SELECT count(*) FROM edge WHERE f = 0", [.int(3)]),
+        ("SELECT sum(f), avg(f) FROM edge WHERE id IN (0, 3)", [.float(.infinity), .float(.infinity)]),
+        ("SELECT sum(f) FROM edge WHERE id IN (3, 4)", [.float(.nan)]),
+        ("SELECT stddev_pop(f) FROM edge WHERE id IN (0, 3)", [.float(.nan)]),
+        ("SELECT var_pop(f), sqrt(-1.0::DOUBLE), ln(0.0::DOUBLE) FROM edge WHERE id = 3", [.float(0), .float(.nan), .float(-.infinity)]),
+        ("SELECT max(f), min(f) FROM edge WHERE id IN (0, 1)", [.float(.nan), .float(1)]),
+        ("SELECT avg(i) FROM edge WHERE id IN (4, 8, 14)", [.float(98.0 / 3)]),
+        // Partial sums pass Int64.max and come back: the exact sum fits, so it is the answer.
+        ("SELECT sum(i) FROM edge", [.int(9_007_199_254_741_001)]),
+        ("SELECT CAST(TIMESTAMP '2020-01-02 03:04:05' AS DATE)", [.timestamp(1_577_923_200_000_000_000)]),
+        ("SELECT greatest(1, NULL, 3), least(NULL, 2), greatest(NULL, NULL::BIGINT)", [.int(3), .int(2), .null]),
+        ("SELECT substr('hello', 0, 2), substr('hello', -1, 2), substr('hello', -10, 3), substr('hello', 2, -1)",
+         [.string("h"), .string("o"), .string(""), .string("h")]),
+        ("SELECT (-9223372036854775807 - 1) % -1, 10.0::DOUBLE // 4, 7.5::DOUBLE // 2, -7 // 2", [.int(0), .float(2.5), .float(3.75), .int(-3)]),
+        ("SELECT 'a_b' LIKE 'a\\_b' ESCAPE '\\', 'axb' LIKE 'a\\_b' ESCAPE '\\', 'a%' LIKE 'a$%' ESCAPE '$'", [.bool(true), .bool(false), .bool(true)]),
+        ("SELECT TIMESTAMP '2262-04-10 00:00:00' + INTERVAL '1 day'", [.timestamp(9_223_286_400_000_000_000)]),
+        ("SELECT id FROM edge ORDER BY id LIMIT 1 OFFSET 16", [.int(16)]),
+    ]
+
+    @Test(arguments: 0..<answers.count)
+    func answerAsDuckDB(_ k: Int) throws {
+        let (sql, expected) = Self.answers[k]
+        for threads in [1, 2] {
+            let got = try rows(sql, threads: threads)
+            #expect(got.count == 1, "\(sql)")
+            guard let row = got.first else { continue }
+            #expect(row.count == expected.count && zip(row, expected).allSatisfy(Self.same), "\(sql): \(row), expected \(expected)")
+        }
+    }
+
+    static func same(_ a: Value, _ b: Value) -> Bool {
+        if case .float(let x) = a, case .float(let y) = b { return x.isNaN ? y.isNaN : (x == y || abs(x - y) <= 1e-12 * abs(y)) }
+        return a == b
+    }
+
+    /// Each of these trapped (the process died on arithmetic overflow) or wrapped silently: now a
+    /// `QueryError` pointing into the query.
+    static let outOfRange: [(String, String)] = [
+        ("SELECT ts + INTERVAL '300 years' FROM edge", "+"),
+        ("SELECT ts + INTERVAL '3000 months' FROM edge", "+"),
+        ("SELECT TIMESTAMP '2262-04-11 00:00:00' + INTERVAL '1 day'", "+"),
+        ("SELECT TIMESTAMP '1677-09-22 00:00:00' - INTERVAL '1 day'", "-"),
+        ("SELECT TIMESTAMP '1678-01-01' - INTERVAL '9000000000 seconds'", "-"),
+        ("SELECT date_trunc('year', ts) FROM edge", "date_trunc"),
+        ("SELECT date_trunc('week', ts) FROM edge", "date_trunc"),
+        ("SELECT date_trunc('day', ts) FROM edge", "date_trunc"),
+        ("SELECT CAST(ts AS DATE) FROM edge", "CAST"),
+        ("SELECT time_bucket(INTERVAL '1 month', TIMESTAMP '1677-09-23')", "time_bucket"),
+        ("SELECT time_bucket(INTERVAL '1 hour', ts) FROM edge", "time_bucket"),
+        ("SELECT time_bucket(INTERVAL '0 hours', ts) FROM edge", "INTERVAL"),
+        ("SELECT INTERVAL '999999999999 months' * 10000000", "*"),
+        ("SELECT INTERVAL '1 month' * 9223372036854775807 + INTERVAL '1 month'", "+"),
+        ("SELECT -(INTERVAL '1 month' * (-9223372036854775807 - 1))", "-"),
+        ("SELECT i + 1 FROM edge", "+"),
+        ("SELECT -i FROM edge", "-"),
+        ("SELECT abs(i) FROM edge", "abs"),
+        ("SELECT (-9223372036854775807 - 1) // -1", "//"),
+        ("SELECT f::BIGINT FROM edge", "::"),
+        ("SELECT g, sum(i) FROM edge GROUP BY g", "sum"),
+    ]
+
+    @Test(arguments: 0..<outOfRange.count)
+    func overflowIsAPositionedError(_ k: Int) throws {
+        let (sql, at) = Self.outOfRange[k]
+        for threads in [1, 2] {
+            #expect {
+                _ = try rows(sql, threads: threads)
+            } throws: { e in
+                guard let q = e as? QueryError, q.kind == .execution || q.kind == .binding, let p = q.position else { return false }
+                return String(decoding: Array(sql.utf8)[p...].prefix(at.utf8.count), as: UTF8.self) == at
+            }
+        }
+    }
+
+    @Test func limitAndOffsetNearInt64MaxDoNotTrap() throws {
+        #expect(try rows("SELECT id FROM edge ORDER BY id LIMIT 9223372036854775807").count == 17)
+        #expect(try rows("SELECT id FROM edge ORDER BY id OFFSET 9223372036854775807").isEmpty)
+        #expect(try rows("SELECT id FROM edge ORDER BY f LIMIT 9223372036854775807 OFFSET 9223372036854775807").isEmpty)
+        #expect(try rows("SELECT id FROM edge OFFSET 9223372036854775807").isEmpty)
+    }
+
+    @Test func groupByZeroShowsPlusZeroWhenBothSignsMeet() throws {
+        for threads in [1, 2] {
+            let r = try rows("SELECT f, count(*) FROM edge WHERE f = 0 GROUP BY f", threads: threads)
+            guard case .float(let z)? = r.first?.first else { Issue.record("\(r)"); continue }
+            #expect(r.count == 1 && z == 0 && z.sign == .plus && r[0][1] == .int(3))
+            let neg = try rows("SELECT f FROM edge WHERE id IN (6, 16) GROUP BY f", threads: threads)
+            guard case .float(let n)? = neg.first?.first else { Issue.record("\(neg)"); continue }
+            #expect(neg.count == 1 && n.sign == .minus)
+        }
+    }
+
+    /// 200,000 distinct keys at a 1 MiB budget: DISTINCT, count(DISTINCT) and a large top-N stop
+    /// with the memory-limit error, as GROUP BY does, instead of growing without bound.
+    @Test(arguments: [
+        "SELECT DISTINCT k FROM t", "SELECT DISTINCT s FROM t", "SELECT count(DISTINCT k) FROM t", "SELECT count(DISTINCT s) FROM t",
+        "SELECT k FROM t ORDER BY k DESC LIMIT 150000", "SELECT k, count(*) FROM t GROUP BY k",
+        "SELECT median(k) FROM t",
+    ])
+    func memoryLimitBoundsEveryGrowingOperator(_ sql: String) throws {
+        let paths = [try Self.keys.get()]
+        for threads in [1, 2] {
+            #expect {
+                _ = try rows(sql, threads: threads, memoryLimit: 1 << 20, paths: paths)
+            } throws: { e in
+                (e as? QueryError)?.message.contains("--memory-limit") == true
+            }
+        }
+        // The same query within a generous budget runs.
+        #expect(try !rows(sql, threads: 2, memoryLimit: 1 << 30, paths: paths).isEmpty)
+    }
+
+    /// A run with table `t`: 200,000 rows of distinct `k` (BIGINT) and `s` (VARCHAR), written once
+    /// (a static let initialises once, even with test cases running in parallel).
+    static let keys: Result<String, any Error> = Result {
+        let path = TempDir().path("keys.tape")
+        let w = try TapeWriter(path: path, options: WriterOptions(), metadata: [:])
+        let t = try w.declareTable("t", columns: [ColumnDef("k", .int64, nullable: false), ColumnDef("s", .string, nullable: false)])
+        for k in 0..<200_000 { try t.append(values: [.int(Int64(k) * 7_919 % 1_000_003), .string("key-\(k)")]) }
+        _ = try w.close()
+        return path
+    }
+}
