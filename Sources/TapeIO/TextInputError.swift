@@ -41,6 +41,8 @@ public struct TextInputError: Error, Equatable, Sendable, CustomStringConvertibl
             case .nestedValue: return "nested objects and arrays are not supported (values must be scalars)"
             case .duplicateKey(let k): return "duplicate key \"\(k)\""
             case .wrongFieldCount(let e, let f): return "expected \(e) fields, found \(f)"
+            case .invalidValue(.timestamp, let text) where TimestampRange.isOutOfRange(text):
+                return "timestamp \"\(text)\" is outside the range Tape stores (\(TimestampRange.first) to \(TimestampRange.last): int64 nanoseconds since 1970)"
             case .invalidValue(let t, let text): return "expected \(t), got \"\(text)\""
             case .invalidUTF8: return "invalid UTF-8"
             case .nullInNonNullableColumn: return "null in a non-nullable column"

@@ -93,8 +93,8 @@ let sampleRows: [[Value]] = [
         let expected = #"""
             {"ts":"2019-01-01T00:00:00Z","equity":100.0,"n":-5,"ok":true,"sym":"AAPL"}
             {"ts":"2019-01-01T00:00:00.500Z","equity":0.1,"n":null,"ok":false,"sym":"a,b \"q\""}
-            {"ts":null,"equity":null,"n":-9223372036854775808,"ok":null,"sym":null}
-            {"ts":"1969-12-31T23:59:59.999999999Z","equity":null,"n":0,"ok":true,"sym":""}
+            {"ts":null,"equity":"NaN","n":-9223372036854775808,"ok":null,"sym":null}
+            {"ts":"1969-12-31T23:59:59.999999999Z","equity":"-Infinity","n":0,"ok":true,"sym":""}
             {"ts":"1970-01-01T00:00:00Z","equity":1e-07,"n":7,"ok":true,"sym":"line\nbreak\t é"}
 
             """#

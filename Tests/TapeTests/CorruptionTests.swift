@@ -109,10 +109,10 @@ struct CorruptionFixture {
                 regions.append((c.bodyOffset..<(end - ChunkHeader.suffixSize), .chunkBody))
                 regions.append(((end - ChunkHeader.suffixSize)..<end, .frameCRC))
                 at = end
-            } else {   // the footer indexes chunks only: any other frame is a metadata frame
+            } else {   // the footer indexes chunks only: any other frame is a metadata or schema frame
                 let prefix = try FramePrefix(decoding: Array(bytes[at..<(at + ChunkHeader.prefixSize)]), offset: at,
                                              limit: footerOffset - at)
-                guard prefix.kind == .metadata else { throw TapeError.invalidArgument("unexpected frame at \(at)") }
+                guard prefix.kind == .metadata || prefix.kind == .schema else { throw TapeError.invalidArgument("unexpected frame at \(at)") }
                 regions.append((at..<(at + prefix.frameLength), .metadataFrame))
                 at += prefix.frameLength
             }
@@ -342,7 +342,7 @@ struct CorruptionTests {
             }
         }
         // Only the two minor-version fields (readers may read a higher minor) are unchecked, and
-        // metadata frames, which readers of a sealed file do not use (`verify` checks them).
+        // metadata and schema frames, which readers of a sealed file do not use (`verify` checks them).
         var unchecked: Set<Int> = [10, 11, fx.trailerOffset + 22, fx.trailerOffset + 23]
         for (range, region) in fx.regions where region == .metadataFrame { unchecked.formUnion(range) }
         #expect(detected[.chunkBody, default: 0] == tried[.chunkBody, default: 0], "every flip in a block is caught")

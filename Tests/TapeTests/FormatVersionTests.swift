@@ -46,7 +46,7 @@ enum FormatFixture {
     }
 }
 
-@Suite("Format versions: 1.1 writes, 1.0 still reads")
+@Suite("Format versions: 1.2 writes, 1.0 and 1.1 still read")
 struct FormatVersionTests {
     @Test func readsTheCommitted1_0File() throws {
         let (equity, trades) = FormatFixture.rows()
@@ -65,12 +65,35 @@ struct FormatVersionTests {
         #expect(report.rows == 120)
     }
 
-    @Test func newFilesAre1_1WithBlockChecksums() throws {
+    /// The committed format 1.1 file (`Tests/Fixtures/v1_1.tape`, written by `FormatFixture.write`
+    /// with the 1.1 writer): no schema frames, block checksums. It reads, verifies, and an append
+    /// makes it 1.2.
+    @Test func readsAndAppendsToTheCommitted1_1File() throws {
+        let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_1.tape").path
+        let (equity, trades) = FormatFixture.rows()
+        let r = try TapeReader(path: fixture, options: ReaderOptions(verifyChecksums: true))
+        #expect(r.formatMinorVersion == 1)
+        #expect(r.tables.flatMap(\.chunks).flatMap(\.blocks).allSatisfy { $0.checksum != nil })
+        #expect(try r.allRows() == ["equity": equity, "trades": trades])
+        #expect(try Verifier.verify(path: fixture).ok)
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("v1_1.tape")
+        try FileManager.default.copyItem(atPath: fixture, toPath: path)
+        let w = try TapeWriter(appendingTo: path)
+        _ = try w.declareTable("later", columns: [ColumnDef("x", .int64)])
+        try w.close()
+        let appended = try TapeReader(path: path)
+        #expect(appended.formatMinorVersion == 2 && appended.tables.map(\.name) == ["equity", "trades", "later"])
+        #expect(try appended.allRows() == ["equity": equity, "trades": trades, "later": []])
+        #expect(try Verifier.verify(path: path).ok)
+    }
+
+    @Test func newFilesAre1_2WithBlockChecksums() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("new.tape")
         try FormatFixture.write(to: path)
         let r = try TapeReader(path: path)
-        #expect(r.formatMinorVersion == 1)
+        #expect(r.formatMinorVersion == FileHeader.minorVersion && FileHeader.minorVersion == 2)
         let blocks = r.tables.flatMap(\.chunks).flatMap(\.blocks)
         #expect(blocks.count == 4 * 3 + 4 && blocks.allSatisfy { $0.checksum != nil })
         let (equity, trades) = FormatFixture.rows()
@@ -78,7 +101,7 @@ struct FormatVersionTests {
         #expect(try Verifier.verify(path: path).ok)
     }
 
-    @Test("appending to a 1.0 file keeps its rows and metadata and makes it 1.1")
+    @Test("appending to a 1.0 file keeps its rows and metadata and makes it 1.2")
     func appendTo1_0() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("old.tape")
@@ -89,7 +112,7 @@ struct FormatVersionTests {
         for row in extra { try t.append(values: row) }
         try w.close()
         let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
-        #expect(r.formatMinorVersion == 1)
+        #expect(r.formatMinorVersion == 2)
         #expect(r.footer.metadataValue("strategy") == "fixture")
         let (equity, trades) = FormatFixture.rows()
         #expect(try r.allRows() == ["equity": equity, "trades": trades + extra])

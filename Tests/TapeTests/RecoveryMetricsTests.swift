@@ -50,3 +50,21 @@ import TapeTestSupport
         #expect(try Verifier.verify(path: killed).problems.isEmpty)
     }
 }
+
+/// `TapeWriter.resume` with metrics disabled must not keep the metrics recovery computed from the
+/// kept rows once the resumed run adds rows: they would describe only part of the run.
+@Suite struct ResumeMetricsTests {
+    @Test func resumeWithMetricsOffDropsThePartialSection() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("run.tape"), dead = dir.path("dead.tape")
+        try RecoveryMetricsTests().write(path, bars: 2_000, copyUnsealedTo: dead)
+        let (w, state) = try TapeWriter.resume(path: dead, options: WriterOptions(metrics: nil))
+        #expect(state.rowCount("equity") > 0)
+        let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
+        for i in state.rowCount("equity")..<(state.rowCount("equity") + 10) {
+            try eq.append(values: [.timestamp(Int64(i) * 3_600_000_000_000), .float(1)])
+        }
+        try w.close()
+        #expect(try TapeReader(path: dead).metrics == nil)
+    }
+}

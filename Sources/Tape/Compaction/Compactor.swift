@@ -11,7 +11,8 @@ public struct CompactionOptions: Sendable {
     public var codec: Codec
     /// Rows per chunk of the rewritten file (default 65,536: small chunks merge).
     public var rowsPerChunk: Int
-    /// Tables to leave out of the rewritten file (names absent from a run are ignored).
+    /// Tables to leave out of the rewritten file. Naming a table the run lacks (here or in
+    /// `downsample`) is an error and leaves the file untouched.
     public var drop: Set<String>
     /// Tables to downsample, with the bucket width in nanoseconds: of each bucket
     /// `floor(ts / interval)` on the table's first timestamp column, only the last row is kept.
@@ -70,6 +71,19 @@ public struct CompactionError: Error, CustomStringConvertible, LocalizedError {
 /// no append, recovery or other compaction of it can interleave. A symbolic link is followed: its
 /// target is rewritten and the link kept.
 public enum Compactor {
+    /// Throws naming `path`, the first table of `options.drop` or `options.downsample` (in name
+    /// order) that `tables` lacks, and at most 20 of the tables the run has.
+    static func requireNamedTablesExist(_ options: CompactionOptions, in tables: [String], path: String) throws {
+        let present = Set(tables)
+        guard let missing = (options.drop.union(options.downsample.keys)).sorted().first(where: { !present.contains($0) })
+        else { return }
+        let flag = options.drop.contains(missing) ? "--drop" : "--downsample"
+        let shown = tables.prefix(20).map { "'\($0)'" }.joined(separator: ", ")
+        let more = tables.count > 20 ? " and \(tables.count - 20) more" : ""
+        let available = tables.isEmpty ? "the run has no tables" : "its tables: \(shown)\(more)"
+        throw CompactionError(path: path, reason: "\(flag) names table '\(missing)', which the run does not have (\(available)); not compacted")
+    }
+
     /// Rewrites the run at `path` (or, with `options.dryRun`, only reports what would be done).
     /// A damaged, unsealed or locked input throws and is left untouched.
     @discardableResult
@@ -101,6 +115,7 @@ public enum Compactor {
         guard report.ok else {
             throw CompactionError(path: path, reason: "damaged, not compacted: " + report.problems.prefix(3).joined(separator: "; "))
         }
+        try requireNamedTablesExist(options, in: reader.tables.map(\.name), path: path)
         let chunksBefore = reader.tables.reduce(0) { $0 + $1.chunks.count }
         let dropped = reader.tables.map(\.name).filter { options.drop.contains($0) }
         let kept = reader.tables.filter { !options.drop.contains($0.name) }
@@ -223,7 +238,7 @@ public enum Compactor {
 
     /// Temporary files of writers that `removeLeftoverTemps` cleans: compactions' rewritten files
     /// and new runs not yet renamed into place.
-    static let temporaryPurposes = [AtomicReplacement.compactionPurpose, AtomicReplacement.newRunPurpose]
+    static let temporaryPurposes = [AtomicReplacement.compactionPurpose, AtomicReplacement.newRunPurpose, Recovery.recoveryPurpose]
 
     /// Whether `name` (a file name, no directory) is a temporary file of a compaction or of a new
     /// run (`.NAME.compact-PID-RANDOM.tmp`, `.NAME.new-PID-RANDOM.tmp`, or the older

@@ -19,7 +19,7 @@ public struct MetricsAccumulator: Sendable {
     }
 
     /// Whether rows of `table` feed the metrics.
-    public func wants(_ table: String) -> Bool { table == options.equityTable || table == options.tradesTable }
+    public func wants(_ table: String) -> Bool { options.feedsMetrics(table) }
 
     /// Feeds the next rows of `table` (ignored unless it is the equity or trades table): `columns`
     /// follow `schema` (any projection that includes the columns used). Rows with a null time,

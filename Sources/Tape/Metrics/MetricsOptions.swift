@@ -45,6 +45,9 @@ public struct MetricsOptions: Sendable, Equatable {
         self.exitColumn = exitColumn
     }
 
+    /// Whether rows of `table` feed the metrics (it is the equity or the trades table).
+    public func feedsMetrics(_ table: String) -> Bool { table == equityTable || table == tradesTable }
+
     /// Metadata keys that override fields (each prefixed with `tape.metrics.`).
     public static let metadataKeys = [
         "returns", "periods_per_year", "risk_free", "equity_table", "time_column", "equity_column",

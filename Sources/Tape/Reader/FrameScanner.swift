@@ -18,6 +18,13 @@ struct FrameScanner {
         var pairs: RunMetadata.Pairs
     }
 
+    /// A schema frame (format 1.2) whose CRC holds.
+    struct Schemas {
+        var frameOffset: Int
+        var frameLength: Int
+        var tables: [SchemaFrame.Table]
+    }
+
     /// Why the walk stopped.
     enum End: Equatable {
         /// A footer frame starts here.
@@ -28,55 +35,150 @@ struct FrameScanner {
         case damaged(offset: Int, FormatError)
     }
 
+    /// Bytes a salvaging walk skipped: no valid frame starts in `offset ..< offset + length`.
+    struct Skipped {
+        var offset: Int
+        var length: Int
+        /// Why the frame at `offset` is not valid.
+        var error: FormatError
+    }
+
     /// What a walk found, in file order.
     struct Result {
         var chunks: [Chunk] = []
         var metadata: [Metadata] = []
+        var schemas: [Schemas] = []
+        /// Damaged stretches followed by valid frames (only when scanning with `resync`).
+        var skipped: [Skipped] = []
         var end: End = .limit
+    }
+
+    /// One frame read at an offset.
+    private enum Frame {
+        case chunk(Chunk), metadata(Metadata), schemas(Schemas), footer
+        var length: Int {
+            switch self {
+            case .chunk(let c): return c.frameLength
+            case .metadata(let m): return m.frameLength
+            case .schemas(let s): return s.frameLength
+            case .footer: return 0
+            }
+        }
     }
 
     let file: RawFile
 
-    /// Reads frames in `FileHeader.size ..< limit` until the limit, a footer, or a bad frame.
-    func scan(limit: Int) throws -> Result {
+    /// How a walk goes on after bytes that are not a valid frame.
+    enum Resync {
+        /// It stops there (`.damaged`).
+        case none
+        /// It goes on after the bad frame when its prefix still gives its length and a valid frame
+        /// starts there (cheap: one extra frame read).
+        case byLength
+        /// As `byLength`, else at the next offset holding a frame magic that starts a valid frame
+        /// (format-spec §4.1; reads up to the rest of the file per candidate).
+        case search
+    }
+
+    /// Reads frames in `FileHeader.size ..< limit` until the limit, a footer, or a bad frame. With
+    /// `resync`, a bad frame that a valid chunk, metadata or schema frame follows before `limit`
+    /// is recorded in `skipped` and the walk goes on from that frame; the walk ends `.damaged`
+    /// only where no valid frame is found after it.
+    func scan(limit: Int, resync: Resync = .none) throws -> Result {
         var result = Result()
         var offset = FileHeader.size
         var buffer: [UInt8] = []
         while offset < limit {
-            let available = limit - offset
-            guard available >= 4 else {
-                result.end = .damaged(offset: offset, .truncated(what: "frame magic", offset: offset, needed: 4, available: available))
-                return result
-            }
-            let prefix = try file.read(at: offset, count: min(ChunkHeader.prefixSize, available))
-            let frame: FramePrefix
-            do { frame = try FramePrefix(decoding: prefix, offset: offset, limit: available) } catch {
+            let frame: Frame
+            do { frame = try read(at: offset, limit: limit, buffer: &buffer) } catch let error as FormatError {
+                if resync != .none, let next = try nextFrame(after: offset, hint: try claimedLength(at: offset, limit: limit),
+                                                             search: resync == .search, limit: limit, buffer: &buffer) {
+                    result.skipped.append(Skipped(offset: offset, length: next - offset, error: error))
+                    offset = next
+                    continue
+                }
                 result.end = .damaged(offset: offset, error)
                 return result
             }
-            if frame.kind == .footer {
+            switch frame {
+            case .footer:
                 result.end = .footer(offset: offset)
                 return result
+            case .chunk(let c): result.chunks.append(c)
+            case .metadata(let m): result.metadata.append(m)
+            case .schemas(let s): result.schemas.append(s)
             }
-            let length = frame.frameLength
-            if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
-            try buffer.withUnsafeMutableBytes { try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<length])) }
-            do {
-                try Self.checkCRC(buffer, length: length, kind: frame.kind, offset: offset)
-                if frame.kind == .metadata {
-                    let pairs = try MetadataFrame.decode(buffer, prefix: frame, offset: offset)
-                    result.metadata.append(Metadata(frameOffset: offset, frameLength: length, pairs: pairs))
-                } else {
-                    let header = try Self.decodeHeader(buffer, frame: frame, offset: offset)
-                    result.chunks.append(Chunk(frameOffset: offset, frameLength: length, header: header))
-                }
-            } catch {
-                result.end = .damaged(offset: offset, error)
-                return result
-            }
-            offset += length
+            offset += frame.length
         }
         return result
+    }
+
+    /// The frame at `offset`; throws `FormatError` when it is torn, damaged or unknown. Only I/O
+    /// errors are thrown otherwise.
+    private func read(at offset: Int, limit: Int, buffer: inout [UInt8]) throws -> Frame {
+        let available = limit - offset
+        guard available >= 4 else {
+            throw FormatError.truncated(what: "frame magic", offset: offset, needed: 4, available: available)
+        }
+        let prefix = try file.read(at: offset, count: min(ChunkHeader.prefixSize, available))
+        let frame = try FramePrefix(decoding: prefix, offset: offset, limit: available)
+        if frame.kind == .footer { return .footer }
+        let length = frame.frameLength
+        if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
+        try buffer.withUnsafeMutableBytes { try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<length])) }
+        try Self.checkCRC(buffer, length: length, kind: frame.kind, offset: offset)
+        switch frame.kind {
+        case .metadata:
+            return .metadata(Metadata(frameOffset: offset, frameLength: length,
+                                      pairs: try MetadataFrame.decode(buffer, prefix: frame, offset: offset)))
+        case .schema:
+            return .schemas(Schemas(frameOffset: offset, frameLength: length,
+                                    tables: try SchemaFrame.decode(buffer, prefix: frame, offset: offset)))
+        case .chunk, .footer:
+            return .chunk(Chunk(frameOffset: offset, frameLength: length,
+                                header: try Self.decodeHeader(buffer, frame: frame, offset: offset)))
+        }
+    }
+
+    /// The length a frame's prefix at `offset` claims, when the prefix decodes inside `limit`.
+    private func claimedLength(at offset: Int, limit: Int) throws -> Int? {
+        let available = limit - offset
+        guard available >= ChunkHeader.prefixSize else { return nil }
+        let prefix = try file.read(at: offset, count: ChunkHeader.prefixSize)
+        guard let frame = try? FramePrefix(decoding: prefix, offset: offset, limit: available), frame.kind != .footer else { return nil }
+        return frame.frameLength
+    }
+
+    /// Bytes read per step while searching for the next frame magic.
+    private static let searchWindow = 1 << 16
+
+    /// The offset of the first valid non-footer frame after the damaged one at `damaged`, or nil.
+    /// Tries `damaged + hint` first (the damaged frame's own length, when its prefix held), then,
+    /// with `search`, every later position where a chunk, metadata or schema magic occurs.
+    /// Memory: one search window plus the largest candidate frame.
+    private func nextFrame(after damaged: Int, hint: Int?, search: Bool, limit: Int, buffer: inout [UInt8]) throws -> Int? {
+        func valid(_ at: Int) throws -> Bool {
+            guard at > damaged, at < limit else { return false }
+            do {
+                if case .footer = try read(at: at, limit: limit, buffer: &buffer) { return false }
+                return true
+            } catch is FormatError { return false }
+        }
+        if let hint, try valid(damaged + hint) { return damaged + hint }
+        guard search else { return nil }
+        let magics = [ChunkHeader.magic, MetadataFrame.magic, SchemaFrame.magic]
+        var start = damaged + 1
+        while start + 4 <= limit {
+            let window = try file.read(at: start, count: min(Self.searchWindow + 3, limit - start))
+            if window.count >= 4 {
+                for i in 0...(window.count - 4) where window[i] == 0x54 {   // "T"
+                    let candidate = Array(window[i..<(i + 4)])
+                    if magics.contains(candidate), try valid(start + i) { return start + i }
+                }
+            }
+            start += Self.searchWindow
+        }
+        return nil
     }
 
     /// Checks the CRC stored in the last 4 of a frame's `length` bytes against the bytes before it.
@@ -85,7 +187,7 @@ struct FrameScanner {
         let stored = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: crcAt, as: UInt32.self).littleEndian }
         let computed = bytes.withUnsafeBytes { CRC32C.mask(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<crcAt]))) }
         guard stored == computed else {
-            throw .checksumMismatch(what: kind == .metadata ? "metadata frame" : "chunk frame", offset: offset,
+            throw .checksumMismatch(what: kind == .chunk ? "chunk frame" : kind.frameName, offset: offset,
                                     stored: stored, computed: computed)
         }
     }

@@ -73,9 +73,7 @@ public final class TapeReader {
         if fileSize < minimal || Array(tail.suffix(8)) != FileHeader.magic {
             guard options.allowUnsealed else { throw TapeError.unsealed(path: path, size: fileSize) }
             // A file still being written (or whose writer died): the complete chunks only.
-            let salvage = try Recovery.salvage(file, size: fileSize)
-            footerOffset = salvage.dataEnd
-            footer = Footer(metadata: salvage.metadata ?? [], tables: salvage.tables)
+            (footer, footerOffset) = try Recovery.consistentPrefix(file, size: fileSize)
             isSealed = false
             return
         }

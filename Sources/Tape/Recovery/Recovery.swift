@@ -1,37 +1,71 @@
+import Foundation
 import TapeFormat
 
 /// Rebuilds the footer of a file whose writer died (format-spec §4): keeps the longest prefix of
 /// frames whose checksums hold, drops the torn tail, and seals the file with a footer built from
-/// the kept chunks' headers and the metadata of the last kept metadata frame.
+/// the kept chunks' headers, the tables declared by schema frames and the metadata of the last
+/// kept metadata frame. With `salvage` it keeps every intact frame after damage too (§4.1).
 public enum Recovery {
+    /// Rows of a table lost in the middle of a salvaged file: original rows
+    /// `firstMissingRow ..< firstMissingRow + missingRows` are gone, and the rows that followed
+    /// them are numbered from `renumberedFrom` in the recovered file.
+    public struct Gap: Sendable, Equatable, CustomStringConvertible {
+        public var table: String
+        public var firstMissingRow: Int
+        public var missingRows: Int
+        public var renumberedFrom: Int
+
+        public var description: String {
+            "table '\(table)': rows \(firstMissingRow)..<\(firstMissingRow + missingRows) missing (\(missingRows) rows); later rows renumbered from \(renumberedFrom)"
+        }
+    }
+
     /// What `recover` kept and dropped.
     public struct Report: Sendable, Equatable {
         public var path: String
         /// The file already had a valid trailer and footer; nothing was changed.
         public var wasSealed = false
         public var chunksKept = 0
-        /// Rows kept per table, in first-seen order.
+        /// Rows kept per table (every kept table, also declared ones without rows).
         public var rowsKept: [String: Int] = [:]
         /// Bytes cut from the end (the torn tail, and any old footer).
         public var bytesDropped = 0
-        /// Why the scan stopped where it did, if not at a clean end.
+        /// Why the scan stopped where it did (salvage: the first thing skipped), if not at a clean end.
         public var stopReason: String?
-        /// Chunks after the good prefix that were valid but could not be kept (a table's rows
-        /// would not be contiguous, or its schema changed).
+        /// Valid chunks not kept: after the stopping point (default mode; `--salvage` may keep
+        /// them), or whose rows overlap kept rows or whose schema changed.
         public var chunksDropped = 0
         /// The run metadata was restored from a metadata frame (format 1.1); false when the file
         /// had none (format 1.0 writers, or a writer killed before writing one).
         public var metadataRestored = false
         /// The run metrics (stored only in the lost footer) were recomputed from the kept rows.
         public var metricsRecomputed = false
+        /// Salvage mode: rows missing in the middle of tables, in file order.
+        public var gaps: [Gap] = []
+        /// Salvage mode: bytes of damaged stretches skipped in the middle of the file.
+        public var bytesSkipped = 0
     }
+
+    /// Metadata key under which a salvaged file records its gaps (format-spec §4.1).
+    public static let gapsMetadataKey = "tape.salvage.gaps"
 
     /// Recovers `path` in place. With `dryRun` nothing is written. A sealed, valid file is left
     /// untouched. The recovered file's metadata is that of the last complete metadata frame in
-    /// the kept prefix (none in 1.0 files), then `tape.recovered = true`, then what `metadata`
-    /// supplies (replacing restored keys of the same name). Takes the file's writer lock first:
-    /// throws `TapeError.locked` while another writer (an append, a compaction) holds it.
-    public static func recover(path: String, dryRun: Bool = false, metadata: [String: String] = [:]) throws -> Report {
+    /// the kept prefix (none in 1.0 files), then `tape.recovered = true`, then (salvage with gaps)
+    /// `tape.salvage.gaps`, then what `metadata` supplies (replacing restored keys of the same name).
+    /// Takes the file's writer lock first: throws `TapeError.locked` while another writer (an
+    /// append, a compaction) holds it.
+    ///
+    /// Default mode (point-in-time recovery) keeps the longest consistent prefix and truncates the
+    /// rest. With `salvage`, intact frames after damaged ones are kept too: the file is then
+    /// rewritten into a temporary file beside it (fsynced) and renamed over it, with the directory
+    /// fsynced; rows after a gap are renumbered and the gaps reported.
+    ///
+    /// Throws without changing anything for a file of a format version this Tape cannot write
+    /// (a newer major version in the header or trailer, or a newer minor version in the header),
+    /// since its frames might not be understood and would be cut.
+    public static func recover(path: String, dryRun: Bool = false, metadata: [String: String] = [:],
+                               salvage: Bool = false) throws -> Report {
         var report = Report(path: path)
         // Under the writer lock (on the file the path names now), so that a file another writer
         // is appending to or compacting is neither taken for unsealed nor rewritten.
@@ -44,38 +78,98 @@ public enum Recovery {
         guard size >= FileHeader.size else {
             throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size, available: size))
         }
-        do { try FileHeader.validate(try file.read(at: 0, count: FileHeader.size)) } catch let e as FormatError {
-            throw TapeError.corrupt(path: path, e)
-        }
-        if size >= FileHeader.size + Trailer.size, let v = Trailer.claimedVersion(try file.read(at: size - Trailer.size, count: Trailer.size)),
-           v.major != FileHeader.majorVersion {
-            throw TapeError.corrupt(path: path, .unsupportedVersion(major: v.major, minor: v.minor))   // §2.2: not "unsealed"
-        }
-        let salvage = try salvage(file, size: size)
-        report.stopReason = salvage.stopReason
-        report.chunksKept = salvage.chunksKept
-        report.chunksDropped = salvage.chunksDropped
-        report.metadataRestored = salvage.metadata != nil
-        let tables = salvage.tables
-        let dataEnd = salvage.dataEnd
-        for t in tables { report.rowsKept[t.name] = t.rowCount }
-        report.bytesDropped = size - dataEnd
+        try requireKnownVersion(file, size: size, path: path)
+        // The default mode looks past damage only cheaply, to count the intact chunks it leaves.
+        let plan = RecoveryPlan(try FrameScanner(file: file).scan(limit: size, resync: salvage ? .search : .byLength),
+                                salvage: salvage)
+        report.stopReason = plan.stopReason
+        report.chunksKept = plan.chunksKept
+        report.chunksDropped = plan.chunksDropped
+        report.metadataRestored = plan.metadata != nil
+        report.gaps = plan.gaps
+        report.bytesSkipped = plan.bytesSkipped
+        for t in plan.tables { report.rowsKept[t.name] = 0 }
+        for f in plan.frames { if let c = f.chunk { report.rowsKept[c.header.tableName, default: 0] += c.header.rowCount } }
+        report.bytesDropped = size - plan.dataEnd   // after the last kept frame; skipped bytes are counted apart
         guard !dryRun else { return report }
-        var meta = (salvage.metadata ?? []).filter { $0.key != "tape.recovered" }
+
+        var meta = (plan.metadata ?? []).filter { $0.key != "tape.recovered" && $0.key != gapsMetadataKey }
         meta.append(("tape.recovered", "true"))
+        if !plan.gaps.isEmpty { meta.append((gapsMetadataKey, gapsJSON(plan.gaps))) }
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k != "tape.recovered" {
             if let i = meta.firstIndex(where: { $0.key == k }) { meta[i].value = v } else { meta.append((k, v)) }
         }
-        try writeFooter(Footer(metadata: meta, tables: tables), file, at: dataEnd)
-        // The metrics section lived in the lost footer: recompute it from the kept rows (now that
-        // the file reads as sealed) and seal again with it. A crash in between leaves the first,
-        // valid footer.
-        if let metrics = try? recomputedMetrics(path: path, metadata: meta), !metrics.entries.isEmpty {
-            try writeFooter(Footer(metadata: meta, tables: tables, sections: [(RunMetrics.sectionTag, metrics.sectionBytes())]), file, at: dataEnd)
-            report.metricsRecomputed = true
+        if plan.prefixEnd == Int.max {
+            let tables = tableEntries(plan, offsets: plan.frames.map(\.offset), headerLengths: nil)
+            report.metricsRecomputed = try seal(file, path: path, at: plan.dataEnd, metadata: meta, tables: tables)
+            try file.close()
+        } else {
+            report.metricsRecomputed = try rewrite(file, path: path, plan: plan, metadata: meta)
         }
-        try file.close()
         return report
+    }
+
+    /// Refuses files whose header or (unverified) trailer names a format this Tape cannot write.
+    private static func requireKnownVersion(_ file: RawFile, size: Int, path: String) throws {
+        let minor: UInt16
+        let head = try file.read(at: 0, count: FileHeader.size)
+        do { minor = try FileHeader.validate(head) } catch { throw TapeError.corrupt(path: path, error) }
+        guard minor <= FileHeader.minorVersion else {
+            throw TapeError.invalidArgument("\(path): written in format 1.\(minor), newer than this Tape's 1.\(FileHeader.minorVersion); recover it with a newer Tape (nothing was changed)")
+        }
+        // §2.2: a trailer naming another major version makes the file unsupported, not "unsealed".
+        if size >= FileHeader.size + Trailer.size, let v = Trailer.claimedVersion(try file.read(at: size - Trailer.size, count: Trailer.size)),
+           v.major != FileHeader.majorVersion {
+            throw TapeError.corrupt(path: path, .unsupportedVersion(major: v.major, minor: v.minor))
+        }
+    }
+
+    /// The longest consistent prefix of the unsealed file `file` of `size` bytes (what default
+    /// recovery would keep; nothing is written): a footer for its frames and where they end.
+    static func consistentPrefix(_ file: RawFile, size: Int) throws -> (footer: Footer, dataEnd: Int) {
+        let plan = RecoveryPlan(try FrameScanner(file: file).scan(limit: size), salvage: false)
+        let tables = tableEntries(plan, offsets: plan.frames.map(\.offset), headerLengths: nil)
+        return (Footer(metadata: plan.metadata ?? [], tables: tables), plan.dataEnd)
+    }
+
+    /// The gaps as the JSON array stored under `tape.salvage.gaps` (format-spec §4.1).
+    static func gapsJSON(_ gaps: [Gap]) -> String {
+        let objects = gaps.map { g -> [String: Any] in
+            ["table": g.table, "first_missing_row": g.firstMissingRow, "missing_rows": g.missingRows,
+             "renumbered_from": g.renumberedFrom]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys])) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The footer's tables for the plan's frames placed at `offsets` (one per frame); a moved chunk
+    /// frame's new header length is in `headerLengths` (same indices), else it is unchanged.
+    static func tableEntries(_ plan: RecoveryPlan, offsets: [Int], headerLengths: [Int: Int]?) -> [Footer.TableEntry] {
+        var entries = plan.tables.map { Footer.TableEntry(name: $0.name, schema: $0.schema, rowCount: 0, chunks: []) }
+        let index = Dictionary(uniqueKeysWithValues: plan.tables.enumerated().map { ($1.name, $0) })
+        for (i, f) in plan.frames.enumerated() {
+            guard let (h, rowStart) = f.chunk, let t = index[h.tableName] else { continue }
+            let headerLength = headerLengths?[i] ?? (f.length - ChunkHeader.prefixSize - ChunkHeader.suffixSize - h.bodyLength)
+            let length = ChunkHeader.prefixSize + headerLength + h.bodyLength + ChunkHeader.suffixSize
+            entries[t].chunks.append(Footer.ChunkEntry(frameOffset: offsets[i], frameLength: length,
+                                                       bodyOffset: offsets[i] + ChunkHeader.prefixSize + headerLength,
+                                                       rowStart: rowStart, rowCount: h.rowCount, blocks: h.blocks))
+            entries[t].rowCount += h.rowCount
+        }
+        return entries
+    }
+
+    /// Writes the footer at `dataEnd` (everything after it is cut), then, the file now reading as
+    /// sealed, recomputes the run metrics (they lived in the lost footer) from the kept rows and
+    /// seals again with them. A crash in between leaves the first, valid footer. Returns whether
+    /// metrics were stored.
+    private static func seal(_ file: RawFile, path: String, at dataEnd: Int, metadata: RunMetadata.Pairs,
+                             tables: [Footer.TableEntry]) throws -> Bool {
+        try writeFooter(Footer(metadata: metadata, tables: tables), file, at: dataEnd)
+        guard let metrics = try? recomputedMetrics(path: path, metadata: metadata), !metrics.entries.isEmpty else { return false }
+        try writeFooter(Footer(metadata: metadata, tables: tables, sections: [(RunMetrics.sectionTag, metrics.sectionBytes())]),
+                        file, at: dataEnd)
+        return true
     }
 
     /// Replaces everything from `dataEnd` on with `footer` and a trailer, durably.
@@ -97,56 +191,46 @@ public enum Recovery {
         return acc.finish()
     }
 
-    /// The tables rebuilt from the longest prefix of valid frames of an unsealed file.
-    struct Salvage {
-        var tables: [Footer.TableEntry] = []
-        /// The pairs of the last kept metadata frame; nil when there is none.
-        var metadata: RunMetadata.Pairs?
-        /// End of the last kept frame.
-        var dataEnd = FileHeader.size
-        var chunksKept = 0
-        var chunksDropped = 0
-        var stopReason: String?
-    }
+    /// The purpose in the temporary name of a salvaged file (`AtomicReplacement`).
+    static let recoveryPurpose = "recover"
 
-    /// Scans `file` (of `size` bytes, header already valid) and rebuilds its tables from the chunk
-    /// headers, stopping at the first frame that is torn, damaged, or does not continue its table.
-    static func salvage(_ file: RawFile, size: Int) throws -> Salvage {
-        var s = Salvage()
-        let scanned = try FrameScanner(file: file).scan(limit: size)
-        let chunks = scanned.chunks
-        var cut = Int.max   // frames from here on are not kept
-        switch scanned.end {
-        case .limit: break
-        case .footer(let at): s.stopReason = "an unusable footer at offset \(at)"
-        case .damaged(let at, let e): s.stopReason = "offset \(at): \(e)"
-        }
-        var index: [String: Int] = [:]
-        for c in chunks {
-            let h = c.header
-            let t = index[h.tableName] ?? {
-                s.tables.append(Footer.TableEntry(name: h.tableName, schema: h.schema, rowCount: 0, chunks: []))
-                index[h.tableName] = s.tables.count - 1
-                return s.tables.count - 1
-            }()
-            guard s.tables[t].schema == h.schema, s.tables[t].rowCount == h.rowStart else {
-                s.chunksDropped = chunks.count - s.chunksKept
-                s.stopReason = "chunk at offset \(c.frameOffset) of table '\(h.tableName)' does not continue its rows"
-                cut = c.frameOffset
-                break
+    /// Salvage: writes the plan's frames into a temporary file beside `path` (the prefix before
+    /// `plan.prefixEnd` byte for byte, later frames moved up and their chunks renumbered), seals
+    /// it, fsyncs it, renames it over `path` and fsyncs the directory. Memory: one frame.
+    private static func rewrite(_ source: RawFile, path: String, plan: RecoveryPlan, metadata: RunMetadata.Pairs) throws -> Bool {
+        let replacement = try AtomicReplacement(replacing: path, purpose: recoveryPurpose)
+        let out = replacement.file
+        var position = 0
+        func copy(_ offset: Int, _ count: Int) throws {
+            var done = 0
+            while done < count {
+                let n = min(1 << 20, count - done)
+                let bytes = try source.read(at: offset + done, count: n)
+                try out.write(bytes)
+                done += n
             }
-            s.tables[t].chunks.append(Footer.ChunkEntry(frameOffset: c.frameOffset, frameLength: c.frameLength,
-                                                        bodyOffset: c.bodyOffset, rowStart: h.rowStart,
-                                                        rowCount: h.rowCount, blocks: h.blocks))
-            s.tables[t].rowCount += h.rowCount
-            s.chunksKept += 1
-            s.dataEnd = c.frameOffset + c.frameLength
+            position += count
         }
-        s.tables.removeAll { $0.chunks.isEmpty }
-        if let last = scanned.metadata.last(where: { $0.frameOffset < cut }) {
-            s.metadata = last.pairs
-            s.dataEnd = max(s.dataEnd, last.frameOffset + last.frameLength)
+        let prefixFrames = plan.frames.filter { $0.offset < plan.prefixEnd }
+        try copy(0, prefixFrames.last.map { $0.offset + $0.length } ?? FileHeader.size)
+        var offsets: [Int] = [], headerLengths: [Int: Int] = [:]
+        for (i, f) in plan.frames.enumerated() {
+            guard f.offset >= plan.prefixEnd else { offsets.append(f.offset); continue }
+            offsets.append(position)
+            guard let (h, rowStart) = f.chunk else { try copy(f.offset, f.length); continue }
+            let headerLength = f.length - ChunkHeader.prefixSize - ChunkHeader.suffixSize - h.bodyLength
+            let body = try source.read(at: f.offset + ChunkHeader.prefixSize + headerLength, count: h.bodyLength)
+            var header = h
+            header.rowStart = rowStart
+            var w = ByteWriter(capacity: body.count + 256)
+            headerLengths[i] = header.encodeFrame(body: body, into: &w)
+            try out.write(w.bytes)
+            position += w.count
         }
-        return s
+        let tables = tableEntries(plan, offsets: offsets, headerLengths: headerLengths)
+        let metrics = try seal(out, path: replacement.temporaryPath, at: position, metadata: metadata, tables: tables)
+        try replacement.commit()
+        try source.close()
+        return metrics
     }
 }

@@ -18,6 +18,8 @@ public final class TableWriter {
     var chunks: [Footer.ChunkEntry] = []
     /// The file's chunk count when the oldest buffered row was appended (see `maxChunkLag`).
     var bufferedSinceChunk = 0
+    /// The chunk count of the last `ChunkLagQueue` entry made for this table (-1: none).
+    private var queuedSince = -1
     private var setMarks: [UInt64]
     private var rowSerial: UInt64 = 1
 
@@ -48,7 +50,7 @@ public final class TableWriter {
     public func appendRow(_ body: (inout RowBuilder) throws -> Void) throws {
         try file.checkOpen()
         let n = buffers[0].count
-        if n == 0 { bufferedSinceChunk = file.chunksWritten }
+        if n == 0 { startBuffering() }
         var row = RowBuilder(table: self, serial: rowSerial)
         do {
             try body(&row)
@@ -102,7 +104,7 @@ public final class TableWriter {
         }
         var start = 0
         while start < rows {
-            if buffers[0].count == 0 { bufferedSinceChunk = file.chunksWritten }
+            if buffers[0].count == 0 { startBuffering() }
             let room = file.options.rowsPerChunk - buffers[0].count
             let take = rowsFitting(columns, from: start, upTo: start + min(room, rows - start))
             for i in 0..<columns.count { buffers[i].append(columns[i], range: start..<(start + take)) }
@@ -174,6 +176,15 @@ public final class TableWriter {
     }
 
     private var bufferedBytes: Int { buffers.reduce(0) { $0 + $1.byteSize } }
+
+    /// Marks the start of a new buffer and queues the table for the `maxChunkLag` rule (once per
+    /// chunk count, so rows rolled back on an empty buffer do not grow the queue).
+    private func startBuffering() {
+        bufferedSinceChunk = file.chunksWritten
+        guard queuedSince != bufferedSinceChunk else { return }
+        queuedSince = bufferedSinceChunk
+        file.startedBuffering(self)
+    }
 
     /// Rows buffered for the next chunk.
     var bufferedRows: Int { buffers[0].count }

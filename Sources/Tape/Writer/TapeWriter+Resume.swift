@@ -76,9 +76,11 @@ extension TapeWriter {
             return (fresh, ResumeState(tables: [], recovery: report))
         }
         report = try Recovery.recover(path: path)
-        let metrics = try MetricsRecorder.rebuilt(from: path, options: options.metrics)
+        let metrics = options.metrics == nil ? nil : try MetricsRecorder.rebuilt(from: path, options: options.metrics)
         let writer = try TapeWriter(appendingTo: path, options: options)
-        writer.metricsRecorder = metrics
+        // With metrics disabled the appending writer's recorder stays: it removes the metrics
+        // section recovery computed from the kept rows once rows are added to the run.
+        if let metrics { writer.metricsRecorder = metrics }
         let footer = writer.makeFooter()
         if !footer.metadata.contains(where: { $0.key == "tape.writer" }) {
             writer.setMetadata("tape.writer", "tape \(TapeVersion.string)")

@@ -26,11 +26,20 @@ public final class TapeWriter {
     private var position: Int
     private var tables: [TableWriter] = []
     private var tableByName: [String: TableWriter] = [:]
+    /// Tables with buffered rows, oldest first (`maxChunkLag`), and whether it is being drained.
+    private var lagQueue = ChunkLagQueue()
+    private var drainingLag = false
     /// Tables carried over from an earlier session of the same file (append mode), in file order.
     private var carried: [Footer.TableEntry] = []
     private var metadata: [(key: String, value: String)] = []
+    /// Position of each key in `metadata`, for its first `metadataIndexed` entries (`setMetadata`).
+    private var metadataIndex: [String: Int] = [:]
+    private var metadataIndexed = 0
     /// The metadata changed since the last metadata frame; the next chunk is preceded by a new one.
     private var metadataDirty = false
+    /// Tables declared since the last schema frame (format-spec §3.5), written before the next
+    /// chunk of another table and before the footer.
+    private var pendingSchemas: [SchemaFrame.Table] = []
     private var sections: [(tag: UInt64, bytes: [UInt8])] = []
     /// One encoder per worker; worker 0 runs on the writer's thread.
     private let encoders: [SharedEncoder]
@@ -115,11 +124,10 @@ public final class TapeWriter {
         self.path = path
         self.options = options
         encoders = (0..<options.encodingThreads).map { _ in SharedEncoder(codec: options.codec) }
-        // Rows added to an existing file would give metrics of part of a run: keep its section
-        // (TapeWriter.resume rebuilds the metrics from the file's rows instead).
-        metricsRecorder = MetricsRecorder(options: nil)
         file = try RawFile.openLocked(path, access: .readWrite)
         let existing = try TapeReader(file: file)
+        // Metrics of the whole run: the file's rows are fed first when equity/trades rows are added.
+        metricsRecorder = MetricsRecorder(appendingTo: existing, options: options.metrics)
         metadata = existing.footer.metadata
         sections = existing.footer.sections
         carried = existing.footer.tables
@@ -133,7 +141,10 @@ public final class TapeWriter {
         }
         try file.truncate(to: position)
         try file.seek(to: position)
-        try writeMetadataFrame()
+        // Tables without chunks live only in the footer just cut: declare them again.
+        pendingSchemas = existing.footer.tables.filter { $0.chunks.isEmpty }.map { ($0.name, $0.schema) }
+        metadataDirty = true   // the file's metadata, so that a killed append keeps it
+        try writePendingFrames(before: nil)
     }
 
     /// Declares a table. Tables may be declared at any point of a run; names are unique per file.
@@ -153,6 +164,8 @@ public final class TapeWriter {
             }
             t.chunks = old.chunks
             t.adoptFlushedRows(old.rowCount)
+        } else {
+            pendingSchemas.append((name, schema))
         }
         tables.append(t)
         tableByName[name] = t
@@ -183,7 +196,13 @@ public final class TapeWriter {
     /// A change is written to the file as a metadata frame before the next chunk (and at close),
     /// so it survives the writer being killed once that chunk is on disk.
     public func setMetadata(_ key: String, _ value: String) {
-        if let i = metadata.firstIndex(where: { $0.key == key }) {
+        // Index the entries added since the last call (first occurrence wins, as firstIndex did):
+        // a linear search per key made a $metadata record with n keys cost O(n²).
+        while metadataIndexed < metadata.count {
+            if metadataIndex[metadata[metadataIndexed].key] == nil { metadataIndex[metadata[metadataIndexed].key] = metadataIndexed }
+            metadataIndexed += 1
+        }
+        if let i = metadataIndex[key] {
             guard metadata[i].value != value else { return }
             metadata[i].value = value
         } else {
@@ -201,6 +220,23 @@ public final class TapeWriter {
         position += scratch.count
         metadataDirty = false
         if options.durability == .chunk { try syncFile() }
+    }
+
+    /// Writes what the file lacks before the next frame: a schema frame declaring the tables
+    /// declared since the last one (in declaration order; none when the only such table is `table`,
+    /// whose chunk, about to be written, repeats its schema), then a metadata frame if the
+    /// metadata changed. With durability `.chunk` they are fsynced.
+    private func writePendingFrames(before table: String?) throws {
+        let declared = pendingSchemas.contains { $0.name != table } ? pendingSchemas : []
+        pendingSchemas.removeAll()
+        if !declared.isEmpty {
+            scratch.removeAll()
+            SchemaFrame.encode(declared, into: &scratch)
+            try file.write(scratch.bytes)
+            position += scratch.count
+            if !metadataDirty && options.durability == .chunk { try syncFile() }
+        }
+        if metadataDirty { try writeMetadataFrame() }
     }
 
     // MARK: Progress
@@ -228,7 +264,7 @@ public final class TapeWriter {
         try checkOpen()
         do {
             for t in tables { try t.flush() }
-            if metadataDirty { try writeMetadataFrame() }
+            try writePendingFrames(before: nil)
             let footer = makeFooter()
             try writeFooter(footer)
             if options.durability != .none { try syncFile() }
@@ -303,12 +339,21 @@ public final class TapeWriter {
         if let failed { throw TapeError.invalidArgument("the writer failed earlier and cannot continue: \(failed)") }
     }
 
-    /// After `table` wrote a chunk: flushes other tables whose buffered rows have waited for
-    /// `maxChunkLag` chunks.
-    func chunkWritten(by table: TableWriter) throws {
+    /// Called by `table` when its buffer goes from empty to non-empty.
+    func startedBuffering(_ table: TableWriter) {
         guard options.maxChunkLag > 0 else { return }
-        for t in tables where t !== table && t.bufferedRows > 0
-            && chunksWritten - t.bufferedSinceChunk >= options.maxChunkLag {
+        lagQueue.push(table, since: table.bufferedSinceChunk)
+    }
+
+    /// After a chunk was written: flushes the tables whose buffered rows have waited for
+    /// `maxChunkLag` chunks, oldest first. Iterative: the flushes it makes call back here, and
+    /// those calls return at once while the outer loop drains the queue (a recursive version
+    /// overflowed the stack with tens of thousands of tables). O(1) per table flushed.
+    func chunkWritten(by table: TableWriter) throws {
+        guard options.maxChunkLag > 0, !drainingLag else { return }
+        drainingLag = true
+        defer { drainingLag = false }
+        while let t = lagQueue.popLagging(chunksWritten: chunksWritten, lag: options.maxChunkLag) {
             try t.flush()
         }
     }
@@ -363,11 +408,9 @@ public final class TapeWriter {
             failed = error
             throw error
         }
-        if metadataDirty {
-            do { try writeMetadataFrame() } catch {
-                failed = error
-                throw error
-            }
+        do { try writePendingFrames(before: table.name) } catch {
+            failed = error
+            throw error
         }
         let header = ChunkHeader(tableName: table.name, schema: table.schema, rowStart: rowStart,
                                  rowCount: rowCount, blocks: blocks)

@@ -22,7 +22,8 @@ struct CompactCommand: ParsableCommand {
             Leftover temporary files of interrupted compactions (whose process is gone) are removed \
             first. A symbolic link is kept and its target compacted. A file another writer holds \
             (an import, another compaction) is reported as locked. A damaged or unsealed file is \
-            reported and left untouched (exit 1). Directories are searched \
+            reported and left untouched (exit 1), as is a file that lacks a table named by --drop \
+            or --downsample. Directories are searched \
             recursively for *.tape files. Prints bytes before and after per file and in total.
             """)
 

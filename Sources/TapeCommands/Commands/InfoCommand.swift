@@ -108,11 +108,14 @@ struct FileInfo: Codable {
         }
     }
 
+    /// The human-readable report. Every string from the file (metadata, names, min/max) goes
+    /// through `TerminalText.escape`: a file must not be able to drive the terminal.
     var text: String {
-        var out = "\(path): \(bytes(fileBytes)), format \(formatVersion), \(tables.count) table(s)\n"
+        let esc = TerminalText.escape
+        var out = "\(esc(path)): \(bytes(fileBytes)), format \(formatVersion), \(tables.count) table(s)\n"
         if !metadata.isEmpty {
             out += "metadata:\n"
-            for k in metadata.keys.sorted() { out += "  \(k) = \(metadata[k] ?? "")\n" }
+            for k in metadata.keys.sorted() { out += "  \(esc(k)) = \(esc(metadata[k] ?? ""))\n" }
         }
         if let metrics, !metrics.entries.isEmpty {
             out += "metrics:\n"
@@ -123,18 +126,18 @@ struct FileInfo: Codable {
                 case .int(let i): text = String(i)
                 case .timestamp(let t): text = Timestamps.format(t)
                 }
-                out += "  \(name) = \(text)\n"
+                out += "  \(esc(name)) = \(text)\n"
             }
         }
         for t in tables {
-            out += "\ntable \(t.name): \(t.rows) rows, \(t.chunks) chunk(s), \(bytes(t.storedBytes))\n"
+            out += "\ntable \(esc(t.name)): \(t.rows) rows, \(t.chunks) chunk(s), \(bytes(t.storedBytes))\n"
             var rows = [["column", "type", "null", "encoding", "codec", "stored", "raw", "ratio", "B/row", "min", "max"]]
             for c in t.columns {
                 let ratio = c.storedBytes > 0 ? String(format: "%.1fx", Double(c.rawBytes) / Double(c.storedBytes)) : "-"
                 let perRow = t.rows > 0 ? String(format: "%.3f", Double(c.storedBytes) / Double(t.rows)) : "-"
-                rows.append([c.name, c.type + (c.nullable ? "?" : ""), String(c.nullCount), c.encodings.joined(separator: ","),
+                rows.append([esc(c.name), c.type + (c.nullable ? "?" : ""), String(c.nullCount), c.encodings.joined(separator: ","),
                              c.codecs.joined(separator: ","), bytes(c.storedBytes), bytes(c.rawBytes), ratio, perRow,
-                             clip(c.min ?? ""), clip(c.max ?? "")])
+                             clip(esc(c.min ?? "")), clip(esc(c.max ?? ""))])
             }
             out += align(rows)
         }

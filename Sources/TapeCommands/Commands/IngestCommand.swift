@@ -27,7 +27,10 @@ struct IngestCommand: ParsableCommand {
             the input ends without them, or a line is malformed (reported with its line and column; \
             --skip-malformed skips and counts such lines instead), the file is still sealed with \
             every row accepted before that point, its metadata gets tape.incomplete=true and \
-            tape.incomplete_reason, the summary is printed, and the exit status is 1.
+            tape.incomplete_reason, the summary is printed, and the exit status is 1. $close or \
+            $cancel must be the last record: a record after it is such an error (naming its line). \
+            If the file cannot be written (a full disk), the error says so and that `tape recover \
+            FILE` keeps its complete chunks.
 
             Examples:
               python backtest.py | tape ingest run.tape --metadata strategy=sma
@@ -70,6 +73,8 @@ struct IngestCommand: ParsableCommand {
             writer = try TapeWriter(newRunAt: file, replacing: force, options: WriterOptions(codec: codec.codec(level: level)), metadata: meta)
         } catch TapeError.io(_, _, EEXIST) where !force {
             throw ValidationError("\(file) exists; tape ingest writes a new run (use --force to replace it)")
+        } catch {
+            throw IngestFailure("\(file) could not be created: \(error); nothing was read from the input")
         }
         if let expectBars { writer.expectBars(expectBars) }
         let target = WriterIngestTarget(writer)
@@ -95,24 +100,29 @@ struct IngestCommand: ParsableCommand {
         let summary: RunSummary
         switch (failure, ending) {
         case (nil, .closed):
-            summary = try writer.close()
+            summary = try sealing { try writer.close() }
         case (nil, .cancelled(let reason)):
-            summary = try writer.cancel(reason: reason)
+            summary = try sealing { try writer.cancel(reason: reason) }
         default:
             let reason = failure.map { "\($0)" } ?? "input ended without a $close record after line \(line)"
             writer.setMetadata("tape.incomplete", "true")
             writer.setMetadata("tape.incomplete_reason", reason)
-            do {
-                summary = try writer.close()
-            } catch {
-                printError("error: \(reason)")
-                throw IngestFailure("\(file) could not be sealed (\(error)); run `tape recover \(file)` to keep its complete chunks")
-            }
+            summary = try sealing(after: reason) { try writer.close() }
             print(try summary.json())
-            let rows = summary.tables.map { "\($0.name) \($0.rows)" }.joined(separator: ", ")
+            let rows = NameList.bounded(summary.tables.map { "\($0.name) \($0.rows)" })
             throw IngestFailure("\(reason); \(file) is sealed with the rows before that (\(rows.isEmpty ? "no tables" : rows)) and marked tape.incomplete=true")
         }
         print(try summary.json())
+    }
+
+    /// Runs `seal` (the writer's close). When it fails (a full disk, or a write error earlier) the
+    /// file is left unsealed: the error says what happened (`reason`, the input problem if any,
+    /// then the write error) and that `tape recover` keeps its complete chunks.
+    private func sealing(after reason: String? = nil, _ seal: () throws -> RunSummary) throws -> RunSummary {
+        do { return try seal() } catch {
+            let first = reason.map { "\($0); then " } ?? ""
+            throw IngestFailure("\(first)\(error); \(file) could not be sealed and is left unsealed: run `tape recover \(file)` to keep its complete chunks")
+        }
     }
 }
 

@@ -10,13 +10,24 @@ struct RecoverCommand: ParsableCommand {
         discussion: """
             Scans the self-describing chunks from the start of the file, keeps the longest prefix \
             whose checksums hold (and whose rows continue each table), cuts the torn tail, and \
-            writes a new footer. The run metadata is that of the last complete metadata frame \
-            (format 1.1 writers write one at open and after each change; 1.0 files have none), \
-            then tape.recovered=true, then any --metadata given. A sealed file is left as is.
+            writes a new footer (point-in-time recovery: it stops at the first inconsistency). \
+            Tables declared but still without rows are kept with their schema (format 1.2 schema \
+            frames). The run metadata is that of the last complete metadata frame (format 1.1 \
+            writers write one at open and after each change; 1.0 files have none), then \
+            tape.recovered=true, then any --metadata given. A sealed file is left as is; a file \
+            of a newer format version is refused and left as is.
+
+            --salvage also keeps every intact chunk after damage in the middle of the file: the \
+            damaged bytes are skipped, the file is rewritten beside itself and renamed over it, \
+            the rows after each gap are renumbered so that every table stays contiguous, and the \
+            missing row ranges are printed on stderr and recorded as JSON in metadata \
+            tape.salvage.gaps.
             """)
 
     @Argument(help: "The .tape file.") var file: String
     @Flag(help: "Report what would be kept and dropped without changing the file.") var dryRun = false
+    @Flag(help: "Keep intact chunks after damaged ones too (rows after a gap are renumbered; gaps are reported).")
+    var salvage = false
     @Option(name: .customLong("metadata"), help: "key=value to record in the recovered footer (repeatable).")
     var metadata: [String] = []
 
@@ -28,16 +39,24 @@ struct RecoverCommand: ParsableCommand {
             }
             meta[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
         }
-        let r = try Recovery.recover(path: file, dryRun: dryRun, metadata: meta)
+        let r = try Recovery.recover(path: file, dryRun: dryRun, metadata: meta, salvage: salvage)
         if r.wasSealed {
-            print("\(file): already sealed, nothing to recover")
+            print("\(file): sealed (its trailer and footer are valid), nothing to recover; `tape verify \(file)` checks its chunks")
             return
         }
         let verb = dryRun ? "would keep" : "kept"
-        print("\(file): \(verb) \(r.chunksKept) chunk(s), dropped \(r.bytesDropped) byte(s) at the end\(r.chunksDropped > 0 ? " and \(r.chunksDropped) chunk(s) that do not continue their table" : "")")
+        var dropped = "dropped \(r.bytesDropped) byte(s) at the end"
+        if r.bytesSkipped > 0 { dropped += " and skipped \(r.bytesSkipped) damaged byte(s)" }
+        if r.chunksDropped > 0 {
+            dropped += salvage ? " and \(r.chunksDropped) chunk(s) that repeat rows or change their table's schema"
+                               : " and \(r.chunksDropped) later intact chunk(s) (--salvage keeps those that continue their table)"
+        }
+        print("\(file): \(verb) \(r.chunksKept) chunk(s), \(dropped)")
         for (t, rows) in r.rowsKept.sorted(by: { $0.key < $1.key }) { print("  \(t): \(rows) rows") }
-        if let why = r.stopReason { print("  scan stopped at \(why)") }
+        if let why = r.stopReason { print("  \(salvage ? "first damage" : "scan stopped") at \(why)") }
         print("  run metadata: \(r.metadataRestored ? "restored from the last metadata frame" : "none found (only tape.recovered and --metadata)")")
         if r.metricsRecomputed { print("  run metrics: recomputed from the kept rows") }
+        flushStandardOutput()
+        for gap in r.gaps { printError("\(file): \(gap)") }
     }
 }

@@ -108,9 +108,9 @@ public struct ChunkHeader: Sendable, Equatable {
     }
 }
 
-/// The 16-byte prefix of a chunk or metadata frame, read before anything else is allocated.
+/// The 16-byte prefix of a chunk, metadata or schema frame, read before anything else is allocated.
 public struct FramePrefix: Sendable, Equatable {
-    public enum Kind: Sendable { case chunk, metadata, footer }
+    public enum Kind: Sendable { case chunk, metadata, schema, footer }
     public var kind: Kind
     public var headerLength: Int
     public var bodyLength: Int
@@ -131,10 +131,12 @@ public struct FramePrefix: Sendable, Equatable {
             kind = .chunk
         } else if m == MetadataFrame.magic {
             kind = .metadata
+        } else if m == SchemaFrame.magic {
+            kind = .schema
         } else {
             throw .badMagic(what: "chunk frame", offset: offset)
         }
-        let name = kind == .chunk ? "chunk" : "metadata frame"
+        let name = kind.frameName
         let h = try r.readU32("\(name) header length")
         let b = try r.readU64("\(name) body length")
         let avail = UInt64(max(0, limit - ChunkHeader.prefixSize - ChunkHeader.suffixSize))
@@ -154,9 +156,21 @@ public struct FramePrefix: Sendable, Equatable {
             }
         }
         guard kind == .chunk || b == 0 else {
-            throw .invalid(what: "metadata frame", offset: offset + 8, reason: "body length \(b) (must be 0)")
+            throw .invalid(what: name, offset: offset + 8, reason: "body length \(b) (must be 0)")
         }
         headerLength = Int(h)
         bodyLength = Int(b)
+    }
+}
+
+extension FramePrefix.Kind {
+    /// How errors name a frame of this kind.
+    public var frameName: String {
+        switch self {
+        case .chunk: return "chunk"
+        case .metadata: return "metadata frame"
+        case .schema: return "schema frame"
+        case .footer: return "footer"
+        }
     }
 }

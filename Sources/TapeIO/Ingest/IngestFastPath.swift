@@ -174,11 +174,11 @@ struct FastRowPlan {
             guard UTF8Validation.isASCII(raw) || UTF8Validation.isValid(raw, 0..<raw.count) else { return nil }
             return .bytes(start: r.lowerBound, count: r.count)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            guard let number = try? JSONObjectParser.parseNumber(&c) else { return nil }
-            switch (number, type) {
-            case (.int(let v), .int64): return .int(v)
-            case (.int(let v), .float64): return .double(Double(v))
-            case (.double(let d), .float64): return .double(d)
+            guard let (range, isInteger) = try? JSONObjectParser.scanNumber(&c) else { return nil }
+            let text = c.bytes(range)
+            switch type {
+            case .int64 where isInteger: return NumberParsing.parseInt64(text).map { .int($0) }
+            case .float64: return NumberParsing.parseDouble(text).map { .double($0) }
             default: return nil
             }
         default:

@@ -28,7 +28,8 @@ import TapeFormat
 // A table without a "$schema" record gets its schema inferred (`JSONSchemaSampler`, as `tape
 // import` does) from its first `inferRows` rows, which are held in memory until then (or until
 // the input ends): memory stays bounded by inferRows rows per undeclared table plus one chunk per
-// table. Input after "$close"/"$cancel" is not read. Column names may not start with "$".
+// table. After "$close"/"$cancel" the input must end (blank lines aside): a record after it is an
+// error naming its line, as it would otherwise be lost unnoticed. Column names may not start with "$".
 
 /// Reads the `tape ingest` framing (above) from a text source and feeds an `IngestTarget`.
 ///
@@ -86,8 +87,6 @@ public final class IngestSession {
     private var tables: [String: TableState] = [:]
     /// The table of the previous row, to skip the dictionary lookup for runs of one table.
     private var lastTable: TableState?
-    /// Declared tables, for the fast path's lookup by name bytes.
-    private var fastTables: [TableState] = []
 
     public init(_ source: TextSource, target: IngestTarget, options: Options = Options()) throws {
         reader = try NDJSONReader(source)
@@ -101,6 +100,7 @@ public final class IngestSession {
     public func run() throws -> Ending {
         do {
             var ending = Ending.endOfInput
+            var closingLine = 0
             while true {
                 do {
                     guard let line = try reader.readLine() else { break }
@@ -108,6 +108,7 @@ public final class IngestSession {
                     try reader.parseLine()
                     if let end = try handleRecord() {
                         ending = end
+                        closingLine = reader.recordLine
                         break
                     }
                 } catch let e as TextInputError {
@@ -115,6 +116,12 @@ public final class IngestSession {
                 }
             }
             try finish()
+            if ending != .endOfInput, try reader.readLine() != nil {
+                // Silently dropping it would lose data the producer believes written.
+                let last = ending == .closed ? "$close" : "$cancel"
+                throw TextInputError(.invalidRecord("a record after the \(last) record of line \(closingLine); \(last) must be the last record (nothing after it is stored)"),
+                                     line: reader.recordLine)
+            }
             return ending
         } catch {
             try? finish()
@@ -130,7 +137,9 @@ public final class IngestSession {
         guard let (name, cursor) = FastRowPlan.tableTag(line) else { return false }
         var table = lastTable
         if table.map({ !$0.isNamed(name) }) ?? true {
-            table = fastTables.first { $0.isNamed(name) }
+            // A hash lookup (a linear search of the declared tables made n tables cost O(n²)).
+            // isNamed: invalid UTF-8 decodes lossily, so compare the bytes too.
+            table = tables[String(decoding: name, as: UTF8.self)].flatMap { $0.isNamed(name) ? $0 : nil }
         }
         guard let t = table, var plan = t.plan, var batch = t.batch else { return false }
         t.plan = nil  // keep both uniquely referenced while appending
@@ -250,7 +259,6 @@ public final class IngestSession {
         }
         t.converter = JSONRowConverter(schema: schema)
         t.plan = FastRowPlan(schema: schema)
-        fastTables.append(t)
     }
 
     private func appendRow(table name: String, line: Int) throws {

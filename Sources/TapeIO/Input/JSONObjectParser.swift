@@ -20,6 +20,9 @@ struct JSONObjectParser {
     private var scratch: [UInt8] = []
     /// Keys of the previous object, reused when the next object spells them the same way.
     private var previousKeys: [String] = []
+    /// The keys of the object being parsed, once it has more than `linearKeyLimit` (duplicate check).
+    private var keySet: Set<String> = []
+    private static let linearKeyLimit = 32
 
     /// Parses `line` (no line terminator) into `keys` / `values` (cleared first).
     mutating func parse(_ line: UnsafeRawBufferPointer, lineNumber: Int,
@@ -45,10 +48,12 @@ struct JSONObjectParser {
                 guard cursor.peek == UInt8(ascii: "\"") else { throw cursor.error(.invalidJSON("expected a key string")) }
                 let keyAt = cursor.i
                 let key = try parseKey(&cursor, index: keys.count)
-                if keys.count < 32 {
+                if keys.count < Self.linearKeyLimit {
                     if keys.contains(key) { throw cursor.error(.duplicateKey(key), at: keyAt) }
-                } else if Set(keys).contains(key) {
-                    throw cursor.error(.duplicateKey(key), at: keyAt)
+                } else {
+                    // One set per object, grown key by key: O(keys) per line, not O(keys²).
+                    if keys.count == Self.linearKeyLimit { keySet = Set(keys) }
+                    guard keySet.insert(key).inserted else { throw cursor.error(.duplicateKey(key), at: keyAt) }
                 }
                 cursor.skipWhitespace()
                 guard cursor.peek == UInt8(ascii: ":") else { throw cursor.error(.invalidJSON("expected ':' after a key")) }
@@ -147,8 +152,21 @@ struct JSONObjectParser {
         c.i += k
     }
 
-    /// Parses a JSON number at the cursor: `.int` when integral and in range, else `.double`.
+    /// Parses a JSON number at the cursor: `.int` when it is an integer literal in Int64 range
+    /// written canonically, else `.number` with its literal text (see `JSONScalar`).
     static func parseNumber(_ c: inout Cursor) throws -> JSONScalar {
+        let (range, isInteger) = try scanNumber(&c)
+        let text = c.bytes(range)
+        if isInteger, !(text.count > 1 && text[0] == UInt8(ascii: "-") && text[1] == UInt8(ascii: "0")),
+           let v = NumberParsing.parseInt64(text) {
+            return .int(v)
+        }
+        return .number(String(decoding: text, as: UTF8.self))
+    }
+
+    /// Moves past a JSON number (grammar above) at the cursor; its byte range and whether it has
+    /// neither fraction nor exponent. Throws `invalidJSON` at the first byte that breaks the grammar.
+    static func scanNumber(_ c: inout Cursor) throws -> (range: Range<Int>, isInteger: Bool) {
         let start = c.i
         var isInteger = true
         if c.peek == UInt8(ascii: "-") { c.i += 1 }
@@ -172,10 +190,7 @@ struct JSONObjectParser {
             guard c.i < c.n, NumberParsing.isDigit(c.p[c.i]) else { throw c.error(.invalidJSON("invalid number")) }
             while c.i < c.n, NumberParsing.isDigit(c.p[c.i]) { c.i += 1 }
         }
-        let text = c.bytes(start..<c.i)
-        if isInteger, let v = NumberParsing.parseInt64(text) { return .int(v) }
-        guard let d = NumberParsing.parseDouble(text) else { throw c.error(.invalidJSON("invalid number"), at: start) }
-        return .double(d)
+        return (start..<c.i, isInteger)
     }
 
     /// Parses a string starting at its opening quote.

@@ -6,10 +6,12 @@ import TapeFormat
 /// `inferRows` objects in first-seen order, typed by `TypeInference`. A key missing from an object
 /// is null; a key not in the schema is an error unless `ignoreExtraColumns`.
 ///
-/// Conversions of JSON scalars to column types: numbers to int64 (only integral values in range),
-/// float64 (ints widen); strings to any type by the text rules of `ValueParser` (so `"1.5"` fits a
-/// float64 column and ISO strings a timestamp column); booleans only to bool; anything to string
-/// (numbers and booleans as their JSON text). Numbers are never read as timestamps.
+/// Conversions of JSON scalars to column types: numbers to int64 (only values that are exactly an
+/// integer in range, decided on the digits: `1E2` and `5.0` fit, `1.5` and `9223372036854775808`
+/// do not), float64 (the correctly rounded double of the literal; `-0` is -0.0); strings to any
+/// type by the text rules of `ValueParser` (so `"1.5"` fits a float64 column and ISO strings a
+/// timestamp column); booleans only to bool; anything to string (numbers exactly as written,
+/// booleans as `true`/`false`). Numbers are never read as timestamps.
 public final class NDJSONImporter {
     public let options: ImportOptions
 
@@ -91,11 +93,8 @@ public final class NDJSONImporter {
             return try? ValueParser.parse(s, as: type)
         case (.string(let s), _): return try? ValueParser.parse(s, as: type)
         case (.int(let v), .int64): return .int(v)
-        case (.int(let v), .float64): return .float(Double(v))
-        case (.double(let d), .int64):
-            guard d == d.rounded(), d >= -0x1p63, d < 0x1p63 else { return nil }
-            return .int(Int64(d))
-        case (.double(let d), .float64): return .float(d)
+        case (.number, .int64): return scalar.exactInt64.map { .int($0) }
+        case (.int, .float64), (.number, .float64): return scalar.doubleValue.map { .float($0) }
         case (.bool(let b), .bool): return .bool(b)
         case (_, .string): return .string(scalar.description)
         default: return nil

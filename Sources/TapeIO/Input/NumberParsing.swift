@@ -4,6 +4,9 @@
 //   float  := [+-] ( digit+ [ "." digit* ] | "." digit+ ) [ ("e"|"E") [+-] digit+ ]
 //           | [+-] ( "inf" | "infinity" | "nan" )          (case-insensitive)
 //
+// A decimal literal too large for a double (`1e400`) is rejected rather than turned into inf;
+// one too small underflows to ±0 or a subnormal, as correct rounding gives.
+//
 // Doubles take Clinger's fast path (exact when the decimal mantissa has at most 19 digits and is
 // ≤ 2^53 and the power of ten is within ±22, since both are then exact doubles and IEEE division /
 // multiplication round once); everything else goes to the C library's correctly rounded strtod
@@ -59,6 +62,84 @@ enum NumberParsing {
         }
         if negative { return v }
         return v == Int64.min ? nil : -v
+    }
+
+    /// True when `bytes` is `[+-]digit+` (an integer literal, whatever its size).
+    static func isIntegerSyntax(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
+        guard i < bytes.count else { return false }
+        while i < bytes.count {
+            guard isDigit(bytes[i]) else { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// True when `bytes` is an integer literal with a redundant leading zero (`007`, `-01`): text
+    /// that an integer column could not give back as written.
+    static func hasLeadingZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
+        return bytes.count - i > 1 && bytes[i] == UInt8(ascii: "0")
+    }
+
+    /// The integer a decimal literal (`[+-] digits [ "." digits ] [ e [+-] digits ]`) denotes
+    /// exactly, when it is an integer within Int64 (`1E2` → 100, `5.000` → 5, `-0` → 0); nil for
+    /// fractions, values out of range and other text. Works on the digits, never through a double.
+    static func exactInt64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let n = bytes.count
+        var i = 0
+        var negative = false
+        if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+            negative = bytes[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var digits: [UInt8] = []   // significant digits, leading zeros dropped
+        var scale = 0              // value = digits × 10^scale
+        var sawDigit = false
+        while i < n, isDigit(bytes[i]) {
+            if !digits.isEmpty || bytes[i] != UInt8(ascii: "0") { digits.append(bytes[i]) }
+            sawDigit = true
+            i += 1
+            guard digits.count <= 40 else { return nil }
+        }
+        if i < n, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n, isDigit(bytes[i]) {
+                if !digits.isEmpty || bytes[i] != UInt8(ascii: "0") { digits.append(bytes[i]) }
+                scale -= 1
+                sawDigit = true
+                i += 1
+                guard digits.count <= 40, scale > -10_000 else { return nil }
+            }
+        }
+        guard sawDigit else { return nil }
+        if i < n, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            var expNegative = false
+            if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+                expNegative = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            guard i < n else { return nil }
+            var e = 0
+            while i < n, isDigit(bytes[i]) {
+                if e < 100_000 { e = e * 10 + Int(bytes[i] &- 48) }
+                i += 1
+            }
+            scale += expNegative ? -e : e
+        }
+        guard i == n else { return nil }
+        if digits.isEmpty { return 0 }
+        while scale < 0, digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            scale += 1
+        }
+        guard scale >= 0, digits.count + scale <= 19 else { return nil }
+        digits.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: scale))
+        if negative { digits.insert(UInt8(ascii: "-"), at: 0) }
+        return digits.withUnsafeBytes { parseInt64($0) }
     }
 
     /// Parses the `float` grammar above, or nil.
@@ -134,7 +215,10 @@ enum NumberParsing {
             return negative ? -v : v
         }
         // Slow path: the grammar is already checked, so strtod sees only plain decimal text.
-        return Double(String(decoding: bytes, as: UTF8.self))
+        // A finite literal beyond ±Double.greatestFiniteMagnitude (`1e400`) is no float64 (it
+        // would silently become ±inf); only the `inf` spellings give infinities.
+        guard let v = Double(String(decoding: bytes, as: UTF8.self)), v.isFinite else { return nil }
+        return v
     }
 
     /// `inf`, `infinity`, `nan` in any case (after the sign).

@@ -21,7 +21,8 @@ public enum ValueParseError: Error, Equatable, Sendable, CustomStringConvertible
 /// - null: an empty field, or `NULL` / `null` / `NA`. For string columns a **quoted** field is never
 ///   null (`""` is the empty string, `"NA"` the two letters); for other types quoting is ignored.
 /// - int64: `[+-]digits` that fit in Int64.
-/// - float64: decimal or exponent notation, `inf`, `-inf`, `infinity`, `nan` (any case).
+/// - float64: decimal or exponent notation, `inf`, `-inf`, `infinity`, `nan` (any case); a
+///   literal beyond the double range (`1e400`) is not a float64 (it is not read as inf).
 /// - bool: `true True TRUE false False FALSE` (not 0/1).
 /// - timestamp: the ISO-8601 forms of `Timestamps.parse` (not integers).
 /// - string: the bytes as they are (must be valid UTF-8).

@@ -7,7 +7,9 @@ enum CellStyle {
     /// LF, start or end with a space or tab, are empty, or spell a null marker (`NA`, `NULL`,
     /// `null`), so that `CSVReader` + `ValueParser` read back exactly what was written.
     case csv(delimiter: UInt8)
-    /// JSON value: strings and timestamps quoted and escaped, NaN and infinities as null.
+    /// JSON value: strings and timestamps quoted and escaped; NaN and infinities, which JSON
+    /// numbers cannot spell, as the strings `"NaN"`, `"Infinity"`, `"-Infinity"` (as pandas'
+    /// and DuckDB's readers accept them), so they stay distinct from null.
     case json
     /// Terminal text: nulls as `NULL`, control characters escaped (`\n`, `\t`, ...).
     case table
@@ -144,7 +146,9 @@ enum CellRenderer {
 
     static func appendDouble(_ v: Double, style: CellStyle, to out: inout [UInt8]) {
         if case .json = style, !v.isFinite {
-            appendLiteral("null", to: &out)
+            if v.isNaN { appendLiteral("\"NaN\"", to: &out) }
+            else if v < 0 { appendLiteral("\"-Infinity\"", to: &out) }
+            else { appendLiteral("\"Infinity\"", to: &out) }
             return
         }
         out.append(contentsOf: v.description.utf8)
@@ -211,19 +215,8 @@ enum CellRenderer {
         out.append(0x22)
     }
 
-    /// Control characters shown as escapes so one cell stays on one line.
+    /// Control characters shown as escapes so one cell stays on one line (`TerminalText`).
     static func appendDisplay(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        for b in s {
-            switch b {
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-            case 0..<0x20, 0x7F:
-                appendLiteral("\\x", to: &out)
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 15)])
-            default: out.append(b)
-            }
-        }
+        TerminalText.append(s, to: &out)
     }
 }

@@ -3,7 +3,9 @@ import TapeFormat
 
 /// One JSON object per row (`{"name":value,...}` + LF), keys in schema order.
 ///
-/// Nulls are `null`; NaN and infinities (not representable in JSON) are `null` too; timestamps
+/// Nulls are `null`; NaN and infinities (not representable as JSON numbers) are the strings
+/// `"NaN"`, `"Infinity"` and `"-Infinity"`, distinct from null (`tape import --ndjson` and
+/// `tape ingest` read them back into float64 columns); timestamps
 /// are ISO-8601 strings; strings are escaped per RFC 8259 (`\"`, `\\`, `\n`, `\u001f`, ...).
 public final class JSONLFormatter: RecordFormatter {
     public let schema: Schema

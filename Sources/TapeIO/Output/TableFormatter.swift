@@ -62,7 +62,8 @@ public final class TableFormatter: RecordFormatter {
 
     /// Fixes the widths from the header and buffered rows, prints them, and switches to streaming.
     private func startStreaming() {
-        var w = schema.columns.map { TableFormatter.displayWidth(Array($0.name.utf8)) }
+        let header = schema.columns.map { Array(TerminalText.escape($0.name).utf8) }
+        var w = header.map { TableFormatter.displayWidth($0) }
         for row in pending {
             for (c, cell) in row.enumerated() where c < w.count { w[c] = max(w[c], TableFormatter.displayWidth(cell)) }
         }
@@ -71,7 +72,7 @@ public final class TableFormatter: RecordFormatter {
         let rows = pending
         pending = []
         sink.append { out in
-            emit(schema.columns.map { Array($0.name.utf8) }, widths: w, to: &out)
+            emit(header, widths: w, to: &out)
             for (c, width) in w.enumerated() {
                 if c > 0 { out.append(contentsOf: TableFormatter.separator) }
                 out.append(contentsOf: repeatElement(UInt8(ascii: "-"), count: width))

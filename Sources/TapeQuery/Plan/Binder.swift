@@ -50,7 +50,7 @@ struct Binder {
             let names = runs.tableNames
             guard names.contains(table) else {
                 // A table missing from every run is an error only when no run has it at all.
-                let known = names.isEmpty ? "the runs have no tables" : "tables: \(names.joined(separator: ", "))"
+                let known = NameList.describe(names, near: table, label: "tables", empty: "the runs have no tables")
                 throw QueryError(.binding, "no table '\(table)' in any run (\(known))", at: s.fromPosition)
             }
             plan.table = table
@@ -651,17 +651,4 @@ struct Binder {
 }
 
 /// Levenshtein distance, for "did you mean" suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a), y = Array(b)
-    if x.isEmpty { return y.count }
-    if y.isEmpty { return x.count }
-    var prev = Array(0...y.count)
-    for i in 1...x.count {
-        var cur = [i] + [Int](repeating: 0, count: y.count)
-        for j in 1...y.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-        }
-        prev = cur
-    }
-    return prev[y.count]
-}
+func editDistance(_ a: String, _ b: String) -> Int { NameList.editDistance(a, b) }
