@@ -4,7 +4,7 @@
 SWIFT ?= swift
 DEMO_DIR ?= demo-output
 
-.PHONY: demo test build deps pyenv fuzz bench clean
+.PHONY: demo test build deps pyenv python pytest fuzz bench clean
 
 # Python used by the interop and differential tests (DuckDB, pyarrow, backtesting.py), installed
 # from PyPI into $(PYENV) at the exact versions of $(PY_REQUIREMENTS), so that CI changes only when
@@ -43,10 +43,27 @@ pyenv:
 		$(PYENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(PY_REQUIREMENTS) && \
 		cp $(PY_REQUIREMENTS) $(PYENV)/requirements.installed; \
 	fi
-	@$(PYENV)/bin/python -c "import duckdb, pyarrow, backtesting" || { echo "$(PYENV) is incomplete" >&2; exit 1; }
+	@$(PYENV)/bin/python -c "import duckdb, pyarrow, backtesting, pytest" || { echo "$(PYENV) is incomplete" >&2; exit 1; }
 
 test: deps pyenv
 	TAPE_TEST_PYTHON=$(abspath $(PYENV))/bin/python $(SWIFT) test
+	$(MAKE) pytest
+
+# The `tape` Python package (tools/python): libTapeArrow and the tape CLI built in release, the
+# library copied into the package, and the package pip-installed into $(PYENV).
+python: deps pyenv
+	$(SWIFT) build -c release --product TapeArrow
+	$(SWIFT) build -c release --product tape
+	cp "$$($(SWIFT) build -c release --show-bin-path)"/libTapeArrow.* tools/python/tape/
+	$(PYENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps ./tools/python
+
+# The Python package's pytest suite (tools/python/tests) against debug builds of libTapeArrow and tape.
+pytest: deps pyenv
+	$(SWIFT) build --product TapeArrow
+	$(SWIFT) build --product tape
+	BIN="$$($(SWIFT) build --show-bin-path)"; \
+		TAPE_LIBRARY="$$BIN/libTapeArrow.so" TAPE_CLI="$$BIN/tape" PYTHONPATH=tools/python \
+		$(PYENV)/bin/python -m pytest -q -p no:cacheprovider tools/python/tests
 
 bench: deps
 	python3 benchmarks/run.py

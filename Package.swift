@@ -11,6 +11,8 @@
 //   TapeQuery     SQL over runs: parser, binder, vectorized executor with zone-map pushdown
 //   TapeCommands  the `tape` subcommands (swift-argument-parser), testable in-process
 //   tape          the executable
+//   CArrowABI, TapeArrowBridge  libTapeArrow: a C ABI streaming tables and SQL results through the
+//                 Arrow C Stream Interface (for the Python package in tools/python)
 import PackageDescription
 
 let package = Package(
@@ -19,6 +21,7 @@ let package = Package(
         .library(name: "Tape", targets: ["Tape"]),
         .library(name: "TapeQuery", targets: ["TapeQuery"]),
         .executable(name: "tape", targets: ["tape"]),
+        .library(name: "TapeArrow", type: .dynamic, targets: ["TapeArrowBridge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +42,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "tape", dependencies: ["TapeCommands"]),
+        .target(name: "CArrowABI"),
+        .target(name: "TapeArrowBridge", dependencies: ["CArrowABI", "TapeCommands", "TapeQuery", "Tape", "TapeCodec", "TapeFormat"]),
         .target(name: "TapeTestSupport", dependencies: ["Tape"], path: "Tests/TapeTestSupport"),
         .testTarget(name: "TapeFormatTests", dependencies: ["TapeTestSupport", "TapeFormat"]),
         .testTarget(name: "TapeCodecTests", dependencies: ["TapeTestSupport", "TapeCodec", "TapeFormat"]),
@@ -47,6 +52,7 @@ let package = Package(
         .testTarget(
             name: "TapeQueryTests", dependencies: ["TapeTestSupport", "TapeQuery", "Tape", "TapeFormat", "TapeCodec"],
             resources: [.copy("Resources/duckdb_reference.py")]),
+        .testTarget(name: "TapeArrowBridgeTests", dependencies: ["TapeTestSupport", "TapeArrowBridge", "CArrowABI", "Tape", "TapeCodec", "TapeFormat"]),
         .testTarget(name: "TapeCommandsTests", dependencies: ["TapeTestSupport", "TapeCommands", "Tape", "TapeIO"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,109 @@
+import CArrowABI
+import Foundation
+import TapeCodec
+import TapeCommands
+import TapeQuery
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The C functions of libTapeArrow, declared in Sources/CArrowABI/include/arrow_c_abi.h. None of
+// them traps on bad input: failures return an errno-style code with the message in
+// tape_last_error().
+
+/// Runs `body`, turning any error into a code and the thread's last error message.
+private func guarded(_ body: () throws -> Void) -> Int32 {
+    do {
+        try body()
+        return 0
+    } catch let e as BridgeError {
+        LastError.set(e.message)
+        return e.code
+    } catch let e as QueryError {
+        LastError.set(e.description)
+        return EINVAL
+    } catch {
+        LastError.set("\(error)")
+        return EIO
+    }
+}
+
+/// `count` C strings (none may be NULL).
+private func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: String) throws(BridgeError) -> [String] {
+    guard count >= 0 else { throw .invalid("\(what): negative count \(count)") }
+    guard count > 0 else { return [] }
+    guard let p else { throw .invalid("\(what): NULL array") }
+    var out: [String] = []
+    for i in 0..<Int(count) {
+        guard let s = p[i] else { throw .invalid("\(what): entry \(i) is NULL") }
+        out.append(String(cString: s))
+    }
+    return out
+}
+
+/// Opens `sql` over `paths` (expanded as the CLI expands them) and exports its result stream.
+private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = nil,
+                         into out: UnsafeMutablePointer<ArrowArrayStream>) throws {
+    let paths = try runs.map { $0.runs.map(\.path) } ?? CommandLibrary.expandRunPaths(runArguments)
+    let query = try Query(sql: sql, paths: paths)
+    guard !query.isExplain else { throw BridgeError.invalid("EXPLAIN has no rows to stream") }
+    let box = QueryBox(query)
+    let state = StreamState(schema: query.schema) { put in
+        try box.query.run { batch in put(batch) }
+    }
+    ArrowStreamExport.export(state, into: out)
+}
+
+/// Hands a `Query` to the one producer thread that runs it (never used by two threads at once).
+private final class QueryBox: @unchecked Sendable {
+    let query: Query
+    init(_ query: Query) { self.query = query }
+}
+
+@_cdecl("tape_last_error")
+public func tape_last_error() -> UnsafePointer<CChar>? {
+    LastError.get()
+}
+
+@_cdecl("tape_scan")
+public func tape_scan(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: Int64, _ table: UnsafePointer<CChar>?,
+                      _ columns: UnsafePointer<UnsafePointer<CChar>?>?, _ nColumns: Int64, _ timeColumn: UnsafePointer<CChar>?,
+                      _ startNs: Int64, _ endNs: Int64, _ flags: Int32,
+                      _ out: UnsafeMutablePointer<ArrowArrayStream>?) -> Int32 {
+    guarded {
+        guard let out else { throw BridgeError.invalid("out: NULL stream") }
+        guard let table else { throw BridgeError.invalid("table: NULL") }
+        let runArguments = try strings(paths, nPaths, what: "paths")
+        guard !runArguments.isEmpty else { throw BridgeError.invalid("no run files given") }
+        let request = ScanRequest(
+            table: String(cString: table),
+            columns: columns == nil ? nil : try strings(columns, nColumns, what: "columns"),
+            timeColumn: timeColumn.map { String(cString: $0) },
+            start: flags & 1 != 0 ? startNs : nil, end: flags & 2 != 0 ? endNs : nil)
+        let runs = try RunSet(paths: try CommandLibrary.expandRunPaths(runArguments))
+        try exportQuery(sql: try request.sql(runs: runs), runArguments: runArguments, runs: runs, into: out)
+    }
+}
+
+@_cdecl("tape_sql")
+public func tape_sql(_ query: UnsafePointer<CChar>?, _ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: Int64,
+                     _ out: UnsafeMutablePointer<ArrowArrayStream>?) -> Int32 {
+    guarded {
+        guard let out else { throw BridgeError.invalid("out: NULL stream") }
+        guard let query else { throw BridgeError.invalid("query: NULL") }
+        try exportQuery(sql: String(cString: query), runArguments: try strings(paths, nPaths, what: "paths"), into: out)
+    }
+}
+
+@_cdecl("tape_info")
+public func tape_info(_ path: UnsafePointer<CChar>?, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    guarded {
+        guard let path, let outJSON else { throw BridgeError.invalid("path or out: NULL") }
+        outJSON.pointee = strdup(try CommandLibrary.infoJSON(path: String(cString: path)))
+    }
+}
+
+@_cdecl("tape_string_free")
+public func tape_string_free(_ s: UnsafeMutablePointer<CChar>?) {
+    free(s)
+}

@@ -1,0 +1,54 @@
+import Foundation
+import TapeFormat
+import TapeQuery
+
+/// A scan of one table over a set of runs, as the SQL Tape's query engine runs for it:
+/// `SELECT <columns | *> FROM "<table>" [WHERE "<time>" >= TIMESTAMP '<start>' AND "<time>" < TIMESTAMP '<end>']`.
+/// So a scan has exactly the SQL's semantics: the `run` column with several runs (`*`), NULL for a
+/// column missing from some runs, zone-map pruning on the time range, chunk order.
+struct ScanRequest {
+    var table: String
+    /// nil: every column.
+    var columns: [String]?
+    /// nil: the table's first timestamp column in the first run that has the table.
+    var timeColumn: String?
+    var start: Int64?
+    var end: Int64?
+
+    /// The SQL text; `runs` is read only to find the time column when a range is given.
+    func sql(runs: RunSet) throws(BridgeError) -> String {
+        var text = "SELECT "
+        if let columns {
+            guard !columns.isEmpty else { throw .invalid("columns: the list is empty") }
+            text += columns.map(quote).joined(separator: ", ")
+        } else {
+            text += "*"
+        }
+        text += " FROM " + quote(table)
+        if start != nil || end != nil {
+            let time: String
+            if let timeColumn { time = timeColumn } else { time = try defaultTimeColumn(runs) }
+            var conditions: [String] = []
+            if let start { conditions.append("\(quote(time)) >= TIMESTAMP '\(Timestamps.format(start))'") }
+            if let end { conditions.append("\(quote(time)) < TIMESTAMP '\(Timestamps.format(end))'") }
+            text += " WHERE " + conditions.joined(separator: " AND ")
+        }
+        return text
+    }
+
+    private func defaultTimeColumn(_ runs: RunSet) throws(BridgeError) -> String {
+        for run in runs.runs {
+            guard let t = run.tables.first(where: { $0.name == table }) else { continue }
+            guard let c = t.schema.columns.first(where: { $0.type == .timestamp }) else {
+                throw .invalid("table '\(table)' has no timestamp column for start/end (in \(run.path))")
+            }
+            return c.name
+        }
+        throw .invalid("no run has a table '\(table)'")
+    }
+
+    /// A SQL quoted identifier (a doubled quote stands for one).
+    private func quote(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

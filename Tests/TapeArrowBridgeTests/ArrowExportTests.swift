@@ -1,0 +1,86 @@
+import CArrowABI
+import Testing
+import TapeCodec
+import TapeFormat
+@testable import TapeArrowBridge
+
+/// The C Data Interface structures libTapeArrow fills: buffers, bitmaps, counts and the release
+/// protocol (arrow.apache.org "C Data Interface"), checked on the raw structures.
+@Suite struct ArrowExportTests {
+    static func batch() throws -> RecordBatch {
+        var valid = Bitmap(count: 3, value: true)
+        valid[1] = false
+        let schema = try Schema([ColumnDef("i", .int64), ColumnDef("f", .float64), ColumnDef("b", .bool),
+                                 ColumnDef("s", .string), ColumnDef("d", .string), ColumnDef("ts", .timestamp)])
+        return RecordBatch(schema: schema, columns: [
+            ColumnData(type: .int64, storage: .int64([1, 0, -3]), validity: valid),
+            ColumnData(type: .float64, storage: .float64([.nan, 0, 2.5]), validity: valid),
+            ColumnData(type: .bool, storage: .bool([true, false, true])),
+            ColumnData(type: .string, storage: .strings(StringArray(["a", "", "ünï"])), validity: valid),
+            ColumnData(type: .string, storage: .dictionary(entries: StringArray(["x", "yz"]), indices: [1, 0, 1])),
+            ColumnData(type: .timestamp, storage: .int64([7, 8, 9])),
+        ], count: 3)
+    }
+
+    @Test func columnsBecomeArrowBuffers() throws {
+        let out = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+        defer { out.deallocate() }
+        try ArrowArrayExport.export(try Self.batch(), into: out)
+        let a = out.pointee
+        #expect(a.length == 3 && a.null_count == 0 && a.n_buffers == 1 && a.n_children == 6 && a.buffers[0] == nil)
+        func child(_ i: Int) -> ArrowArray { a.children[i]!.pointee }
+        for i in 0..<6 {
+            let c = child(i)
+            #expect(c.length == 3 && c.offset == 0)
+            for j in 0..<Int(c.n_buffers) {
+                if let p = c.buffers[j] { #expect(Int(bitPattern: p) % 64 == 0, "child \(i) buffer \(j) is 64-byte aligned") }
+            }
+        }
+        // int64 with a null: validity 0b101, exact null_count.
+        #expect(child(0).null_count == 1)
+        #expect(child(0).buffers[0]!.load(as: UInt8.self) == 0b101)
+        #expect(child(0).buffers[1]!.load(fromByteOffset: 16, as: Int64.self) == -3)
+        // NaN stays NaN and is valid.
+        #expect(child(1).buffers[1]!.load(as: Double.self).isNaN)
+        // bool: no validity buffer, values bit-packed LSB first.
+        #expect(child(2).null_count == 0 && child(2).buffers[0] == nil)
+        #expect(child(2).buffers[1]!.load(as: UInt8.self) == 0b101)
+        // strings: int32 offsets + bytes; dictionary strings materialised.
+        let s = child(3)
+        #expect(s.n_buffers == 3)
+        #expect((0..<4).map { s.buffers[1]!.load(fromByteOffset: $0 * 4, as: Int32.self) } == [0, 1, 1, 6])
+        let d = child(4)
+        #expect((0..<4).map { d.buffers[1]!.load(fromByteOffset: $0 * 4, as: Int32.self) } == [0, 2, 3, 5])
+        #expect(String(decoding: UnsafeRawBufferPointer(start: d.buffers[2]!, count: 5), as: UTF8.self) == "yzxyz")
+        out.pointee.release!(out)
+        #expect(out.pointee.release == nil)
+    }
+
+    @Test func aMovedChildOutlivesItsReleasedParent() throws {
+        let out = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+        let moved = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+        defer { out.deallocate(); moved.deallocate() }
+        try ArrowArrayExport.export(try Self.batch(), into: out)
+        // Move child 3 out (copy, then mark the source released), as the spec allows.
+        moved.initialize(to: out.pointee.children[3]!.pointee)
+        out.pointee.children[3]!.pointee.release = nil
+        out.pointee.release!(out)
+        #expect(out.pointee.release == nil)
+        #expect(String(decoding: UnsafeRawBufferPointer(start: moved.pointee.buffers[2]!, count: 1), as: UTF8.self) == "a")
+        moved.pointee.release!(moved)
+        #expect(moved.pointee.release == nil)
+    }
+
+    @Test func schemaFormatsAndRelease() throws {
+        let out = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
+        defer { out.deallocate() }
+        ArrowSchemaExport.export(try Self.batch().schema, into: out)
+        #expect(String(cString: out.pointee.format) == "+s" && out.pointee.n_children == 6)
+        let formats = (0..<6).map { String(cString: out.pointee.children[$0]!.pointee.format) }
+        #expect(formats == ["l", "g", "b", "u", "u", "tsn:UTC"])
+        #expect(String(cString: out.pointee.children[5]!.pointee.name) == "ts")
+        #expect(out.pointee.children[0]!.pointee.flags == Int64(ARROW_FLAG_NULLABLE))
+        out.pointee.release!(out)
+        #expect(out.pointee.release == nil)
+    }
+}

@@ -1,0 +1,143 @@
+"""Tape from Python: read tables and SQL results of Tape runs into pyarrow, pandas and DuckDB.
+
+    import tape
+    t = tape.read_table("runs/", "equity", columns=["ts", "equity"])   # pyarrow.Table
+    df = tape.read_pandas("run.tape", "trades")                         # pandas.DataFrame
+    rdr = tape.scan("runs/", "equity")                                  # pyarrow.RecordBatchReader
+    tape.sql("SELECT run, sum(pnl) FROM trades GROUP BY run", "runs/")  # pyarrow.Table
+    tape.info("run.tape")                                               # dict (tape info --json)
+
+The data comes through libTapeArrow, the Swift engine's C ABI, as an Arrow C stream: chunk by
+chunk (bounded memory), no text in between. Paths are files, directories and globs as the `tape`
+CLI takes them; several runs read as one union with a `run` column, as `tape sql` does.
+"""
+import ctypes
+import datetime as _dt
+import json
+import os
+
+import pyarrow as pa
+
+from ._library import ArrowArrayStream, library
+
+__all__ = ["TapeError", "read_table", "read_pandas", "scan", "sql", "sql_scan", "info"]
+
+
+class TapeError(Exception):
+    """A Tape failure, carrying Tape's own message (no CLI usage text)."""
+
+
+def _paths(paths):
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    out = [os.fsencode(p) for p in paths]
+    return (ctypes.c_char_p * max(1, len(out)))(*out), len(out)
+
+
+def _ns(t, what):
+    """Nanoseconds since the epoch (UTC) of an int (ns), datetime, pandas.Timestamp, numpy
+    datetime64 or ISO-8601 string; naive times are UTC."""
+    if t is None:
+        return None
+    if isinstance(t, bool):
+        raise TapeError("%s: expected a time, got %r" % (what, t))
+    if isinstance(t, int):
+        return t
+    if hasattr(t, "value") and hasattr(t, "tz_localize"):           # pandas.Timestamp (keeps ns)
+        return int(t.value) if t.tzinfo is not None else int(t.tz_localize("UTC").value)
+    if type(t).__name__ == "datetime64":
+        import numpy as np
+        return int(t.astype("datetime64[ns]").astype(np.int64))
+    if isinstance(t, str):
+        try:
+            t = _dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
+        except ValueError as e:
+            raise TapeError("%s: cannot read %r as a time (use ISO-8601)" % (what, t)) from e
+    if isinstance(t, _dt.date) and not isinstance(t, _dt.datetime):
+        t = _dt.datetime(t.year, t.month, t.day)
+    if isinstance(t, _dt.datetime):
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=_dt.timezone.utc)
+        delta = t - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+        return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+    raise TapeError("%s: expected a time, got %r" % (what, t))
+
+
+def _check(rc):
+    if rc != 0:
+        msg = library().tape_last_error()
+        raise TapeError(msg.decode("utf-8", "replace") if msg else "libTapeArrow call failed (code %d)" % rc)
+
+
+def _import(stream):
+    # _import_from_c moves the stream out of `stream` (marking it released), so nothing leaks
+    # if the import fails.
+    return pa.RecordBatchReader._import_from_c(ctypes.addressof(stream))
+
+
+def scan(paths, table, columns=None, start=None, end=None, time_column=None):
+    """A pyarrow.RecordBatchReader streaming `table` of the runs `paths` chunk by chunk.
+
+    columns: names to read (default: all, plus `run` when there are several runs); start/end: only
+    rows whose time (`time_column`, default the table's first timestamp column) is >= start and
+    < end. Errors found while opening raise TapeError; errors while streaming raise
+    pyarrow's exception carrying Tape's message.
+    """
+    lib = library()
+    p, n = _paths(paths)
+    cols, ncols = (None, 0) if columns is None else _paths(list(columns))
+    if columns is not None and isinstance(columns, str):
+        raise TapeError("columns: expected a list of names, got a string")
+    s, e = _ns(start, "start"), _ns(end, "end")
+    flags = (1 if s is not None else 0) | (2 if e is not None else 0)
+    stream = ArrowArrayStream()
+    _check(lib.tape_scan(p, n, os.fsencode(table), cols, ncols,
+                         None if time_column is None else os.fsencode(time_column),
+                         s or 0, e or 0, flags, ctypes.byref(stream)))
+    return _import(stream)
+
+
+def _read_all(reader):
+    try:
+        return reader.read_all()
+    except (pa.ArrowException, OSError) as e:
+        raise TapeError(str(e)) from None
+
+
+def read_table(paths, table, columns=None, start=None, end=None, time_column=None):
+    """`table` of the runs `paths` as a pyarrow.Table (see `scan` for the arguments)."""
+    return _read_all(scan(paths, table, columns=columns, start=start, end=end, time_column=time_column))
+
+
+def read_pandas(paths, table, columns=None, start=None, end=None, time_column=None):
+    """`table` as a pandas.DataFrame: timestamps as datetime64[ns, UTC], int64 and bool columns
+    with nulls as pandas' nullable Int64/boolean, float NaN and null both NaN (pandas has one)."""
+    import pandas as pd
+    t = read_table(paths, table, columns=columns, start=start, end=end, time_column=time_column)
+    nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return t.to_pandas(types_mapper=nullable.get)
+
+
+def sql_scan(query, paths):
+    """A pyarrow.RecordBatchReader over the result of `query` (Tape's SQL, as `tape sql`)."""
+    lib = library()
+    p, n = _paths(paths)
+    stream = ArrowArrayStream()
+    _check(lib.tape_sql(query.encode("utf-8"), p, n, ctypes.byref(stream)))
+    return _import(stream)
+
+
+def sql(query, paths):
+    """The result of `query` over the runs `paths` as a pyarrow.Table."""
+    return _read_all(sql_scan(query, paths))
+
+
+def info(path):
+    """What `tape info --json PATH` prints, as a dict."""
+    lib = library()
+    out = ctypes.c_void_p()
+    _check(lib.tape_info(os.fsencode(path), ctypes.byref(out)))
+    try:
+        return json.loads(ctypes.string_at(out.value).decode("utf-8"))
+    finally:
+        lib.tape_string_free(out)
