@@ -88,6 +88,38 @@ struct FormatVersionTests {
         #expect(try Verifier.verify(path: path).ok)
     }
 
+    /// The committed format 1.2 file (`Tests/Fixtures/v1_2.tape`): `FormatFixture.write`'s rows plus
+    /// a declared table that never got a row (its schema lives in a schema frame and the footer).
+    /// `TAPE_WRITE_FIXTURES=1` rewrites it with the current writer; later versions must keep reading it.
+    @Test func readsTheCommitted1_2File() throws {
+        let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_2.tape").path
+        if ProcessInfo.processInfo.environment["TAPE_WRITE_FIXTURES"] == "1" {
+            try? FileManager.default.removeItem(atPath: fixture)
+            let (equity, trades) = FormatFixture.rows()
+            let w = try TapeWriter(path: fixture, options: WriterOptions(codec: .zstd(level: 3), rowsPerChunk: 32, maxChunkLag: 0),
+                                   metadata: ["strategy": "fixture", "symbol": "TEST"])
+            let e = try w.declareTable("equity", columns: FormatFixture.equityColumns)
+            let t = try w.declareTable("trades", columns: FormatFixture.tradeColumns)
+            _ = try w.declareTable("signals", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("score", .float64)])
+            for r in equity { try e.append(values: r) }
+            for r in trades { try t.append(values: r) }
+            try w.close()
+        }
+        let (equity, trades) = FormatFixture.rows()
+        let r = try TapeReader(path: fixture, options: ReaderOptions(verifyChecksums: true))
+        #expect(r.formatMinorVersion == 2)
+        #expect(r.tables.map(\.name) == ["equity", "trades", "signals"])
+        #expect(try r.table("signals").schema.columns.map(\.name) == ["ts", "score"])
+        #expect(try r.allRows() == ["equity": equity, "trades": trades, "signals": []])
+        #expect(try Verifier.verify(path: fixture).ok)
+        // Recovery of the same bytes without their footer keeps the empty table too.
+        let dir = TempDir(); defer { dir.cleanup() }
+        let cut = dir.path("cut.tape")
+        try Data(FileManager.default.contents(atPath: fixture)!.prefix(Int(r.footerOffset))).write(to: URL(fileURLWithPath: cut))
+        _ = try Recovery.recover(path: cut)
+        #expect(try TapeReader(path: cut).allRows() == ["equity": equity, "trades": trades, "signals": []])
+    }
+
     @Test func newFilesAre1_2WithBlockChecksums() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("new.tape")
