@@ -111,6 +111,17 @@ extension Evaluator {
             guard case .constant(.string(let p)) = a[0].storage, let unit = CalendarMath.TruncUnit(p.lowercased()) else {
                 throw QueryError(.execution, "date_trunc() needs a constant unit", at: e.position)
             }
+            if case .nanos(let n) = unit {
+                // Fixed-width units, vectorised: only a value within n of Int64.min can overflow,
+                // and then the checked path below names it.
+                var overflow = false
+                let out = map1(ints(a[1]), count) { t -> Int64 in
+                    let (r, o) = CalendarMath.floorDiv(t, n).multipliedReportingOverflow(by: n)
+                    overflow = overflow || o
+                    return r
+                }
+                if !overflow { return result(.timestamp, .int(out), [a[1]], count) }
+            }
             return try timestamps(a[1], count, e, { "date_trunc('\(p)', \(Datum.timestamp($0)))" }) { CalendarMath.trunc($0, unit) }
         case .datePart:
             guard case .constant(.string(let p)) = a[0].storage, let part = CalendarMath.Part(p.lowercased()) else {
