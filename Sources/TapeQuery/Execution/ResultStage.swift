@@ -190,7 +190,7 @@ enum Sorter {
         let c: Int
         switch (a.storage, b.storage) {
         case (.int(let x), .int(let y)): c = x[i] < y[j] ? -1 : (x[i] == y[j] ? 0 : 1)
-        case (.double(let x), .double(let y)): c = Datum.compareDoubles(x[i], y[j])
+        case (.double(let x), .double(let y)): c = compareDoubles(x[i], y[j])
         case (.bool(let x), .bool(let y)): c = x[i] == y[j] ? 0 : (!x[i] ? -1 : 1)
         case (.string, .string), (.string, .dict), (.dict, .string), (.dict, .dict):
             c = compareBytes(a.stringAt(i), b.stringAt(j))

@@ -20,13 +20,6 @@ extension Datum {
         }
     }
 
-    @inline(__always) static func compareDoubles(_ x: Double, _ y: Double) -> Int {
-        if x < y { return -1 }
-        if x > y { return 1 }
-        if x == y { return 0 }
-        return x.isNaN ? (y.isNaN ? 0 : 1) : -1
-    }
-
     private static func rank(_ d: Datum) -> Int {
         switch d {
         case .null: return 7

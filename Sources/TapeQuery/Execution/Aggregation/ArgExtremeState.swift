@@ -1,3 +1,4 @@
+import Tape
 /// arg_min(x, y) / arg_max(x, y): the x of the row with the smallest/largest y. Rows where x or y
 /// is NULL are skipped; ties keep the earliest row (DuckDB's behaviour single-threaded).
 ///
@@ -57,7 +58,7 @@ final class ArgExtremeState: AggregateState {
         case .int(let k):
             k.withUnsafeBufferPointer { kp in scan { max ? kp[$0] > kp[$1] : kp[$0] < kp[$1] } }
         case .double(let k):
-            k.withUnsafeBufferPointer { kp in scan { let c = Datum.compareDoubles(kp[$0], kp[$1]); return max ? c > 0 : c < 0 } }
+            k.withUnsafeBufferPointer { kp in scan { let c = compareDoubles(kp[$0], kp[$1]); return max ? c > 0 : c < 0 } }
         default:
             let m = y.materialized()
             scan { let c = Datum.compare(m.datum($0), m.datum($1)); return max ? c > 0 : c < 0 }

@@ -1,3 +1,4 @@
+import Tape
 import TapeCodec
 
 /// min and max, typed: BIGINT/TIMESTAMP and DOUBLE compare in place; other types go through
@@ -76,7 +77,7 @@ final class MinMaxState: AggregateState {
                 forEachRow(v, groups, count) { r, g in
                     let x = a[r]
                     if !sp[g] { dp[g] = x; sp[g] = true; return }
-                    let c = Datum.compareDoubles(x, dp[g])
+                    let c = compareDoubles(x, dp[g])
                     if max ? c > 0 : c < 0 { dp[g] = x }
                 }
             }
@@ -98,7 +99,7 @@ final class MinMaxState: AggregateState {
         case .double:
             if case .double(let x) = d {
                 if !seen[g] { doubles[g] = x; seen[g] = true; return }
-                let c = Datum.compareDoubles(x, doubles[g])
+                let c = compareDoubles(x, doubles[g])
                 if isMax ? c > 0 : c < 0 { doubles[g] = x }
             }
         default:

@@ -1,3 +1,4 @@
+import Tape
 import Foundation
 
 /// quantile_disc / quantile_cont / median. Keeps each group's values (memory grows with the rows
@@ -66,7 +67,7 @@ final class QuantileState: AggregateState {
                 let s = ints[g].sorted()
                 b.append(s.isEmpty ? .null : (call.type == .timestamp ? .timestamp(s[discIndex(s.count, q)]) : .int(s[discIndex(s.count, q)])))
             case 1:
-                let s = doubles[g].sorted { Datum.compareDoubles($0, $1) < 0 }
+                let s = doubles[g].sorted { compareDoubles($0, $1) < 0 }
                 if s.isEmpty { b.append(.null); continue }
                 if call.function == .quantileDisc { b.append(.double(s[discIndex(s.count, q)])); continue }
                 let rn = Double(s.count - 1) * q
