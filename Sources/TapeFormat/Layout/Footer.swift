@@ -62,11 +62,20 @@ public struct Footer: Sendable, Equatable {
             self.blocks = blocks
         }
 
-        /// Absolute file offset of block `i`.
+        /// Absolute file offset of block `i`. O(i): for several blocks of one chunk, use `blockOffsets`.
         public func blockOffset(_ i: Int) -> Int {
             var o = bodyOffset
             for k in 0..<i { o += blocks[k].storedLength }
             return o
+        }
+
+        /// Absolute file offset of every block, in column order.
+        public var blockOffsets: [Int] {
+            var o = bodyOffset
+            return blocks.map { b in
+                defer { o += b.storedLength }
+                return o
+            }
         }
     }
 
