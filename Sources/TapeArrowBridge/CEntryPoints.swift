@@ -12,24 +12,18 @@ import Glibc
 // tape_last_error().
 
 /// Runs `body`, turning any error into a code and the thread's last error message.
-private func guarded(_ body: () throws -> Void) -> Int32 {
+func guarded(_ body: () throws -> Void) -> Int32 {
     do {
         try body()
         return 0
-    } catch let e as BridgeError {
-        LastError.set(e.message)
-        return e.code
-    } catch let e as QueryError {
-        LastError.set(e.description)
-        return EINVAL
     } catch {
         LastError.set("\(error)")
-        return EIO
+        return ErrorCodes.code(for: error)
     }
 }
 
 /// `count` C strings (none may be NULL).
-private func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: String) throws(BridgeError) -> [String] {
+func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: String) throws(BridgeError) -> [String] {
     guard count >= 0 else { throw .invalid("\(what): negative count \(count)") }
     guard count > 0 else { return [] }
     guard let p else { throw .invalid("\(what): NULL array") }

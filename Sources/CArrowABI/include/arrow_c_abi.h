@@ -116,6 +116,33 @@ int32_t tape_sql(const char* query, const char* const* paths, int64_t n_paths,
 /// `tape info --json` of one file, as a malloc'ed string freed with tape_string_free.
 int32_t tape_info(const char* path, char** out_json);
 
+// ---- Writing (Sources/TapeArrowBridge/Writer) ----
+// A writer is an opaque handle from tape_writer_open/resume, freed with tape_writer_free (after
+// close/cancel, or instead of them: the file is then left unsealed, recoverable like a killed run).
+
+/// Creates the run `path` (replacing a file there) with `n_metadata` metadata key/value pairs.
+int32_t tape_writer_open(const char* path, const char* const* keys, const char* const* values,
+                         int64_t n_metadata, void** out);
+
+/// Reopens a killed (or closed) run to continue it (TapeWriter.resume); `out_state_json` gets the
+/// durable rows and last timestamp per table (free with tape_string_free).
+int32_t tape_writer_resume(const char* path, void** out, char** out_state_json);
+
+int32_t tape_writer_set_metadata(void* writer, const char* key, const char* value);
+int32_t tape_writer_expect_bars(void* writer, int64_t count, const char* table);
+
+/// Appends a record batch (a struct array and its schema) to `table`, creating the table from it
+/// the first time. The batch is moved in: both structures are released (release called) on
+/// success and on failure. A rejected batch appends nothing.
+int32_t tape_writer_write_batch(void* writer, const char* table, struct ArrowSchema* schema,
+                                struct ArrowArray* array);
+
+/// Seals the run; `out_summary_json` gets the run summary (free with tape_string_free).
+int32_t tape_writer_close(void* writer, char** out_summary_json);
+/// Seals the run with tape.cancelled = true (and tape.cancel_reason when `reason` is not NULL).
+int32_t tape_writer_cancel(void* writer, const char* reason, char** out_summary_json);
+void tape_writer_free(void* writer);
+
 /// Frees a string returned by a tape_* function.
 void tape_string_free(char* s);
 

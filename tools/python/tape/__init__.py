@@ -6,6 +6,8 @@
     rdr = tape.scan("runs/", "equity")                                  # pyarrow.RecordBatchReader
     tape.sql("SELECT run, sum(pnl) FROM trades GROUP BY run", "runs/")  # pyarrow.Table
     tape.info("run.tape")                                               # dict (tape info --json)
+    with tape.Writer("new.tape", metadata={"strategy": "sma"}) as w:    # write DataFrames / Arrow
+        w.write_batch("equity", df)
 
 The data comes through libTapeArrow, the Swift engine's C ABI, as an Arrow C stream: chunk by
 chunk (bounded memory), no text in between. Paths are files, directories and globs as the `tape`
@@ -18,13 +20,12 @@ import os
 
 import pyarrow as pa
 
+from ._errors import TapeCorruptError, TapeError, TapeFileError, TapeQueryError, TapeValueError, check as _check
 from ._library import ArrowArrayStream, library
+from ._writer import Writer
 
-__all__ = ["TapeError", "read_table", "read_pandas", "scan", "sql", "sql_scan", "info"]
-
-
-class TapeError(Exception):
-    """A Tape failure, carrying Tape's own message (no CLI usage text)."""
+__all__ = ["TapeError", "TapeValueError", "TapeQueryError", "TapeFileError", "TapeCorruptError",
+           "Writer", "read_table", "read_pandas", "scan", "sql", "sql_scan", "info"]
 
 
 def _paths(paths):
@@ -40,7 +41,7 @@ def _ns(t, what):
     if t is None:
         return None
     if isinstance(t, bool):
-        raise TapeError("%s: expected a time, got %r" % (what, t))
+        raise TapeValueError("%s: expected a time, got %r" % (what, t))
     if isinstance(t, int):
         return t
     if hasattr(t, "value") and hasattr(t, "tz_localize"):           # pandas.Timestamp (keeps ns)
@@ -52,7 +53,7 @@ def _ns(t, what):
         try:
             t = _dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
         except ValueError as e:
-            raise TapeError("%s: cannot read %r as a time (use ISO-8601)" % (what, t)) from e
+            raise TapeValueError("%s: cannot read %r as a time (use ISO-8601)" % (what, t)) from e
     if isinstance(t, _dt.date) and not isinstance(t, _dt.datetime):
         t = _dt.datetime(t.year, t.month, t.day)
     if isinstance(t, _dt.datetime):
@@ -60,13 +61,7 @@ def _ns(t, what):
             t = t.replace(tzinfo=_dt.timezone.utc)
         delta = t - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
         return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
-    raise TapeError("%s: expected a time, got %r" % (what, t))
-
-
-def _check(rc):
-    if rc != 0:
-        msg = library().tape_last_error()
-        raise TapeError(msg.decode("utf-8", "replace") if msg else "libTapeArrow call failed (code %d)" % rc)
+    raise TapeValueError("%s: expected a time, got %r" % (what, t))
 
 
 def _import(stream):
@@ -87,7 +82,7 @@ def scan(paths, table, columns=None, start=None, end=None, time_column=None):
     p, n = _paths(paths)
     cols, ncols = (None, 0) if columns is None else _paths(list(columns))
     if columns is not None and isinstance(columns, str):
-        raise TapeError("columns: expected a list of names, got a string")
+        raise TapeValueError("columns: expected a list of names, got a string")
     s, e = _ns(start, "start"), _ns(end, "end")
     flags = (1 if s is not None else 0) | (2 if e is not None else 0)
     stream = ArrowArrayStream()
