@@ -39,7 +39,7 @@ func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: S
 private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = nil,
                          into out: UnsafeMutablePointer<ArrowArrayStream>) throws {
     let paths = try runs.map { $0.runs.map(\.path) } ?? CommandLibrary.expandRunPaths(runArguments)
-    let query = try Query(sql: sql, paths: paths)
+    let query = try ErrorCodes.classifyingFileErrors(paths) { try Query(sql: sql, paths: paths) }
     guard !query.isExplain else { throw BridgeError.invalid("EXPLAIN has no rows to stream") }
     let box = QueryBox(query)
     let state = StreamState(schema: query.schema) { put in
@@ -62,7 +62,7 @@ public func tape_last_error() -> UnsafePointer<CChar>? {
 @_cdecl("tape_scan")
 public func tape_scan(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: Int64, _ table: UnsafePointer<CChar>?,
                       _ columns: UnsafePointer<UnsafePointer<CChar>?>?, _ nColumns: Int64, _ timeColumn: UnsafePointer<CChar>?,
-                      _ startNs: Int64, _ endNs: Int64, _ flags: Int32,
+                      _ startNs: Int64, _ endNs: Int64, _ flags: Int32, _ filter: UnsafePointer<CChar>?,
                       _ out: UnsafeMutablePointer<ArrowArrayStream>?) -> Int32 {
     guarded {
         guard let out else { throw BridgeError.invalid("out: NULL stream") }
@@ -73,8 +73,10 @@ public func tape_scan(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: 
             table: String(cString: table),
             columns: columns == nil ? nil : try strings(columns, nColumns, what: "columns"),
             timeColumn: timeColumn.map { String(cString: $0) },
-            start: flags & 1 != 0 ? startNs : nil, end: flags & 2 != 0 ? endNs : nil)
-        let runs = try RunSet(paths: try CommandLibrary.expandRunPaths(runArguments))
+            start: flags & 1 != 0 ? startNs : nil, end: flags & 2 != 0 ? endNs : nil,
+            filter: filter.map { String(cString: $0) })
+        let files = try CommandLibrary.expandRunPaths(runArguments)
+        let runs = try ErrorCodes.classifyingFileErrors(files) { try RunSet(paths: files) }
         try exportQuery(sql: try request.sql(runs: runs), runArguments: runArguments, runs: runs, into: out)
     }
 }

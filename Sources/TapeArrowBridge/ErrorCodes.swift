@@ -16,10 +16,8 @@ enum ErrorCodes {
     static func code(for error: Error) -> Int32 {
         switch error {
         case let e as BridgeError: return e.code
-        case let e as QueryError:
-            // A file the query could not open is a file error, not a query error.
-            if e.kind == .execution, let underlying = fileCode(in: e.message) { return underlying }
-            return EDOM
+        case let e as SummaryFailure: return code(for: e.error)
+        case is QueryError: return EDOM
         case let e as TapeError:
             switch e {
             case .corrupt, .unsealed: return EBADMSG
@@ -31,8 +29,18 @@ enum ErrorCodes {
         }
     }
 
-    /// ENOENT when a query's execution error says a file is missing (its message is Tape's text).
-    private static func fileCode(in message: String) -> Int32? {
-        message.contains("No such file or directory") ? ENOENT : nil
+    /// Runs `body` (which opens the runs at `paths`); a `QueryError` raised while running it
+    /// that comes from a file the query could not open (missing, damaged, unsealed) is rethrown
+    /// with that file's code and the query's message. The files are probed only on that failure
+    /// path, so a successful call reads nothing twice.
+    static func classifyingFileErrors<T>(_ paths: @autoclosure () -> [String], _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as QueryError where e.kind == .execution {
+            for path in paths() {
+                do { _ = try TapeReader(path: path) } catch {
+                    throw BridgeError(code: code(for: error), message: "\(e)")
+                }
+            }
+            throw e
+        }
     }
 }

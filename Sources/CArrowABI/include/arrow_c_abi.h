@@ -104,14 +104,22 @@ const char* tape_last_error(void);
 /// Streams `table` of the runs named by `paths` (files, directories, globs, as the CLI takes them).
 /// `columns`: NULL for every column (plus `run` when there are several runs), else `n_columns` names.
 /// `flags` bit 0: `start_ns` is set (rows with time >= start); bit 1: `end_ns` is set (time < end).
-/// `time_column`: NULL for the table's first timestamp column.
+/// `time_column`: NULL for the table's first timestamp column. `where`: NULL, or a SQL boolean
+/// expression (Tape's SQL) rows must satisfy, ANDed with the time range.
 int32_t tape_scan(const char* const* paths, int64_t n_paths, const char* table,
                   const char* const* columns, int64_t n_columns, const char* time_column,
-                  int64_t start_ns, int64_t end_ns, int32_t flags, struct ArrowArrayStream* out);
+                  int64_t start_ns, int64_t end_ns, int32_t flags, const char* where,
+                  struct ArrowArrayStream* out);
 
 /// Runs a SQL query over the runs named by `paths` and streams its result.
 int32_t tape_sql(const char* query, const char* const* paths, int64_t n_paths,
                  struct ArrowArrayStream* out);
+
+/// `tape summary` of the runs named by `paths` as one batch: run, path, every metric (numbers,
+/// timestamps) and every metadata key (strings). `where`: NULL or a condition as `tape summary
+/// --where` takes it. An unreadable run fails the call unless `skip_unreadable` is non-zero.
+int32_t tape_summary(const char* const* paths, int64_t n_paths, const char* where, int32_t skip_unreadable,
+                     struct ArrowArrayStream* out);
 
 /// `tape info --json` of one file, as a malloc'ed string freed with tape_string_free.
 int32_t tape_info(const char* path, char** out_json);

@@ -25,7 +25,7 @@ from ._library import ArrowArrayStream, library
 from ._writer import Writer
 
 __all__ = ["TapeError", "TapeValueError", "TapeQueryError", "TapeFileError", "TapeCorruptError",
-           "Writer", "read_table", "read_pandas", "scan", "sql", "sql_scan", "info"]
+           "Writer", "read_table", "read_pandas", "scan", "sql", "sql_scan", "summary", "info"]
 
 
 def _paths(paths):
@@ -70,13 +70,17 @@ def _import(stream):
     return pa.RecordBatchReader._import_from_c(ctypes.addressof(stream))
 
 
-def scan(paths, table, columns=None, start=None, end=None, time_column=None):
+def scan(paths, table, columns=None, start=None, end=None, time_column=None, where=None, dictionary=None):
     """A pyarrow.RecordBatchReader streaming `table` of the runs `paths` chunk by chunk.
 
     columns: names to read (default: all, plus `run` when there are several runs); start/end: only
     rows whose time (`time_column`, default the table's first timestamp column) is >= start and
-    < end. Errors found while opening raise TapeError; errors while streaming raise
-    pyarrow's exception carrying Tape's message.
+    < end; where: a SQL condition in Tape's SQL (as `tape sql` takes after WHERE, e.g.
+    "pnl < 0 AND side = 'long'"), ANDed with the time range; the scan is exactly
+    `SELECT columns FROM table WHERE ...` (zone maps skip chunks). dictionary: True (every string
+    column) or a list of names: those columns arrive as Arrow dictionary<int32, string> (pandas
+    categorical), encoded batch by batch. Errors found while opening raise TapeError subclasses;
+    errors while streaming raise pyarrow's exception carrying Tape's message.
     """
     lib = library()
     p, n = _paths(paths)
@@ -85,11 +89,32 @@ def scan(paths, table, columns=None, start=None, end=None, time_column=None):
         raise TapeValueError("columns: expected a list of names, got a string")
     s, e = _ns(start, "start"), _ns(end, "end")
     flags = (1 if s is not None else 0) | (2 if e is not None else 0)
+    if where is not None and not isinstance(where, str):
+        raise TapeValueError("where: expected a SQL condition (str), got %s" % type(where).__name__)
     stream = ArrowArrayStream()
     _check(lib.tape_scan(p, n, os.fsencode(table), cols, ncols,
                          None if time_column is None else os.fsencode(time_column),
-                         s or 0, e or 0, flags, ctypes.byref(stream)))
-    return _import(stream)
+                         s or 0, e or 0, flags, None if where is None else where.encode("utf-8"),
+                         ctypes.byref(stream)))
+    reader = _import(stream)
+    return reader if not dictionary else _dictionary_encoded(reader, dictionary)
+
+
+def _dictionary_encoded(reader, which):
+    """`reader` with string columns (`which`: True for all, else names) as dictionary<int32, utf8>."""
+    names = [f.name for f in reader.schema if pa.types.is_string(f.type) and (which is True or f.name in which)]
+    if which is not True:
+        missing = [c for c in which if reader.schema.get_field_index(c) < 0]
+        if missing:
+            raise TapeValueError("dictionary: no column %s in the result" % ", ".join(map(repr, missing)))
+    fields = [pa.field(f.name, pa.dictionary(pa.int32(), pa.string())) if f.name in names else f for f in reader.schema]
+    schema = pa.schema(fields, metadata=reader.schema.metadata)
+
+    def batches():
+        for b in reader:
+            cols = [c.dictionary_encode() if b.schema.field(i).name in names else c for i, c in enumerate(b.columns)]
+            yield pa.RecordBatch.from_arrays(cols, schema=schema)
+    return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def _read_all(reader):
@@ -99,16 +124,19 @@ def _read_all(reader):
         raise TapeError(str(e)) from None
 
 
-def read_table(paths, table, columns=None, start=None, end=None, time_column=None):
+def read_table(paths, table, columns=None, start=None, end=None, time_column=None, where=None, dictionary=None):
     """`table` of the runs `paths` as a pyarrow.Table (see `scan` for the arguments)."""
-    return _read_all(scan(paths, table, columns=columns, start=start, end=end, time_column=time_column))
+    return _read_all(scan(paths, table, columns=columns, start=start, end=end, time_column=time_column,
+                          where=where, dictionary=dictionary))
 
 
-def read_pandas(paths, table, columns=None, start=None, end=None, time_column=None):
+def read_pandas(paths, table, columns=None, start=None, end=None, time_column=None, where=None, dictionary=None):
     """`table` as a pandas.DataFrame: timestamps as datetime64[ns, UTC], int64 and bool columns
-    with nulls as pandas' nullable Int64/boolean, float NaN and null both NaN (pandas has one)."""
+    with nulls as pandas' nullable Int64/boolean, float NaN and null both NaN (pandas has one);
+    `dictionary` string columns as categoricals (see `scan` for the arguments)."""
     import pandas as pd
-    t = read_table(paths, table, columns=columns, start=start, end=end, time_column=time_column)
+    t = read_table(paths, table, columns=columns, start=start, end=end, time_column=time_column,
+                   where=where, dictionary=dictionary)
     nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
     return t.to_pandas(types_mapper=nullable.get)
 
@@ -125,6 +153,22 @@ def sql_scan(query, paths):
 def sql(query, paths):
     """The result of `query` over the runs `paths` as a pyarrow.Table."""
     return _read_all(sql_scan(query, paths))
+
+
+def summary(paths, where=None, skip_unreadable=False):
+    """`tape summary` of the runs `paths` as a pandas.DataFrame, one row per run: run, path, every
+    stored metric (float64, int64 counts, datetime64[ns, UTC] start/end) and every metadata key
+    (strings); a value a run lacks is missing. where: a condition as `tape summary --where` takes
+    it (e.g. "sharpe > 1 AND strategy = 'sma'"). An unreadable run raises (TapeCorruptError,
+    TapeFileError) unless skip_unreadable."""
+    import pandas as pd
+    lib = library()
+    p, n = _paths(paths)
+    stream = ArrowArrayStream()
+    _check(lib.tape_summary(p, n, None if where is None else where.encode("utf-8"), 1 if skip_unreadable else 0,
+                            ctypes.byref(stream)))
+    t = _read_all(_import(stream))
+    return t.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
 
 
 def info(path):

@@ -21,8 +21,9 @@ class TapeValueError(TapeError, ValueError):
     Arrow arrays), an unknown table or column, a closed writer."""
 
 
-class TapeQueryError(TapeError):
-    """A SQL query (or a `where=` expression) that does not parse, bind or run."""
+class TapeQueryError(TapeValueError):
+    """A SQL query (or a `where=` condition) that does not parse, bind or run; also an unknown
+    table or column in a scan (scans run as SQL)."""
 
 
 class TapeFileError(TapeError, OSError):

@@ -105,7 +105,9 @@ def library():
         lib.tape_last_error.argtypes = []
         lib.tape_scan.restype = ctypes.c_int32
         lib.tape_scan.argtypes = [strs, ctypes.c_int64, ctypes.c_char_p, strs, ctypes.c_int64, ctypes.c_char_p,
-                                  ctypes.c_int64, ctypes.c_int64, ctypes.c_int32, stream]
+                                  ctypes.c_int64, ctypes.c_int64, ctypes.c_int32, ctypes.c_char_p, stream]
+        lib.tape_summary.restype = ctypes.c_int32
+        lib.tape_summary.argtypes = [strs, ctypes.c_int64, ctypes.c_char_p, ctypes.c_int32, stream]
         lib.tape_sql.restype = ctypes.c_int32
         lib.tape_sql.argtypes = [ctypes.c_char_p, strs, ctypes.c_int64, stream]
         lib.tape_info.restype = ctypes.c_int32
