@@ -103,3 +103,15 @@ public func tape_info(_ path: UnsafePointer<CChar>?, _ outJSON: UnsafeMutablePoi
 public func tape_string_free(_ s: UnsafeMutablePointer<CChar>?) {
     free(s)
 }
+
+/// The `.tape` files `paths` name (files, directories, globs), expanded as the CLI expands them, as a
+/// JSON array of strings (malloc'ed, freed with tape_string_free).
+@_cdecl("tape_expand_paths")
+public func tape_expand_paths(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: Int64,
+                              _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    guarded {
+        guard let outJSON else { throw BridgeError.invalid("out: NULL") }
+        let files = try CommandLibrary.expandRunPaths(try strings(paths, nPaths, what: "paths"))
+        outJSON.pointee = strdup(String(decoding: try JSONEncoder().encode(files), as: UTF8.self))
+    }
+}

@@ -151,6 +151,10 @@ int32_t tape_writer_close(void* writer, char** out_summary_json);
 int32_t tape_writer_cancel(void* writer, const char* reason, char** out_summary_json);
 void tape_writer_free(void* writer);
 
+/// The .tape files `paths` name (files, directories, globs as the CLI expands them), as a JSON
+/// array of strings (free with tape_string_free).
+int32_t tape_expand_paths(const char* const* paths, int64_t n_paths, char** out_json);
+
 /// Frees a string returned by a tape_* function.
 void tape_string_free(char* s);
 

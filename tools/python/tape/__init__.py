@@ -25,7 +25,7 @@ from ._library import ArrowArrayStream, library
 from ._writer import Writer
 
 __all__ = ["TapeError", "TapeValueError", "TapeQueryError", "TapeFileError", "TapeCorruptError",
-           "Writer", "read_table", "read_pandas", "scan", "sql", "sql_scan", "summary", "info"]
+           "Writer", "read_table", "read_pandas", "scan", "sql", "sql_scan", "summary", "run_files", "info"]
 
 
 def _paths(paths):
@@ -169,6 +169,19 @@ def summary(paths, where=None, skip_unreadable=False):
                             ctypes.byref(stream)))
     t = _read_all(_import(stream))
     return t.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+
+
+def run_files(paths):
+    """The .tape files `paths` name (files, directories searched recursively, globs), in the
+    order the CLI reads them."""
+    lib = library()
+    p, n = _paths(paths)
+    out = ctypes.c_void_p()
+    _check(lib.tape_expand_paths(p, n, ctypes.byref(out)))
+    try:
+        return json.loads(ctypes.string_at(out.value).decode("utf-8"))
+    finally:
+        lib.tape_string_free(out)
 
 
 def info(path):

@@ -114,6 +114,8 @@ def library():
         lib.tape_info.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
         lib.tape_string_free.restype = None
         lib.tape_string_free.argtypes = [ctypes.c_void_p]
+        lib.tape_expand_paths.restype = ctypes.c_int32
+        lib.tape_expand_paths.argtypes = [strs, ctypes.c_int64, ctypes.POINTER(ctypes.c_void_p)]
         _declare_writer(lib)
         _lib = lib
         return lib
