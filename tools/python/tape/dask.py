@@ -11,15 +11,9 @@ id: metadata run_id, else the file name without .tape) first. `columns`, `start`
 outside the time range). Workers load libTapeArrow themselves (TAPE_LIBRARY, or the library
 installed with the package), so the files must be readable at the same paths on every worker.
 """
-import os
-
 import pyarrow as pa
 
 import tape as _tape
-
-
-def _run_id(path, metadata):
-    return metadata.get("run_id") or os.path.splitext(os.path.basename(path))[0]
 
 
 def _union_schema(files, table, columns):
@@ -40,22 +34,18 @@ def _to_pandas(t):
 def read_partition(path, table, schema, start=None, end=None, where=None):
     """One run's rows of `table` as a pandas DataFrame with exactly the columns and types of
     `schema` (a pyarrow.Schema whose first field is run)."""
-    info = _tape.info(path)
-    names = [f.name for f in schema][1:]
-    tables = {t["name"]: t for t in info.get("tables", [])}
-    if table not in tables:
-        return _to_pandas(schema.empty_table())
-    have = {c["name"] for c in tables[table].get("columns", [])}
-    present = [c for c in names if c in have]
-    if present:
-        t = _tape.read_table(path, table, columns=present, start=start, end=end, where=where)
-        n = t.num_rows
-    else:
-        n = _tape.sql('SELECT count(*) AS n FROM "%s"' % table.replace('"', '""'), path).column(0)[0].as_py()
-        t = None
-    arrays = [pa.array([_run_id(path, info.get("metadata", {}))] * n, pa.string())]
+    try:
+        probe = _tape.scan(path, table)           # opens the footer: the run's columns of `table`
+    except _tape.TapeQueryError:
+        return _to_pandas(schema.empty_table())   # the run has no such table: no rows, as in SQL
+    have = set(probe.schema.names)
+    probe.close()
+    present = [f.name for f in list(schema)[1:] if f.name in have]
+    t = _tape.read_table(path, table, columns=["run"] + present, start=start, end=end, where=where)
+    n = t.num_rows
+    arrays = [t.column("run").cast(pa.string())]
     for f in list(schema)[1:]:
-        arrays.append(t.column(f.name).cast(f.type) if f.name in have else pa.nulls(n, f.type))
+        arrays.append(t.column(f.name).cast(f.type) if f.name in have else pa.chunked_array([pa.nulls(n, f.type)]))
     return _to_pandas(pa.Table.from_arrays(arrays, schema=schema))
 
 

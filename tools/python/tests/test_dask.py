@@ -48,18 +48,20 @@ def test_group_by_equals_tape_sql(sweep, client):
 
 
 def test_projection_time_range_and_missing_columns_as_sql(sweep, client):
+    sweep = sweep + "/run0[0-4]*.tape"                 # 50 runs: a glob, as the CLI takes it
     ddf = tape.dask.read_tape(sweep, "trades", columns=["side", "fee", "qty"], start="2024-01-10", end="2024-01-20")
     assert list(ddf.columns) == ["run", "side", "fee", "qty"]
     df = ddf.compute()
     want = tape.sql("SELECT run, side, fee, qty FROM trades WHERE exit_ts >= TIMESTAMP '2024-01-10' "
                     "AND exit_ts < TIMESTAMP '2024-01-20'", sweep).to_pandas()
-    assert len(df) == len(want) == 200 * 10
-    assert df["fee"].isna().sum() == want["fee"].isna().sum() == 100 * 10
+    assert len(df) == len(want) == 50 * 10
+    assert df["fee"].isna().sum() == want["fee"].isna().sum() == 25 * 10
     assert df.groupby("run")["qty"].sum().sort_index().tolist() == want.groupby("run")["qty"].sum().sort_index().tolist()
 
 
 def test_where_pushdown_and_no_runs(sweep, client):
+    sweep = sweep + "/run00*.tape"
     n = tape.dask.read_tape(sweep, "trades", where="pnl > 0 AND side = 'long'").shape[0].compute()
     assert n == tape.sql("SELECT count(*) FROM trades WHERE pnl > 0 AND side = 'long'", sweep).column(0)[0].as_py()
     with pytest.raises(tape.TapeError):
-        tape.dask.read_tape(sweep + "/nothing-*.tape", "trades")
+        tape.dask.read_tape(sweep.replace("run00*", "nothing-*"), "trades")
