@@ -232,8 +232,9 @@ def scale_main(args):
             e, tpl = median_seconds(lambda: pl.from_arrow(tape.read_table(src, table)), args.repeat)
             assert len(df) == len(pdf) == pldf.height == tpl.height == t.num_rows
             reads.append((table, n, a, b, c, e))
+            env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tools", "python"))
             out = subprocess.run([sys.executable, "-c", SCAN_RSS, src, table], capture_output=True, text=True,
-                                 env=os.environ, check=True)
+                                 env=env, check=True)
             rows, kb = map(int, out.stdout.split())
             assert rows == n
             rss.append((table, n, kb))
