@@ -192,13 +192,31 @@ def write_main(args):
     replace_section(section, BEGIN_W, END_W)
 
 
+# Peak RSS from VmHWM (reset by exec; ru_maxrss of a child is inherited from the forking parent,
+# which holds the benchmark's DataFrames).
 SCAN_RSS = r"""
-import resource, sys, tape
+import sys, tape
 rows = 0
 for b in tape.scan(sys.argv[1], sys.argv[2]):
     rows += b.num_rows
-print(rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]
+print(rows, hwm)
 """
+
+
+def rss_only(args, bin_dir):
+    """Re-measures only the scan RSS rows of the python-scale section."""
+    res = os.path.join(HERE, "RESULTS.md")
+    text = open(res, encoding="utf-8").read()
+    rss = []
+    for n in [int(x) for x in args.write_rows.split(",")]:
+        src = os.path.join(args.dir, "w%d" % n, "demo.tape")
+        for table in ("equity", "decisions"):
+            env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tools", "python"))
+            out = subprocess.run([sys.executable, "-c", SCAN_RSS, src, table], capture_output=True, text=True, env=env, check=True)
+            rows, kb = map(int, out.stdout.split())
+            rss.append((table, n, kb))
+    return rss
 
 
 def scale_main(args):
@@ -207,6 +225,8 @@ def scale_main(args):
     on tuned Parquet."""
     bin_dir = release_bin()
     os.environ.setdefault("TAPE_LIBRARY", os.path.join(bin_dir, "libTapeArrow.so"))
+    if args.only_rss:
+        return rss_only(args, bin_dir)
     import platform
     import duckdb
     import pandas as pd
@@ -262,7 +282,7 @@ def scale_main(args):
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for table, n, a, b, c, e in reads:
         lines.append("| %s | %d | %.3f | %.3f | %.2f | %.3f | %.3f | %.2f |" % (table, n, a, b, b / a, e, c, c / e))
-    lines += ["", "### tape.scan peak RSS (whole process, ru_maxrss)", "", "| table | rows | peak RSS MB |", "|---|---:|---:|"]
+    lines += ["", "### tape.scan peak RSS (whole Python process, VmHWM)", "", "| table | rows | peak RSS MB |", "|---|---:|---:|"]
     for table, n, kb in rss:
         lines.append("| %s | %d | %.1f |" % (table, n, kb / 1024))
     by = {(t, n): kb for t, n, kb in rss}
@@ -287,6 +307,7 @@ if __name__ == "__main__":
     if "--scale" in sys.argv:
         ap = argparse.ArgumentParser()
         ap.add_argument("--scale", action="store_true")
+        ap.add_argument("--only-rss", action="store_true")
         ap.add_argument("--write-rows", default="1000000,10000000")
         ap.add_argument("--repeat", type=int, default=3)
         ap.add_argument("--dir", default=os.path.join(HERE, "data", "python"))
