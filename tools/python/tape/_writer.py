@@ -212,4 +212,7 @@ class Writer:
         h = getattr(self, "_h", None)
         if h is not None:
             self._h = None
-            self._lib.tape_writer_free(h)
+            try:
+                self._lib.tape_writer_free(h)
+            except Exception:      # interpreter shutdown: ctypes may be gone; the OS closes the file
+                pass
