@@ -33,7 +33,7 @@ final class BatchWriter: @unchecked Sendable {
     }
 
     func setMetadata(_ key: String, _ value: String) throws {
-        try locked { $0.setMetadata(key, value) }
+        try locked { try $0.setMetadata(key, value) }
     }
 
     func expectBars(_ count: Int, table: String) throws {
