@@ -12,24 +12,18 @@ import Glibc
 // tape_last_error().
 
 /// Runs `body`, turning any error into a code and the thread's last error message.
-private func guarded(_ body: () throws -> Void) -> Int32 {
+func guarded(_ body: () throws -> Void) -> Int32 {
     do {
         try body()
         return 0
-    } catch let e as BridgeError {
-        LastError.set(e.message)
-        return e.code
-    } catch let e as QueryError {
-        LastError.set(e.description)
-        return EINVAL
     } catch {
         LastError.set("\(error)")
-        return EIO
+        return ErrorCodes.code(for: error)
     }
 }
 
 /// `count` C strings (none may be NULL).
-private func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: String) throws(BridgeError) -> [String] {
+func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: String) throws(BridgeError) -> [String] {
     guard count >= 0 else { throw .invalid("\(what): negative count \(count)") }
     guard count > 0 else { return [] }
     guard let p else { throw .invalid("\(what): NULL array") }
@@ -45,7 +39,7 @@ private func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64,
 private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = nil,
                          into out: UnsafeMutablePointer<ArrowArrayStream>) throws {
     let paths = try runs.map { $0.runs.map(\.path) } ?? CommandLibrary.expandRunPaths(runArguments)
-    let query = try Query(sql: sql, paths: paths)
+    let query = try ErrorCodes.classifyingFileErrors(paths) { try Query(sql: sql, paths: paths) }
     guard !query.isExplain else { throw BridgeError.invalid("EXPLAIN has no rows to stream") }
     let box = QueryBox(query)
     let state = StreamState(schema: query.schema) { put in
@@ -68,7 +62,7 @@ public func tape_last_error() -> UnsafePointer<CChar>? {
 @_cdecl("tape_scan")
 public func tape_scan(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: Int64, _ table: UnsafePointer<CChar>?,
                       _ columns: UnsafePointer<UnsafePointer<CChar>?>?, _ nColumns: Int64, _ timeColumn: UnsafePointer<CChar>?,
-                      _ startNs: Int64, _ endNs: Int64, _ flags: Int32,
+                      _ startNs: Int64, _ endNs: Int64, _ flags: Int32, _ filter: UnsafePointer<CChar>?,
                       _ out: UnsafeMutablePointer<ArrowArrayStream>?) -> Int32 {
     guarded {
         guard let out else { throw BridgeError.invalid("out: NULL stream") }
@@ -79,8 +73,10 @@ public func tape_scan(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: 
             table: String(cString: table),
             columns: columns == nil ? nil : try strings(columns, nColumns, what: "columns"),
             timeColumn: timeColumn.map { String(cString: $0) },
-            start: flags & 1 != 0 ? startNs : nil, end: flags & 2 != 0 ? endNs : nil)
-        let runs = try RunSet(paths: try CommandLibrary.expandRunPaths(runArguments))
+            start: flags & 1 != 0 ? startNs : nil, end: flags & 2 != 0 ? endNs : nil,
+            filter: filter.map { String(cString: $0) })
+        let files = try CommandLibrary.expandRunPaths(runArguments)
+        let runs = try ErrorCodes.classifyingFileErrors(files) { try RunSet(paths: files) }
         try exportQuery(sql: try request.sql(runs: runs), runArguments: runArguments, runs: runs, into: out)
     }
 }
@@ -106,4 +102,16 @@ public func tape_info(_ path: UnsafePointer<CChar>?, _ outJSON: UnsafeMutablePoi
 @_cdecl("tape_string_free")
 public func tape_string_free(_ s: UnsafeMutablePointer<CChar>?) {
     free(s)
+}
+
+/// The `.tape` files `paths` name (files, directories, globs), expanded as the CLI expands them, as a
+/// JSON array of strings (malloc'ed, freed with tape_string_free).
+@_cdecl("tape_expand_paths")
+public func tape_expand_paths(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: Int64,
+                              _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    guarded {
+        guard let outJSON else { throw BridgeError.invalid("out: NULL") }
+        let files = try CommandLibrary.expandRunPaths(try strings(paths, nPaths, what: "paths"))
+        outJSON.pointee = strdup(String(decoding: try JSONEncoder().encode(files), as: UTF8.self))
+    }
 }

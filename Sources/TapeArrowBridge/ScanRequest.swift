@@ -3,7 +3,7 @@ import TapeFormat
 import TapeQuery
 
 /// A scan of one table over a set of runs, as the SQL Tape's query engine runs for it:
-/// `SELECT <columns | *> FROM "<table>" [WHERE "<time>" >= TIMESTAMP '<start>' AND "<time>" < TIMESTAMP '<end>']`.
+/// `SELECT <columns | *> FROM "<table>" [WHERE "<time>" >= TIMESTAMP '<start>' AND "<time>" < TIMESTAMP '<end>' AND (<filter>)]`.
 /// So a scan has exactly the SQL's semantics: the `run` column with several runs (`*`), NULL for a
 /// column missing from some runs, zone-map pruning on the time range, chunk order.
 struct ScanRequest {
@@ -14,6 +14,8 @@ struct ScanRequest {
     var timeColumn: String?
     var start: Int64?
     var end: Int64?
+    /// A SQL boolean expression over the table's columns (and `run`), or nil.
+    var filter: String? = nil
 
     /// The SQL text; `runs` is read only to find the time column when a range is given.
     func sql(runs: RunSet) throws(BridgeError) -> String {
@@ -25,14 +27,19 @@ struct ScanRequest {
             text += "*"
         }
         text += " FROM " + quote(table)
+        var conditions: [String] = []
         if start != nil || end != nil {
             let time: String
             if let timeColumn { time = timeColumn } else { time = try defaultTimeColumn(runs) }
-            var conditions: [String] = []
             if let start { conditions.append("\(quote(time)) >= TIMESTAMP '\(Timestamps.format(start))'") }
             if let end { conditions.append("\(quote(time)) < TIMESTAMP '\(Timestamps.format(end))'") }
-            text += " WHERE " + conditions.joined(separator: " AND ")
         }
+        if let filter {
+            guard !filter.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .invalid("where: the expression is empty") }
+            // On its own line in parentheses: a trailing `--` comment cannot swallow the closing one.
+            conditions.append("(\n\(filter)\n)")
+        }
+        if !conditions.isEmpty { text += " WHERE " + conditions.joined(separator: " AND ") }
         return text
     }
 

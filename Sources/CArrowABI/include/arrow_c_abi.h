@@ -104,17 +104,56 @@ const char* tape_last_error(void);
 /// Streams `table` of the runs named by `paths` (files, directories, globs, as the CLI takes them).
 /// `columns`: NULL for every column (plus `run` when there are several runs), else `n_columns` names.
 /// `flags` bit 0: `start_ns` is set (rows with time >= start); bit 1: `end_ns` is set (time < end).
-/// `time_column`: NULL for the table's first timestamp column.
+/// `time_column`: NULL for the table's first timestamp column. `where`: NULL, or a SQL boolean
+/// expression (Tape's SQL) rows must satisfy, ANDed with the time range.
 int32_t tape_scan(const char* const* paths, int64_t n_paths, const char* table,
                   const char* const* columns, int64_t n_columns, const char* time_column,
-                  int64_t start_ns, int64_t end_ns, int32_t flags, struct ArrowArrayStream* out);
+                  int64_t start_ns, int64_t end_ns, int32_t flags, const char* where,
+                  struct ArrowArrayStream* out);
 
 /// Runs a SQL query over the runs named by `paths` and streams its result.
 int32_t tape_sql(const char* query, const char* const* paths, int64_t n_paths,
                  struct ArrowArrayStream* out);
 
+/// `tape summary` of the runs named by `paths` as one batch: run, path, every metric (numbers,
+/// timestamps) and every metadata key (strings). `where`: NULL or a condition as `tape summary
+/// --where` takes it. An unreadable run fails the call unless `skip_unreadable` is non-zero.
+int32_t tape_summary(const char* const* paths, int64_t n_paths, const char* where, int32_t skip_unreadable,
+                     struct ArrowArrayStream* out);
+
 /// `tape info --json` of one file, as a malloc'ed string freed with tape_string_free.
 int32_t tape_info(const char* path, char** out_json);
+
+// ---- Writing (Sources/TapeArrowBridge/Writer) ----
+// A writer is an opaque handle from tape_writer_open/resume, freed with tape_writer_free (after
+// close/cancel, or instead of them: the file is then left unsealed, recoverable like a killed run).
+
+/// Creates the run `path` (replacing a file there) with `n_metadata` metadata key/value pairs.
+int32_t tape_writer_open(const char* path, const char* const* keys, const char* const* values,
+                         int64_t n_metadata, void** out);
+
+/// Reopens a killed (or closed) run to continue it (TapeWriter.resume); `out_state_json` gets the
+/// durable rows and last timestamp per table (free with tape_string_free).
+int32_t tape_writer_resume(const char* path, void** out, char** out_state_json);
+
+int32_t tape_writer_set_metadata(void* writer, const char* key, const char* value);
+int32_t tape_writer_expect_bars(void* writer, int64_t count, const char* table);
+
+/// Appends a record batch (a struct array and its schema) to `table`, creating the table from it
+/// the first time. The batch is moved in: both structures are released (release called) on
+/// success and on failure. A rejected batch appends nothing.
+int32_t tape_writer_write_batch(void* writer, const char* table, struct ArrowSchema* schema,
+                                struct ArrowArray* array);
+
+/// Seals the run; `out_summary_json` gets the run summary (free with tape_string_free).
+int32_t tape_writer_close(void* writer, char** out_summary_json);
+/// Seals the run with tape.cancelled = true (and tape.cancel_reason when `reason` is not NULL).
+int32_t tape_writer_cancel(void* writer, const char* reason, char** out_summary_json);
+void tape_writer_free(void* writer);
+
+/// The .tape files `paths` name (files, directories, globs as the CLI expands them), as a JSON
+/// array of strings (free with tape_string_free).
+int32_t tape_expand_paths(const char* const* paths, int64_t n_paths, char** out_json);
 
 /// Frees a string returned by a tape_* function.
 void tape_string_free(char* s);

@@ -12,6 +12,12 @@ public struct MetricsAccumulator: Sendable {
     public let options: MetricsOptions
     private var equity: EquityStats
     private var trades = TradeStats()
+    /// Why rows of the equity or trades table could not be used (columns not found), each once.
+    public private(set) var problems: [String] = []
+
+    private mutating func note(_ problem: String) {
+        if !problems.contains(problem) { problems.append(problem) }
+    }
 
     public init(options: MetricsOptions = MetricsOptions()) {
         self.options = options
@@ -30,10 +36,10 @@ public struct MetricsAccumulator: Sendable {
     }
 
     private mutating func observeEquity(_ schema: Schema, _ columns: [ColumnData]) {
-        guard let t = schema.index(of: options.timeColumn), schema[t].type == .timestamp,
-              let e = schema.index(of: options.equityColumn),
-              case .int64(let ts) = columns[t].storage, let values = NumericColumn(columns[e]) else { return }
-        let position = schema.index(of: options.positionColumn).flatMap { NumericColumn(columns[$0]) }
+        guard let t = options.column(.time, in: schema) else { return note(options.missing(.time, table: options.equityTable)) }
+        guard let e = options.column(.equity, in: schema) else { return note(options.missing(.equity, table: options.equityTable)) }
+        guard case .int64(let ts) = columns[t].storage, let values = NumericColumn(columns[e]) else { return }
+        let position = options.column(.position, in: schema).flatMap { NumericColumn(columns[$0]) }
         let tsColumn = columns[t]
         for row in 0..<ts.count where !tsColumn.isNull(row) {
             guard let v = values[row] else { continue }
@@ -42,9 +48,10 @@ public struct MetricsAccumulator: Sendable {
     }
 
     private mutating func observeTrades(_ schema: Schema, _ columns: [ColumnData]) {
-        guard let p = schema.index(of: options.pnlColumn), let pnl = NumericColumn(columns[p]) else { return }
-        let entry = schema.index(of: options.entryColumn).flatMap { NumericColumn(columns[$0], timestampsOnly: true) }
-        let exit = schema.index(of: options.exitColumn).flatMap { NumericColumn(columns[$0], timestampsOnly: true) }
+        guard let p = options.column(.pnl, in: schema) else { return note(options.missing(.pnl, table: options.tradesTable)) }
+        guard let pnl = NumericColumn(columns[p]) else { return }
+        let entry = options.column(.entry, in: schema).flatMap { NumericColumn(columns[$0], timestampsOnly: true) }
+        let exit = options.column(.exit, in: schema).flatMap { NumericColumn(columns[$0], timestampsOnly: true) }
         for row in 0..<columns[p].count {
             guard let v = pnl[row] else { continue }
             trades.add(pnl: v)

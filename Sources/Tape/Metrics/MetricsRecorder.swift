@@ -90,6 +90,8 @@ struct MetricsRecorder {
         }
         guard let accumulator else { return }
         metadata.removeAll { $0.key == "tape.metrics.error" }   // from an earlier session of an appended file
+        // Say why an equity or trades table fed nothing (README "Run metrics").
+        if !accumulator.problems.isEmpty { metadata.append(("tape.metrics.error", accumulator.problems.joined(separator: "; "))) }
         let metrics = accumulator.finish()
         sections.removeAll { $0.tag == RunMetrics.sectionTag }
         if !metrics.entries.isEmpty { sections.append((RunMetrics.sectionTag, metrics.sectionBytes())) }

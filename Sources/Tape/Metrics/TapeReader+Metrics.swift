@@ -26,11 +26,12 @@ extension MetricsAccumulator {
     /// metrics use) into the accumulator, in row order.
     public mutating func feed(from reader: TapeReader) throws {
         let o = options
-        for (table, wanted) in [(o.equityTable, [o.timeColumn, o.equityColumn, o.positionColumn]),
-                                (o.tradesTable, [o.pnlColumn, o.entryColumn, o.exitColumn])] {
+        for (table, roles) in [(o.equityTable, [MetricsOptions.Role.time, .equity, .position]),
+                               (o.tradesTable, [.pnl, .entry, .exit])] {
             guard let entry = reader.tables.first(where: { $0.name == table }) else { continue }
             var seen = Set<String>()
-            let columns = wanted.filter { entry.schema.index(of: $0) != nil && seen.insert($0).inserted }
+            let columns = roles.compactMap { o.column($0, in: entry.schema).map { entry.schema[$0].name } }
+                .filter { seen.insert($0).inserted }
             guard !columns.isEmpty else { continue }
             let scan = try reader.scan(table, columns: columns)
             while let batch = try scan.nextBatch() {

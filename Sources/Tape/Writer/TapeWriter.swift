@@ -192,6 +192,10 @@ public final class TapeWriter {
     /// The table writer for `name`, if declared.
     public func table(_ name: String) -> TableWriter? { tableByName[name] }
 
+    /// The schema of table `name` as the file already holds it (append mode, resume) while it has
+    /// not been declared again in this session; nil otherwise.
+    public func carriedSchema(_ name: String) -> Schema? { carried.first { $0.name == name }?.schema }
+
     /// Names of tables already in the file (append mode) and declared so far.
     public var tableNames: [String] { carried.map(\.name) + tables.map(\.name) }
 

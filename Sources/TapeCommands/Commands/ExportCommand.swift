@@ -6,7 +6,7 @@ import TapeIO
 
 /// Export formats.
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-    case csv, jsonl, parquet
+    case csv, jsonl, parquet, arrow
 }
 
 extension ParquetTimestampUnit: ExpressibleByArgument {}
@@ -18,7 +18,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export a table as CSV/JSONL, or runs as Apache Parquet files.",
         discussion: """
-            tape export FILE TABLE [--format csv|jsonl] [-o PATH] [--columns a,b] [--from TS] [--to TS]
+            tape export FILE TABLE [--format csv|jsonl|arrow] [-o PATH] [--columns a,b] [--from TS] [--to TS]
               writes one table as text (default CSV, RFC 4180; timestamps ISO-8601 UTC), like tape cat.
 
             tape export FILE... --format parquet --out DIR [--table T...] [--partitioned]
@@ -48,7 +48,7 @@ struct ExportCommand: ParsableCommand {
 
     @Argument(help: "csv/jsonl: FILE TABLE. parquet: one or more .tape files.") var paths: [String]
     @OptionGroup var selection: RowSelectionOptions
-    @Option(name: .shortAndLong, help: "Format: csv, jsonl or parquet.") var format: ExportFormat = .csv
+    @Option(name: .shortAndLong, help: "Format: csv, jsonl, arrow (an Arrow IPC stream) or parquet.") var format: ExportFormat = .csv
     @Option(name: .shortAndLong, help: "csv/jsonl: write to this file instead of standard output.") var output: String?
     @Option(help: "parquet: the output directory (created if missing).") var out: String?
     @Option(name: .customLong("table"), help: "parquet: export only this table (repeatable; default: all).")
@@ -63,7 +63,7 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         switch format {
-        case .csv, .jsonl:
+        case .csv, .jsonl, .arrow:
             guard paths.count == 2 else { throw ValidationError("\(format.rawValue) export takes FILE TABLE") }
             guard out == nil, tables.isEmpty, !partitioned else {
                 throw ValidationError("--out, --table and --partitioned are for --format parquet")
@@ -80,11 +80,11 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         switch format {
-        case .csv, .jsonl:
+        case .csv, .jsonl, .arrow:
             let reader = try TapeReader(path: paths[0], options: ReaderOptions(verifyChecksums: true))
             let scan = try selection.scan(reader, table: paths[1])
             let sink = try output.map { try ByteSink(path: $0) } ?? ByteSink()
-            let rowFormat: RowFormat = format == .csv ? .csv : .jsonl
+            let rowFormat: RowFormat = format == .csv ? .csv : format == .arrow ? .arrow : .jsonl
             try writeRows(scan, formatter: rowFormat.formatter(schema: scan.schema, sink: sink), sink: sink)
         case .parquet:
             try exportParquet(into: out ?? ".")

@@ -28,13 +28,16 @@ public struct PlotData {
         var lo: Int64?, hi: Int64?
         for path in paths {
             let reader = try TapeReader(path: path)
-            let options = try MetricsOptions().applying(metadata: reader.metadata)
+            var options = try MetricsOptions().applying(metadata: reader.metadata)
             guard let table = reader.tables.first(where: { $0.name == options.equityTable }) else {
                 throw TapeError.invalidArgument("\(path): no table '\(options.equityTable)' to plot (name another with metadata tape.metrics.equity_table)")
             }
-            guard let t = table.schema.index(of: options.timeColumn), table.schema[t].type == .timestamp,
-                  table.schema.index(of: options.equityColumn) != nil else {
-                throw TapeError.invalidArgument("\(path): table '\(options.equityTable)' needs a timestamp column '\(options.timeColumn)' and a column '\(options.equityColumn)'")
+            for role in [MetricsOptions.Role.time, .equity] where options.column(role, in: table.schema) == nil {
+                throw TapeError.invalidArgument("\(path): \(options.missing(role, table: options.equityTable))")
+            }
+            options = options.resolving([.time, .equity], in: table.schema)
+            if let trades = reader.tables.first(where: { $0.name == options.tradesTable }) {
+                options = options.resolving([.entry, .exit], in: trades.schema)
             }
             if let r = TimestampRange(of: table) {
                 lo = min(lo ?? r.lowerBound, r.lowerBound)

@@ -8,6 +8,8 @@ import Glibc
 /// Text formats for rows.
 public enum RowFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, csv, jsonl, json
+    /// An Arrow IPC stream (binary; TapeIO/Arrow).
+    case arrow
 }
 
 extension RowFormat {
@@ -18,6 +20,7 @@ extension RowFormat {
         case .csv: return CSVFormatter(schema: schema, sink: sink)
         case .jsonl: return JSONLFormatter(schema: schema, sink: sink)
         case .json: return JSONFormatter(schema: schema, sink: sink)
+        case .arrow: return ArrowIPCFormatter(schema: schema, sink: sink)
         }
     }
 }

@@ -6,6 +6,8 @@
     rdr = tape.scan("runs/", "equity")                                  # pyarrow.RecordBatchReader
     tape.sql("SELECT run, sum(pnl) FROM trades GROUP BY run", "runs/")  # pyarrow.Table
     tape.info("run.tape")                                               # dict (tape info --json)
+    with tape.Writer("new.tape", metadata={"strategy": "sma"}) as w:    # write DataFrames / Arrow
+        w.write_batch("equity", df)
 
 The data comes through libTapeArrow, the Swift engine's C ABI, as an Arrow C stream: chunk by
 chunk (bounded memory), no text in between. Paths are files, directories and globs as the `tape`
@@ -18,13 +20,12 @@ import os
 
 import pyarrow as pa
 
+from ._errors import TapeCorruptError, TapeError, TapeFileError, TapeQueryError, TapeValueError, check as _check
 from ._library import ArrowArrayStream, library
+from ._writer import Writer
 
-__all__ = ["TapeError", "read_table", "read_pandas", "scan", "sql", "sql_scan", "info"]
-
-
-class TapeError(Exception):
-    """A Tape failure, carrying Tape's own message (no CLI usage text)."""
+__all__ = ["TapeError", "TapeValueError", "TapeQueryError", "TapeFileError", "TapeCorruptError",
+           "Writer", "read_table", "read_pandas", "scan", "sql", "sql_scan", "summary", "run_files", "info"]
 
 
 def _paths(paths):
@@ -40,7 +41,7 @@ def _ns(t, what):
     if t is None:
         return None
     if isinstance(t, bool):
-        raise TapeError("%s: expected a time, got %r" % (what, t))
+        raise TapeValueError("%s: expected a time, got %r" % (what, t))
     if isinstance(t, int):
         return t
     if hasattr(t, "value") and hasattr(t, "tz_localize"):           # pandas.Timestamp (keeps ns)
@@ -52,7 +53,7 @@ def _ns(t, what):
         try:
             t = _dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
         except ValueError as e:
-            raise TapeError("%s: cannot read %r as a time (use ISO-8601)" % (what, t)) from e
+            raise TapeValueError("%s: cannot read %r as a time (use ISO-8601)" % (what, t)) from e
     if isinstance(t, _dt.date) and not isinstance(t, _dt.datetime):
         t = _dt.datetime(t.year, t.month, t.day)
     if isinstance(t, _dt.datetime):
@@ -60,13 +61,7 @@ def _ns(t, what):
             t = t.replace(tzinfo=_dt.timezone.utc)
         delta = t - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
         return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
-    raise TapeError("%s: expected a time, got %r" % (what, t))
-
-
-def _check(rc):
-    if rc != 0:
-        msg = library().tape_last_error()
-        raise TapeError(msg.decode("utf-8", "replace") if msg else "libTapeArrow call failed (code %d)" % rc)
+    raise TapeValueError("%s: expected a time, got %r" % (what, t))
 
 
 def _import(stream):
@@ -75,26 +70,51 @@ def _import(stream):
     return pa.RecordBatchReader._import_from_c(ctypes.addressof(stream))
 
 
-def scan(paths, table, columns=None, start=None, end=None, time_column=None):
+def scan(paths, table, columns=None, start=None, end=None, time_column=None, where=None, dictionary=None):
     """A pyarrow.RecordBatchReader streaming `table` of the runs `paths` chunk by chunk.
 
     columns: names to read (default: all, plus `run` when there are several runs); start/end: only
     rows whose time (`time_column`, default the table's first timestamp column) is >= start and
-    < end. Errors found while opening raise TapeError; errors while streaming raise
-    pyarrow's exception carrying Tape's message.
+    < end; where: a SQL condition in Tape's SQL (as `tape sql` takes after WHERE, e.g.
+    "pnl < 0 AND side = 'long'"), ANDed with the time range; the scan is exactly
+    `SELECT columns FROM table WHERE ...` (zone maps skip chunks). dictionary: True (every string
+    column) or a list of names: those columns arrive as Arrow dictionary<int32, string> (pandas
+    categorical), encoded batch by batch. Errors found while opening raise TapeError subclasses;
+    errors while streaming raise pyarrow's exception carrying Tape's message.
     """
     lib = library()
     p, n = _paths(paths)
     cols, ncols = (None, 0) if columns is None else _paths(list(columns))
     if columns is not None and isinstance(columns, str):
-        raise TapeError("columns: expected a list of names, got a string")
+        raise TapeValueError("columns: expected a list of names, got a string")
     s, e = _ns(start, "start"), _ns(end, "end")
     flags = (1 if s is not None else 0) | (2 if e is not None else 0)
+    if where is not None and not isinstance(where, str):
+        raise TapeValueError("where: expected a SQL condition (str), got %s" % type(where).__name__)
     stream = ArrowArrayStream()
     _check(lib.tape_scan(p, n, os.fsencode(table), cols, ncols,
                          None if time_column is None else os.fsencode(time_column),
-                         s or 0, e or 0, flags, ctypes.byref(stream)))
-    return _import(stream)
+                         s or 0, e or 0, flags, None if where is None else where.encode("utf-8"),
+                         ctypes.byref(stream)))
+    reader = _import(stream)
+    return reader if not dictionary else _dictionary_encoded(reader, dictionary)
+
+
+def _dictionary_encoded(reader, which):
+    """`reader` with string columns (`which`: True for all, else names) as dictionary<int32, utf8>."""
+    names = [f.name for f in reader.schema if pa.types.is_string(f.type) and (which is True or f.name in which)]
+    if which is not True:
+        missing = [c for c in which if reader.schema.get_field_index(c) < 0]
+        if missing:
+            raise TapeValueError("dictionary: no column %s in the result" % ", ".join(map(repr, missing)))
+    fields = [pa.field(f.name, pa.dictionary(pa.int32(), pa.string())) if f.name in names else f for f in reader.schema]
+    schema = pa.schema(fields, metadata=reader.schema.metadata)
+
+    def batches():
+        for b in reader:
+            cols = [c.dictionary_encode() if b.schema.field(i).name in names else c for i, c in enumerate(b.columns)]
+            yield pa.RecordBatch.from_arrays(cols, schema=schema)
+    return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def _read_all(reader):
@@ -104,16 +124,19 @@ def _read_all(reader):
         raise TapeError(str(e)) from None
 
 
-def read_table(paths, table, columns=None, start=None, end=None, time_column=None):
+def read_table(paths, table, columns=None, start=None, end=None, time_column=None, where=None, dictionary=None):
     """`table` of the runs `paths` as a pyarrow.Table (see `scan` for the arguments)."""
-    return _read_all(scan(paths, table, columns=columns, start=start, end=end, time_column=time_column))
+    return _read_all(scan(paths, table, columns=columns, start=start, end=end, time_column=time_column,
+                          where=where, dictionary=dictionary))
 
 
-def read_pandas(paths, table, columns=None, start=None, end=None, time_column=None):
+def read_pandas(paths, table, columns=None, start=None, end=None, time_column=None, where=None, dictionary=None):
     """`table` as a pandas.DataFrame: timestamps as datetime64[ns, UTC], int64 and bool columns
-    with nulls as pandas' nullable Int64/boolean, float NaN and null both NaN (pandas has one)."""
+    with nulls as pandas' nullable Int64/boolean, float NaN and null both NaN (pandas has one);
+    `dictionary` string columns as categoricals (see `scan` for the arguments)."""
     import pandas as pd
-    t = read_table(paths, table, columns=columns, start=start, end=end, time_column=time_column)
+    t = read_table(paths, table, columns=columns, start=start, end=end, time_column=time_column,
+                   where=where, dictionary=dictionary)
     nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
     return t.to_pandas(types_mapper=nullable.get)
 
@@ -130,6 +153,35 @@ def sql_scan(query, paths):
 def sql(query, paths):
     """The result of `query` over the runs `paths` as a pyarrow.Table."""
     return _read_all(sql_scan(query, paths))
+
+
+def summary(paths, where=None, skip_unreadable=False):
+    """`tape summary` of the runs `paths` as a pandas.DataFrame, one row per run: run, path, every
+    stored metric (float64, int64 counts, datetime64[ns, UTC] start/end) and every metadata key
+    (strings); a value a run lacks is missing. where: a condition as `tape summary --where` takes
+    it (e.g. "sharpe > 1 AND strategy = 'sma'"). An unreadable run raises (TapeCorruptError,
+    TapeFileError) unless skip_unreadable."""
+    import pandas as pd
+    lib = library()
+    p, n = _paths(paths)
+    stream = ArrowArrayStream()
+    _check(lib.tape_summary(p, n, None if where is None else where.encode("utf-8"), 1 if skip_unreadable else 0,
+                            ctypes.byref(stream)))
+    t = _read_all(_import(stream))
+    return t.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+
+
+def run_files(paths):
+    """The .tape files `paths` name (files, directories searched recursively, globs), in the
+    order the CLI reads them."""
+    lib = library()
+    p, n = _paths(paths)
+    out = ctypes.c_void_p()
+    _check(lib.tape_expand_paths(p, n, ctypes.byref(out)))
+    try:
+        return json.loads(ctypes.string_at(out.value).decode("utf-8"))
+    finally:
+        lib.tape_string_free(out)
 
 
 def info(path):

@@ -63,6 +63,26 @@ def _candidates():
                     yield os.path.join(out.stdout.strip(), n)
 
 
+def _declare_writer(lib):
+    from ._arrow_c import ArrowArray, ArrowSchema
+    void, i32, i64, cstr = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_char_p
+    strs = ctypes.POINTER(ctypes.c_char_p)
+    out = ctypes.POINTER(ctypes.c_void_p)
+    for name, args in [
+        ("tape_writer_open", [cstr, strs, strs, i64, out]),
+        ("tape_writer_resume", [cstr, out, out]),
+        ("tape_writer_set_metadata", [void, cstr, cstr]),
+        ("tape_writer_expect_bars", [void, i64, cstr]),
+        ("tape_writer_write_batch", [void, cstr, ctypes.POINTER(ArrowSchema), ctypes.POINTER(ArrowArray)]),
+        ("tape_writer_close", [void, out]),
+        ("tape_writer_cancel", [void, cstr, out]),
+    ]:
+        f = getattr(lib, name)
+        f.restype, f.argtypes = i32, args
+    lib.tape_writer_free.restype = None
+    lib.tape_writer_free.argtypes = [void]
+
+
 def library():
     """The loaded libTapeArrow (ctypes.CDLL), with argument types declared."""
     global _lib
@@ -85,12 +105,17 @@ def library():
         lib.tape_last_error.argtypes = []
         lib.tape_scan.restype = ctypes.c_int32
         lib.tape_scan.argtypes = [strs, ctypes.c_int64, ctypes.c_char_p, strs, ctypes.c_int64, ctypes.c_char_p,
-                                  ctypes.c_int64, ctypes.c_int64, ctypes.c_int32, stream]
+                                  ctypes.c_int64, ctypes.c_int64, ctypes.c_int32, ctypes.c_char_p, stream]
+        lib.tape_summary.restype = ctypes.c_int32
+        lib.tape_summary.argtypes = [strs, ctypes.c_int64, ctypes.c_char_p, ctypes.c_int32, stream]
         lib.tape_sql.restype = ctypes.c_int32
         lib.tape_sql.argtypes = [ctypes.c_char_p, strs, ctypes.c_int64, stream]
         lib.tape_info.restype = ctypes.c_int32
         lib.tape_info.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
         lib.tape_string_free.restype = None
         lib.tape_string_free.argtypes = [ctypes.c_void_p]
+        lib.tape_expand_paths.restype = ctypes.c_int32
+        lib.tape_expand_paths.argtypes = [strs, ctypes.c_int64, ctypes.POINTER(ctypes.c_void_p)]
+        _declare_writer(lib)
         _lib = lib
         return lib
