@@ -171,7 +171,7 @@ final class ResultStage {
             let row = cols.map { $0.datum(r) }
             if seen.insert(row).inserted {
                 keep.append(Int32(r))
-                seenBytes += 64 + row.reduce(0) { acc, d in if case .string(let s) = d { return acc + 32 + s.utf8.count } else { return acc + 32 } }
+                seenBytes += RowKey.approximateBytes(row)
             }
         }
         if seenBytes > memoryLimit {

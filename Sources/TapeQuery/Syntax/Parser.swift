@@ -252,13 +252,19 @@ struct Parser {
                 kind = accept(keyword: "ASOF") ? .leftAsof : (accept(keyword: "SEMI") ? .semi : (accept(keyword: "ANTI") ? .anti : .left))
             } else if accept(keyword: "RIGHT") { kind = .right } else if accept(keyword: "FULL") { kind = .full } else if accept(keyword: "ASOF") {
                 kind = .asof
+                if accept(keyword: "LEFT") {   // DuckDB's spelling: ASOF LEFT [OUTER] JOIN
+                    kind = .leftAsof
+                    _ = accept(keyword: "OUTER")
+                } else {
+                    _ = accept(keyword: "INNER")
+                }
             } else if accept(keyword: "SEMI") { kind = .semi } else if accept(keyword: "ANTI") { kind = .anti } else if current.isKeyword("NATURAL") {
                 throw QueryError(.syntax, "NATURAL JOIN is not supported: name the columns with USING (…)", at: t.position)
             } else {
                 return left
             }
             if !t.isKeyword("JOIN") {
-                if [.left, .right, .full].contains(kind) { _ = accept(keyword: "OUTER") }
+                if [.left, .right, .full, .leftAsof].contains(kind) { _ = accept(keyword: "OUTER") }
                 try expect(keyword: "JOIN")
             }
             let right = try tableFactor()
