@@ -91,6 +91,21 @@ extension DuckDBDifferentialTests {
         ("SELECT t.run, t.ts, e.ts FROM trades t ASOF JOIN (SELECT * FROM equity WHERE position < -1) e ON t.run = e.run AND t.ts < e.ts ORDER BY t.run, t.ts", true),
         ("SELECT t.symbol, count(*), round(avg(t.price - e.equity / 1000), 6) FROM trades t ASOF JOIN equity e ON t.run = e.run AND t.ts - INTERVAL '1 hour' >= e.ts GROUP BY 1 ORDER BY 1", true),
         ("SELECT t.run, t.ts, e.run, e.ts FROM (SELECT * FROM trades WHERE run = 'run002') t ASOF JOIN (SELECT * FROM equity WHERE run = 'run000') e ON t.ts >= e.ts ORDER BY t.ts", true),
+        // The virtual `runs` table (footers only) and joins with it.
+        ("SELECT run, strategy, fast FROM runs ORDER BY run", true),
+        ("SELECT r.strategy, r.fast, count(*), sum(t.pnl) FROM trades t JOIN runs r USING (run) GROUP BY ALL ORDER BY 1, 2", true),
+        ("SELECT strategy, count(*), max(fast) FROM runs GROUP BY strategy ORDER BY 1", true),
+        ("SELECT r.run FROM runs r WHERE r.run NOT IN (SELECT run FROM trades) ORDER BY 1", true),
+        ("SELECT r.run, count(t.ts) FROM runs r LEFT JOIN trades t ON r.run = t.run GROUP BY r.run ORDER BY 1", true),
+        ("SELECT t.symbol, count(*) FROM trades t JOIN runs r ON t.run = r.run AND r.fast > 10 GROUP BY 1 ORDER BY 1", true),
+        ("SELECT r.strategy, count(*) FROM runs r SEMI JOIN trades t ON r.run = t.run AND t.pnl > 995 GROUP BY 1 ORDER BY 1", true),
+        // Aggregate FILTER clause (on the fused scan and on the generic HashAggregate).
+        ("SELECT count(*) FILTER (WHERE pnl > 0) AS wins, count(*) FILTER (WHERE pnl < 0), count(*) FROM trades", true),
+        ("SELECT run, count(*) FILTER (WHERE pnl > 0), sum(pnl) FILTER (WHERE side = 'buy'), avg(qty) FILTER (WHERE symbol = 'ES') FROM trades GROUP BY run ORDER BY run", true),
+        ("SELECT side, min(price) FILTER (WHERE qty > 400), max(ts) FILTER (WHERE pnl IS NULL), count(DISTINCT symbol) FILTER (WHERE qty < 100) FROM trades GROUP BY side ORDER BY side", true),
+        ("SELECT r.strategy, count(*) FILTER (WHERE t.pnl > 0) AS wins, count(*) AS n FROM trades t JOIN runs r USING (run) GROUP BY 1 HAVING count(*) FILTER (WHERE t.pnl > 0) > 10 ORDER BY 1", true),
+        ("SELECT count(*) FILTER (WHERE pnl > 1e9), sum(qty) FILTER (WHERE false) FROM trades", true),
+        ("SELECT count(*) FILTER (pnl > 0) FROM trades WHERE side = 'sell'", true),
     ]
 
     @Test func relationalQueriesMatchDuckDB() throws {

@@ -99,7 +99,7 @@ final class ResultStage {
             let bytes = buffer.reduce(0) { $0 + $1.approximateBytes }
             if bytes > memoryLimit {
                 let what = spec.what.isEmpty ? (spec.limit == nil ? "ORDER BY without LIMIT" : "ORDER BY … LIMIT \(spec.limit ?? 0)") : spec.what
-                throw QueryError(.execution, "\(what) needs to hold more than \(memoryLimit >> 20) MiB of rows; lower the LIMIT, select fewer columns, or raise --memory-limit")
+                throw QueryError(.execution, "\(what) needs to hold more than \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit) of rows; lower the LIMIT, select fewer columns, or raise --memory-limit")
             }
         }
         return true
@@ -175,7 +175,7 @@ final class ResultStage {
             }
         }
         if seenBytes > memoryLimit {
-            throw QueryError(.execution, "\(spec.what.isEmpty ? "SELECT DISTINCT" : spec.what) needs more than \(memoryLimit >> 20) MiB (\(seen.count) distinct rows so far); raise --memory-limit or select fewer columns")
+            throw QueryError(.execution, "\(spec.what.isEmpty ? "SELECT DISTINCT" : spec.what) needs more than \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit) (\(seen.count) distinct rows so far); raise --memory-limit or select fewer columns")
         }
         return keep.count == b.count ? b : b.gather(keep)
     }

@@ -55,19 +55,8 @@ final class AsofJoinOperator: PhysicalOperator {
     }
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
-        var batches: [Batch] = []
-        var bytes = 0
         let limit = memoryLimit
-        try right.run { b throws(QueryError) in
-            batches.append(b)
-            bytes += b.approximateBytes
-            if bytes > limit {
-                throw QueryError(.execution, "ASOF JOIN: its right input needs more than \(limit >> 20) MiB; raise --memory-limit or filter the right side")
-            }
-            return true
-        }
-        let built = Batch.concatenate(batches, types: right.columns.map(\.type))
-        batches = []
+        let built = try right.materialize(memoryLimit: limit, tooBig: "ASOF JOIN: its right input needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit or filter the right side")
         var keys: [Vector] = []
         for k in rightKeys { keys.append(try Evaluator.evaluate(k, built)) }
         let rtv = try Evaluator.evaluate(rightTime, built)

@@ -34,24 +34,14 @@ final class HashJoinOperator: PhysicalOperator {
 
     /// The build side: all right rows, their keys and the hash table.
     private func build() throws(QueryError) -> (Batch, JoinHashTable?) {
-        var batches: [Batch] = []
-        var bytes = 0
         let limit = memoryLimit, kind = self.kind
-        try right.run { b throws(QueryError) in
-            batches.append(b)
-            bytes += b.approximateBytes
-            if bytes > limit {
-                throw QueryError(.execution, "\(kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(limit >> 20) MiB; raise --memory-limit, filter the right side, or put the smaller table on the right")
-            }
-            return true
-        }
-        let all = Batch.concatenate(batches, types: right.columns.map(\.type))
+        let all = try right.materialize(memoryLimit: limit, tooBig: "\(kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit, filter the right side, or put the smaller table on the right")
         guard !rightKeys.isEmpty else { return (all, nil) }
         var keys: [Vector] = []
         for k in rightKeys { keys.append(try Evaluator.evaluate(k, all)) }
         let table = JoinHashTable(keys: keys, count: all.count)
-        if bytes + table.approximateBytes > limit {
-            throw QueryError(.execution, "\(kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(limit >> 20) MiB; raise --memory-limit")
+        if all.approximateBytes + table.approximateBytes > limit {
+            throw QueryError(.execution, "\(kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit")
         }
         return (all, table)
     }
@@ -60,7 +50,6 @@ final class HashJoinOperator: PhysicalOperator {
         let (built, table) = try build()
         var matchedBuild = kind == .right || kind == .full ? [Bool](repeating: false, count: built.count) : []
         let kind = self.kind, leftKeys = self.leftKeys, residual = self.residual
-        let leftWidth = left.columns.count
         var stopped = false
         try left.run { b throws(QueryError) in
             // Candidate pairs, in left-row order.
@@ -124,7 +113,6 @@ final class HashJoinOperator: PhysicalOperator {
                 if lrows.isEmpty { return true }
                 out = Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gatherPadded(rrows) }, count: lrows.count)
             }
-            _ = leftWidth
             if try !emit(out) { stopped = true }
             return !stopped
         }

@@ -79,3 +79,21 @@ extension PhysicalOperator {
         return out
     }
 }
+
+extension PhysicalOperator {
+    /// The whole output as one batch (for build sides), failing with `tooBig` (which should name
+    /// the operator) once it holds more than `memoryLimit` bytes.
+    func materialize(memoryLimit: Int, tooBig: @autoclosure () -> String) throws(QueryError) -> Batch {
+        var batches: [Batch] = []
+        var bytes = 0
+        var failed = false
+        try run { b throws(QueryError) in
+            batches.append(b)
+            bytes += b.approximateBytes
+            failed = bytes > memoryLimit
+            return !failed
+        }
+        if failed { throw QueryError(.execution, tooBig()) }
+        return Batch.concatenate(batches, types: columns.map(\.type))
+    }
+}

@@ -34,7 +34,7 @@ final class SetOperationOperator: PhysicalOperator {
                 counts[key, default: 0] += 1
             }
             if bytes > limit {
-                throw QueryError(.execution, "\(name) needs more than \(limit >> 20) MiB for the rows of its right side; raise --memory-limit")
+                throw QueryError(.execution, "\(name) needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit) for the rows of its right side; raise --memory-limit")
             }
             return true
         }

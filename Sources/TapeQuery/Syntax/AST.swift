@@ -14,6 +14,8 @@ struct Expr: Sendable {
         case inSubquery(Expr, QueryNode, negated: Bool)
         /// `EXISTS (SELECT …)` (uncorrelated).
         case exists(QueryNode)
+        /// `aggregate(…) FILTER (WHERE condition)`: the call and its condition.
+        case filtered(Expr, filter: Expr)
         case literal(Literal)
         /// `*` as a select item or in `count(*)`.
         case star

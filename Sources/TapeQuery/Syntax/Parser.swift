@@ -662,10 +662,18 @@ struct Parser {
             throw QueryError(.syntax, "\(current.display) in a function call is not supported", at: current.position)
         }
         try expect(symbol: ")")
-        if current.isKeyword("OVER") || current.isKeyword("FILTER") {
-            throw QueryError(.syntax, "window functions and FILTER are not supported", at: current.position)
+        var call = Expr(.function(name: name.lowercased(), args: args, distinct: distinct), at: position)
+        if accept(keyword: "FILTER") {
+            try expect(symbol: "(")
+            _ = accept(keyword: "WHERE")
+            let condition = try expression()
+            try expect(symbol: ")")
+            call = Expr(.filtered(call, filter: condition), at: position)
         }
-        return Expr(.function(name: name.lowercased(), args: args, distinct: distinct), at: position)
+        if current.isKeyword("OVER") {
+            throw QueryError(.syntax, "window functions are not supported", at: current.position)
+        }
+        return call
     }
 
     private mutating func caseExpression() throws(QueryError) -> Expr {
