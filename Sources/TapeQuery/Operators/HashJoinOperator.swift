@@ -51,29 +51,9 @@ final class HashJoinOperator: PhysicalOperator {
         var matchedBuild = kind == .right || kind == .full ? [Bool](repeating: false, count: built.count) : []
         let kind = self.kind, leftKeys = self.leftKeys, residual = self.residual
         var stopped = false
-        try left.run { b throws(QueryError) in
-            // Candidate pairs, in left-row order.
-            var lrows: [Int32] = [], rrows: [Int32] = []
-            if let table {
-                var keys: [Vector] = []
-                for k in leftKeys { keys.append(try Evaluator.evaluate(k, b)) }
-                let first = table.firstMatches(keys, count: b.count)
-                for r in 0..<b.count {
-                    var m = first[r]
-                    while m >= 0 {
-                        lrows.append(Int32(r))
-                        rrows.append(m)
-                        m = table.nextMatch(m)
-                    }
-                }
-            } else {
-                for r in 0..<b.count {
-                    for m in 0..<built.count {
-                        lrows.append(Int32(r))
-                        rrows.append(Int32(m))
-                    }
-                }
-            }
+        /// Emits the join of left rows `range` of `b`, given their candidate pairs (in row order).
+        func finish(_ b: Batch, _ range: Range<Int>, _ candidates: ([Int32], [Int32])) throws(QueryError) -> Bool {
+            var (lrows, rrows) = candidates
             if let residual, !lrows.isEmpty {
                 let pairs = Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gather(rrows) }, count: lrows.count)
                 if let keep = try FilterOperator.selection(residual, pairs) {
@@ -81,40 +61,70 @@ final class HashJoinOperator: PhysicalOperator {
                     rrows = keep.map { rrows[Int($0)] }
                 }
             }
-            for m in rrows where !matchedBuild.isEmpty { matchedBuild[Int(m)] = true }
-            var out: Batch
+            if !matchedBuild.isEmpty { for m in rrows { matchedBuild[Int(m)] = true } }
+            var hit = [Bool](repeating: false, count: range.count)
+            for r in lrows { hit[Int(r) - range.lowerBound] = true }
             switch kind {
             case .semi, .anti:
-                var hit = [Bool](repeating: false, count: b.count)
-                for r in lrows { hit[Int(r)] = true }
-                let keep = (0..<Int32(b.count)).filter { hit[Int($0)] == (kind == .semi) }
+                let keep = range.map { Int32($0) }.filter { hit[Int($0) - range.lowerBound] == (kind == .semi) }
                 if keep.isEmpty { return true }
-                out = keep.count == b.count ? b : b.gather(keep)
-            case .left, .full:
+                return try emit(keep.count == b.count ? b : b.gather(keep))
+            case .left, .full where hit.contains(false):
                 // Merge in the unmatched left rows (right side -1 = NULL), keeping left order.
-                var hit = [Bool](repeating: false, count: b.count)
-                for r in lrows { hit[Int(r)] = true }
-                if hit.contains(false) {
-                    var l2: [Int32] = [], r2: [Int32] = []
-                    var i = 0
-                    for r in 0..<b.count {
-                        if hit[r] {
-                            while i < lrows.count && lrows[i] == Int32(r) { l2.append(lrows[i]); r2.append(rrows[i]); i += 1 }
-                        } else {
-                            l2.append(Int32(r))
-                            r2.append(-1)
-                        }
+                var l2: [Int32] = [], r2: [Int32] = []
+                var i = 0
+                for r in range {
+                    if hit[r - range.lowerBound] {
+                        while i < lrows.count && lrows[i] == Int32(r) { l2.append(lrows[i]); r2.append(rrows[i]); i += 1 }
+                    } else {
+                        l2.append(Int32(r))
+                        r2.append(-1)
                     }
-                    lrows = l2
-                    rrows = r2
                 }
-                fallthrough
+                lrows = l2
+                rrows = r2
             default:
-                if lrows.isEmpty { return true }
-                out = Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gatherPadded(rrows) }, count: lrows.count)
+                break
             }
-            if try !emit(out) { stopped = true }
-            return !stopped
+            if lrows.isEmpty { return true }
+            return try emit(Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gatherPadded(rrows) }, count: lrows.count))
+        }
+        try left.run { b throws(QueryError) in
+            var first: [Int32] = []
+            if let table {
+                var keys: [Vector] = []
+                for k in leftKeys { keys.append(try Evaluator.evaluate(k, b)) }
+                first = table.firstMatches(keys, count: b.count)
+            }
+            // Candidate pairs in left-row order, finished in pieces of about 64K pairs so a
+            // many-to-many or keyless join never holds more than that at once.
+            var start = 0
+            var lrows: [Int32] = [], rrows: [Int32] = []
+            for r in 0..<b.count {
+                if let table {
+                    var m = first[r]
+                    while m >= 0 {
+                        lrows.append(Int32(r))
+                        rrows.append(m)
+                        m = table.nextMatch(m)
+                    }
+                } else {
+                    for m in 0..<built.count {
+                        lrows.append(Int32(r))
+                        rrows.append(Int32(m))
+                    }
+                }
+                if lrows.count >= 65_536 || r == b.count - 1 {
+                    if try !finish(b, start..<(r + 1), (lrows, rrows)) {
+                        stopped = true
+                        return false
+                    }
+                    start = r + 1
+                    lrows.removeAll(keepingCapacity: true)
+                    rrows.removeAll(keepingCapacity: true)
+                }
+            }
+            return true
         }
         if stopped || matchedBuild.isEmpty { return }
         // RIGHT/FULL: build rows no left row matched, left side NULL.
