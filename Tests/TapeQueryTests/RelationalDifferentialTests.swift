@@ -106,6 +106,28 @@ extension DuckDBDifferentialTests {
         ("SELECT r.strategy, count(*) FILTER (WHERE t.pnl > 0) AS wins, count(*) AS n FROM trades t JOIN runs r USING (run) GROUP BY 1 HAVING count(*) FILTER (WHERE t.pnl > 0) > 10 ORDER BY 1", true),
         ("SELECT count(*) FILTER (WHERE pnl > 1e9), sum(qty) FILTER (WHERE false) FROM trades", true),
         ("SELECT count(*) FILTER (pnl > 0) FROM trades WHERE side = 'sell'", true),
+        // Mixed shapes: parenthesised queries with their own ORDER BY/LIMIT, CTEs read by
+        // subqueries, NULL and DOUBLE join keys, DISTINCT/HAVING over joins.
+        ("(SELECT run, ts FROM trades ORDER BY pnl DESC NULLS LAST, run, ts LIMIT 3) UNION ALL (SELECT run, ts FROM trades ORDER BY pnl NULLS LAST, run, ts LIMIT 2) ORDER BY 1, 2", true),
+        ("SELECT * FROM (SELECT run, ts, pnl FROM trades ORDER BY pnl DESC NULLS LAST, run, ts LIMIT 5) ORDER BY run, ts", true),
+        ("WITH x AS (SELECT run, symbol FROM trades) SELECT symbol, count(DISTINCT run) FROM x GROUP BY symbol ORDER BY 1", true),
+        ("WITH a AS (SELECT run, max(equity) AS m FROM equity GROUP BY run) SELECT run FROM a WHERE m > (SELECT avg(m) FROM a) ORDER BY 1", true),
+        ("SELECT count(*) FROM (SELECT position FROM equity WHERE run = 'run000') a JOIN (SELECT DISTINCT position FROM equity WHERE run = 'run001') b ON a.position = b.position", true),
+        ("SELECT a.position IS NULL, count(*), count(b.p) FROM (SELECT position FROM equity WHERE run = 'run002') a LEFT JOIN (SELECT DISTINCT position AS p FROM equity WHERE run = 'run003') b ON a.position = b.p GROUP BY 1 ORDER BY 1", true),
+        ("SELECT count(*) FROM trades a JOIN trades b ON a.price = b.price AND a.run < b.run", true),
+        ("SELECT count(*) FROM trades a JOIN equity b ON a.qty = b.position AND a.run = b.run AND a.ts = b.ts", true),
+        ("SELECT count(*) FROM trades a ANTI JOIN (SELECT note FROM trades WHERE note IS NOT NULL) b ON a.note = b.note", true),
+        ("SELECT t.symbol, count(*) AS n FROM trades t JOIN equity e USING (run, ts) WHERE e.position <> 0 GROUP BY t.symbol HAVING count(*) > 5 ORDER BY n DESC, 1", true),
+        ("SELECT DISTINCT t.symbol, e.position FROM trades t JOIN equity e USING (run, ts) ORDER BY 1, 2 NULLS FIRST", true),
+        ("SELECT t.run, t.ts FROM trades t JOIN equity e USING (run, ts) WHERE e.position = 3 UNION SELECT run, ts FROM trades WHERE pnl > 999 ORDER BY 1, 2", true),
+        ("WITH w AS (SELECT sum(pnl) AS s FROM trades) SELECT run, round(sum(pnl) / (SELECT s FROM w), 9) AS share FROM trades GROUP BY run ORDER BY run", true),
+        ("SELECT count(*) FROM trades WHERE note IN (SELECT note FROM trades WHERE run = 'run000')", true),
+        ("SELECT count(*) FROM trades WHERE pnl NOT IN (SELECT pnl FROM trades WHERE pnl IS NULL)", true),
+        ("WITH losers AS (SELECT * FROM trades WHERE pnl < -500) SELECT l.run, l.ts, e.position FROM losers l ASOF JOIN equity e ON l.run = e.run AND l.ts > e.ts ORDER BY 1, 2", true),
+        ("SELECT e.run, count(*) FROM equity e JOIN runs r ON e.run = r.run WHERE r.strategy = 'sma' GROUP BY 1 ORDER BY 1", true),
+        ("SELECT count(*), count(a.symbol), count(b.symbol) FROM (SELECT symbol FROM trades WHERE run = 'run000') a FULL JOIN (SELECT symbol FROM trades WHERE run = 'run001') b USING (symbol)", true),
+        ("SELECT x.run, x.n, y.n FROM (SELECT run, count(*) AS n FROM trades WHERE side = 'buy' GROUP BY run) x LEFT JOIN (SELECT run, count(*) AS n FROM trades WHERE side = 'sell' AND qty > 490 GROUP BY run) y USING (run) ORDER BY 1", true),
+        ("SELECT r.run, r.fast, (SELECT count(*) FROM trades) AS total FROM runs r WHERE EXISTS (SELECT 1 FROM trades WHERE pnl > 0) ORDER BY 1", true),
     ]
 
     @Test func relationalQueriesMatchDuckDB() throws {

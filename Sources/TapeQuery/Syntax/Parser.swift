@@ -134,18 +134,18 @@ struct Parser {
         }
         let body = try setExpression()
         let (order, limit, offset) = try orderAndLimit()
-        // A lone SELECT keeps ORDER BY and LIMIT itself (the single-table fast path plans them).
-        if case .select(var s) = body.body, body.with.isEmpty, body.orderBy.isEmpty, body.limit == nil, body.offset == 0 {
+        if order.isEmpty && limit == nil && offset == 0 {
+            if ctes.isEmpty { return body }
+            if body.with.isEmpty { return QueryNode(with: ctes, body: body.body, position: position) }
+        } else if case .select(var s) = body.body, body.with.isEmpty, s.orderBy.isEmpty, s.limit == nil, s.offset == 0 {
+            // A lone SELECT keeps ORDER BY and LIMIT itself (the single-table fast path plans them).
             s.orderBy = order
             s.limit = limit
             s.offset = offset
             return QueryNode(with: ctes, body: .select(s), position: position)
         }
-        if order.isEmpty && limit == nil && offset == 0 && ctes.isEmpty { return body }
-        if order.isEmpty && limit == nil && offset == 0 { return QueryNode(with: ctes, body: body.body, orderBy: body.orderBy, limit: body.limit, offset: body.offset, position: position) }
-        // ORDER BY/LIMIT over a set operation or a parenthesised query: wrap it.
-        let inner = QueryNode(with: ctes, body: body.body, orderBy: body.orderBy, limit: body.limit, offset: body.offset, position: body.position)
-        return QueryNode(body: .select(SelectStatement.over(inner, orderBy: order, limit: limit, offset: offset, at: position)), position: position)
+        // ORDER BY/LIMIT over a set operation or a parenthesised query (or a nested WITH): wrap it.
+        return QueryNode(with: ctes, body: .select(SelectStatement.over(body, orderBy: order, limit: limit, offset: offset, at: position)), position: position)
     }
 
     /// UNION and EXCEPT (left-associative) over INTERSECT terms, which bind tighter.
