@@ -24,6 +24,7 @@ import TapeTestSupport
         ("SELECT * FROM (SELECT run, ts, equity FROM equity) ORDER BY equity", "SORT"),
         ("SELECT count(*) FROM (SELECT ts FROM trades INTERSECT SELECT ts FROM equity)", "INTERSECT"),
         ("SELECT count(*) FROM (SELECT DISTINCT ts, equity FROM (SELECT * FROM equity))", "DISTINCT"),
+        ("WITH w AS (SELECT * FROM equity) SELECT count(*) FROM w", "WITH w"),
     ])
     func operatorsBeyondTheMemoryLimitFailNamingIt(sql: String, op: String) {
         let e = failure(sql, memoryLimit: 64 << 10)

@@ -29,7 +29,7 @@ extension Binder {
                 throw QueryError(.binding, "WITH \(c.name) names \(c.columnNames.count) columns but its query has \(cols.count)", at: c.position)
             }
             for (i, n) in c.columnNames.enumerated() { cols[i].name = n }
-            visible[c.name.lowercased()] = CTEBinding(name: c.name, shared: MaterializedOperator.Shared(op, name: c.name), columns: cols)
+            visible[c.name.lowercased()] = CTEBinding(name: c.name, shared: MaterializedOperator.Shared(op, name: c.name, memoryLimit: options.memoryLimit), columns: cols)
         }
         switch q.body {
         case .select(let s):
