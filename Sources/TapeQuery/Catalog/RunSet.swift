@@ -17,8 +17,6 @@ public final class RunSet: Sendable {
         /// The footer's tables (for an unsealed file: its complete chunks when opened).
         public let tables: [Footer.TableEntry]
         public let isSealed: Bool
-        /// The run metrics stored in the footer (nil when absent or unreadable).
-        public let metrics: RunMetrics?
         /// The opened state of the reader that read the footer, kept for small run sets.
         let reader: OpenedTape?
     }
@@ -40,9 +38,7 @@ public final class RunSet: Sendable {
             var md: [String: String] = [:]
             for (k, v) in r.metadata { md[k] = v }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            let metrics = (try? r.metrics) ?? nil
-            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, metrics: metrics,
-                       reader: keep ? r.opened : nil)
+            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: keep ? r.opened : nil)
         }
     }
 
@@ -123,13 +119,29 @@ public final class RunSet: Sendable {
         name.lowercased() == "runs" && !tableNames.contains { $0.lowercased() == "runs" }
     }
 
+    /// Each run's stored metrics (nil for a run without them), read from its footer again (only
+    /// the `runs` table needs them, so opening a run set does not decode them).
+    func storedMetrics() throws(QueryError) -> [RunMetrics?] {
+        var out: [RunMetrics?] = []
+        for run in runs {
+            do {
+                let options = ReaderOptions(allowUnsealed: !run.isSealed)
+                let reader = try run.reader.map { try TapeReader(reopening: $0, options: options) } ?? TapeReader(path: run.path, options: options)
+                out.append(try reader.metrics)
+            } catch {
+                throw QueryError(.execution, "\(error)")
+            }
+        }
+        return out
+    }
+
     /// Metric names stored by any run, in the order the runs list them, with their SQL types
     /// (BIGINT for counts, TIMESTAMP for start/end, DOUBLE otherwise; DOUBLE when runs disagree).
-    var metricColumns: [(name: String, type: SQLType)] {
+    static func metricColumns(_ metrics: [RunMetrics?]) -> [(name: String, type: SQLType)] {
         var out: [(String, SQLType)] = []
         var index: [String: Int] = [:]
-        for run in runs {
-            for (name, value) in run.metrics?.entries ?? [] {
+        for m in metrics {
+            for (name, value) in m?.entries ?? [] {
                 let t: SQLType
                 switch value {
                 case .int: t = .int

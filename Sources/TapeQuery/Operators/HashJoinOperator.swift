@@ -69,7 +69,7 @@ final class HashJoinOperator: PhysicalOperator {
                 let keep = range.map { Int32($0) }.filter { hit[Int($0) - range.lowerBound] == (kind == .semi) }
                 if keep.isEmpty { return true }
                 return try emit(keep.count == b.count ? b : b.gather(keep))
-            case .left, .full where hit.contains(false):
+            case .left where hit.contains(false), .full where hit.contains(false):
                 // Merge in the unmatched left rows (right side -1 = NULL), keeping left order.
                 var l2: [Int32] = [], r2: [Int32] = []
                 var i = 0

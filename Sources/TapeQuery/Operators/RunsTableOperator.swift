@@ -11,13 +11,16 @@ final class RunsTableOperator: PhysicalOperator {
     let columns: [OutputColumn]
     private let metadataKeys: [String]
     private let metricNames: [String]
+    private let metrics: [RunMetrics?]
     var children: [any PhysicalOperator] { [] }
 
-    init(runs: RunSet, qualifier: String) {
+    /// Reads every run's stored metrics (the footers again; no chunk).
+    init(runs: RunSet, qualifier: String) throws(QueryError) {
         self.runs = runs
         let keys = runs.metadataKeys.filter { $0 != "run" && $0 != "path" }
         metadataKeys = keys
-        let metrics = runs.metricColumns.filter { m in !keys.contains(m.name) && m.name != "run" && m.name != "path" }
+        metrics = try runs.storedMetrics()
+        let metrics = RunSet.metricColumns(self.metrics).filter { m in !keys.contains(m.name) && m.name != "run" && m.name != "path" }
         metricNames = metrics.map(\.name)
         columns = [OutputColumn(name: "run", type: .string, qualifier: qualifier), OutputColumn(name: "path", type: .string, qualifier: qualifier)]
             + keys.map { OutputColumn(name: $0, type: runs.metadataType($0), qualifier: qualifier) }
@@ -27,14 +30,14 @@ final class RunsTableOperator: PhysicalOperator {
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
         guard !runs.runs.isEmpty else { return }
         var builders = columns.map { VectorBuilder(type: $0.type) }
-        for run in runs.runs {
+        for (run, stored) in zip(runs.runs, metrics) {
             builders[0].append(.string(run.id))
             builders[1].append(.string(run.path))
             for (i, k) in metadataKeys.enumerated() { builders[2 + i].append(runs.metadataValue(run, k, columns[2 + i].type)) }
             let base = 2 + metadataKeys.count
             for (i, name) in metricNames.enumerated() {
                 let d: Datum
-                switch run.metrics?[name] {
+                switch stored?[name] {
                 case .int(let v)?: d = columns[base + i].type == .double ? .double(Double(v)) : .int(v)
                 case .double(let v)?: d = .double(v)
                 case .timestamp(let v)?: d = .timestamp(v)

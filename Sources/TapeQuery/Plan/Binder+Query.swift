@@ -93,7 +93,7 @@ extension Binder {
             }
             if runs.isVirtualRunsTable(name) {
                 if runs.runs.isEmpty { throw QueryError(.execution, "no run files given to query") }
-                let op = RunsTableOperator(runs: runs, qualifier: alias ?? name)
+                let op = try RunsTableOperator(runs: runs, qualifier: alias ?? name)
                 var scope = Scope()
                 scope.add(name: alias ?? name, columns: op.columns)
                 return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in Binder.filtered(op, pushed) }, accepts: { _ in true })
