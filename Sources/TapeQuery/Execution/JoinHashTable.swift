@@ -20,6 +20,18 @@ final class JoinHashTable {
         } else {
             mode = .tuple
         }
+        // One dictionary-encoded key with distinct entries: chain rows per entry, then hash each
+        // entry once (not each row).
+        if mode == .string, case .dict(let entries, let idx) = keys[0].storage, Set(entries).count == entries.count {
+            var heads = [Int32](repeating: -1, count: entries.count)
+            for r in stride(from: count - 1, through: 0, by: -1) where !keys[0].isNull(r) {
+                let e = Int(idx[r])
+                next[r] = heads[e]
+                heads[e] = Int32(r)
+            }
+            for (e, h) in heads.enumerated() where h >= 0 { stringHeads[entries[e]] = h }
+            return
+        }
         // Insert in reverse so each chain lists rows in build order.
         for r in stride(from: count - 1, through: 0, by: -1) where !keys.contains(where: { $0.isNull(r) }) {
             let row = Int32(r)

@@ -245,11 +245,56 @@ extension Batch {
                 columns.append(batches[0].columns[c])
                 continue
             }
+            if type == .string, let v = concatenateDictionaries(batches.map { $0.columns[c] }, count: n) {
+                columns.append(v)
+                continue
+            }
             var b = VectorBuilder(type: type)
             for batch in batches { b.append(batch.columns[c]) }
             columns.append(b.build())
         }
         return Batch(columns: columns, count: n)
+    }
+
+    /// String vectors that are all dictionary-encoded or constant (a run's id, say) as one
+    /// dictionary vector (entries merged), so the strings are not copied per row; nil otherwise.
+    private static func concatenateDictionaries(_ parts: [Vector], count n: Int) -> Vector? {
+        var entries: [String] = []
+        var entryIndex: [String: UInt32] = [:]
+        var indices: [UInt32] = []
+        indices.reserveCapacity(n)
+        var validity = Bitmap()
+        var hasNull = false
+        func entry(_ s: String) -> UInt32 {
+            if let i = entryIndex[s] { return i }
+            entries.append(s)
+            entryIndex[s] = UInt32(entries.count - 1)
+            return UInt32(entries.count - 1)
+        }
+        for v in parts {
+            switch v.storage {
+            case .constant(.string(let s)):
+                let i = entry(s)
+                indices.append(contentsOf: repeatElement(i, count: v.count))
+                for _ in 0..<v.count { validity.append(true) }
+            case .constant(.null):
+                indices.append(contentsOf: repeatElement(0, count: v.count))
+                for _ in 0..<v.count { validity.append(false) }
+                hasNull = hasNull || v.count > 0
+            case .dict(let e, let idx):
+                let map = e.map(entry)
+                for r in 0..<v.count {
+                    indices.append(map[Int(idx[r])])
+                    let valid = !v.isNull(r)
+                    validity.append(valid)
+                    if !valid { hasNull = true }
+                }
+            default:
+                return nil
+            }
+        }
+        if entries.isEmpty { entries = [""] }
+        return Vector(type: .string, storage: .dict(entries: entries, indices: indices), validity: hasNull ? validity : nil, count: n)
     }
 
     /// Approximate bytes held by the batch's columns (for memory budgets).
