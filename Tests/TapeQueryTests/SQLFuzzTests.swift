@@ -8,7 +8,10 @@ import TapeTestSupport
 /// keyword and operator swaps, deep nesting) must each give a result or a `QueryError` with a
 /// position inside the text — never a crash or a hang. TAPE_SQL_FUZZ=N runs N mutants (default 10,000).
 @Suite struct SQLFuzzTests {
-    static let seeds = DuckDBDifferentialTests.queries.map(\.0) + [
+    static let seeds = DuckDBDifferentialTests.queries.map(\.0) + DuckDBDifferentialTests.relationalQueries.map(\.0) + [
+        "WITH a AS (SELECT run, count(*) AS n FROM trades GROUP BY run) SELECT * FROM a x, a y WHERE x.n < y.n UNION ALL SELECT 'r', 1, 'q', 2",
+        "SELECT t.*, r.* FROM trades t LEFT JOIN runs r ON t.run = r.run AND r.fast IN (SELECT fast FROM runs) WHERE EXISTS (SELECT 1)",
+        "SELECT * FROM trades t ASOF LEFT JOIN equity e ON t.run = e.run AND t.ts >= e.ts ORDER BY 1 LIMIT 3",
         "EXPLAIN SELECT run, count(*) FROM trades GROUP BY run HAVING count(*) > 1 ORDER BY 2 DESC NULLS FIRST LIMIT 3 OFFSET 1",
         "SELECT CASE side WHEN 'buy' THEN qty ELSE -qty END, ts::VARCHAR, CAST(pnl AS BIGINT) FROM trades -- comment",
         "/* c */ SELECT \"qty\", trades.pnl FROM main.trades WHERE ts IS NOT DISTINCT FROM ts",
@@ -20,7 +23,10 @@ import TapeTestSupport
     ]
     static let tokens = ["SELECT", "FROM", "WHERE", "GROUP BY", "ORDER BY", "LIMIT", "(", ")", ",", "*", "'", "\"", "--", "/*",
                          "CASE", "END", "NULL", "INTERVAL", "TIMESTAMP", "::", "||", "//", "%", "NOT", "IN", "BETWEEN", "9223372036854775807",
-                         "-9223372036854775808", "1e400", "'nan'::DOUBLE", "INTERVAL '300 years'", "ESCAPE", "'-inf'", "count(", "sum(", "arg_max(", "time_bucket(", "ü", "\u{0}", "\n"]
+                         "-9223372036854775808", "1e400", "'nan'::DOUBLE", "INTERVAL '300 years'", "ESCAPE", "'-inf'", "count(", "sum(", "arg_max(", "time_bucket(", "ü", "\u{0}", "\n",
+                         "JOIN", "LEFT JOIN", "FULL JOIN", "CROSS JOIN", "ASOF JOIN", "SEMI JOIN", "USING (run)", "ON", "UNION", "UNION ALL",
+                         "INTERSECT", "EXCEPT", "WITH w AS (", "(SELECT", "EXISTS (", "IN (SELECT run FROM runs)", "FILTER (WHERE",
+                         "runs", "t.", "*", ".*"]
 
     @Test func mutatedQueriesNeverCrash() throws {
         let f = try QueryFixture(runs: 2, bars: 400, rowsPerChunk: 128)
@@ -33,10 +39,9 @@ import TapeTestSupport
             let sql = Self.mutate(Self.seeds[i % Self.seeds.count], &g)
             do {
                 let statement = try Parser.parse(sql)
-                let plan = try Binder.bind(statement, runs: runs)
-                let executor = try Executor(plan: plan, runs: runs, options: QueryOptions(threads: 1 + i % 2, memoryLimit: 1 << 24))
+                let root = try Binder.plan(statement.query, runs: runs, options: QueryOptions(threads: 1 + i % 2, memoryLimit: 1 << 24))
                 var rows = 0
-                try executor.run { b in rows += b.count; return rows < 10_000 }
+                try root.run { b throws(QueryError) in rows += b.count; return rows < 10_000 }
                 ok += 1
             } catch {
                 rejected += 1

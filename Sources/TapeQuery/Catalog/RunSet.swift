@@ -113,4 +113,49 @@ public final class RunSet: Sendable {
         default: return .string(v)
         }
     }
+
+    /// Whether `name` is the virtual `runs` table (no run stores a table of that name).
+    func isVirtualRunsTable(_ name: String) -> Bool {
+        name.lowercased() == "runs" && !tableNames.contains { $0.lowercased() == "runs" }
+    }
+
+    /// Each run's stored metrics (nil for a run without them), read from its footer again (only
+    /// the `runs` table needs them, so opening a run set does not decode them).
+    func storedMetrics() throws(QueryError) -> [RunMetrics?] {
+        var out: [RunMetrics?] = []
+        for run in runs {
+            do {
+                let options = ReaderOptions(allowUnsealed: !run.isSealed)
+                let reader = try run.reader.map { try TapeReader(reopening: $0, options: options) } ?? TapeReader(path: run.path, options: options)
+                out.append(try reader.metrics)
+            } catch {
+                throw QueryError(.execution, "\(error)")
+            }
+        }
+        return out
+    }
+
+    /// Metric names stored by any run, in the order the runs list them, with their SQL types
+    /// (BIGINT for counts, TIMESTAMP for start/end, DOUBLE otherwise; DOUBLE when runs disagree).
+    static func metricColumns(_ metrics: [RunMetrics?]) -> [(name: String, type: SQLType)] {
+        var out: [(String, SQLType)] = []
+        var index: [String: Int] = [:]
+        for m in metrics {
+            for (name, value) in m?.entries ?? [] {
+                let t: SQLType
+                switch value {
+                case .int: t = .int
+                case .double: t = .double
+                case .timestamp: t = .timestamp
+                }
+                if let i = index[name] {
+                    if out[i].1 != t { out[i].1 = SQLType.common(out[i].1, t) ?? .double }
+                } else {
+                    index[name] = out.count
+                    out.append((name, t))
+                }
+            }
+        }
+        return out
+    }
 }

@@ -212,3 +212,103 @@ struct VectorBuilder {
             + stringBytes + validity.words.count * 8
     }
 }
+
+extension Vector {
+    /// The rows at `rows`, where -1 stands for a NULL row (the padded side of an outer join).
+    func gatherPadded(_ rows: [Int32]) -> Vector {
+        guard rows.contains(where: { $0 < 0 }) else { return gather(rows) }
+        if count == 0 || !rows.contains(where: { $0 >= 0 }) {
+            return Vector(type: type, storage: .constant(.null), count: rows.count)
+        }
+        if case .constant(let d) = storage, d == .null { return Vector(type: type, storage: .constant(.null), count: rows.count) }
+        var g = materialized().gather(rows.map { max($0, 0) })
+        var valid = g.validity ?? Bitmap(count: rows.count, value: true)
+        for (i, r) in rows.enumerated() where r < 0 { valid[i] = false }
+        g.validity = valid
+        return g
+    }
+}
+
+extension Batch {
+    /// The batches' rows one after another, as one batch of `types`. A column that is the same
+    /// constant in every batch (e.g. NULL for a column nobody reads) stays a constant.
+    static func concatenate(_ batches: [Batch], types: [SQLType]) -> Batch {
+        let n = batches.reduce(0) { $0 + $1.count }
+        var columns: [Vector] = []
+        for (c, type) in types.enumerated() {
+            if case .constant(let d)? = batches.first?.columns[c].storage,
+               batches.allSatisfy({ if case .constant(let e) = $0.columns[c].storage { return e == d } else { return false } }) {
+                columns.append(Vector(type: type, storage: .constant(d), count: n))
+                continue
+            }
+            if batches.count == 1 {
+                columns.append(batches[0].columns[c])
+                continue
+            }
+            if type == .string, let v = concatenateDictionaries(batches.map { $0.columns[c] }, count: n) {
+                columns.append(v)
+                continue
+            }
+            var b = VectorBuilder(type: type)
+            for batch in batches { b.append(batch.columns[c]) }
+            columns.append(b.build())
+        }
+        return Batch(columns: columns, count: n)
+    }
+
+    /// String vectors that are all dictionary-encoded or constant (a run's id, say) as one
+    /// dictionary vector (entries merged), so the strings are not copied per row; nil otherwise.
+    private static func concatenateDictionaries(_ parts: [Vector], count n: Int) -> Vector? {
+        var entries: [String] = []
+        var entryIndex: [String: UInt32] = [:]
+        var indices: [UInt32] = []
+        indices.reserveCapacity(n)
+        var validity = Bitmap()
+        var hasNull = false
+        func entry(_ s: String) -> UInt32 {
+            if let i = entryIndex[s] { return i }
+            entries.append(s)
+            entryIndex[s] = UInt32(entries.count - 1)
+            return UInt32(entries.count - 1)
+        }
+        for v in parts {
+            switch v.storage {
+            case .constant(.string(let s)):
+                let i = entry(s)
+                indices.append(contentsOf: repeatElement(i, count: v.count))
+                for _ in 0..<v.count { validity.append(true) }
+            case .constant(.null):
+                indices.append(contentsOf: repeatElement(0, count: v.count))
+                for _ in 0..<v.count { validity.append(false) }
+                hasNull = hasNull || v.count > 0
+            case .dict(let e, let idx):
+                let map = e.map(entry)
+                for r in 0..<v.count {
+                    indices.append(map[Int(idx[r])])
+                    let valid = !v.isNull(r)
+                    validity.append(valid)
+                    if !valid { hasNull = true }
+                }
+            default:
+                return nil
+            }
+        }
+        if entries.isEmpty { entries = [""] }
+        return Vector(type: .string, storage: .dict(entries: entries, indices: indices), validity: hasNull ? validity : nil, count: n)
+    }
+
+    /// Approximate bytes held by the batch's columns (for memory budgets).
+    var approximateBytes: Int {
+        columns.reduce(0) { acc, v in
+            switch v.storage {
+            case .int(let a): return acc + a.count * 8
+            case .double(let a): return acc + a.count * 8
+            case .bool(let a): return acc + a.count
+            case .string(let a): return acc + a.reduce(0) { $0 + $1.utf8.count + 16 }
+            case .dict(let e, let i): return acc + i.count * 4 + e.reduce(0) { $0 + $1.utf8.count + 16 }
+            case .interval(let a): return acc + a.count * 24
+            case .constant: return acc
+            }
+        }
+    }
+}
