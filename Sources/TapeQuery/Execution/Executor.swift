@@ -36,6 +36,7 @@ final class Executor: Sendable {
         } else {
             for e in plan.outputs + plan.hidden { after.formUnion(e.slots) }
         }
+        after.formUnion(plan.windowInputSlots)
         usedAfterFilter = after
         var stats = ScanStats(table: plan.table ?? "(none)")
         tasks = try Self.planTasks(plan: plan, runs: runs, needed: needed, stats: &stats)
@@ -160,7 +161,7 @@ final class Executor: Sendable {
     /// for ORDER BY … LIMIT, the first sort key) reads: when no row survives, or none can still
     /// enter the top N, the other columns are never decoded. Returns the rows scanned and the
     /// surviving batch and the stored bytes decoded.
-    private func scanTask(_ t: ScanTask, _ readers: Readers, stage: ResultStage? = nil) throws(QueryError) -> (Int, Batch, Int) {
+    func scanTask(_ t: ScanTask, _ readers: Readers, stage: ResultStage? = nil) throws(QueryError) -> (Int, Batch, Int) {
         guard let f = plan.filter else {
             let b = try load(t, readers)
             return (b.count, b, t.bytes)
@@ -292,6 +293,8 @@ final class Executor: Sendable {
                 let agg = Aggregation(plan)
                 try agg.add(b, plan: plan, position: 0)
                 try finishAggregate(agg, stage)
+            } else if !plan.windows.isEmpty {
+                try finishWindowed(b, stage)
             } else {
                 _ = try stage.push(try project(b))
             }
@@ -309,6 +312,8 @@ final class Executor: Sendable {
         } else if plan.isAggregate {
             let agg = try runAggregate(threads: threads)
             try finishAggregate(agg, stage)
+        } else if !plan.windows.isEmpty {
+            try finishWindowed(try collectRows(threads: threads), stage)
         } else {
             try runProjection(threads: threads, stage)
         }
@@ -330,7 +335,7 @@ final class Executor: Sendable {
         return name
     }
 
-    private func project(_ b: Batch) throws(QueryError) -> Batch {
+    func project(_ b: Batch) throws(QueryError) -> Batch {
         var cols: [Vector] = []
         for e in plan.outputs + plan.hidden { cols.append(try Evaluator.evaluate(e, b)) }
         return Batch(columns: cols, count: b.count)
@@ -348,6 +353,7 @@ final class Executor: Sendable {
             let rows = (0..<Int32(post.count)).filter { !v.isNull(Int($0)) && v.datumBool(Int($0)) }
             post = post.gather(rows)
         }
+        if !plan.windows.isEmpty { return try finishWindowed(post, stage) }
         _ = try stage.push(try project(post))
     }
 
@@ -412,7 +418,7 @@ final class Executor: Sendable {
         return Batch(columns: columns, count: 1)
     }
 
-    private func record(bytes: Int, scanned: Int, matched: Int) {
+    func record(bytes: Int, scanned: Int, matched: Int) {
         scanStats.withLock { stats in
             stats.chunksRead += 1
             stats.bytesRead += bytes

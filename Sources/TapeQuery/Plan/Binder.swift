@@ -5,14 +5,14 @@ import TapeFormat
 /// `QueryPlan`. Every error points at the offending place in the query.
 struct Binder {
     private let runs: RunSet
-    private var plan = QueryPlan()
+    var plan = QueryPlan()
     private var columns: [RunSet.UnionColumn] = []
     private var slotIndex: [InputSlot: Int] = [:]
     /// While binding post-aggregation expressions: the group keys' texts.
     private var keyTexts: [String] = []
-    private var statement = SelectStatement()
+    var statement = SelectStatement()
     /// Select items after `*` expansion (for aliases used in HAVING).
-    private var selectItems: [SelectItem] = []
+    var selectItems: [SelectItem] = []
 
     /// Whether `run` and metadata keys resolve as columns (false for standalone conditions).
     private var virtualColumns = true
@@ -75,6 +75,7 @@ struct Binder {
 
         if let w = s.whereClause {
             if let agg = Binder.findAggregate(w) { throw QueryError(.binding, "aggregate functions are not allowed in WHERE (use HAVING)", at: agg) }
+            if let win = Binder.findWindow(w) { throw QueryError(.binding, "window functions are not allowed in WHERE (use QUALIFY)", at: win) }
             let f = try bindInput(w)
             try expectBool(f, "WHERE")
             plan.filter = f
@@ -94,6 +95,11 @@ struct Binder {
             }
             try bindOrder(items, post: false)
         }
+        if let q = s.qualify { try bindQualify(q, post: aggregating) }
+        for c in s.groupBy + (s.having.map { [$0] } ?? []) {
+            if let win = Binder.findWindow(c) { throw QueryError(.binding, "window functions are not allowed in GROUP BY or HAVING (use QUALIFY)", at: win) }
+        }
+        placeWindowResults()
         if plan.distinct {
             for k in plan.order where k.column >= plan.outputs.count {
                 _ = k
@@ -228,12 +234,12 @@ struct Binder {
         try bind(e, post: true)
     }
 
-    private mutating func bind(_ e: Expr, post: Bool) throws(QueryError) -> BoundExpr {
+    mutating func bind(_ e: Expr, post: Bool) throws(QueryError) -> BoundExpr {
         if post {
             if case .function(let name, let args, let distinct) = e.kind, AggregateFunction.isAggregate(name) {
                 return try bindAggregateCall(name, args, distinct, e)
             }
-            if Binder.findAggregate(e) == nil {
+            if Binder.findAggregate(e) == nil && Binder.findWindow(e) == nil {
                 let saved = plan.slots.count
                 if let b = try? bind(e, post: false), let k = keyTexts.firstIndex(of: b.text) {
                     return BoundExpr(.column(slot: k, name: b.text), b.type, at: e.position)
@@ -313,6 +319,8 @@ struct Binder {
         case .cast(let x, let type):
             let v = try bind(x, post: post)
             return try fold(try Binder.cast(v, to: type, at: e.position, explicit: true))
+        case .window(let call):
+            return try bindWindow(call, e, post: post)
         }
     }
 
@@ -578,20 +586,10 @@ struct Binder {
         return false
     }
 
-    /// Position of the first aggregate call in `e`, if any.
+    /// Position of the first aggregate call in `e`, if any (a window function's own call is not
+    /// one; an aggregate in its arguments is).
     static func findAggregate(_ e: Expr) -> Int? {
-        switch e.kind {
-        case .function(let name, let args, _):
-            if AggregateFunction.isAggregate(name) { return e.position }
-            return args.lazy.compactMap(findAggregate).first
-        case .column, .literal, .star: return nil
-        case .negate(let a), .not(let a), .isNull(let a, _), .cast(let a, _): return findAggregate(a)
-        case .binary(_, let a, let b), .like(let a, let b, _, _, _): return findAggregate(a) ?? findAggregate(b)
-        case .between(let a, let b, let c, _): return findAggregate(a) ?? findAggregate(b) ?? findAggregate(c)
-        case .inList(let a, let l, _): return findAggregate(a) ?? l.lazy.compactMap(findAggregate).first
-        case .caseWhen(let o, let w, let x):
-            return o.flatMap(findAggregate) ?? w.lazy.compactMap { findAggregate($0.0) ?? findAggregate($0.1) }.first ?? x.flatMap(findAggregate)
-        }
+        e.firstPosition { if case .function(let name, _, _) = $0.kind { return AggregateFunction.isAggregate(name) } else { return false } }
     }
 
     // MARK: - Pushdown

@@ -17,6 +17,8 @@ struct Expr: Sendable {
         case function(name: String, args: [Expr], distinct: Bool)
         case caseWhen(operand: Expr?, whens: [(Expr, Expr)], otherwise: Expr?)
         case cast(Expr, SQLType)
+        /// `f(args) OVER (…)`: a window function call (see Window/WindowSyntax.swift).
+        case window(WindowCall)
     }
 
     var kind: Kind
@@ -74,7 +76,7 @@ struct OrderItem: Sendable {
     var nullsFirst: Bool?
 }
 
-/// `[EXPLAIN] SELECT [DISTINCT] … [FROM table] [WHERE …] [GROUP BY …] [HAVING …] [ORDER BY …]
+/// `[EXPLAIN] SELECT [DISTINCT] … [FROM table] [WHERE …] [GROUP BY …] [HAVING …] [WINDOW …] [QUALIFY …] [ORDER BY …]
 /// [LIMIT n] [OFFSET m]`.
 struct SelectStatement: Sendable {
     var explain = false
@@ -85,6 +87,9 @@ struct SelectStatement: Sendable {
     var whereClause: Expr?
     var groupBy: [Expr] = []
     var having: Expr?
+    /// `WINDOW w AS (…), …` and `QUALIFY condition` (filters on window results).
+    var windows: [NamedWindow] = []
+    var qualify: Expr?
     var orderBy: [OrderItem] = []
     var limit: Int?
     var offset = 0
