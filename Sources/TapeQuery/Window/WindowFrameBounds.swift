@@ -45,6 +45,11 @@ struct FrameBounds {
     var start: [Int32]
     var end: [Int32]
 
+    init(start: [Int32], end: [Int32]) {
+        self.start = start
+        self.end = end
+    }
+
     /// REQUIRES for RANGE with an offset: exactly one ORDER BY key, `orderKey` (sorted order),
     /// numeric with a numeric offset or TIMESTAMP with an INTERVAL offset (the binder checks).
     init(_ frame: BoundFrame, layout: WindowLayout, orderKey: Vector?, descending: Bool) throws(QueryError) {
