@@ -19,31 +19,35 @@ public final class Query {
     /// The result schema handed to formatters.
     public let schema: Schema
     /// Whether the statement was `EXPLAIN SELECT …`.
-    public var isExplain: Bool { plan.explain }
-    let plan: QueryPlan
+    public let isExplain: Bool
+    /// The operator tree that produces the result.
+    let root: any PhysicalOperator
     let runs: RunSet
     let options: QueryOptions
-    private let executor: Executor
-    /// What the last `run` read and skipped.
-    public var stats: ScanStats { executor.stats }
+    /// What the last `run` read and skipped (the first Tape scan's counts; EXPLAIN ANALYZE lists
+    /// every scan's).
+    public var stats: ScanStats { Query.scans(root).first?.stats ?? ScanStats(table: "(none)") }
+
+    private static func scans(_ op: any PhysicalOperator) -> [TapeScanOperator] {
+        ((op as? TapeScanOperator).map { [$0] } ?? []) + op.children.flatMap(scans)
+    }
 
     public init(sql: String, paths: [String], options: QueryOptions = QueryOptions()) throws(QueryError) {
         self.sql = sql
         self.options = options
         let statement = try Parser.parse(sql)
-        if statement.from != nil && paths.isEmpty {
-            throw QueryError(.execution, "no run files given to query")
-        }
+        isExplain = statement.explain
         do { runs = try RunSet(paths: paths, allowUnsealed: options.allowUnsealed) } catch let e as QueryError {
             throw e
         } catch {
             throw QueryError(.execution, "\(error)")
         }
-        plan = try Binder.bind(statement, runs: runs)
+        root = try Binder.plan(statement.query, runs: runs, options: options)
         var used = Set<String>()
         var cols: [(String, SQLType)] = []
-        for (name, e) in zip(plan.outputNames, plan.outputs) {
-            var n = Query.clean(name)
+        for c in root.columns {
+            let e = c
+            var n = Query.clean(c.name)
             if used.contains(n) {
                 var k = 1
                 while used.contains("\(n)_\(k)") { k += 1 }
@@ -56,7 +60,6 @@ public final class Query {
         do { schema = try Schema(cols.map { ColumnDef($0.0, $0.1.columnType) }) } catch {
             throw QueryError(.binding, "bad result columns: \(error)")
         }
-        executor = try Executor(plan: plan, runs: runs, options: options)
     }
 
     /// A usable column name: not empty, at most `Schema.maxNameBytes` bytes.
@@ -70,11 +73,11 @@ public final class Query {
     /// EXPLAIN statement the query runs with its rows discarded (see `explain()`).
     public func run(_ body: @escaping (RecordBatch) throws -> Bool) throws(QueryError) {
         let schema = self.schema
-        let discard = plan.explain
-        try executor.run { b in
+        let discard = isExplain
+        try root.run { b throws(QueryError) in
             if discard { return true }
             let batch = RecordBatch(schema: schema, columns: b.columns.map { $0.columnData() }, count: b.count)
-            return try body(batch)
+            do { return try body(batch) } catch let e as QueryError { throw e } catch { throw QueryError(.execution, "\(error)") }
         }
     }
 
@@ -89,8 +92,8 @@ public final class Query {
     }
 
     /// The plan as text: one line per stage, with the pushed-down predicates and columns read.
-    public func explain() -> String { Explain.text(plan, runs: runs, stats: nil) }
+    public func explain() -> String { Explain.tree(root, analyzed: false) }
 
     /// The plan plus what the last run read and skipped.
-    public func explainAnalyzed() -> String { Explain.text(plan, runs: runs, stats: stats) }
+    public func explainAnalyzed() -> String { Explain.tree(root, analyzed: true) }
 }

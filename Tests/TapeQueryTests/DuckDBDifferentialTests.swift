@@ -88,9 +88,15 @@ struct DuckDBDifferentialTests {
     ]
 
     @Test func tapeMatchesDuckDB() throws {
-        let f = try QueryFixture(runs: 5, bars: 4000, rowsPerChunk: 700)
+        try check(Self.queries)
+    }
+
+    /// Runs `queries` over the generated runs through Tape (1 and 2 threads) and DuckDB and
+    /// compares the answers.
+    func check(_ queries: [(String, Bool)], fixture: QueryFixture? = nil) throws {
+        let f = try fixture ?? QueryFixture(runs: 5, bars: 4000, rowsPerChunk: 700)
         defer { f.dir.cleanup() }
-        let sqls = Self.queries.map(\.0)
+        let sqls = queries.map(\.0)
         let script = try String(contentsOf: Bundle.module.url(forResource: "duckdb_reference", withExtension: "py")!, encoding: .utf8)
         let payload = try JSONSerialization.data(withJSONObject: ["tables": f.csv, "queries": sqls])
         let out = try TestPython.run(script, stdin: payload)
@@ -99,7 +105,7 @@ struct DuckDBDifferentialTests {
             return
         }
         #expect(results.count == sqls.count)
-        for ((sql, ordered), ref) in zip(Self.queries, results) {
+        for ((sql, ordered), ref) in zip(queries, results) {
             if let err = ref["error"] as? String {
                 Issue.record("DuckDB rejected a test query: \(sql)\n\(err)")
                 continue

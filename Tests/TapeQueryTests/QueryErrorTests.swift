@@ -20,7 +20,7 @@ import Testing
         ("SELECT * FROM trades ORDER BY 9", "9", "not in the select list"),
         ("SELECT * FROM trades LIMIT -1", "-", "non-negative"),
         ("SELECT 'unterminated FROM trades", "'unterminated", "unterminated string"),
-        ("SELECT * FROM trades t JOIN equity e ON t.ts = e.ts", "JOIN", "joins are not supported"),
+        ("SELECT * FROM trades NATURAL JOIN equity", "NATURAL", "NATURAL JOIN is not supported"),
         ("SELECT count(*) FROM trades WHERE side = 1", "=", "cannot compare VARCHAR with BIGINT"),
         ("SELECT qty // 0 FROM trades", "//", "division by zero"),
         ("SELECT sum(sum(pnl)) FROM trades", "sum(pnl)", "nested"),

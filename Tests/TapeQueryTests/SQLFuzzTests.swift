@@ -33,10 +33,9 @@ import TapeTestSupport
             let sql = Self.mutate(Self.seeds[i % Self.seeds.count], &g)
             do {
                 let statement = try Parser.parse(sql)
-                let plan = try Binder.bind(statement, runs: runs)
-                let executor = try Executor(plan: plan, runs: runs, options: QueryOptions(threads: 1 + i % 2, memoryLimit: 1 << 24))
+                let root = try Binder.plan(statement.query, runs: runs, options: QueryOptions(threads: 1 + i % 2, memoryLimit: 1 << 24))
                 var rows = 0
-                try executor.run { b in rows += b.count; return rows < 10_000 }
+                try root.run { b throws(QueryError) in rows += b.count; return rows < 10_000 }
                 ok += 1
             } catch {
                 rejected += 1

@@ -99,7 +99,7 @@ final class Executor: Sendable {
         switch plan.slots[s] {
         case .runID: return .constant(.string(run.id), type: .string, count: count)
         case .metadata(let key, let type): return .constant(runs.metadataValue(run, key, type), type: type, count: count)
-        case .column(_, let type): return .constant(.null, type: type, count: count)
+        case .column(_, let type), .input(_, let type): return .constant(.null, type: type, count: count)
         }
     }
 
@@ -188,19 +188,7 @@ final class Executor: Sendable {
 
     /// The rows of `b` for which `f` is true, or nil when every row is.
     private func selection(_ f: BoundExpr, _ b: Batch) throws(QueryError) -> [Int32]? {
-        let v = try Evaluator.evaluate(f, b)
-        if case .constant(let d) = v.storage { return d == .bool(true) ? nil : [] }
-        guard case .bool(let bits) = v.storage else { return [] }
-        var rows: [Int32] = []
-        rows.reserveCapacity(b.count)
-        bits.withUnsafeBufferPointer { p in
-            if let valid = v.validity {
-                for r in 0..<b.count where p[r] && valid[r] { rows.append(Int32(r)) }
-            } else {
-                for r in 0..<b.count where p[r] { rows.append(Int32(r)) }
-            }
-        }
-        return rows.count == b.count ? nil : rows
+        try FilterOperator.selection(f, b)
     }
 
     /// Applies WHERE; returns the surviving rows.
@@ -222,63 +210,6 @@ final class Executor: Sendable {
         return Batch(columns: columns, count: rows.count)
     }
 
-    // MARK: - Aggregation
-
-    /// One worker's aggregation state.
-    final class Aggregation {
-        let groups: GroupTable?
-        let states: [AggregateState]
-        init(_ plan: QueryPlan) {
-            let keys = plan.keys ?? []
-            groups = keys.isEmpty ? nil : GroupTable(types: keys.map(\.type))
-            states = plan.aggregates.map(AggregateState.make)
-        }
-
-        var groupCount: Int { groups?.count ?? 1 }
-
-        func add(_ b: Batch, plan: QueryPlan, position: Int64) throws(QueryError) {
-            guard b.count > 0 else { return }
-            var ids: [Int32]?
-            if let groups, let keys = plan.keys {
-                var kv: [Vector] = []
-                for k in keys { kv.append(try Evaluator.evaluate(k, b)) }
-                // count(*) by one dictionary-encoded key: count per dictionary entry, then add
-                // each entry's count to its group, without a group id per row.
-                if kv.count == 1, kv[0].validity == nil, case .dict(let entries, let idx) = kv[0].storage,
-                   plan.aggregates.allSatisfy({ $0.function == .countStar }) {
-                    let perEntry = CountState.histogram(idx, buckets: entries.count)
-                    let entryIds = entries.indices.map { perEntry[$0] > 0 ? groups.id([.string(entries[$0])]) : -1 }
-                    for s in states { (s as? CountState)?.add(perEntry, to: entryIds, groupCount: groupCount) }
-                    return
-                }
-                ids = groups.assign(kv, count: b.count)
-            }
-            for (i, call) in plan.aggregates.enumerated() {
-                var inputs: [Vector] = []
-                for a in call.args { inputs.append(try Evaluator.evaluate(a, b)) }
-                try states[i].update(inputs, groups: ids, groupCount: groupCount, position: position, count: b.count)
-            }
-        }
-
-        func merge(_ other: Aggregation) throws(QueryError) {
-            let mapping: [Int32]
-            if let groups, let og = other.groups { mapping = groups.absorb(og) } else { mapping = [0] }
-            for (s, o) in zip(states, other.states) { try s.merge(o, mapping: mapping, groupCount: groupCount) }
-        }
-
-        var approximateBytes: Int {
-            (groups?.approximateBytes ?? 0) + states.reduce(0) { $0 + $1.approximateBytes } + groupCount * states.count * 16
-        }
-
-        /// The post-aggregation batch: keys then aggregate results, one row per group.
-        func result() throws(QueryError) -> Batch {
-            let n = groupCount
-            var cols = groups?.keyVectors() ?? []
-            for s in states { cols.append(try s.finish(groupCount: n)) }
-            return Batch(columns: cols, count: n)
-        }
-    }
-
     // MARK: - Running
 
     /// Executes the plan, handing result batches (visible columns) to `emit` until it returns
@@ -290,8 +221,8 @@ final class Executor: Sendable {
             let one = Batch(columns: [], count: 1)
             let b = try filtered(one)
             if plan.isAggregate {
-                let agg = Aggregation(plan)
-                try agg.add(b, plan: plan, position: 0)
+                let agg = Aggregation(keys: plan.keys ?? [], aggregates: plan.aggregates)
+                try agg.add(b, position: 0)
                 try finishAggregate(agg, stage)
             } else if !plan.windows.isEmpty {
                 try finishWindowed(b, stage)
@@ -429,7 +360,7 @@ final class Executor: Sendable {
 
     private func runAggregate(threads: Int) throws(QueryError) -> Aggregation {
         if threads == 1 {
-            let agg = Aggregation(plan)
+            let agg = Aggregation(keys: plan.keys ?? [], aggregates: plan.aggregates)
             let readers = Readers(runs: runs, verify: options.verifyChecksums)
             for (i, t) in tasks.enumerated() {
                 try aggregateTask(t, index: i, agg, readers)
@@ -439,7 +370,7 @@ final class Executor: Sendable {
         let next = Counter()
         let results = ResultSlots<Aggregation>(count: threads)
         DispatchQueue.concurrentPerform(iterations: threads) { w in
-            let agg = Aggregation(plan)
+            let agg = Aggregation(keys: plan.keys ?? [], aggregates: plan.aggregates)
             let readers = Readers(runs: runs, verify: options.verifyChecksums)
             var r: Result<Aggregation, QueryError> = .success(agg)
             while let i = next.take(below: tasks.count) {
@@ -464,21 +395,18 @@ final class Executor: Sendable {
             case nil: break
             }
         }
-        return merged ?? Aggregation(plan)
+        return merged ?? Aggregation(keys: plan.keys ?? [], aggregates: plan.aggregates)
     }
 
     private func aggregateTask(_ t: ScanTask, index: Int, _ agg: Aggregation, _ readers: Readers) throws(QueryError) {
         let (scanned, b, bytes) = try scanTask(t, readers)
         record(bytes: bytes, scanned: scanned, matched: b.count)
-        try agg.add(b, plan: plan, position: Int64(index) << 32)
+        try agg.add(b, position: Int64(index) << 32)
         try checkBudget(agg)
     }
 
-    /// Throws when `agg` holds more than the memory budget (groups, distinct sets, quantile values).
     private func checkBudget(_ agg: Aggregation) throws(QueryError) {
-        if agg.approximateBytes > options.memoryLimit {
-            throw QueryError(.execution, "aggregation needs more than \(options.memoryLimit >> 20) MiB (\(agg.groupCount) groups so far); raise --memory-limit or group more coarsely")
-        }
+        try agg.checkBudget(options.memoryLimit)
     }
 
     private func runProjection(threads: Int, _ stage: ResultStage) throws(QueryError) {

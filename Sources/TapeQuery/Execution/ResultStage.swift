@@ -6,7 +6,20 @@ import TapeFormat
 /// ORDER BY (a bounded top-N buffer when there is a LIMIT, else a full sort within the memory
 /// budget), OFFSET and LIMIT. Rows reach `emit` with the visible output columns only.
 final class ResultStage {
-    private let plan: QueryPlan
+    /// What the stage does: the columns it receives (`types`, of which the first `visible` are
+    /// passed on), DISTINCT over the visible columns, the sort keys, OFFSET and LIMIT.
+    struct Spec {
+        var types: [SQLType]
+        var visible: Int
+        var distinct = false
+        var order: [SortKey] = []
+        var limit: Int?
+        var offset = 0
+        /// Names the step in memory-limit errors (e.g. "ORDER BY", "SORT").
+        var what = ""
+    }
+
+    private let spec: Spec
     private let visible: Int
     private let memoryLimit: Int
     private let emit: (Batch) throws -> Bool
@@ -25,14 +38,14 @@ final class ResultStage {
     /// Whether row `r` of `v`, the first ORDER BY key's values, can still enter the top N (sorts
     /// before or level with the last row kept). Always true before the buffer is first cut.
     func mayEnter(_ v: Vector, _ r: Int) -> Bool {
-        guard let boundary, let key = plan.order.first else { return true }
+        guard let boundary, let key = spec.order.first else { return true }
         return Sorter.compare(v, r, boundary, 0, by: key) <= 0
     }
 
     /// Whether a chunk whose first-ORDER-BY-key column has these statistics cannot hold a row that
     /// enters the top N any more (every value, NULL and NaN included, sorts after the boundary).
     func cannotContribute(_ stats: ColumnStats, nullCount: Int, rowCount: Int) -> Bool {
-        guard let boundary, let key = plan.order.first, !boundary.isNull(0) else { return false }
+        guard let boundary, let key = spec.order.first, !boundary.isNull(0) else { return false }
         if nullCount > 0 && key.nullsFirst { return false }
         if nullCount == rowCount { return !key.nullsFirst }
         let edge = key.descending ? stats.max : stats.min
@@ -42,18 +55,24 @@ final class ResultStage {
         return key.descending ? c < 0 : c > 0
     }
 
-    init(plan: QueryPlan, memoryLimit: Int, emit: @escaping (Batch) throws -> Bool) {
-        self.plan = plan
-        visible = plan.outputs.count
+    convenience init(plan: QueryPlan, memoryLimit: Int, emit: @escaping (Batch) throws -> Bool) {
+        let spec = Spec(types: (plan.outputs + plan.hidden).map(\.type), visible: plan.outputs.count, distinct: plan.distinct,
+                        order: plan.order, limit: plan.limit, offset: plan.offset)
+        self.init(spec, memoryLimit: memoryLimit, emit: emit)
+    }
+
+    init(_ spec: Spec, memoryLimit: Int, emit: @escaping (Batch) throws -> Bool) {
+        self.spec = spec
+        visible = spec.visible
         self.memoryLimit = memoryLimit
         self.emit = emit
-        buffer = (plan.outputs + plan.hidden).map { VectorBuilder(type: $0.type) }
+        buffer = spec.types.map { VectorBuilder(type: $0) }
     }
 
     /// Rows the query can still use, or nil when unbounded (OFFSET + LIMIT, saturating: both may
     /// be as large as Int64.max).
     private var wanted: Int? {
-        plan.limit.map { let (w, o) = plan.offset.addingReportingOverflow($0); return o ? Int.max : w }
+        spec.limit.map { let (w, o) = spec.offset.addingReportingOverflow($0); return o ? Int.max : w }
     }
 
     /// Takes a batch; returns false once no more rows can change the result (LIMIT reached
@@ -61,10 +80,10 @@ final class ResultStage {
     func push(_ input: Batch) throws(QueryError) -> Bool {
         guard !finished else { return false }
         var b = input
-        if plan.distinct { b = try dedupe(b) }
+        if spec.distinct { b = try dedupe(b) }
         if b.count == 0 { return true }
-        if plan.order.isEmpty { return try stream(b) }
-        if boundary != nil, let key = plan.order.first {
+        if spec.order.isEmpty { return try stream(b) }
+        if boundary != nil, let key = spec.order.first {
             let v = b.columns[key.column]
             let keep = (0..<Int32(b.count)).filter { mayEnter(v, Int($0)) }
             if keep.isEmpty { return true }
@@ -79,7 +98,7 @@ final class ResultStage {
         } else if n % 8192 < b.count {
             let bytes = buffer.reduce(0) { $0 + $1.approximateBytes }
             if bytes > memoryLimit {
-                let what = plan.limit == nil ? "ORDER BY without LIMIT" : "ORDER BY … LIMIT \(plan.limit ?? 0)"
+                let what = spec.what.isEmpty ? (spec.limit == nil ? "ORDER BY without LIMIT" : "ORDER BY … LIMIT \(spec.limit ?? 0)") : spec.what
                 throw QueryError(.execution, "\(what) needs to hold more than \(memoryLimit >> 20) MiB of rows; lower the LIMIT, select fewer columns, or raise --memory-limit")
             }
         }
@@ -89,10 +108,10 @@ final class ResultStage {
     /// Ends the input: sorts what was buffered and emits it.
     func finish() throws(QueryError) {
         guard !finished else { return }
-        if !plan.order.isEmpty {
+        if !spec.order.isEmpty {
             let columns = buffer.map { $0.build() }
             let n = columns.first?.count ?? 0
-            var order = Sorter.permutation(columns, keys: plan.order, count: n)
+            var order = Sorter.permutation(columns, keys: spec.order, count: n)
             if let w = wanted, order.count > w { order.removeSubrange(w...) }
             let all = Batch(columns: columns, count: n)
             var start = 0
@@ -109,12 +128,12 @@ final class ResultStage {
     /// Applies OFFSET/LIMIT to rows in final order and emits them.
     private func stream(_ b: Batch) throws(QueryError) -> Bool {
         var rows = Array(0..<Int32(b.count))
-        if skipped < plan.offset {
-            let s = min(plan.offset - skipped, rows.count)
+        if skipped < spec.offset {
+            let s = min(spec.offset - skipped, rows.count)
             rows.removeFirst(s)
             skipped += s
         }
-        if let limit = plan.limit, emitted + rows.count > limit { rows.removeLast(emitted + rows.count - limit) }
+        if let limit = spec.limit, emitted + rows.count > limit { rows.removeLast(emitted + rows.count - limit) }
         if !rows.isEmpty {
             let out = rows.count == b.count ? b : b.gather(rows)
             emitted += rows.count
@@ -126,7 +145,7 @@ final class ResultStage {
             }
             if !cont { finished = true; return false }
         }
-        if let limit = plan.limit, emitted >= limit { return false }
+        if let limit = spec.limit, emitted >= limit { return false }
         return true
     }
 
@@ -134,11 +153,11 @@ final class ResultStage {
     private func compact(keep: Int) {
         let columns = buffer.map { $0.build() }
         let n = columns.first?.count ?? 0
-        let order = Array(Sorter.permutation(columns, keys: plan.order, count: n).prefix(keep))
+        let order = Array(Sorter.permutation(columns, keys: spec.order, count: n).prefix(keep))
         let kept = Batch(columns: columns, count: n).gather(order)
-        buffer = (plan.outputs + plan.hidden).map { VectorBuilder(type: $0.type) }
+        buffer = spec.types.map { VectorBuilder(type: $0) }
         for (i, v) in kept.columns.enumerated() { buffer[i].append(v) }
-        if kept.count == keep, let key = plan.order.first {
+        if kept.count == keep, let key = spec.order.first {
             boundary = kept.columns[key.column].materialized().gather([Int32(keep - 1)])
         }
     }
@@ -156,7 +175,7 @@ final class ResultStage {
             }
         }
         if seenBytes > memoryLimit {
-            throw QueryError(.execution, "SELECT DISTINCT needs more than \(memoryLimit >> 20) MiB (\(seen.count) distinct rows so far); raise --memory-limit or select fewer columns")
+            throw QueryError(.execution, "\(spec.what.isEmpty ? "SELECT DISTINCT" : spec.what) needs more than \(memoryLimit >> 20) MiB (\(seen.count) distinct rows so far); raise --memory-limit or select fewer columns")
         }
         return keep.count == b.count ? b : b.gather(keep)
     }
@@ -197,5 +216,26 @@ enum Sorter {
         default: c = Datum.compare(a.datum(i), b.datum(j))
         }
         return key.descending ? -c : c
+    }
+}
+
+extension ResultStage {
+    /// Runs `input` through a stage built from `spec` into `emit` (the body of the Sort, TopN,
+    /// Limit and Distinct operators).
+    static func drive(_ input: any PhysicalOperator, _ spec: Spec, memoryLimit: Int,
+                      _ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        let stage = ResultStage(spec, memoryLimit: memoryLimit, emit: { b in try emit(b) })
+        try input.run { b throws(QueryError) in try stage.push(b) }
+        try stage.finish()
+    }
+}
+
+extension SortKey {
+    /// `a DESC, b NULLS FIRST` for EXPLAIN.
+    static func describe(_ keys: [SortKey], _ columns: [OutputColumn]) -> String {
+        keys.map { k in
+            let name = k.column < columns.count ? columns[k.column].name : "#\(k.column + 1)"
+            return "\(name)\(k.descending ? " DESC" : "")\(k.nullsFirst ? " NULLS FIRST" : "")"
+        }.joined(separator: ", ")
     }
 }

@@ -4,18 +4,25 @@ import TapeFormat
 /// Resolves a parsed statement against the runs being queried and type-checks it into a
 /// `QueryPlan`. Every error points at the offending place in the query.
 struct Binder {
-    private let runs: RunSet
+    let runs: RunSet
+    var options = QueryOptions(threads: 1)
+    /// WITH queries visible to this SELECT, by lower-cased name.
+    var ctes: [String: CTEBinding] = [:]
+    /// Generic path (FROM is not one stored table): the FROM items' columns; slots index them.
+    var scope: Scope?
+    /// Single-table path: the name `t.col` may use for the table (its alias, else its name).
+    var tableQualifier: String?
     var plan = QueryPlan()
-    private var columns: [RunSet.UnionColumn] = []
-    private var slotIndex: [InputSlot: Int] = [:]
+    var columns: [RunSet.UnionColumn] = []
+    var slotIndex: [InputSlot: Int] = [:]
     /// While binding post-aggregation expressions: the group keys' texts.
-    private var keyTexts: [String] = []
+    var keyTexts: [String] = []
     var statement = SelectStatement()
     /// Select items after `*` expansion (for aliases used in HAVING).
     var selectItems: [SelectItem] = []
 
     /// Whether `run` and metadata keys resolve as columns (false for standalone conditions).
-    private var virtualColumns = true
+    var virtualColumns = true
 
     init(runs: RunSet) { self.runs = runs }
 
@@ -33,35 +40,64 @@ struct Binder {
         return (bound, b.plan.slots)
     }
 
-    static func bind(_ s: SelectStatement, runs: RunSet) throws(QueryError) -> QueryPlan {
-        var b = Binder(runs: runs)
-        return try b.bindStatement(s)
-    }
-
     // MARK: - Statement
 
-    private mutating func bindStatement(_ s: SelectStatement) throws(QueryError) -> QueryPlan {
+    /// Binds one SELECT over a stored table (or no FROM) into the plan the Tape scan runs fused.
+    mutating func bindStatement(_ s: SelectStatement) throws(QueryError) -> QueryPlan {
         statement = s
-        plan.explain = s.explain
         plan.limit = s.limit
         plan.offset = s.offset
         plan.distinct = s.distinct
-        if let table = s.from {
-            let names = runs.tableNames
-            guard names.contains(table) else {
-                // A table missing from every run is an error only when no run has it at all.
-                let known = NameList.describe(names, near: table, label: "tables", empty: "the runs have no tables")
-                throw QueryError(.binding, "no table '\(table)' in any run (\(known))", at: s.fromPosition)
-            }
-            plan.table = table
-            columns = try runs.unionSchema(of: table, at: s.fromPosition)
+        if case .table(let table, let alias, let position)? = s.from {
+            plan.table = try checkTable(table, at: position)
+            tableQualifier = alias ?? table
+            columns = try runs.unionSchema(of: plan.table!, at: position)
+        } else if s.from != nil {
+            throw QueryError(.binding, "internal: FROM needs the generic planner", at: s.from?.position)
         }
+        return try bindBody(s)
+    }
+
+    /// The stored table `table` names (exactly, else case-insensitively).
+    func checkTable(_ table: String, at position: Int) throws(QueryError) -> String {
+        if runs.runs.isEmpty { throw QueryError(.execution, "no run files given to query") }
+        let names = runs.tableNames
+        if names.contains(table) { return table }
+        if case let m = names.filter({ $0.lowercased() == table.lowercased() }), m.count == 1 { return m[0] }
+        // A table missing from every run is an error only when no run has it at all.
+        let known = NameList.describe(names + ctes.values.map(\.name), near: table, label: "tables", empty: "the runs have no tables")
+        throw QueryError(.binding, "no table '\(table)' in any run (\(known))", at: position)
+    }
+
+    /// Binds the clauses of `s` (FROM already bound into `columns` or `scope`) into `plan`.
+    mutating func bindBody(_ s: SelectStatement) throws(QueryError) -> QueryPlan {
+        statement = s
+        plan.limit = s.limit
+        plan.offset = s.offset
+        plan.distinct = s.distinct
 
         // Expand `*`.
         var items: [SelectItem] = []
         for item in s.items {
+            if let scope {
+                items += try scope.expandStar(item)
+            } else if case .qualifiedStar(let t) = item.expr.kind {
+                guard let q = tableQualifier, q.lowercased() == t.lowercased() else {
+                    throw QueryError(.binding, "no table '\(t)' in FROM\(tableQualifier.map { " (it has '\($0)')" } ?? "")", at: item.expr.position)
+                }
+                items += try expandStar(SelectItem(expr: Expr(.star, at: item.expr.position), alias: nil, text: "*"))
+            } else {
+                items += try expandStar(item)
+            }
+        }
+        return try bindClauses(s, items)
+    }
+
+    /// `*` as the stored table's columns (with `run` first when several runs are queried).
+    func expandStar(_ item: SelectItem) throws(QueryError) -> [SelectItem] {
+        var items: [SelectItem] = []
             if case .star = item.expr.kind {
-                guard s.from != nil else { throw QueryError(.binding, "SELECT * needs a FROM clause", at: item.expr.position) }
+                guard statement.from != nil else { throw QueryError(.binding, "SELECT * needs a FROM clause", at: item.expr.position) }
                 if runs.runs.count > 1 {
                     items.append(SelectItem(expr: Expr(.column("run", quoted: true), at: item.expr.position), alias: nil, text: "run"))
                 }
@@ -71,15 +107,17 @@ struct Binder {
             } else {
                 items.append(item)
             }
-        }
+        return items
+    }
 
+    mutating func bindClauses(_ s: SelectStatement, _ items: [SelectItem]) throws(QueryError) -> QueryPlan {
         if let w = s.whereClause {
             if let agg = Binder.findAggregate(w) { throw QueryError(.binding, "aggregate functions are not allowed in WHERE (use HAVING)", at: agg) }
             if let win = Binder.findWindow(w) { throw QueryError(.binding, "window functions are not allowed in WHERE (use QUALIFY)", at: win) }
             let f = try bindInput(w)
             try expectBool(f, "WHERE")
             plan.filter = f
-            splitPushdown(f)
+            if scope == nil { splitPushdown(f) }
         }
 
         selectItems = items
@@ -109,18 +147,19 @@ struct Binder {
         return plan
     }
 
-    private func outputName(_ item: SelectItem) -> String {
+    func outputName(_ item: SelectItem) -> String {
         if let a = item.alias { return a }
         if case .column(let n, _) = item.expr.kind { return n }
+        if case .qualified(_, let n, _) = item.expr.kind { return n }
         return item.text
     }
 
-    private mutating func bindAggregate(_ items: [SelectItem]) throws(QueryError) {
+    mutating func bindAggregate(_ items: [SelectItem]) throws(QueryError) {
         var keys: [BoundExpr] = []
         var groupBy = statement.groupBy
         // GROUP BY ALL: every select item that has no aggregate (DuckDB's shorthand).
         if groupBy.count == 1, case .column(let name, false) = groupBy[0].kind, name.uppercased() == "ALL",
-           resolveInput(name, quoted: true) == nil {
+           try resolveInput(name, quoted: true) == nil {
             groupBy = items.filter { Binder.findAggregate($0.expr) == nil }.map(\.expr)
         }
         for g in groupBy {
@@ -130,7 +169,7 @@ struct Binder {
                     throw QueryError(.binding, "GROUP BY position \(k) is not in the select list (1…\(items.count))", at: g.position)
                 }
                 e = items[Int(k) - 1].expr
-            } else if case .column(let name, _) = g.kind, resolveInput(name, quoted: false) == nil,
+            } else if case .column(let name, _) = g.kind, try resolveInput(name, quoted: false) == nil,
                       let item = items.first(where: { $0.alias == name }) {
                 e = item.expr
             }
@@ -151,7 +190,7 @@ struct Binder {
         try bindOrder(items, post: true)
     }
 
-    private mutating func bindOrder(_ items: [SelectItem], post: Bool) throws(QueryError) {
+    mutating func bindOrder(_ items: [SelectItem], post: Bool) throws(QueryError) {
         for o in statement.orderBy {
             var column: Int?
             if case .literal(.int(let k)) = o.expr.kind {
@@ -181,7 +220,13 @@ struct Binder {
 
     /// The slot for a column name: a stored column (exact name, else a unique case-insensitive
     /// match), the virtual `run`, or a metadata key.
-    private mutating func resolveInput(_ name: String, quoted: Bool) -> Int? {
+    mutating func resolveInput(_ name: String, quoted: Bool, qualifier: String? = nil, at position: Int = 0) throws(QueryError) -> Int? {
+        if let scope { return try scope.resolve(name, quoted: quoted, qualifier: qualifier, at: position) }
+        if let qualifier {
+            guard let q = tableQualifier, q.lowercased() == qualifier.lowercased() else {
+                throw QueryError(.binding, "no table '\(qualifier)' in FROM\(tableQualifier.map { " (it has '\($0)')" } ?? "")", at: position)
+            }
+        }
         guard plan.table != nil else { return nil }   // without FROM there are no columns
         var slot: InputSlot?
         if let c = columns.first(where: { $0.name == name }) {
@@ -204,7 +249,8 @@ struct Binder {
         return plan.slots.count - 1
     }
 
-    private func unknownColumn(_ name: String, at position: Int) -> QueryError {
+    func unknownColumn(_ name: String, at position: Int) -> QueryError {
+        if let scope { return scope.unknownColumn(name, at: position) }
         var known = columns.map(\.name)
         if virtualColumns {
             if !runs.runs.isEmpty { known.append("run") }
@@ -223,14 +269,14 @@ struct Binder {
 
     // MARK: - Expressions
 
-    private mutating func bindInput(_ e: Expr) throws(QueryError) -> BoundExpr {
+    mutating func bindInput(_ e: Expr) throws(QueryError) -> BoundExpr {
         try bind(e, post: false)
     }
 
     /// Binds an expression evaluated after aggregation: aggregates become references to their
     /// results, group-key expressions become references to the keys, and any other column use is
     /// an error.
-    private mutating func bindPost(_ e: Expr) throws(QueryError) -> BoundExpr {
+    mutating func bindPost(_ e: Expr) throws(QueryError) -> BoundExpr {
         try bind(e, post: true)
     }
 
@@ -246,7 +292,7 @@ struct Binder {
                 }
                 _ = saved
                 if case .column(let name, let quoted) = e.kind {
-                    if resolveInput(name, quoted: quoted) == nil {
+                    if try resolveInput(name, quoted: quoted) == nil {
                         // An alias of the select list (HAVING total > 0), as DuckDB allows.
                         if let item = selectItems.first(where: { $0.alias == name }), Binder.refersTo(item.expr, name) == false {
                             return try bind(item.expr, post: true)
@@ -256,12 +302,28 @@ struct Binder {
                     throw QueryError(.binding, "column '\(name)' must appear in GROUP BY or be used in an aggregate function", at: e.position)
                 }
                 if case .star = e.kind { throw QueryError(.binding, "'*' cannot be used with GROUP BY or aggregates", at: e.position) }
+                if case .qualified(_, let name, _) = e.kind {
+                    throw QueryError(.binding, "column '\(name)' must appear in GROUP BY or be used in an aggregate function", at: e.position)
+                }
             }
         }
         switch e.kind {
         case .column(let name, let quoted):
-            guard let slot = resolveInput(name, quoted: quoted) else { throw unknownColumn(name, at: e.position) }
+            guard let slot = try resolveInput(name, quoted: quoted, at: e.position) else { throw unknownColumn(name, at: e.position) }
             return BoundExpr(.column(slot: slot, name: plan.slots[slot].name), plan.slots[slot].type, at: e.position)
+        case .qualified(let table, let name, let quoted):
+            guard let slot = try resolveInput(name, quoted: quoted, qualifier: table, at: e.position) else {
+                throw unknownColumn(name, at: e.position)
+            }
+            return BoundExpr(.column(slot: slot, name: plan.slots[slot].name), plan.slots[slot].type, at: e.position)
+        case .qualifiedStar:
+            throw QueryError(.binding, "'t.*' is only allowed as a select item", at: e.position)
+        case .scalarSubquery(let q):
+            return try bindScalarSubquery(q, at: e.position)
+        case .exists(let q):
+            return try bindExists(q, at: e.position)
+        case .inSubquery(let x, let q, let negated):
+            return try bindInSubquery(try bind(x, post: post), q, negated: negated, at: e.position)
         case .star:
             throw QueryError(.binding, "'*' is only allowed as a select item or in count(*)", at: e.position)
         case .literal(let l):
@@ -324,7 +386,7 @@ struct Binder {
         }
     }
 
-    private mutating func bindAggregateCall(_ name: String, _ args: [Expr], _ distinct: Bool, _ e: Expr) throws(QueryError) -> BoundExpr {
+    mutating func bindAggregateCall(_ name: String, _ args: [Expr], _ distinct: Bool, _ e: Expr) throws(QueryError) -> BoundExpr {
         for a in args {
             if let inner = Binder.findAggregate(a) { throw QueryError(.binding, "aggregate functions cannot be nested", at: inner) }
         }
@@ -405,7 +467,7 @@ struct Binder {
         return BoundExpr(.column(slot: keyTexts.count + slot, name: text), type, at: e.position)
     }
 
-    private mutating func bindBinary(_ op: BinaryOp, _ a: BoundExpr, _ b: BoundExpr, _ pos: Int) throws(QueryError) -> BoundExpr {
+    mutating func bindBinary(_ op: BinaryOp, _ a: BoundExpr, _ b: BoundExpr, _ pos: Int) throws(QueryError) -> BoundExpr {
         switch op {
         case .and, .or:
             try expectBool(a, op.rawValue)
@@ -426,7 +488,7 @@ struct Binder {
         }
     }
 
-    private func bindArithmetic(_ op: BinaryOp, _ a: BoundExpr, _ b: BoundExpr, _ pos: Int) throws(QueryError) -> BoundExpr {
+    func bindArithmetic(_ op: BinaryOp, _ a: BoundExpr, _ b: BoundExpr, _ pos: Int) throws(QueryError) -> BoundExpr {
         let ta = a.type == .null ? (b.type == .null ? SQLType.int : b.type) : a.type
         let tb = b.type == .null ? ta : b.type
         func bad() -> QueryError {
@@ -459,7 +521,7 @@ struct Binder {
         }
     }
 
-    private mutating func bindIn(_ x: BoundExpr, _ list: [Expr], _ negated: Bool, _ pos: Int, post: Bool) throws(QueryError) -> BoundExpr {
+    mutating func bindIn(_ x: BoundExpr, _ list: [Expr], _ negated: Bool, _ pos: Int, post: Bool) throws(QueryError) -> BoundExpr {
         var items: [BoundExpr] = []
         for l in list { items.append(try bind(l, post: post)) }
         if items.allSatisfy({ $0.constantValue != nil }) && x.type != .null {
@@ -487,7 +549,7 @@ struct Binder {
         return negated ? try fold(BoundExpr(.not(r), .bool, at: pos)) : r
     }
 
-    private mutating func bindCase(_ operand: Expr?, _ whens: [(Expr, Expr)], _ otherwise: Expr?, _ pos: Int, post: Bool) throws(QueryError) -> BoundExpr {
+    mutating func bindCase(_ operand: Expr?, _ whens: [(Expr, Expr)], _ otherwise: Expr?, _ pos: Int, post: Bool) throws(QueryError) -> BoundExpr {
         let op = try operand.map { (o: Expr) throws(QueryError) -> BoundExpr in try bind(o, post: post) }
         var conds: [BoundExpr] = []
         var values: [BoundExpr] = []
@@ -517,7 +579,7 @@ struct Binder {
 
     // MARK: - Types
 
-    private func expectBool(_ e: BoundExpr, _ context: String) throws(QueryError) {
+    func expectBool(_ e: BoundExpr, _ context: String) throws(QueryError) {
         guard e.type == .bool || e.type == .null else {
             throw QueryError(.binding, "\(context) needs a boolean condition, got \(e.type)", at: e.position)
         }
@@ -560,7 +622,7 @@ struct Binder {
     }
 
     /// Evaluates an expression that reads no columns once, at bind time.
-    private func fold(_ e: BoundExpr) throws(QueryError) -> BoundExpr { try Binder.foldStatic(e) }
+    func fold(_ e: BoundExpr) throws(QueryError) -> BoundExpr { try Binder.foldStatic(e) }
 
     static func foldStatic(_ e: BoundExpr) throws(QueryError) -> BoundExpr {
         if e.constantValue != nil || !e.slots.isEmpty { return e }
@@ -596,7 +658,7 @@ struct Binder {
 
     /// Splits the WHERE conjuncts into zone-map predicates on stored columns and a filter on
     /// run-constant columns (run id, metadata) that can skip whole runs.
-    private mutating func splitPushdown(_ f: BoundExpr) {
+    mutating func splitPushdown(_ f: BoundExpr) {
         var conjuncts: [BoundExpr] = []
         func split(_ e: BoundExpr) {
             if case .and(let a, let b) = e.kind { split(a); split(b) } else { conjuncts.append(e) }
@@ -617,7 +679,7 @@ struct Binder {
     }
 
     /// Zone-map predicates implied by one conjunct (none when it is not `column OP constant`).
-    private func zonePredicates(_ c: BoundExpr) -> [ColumnPredicate] {
+    func zonePredicates(_ c: BoundExpr) -> [ColumnPredicate] {
         func storedColumn(_ e: BoundExpr) -> String? {
             var e = e
             if case .cast(let inner, .double) = e.kind, inner.type == .int { e = inner }

@@ -1,14 +1,33 @@
 import Tape
 
-/// Renders a plan (and optionally what running it read) as an indented tree, innermost stage
-/// (the scan) last.
+/// Renders the operator tree (and optionally what running it read) as indented text, parents
+/// above their inputs; a Tape scan lists the stages fused into it, innermost (the scan) last.
 enum Explain {
+    /// The tree under `root`, then, with `analyzed`, each Tape scan's counts.
+    static func tree(_ root: any PhysicalOperator, analyzed: Bool) -> String {
+        var lines: [String] = []
+        var scans: [TapeScanOperator] = []
+        func walk(_ op: any PhysicalOperator, _ depth: Int) {
+            let pad = String(repeating: "  ", count: depth)
+            let own = op.explain(analyzed: analyzed)
+            for l in own { lines.append(pad + l) }
+            if let s = op as? TapeScanOperator { scans.append(s) }
+            // A scan's fused stages are indented one level per stage; its children start below.
+            for c in op.children { walk(c, depth + max(1, own.count)) }
+        }
+        walk(root, 0)
+        var out = lines.joined(separator: "\n")
+        if analyzed, !scans.isEmpty { out += "\n\n" + scans.map(\.stats.description).joined(separator: "\n") }
+        return out
+    }
+
     /// `ts >= TIMESTAMP '2024-01-05T00:00:00Z'` rather than the storage-level spelling.
     static func predicateText(_ p: ColumnPredicate) -> String {
         "\(p.column) \(p.op.rawValue) \(Datum(p.value))"
     }
 
-    static func text(_ plan: QueryPlan, runs: RunSet, stats: ScanStats?) -> String {
+    /// The stages a Tape scan runs fused, outermost first, each indented one more level.
+    static func scanLines(_ plan: QueryPlan, runs: RunSet) -> [String] {
         var lines: [String] = []
         func add(_ s: String) { lines.append(String(repeating: "  ", count: lines.count) + s) }
         if let l = plan.limit { add("LIMIT \(l)\(plan.offset > 0 ? " OFFSET \(plan.offset)" : "")") } else if plan.offset > 0 {
@@ -38,8 +57,6 @@ enum Explain {
         } else {
             add("ONE ROW (no FROM)")
         }
-        var out = lines.joined(separator: "\n")
-        if let stats { out += "\n\n" + stats.description }
-        return out
+        return lines
     }
 }

@@ -8,23 +8,30 @@ enum InputSlot: Hashable {
     case runID
     /// A run metadata key (virtual column, constant within a run).
     case metadata(key: String, type: SQLType)
+    /// A column of a non-scan input (generic path): slot i is the input operator's column i.
+    case input(name: String, type: SQLType)
 
     var type: SQLType {
         switch self {
-        case .column(_, let t), .metadata(_, let t): return t
+        case .column(_, let t), .metadata(_, let t), .input(_, let t): return t
         case .runID: return .string
         }
     }
 
     var name: String {
         switch self {
-        case .column(let n, _), .metadata(let n, _): return n
+        case .column(let n, _), .metadata(let n, _), .input(let n, _): return n
         case .runID: return "run"
         }
     }
 
     /// Constant within a run (so predicates on it decide whole runs).
-    var isRunConstant: Bool { if case .column = self { return false } else { return true } }
+    var isRunConstant: Bool {
+        switch self {
+        case .column, .input: return false
+        case .runID, .metadata: return true
+        }
+    }
 }
 
 /// One ORDER BY key: a column of the projected rows (outputs then hidden keys).
@@ -63,7 +70,6 @@ struct QueryPlan {
     var distinct = false
     var limit: Int?
     var offset = 0
-    var explain = false
 
     var isAggregate: Bool { keys != nil }
 

@@ -4,6 +4,16 @@ struct Expr: Sendable {
     indirect enum Kind: Sendable {
         /// A column or alias reference; `quoted` names match case-sensitively only.
         case column(String, quoted: Bool)
+        /// `t.col`: a column of the FROM item named (or aliased) `t`.
+        case qualified(table: String, column: String, quoted: Bool)
+        /// `t.*` as a select item.
+        case qualifiedStar(table: String)
+        /// `(SELECT …)` used as a value: one column, at most one row (uncorrelated).
+        case scalarSubquery(QueryNode)
+        /// `x [NOT] IN (SELECT …)` (uncorrelated).
+        case inSubquery(Expr, QueryNode, negated: Bool)
+        /// `EXISTS (SELECT …)` (uncorrelated).
+        case exists(QueryNode)
         case literal(Literal)
         /// `*` as a select item or in `count(*)`.
         case star
@@ -76,14 +86,76 @@ struct OrderItem: Sendable {
     var nullsFirst: Bool?
 }
 
-/// `[EXPLAIN] SELECT [DISTINCT] … [FROM table] [WHERE …] [GROUP BY …] [HAVING …] [WINDOW …] [QUALIFY …] [ORDER BY …]
-/// [LIMIT n] [OFFSET m]`.
-struct SelectStatement: Sendable {
+/// `[EXPLAIN] query`.
+struct Statement: Sendable {
     var explain = false
+    var query: QueryNode
+}
+
+/// A query: `[WITH name AS (query), …] body [ORDER BY …] [LIMIT n] [OFFSET m]`, where the body is
+/// one SELECT or a set operation over queries. A plain SELECT keeps its own ORDER BY/LIMIT in
+/// `SelectStatement`; `orderBy`/`limit`/`offset` here are those of a set operation.
+final class QueryNode: Sendable {
+    indirect enum Body: Sendable {
+        case select(SelectStatement)
+        case setOperation(SetOperator, all: Bool, QueryNode, QueryNode, position: Int)
+    }
+    let with: [CommonTableExpression]
+    let body: Body
+    let orderBy: [OrderItem]
+    let limit: Int?
+    let offset: Int
+    let position: Int
+
+    init(with: [CommonTableExpression] = [], body: Body, orderBy: [OrderItem] = [], limit: Int? = nil, offset: Int = 0, position: Int) {
+        self.with = with
+        self.body = body
+        self.orderBy = orderBy
+        self.limit = limit
+        self.offset = offset
+        self.position = position
+    }
+}
+
+enum SetOperator: String, Sendable {
+    case union = "UNION", intersect = "INTERSECT", except = "EXCEPT"
+}
+
+/// `name [(columns)] AS (query)` in a WITH list.
+struct CommonTableExpression: Sendable {
+    var name: String
+    var columnNames: [String]
+    var query: QueryNode
+    var position: Int
+}
+
+/// A FROM item.
+indirect enum TableRef: Sendable {
+    /// A stored table or a CTE, with an optional alias.
+    case table(name: String, alias: String?, position: Int)
+    /// `(SELECT …) [AS] alias`.
+    case subquery(QueryNode, alias: String?, position: Int)
+    /// `left [kind] JOIN right [ON cond | USING (cols)]`; comma and CROSS JOIN have neither.
+    case join(JoinKind, TableRef, TableRef, on: Expr?, using: [String], position: Int)
+
+    var position: Int {
+        switch self {
+        case .table(_, _, let p), .subquery(_, _, let p), .join(_, _, _, _, _, let p): return p
+        }
+    }
+}
+
+enum JoinKind: String, Sendable {
+    case inner = "INNER", left = "LEFT", right = "RIGHT", full = "FULL", cross = "CROSS"
+    case semi = "SEMI", anti = "ANTI", asof = "ASOF", leftAsof = "LEFT ASOF"
+}
+
+/// `SELECT [DISTINCT] … [FROM …] [WHERE …] [GROUP BY …] [HAVING …] [WINDOW …] [QUALIFY …] [ORDER BY …] [LIMIT n]
+/// [OFFSET m]`.
+struct SelectStatement: Sendable {
     var distinct = false
     var items: [SelectItem] = []
-    var from: String?
-    var fromPosition = 0
+    var from: TableRef?
     var whereClause: Expr?
     var groupBy: [Expr] = []
     var having: Expr?
@@ -93,4 +165,18 @@ struct SelectStatement: Sendable {
     var orderBy: [OrderItem] = []
     var limit: Int?
     var offset = 0
+}
+
+extension SelectStatement {
+    /// `SELECT * FROM (query) ORDER BY … LIMIT …`: how ORDER BY and LIMIT apply to a set
+    /// operation or a parenthesised query.
+    static func over(_ q: QueryNode, orderBy: [OrderItem], limit: Int?, offset: Int, at position: Int) -> SelectStatement {
+        var s = SelectStatement()
+        s.items = [SelectItem(expr: Expr(.star, at: position), alias: nil, text: "*")]
+        s.from = .subquery(q, alias: nil, position: position)
+        s.orderBy = orderBy
+        s.limit = limit
+        s.offset = offset
+        return s
+    }
 }

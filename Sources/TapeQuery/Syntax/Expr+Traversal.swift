@@ -4,7 +4,8 @@ extension Expr {
     /// ORDER BY expressions and frame offsets included).
     var children: [Expr] {
         switch kind {
-        case .column, .literal, .star: return []
+        case .column, .literal, .star, .qualified, .qualifiedStar, .scalarSubquery, .exists: return []
+        case .inSubquery(let a, _, _): return [a]
         case .negate(let a), .not(let a), .isNull(let a, _), .cast(let a, _): return [a]
         case .binary(_, let a, let b): return [a, b]
         case .like(let a, let b, _, _, let c): return [a, b] + (c.map { [$0] } ?? [])
@@ -37,7 +38,8 @@ extension Expr {
         func m(_ e: Expr) -> Expr { e.mapped(replace) }
         let k: Kind
         switch kind {
-        case .column, .literal, .star: return self
+        case .column, .literal, .star, .qualified, .qualifiedStar, .scalarSubquery, .exists: return self
+        case .inSubquery(let a, let q, let n): k = .inSubquery(m(a), q, negated: n)
         case .negate(let a): k = .negate(m(a))
         case .not(let a): k = .not(m(a))
         case .isNull(let a, let n): k = .isNull(m(a), negated: n)

@@ -26,7 +26,7 @@ struct Parser {
     }
 
     /// Parses `text` as one statement; trailing `;` is allowed.
-    static func parse(_ text: String) throws(QueryError) -> SelectStatement {
+    static func parse(_ text: String) throws(QueryError) -> Statement {
         var parser = try Parser(text)
         return try parser.statement()
     }
@@ -76,39 +76,128 @@ struct Parser {
     static let reserved: Set<String> = [
         "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "OFFSET", "AND", "OR", "NOT",
         "AS", "ASC", "DESC", "NULLS", "BETWEEN", "IN", "LIKE", "ILIKE", "IS", "NULL", "CASE", "WHEN", "THEN",
-        "ELSE", "END", "DISTINCT", "UNION", "JOIN", "ON", "TRUE", "FALSE", "EXPLAIN", "WINDOW", "QUALIFY", "OVER",
+        "ELSE", "END", "DISTINCT", "UNION", "INTERSECT", "EXCEPT", "JOIN", "ON", "TRUE", "FALSE", "EXPLAIN", "WINDOW", "QUALIFY", "OVER",
+    ]
+
+    /// Words that cannot be a bare table alias (they continue the FROM clause).
+    private static let fromWords: Set<String> = [
+        "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "USING", "ASOF", "SEMI", "ANTI",
+        "INTERSECT", "EXCEPT", "WINDOW", "QUALIFY",
     ]
 
     // MARK: - Statement
 
-    mutating func statement() throws(QueryError) -> SelectStatement {
-        var s = SelectStatement()
+    mutating func statement() throws(QueryError) -> Statement {
+        var explain = false
         if accept(keyword: "EXPLAIN") {
-            s.explain = true
+            explain = true
             _ = accept(keyword: "ANALYZE")
         }
-        guard accept(keyword: "SELECT") else {
-            if current.isKeyword("WITH") || current.isKeyword("INSERT") || current.isKeyword("UPDATE")
-                || current.isKeyword("DELETE") || current.isKeyword("CREATE") {
+        guard current.isKeyword("SELECT") || current.isKeyword("WITH") || current.isSymbol("(") else {
+            if current.isKeyword("INSERT") || current.isKeyword("UPDATE") || current.isKeyword("DELETE") || current.isKeyword("CREATE") {
                 throw QueryError(.syntax, "only SELECT statements are supported", at: current.position)
             }
             throw unexpected("expected SELECT")
         }
+        let q = try query()
+        _ = accept(symbol: ";")
+        guard current.kind == .end else { throw unexpected("expected end of query") }
+        return Statement(explain: explain, query: q)
+    }
+
+    /// `[WITH …] set-expression [ORDER BY …] [LIMIT n] [OFFSET m]`.
+    mutating func query() throws(QueryError) -> QueryNode {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Parser.maxDepth else {
+            throw QueryError(.syntax, "query nested too deeply (more than \(Parser.maxDepth) levels)", at: current.position)
+        }
+        let position = current.position
+        var ctes: [CommonTableExpression] = []
+        if accept(keyword: "WITH") {
+            _ = accept(keyword: "RECURSIVE")
+            repeat {
+                let at = current.position
+                let name = try identifier("a name for the WITH query")
+                var columnNames: [String] = []
+                if accept(symbol: "(") {
+                    repeat { columnNames.append(try identifier("column name")) } while accept(symbol: ",")
+                    try expect(symbol: ")")
+                }
+                try expect(keyword: "AS")
+                if accept(keyword: "NOT") { try expect(keyword: "MATERIALIZED") } else { _ = accept(keyword: "MATERIALIZED") }
+                try expect(symbol: "(")
+                let q = try query()
+                try expect(symbol: ")")
+                ctes.append(CommonTableExpression(name: name, columnNames: columnNames, query: q, position: at))
+            } while accept(symbol: ",")
+        }
+        let body = try setExpression()
+        let (order, limit, offset) = try orderAndLimit()
+        // A lone SELECT keeps ORDER BY and LIMIT itself (the single-table fast path plans them).
+        if case .select(var s) = body.body, body.with.isEmpty, body.orderBy.isEmpty, body.limit == nil, body.offset == 0 {
+            s.orderBy = order
+            s.limit = limit
+            s.offset = offset
+            return QueryNode(with: ctes, body: .select(s), position: position)
+        }
+        if order.isEmpty && limit == nil && offset == 0 && ctes.isEmpty { return body }
+        if order.isEmpty && limit == nil && offset == 0 { return QueryNode(with: ctes, body: body.body, orderBy: body.orderBy, limit: body.limit, offset: body.offset, position: position) }
+        // ORDER BY/LIMIT over a set operation or a parenthesised query: wrap it.
+        let inner = QueryNode(with: ctes, body: body.body, orderBy: body.orderBy, limit: body.limit, offset: body.offset, position: body.position)
+        return QueryNode(body: .select(SelectStatement.over(inner, orderBy: order, limit: limit, offset: offset, at: position)), position: position)
+    }
+
+    /// UNION and EXCEPT (left-associative) over INTERSECT terms, which bind tighter.
+    private mutating func setExpression() throws(QueryError) -> QueryNode {
+        var left = try intersectTerm()
+        while current.isKeyword("UNION") || current.isKeyword("EXCEPT") {
+            let t = advance()
+            let all = accept(keyword: "ALL")
+            if !all { _ = accept(keyword: "DISTINCT") }
+            let right = try intersectTerm()
+            left = QueryNode(body: .setOperation(t.isKeyword("UNION") ? .union : .except, all: all, left, right, position: t.position), position: left.position)
+        }
+        return left
+    }
+
+    private mutating func intersectTerm() throws(QueryError) -> QueryNode {
+        var left = try queryTerm()
+        while current.isKeyword("INTERSECT") {
+            let t = advance()
+            let all = accept(keyword: "ALL")
+            if !all { _ = accept(keyword: "DISTINCT") }
+            let right = try queryTerm()
+            left = QueryNode(body: .setOperation(.intersect, all: all, left, right, position: t.position), position: left.position)
+        }
+        return left
+    }
+
+    /// One SELECT, or a parenthesised query.
+    private mutating func queryTerm() throws(QueryError) -> QueryNode {
+        let position = current.position
+        if accept(symbol: "(") {
+            let q = try query()
+            try expect(symbol: ")")
+            return q
+        }
+        guard accept(keyword: "SELECT") else { throw unexpected("expected SELECT") }
+        return QueryNode(body: .select(try selectCore()), position: position)
+    }
+
+    /// The SELECT list through HAVING (ORDER BY and LIMIT belong to the enclosing query).
+    private mutating func selectCore() throws(QueryError) -> SelectStatement {
+        var s = SelectStatement()
         s.distinct = accept(keyword: "DISTINCT")
         if !s.distinct { _ = accept(keyword: "ALL") }
         repeat { s.items.append(try selectItem()) } while accept(symbol: ",")
         if accept(keyword: "FROM") {
-            s.fromPosition = current.position
-            s.from = try identifier("table name")
-            if accept(symbol: ".") {   // schema.table: keep the table
-                s.fromPosition = current.position
-                s.from = try identifier("table name")
+            var from = try joinedTable()
+            while current.isSymbol(",") {
+                let t = advance()
+                from = .join(.cross, from, try joinedTable(), on: nil, using: [], position: t.position)
             }
-            if accept(keyword: "AS") { _ = try identifier("table alias") } else if case .word(let w) = current.kind,
-                !Parser.reserved.contains(w.uppercased()) { p += 1 }
-            if current.isKeyword("JOIN") || current.isSymbol(",") || current.isKeyword("INNER") || current.isKeyword("LEFT") {
-                throw QueryError(.syntax, "joins are not supported: query one table (runs are combined automatically)", at: current.position)
-            }
+            s.from = from
         }
         if accept(keyword: "WHERE") { s.whereClause = try expression() }
         if accept(keyword: "GROUP") {
@@ -117,27 +206,102 @@ struct Parser {
         }
         if accept(keyword: "HAVING") { s.having = try expression() }
         try windowClauses(&s)
+        return s
+    }
+
+    private mutating func orderAndLimit() throws(QueryError) -> ([OrderItem], Int?, Int) {
+        var order: [OrderItem] = []
+        var limit: Int?
+        var offset = 0
         if accept(keyword: "ORDER") {
             try expect(keyword: "BY")
-            repeat { s.orderBy.append(try orderItem()) } while accept(symbol: ",")
+            repeat { order.append(try orderItem()) } while accept(symbol: ",")
         }
         // LIMIT and OFFSET in either order.
         for _ in 0..<2 {
             if accept(keyword: "LIMIT") {
-                s.limit = try count("LIMIT")
+                limit = try count("LIMIT")
             } else if accept(keyword: "OFFSET") {
-                s.offset = try count("OFFSET")
+                offset = try count("OFFSET")
                 _ = accept(keyword: "ROWS")
             }
         }
-        _ = accept(symbol: ";")
-        guard current.kind == .end else {
-            if current.isKeyword("UNION") || current.isKeyword("JOIN") {
-                throw QueryError(.syntax, "\(current.display) is not supported", at: current.position)
+        return (order, limit, offset)
+    }
+
+    /// A FROM item followed by any JOIN clauses (left-associative).
+    private mutating func joinedTable() throws(QueryError) -> TableRef {
+        var left = try tableFactor()
+        while true {
+            let t = current
+            var kind: JoinKind
+            if accept(keyword: "JOIN") { kind = .inner } else if accept(keyword: "INNER") { kind = .inner } else if accept(keyword: "CROSS") {
+                kind = .cross
+            } else if accept(keyword: "LEFT") {
+                kind = accept(keyword: "ASOF") ? .leftAsof : (accept(keyword: "SEMI") ? .semi : (accept(keyword: "ANTI") ? .anti : .left))
+            } else if accept(keyword: "RIGHT") { kind = .right } else if accept(keyword: "FULL") { kind = .full } else if accept(keyword: "ASOF") {
+                kind = .asof
+            } else if accept(keyword: "SEMI") { kind = .semi } else if accept(keyword: "ANTI") { kind = .anti } else if current.isKeyword("NATURAL") {
+                throw QueryError(.syntax, "NATURAL JOIN is not supported: name the columns with USING (…)", at: t.position)
+            } else {
+                return left
             }
-            throw unexpected("expected end of query")
+            if !t.isKeyword("JOIN") {
+                if [.left, .right, .full].contains(kind) { _ = accept(keyword: "OUTER") }
+                try expect(keyword: "JOIN")
+            }
+            let right = try tableFactor()
+            var on: Expr?
+            var using: [String] = []
+            if kind != .cross {
+                if accept(keyword: "ON") {
+                    on = try expression()
+                } else if accept(keyword: "USING") {
+                    try expect(symbol: "(")
+                    repeat { using.append(try identifier("column name")) } while accept(symbol: ",")
+                    try expect(symbol: ")")
+                } else {
+                    throw unexpected("expected ON or USING after \(kind.rawValue) JOIN")
+                }
+            }
+            left = .join(kind, left, right, on: on, using: using, position: t.position)
         }
-        return s
+    }
+
+    /// `table [AS alias]`, `schema.table`, `(query) [AS] alias` or `(joined tables)`.
+    private mutating func tableFactor() throws(QueryError) -> TableRef {
+        let t = current
+        if accept(symbol: "(") {
+            if current.isKeyword("SELECT") || current.isKeyword("WITH") || current.isSymbol("(") {
+                let q = try query()
+                try expect(symbol: ")")
+                return .subquery(q, alias: try tableAlias(), position: t.position)
+            }
+            let inner = try joinedTable()
+            try expect(symbol: ")")
+            return inner
+        }
+        var position = current.position
+        var name = try identifier("table name")
+        if accept(symbol: ".") {   // schema.table: keep the table
+            position = current.position
+            name = try identifier("table name")
+        }
+        return .table(name: name, alias: try tableAlias(), position: position)
+    }
+
+    private mutating func tableAlias() throws(QueryError) -> String? {
+        if accept(keyword: "AS") { return try identifier("table alias") }
+        switch current.kind {
+        case .word(let w) where !Parser.reserved.contains(w.uppercased()) && !Parser.fromWords.contains(w.uppercased()):
+            p += 1
+            return w
+        case .quotedIdentifier(let w):
+            p += 1
+            return w
+        default:
+            return nil
+        }
     }
 
     private mutating func count(_ clause: String) throws(QueryError) -> Int {
@@ -264,8 +428,11 @@ struct Parser {
             if accept(keyword: "IN") {
                 try expect(symbol: "(")
                 var items: [Expr] = []
-                if current.isKeyword("SELECT") {
-                    throw QueryError(.syntax, "subqueries are not supported", at: current.position)
+                if current.isKeyword("SELECT") || current.isKeyword("WITH") {
+                    let q = try query()
+                    try expect(symbol: ")")
+                    l = Expr(.inSubquery(l, q, negated: negated), at: t.position)
+                    continue
                 }
                 repeat { items.append(try expression()) } while accept(symbol: ",")
                 try expect(symbol: ")")
@@ -381,7 +548,11 @@ struct Parser {
             return try qualified(Expr(.column(name, quoted: true), at: t.position))
         case .symbol("("):
             p += 1
-            if current.isKeyword("SELECT") { throw QueryError(.syntax, "subqueries are not supported", at: current.position) }
+            if current.isKeyword("SELECT") || current.isKeyword("WITH") {
+                let q = try query()
+                try expect(symbol: ")")
+                return Expr(.scalarSubquery(q), at: t.position)
+            }
             let e = try expression()
             try expect(symbol: ")")
             return e
@@ -419,6 +590,11 @@ struct Parser {
         case "INTERVAL":
             p += 1
             return try intervalLiteral(t.position)
+        case "EXISTS" where tokens[p + 1].isSymbol("("):
+            p += 2
+            let q = try query()
+            try expect(symbol: ")")
+            return Expr(.exists(q), at: t.position)
         case "EXTRACT":
             if tokens[p + 1].isSymbol("(") {
                 p += 2
@@ -437,15 +613,19 @@ struct Parser {
         return try qualified(Expr(.column(word, quoted: false), at: t.position))
     }
 
-    /// `table.column`: the qualifier is dropped (queries read one table).
+    /// `table.column` (or `table.*`); `schema.table.column` keeps the last two names.
     private mutating func qualified(_ e: Expr) throws(QueryError) -> Expr {
-        guard current.isSymbol(".") else { return e }
+        guard current.isSymbol("."), case .column(var table, _) = e.kind else { return e }
         p += 1
+        if case .word = current.kind, tokens[p + 1].isSymbol(".") {   // schema.table.column
+            table = try identifier("table name")
+            p += 1
+        }
         let t = current
         switch t.kind {
-        case .word(let w): p += 1; return Expr(.column(w, quoted: false), at: t.position)
-        case .quotedIdentifier(let w): p += 1; return Expr(.column(w, quoted: true), at: t.position)
-        case .symbol("*"): p += 1; return Expr(.star, at: t.position)
+        case .word(let w): p += 1; return Expr(.qualified(table: table, column: w, quoted: false), at: e.position)
+        case .quotedIdentifier(let w): p += 1; return Expr(.qualified(table: table, column: w, quoted: true), at: e.position)
+        case .symbol("*"): p += 1; return Expr(.qualifiedStar(table: table), at: e.position)
         default: throw unexpected("expected a column name after '.'")
         }
     }

@@ -8,17 +8,9 @@ extension Executor {
     /// Fails when holding them would pass the memory budget, naming the Window operator.
     func collectRows(threads: Int) throws(QueryError) -> Batch {
         let needed = plan.neededSlots
-        var builders = needed.map { VectorBuilder(type: plan.slots[$0].type) }
-        var count = 0
+        var buffer = WindowInputBuffer(types: needed.map { plan.slots[$0].type }, memoryLimit: options.memoryLimit)
         func take(_ b: Batch) throws(QueryError) {
-            guard b.count > 0 else { return }
-            for (k, s) in needed.enumerated() { builders[k].append(b.columns[s]) }
-            count += b.count
-            // Held rows plus the sort permutation and frame bounds per row.
-            let bytes = builders.reduce(0) { $0 + $1.approximateBytes } + count * 24
-            if bytes > options.memoryLimit {
-                throw QueryError(.execution, "Window operator needs more than the memory limit of \(options.memoryLimit >> 20) MiB to hold its input (\(count) rows so far); filter rows with WHERE, select fewer columns, or raise --memory-limit")
-            }
+            try buffer.append(needed.map { b.columns[$0] }, rows: b.count)
         }
         if threads <= 1 {
             let readers = Readers(runs: runs, verify: options.verifyChecksums)
@@ -59,27 +51,16 @@ extension Executor {
                 start = end
             }
         }
+        let count = buffer.count
         var columns = plan.slots.map { Vector.constant(.null, type: $0.type, count: count) }
-        for (k, s) in needed.enumerated() { columns[s] = builders[k].build() }
+        for (k, v) in buffer.build().enumerated() { columns[needed[k]] = v }
         return Batch(columns: columns, count: count)
     }
 
     /// Window results appended to `rows`, QUALIFY applied, outputs projected into `stage`.
     func finishWindowed(_ rows: Batch, _ stage: ResultStage) throws(QueryError) {
-        var columns = Array(rows.columns.prefix(plan.windowBase))
-        columns += try WindowEvaluator.evaluate(plan.windows, over: rows)
-        var b = Batch(columns: columns, count: rows.count)
-        if let q = plan.qualify {
-            let v = try Evaluator.evaluate(q, b)
-            let keep = (0..<Int32(b.count)).filter { !v.isNull(Int($0)) && v.datumBool(Int($0)) }
-            if keep.count < b.count { b = b.gather(keep) }
-        }
-        var start = 0
-        while start < b.count {
-            let end = min(b.count, start + 65_536)
-            let piece = start == 0 && end == b.count ? b : b.gather((Int32(start)..<Int32(end)).map { $0 })
-            if try !stage.push(try project(piece)) { return }
-            start = end
-        }
+        var b = try WindowEvaluator.appended(plan.windows, to: rows, base: plan.windowBase)
+        if let q = plan.qualify, let keep = try FilterOperator.selection(q, b) { b = b.gather(keep) }
+        _ = try WindowEvaluator.emitInPieces(b) { piece throws(QueryError) in try stage.push(try project(piece)) }
     }
 }

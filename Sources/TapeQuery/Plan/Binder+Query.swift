@@ -1,0 +1,208 @@
+import Tape
+
+/// A WITH query bound once: its materialisation (shared by every reference) and its columns.
+struct CTEBinding {
+    let name: String
+    let shared: MaterializedOperator.Shared
+    let columns: [OutputColumn]
+}
+
+/// A bound FROM item: the columns it provides, and how to build its operator once the SELECT
+/// above is bound and it is known which columns are used (`used`, slots of `scope`) and which
+/// WHERE conjuncts can be evaluated inside it (`pushed`, over the same slots).
+struct BoundFrom {
+    var scope: Scope
+    var build: (_ used: Set<Int>, _ pushed: [BoundExpr]) throws(QueryError) -> any PhysicalOperator
+    /// Whether a conjunct over these slots may be evaluated inside this item (false on the
+    /// NULL-padded side of an outer join).
+    var accepts: (Set<Int>) -> Bool
+}
+
+extension Binder {
+    /// Plans a whole query (WITH list, SELECT or set operation) into its operator tree.
+    static func plan(_ q: QueryNode, runs: RunSet, options: QueryOptions, ctes: [String: CTEBinding] = [:]) throws(QueryError) -> any PhysicalOperator {
+        var visible = ctes
+        for c in q.with {
+            let op = try plan(c.query, runs: runs, options: options, ctes: visible)
+            var cols = op.columns
+            guard c.columnNames.count <= cols.count else {
+                throw QueryError(.binding, "WITH \(c.name) names \(c.columnNames.count) columns but its query has \(cols.count)", at: c.position)
+            }
+            for (i, n) in c.columnNames.enumerated() { cols[i].name = n }
+            visible[c.name.lowercased()] = CTEBinding(name: c.name, shared: MaterializedOperator.Shared(op, name: c.name), columns: cols)
+        }
+        switch q.body {
+        case .select(let s):
+            return try planSelect(s, runs: runs, options: options, ctes: visible)
+        case .setOperation(let op, let all, let l, let r, let position):
+            return try planSetOperation(op, all: all, l, r, at: position, runs: runs, options: options, ctes: visible)
+        }
+    }
+
+    static func planSelect(_ s: SelectStatement, runs: RunSet, options: QueryOptions, ctes: [String: CTEBinding]) throws(QueryError) -> any PhysicalOperator {
+        var b = Binder(runs: runs)
+        b.options = options
+        b.ctes = ctes
+        let single: Bool
+        switch s.from {
+        case nil: single = true
+        case .table(let name, _, _)?: single = ctes[name.lowercased()] == nil
+        default: single = false
+        }
+        if single {
+            // One stored table: the whole SELECT runs fused into the Tape scan.
+            let plan = try b.bindStatement(s)
+            return try TapeScanOperator(plan: plan, runs: runs, options: options)
+        }
+        let from = try b.bindFrom(s.from!)
+        b.scope = from.scope
+        b.plan.slots = from.scope.slots
+        var plan = try b.bindBody(s)
+        // Filter pushdown: WHERE conjuncts that the FROM item can evaluate move into it (into
+        // the Tape scans, where they become zone-map predicates and run filters).
+        var pushed: [BoundExpr] = []
+        if let f = plan.filter {
+            var kept: [BoundExpr] = []
+            for c in f.conjuncts {
+                if !c.slots.isEmpty && from.accepts(c.slots) { pushed.append(c) } else { kept.append(c) }
+            }
+            plan.filter = BoundExpr.and(kept)
+        }
+        var used = Set(plan.neededSlots)
+        for p in pushed { used.formUnion(p.slots) }
+        let input = try from.build(used, pushed)
+        return SelectPlanner.build(plan, input: input, options: options)
+    }
+
+    // MARK: - FROM
+
+    mutating func bindFrom(_ ref: TableRef) throws(QueryError) -> BoundFrom {
+        switch ref {
+        case .table(let name, let alias, let position):
+            if let cte = ctes[name.lowercased()] {
+                let q = alias ?? cte.name
+                let cols = cte.columns.map { OutputColumn(name: $0.name, type: $0.type, qualifier: q) }
+                var scope = Scope()
+                scope.add(name: q, columns: cols)
+                let shared = cte.shared
+                return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in
+                    let first = !shared.referenced
+                    shared.referenced = true
+                    let op = MaterializedOperator(shared, columns: cols, showsQuery: first)
+                    return pushed.isEmpty ? op : FilterOperator(op, predicate: BoundExpr.and(pushed)!)
+                }, accepts: { _ in true })
+            }
+            return try bindStoredTable(name, alias: alias, at: position)
+        case .subquery(let q, let alias, _):
+            let op = try Binder.plan(q, runs: runs, options: options, ctes: ctes)
+            var scope = Scope()
+            scope.add(name: alias, columns: op.columns.map { OutputColumn(name: $0.name, type: $0.type, qualifier: alias) })
+            return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in
+                pushed.isEmpty ? op : FilterOperator(op, predicate: BoundExpr.and(pushed)!)
+            }, accepts: { _ in true })
+        case .join(let kind, let l, let r, let on, let using, let position):
+            return try bindJoin(kind, l, r, on: on, using: using, at: position)
+        }
+    }
+
+    /// A stored table under a join or as a relation: its columns, `run` and the runs' metadata
+    /// keys (hidden from `*`); the scan decodes only the used ones and runs the pushed conjuncts.
+    mutating func bindStoredTable(_ name: String, alias: String?, at position: Int) throws(QueryError) -> BoundFrom {
+        let table = try checkTable(name, at: position)
+        let stored = try runs.unionSchema(of: table, at: position)
+        let q = alias ?? name
+        var cols = stored.map { OutputColumn(name: $0.name, type: $0.type, qualifier: q) }
+        if !stored.contains(where: { $0.name == "run" }) {
+            cols.append(OutputColumn(name: "run", type: .string, qualifier: q, hiddenFromStar: runs.runs.count <= 1))
+        }
+        for k in runs.metadataKeys where !stored.contains(where: { $0.name == k }) && k != "run" {
+            cols.append(OutputColumn(name: k, type: runs.metadataType(k), qualifier: q, hiddenFromStar: true))
+        }
+        var scope = Scope()
+        scope.add(name: q, columns: cols)
+        let runs = self.runs, options = self.options
+        return BoundFrom(scope: scope, build: { used, pushed throws(QueryError) in
+            var b = Binder(runs: runs)
+            b.plan.table = table
+            b.columns = stored
+            for c in cols { _ = try b.resolveInput(c.name, quoted: true) }
+            for (i, c) in cols.enumerated() {
+                b.plan.outputs.append(used.contains(i) ? BoundExpr(.column(slot: i, name: c.name), c.type, at: position)
+                                                      : BoundExpr(.constant(.null), c.type, at: position))
+                b.plan.outputNames.append(c.name)
+            }
+            if let f = BoundExpr.and(pushed) {
+                b.plan.filter = f
+                b.splitPushdown(f)
+            }
+            return try TapeScanOperator(plan: b.plan, runs: runs, options: options, qualifier: q,
+                                        hidden: Set(cols.indices.filter { cols[$0].hiddenFromStar }))
+        }, accepts: { _ in true })
+    }
+
+    // MARK: - Subqueries (uncorrelated: run once while planning, folded to constants)
+
+    /// Plans and runs `q`, returning its single column's batches (at most `limit` rows).
+    func runSubquery(_ q: QueryNode, at position: Int, what: String, limit: Int? = nil) throws(QueryError) -> (OutputColumn, [Vector]) {
+        let op = try Binder.plan(q, runs: runs, options: options, ctes: ctes)
+        guard op.columns.count == 1 || what == "EXISTS" else {
+            throw QueryError(.binding, "\(what) subquery must return one column, it returns \(op.columns.count)", at: position)
+        }
+        var out: [Vector] = []
+        var rows = 0
+        try op.run { b throws(QueryError) in
+            if b.count > 0, let c = b.columns.first { out.append(c) } else if b.count > 0 { out.append(Vector.constant(.null, type: .null, count: b.count)) }
+            rows += b.count
+            return limit.map { rows < $0 } ?? true
+        }
+        return (op.columns.first ?? OutputColumn(name: "", type: .null), out)
+    }
+
+    func bindScalarSubquery(_ q: QueryNode, at position: Int) throws(QueryError) -> BoundExpr {
+        let (col, vectors) = try runSubquery(q, at: position, what: "a scalar", limit: 2)
+        let rows = vectors.reduce(0) { $0 + $1.count }
+        guard rows <= 1 else {
+            throw QueryError(.execution, "more than one row returned by a subquery used as an expression (add LIMIT 1 or aggregate)", at: position)
+        }
+        let value = vectors.first.map { $0.datum(0) } ?? .null
+        return BoundExpr(.constant(value), col.type, at: position)
+    }
+
+    func bindExists(_ q: QueryNode, at position: Int) throws(QueryError) -> BoundExpr {
+        let (_, vectors) = try runSubquery(q, at: position, what: "EXISTS", limit: 1)
+        return BoundExpr(.constant(.bool(!vectors.isEmpty)), .bool, at: position)
+    }
+
+    func bindInSubquery(_ x: BoundExpr, _ q: QueryNode, negated: Bool, at position: Int) throws(QueryError) -> BoundExpr {
+        let (col, vectors) = try runSubquery(q, at: position, what: "an IN", limit: nil)
+        var target = x.type
+        if x.type == .null { target = col.type } else if x.type == .int && col.type == .double { target = .double }
+        let v = try Binder.cast(x, to: target, at: position, explicit: false)
+        var set = Set<Datum>()
+        var hasNull = false
+        for vec in vectors {
+            for r in 0..<vec.count {
+                let d = vec.datum(r)
+                if d == .null { hasNull = true; continue }
+                guard let c = d.coerced(to: target) else {
+                    throw QueryError(.binding, "cannot compare \(x.type) with \(col.type) in IN (subquery)", at: position)
+                }
+                set.insert(c)
+            }
+        }
+        return try Binder.foldStatic(BoundExpr(.inList(v, set, hasNull: hasNull, negated: negated), .bool, at: position))
+    }
+}
+
+extension BoundExpr {
+    /// The AND-ed parts of this condition.
+    var conjuncts: [BoundExpr] {
+        if case .and(let a, let b) = kind { return a.conjuncts + b.conjuncts }
+        return [self]
+    }
+
+    /// `parts` AND-ed together; nil for none.
+    static func and(_ parts: [BoundExpr]) -> BoundExpr? {
+        parts.dropFirst().reduce(parts.first) { acc, c in acc.map { BoundExpr(.and($0, c), .bool, at: c.position) } }
+    }
+}
