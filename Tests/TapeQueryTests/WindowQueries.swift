@@ -2,7 +2,7 @@
 /// Every result is totally ordered (ORDER BY ends in unique keys; window ORDER BYs that decide a
 /// value are total or the value does not depend on the order of peers).
 enum WindowQueries {
-    static let all: [String] = ranking + navigation + aggregates + frames + named + analyst + grouped + edges
+    static let all: [String] = ranking + navigation + aggregates + frames + named + analyst + relational + grouped + edges
 
     static let ranking: [String] = [
         "SELECT run, ts, row_number() OVER (PARTITION BY run ORDER BY ts) FROM equity ORDER BY run, ts",
@@ -121,6 +121,16 @@ enum WindowQueries {
         "SELECT symbol, count(*) AS n, rank() OVER (ORDER BY count(*) DESC) AS r FROM trades GROUP BY symbol ORDER BY symbol",
         "SELECT run, side, sum(qty) AS q, sum(sum(qty)) OVER (PARTITION BY run ORDER BY side) AS cum FROM trades GROUP BY run, side ORDER BY run, side",
         "SELECT date_trunc('hour', ts) AS h, avg(equity) AS a, avg(avg(equity)) OVER (ORDER BY date_trunc('hour', ts) ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM equity GROUP BY h ORDER BY h",
+    ]
+
+    /// Windows over joins, subqueries and CTEs (the generic operator path).
+    static let relational: [String] = [
+        "WITH m AS (SELECT run, date_trunc('month', ts) AS month, last(equity) AS close FROM equity GROUP BY ALL) SELECT run, month, close / lag(close) OVER (PARTITION BY run ORDER BY month) - 1 AS ret FROM m ORDER BY run, month",
+        "WITH d AS (SELECT run, date_trunc('day', ts) AS day, last(equity) AS close FROM equity GROUP BY ALL) SELECT run, day, close / lag(close, 1, close) OVER (PARTITION BY run ORDER BY day) - 1 FROM d ORDER BY run, day",
+        "WITH per_run AS (SELECT strategy, run, sum(pnl) AS total FROM trades GROUP BY strategy, run) SELECT strategy, run, total FROM per_run QUALIFY row_number() OVER (PARTITION BY strategy ORDER BY total DESC) = 1 ORDER BY strategy",
+        "SELECT run, ts, dd FROM (SELECT run, ts, equity / max(equity) OVER (PARTITION BY run ORDER BY ts) - 1 AS dd FROM equity) AS x WHERE dd < -0.001 ORDER BY run, ts",
+        "SELECT r.run, r.n, rank() OVER (ORDER BY r.n DESC, r.run) FROM (SELECT run, count(*) AS n FROM trades GROUP BY run) r ORDER BY r.run",
+        "SELECT run, total, sum(total) OVER (ORDER BY run ROWS UNBOUNDED PRECEDING) FROM (SELECT run, sum(qty) AS total FROM trades GROUP BY run) ORDER BY run",
     ]
 
     static let grouped: [String] = [
