@@ -17,18 +17,13 @@ struct WindowLayout {
     /// REQUIRES: every vector has `count` rows; `order[i]` gives the direction of `orderKeys[i]`.
     init(partitionKeys: [Vector], orderKeys: [Vector], order: [(descending: Bool, nullsFirst: Bool)], count: Int) {
         self.count = count
-        let part = partitionKeys.map { $0.materialized() }
-        let ord = orderKeys.map { $0.materialized() }
-        let partSort = part.indices.map { SortKey(column: $0, descending: false, nullsFirst: false) }
-        let ordSort = order.enumerated().map { SortKey(column: $0.offset, descending: $0.element.descending, nullsFirst: $0.element.nullsFirst) }
+        let part = partitionKeys.map { WindowLayout.comparator($0, descending: false, nullsFirst: false) }
+        let ord = zip(orderKeys, order).map { WindowLayout.comparator($0.0, descending: $0.1.descending, nullsFirst: $0.1.nullsFirst) }
+        let all = part + ord
         func cmp(_ a: Int, _ b: Int) -> Int {
-            for (k, key) in partSort.enumerated() {
-                let c = Sorter.compare(part[k], a, part[k], b, by: key)
-                if c != 0 { return c }
-            }
-            for (k, key) in ordSort.enumerated() {
-                let c = Sorter.compare(ord[k], a, ord[k], b, by: key)
-                if c != 0 { return c }
+            for c in all {
+                let r = c(a, b)
+                if r != 0 { return r }
             }
             return 0
         }
@@ -44,28 +39,22 @@ struct WindowLayout {
             perm = idx
         }
         rows = perm
-        @inline(__always) func row(_ k: Int) -> Int { perm.map { Int($0[k]) } ?? k }
-        func samePartition(_ a: Int, _ b: Int) -> Bool {
-            for (k, key) in partSort.enumerated() where Sorter.compare(part[k], a, part[k], b, by: key) != 0 { return false }
-            return true
-        }
-        func samePeers(_ a: Int, _ b: Int) -> Bool {
-            for (k, key) in ordSort.enumerated() where Sorter.compare(ord[k], a, ord[k], b, by: key) != 0 { return false }
-            return true
-        }
         var starts = [0]
         var ps = [Int32](repeating: 0, count: count), pe = [Int32](repeating: 0, count: count)
         var groupStart = 0
+        var prev = perm.map { Int($0.first ?? 0) } ?? 0
         for k in 0..<count {
+            let row = perm.map { Int($0[k]) } ?? k
             if k > 0 {
-                let newPartition = !samePartition(row(k - 1), row(k))
+                let newPartition = part.contains { $0(prev, row) != 0 }
                 if newPartition { starts.append(k) }
-                if newPartition || !samePeers(row(k - 1), row(k)) {
+                if newPartition || ord.contains(where: { $0(prev, row) != 0 }) {
                     for j in groupStart..<k { pe[j] = Int32(k) }
                     groupStart = k
                 }
             }
             ps[k] = Int32(groupStart)
+            prev = row
         }
         for j in groupStart..<count { pe[j] = Int32(count) }
         if count == 0 { starts = [] }
@@ -73,6 +62,19 @@ struct WindowLayout {
         partitionStarts = starts
         peerStart = ps
         peerEnd = pe
+    }
+
+    /// -1/0/1 ordering of two input rows by one key in its direction, NULLs placed by `nullsFirst`.
+    static func comparator(_ v: Vector, descending: Bool, nullsFirst: Bool) -> (Int, Int) -> Int {
+        let m = v.materialized()
+        let values = m.rowOrder()
+        let directed: (Int, Int) -> Int = descending ? { values($1, $0) } : values
+        guard let valid = m.validity else { return directed }
+        return { a, b in
+            let an = !valid[a], bn = !valid[b]
+            if an || bn { return an && bn ? 0 : (an == nullsFirst ? -1 : 1) }
+            return directed(a, b)
+        }
     }
 
     /// The partitions as position ranges, in order.
