@@ -133,7 +133,7 @@ final class Executor: Sendable {
 
     /// The input batch of a task: needed slots filled, others as NULL constants. With `only`,
     /// just those slots are decoded (into `into`, when given, whose other columns are kept).
-    private func load(_ task: ScanTask, _ readers: Readers, only: Set<Int>? = nil, into: Batch? = nil) throws(QueryError) -> Batch {
+    func load(_ task: ScanTask, _ readers: Readers, only: Set<Int>? = nil, into: Batch? = nil) throws(QueryError) -> Batch {
         let c = task.table.chunks[task.chunk]
         let count = c.rowCount
         var columns = into?.columns ?? plan.slots.indices.map { Self.constantSlot($0, task.run, count: count, plan: plan, runs: runs) }
@@ -244,7 +244,11 @@ final class Executor: Sendable {
             let agg = try runAggregate(threads: threads)
             try finishAggregate(agg, stage)
         } else if !plan.windows.isEmpty {
-            try finishWindowed(try collectRows(threads: threads), stage)
+            if let s = StreamingWindow(plan, runs: runs, tasks: tasks), try timeOrdered(s) {
+                try streamWindows(s, stage)
+            } else {
+                try finishWindowed(try collectRows(threads: threads), stage)
+            }
         } else {
             try runProjection(threads: threads, stage)
         }

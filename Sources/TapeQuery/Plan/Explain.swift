@@ -41,7 +41,7 @@ enum Explain {
         if plan.distinct { add("DISTINCT") }
         add("PROJECT \(zip(plan.outputNames, plan.outputs).map { $0.0 == $0.1.text ? $0.0 : "\($0.1.text) AS \($0.0)" }.joined(separator: ", "))")
         if let q = plan.qualify { add("QUALIFY \(q.text)") }
-        if !plan.windows.isEmpty { add(WindowExplain.text(plan)) }
+        if !plan.windows.isEmpty { add(WindowExplain.text(plan, runs: runs)) }
         if let h = plan.having { add("HAVING \(h.text)") }
         if let keys = plan.keys {
             let k = keys.isEmpty ? "" : " GROUP BY \(keys.map(\.text).joined(separator: ", "))"
