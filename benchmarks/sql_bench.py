@@ -12,7 +12,9 @@ Steps (all from this one command; reuses run.py's venv, build and data steps):
      made here only when missing. The 100-run set for query 6: data/<rows0>/ (the smallest row
      count) split into 100 consecutive slices, each written as its own .tape run (`tape-bench
      write`, all three tables) and as a trades Parquet file (default and tuned) with a `run` column
-     holding the same run id (the .tape file's name), in out/runs100/.
+     holding the same run id (the .tape file's name), in out/runs100/; for the join queries also
+     decisions Parquet files per run (with `run`) and runs.parquet (run, strategy: what Tape's
+     virtual `runs` table holds for these files).
   4. in-process: per query and data set, `tape-bench query` (Query(sql:paths:options:) + run with
      every batch consumed, --threads 1 and 2, warm-up run then --repeat timed runs) and DuckDB in
      this process (duckdb.connect(), `SET threads=1` and the default thread count, over default and
@@ -140,9 +142,19 @@ def probes(rows):
 RUNS_QUERY = ("runs100", "GROUP BY run over 100 run files",
               "SELECT run, sum(pnl), count(*) FROM {trades} GROUP BY run", "sort")
 
+# Relational queries over the same 100 runs (trades, decisions and the runs table). For DuckDB,
+# `runs` is a Parquet file with one row per run (run, strategy), as Tape's virtual table has.
+JOIN_QUERIES = [
+    ("asof100", "ASOF JOIN trades→decisions over 100 runs",
+     "SELECT t.run, count(*), sum(d.signal), max(d.ts) FROM {trades} t ASOF JOIN {decisions} d "
+     "ON t.run = d.run AND t.entry_ts >= d.ts GROUP BY t.run", "sort"),
+    ("hashjoin100", "hash join trades→runs over 100 runs",
+     "SELECT t.run, r.strategy, count(*), sum(t.pnl) FROM {trades} t JOIN {runs} r USING (run) GROUP BY ALL", "sort"),
+]
+
 
 def tape_sql(template):
-    return template.format(equity="equity", decisions="decisions", trades="trades", ts="ts")
+    return template.format(equity="equity", decisions="decisions", trades="trades", runs="runs", ts="ts")
 
 
 # DuckDB reads the Parquet files' timestamp[ns, UTC] as TIMESTAMPTZ_NS, for which it has no
@@ -276,6 +288,35 @@ def ensure_runs100(n, args):
     with open(stamp, "w") as f:
         json.dump(want, f)
     return tapes, {v: {"trades": os.path.join(d, "*.parquet")} for v, d in pq_dirs.items()}
+
+
+def ensure_runs100_relational(n, args):
+    """For the join queries: per run, decisions Parquet files (default, tuned) with a `run` column,
+    and runs.parquet (run, strategy — the metadata tape-bench writes). Made when missing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import pq_bench
+
+    names = [f"run{k:03d}" for k in range(RUN_COUNT)]
+    dirs = {v: os.path.join(RUNS100, f"decisions-{v}") for v in ("default", "tuned")}
+    runs_path = os.path.join(RUNS100, "runs.parquet")
+    if not all(os.path.exists(os.path.join(d, f"{names[-1]}.parquet")) for d in dirs.values()):
+        log(f"writing decisions Parquet for {RUN_COUNT} runs")
+        table, schema = pq_bench.load_table(os.path.join(DATA, str(n), "decisions"))
+        rows = table.num_rows
+        for v, d in dirs.items():
+            os.makedirs(d, exist_ok=True)
+            opts = pq_bench.write_options(v, schema)
+            if v == "tuned":
+                opts = dict(opts, use_dictionary=opts["use_dictionary"] + ["run"])
+            for k, r in enumerate(names):
+                lo, hi = k * rows // RUN_COUNT, (k + 1) * rows // RUN_COUNT
+                part = table.slice(lo, hi - lo)
+                part = part.append_column("run", pa.array([r] * part.num_rows, type=pa.string()))
+                pq.write_table(part, os.path.join(d, f"{r}.parquet"), **opts)
+    if not os.path.exists(runs_path):
+        pq.write_table(pa.table({"run": names, "strategy": ["bench"] * RUN_COUNT}), runs_path)
+    return {v: {"decisions": os.path.join(d, "*.parquet"), "runs": runs_path} for v, d in dirs.items()}
 
 
 # ---------------------------------------------------------------- measurements
@@ -607,7 +648,7 @@ def parse_args(argv):
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (medians reported)")
     ap.add_argument("--skip-build", action="store_true", help="use the tape-bench and tape binaries already built")
     ap.add_argument("--only", help="comma-separated query names (slice,agg4,groupby_action,daily_last,daily_last_int,losing_trades,win_drawdown,win_rolling,win_monthly,"
-                    "runs100,probes)")
+                    "runs100,asof100,hashjoin100,probes)")
     ap.add_argument("--tape-bench", default=write_bench.TAPE_BENCH, help="tape-bench binary")
     ap.add_argument("--venv", default=write_bench.VENV, help="virtualenv to create/use (default benchmarks/.venv)")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
@@ -660,6 +701,18 @@ def main():
         r = measure_query(args, py, name, desc, template, how, tapes, parquet, "100 runs")
         r["rows0"] = n0
         results["100 runs"] = [r]
+    if not only or only & {q[0] for q in JOIN_QUERIES}:
+        n0 = rows_list[0]
+        tapes, parquet = ensure_runs100(n0, args)
+        extra = ensure_runs100_relational(n0, args)
+        for v in parquet:
+            parquet[v].update(extra[v])
+        for name, desc, template, how in JOIN_QUERIES:
+            if only and name not in only:
+                continue
+            r = measure_query(args, py, name, desc, template, how, tapes, parquet, "100 runs")
+            r["rows0"] = n0
+            results.setdefault("100 runs", []).append(r)
 
     import duckdb
     import pyarrow

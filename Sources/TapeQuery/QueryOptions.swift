@@ -4,8 +4,9 @@ import Foundation
 public struct QueryOptions: Sendable {
     /// Worker threads decoding and filtering chunks (1 = single-threaded).
     public var threads: Int
-    /// Most bytes a full sort, a DISTINCT set or an aggregation may hold before the query fails
-    /// with a message saying so (no spilling to disk).
+    /// Most bytes a full sort, a DISTINCT set, an aggregation, a hash join's build side, an ASOF
+    /// join's right side or a set operation's hash table may hold before the query fails with a
+    /// message naming the operator and this limit (no spilling to disk).
     public var memoryLimit: Int
     /// Check each chunk's CRC before decoding it.
     public var verifyChecksums: Bool
@@ -18,5 +19,13 @@ public struct QueryOptions: Sendable {
         self.memoryLimit = memoryLimit
         self.verifyChecksums = verifyChecksums
         self.allowUnsealed = allowUnsealed
+    }
+
+    /// `2 GiB`, `64 MiB`, `512 KiB` or `100 bytes`, for memory-limit messages.
+    public static func describe(bytes: Int) -> String {
+        if bytes >= 1 << 30 && bytes % (1 << 30) == 0 { return "\(bytes >> 30) GiB" }
+        if bytes >= 1 << 20 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
     }
 }

@@ -6,7 +6,8 @@ import TapeTestSupport
 
 /// Generated runs for query tests: each run has `equity` (one row per minute), `trades` (a row
 /// every ~37 minutes, with NULL pnl on open trades) and, in some runs, strategy-specific columns
-/// and tables, so union semantics get exercised. Also writes the same rows as CSV for DuckDB.
+/// and tables, so union semantics get exercised. Also writes the same rows as CSV for DuckDB (and
+/// `runs`: run, strategy, fast, the columns of the virtual `runs` table the tests compare).
 struct QueryFixture {
     let dir: TempDir
     var paths: [String] = []
@@ -19,11 +20,13 @@ struct QueryFixture {
         var g = SplitMix64(seed: seed)
         var equityCSV = "run,strategy,fast,ts,equity,position\n"
         var tradesCSV = "run,strategy,fast,ts,symbol,side,qty,price,pnl,note\n"
+        var runsCSV = "run,strategy,fast\n"
         let symbols = ["AAPL", "MSFT", "GOOG", "ES", "BTC-USD"]
         for r in 0..<runs {
             let path = dir.path(String(format: "run%03d.tape", r))
             let strategy = r % 3 == 0 ? "momentum" : "sma"
             let fast = 5 + r % 4 * 5
+            runsCSV += "run\(String(format: "%03d", r)),\(strategy),\(fast)\n"
             var options = WriterOptions()
             options.rowsPerChunk = rowsPerChunk
             let w = try TapeWriter(path: path, options: options, metadata: ["strategy": strategy, "fast": String(fast)])
@@ -68,7 +71,9 @@ struct QueryFixture {
         let eqPath = dir.path("equity.csv"), trPath = dir.path("trades.csv")
         try equityCSV.write(toFile: eqPath, atomically: true, encoding: .utf8)
         try tradesCSV.write(toFile: trPath, atomically: true, encoding: .utf8)
-        csv = ["equity": eqPath, "trades": trPath]
+        let runsPath = dir.path("runs.csv")
+        try runsCSV.write(toFile: runsPath, atomically: true, encoding: .utf8)
+        csv = ["equity": eqPath, "trades": trPath, "runs": runsPath]
     }
 
     /// `YYYY-MM-DD HH:MM:SS` as DuckDB reads it.

@@ -8,7 +8,10 @@ import TapeTestSupport
 /// keyword and operator swaps, deep nesting) must each give a result or a `QueryError` with a
 /// position inside the text — never a crash or a hang. TAPE_SQL_FUZZ=N runs N mutants (default 10,000).
 @Suite struct SQLFuzzTests {
-    static let seeds = DuckDBDifferentialTests.queries.map(\.0) + [
+    static let seeds = DuckDBDifferentialTests.queries.map(\.0) + DuckDBDifferentialTests.relationalQueries.map(\.0) + [
+        "WITH a AS (SELECT run, count(*) AS n FROM trades GROUP BY run) SELECT * FROM a x, a y WHERE x.n < y.n UNION ALL SELECT 'r', 1, 'q', 2",
+        "SELECT t.*, r.* FROM trades t LEFT JOIN runs r ON t.run = r.run AND r.fast IN (SELECT fast FROM runs) WHERE EXISTS (SELECT 1)",
+        "SELECT * FROM trades t ASOF LEFT JOIN equity e ON t.run = e.run AND t.ts >= e.ts ORDER BY 1 LIMIT 3",
         "EXPLAIN SELECT run, count(*) FROM trades GROUP BY run HAVING count(*) > 1 ORDER BY 2 DESC NULLS FIRST LIMIT 3 OFFSET 1",
         "SELECT CASE side WHEN 'buy' THEN qty ELSE -qty END, ts::VARCHAR, CAST(pnl AS BIGINT) FROM trades -- comment",
         "/* c */ SELECT \"qty\", trades.pnl FROM main.trades WHERE ts IS NOT DISTINCT FROM ts",
@@ -21,6 +24,9 @@ import TapeTestSupport
     static let tokens = ["SELECT", "FROM", "WHERE", "GROUP BY", "ORDER BY", "LIMIT", "(", ")", ",", "*", "'", "\"", "--", "/*",
                          "CASE", "END", "NULL", "INTERVAL", "TIMESTAMP", "::", "||", "//", "%", "NOT", "IN", "BETWEEN", "9223372036854775807",
                          "-9223372036854775808", "1e400", "'nan'::DOUBLE", "INTERVAL '300 years'", "ESCAPE", "'-inf'", "count(", "sum(", "arg_max(", "time_bucket(", "ü", "\u{0}", "\n",
+                         "JOIN", "LEFT JOIN", "FULL JOIN", "CROSS JOIN", "ASOF JOIN", "SEMI JOIN", "USING (run)", "ON", "UNION", "UNION ALL",
+                         "INTERSECT", "EXCEPT", "WITH w AS (", "(SELECT", "EXISTS (", "IN (SELECT run FROM runs)", "FILTER (WHERE",
+                         "runs", "t.", "*", ".*",
                          // window grammar
                          "OVER (", "OVER w", "PARTITION BY", "ROWS BETWEEN", "RANGE BETWEEN", "GROUPS", "UNBOUNDED PRECEDING",
                          "9223372036854775807 PRECEDING", "CURRENT ROW", "1 FOLLOWING", "INTERVAL '1 month' PRECEDING", "QUALIFY",

@@ -16,7 +16,10 @@ struct SQLCommand: ParsableCommand {
             Supported: SELECT [DISTINCT] expressions and aliases, *; WHERE with comparisons, AND/OR/NOT, \
             BETWEEN, IN, LIKE/ILIKE, IS [NOT] NULL, arithmetic, CASE, CAST/::; TIMESTAMP '…' and \
             INTERVAL '…' literals; GROUP BY (expressions, positions, aliases, ALL), HAVING; ORDER BY \
-            (ASC/DESC, NULLS FIRST/LAST); LIMIT/OFFSET. Aggregates: count(*), count(x), \
+            (ASC/DESC, NULLS FIRST/LAST); LIMIT/OFFSET; joins (INNER/LEFT/RIGHT/FULL/SEMI/ANTI/CROSS \
+            with ON or USING, ASOF [LEFT] JOIN), WITH, subqueries (FROM, scalar, IN, EXISTS), \
+            UNION/INTERSECT/EXCEPT [ALL], the virtual table runs (one row per run: metadata and \
+            stored metrics), aggregate FILTER (WHERE …). Aggregates: count(*), count(x), \
             count(DISTINCT x), sum, avg, min, max, first, last, any_value, stddev[_pop], \
             var_samp/var_pop, quantile/quantile_disc, quantile_cont, median, arg_min, arg_max. \
             Functions: abs, round, floor, ceil, sqrt, ln, log, log2, exp, power, sign, coalesce, \
@@ -41,7 +44,7 @@ struct SQLCommand: ParsableCommand {
     @OptionGroup var output: RowOutputOptions
     @Flag(help: "After the results, print the plan and what was read/skipped to stderr.") var explain = false
     @Option(help: "Worker threads (default: all cores; 1 = single-threaded).") var threads: Int?
-    @Option(help: "Most memory a sort, aggregation or DISTINCT may hold, e.g. 512MiB, 4GiB (default 2GiB).") var memoryLimit: String?
+    @Option(help: "Most memory a sort, aggregation, DISTINCT, join or set operation may hold, e.g. 512MiB, 4GiB (default 2GiB).") var memoryLimit: String?
     @Flag(help: "Check each chunk's checksum before using it.") var verify = false
     @Flag(help: "Also read files still being written (their complete chunks).") var unsealed = false
 

@@ -17,6 +17,8 @@ public final class RunSet: Sendable {
         /// The footer's tables (for an unsealed file: its complete chunks when opened).
         public let tables: [Footer.TableEntry]
         public let isSealed: Bool
+        /// The run metrics stored in the footer (nil when absent or unreadable).
+        public let metrics: RunMetrics?
         /// The opened state of the reader that read the footer, kept for small run sets.
         let reader: OpenedTape?
     }
@@ -38,7 +40,9 @@ public final class RunSet: Sendable {
             var md: [String: String] = [:]
             for (k, v) in r.metadata { md[k] = v }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: keep ? r.opened : nil)
+            let metrics = (try? r.metrics) ?? nil
+            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, metrics: metrics,
+                       reader: keep ? r.opened : nil)
         }
     }
 
@@ -112,5 +116,34 @@ public final class RunSet: Sendable {
         case .timestamp: return Timestamps.parse(v).map(Datum.timestamp) ?? .null
         default: return .string(v)
         }
+    }
+
+    /// Whether `name` is the virtual `runs` table (no run stores a table of that name).
+    func isVirtualRunsTable(_ name: String) -> Bool {
+        name.lowercased() == "runs" && !tableNames.contains { $0.lowercased() == "runs" }
+    }
+
+    /// Metric names stored by any run, in the order the runs list them, with their SQL types
+    /// (BIGINT for counts, TIMESTAMP for start/end, DOUBLE otherwise; DOUBLE when runs disagree).
+    var metricColumns: [(name: String, type: SQLType)] {
+        var out: [(String, SQLType)] = []
+        var index: [String: Int] = [:]
+        for run in runs {
+            for (name, value) in run.metrics?.entries ?? [] {
+                let t: SQLType
+                switch value {
+                case .int: t = .int
+                case .double: t = .double
+                case .timestamp: t = .timestamp
+                }
+                if let i = index[name] {
+                    if out[i].1 != t { out[i].1 = SQLType.common(out[i].1, t) ?? .double }
+                } else {
+                    index[name] = out.count
+                    out.append((name, t))
+                }
+            }
+        }
+        return out
     }
 }

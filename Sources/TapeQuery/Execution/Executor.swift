@@ -32,7 +32,7 @@ final class Executor: Sendable {
         var after = Set<Int>()
         if let keys = plan.keys {
             for k in keys { after.formUnion(k.slots) }
-            for a in plan.aggregates { for e in a.args { after.formUnion(e.slots) } }
+            for a in plan.aggregates { for e in a.inputs { after.formUnion(e.slots) } }
         } else {
             for e in plan.outputs + plan.hidden { after.formUnion(e.slots) }
         }
@@ -297,7 +297,8 @@ final class Executor: Sendable {
     /// a block. nil when any aggregate needs the data (other functions, expressions, a string
     /// extreme that was truncated in the statistics, a NaN the statistics only flag).
     private func footerAnswer() -> Batch? {
-        guard plan.filter == nil, plan.keys?.isEmpty == true, !plan.aggregates.isEmpty else { return nil }
+        guard plan.filter == nil, plan.keys?.isEmpty == true, !plan.aggregates.isEmpty,
+              plan.aggregates.allSatisfy({ $0.filter == nil }) else { return nil }
         var values: [Datum] = []
         for call in plan.aggregates {
             var column: String?

@@ -99,7 +99,7 @@ final class ResultStage {
             let bytes = buffer.reduce(0) { $0 + $1.approximateBytes }
             if bytes > memoryLimit {
                 let what = spec.what.isEmpty ? (spec.limit == nil ? "ORDER BY without LIMIT" : "ORDER BY … LIMIT \(spec.limit ?? 0)") : spec.what
-                throw QueryError(.execution, "\(what) needs to hold more than \(memoryLimit >> 20) MiB of rows; lower the LIMIT, select fewer columns, or raise --memory-limit")
+                throw QueryError(.execution, "\(what) needs to hold more than \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit) of rows; lower the LIMIT, select fewer columns, or raise --memory-limit")
             }
         }
         return true
@@ -171,11 +171,11 @@ final class ResultStage {
             let row = cols.map { $0.datum(r) }
             if seen.insert(row).inserted {
                 keep.append(Int32(r))
-                seenBytes += 64 + row.reduce(0) { acc, d in if case .string(let s) = d { return acc + 32 + s.utf8.count } else { return acc + 32 } }
+                seenBytes += RowKey.approximateBytes(row)
             }
         }
         if seenBytes > memoryLimit {
-            throw QueryError(.execution, "\(spec.what.isEmpty ? "SELECT DISTINCT" : spec.what) needs more than \(memoryLimit >> 20) MiB (\(seen.count) distinct rows so far); raise --memory-limit or select fewer columns")
+            throw QueryError(.execution, "\(spec.what.isEmpty ? "SELECT DISTINCT" : spec.what) needs more than \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit) (\(seen.count) distinct rows so far); raise --memory-limit or select fewer columns")
         }
         return keep.count == b.count ? b : b.gather(keep)
     }

@@ -212,3 +212,58 @@ struct VectorBuilder {
             + stringBytes + validity.words.count * 8
     }
 }
+
+extension Vector {
+    /// The rows at `rows`, where -1 stands for a NULL row (the padded side of an outer join).
+    func gatherPadded(_ rows: [Int32]) -> Vector {
+        guard rows.contains(where: { $0 < 0 }) else { return gather(rows) }
+        if count == 0 || !rows.contains(where: { $0 >= 0 }) {
+            return Vector(type: type, storage: .constant(.null), count: rows.count)
+        }
+        if case .constant(let d) = storage, d == .null { return Vector(type: type, storage: .constant(.null), count: rows.count) }
+        var g = materialized().gather(rows.map { max($0, 0) })
+        var valid = g.validity ?? Bitmap(count: rows.count, value: true)
+        for (i, r) in rows.enumerated() where r < 0 { valid[i] = false }
+        g.validity = valid
+        return g
+    }
+}
+
+extension Batch {
+    /// The batches' rows one after another, as one batch of `types`. A column that is the same
+    /// constant in every batch (e.g. NULL for a column nobody reads) stays a constant.
+    static func concatenate(_ batches: [Batch], types: [SQLType]) -> Batch {
+        let n = batches.reduce(0) { $0 + $1.count }
+        var columns: [Vector] = []
+        for (c, type) in types.enumerated() {
+            if case .constant(let d)? = batches.first?.columns[c].storage,
+               batches.allSatisfy({ if case .constant(let e) = $0.columns[c].storage { return e == d } else { return false } }) {
+                columns.append(Vector(type: type, storage: .constant(d), count: n))
+                continue
+            }
+            if batches.count == 1 {
+                columns.append(batches[0].columns[c])
+                continue
+            }
+            var b = VectorBuilder(type: type)
+            for batch in batches { b.append(batch.columns[c]) }
+            columns.append(b.build())
+        }
+        return Batch(columns: columns, count: n)
+    }
+
+    /// Approximate bytes held by the batch's columns (for memory budgets).
+    var approximateBytes: Int {
+        columns.reduce(0) { acc, v in
+            switch v.storage {
+            case .int(let a): return acc + a.count * 8
+            case .double(let a): return acc + a.count * 8
+            case .bool(let a): return acc + a.count
+            case .string(let a): return acc + a.reduce(0) { $0 + $1.utf8.count + 16 }
+            case .dict(let e, let i): return acc + i.count * 4 + e.reduce(0) { $0 + $1.utf8.count + 16 }
+            case .interval(let a): return acc + a.count * 24
+            case .constant: return acc
+            }
+        }
+    }
+}

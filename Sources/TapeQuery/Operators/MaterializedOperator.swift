@@ -7,18 +7,22 @@ final class MaterializedOperator: PhysicalOperator {
     final class Shared {
         let query: any PhysicalOperator
         let name: String
+        let memoryLimit: Int
         private var batches: [Batch]?
         /// Set by planning once a reference shows the query in EXPLAIN.
         var referenced = false
-        init(_ query: any PhysicalOperator, name: String) {
+        init(_ query: any PhysicalOperator, name: String, memoryLimit: Int) {
             self.query = query
             self.name = name
+            self.memoryLimit = memoryLimit
         }
+        /// The query's batches (run on first use), failing when they outgrow `memoryLimit`.
         func result() throws(QueryError) -> [Batch] {
             if let batches { return batches }
-            let b = try query.collect()
-            batches = b
-            return b
+            let name = self.name, limit = memoryLimit
+            let b = try query.materialize(memoryLimit: limit, tooBig: "WITH \(name): its result needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit or select fewer rows or columns")
+            batches = [b]
+            return [b]
         }
     }
 

@@ -9,7 +9,7 @@
 /// - **Data.** `run(emit)` produces the output as `Batch`es: one `Vector` per output column, all
 ///   `count` rows long, columns in `columns` order, types as declared (a `.constant` vector may
 ///   stand for a column whose every row has one value, e.g. NULL for an unused column).
-///   Batches are never empty... except that an operator may emit zero batches. Each call to
+///   Operators avoid emitting empty batches but must accept them. Each call to
 ///   `emit` hands over one batch; `emit` returns false when the consumer needs no more rows (LIMIT
 ///   reached), and the operator then stops producing and returns promptly. `run` may be called
 ///   again to run the operator again from the start (each run keeps its state local).
@@ -69,13 +69,19 @@ struct OutputColumn {
 }
 
 extension PhysicalOperator {
-    /// Every output batch of one run, collected (for materialised inputs and tests).
-    func collect() throws(QueryError) -> [Batch] {
-        var out: [Batch] = []
+    /// The whole output as one batch (for build sides), failing with `tooBig` (which should name
+    /// the operator) once it holds more than `memoryLimit` bytes.
+    func materialize(memoryLimit: Int, tooBig: @autoclosure () -> String) throws(QueryError) -> Batch {
+        var batches: [Batch] = []
+        var bytes = 0
+        var failed = false
         try run { b throws(QueryError) in
-            out.append(b)
-            return true
+            batches.append(b)
+            bytes += b.approximateBytes
+            failed = bytes > memoryLimit
+            return !failed
         }
-        return out
+        if failed { throw QueryError(.execution, tooBig()) }
+        return Batch.concatenate(batches, types: columns.map(\.type))
     }
 }

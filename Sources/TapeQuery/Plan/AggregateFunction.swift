@@ -46,4 +46,9 @@ struct AggregateCall {
     let text: String
     /// Byte offset of the call in the query text, for execution errors (sum overflow).
     var position: Int? = nil
+    /// `FILTER (WHERE …)`: only rows where this is true are aggregated.
+    var filter: BoundExpr? = nil
+
+    /// Every expression the call reads (arguments and filter).
+    var inputs: [BoundExpr] { args + (filter.map { [$0] } ?? []) }
 }

@@ -29,7 +29,7 @@ extension Binder {
                 throw QueryError(.binding, "WITH \(c.name) names \(c.columnNames.count) columns but its query has \(cols.count)", at: c.position)
             }
             for (i, n) in c.columnNames.enumerated() { cols[i].name = n }
-            visible[c.name.lowercased()] = CTEBinding(name: c.name, shared: MaterializedOperator.Shared(op, name: c.name), columns: cols)
+            visible[c.name.lowercased()] = CTEBinding(name: c.name, shared: MaterializedOperator.Shared(op, name: c.name, memoryLimit: options.memoryLimit), columns: cols)
         }
         switch q.body {
         case .select(let s):
@@ -46,7 +46,7 @@ extension Binder {
         let single: Bool
         switch s.from {
         case nil: single = true
-        case .table(let name, _, _)?: single = ctes[name.lowercased()] == nil
+        case .table(let name, _, _)?: single = ctes[name.lowercased()] == nil && !runs.isVirtualRunsTable(name)
         default: single = false
         }
         if single {
@@ -88,21 +88,31 @@ extension Binder {
                 return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in
                     let first = !shared.referenced
                     shared.referenced = true
-                    let op = MaterializedOperator(shared, columns: cols, showsQuery: first)
-                    return pushed.isEmpty ? op : FilterOperator(op, predicate: BoundExpr.and(pushed)!)
+                    return Binder.filtered(MaterializedOperator(shared, columns: cols, showsQuery: first), pushed)
                 }, accepts: { _ in true })
+            }
+            if runs.isVirtualRunsTable(name) {
+                if runs.runs.isEmpty { throw QueryError(.execution, "no run files given to query") }
+                let op = RunsTableOperator(runs: runs, qualifier: alias ?? name)
+                var scope = Scope()
+                scope.add(name: alias ?? name, columns: op.columns)
+                return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in Binder.filtered(op, pushed) }, accepts: { _ in true })
             }
             return try bindStoredTable(name, alias: alias, at: position)
         case .subquery(let q, let alias, _):
             let op = try Binder.plan(q, runs: runs, options: options, ctes: ctes)
             var scope = Scope()
             scope.add(name: alias, columns: op.columns.map { OutputColumn(name: $0.name, type: $0.type, qualifier: alias) })
-            return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in
-                pushed.isEmpty ? op : FilterOperator(op, predicate: BoundExpr.and(pushed)!)
-            }, accepts: { _ in true })
+            return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in Binder.filtered(op, pushed) }, accepts: { _ in true })
         case .join(let kind, let l, let r, let on, let using, let position):
             return try bindJoin(kind, l, r, on: on, using: using, at: position)
         }
+    }
+
+    /// `op` under a filter of the conjuncts pushed into it (if any).
+    static func filtered(_ op: any PhysicalOperator, _ pushed: [BoundExpr]) -> any PhysicalOperator {
+        guard let p = BoundExpr.and(pushed) else { return op }
+        return FilterOperator(op, predicate: p)
     }
 
     /// A stored table under a join or as a relation: its columns, `run` and the runs' metadata

@@ -285,6 +285,10 @@ struct Binder {
             if case .function(let name, let args, let distinct) = e.kind, AggregateFunction.isAggregate(name) {
                 return try bindAggregateCall(name, args, distinct, e)
             }
+            if case .filtered(let call, let condition) = e.kind, case .function(let name, let args, let distinct) = call.kind,
+               AggregateFunction.isAggregate(name) {
+                return try bindAggregateCall(name, args, distinct, call, filter: condition)
+            }
             if Binder.findAggregate(e) == nil && Binder.findWindow(e) == nil {
                 let saved = plan.slots.count
                 if let b = try? bind(e, post: false), let k = keyTexts.firstIndex(of: b.text) {
@@ -318,6 +322,11 @@ struct Binder {
             return BoundExpr(.column(slot: slot, name: plan.slots[slot].name), plan.slots[slot].type, at: e.position)
         case .qualifiedStar:
             throw QueryError(.binding, "'t.*' is only allowed as a select item", at: e.position)
+        case .filtered(let call, _):
+            if case .function(let name, _, _) = call.kind, AggregateFunction.isAggregate(name) {
+                throw QueryError(.binding, "aggregate function \(name)() is not allowed here", at: e.position)
+            }
+            throw QueryError(.binding, "FILTER (WHERE …) applies only to aggregate functions", at: e.position)
         case .scalarSubquery(let q):
             return try bindScalarSubquery(q, at: e.position)
         case .exists(let q):
@@ -386,9 +395,15 @@ struct Binder {
         }
     }
 
-    mutating func bindAggregateCall(_ name: String, _ args: [Expr], _ distinct: Bool, _ e: Expr) throws(QueryError) -> BoundExpr {
-        for a in args {
+    mutating func bindAggregateCall(_ name: String, _ args: [Expr], _ distinct: Bool, _ e: Expr, filter: Expr? = nil) throws(QueryError) -> BoundExpr {
+        for a in args + (filter.map { [$0] } ?? []) {
             if let inner = Binder.findAggregate(a) { throw QueryError(.binding, "aggregate functions cannot be nested", at: inner) }
+        }
+        var boundFilter: BoundExpr?
+        if let filter {
+            let f = try bindInput(filter)
+            try expectBool(f, "FILTER")
+            boundFilter = f
         }
         guard var f = AggregateFunction.named(name, distinct: distinct) else {
             throw QueryError(.binding, "unknown aggregate \(name)", at: e.position)
@@ -457,11 +472,12 @@ struct Binder {
             type = bound[0].type
         }
         let text = "\(f == .countStar ? "count" : name)(\(distinct ? "DISTINCT " : "")\(f == .countStar ? "*" : bound.map(\.text).joined(separator: ", "))\(name != "median" && (f == .quantileCont || f == .quantileDisc) ? ", \(fraction)" : ""))"
+            + (boundFilter.map { " FILTER (WHERE \($0.text))" } ?? "")
         let slot: Int
         if let i = plan.aggregates.firstIndex(where: { $0.text == text }) {
             slot = i
         } else {
-            plan.aggregates.append(AggregateCall(function: f, args: bound, fraction: fraction, type: type, text: text, position: e.position))
+            plan.aggregates.append(AggregateCall(function: f, args: bound, fraction: fraction, type: type, text: text, position: e.position, filter: boundFilter))
             slot = plan.aggregates.count - 1
         }
         return BoundExpr(.column(slot: keyTexts.count + slot, name: text), type, at: e.position)
@@ -651,7 +667,23 @@ struct Binder {
     /// Position of the first aggregate call in `e`, if any (a window function's own call is not
     /// one; an aggregate in its arguments is).
     static func findAggregate(_ e: Expr) -> Int? {
-        e.firstPosition { if case .function(let name, _, _) = $0.kind { return AggregateFunction.isAggregate(name) } else { return false } }
+        switch e.kind {
+        case .function(let name, let args, _):
+            if AggregateFunction.isAggregate(name) { return e.position }
+            return args.lazy.compactMap(findAggregate).first
+        case .column, .literal, .star, .qualified, .qualifiedStar, .scalarSubquery, .exists: return nil
+        case .inSubquery(let a, _, _): return findAggregate(a)
+        case .filtered(let call, _): return findAggregate(call) ?? call.position
+        case .negate(let a), .not(let a), .isNull(let a, _), .cast(let a, _): return findAggregate(a)
+        case .binary(_, let a, let b), .like(let a, let b, _, _, _): return findAggregate(a) ?? findAggregate(b)
+        case .between(let a, let b, let c, _): return findAggregate(a) ?? findAggregate(b) ?? findAggregate(c)
+        case .inList(let a, let l, _): return findAggregate(a) ?? l.lazy.compactMap(findAggregate).first
+        case .caseWhen(let o, let w, let x):
+            return o.flatMap(findAggregate) ?? w.lazy.compactMap { findAggregate($0.0) ?? findAggregate($0.1) }.first ?? x.flatMap(findAggregate)
+        case .window(let c):
+            // The window function itself is not an aggregate; one in its arguments or keys is.
+            return (c.args + c.over.partitionBy + c.over.orderBy.map(\.expr)).lazy.compactMap(findAggregate).first
+        }
     }
 
     // MARK: - Pushdown

@@ -91,3 +91,28 @@ final class BoundExpr: CustomStringConvertible, Sendable {
         }
     }
 }
+
+extension BoundExpr {
+    /// The same expression reading slot `map(s)` wherever this one reads slot `s` (to evaluate a
+    /// condition bound over a join's combined columns on one of its inputs).
+    func remapped(_ map: (Int) -> Int) -> BoundExpr {
+        let k: Kind
+        switch kind {
+        case .column(let s, let name): k = .column(slot: map(s), name: name)
+        case .constant: return self
+        case .negate(let a): k = .negate(a.remapped(map))
+        case .not(let a): k = .not(a.remapped(map))
+        case .arithmetic(let op, let a, let b): k = .arithmetic(op, a.remapped(map), b.remapped(map))
+        case .compare(let op, let a, let b): k = .compare(op, a.remapped(map), b.remapped(map))
+        case .and(let a, let b): k = .and(a.remapped(map), b.remapped(map))
+        case .or(let a, let b): k = .or(a.remapped(map), b.remapped(map))
+        case .isNull(let a, let n): k = .isNull(a.remapped(map), negated: n)
+        case .inList(let a, let set, let hasNull, let n): k = .inList(a.remapped(map), set, hasNull: hasNull, negated: n)
+        case .like(let a, let p, let n): k = .like(a.remapped(map), p, negated: n)
+        case .cast(let a, let t): k = .cast(a.remapped(map), t)
+        case .caseWhen(let whens, let otherwise): k = .caseWhen(whens.map { ($0.0.remapped(map), $0.1.remapped(map)) }, otherwise: otherwise.remapped(map))
+        case .function(let f, let args): k = .function(f, args.map { $0.remapped(map) })
+        }
+        return BoundExpr(k, type, at: position)
+    }
+}

@@ -88,7 +88,7 @@ struct QueryPlan {
         filter.map { s.formUnion($0.slots) }
         if let keys {
             for k in keys { s.formUnion(k.slots) }
-            for a in aggregates { for e in a.args { s.formUnion(e.slots) } }
+            for a in aggregates { for e in a.inputs { s.formUnion(e.slots) } }
         } else {
             for e in outputs + hidden { s.formUnion(e.slots) }
             s.formUnion(windowInputSlots)

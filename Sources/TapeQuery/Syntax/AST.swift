@@ -14,6 +14,8 @@ struct Expr: Sendable {
         case inSubquery(Expr, QueryNode, negated: Bool)
         /// `EXISTS (SELECT …)` (uncorrelated).
         case exists(QueryNode)
+        /// `aggregate(…) FILTER (WHERE condition)`: the call and its condition.
+        case filtered(Expr, filter: Expr)
         case literal(Literal)
         /// `*` as a select item or in `count(*)`.
         case star
@@ -92,9 +94,9 @@ struct Statement: Sendable {
     var query: QueryNode
 }
 
-/// A query: `[WITH name AS (query), …] body [ORDER BY …] [LIMIT n] [OFFSET m]`, where the body is
-/// one SELECT or a set operation over queries. A plain SELECT keeps its own ORDER BY/LIMIT in
-/// `SelectStatement`; `orderBy`/`limit`/`offset` here are those of a set operation.
+/// A query: `[WITH name AS (query), …] body`, where the body is one SELECT or a set operation over
+/// queries. ORDER BY/LIMIT belong to the SELECT; over a set operation the parser wraps it as
+/// `SELECT * FROM (set operation) ORDER BY … LIMIT …`.
 final class QueryNode: Sendable {
     indirect enum Body: Sendable {
         case select(SelectStatement)
@@ -102,17 +104,11 @@ final class QueryNode: Sendable {
     }
     let with: [CommonTableExpression]
     let body: Body
-    let orderBy: [OrderItem]
-    let limit: Int?
-    let offset: Int
     let position: Int
 
-    init(with: [CommonTableExpression] = [], body: Body, orderBy: [OrderItem] = [], limit: Int? = nil, offset: Int = 0, position: Int) {
+    init(with: [CommonTableExpression] = [], body: Body, position: Int) {
         self.with = with
         self.body = body
-        self.orderBy = orderBy
-        self.limit = limit
-        self.offset = offset
         self.position = position
     }
 }

@@ -6,6 +6,7 @@ extension Expr {
         switch kind {
         case .column, .literal, .star, .qualified, .qualifiedStar, .scalarSubquery, .exists: return []
         case .inSubquery(let a, _, _): return [a]
+        case .filtered(let call, let condition): return [call, condition]
         case .negate(let a), .not(let a), .isNull(let a, _), .cast(let a, _): return [a]
         case .binary(_, let a, let b): return [a, b]
         case .like(let a, let b, _, _, let c): return [a, b] + (c.map { [$0] } ?? [])
@@ -40,6 +41,7 @@ extension Expr {
         switch kind {
         case .column, .literal, .star, .qualified, .qualifiedStar, .scalarSubquery, .exists: return self
         case .inSubquery(let a, let q, let n): k = .inSubquery(m(a), q, negated: n)
+        case .filtered(let call, let condition): k = .filtered(m(call), filter: m(condition))
         case .negate(let a): k = .negate(m(a))
         case .not(let a): k = .not(m(a))
         case .isNull(let a, let n): k = .isNull(m(a), negated: n)

@@ -134,18 +134,18 @@ struct Parser {
         }
         let body = try setExpression()
         let (order, limit, offset) = try orderAndLimit()
-        // A lone SELECT keeps ORDER BY and LIMIT itself (the single-table fast path plans them).
-        if case .select(var s) = body.body, body.with.isEmpty, body.orderBy.isEmpty, body.limit == nil, body.offset == 0 {
+        if order.isEmpty && limit == nil && offset == 0 {
+            if ctes.isEmpty { return body }
+            if body.with.isEmpty { return QueryNode(with: ctes, body: body.body, position: position) }
+        } else if case .select(var s) = body.body, body.with.isEmpty, s.orderBy.isEmpty, s.limit == nil, s.offset == 0 {
+            // A lone SELECT keeps ORDER BY and LIMIT itself (the single-table fast path plans them).
             s.orderBy = order
             s.limit = limit
             s.offset = offset
             return QueryNode(with: ctes, body: .select(s), position: position)
         }
-        if order.isEmpty && limit == nil && offset == 0 && ctes.isEmpty { return body }
-        if order.isEmpty && limit == nil && offset == 0 { return QueryNode(with: ctes, body: body.body, orderBy: body.orderBy, limit: body.limit, offset: body.offset, position: position) }
-        // ORDER BY/LIMIT over a set operation or a parenthesised query: wrap it.
-        let inner = QueryNode(with: ctes, body: body.body, orderBy: body.orderBy, limit: body.limit, offset: body.offset, position: body.position)
-        return QueryNode(body: .select(SelectStatement.over(inner, orderBy: order, limit: limit, offset: offset, at: position)), position: position)
+        // ORDER BY/LIMIT over a set operation or a parenthesised query (or a nested WITH): wrap it.
+        return QueryNode(with: ctes, body: .select(SelectStatement.over(body, orderBy: order, limit: limit, offset: offset, at: position)), position: position)
     }
 
     /// UNION and EXCEPT (left-associative) over INTERSECT terms, which bind tighter.
@@ -241,13 +241,19 @@ struct Parser {
                 kind = accept(keyword: "ASOF") ? .leftAsof : (accept(keyword: "SEMI") ? .semi : (accept(keyword: "ANTI") ? .anti : .left))
             } else if accept(keyword: "RIGHT") { kind = .right } else if accept(keyword: "FULL") { kind = .full } else if accept(keyword: "ASOF") {
                 kind = .asof
+                if accept(keyword: "LEFT") {   // DuckDB's spelling: ASOF LEFT [OUTER] JOIN
+                    kind = .leftAsof
+                    _ = accept(keyword: "OUTER")
+                } else {
+                    _ = accept(keyword: "INNER")
+                }
             } else if accept(keyword: "SEMI") { kind = .semi } else if accept(keyword: "ANTI") { kind = .anti } else if current.isKeyword("NATURAL") {
                 throw QueryError(.syntax, "NATURAL JOIN is not supported: name the columns with USING (…)", at: t.position)
             } else {
                 return left
             }
             if !t.isKeyword("JOIN") {
-                if [.left, .right, .full].contains(kind) { _ = accept(keyword: "OUTER") }
+                if [.left, .right, .full, .leftAsof].contains(kind) { _ = accept(keyword: "OUTER") }
                 try expect(keyword: "JOIN")
             }
             let right = try tableFactor()
@@ -645,14 +651,23 @@ struct Parser {
             throw QueryError(.syntax, "\(current.display) in a function call is not supported", at: current.position)
         }
         try expect(symbol: ")")
-        if accept(keyword: "OVER") {
+        var call = Expr(.function(name: name.lowercased(), args: args, distinct: distinct), at: position)
+        if accept(keyword: "FILTER") {
+            try expect(symbol: "(")
+            _ = accept(keyword: "WHERE")
+            let condition = try expression()
+            try expect(symbol: ")")
+            call = Expr(.filtered(call, filter: condition), at: position)
+        }
+        if current.isKeyword("OVER") {
+            if case .filtered = call.kind {
+                throw QueryError(.syntax, "FILTER in a window function call is not supported", at: current.position)
+            }
+            p += 1
             let over = try windowReference()
             return Expr(.window(WindowCall(name: name.lowercased(), args: args, distinct: distinct, over: over)), at: position)
         }
-        if current.isKeyword("FILTER") {
-            throw QueryError(.syntax, "FILTER is not supported", at: current.position)
-        }
-        return Expr(.function(name: name.lowercased(), args: args, distinct: distinct), at: position)
+        return call
     }
 
     private mutating func caseExpression() throws(QueryError) -> Expr {

@@ -9,6 +9,7 @@ TYPES = {
     "equity": {"run": "VARCHAR", "strategy": "VARCHAR", "fast": "BIGINT", "ts": "TIMESTAMP", "equity": "DOUBLE", "position": "BIGINT"},
     "trades": {"run": "VARCHAR", "strategy": "VARCHAR", "fast": "BIGINT", "ts": "TIMESTAMP", "symbol": "VARCHAR", "side": "VARCHAR",
                "qty": "BIGINT", "price": "DOUBLE", "pnl": "DOUBLE", "note": "VARCHAR"},
+    "runs": {"run": "VARCHAR", "strategy": "VARCHAR", "fast": "BIGINT"},
     "edge": {"id": "BIGINT", "g": "VARCHAR", "f": "DOUBLE", "i": "BIGINT", "ts": "TIMESTAMP", "s": "VARCHAR"},
 }
 # The text of NULL per table (default: an empty field); `edge` holds empty strings, so it uses \N.

@@ -24,7 +24,7 @@ final class Aggregation {
             // count(*) by one dictionary-encoded key: count per dictionary entry, then add
             // each entry's count to its group, without a group id per row.
             if kv.count == 1, kv[0].validity == nil, case .dict(let entries, let idx) = kv[0].storage,
-               aggregates.allSatisfy({ $0.function == .countStar }) {
+               aggregates.allSatisfy({ $0.function == .countStar && $0.filter == nil }) {
                 let perEntry = CountState.histogram(idx, buckets: entries.count)
                 let entryIds = entries.indices.map { perEntry[$0] > 0 ? groups.id([.string(entries[$0])]) : -1 }
                 for s in states { (s as? CountState)?.add(perEntry, to: entryIds, groupCount: groupCount) }
@@ -33,9 +33,16 @@ final class Aggregation {
             ids = groups.assign(kv, count: b.count)
         }
         for (i, call) in aggregates.enumerated() {
+            var rows = b
+            var rowIds = ids
+            if let f = call.filter, let keep = try FilterOperator.selection(f, b) {
+                // FILTER (WHERE …): aggregate only the rows that pass (row order kept).
+                rows = b.gather(keep)
+                rowIds = ids.map { all in keep.map { all[Int($0)] } }
+            }
             var inputs: [Vector] = []
-            for a in call.args { inputs.append(try Evaluator.evaluate(a, b)) }
-            try states[i].update(inputs, groups: ids, groupCount: groupCount, position: position, count: b.count)
+            for a in call.args { inputs.append(try Evaluator.evaluate(a, rows)) }
+            try states[i].update(inputs, groups: rowIds, groupCount: groupCount, position: position, count: rows.count)
         }
     }
 
@@ -60,7 +67,7 @@ final class Aggregation {
     /// Throws when this state holds more than `limit` bytes (groups, distinct sets, quantile values).
     func checkBudget(_ limit: Int) throws(QueryError) {
         if approximateBytes > limit {
-            throw QueryError(.execution, "aggregation needs more than \(limit >> 20) MiB (\(groupCount) groups so far); raise --memory-limit or group more coarsely")
+            throw QueryError(.execution, "aggregation needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit) (\(groupCount) groups so far); raise --memory-limit or group more coarsely")
         }
     }
 }

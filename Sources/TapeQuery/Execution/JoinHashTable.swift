@@ -1,0 +1,90 @@
+/// The build side of a hash join: build rows chained by equal key. NULL keys are left out (they
+/// never match). Key columns of one SQL type per position on both sides (the binder casts them);
+/// one BIGINT/TIMESTAMP key or one VARCHAR key uses a specialised map, anything else a map of
+/// value tuples.
+final class JoinHashTable {
+    private var intHeads: [Int64: Int32] = [:]
+    private var stringHeads: [String: Int32] = [:]
+    private var tupleHeads: [[Datum]: Int32] = [:]
+    /// `next[row]`: the next build row with the same key, or -1.
+    private var next: [Int32]
+    private enum Mode { case int, string, tuple }
+    private let mode: Mode
+
+    init(keys: [Vector], count: Int) {
+        next = [Int32](repeating: -1, count: count)
+        if keys.count == 1, keys[0].type == .int || keys[0].type == .timestamp {
+            mode = .int
+        } else if keys.count == 1, keys[0].type == .string {
+            mode = .string
+        } else {
+            mode = .tuple
+        }
+        // Insert in reverse so each chain lists rows in build order.
+        for r in stride(from: count - 1, through: 0, by: -1) where !keys.contains(where: { $0.isNull(r) }) {
+            let row = Int32(r)
+            switch mode {
+            case .int:
+                let k = JoinHashTable.int(keys[0], r)
+                next[r] = intHeads[k] ?? -1
+                intHeads[k] = row
+            case .string:
+                let k = keys[0].stringAt(r)
+                next[r] = stringHeads[k] ?? -1
+                stringHeads[k] = row
+            case .tuple:
+                let k = keys.map { $0.datum(r) }
+                next[r] = tupleHeads[k] ?? -1
+                tupleHeads[k] = row
+            }
+        }
+    }
+
+    @inline(__always) private static func int(_ v: Vector, _ r: Int) -> Int64 {
+        switch v.storage {
+        case .int(let a): return a[r]
+        default:
+            switch v.datum(r) {
+            case .int(let x), .timestamp(let x): return x
+            default: return 0
+            }
+        }
+    }
+
+    /// For each probe row, the first matching build row (or -1); follow `nextMatch` for more.
+    func firstMatches(_ keys: [Vector], count: Int) -> [Int32] {
+        var out = [Int32](repeating: -1, count: count)
+        switch mode {
+        case .int:
+            let k = keys[0]
+            if case .constant(let d) = k.storage {
+                if d != .null, let h = intHeads[JoinHashTable.int(k, 0)] { for i in 0..<count { out[i] = h } }
+                return out
+            }
+            for r in 0..<count where !k.isNull(r) { out[r] = intHeads[JoinHashTable.int(k, r)] ?? -1 }
+        case .string:
+            let k = keys[0]
+            switch k.storage {
+            case .constant(let d):
+                if case .string(let s) = d, let h = stringHeads[s] { for i in 0..<count { out[i] = h } }
+            case .dict(let entries, let idx):
+                // One lookup per dictionary entry, not per row.
+                let heads = entries.map { stringHeads[$0] ?? -1 }
+                for r in 0..<count where !k.isNull(r) { out[r] = heads[Int(idx[r])] }
+            default:
+                for r in 0..<count where !k.isNull(r) { out[r] = stringHeads[k.stringAt(r)] ?? -1 }
+            }
+        case .tuple:
+            for r in 0..<count where !keys.contains(where: { $0.isNull(r) }) {
+                out[r] = tupleHeads[keys.map { $0.datum(r) }] ?? -1
+            }
+        }
+        return out
+    }
+
+    /// The build row after `row` with the same key, or -1.
+    @inline(__always) func nextMatch(_ row: Int32) -> Int32 { next[Int(row)] }
+
+    /// Rough bytes held.
+    var approximateBytes: Int { next.count * 4 + (intHeads.count + stringHeads.count + tupleHeads.count) * 48 }
+}

@@ -1,0 +1,134 @@
+/// ASOF JOIN (DuckDB syntax): `a ASOF JOIN b ON a.run = b.run AND a.ts >= b.ts` pairs each left
+/// row with the one right row of equal keys whose time is the closest on the allowed side
+/// (`>=`: the latest right time at or before the left time; `>`: strictly before; `<=` / `<`:
+/// the earliest at or after / strictly after). INNER drops left rows without a match; LEFT
+/// ASOF keeps them with the right side NULL. NULL keys or times never match.
+///
+/// The right input is consumed whole (within `memoryLimit`, else the query fails naming the
+/// operator): rows are grouped by key with a `JoinHashTable` and each group's row list ordered by
+/// time. A group already in time order (a run's table read in storage order, the usual case) is
+/// not sorted; EXPLAIN ANALYZE says how many groups needed a sort. Left rows then stream, each
+/// answered by a binary search in its group, in left order. Output: left columns then right.
+final class AsofJoinOperator: PhysicalOperator {
+    let kind: JoinKind
+    let left: any PhysicalOperator
+    let right: any PhysicalOperator
+    let leftKeys: [BoundExpr]
+    let rightKeys: [BoundExpr]
+    let op: BinaryOp
+    let leftTime: BoundExpr
+    let rightTime: BoundExpr
+    let memoryLimit: Int
+    let columns: [OutputColumn]
+    var children: [any PhysicalOperator] { [left, right] }
+    /// Groups of the last run: all, and those that had to be sorted.
+    private var groups = (total: 0, sorted: 0)
+
+    init(_ kind: JoinKind, _ left: any PhysicalOperator, _ right: any PhysicalOperator, leftKeys: [BoundExpr], rightKeys: [BoundExpr],
+         op: BinaryOp, leftTime: BoundExpr, rightTime: BoundExpr, memoryLimit: Int) {
+        self.kind = kind
+        self.left = left
+        self.right = right
+        self.leftKeys = leftKeys
+        self.rightKeys = rightKeys
+        self.op = op
+        self.leftTime = leftTime
+        self.rightTime = rightTime
+        self.memoryLimit = memoryLimit
+        columns = left.columns + right.columns
+    }
+
+    /// Times as one comparable scale: BIGINT/TIMESTAMP exactly, DOUBLE through a total order
+    /// key that keeps `<` (NaN last, as Tape sorts it).
+    private static func times(_ v: Vector) -> [Int64] {
+        let m = v.materialized()
+        switch m.storage {
+        case .int(let a): return a
+        case .double(let a):
+            return a.map { d in
+                if d.isNaN { return Int64.max }
+                let bits = Int64(bitPattern: (d == 0 ? 0.0 : d).bitPattern)
+                return bits < 0 ? -(bits & Int64.max) : bits
+            }
+        default: return [Int64](repeating: 0, count: m.count)
+        }
+    }
+
+    func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        let limit = memoryLimit
+        let built = try right.materialize(memoryLimit: limit, tooBig: "ASOF JOIN: its right input needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit or filter the right side")
+        var keys: [Vector] = []
+        for k in rightKeys { keys.append(try Evaluator.evaluate(k, built)) }
+        let rtv = try Evaluator.evaluate(rightTime, built)
+        let rt = Self.times(rtv)
+        // Group rows by key (a constant key when there are no equalities).
+        let constKey = [Vector.constant(.int(0), type: .int, count: built.count)]
+        let table = JoinHashTable(keys: keys.isEmpty ? constKey : keys, count: built.count)
+        var groupOf = [Int32](repeating: -1, count: built.count)
+        var members: [[Int32]] = []
+        let heads = table.firstMatches(keys.isEmpty ? constKey : keys, count: built.count)
+        for r in 0..<built.count where groupOf[r] < 0 && heads[r] >= 0 && !rtv.isNull(r) {
+            var list: [Int32] = []
+            var m = heads[r]
+            while m >= 0 {
+                groupOf[Int(m)] = Int32(members.count)
+                if !rtv.isNull(Int(m)) { list.append(m) }
+                m = table.nextMatch(m)
+            }
+            members.append(list)
+        }
+        var sortedGroups = 0
+        for g in members.indices {
+            let list = members[g]
+            if zip(list, list.dropFirst()).contains(where: { rt[Int($0.0)] > rt[Int($0.1)] }) {
+                members[g].sort { (rt[Int($0)], $0) < (rt[Int($1)], $1) }
+                sortedGroups += 1
+            }
+        }
+        groups = (members.count, sortedGroups)
+        let op = self.op, kind = self.kind, leftKeys = self.leftKeys, leftTime = self.leftTime
+        try left.run { b throws(QueryError) in
+            var lk: [Vector] = []
+            for k in leftKeys { lk.append(try Evaluator.evaluate(k, b)) }
+            let probe = table.firstMatches(lk.isEmpty ? [Vector.constant(.int(0), type: .int, count: b.count)] : lk, count: b.count)
+            let ltv = try Evaluator.evaluate(leftTime, b)
+            let lt = Self.times(ltv)
+            var lrows: [Int32] = [], rrows: [Int32] = []
+            for r in 0..<b.count {
+                var match: Int32 = -1
+                if probe[r] >= 0, !ltv.isNull(r), case let g = groupOf[Int(probe[r])], g >= 0 {
+                    let list = members[Int(g)]
+                    let t = lt[r]
+                    // First index whose time is > t (for >=, <) or >= t (for >, <=).
+                    var lo = 0, hi = list.count
+                    let strictAbove = op == .ge || op == .lt
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        let v = rt[Int(list[mid])]
+                        if strictAbove ? v <= t : v < t { lo = mid + 1 } else { hi = mid }
+                    }
+                    if op == .ge || op == .gt {
+                        if lo > 0 { match = list[lo - 1] }
+                    } else if lo < list.count {
+                        match = list[lo]
+                    }
+                }
+                if match >= 0 || kind == .leftAsof {
+                    lrows.append(Int32(r))
+                    rrows.append(match)
+                }
+            }
+            if lrows.isEmpty { return true }
+            let out = Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gatherPadded(rrows) }, count: lrows.count)
+            return try emit(out)
+        }
+    }
+
+    func explain(analyzed: Bool) -> [String] {
+        var s = "ASOF JOIN \(kind == .leftAsof ? "LEFT" : "INNER") on "
+        s += (zip(leftKeys, rightKeys).map { "\($0.0.text) = \($0.1.text)" } + ["\(leftTime.text) \(op.rawValue) \(rightTime.text)"]).joined(separator: " AND ")
+        s += " (right side grouped by key, binary search per left row; groups already in time order are not sorted)"
+        if analyzed { s += "; last run: \(groups.total) groups, \(groups.sorted) sorted" }
+        return [s]
+    }
+}

@@ -1,0 +1,151 @@
+/// Hash join: INNER, LEFT, RIGHT, FULL, SEMI and ANTI, with equi-keys plus an optional residual
+/// condition; with no keys every pair is a candidate (CROSS JOIN, or ON without an equality).
+///
+/// The right input is the build side: it is consumed whole into one batch and a `JoinHashTable`
+/// (within `memoryLimit`, else the query fails naming the operator and the limit; no spilling).
+/// The left input then streams: each batch's keys are probed, candidate pairs are checked against
+/// `residual` (evaluated over left columns followed by right columns), and matches are emitted in
+/// left-row order. LEFT/FULL add unmatched left rows padded with NULLs; RIGHT/FULL emit the
+/// unmatched build rows (left side NULL) after the left input ends. Output columns: left then
+/// right; SEMI and ANTI output the left columns only (each left row at most once).
+final class HashJoinOperator: PhysicalOperator {
+    let kind: JoinKind
+    let left: any PhysicalOperator
+    let right: any PhysicalOperator
+    /// Key expressions over the left columns and, pairwise of the same type, over the right columns.
+    let leftKeys: [BoundExpr]
+    let rightKeys: [BoundExpr]
+    let residual: BoundExpr?
+    let memoryLimit: Int
+    let columns: [OutputColumn]
+    var children: [any PhysicalOperator] { [left, right] }
+
+    init(_ kind: JoinKind, _ left: any PhysicalOperator, _ right: any PhysicalOperator, leftKeys: [BoundExpr], rightKeys: [BoundExpr],
+         residual: BoundExpr?, memoryLimit: Int) {
+        self.kind = kind
+        self.left = left
+        self.right = right
+        self.leftKeys = leftKeys
+        self.rightKeys = rightKeys
+        self.residual = residual
+        self.memoryLimit = memoryLimit
+        columns = kind == .semi || kind == .anti ? left.columns : left.columns + right.columns
+    }
+
+    /// The build side: all right rows, their keys and the hash table.
+    private func build() throws(QueryError) -> (Batch, JoinHashTable?) {
+        let limit = memoryLimit, kind = self.kind
+        let all = try right.materialize(memoryLimit: limit, tooBig: "\(kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit, filter the right side, or put the smaller table on the right")
+        guard !rightKeys.isEmpty else { return (all, nil) }
+        var keys: [Vector] = []
+        for k in rightKeys { keys.append(try Evaluator.evaluate(k, all)) }
+        let table = JoinHashTable(keys: keys, count: all.count)
+        if all.approximateBytes + table.approximateBytes > limit {
+            throw QueryError(.execution, "\(kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit")
+        }
+        return (all, table)
+    }
+
+    func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        let (built, table) = try build()
+        var matchedBuild = kind == .right || kind == .full ? [Bool](repeating: false, count: built.count) : []
+        let kind = self.kind, leftKeys = self.leftKeys, residual = self.residual
+        var stopped = false
+        /// Emits the join of left rows `range` of `b`, given their candidate pairs (in row order).
+        func finish(_ b: Batch, _ range: Range<Int>, _ candidates: ([Int32], [Int32])) throws(QueryError) -> Bool {
+            var (lrows, rrows) = candidates
+            if let residual, !lrows.isEmpty {
+                let pairs = Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gather(rrows) }, count: lrows.count)
+                if let keep = try FilterOperator.selection(residual, pairs) {
+                    lrows = keep.map { lrows[Int($0)] }
+                    rrows = keep.map { rrows[Int($0)] }
+                }
+            }
+            if !matchedBuild.isEmpty { for m in rrows { matchedBuild[Int(m)] = true } }
+            var hit = [Bool](repeating: false, count: range.count)
+            for r in lrows { hit[Int(r) - range.lowerBound] = true }
+            switch kind {
+            case .semi, .anti:
+                let keep = range.map { Int32($0) }.filter { hit[Int($0) - range.lowerBound] == (kind == .semi) }
+                if keep.isEmpty { return true }
+                return try emit(keep.count == b.count ? b : b.gather(keep))
+            case .left, .full where hit.contains(false):
+                // Merge in the unmatched left rows (right side -1 = NULL), keeping left order.
+                var l2: [Int32] = [], r2: [Int32] = []
+                var i = 0
+                for r in range {
+                    if hit[r - range.lowerBound] {
+                        while i < lrows.count && lrows[i] == Int32(r) { l2.append(lrows[i]); r2.append(rrows[i]); i += 1 }
+                    } else {
+                        l2.append(Int32(r))
+                        r2.append(-1)
+                    }
+                }
+                lrows = l2
+                rrows = r2
+            default:
+                break
+            }
+            if lrows.isEmpty { return true }
+            return try emit(Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gatherPadded(rrows) }, count: lrows.count))
+        }
+        try left.run { b throws(QueryError) in
+            var first: [Int32] = []
+            if let table {
+                var keys: [Vector] = []
+                for k in leftKeys { keys.append(try Evaluator.evaluate(k, b)) }
+                first = table.firstMatches(keys, count: b.count)
+            }
+            // Candidate pairs in left-row order, finished in pieces of about 64K pairs so a
+            // many-to-many or keyless join never holds more than that at once.
+            var start = 0
+            var lrows: [Int32] = [], rrows: [Int32] = []
+            for r in 0..<b.count {
+                if let table {
+                    var m = first[r]
+                    while m >= 0 {
+                        lrows.append(Int32(r))
+                        rrows.append(m)
+                        m = table.nextMatch(m)
+                    }
+                } else {
+                    for m in 0..<built.count {
+                        lrows.append(Int32(r))
+                        rrows.append(Int32(m))
+                    }
+                }
+                if lrows.count >= 65_536 || r == b.count - 1 {
+                    if try !finish(b, start..<(r + 1), (lrows, rrows)) {
+                        stopped = true
+                        return false
+                    }
+                    start = r + 1
+                    lrows.removeAll(keepingCapacity: true)
+                    rrows.removeAll(keepingCapacity: true)
+                }
+            }
+            return true
+        }
+        if stopped || matchedBuild.isEmpty { return }
+        // RIGHT/FULL: build rows no left row matched, left side NULL.
+        let unmatched = (0..<Int32(built.count)).filter { !matchedBuild[Int($0)] }
+        var start = 0
+        while start < unmatched.count {
+            let piece = Array(unmatched[start..<min(unmatched.count, start + 65_536)])
+            start += piece.count
+            let nulls = left.columns.map { Vector(type: $0.type, storage: .constant(.null), count: piece.count) }
+            if try !emit(Batch(columns: nulls + built.columns.map { $0.gather(piece) }, count: piece.count)) { return }
+        }
+    }
+
+    func explain(analyzed: Bool) -> [String] {
+        var s = "HASH JOIN \(kind.rawValue)"
+        if !leftKeys.isEmpty {
+            s += " on " + zip(leftKeys, rightKeys).map { "\($0.0.text) = \($0.1.text)" }.joined(separator: " AND ")
+        } else {
+            s += " (no equality keys: every pair is checked)"
+        }
+        if let residual { s += ", residual \(residual.text)" }
+        return [s + " (build: right input)"]
+    }
+}

@@ -1,0 +1,52 @@
+import Tape
+
+/// The virtual table `runs`: one row per queried run, answered from the footers read when the
+/// run set was opened (no chunk is read). Columns: `run` (the run id), `path`, every metadata
+/// key of any run (typed as the metadata columns of a table are: BIGINT, DOUBLE, BOOLEAN,
+/// TIMESTAMP or VARCHAR; NULL where a run lacks the key), then every stored run metric (BIGINT
+/// counts, TIMESTAMP start/end, DOUBLE otherwise; NULL where a run has none). A metric whose name
+/// is also a metadata key is left out (the metadata column wins). Rows in run order, one batch.
+final class RunsTableOperator: PhysicalOperator {
+    let runs: RunSet
+    let columns: [OutputColumn]
+    private let metadataKeys: [String]
+    private let metricNames: [String]
+    var children: [any PhysicalOperator] { [] }
+
+    init(runs: RunSet, qualifier: String) {
+        self.runs = runs
+        let keys = runs.metadataKeys.filter { $0 != "run" && $0 != "path" }
+        metadataKeys = keys
+        let metrics = runs.metricColumns.filter { m in !keys.contains(m.name) && m.name != "run" && m.name != "path" }
+        metricNames = metrics.map(\.name)
+        columns = [OutputColumn(name: "run", type: .string, qualifier: qualifier), OutputColumn(name: "path", type: .string, qualifier: qualifier)]
+            + keys.map { OutputColumn(name: $0, type: runs.metadataType($0), qualifier: qualifier) }
+            + metrics.map { OutputColumn(name: $0.name, type: $0.type, qualifier: qualifier) }
+    }
+
+    func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        guard !runs.runs.isEmpty else { return }
+        var builders = columns.map { VectorBuilder(type: $0.type) }
+        for run in runs.runs {
+            builders[0].append(.string(run.id))
+            builders[1].append(.string(run.path))
+            for (i, k) in metadataKeys.enumerated() { builders[2 + i].append(runs.metadataValue(run, k, columns[2 + i].type)) }
+            let base = 2 + metadataKeys.count
+            for (i, name) in metricNames.enumerated() {
+                let d: Datum
+                switch run.metrics?[name] {
+                case .int(let v)?: d = columns[base + i].type == .double ? .double(Double(v)) : .int(v)
+                case .double(let v)?: d = .double(v)
+                case .timestamp(let v)?: d = .timestamp(v)
+                case nil: d = .null
+                }
+                builders[base + i].append(d)
+            }
+        }
+        _ = try emit(Batch(columns: builders.map { $0.build() }, count: runs.runs.count))
+    }
+
+    func explain(analyzed: Bool) -> [String] {
+        ["RUNS (virtual table: \(runs.runs.count) run\(runs.runs.count == 1 ? "" : "s") from footers, no chunk read)"]
+    }
+}
