@@ -131,6 +131,8 @@ enum WindowQueries {
         "SELECT run, ts, dd FROM (SELECT run, ts, equity / max(equity) OVER (PARTITION BY run ORDER BY ts) - 1 AS dd FROM equity) AS x WHERE dd < -0.001 ORDER BY run, ts",
         "SELECT r.run, r.n, rank() OVER (ORDER BY r.n DESC, r.run) FROM (SELECT run, count(*) AS n FROM trades GROUP BY run) r ORDER BY r.run",
         "SELECT run, total, sum(total) OVER (ORDER BY run ROWS UNBOUNDED PRECEDING) FROM (SELECT run, sum(qty) AS total FROM trades GROUP BY run) ORDER BY run",
+        "SELECT t.run, t.ts, sum(t.qty) OVER (PARTITION BY t.run ORDER BY t.ts ROWS 2 PRECEDING) FROM trades t JOIN (SELECT DISTINCT run FROM equity) e ON t.run = e.run ORDER BY t.run, t.ts",
+        "SELECT t.run, t.ts, t.pnl - lag(t.pnl) OVER (PARTITION BY t.run ORDER BY t.ts) AS d FROM trades t ASOF JOIN equity q ON t.run = q.run AND t.ts >= q.ts ORDER BY t.run, t.ts",
     ]
 
     static let grouped: [String] = [

@@ -137,35 +137,28 @@ struct FrameBounds {
         var probe: RangeProbe?
         if offsets, let key { probe = try RangeProbe(key, descending: descending) }
         // Two pointers per bound: targets only move forward as i does.
-        var cursor = [nn.lowerBound, nn.lowerBound]
-        for i in part {
-            let isNullRow = !nn.contains(i)
-            for (which, b) in [frame.start, frame.end].enumerated() {
-                let isEnd = which == 1
-                var pos: Int
-                switch b {
-                case .unboundedPreceding: pos = part.lowerBound
-                case .unboundedFollowing: pos = part.upperBound
-                case .currentRow: pos = Int(isEnd ? layout.peerEnd[i] : layout.peerStart[i])
-                case .preceding(let d), .following(let d):
-                    if isNullRow || probe == nil {
-                        pos = Int(isEnd ? layout.peerEnd[i] : layout.peerStart[i])
-                    } else if let probe {
-                        var sign: Int64 = 1
-                        if case .preceding = b { sign = -1 }
-                        // The bound's value, in sort direction; nil when it leaves the key's range.
-                        let target = try probe.shifted(i, by: d, sign: descending ? -sign : sign)
-                        var c = max(cursor[which], nn.lowerBound)
-                        // start: first row not before the target; end: first row after it.
-                        while c < nn.upperBound && (isEnd ? !probe.after(c, target, sign: sign) : probe.before(c, target, sign: sign)) { c += 1 }
-                        cursor[which] = c
-                        pos = c
-                    } else {
-                        pos = i
-                    }
-                }
-                if isEnd { end[i] = Int32(pos) } else { start[i] = Int32(pos) }
+        var cursor = (nn.lowerBound, nn.lowerBound)
+        func position(_ b: BoundFrame.Bound, _ i: Int, isEnd: Bool, _ cursor: inout Int) throws(QueryError) -> Int {
+            switch b {
+            case .unboundedPreceding: return part.lowerBound
+            case .unboundedFollowing: return part.upperBound
+            case .currentRow: return Int(isEnd ? layout.peerEnd[i] : layout.peerStart[i])
+            case .preceding(let d), .following(let d):
+                guard let probe, nn.contains(i) else { return Int(isEnd ? layout.peerEnd[i] : layout.peerStart[i]) }
+                var sign: Int64 = 1
+                if case .preceding = b { sign = -1 }
+                // The bound's value, in sort direction.
+                let target = try probe.shifted(i, by: d, sign: descending ? -sign : sign)
+                var c = max(cursor, nn.lowerBound)
+                // start: first row not before the target; end: first row after it.
+                while c < nn.upperBound && (isEnd ? !probe.after(c, target) : probe.before(c, target)) { c += 1 }
+                cursor = c
+                return c
             }
+        }
+        for i in part {
+            start[i] = Int32(try position(frame.start, i, isEnd: false, &cursor.0))
+            end[i] = Int32(try position(frame.end, i, isEnd: true, &cursor.1))
         }
     }
 }
@@ -221,13 +214,13 @@ struct RangeProbe {
     }
 
     /// Whether the key at `c` sorts before the target (outside a start bound).
-    func before(_ c: Int, _ t: Target, sign: Int64) -> Bool {
+    func before(_ c: Int, _ t: Target) -> Bool {
         let r = compare(c, t)
         return descending ? r > 0 : r < 0
     }
 
     /// Whether the key at `c` sorts after the target (outside an end bound).
-    func after(_ c: Int, _ t: Target, sign: Int64) -> Bool {
+    func after(_ c: Int, _ t: Target) -> Bool {
         let r = compare(c, t)
         return descending ? r < 0 : r > 0
     }
