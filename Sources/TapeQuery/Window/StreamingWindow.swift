@@ -115,12 +115,12 @@ extension Executor {
             for (i, w) in plan.windows.enumerated() {
                 let cumulative = StreamingWindow.lookback(w) == 0 && w.function != .lag
                 if cumulative {
-                    let v = try WindowEvaluator.evaluate([w], over: local)[0]
+                    let v = try StreamingWindow.evaluateOrdered(w, local)
                     let (out, last) = try StreamingWindow.combine(w, v, carry[i], rowsSoFar)
                     carry[i] = last
                     results.append(out)
                 } else {
-                    let v = try WindowEvaluator.evaluate([w], over: withContext)[0]
+                    let v = try StreamingWindow.evaluateOrdered(w, withContext)
                     results.append(context.count == 0 ? v : v.gather((Int32(context.count)..<Int32(withContext.count)).map { $0 }))
                 }
             }
@@ -137,6 +137,13 @@ extension Executor {
 }
 
 extension StreamingWindow {
+    /// `w` over rows of one run in strictly increasing time order (no sort, no peers to find).
+    static func evaluateOrdered(_ w: BoundWindow, _ rows: Batch) throws(QueryError) -> Vector {
+        var args: [Vector] = []
+        for a in w.args { args.append(try Evaluator.evaluate(a, rows).materialized()) }
+        return try WindowEvaluator.kernel(w, args, WindowLayout(orderedDistinct: rows.count), nil)
+    }
+
     /// `a`'s rows then `b`'s.
     static func concat(_ a: Batch, _ b: Batch) -> Batch {
         var cols: [Vector] = []

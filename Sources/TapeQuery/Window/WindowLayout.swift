@@ -64,6 +64,16 @@ struct WindowLayout {
         peerEnd = pe
     }
 
+    /// One partition of `count` rows already in order with no ties (each row its own peer group):
+    /// a time-ordered chunk of one run, as the streaming window sees it.
+    init(orderedDistinct count: Int) {
+        self.count = count
+        rows = nil
+        partitionStarts = count == 0 ? [0] : [0, count]
+        peerStart = (0..<Int32(count)).map { $0 }
+        peerEnd = (1..<Int32(count + 1)).map { $0 }
+    }
+
     /// -1/0/1 ordering of two input rows by one key in its direction, NULLs placed by `nullsFirst`.
     static func comparator(_ v: Vector, descending: Bool, nullsFirst: Bool) -> (Int, Int) -> Int {
         let m = v.materialized()
