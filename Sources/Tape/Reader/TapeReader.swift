@@ -114,21 +114,21 @@ public final class TapeReader {
     /// is read and its CRC checked first; otherwise only the requested blocks are read.
     public func readColumns(_ table: Footer.TableEntry, chunk index: Int, columns: [Int]) throws -> [ColumnData] {
         let c = table.chunks[index]
+        let offsets = c.blockOffsets
         do {
             if options.verifyChecksums {
                 try readVerifiedFrame(c)
                 return try columns.map { col in
-                    let start = c.blockOffset(col) - c.frameOffset
-                    return try decodeBlock(table, c, col, from: frameBuffer, at: start)
+                    try decodeBlock(table, c, col, from: frameBuffer, at: offsets[col] - c.frameOffset, offset: offsets[col])
                 }
             }
             return try columns.map { col in
                 let stored = c.blocks[col].storedLength   // inside the file: the footer was checked
                 if frameBuffer.count < stored { frameBuffer = [UInt8](repeating: 0, count: stored) }
                 try frameBuffer.withUnsafeMutableBytes { buf in
-                    try file.read(at: c.blockOffset(col), into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<stored]))
+                    try file.read(at: offsets[col], into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<stored]))
                 }
-                return try decodeBlock(table, c, col, from: frameBuffer, at: 0)
+                return try decodeBlock(table, c, col, from: frameBuffer, at: 0, offset: offsets[col])
             }
         } catch let e as FormatError {
             throw TapeError.corrupt(path: path, e)
@@ -142,8 +142,8 @@ public final class TapeReader {
         let c = table.chunks[index]
         do {
             try readVerifiedFrame(c)
-            for col in 0..<table.schema.count {
-                try body(col, try decodeBlock(table, c, col, from: frameBuffer, at: c.blockOffset(col) - c.frameOffset))
+            for (col, offset) in c.blockOffsets.enumerated() {
+                try body(col, try decodeBlock(table, c, col, from: frameBuffer, at: offset - c.frameOffset, offset: offset))
             }
         } catch let e as FormatError {
             throw TapeError.corrupt(path: path, e)
@@ -170,10 +170,12 @@ public final class TapeReader {
         }
     }
 
-    private func decodeBlock(_ table: Footer.TableEntry, _ c: Footer.ChunkEntry, _ col: Int, from buffer: [UInt8], at start: Int) throws -> ColumnData {
+    /// Decodes block `col` of chunk `c`, whose stored bytes start at `start` in `buffer` and at
+    /// `offset` in the file.
+    private func decodeBlock(_ table: Footer.TableEntry, _ c: Footer.ChunkEntry, _ col: Int, from buffer: [UInt8], at start: Int,
+                             offset: Int) throws -> ColumnData {
         let d = c.blocks[col]
         let type = table.schema[col].type
-        let offset = c.blockOffset(col)
         try checkRawLength(d, type, c, offset: offset)
         return try buffer.withUnsafeBytes { (buf: UnsafeRawBufferPointer) throws -> ColumnData in
             let stored = UnsafeRawBufferPointer(rebasing: buf[start..<(start + d.storedLength)])
