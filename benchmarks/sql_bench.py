@@ -96,6 +96,21 @@ def queries(rows):
           "arg_max(equity, ts) AS a FROM {equity} GROUP BY 1) ORDER BY 1"), "ordered"),
         ("losing_trades", "losing trades, top-20",
          "SELECT * FROM {trades} WHERE pnl < 0 ORDER BY pnl LIMIT 20", "column:pnl"),
+    ] + window_queries()
+
+
+def window_queries():
+    """The analyst's window queries (issue 10): drawdown curve, 1-day rolling mean of 1-minute
+    returns, monthly returns."""
+    return [
+        ("win_drawdown", "drawdown curve: equity / max(equity) OVER (ORDER BY ts) - 1",
+         "SELECT ts, equity / max(equity) OVER (ORDER BY ts) - 1 AS dd FROM {equity}", "sort"),
+        ("win_rolling", "1-day rolling mean of 1-minute returns (lag, then ROWS 1439 PRECEDING)",
+         "SELECT ts, avg(r) OVER (ORDER BY ts ROWS BETWEEN 1439 PRECEDING AND CURRENT ROW) AS m "
+         "FROM (SELECT ts, equity / lag(equity) OVER (ORDER BY ts) - 1 AS r FROM {equity})", "sort"),
+        ("win_monthly", "monthly returns via lag over month-end equity",
+         "SELECT m, close / lag(close) OVER (ORDER BY m) - 1 AS ret FROM "
+         "(SELECT date_trunc('month', {ts}) AS m, arg_max(equity, ts) AS close FROM {equity} GROUP BY 1) ORDER BY m", "ordered"),
     ]
 
 
@@ -632,7 +647,7 @@ def parse_args(argv):
     ap.add_argument("--rows", default="1000000,10000000", help="comma-separated data sets (bars)")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (medians reported)")
     ap.add_argument("--skip-build", action="store_true", help="use the tape-bench and tape binaries already built")
-    ap.add_argument("--only", help="comma-separated query names (slice,agg4,groupby_action,daily_last,daily_last_int,losing_trades,"
+    ap.add_argument("--only", help="comma-separated query names (slice,agg4,groupby_action,daily_last,daily_last_int,losing_trades,win_drawdown,win_rolling,win_monthly,"
                     "runs100,asof100,hashjoin100,probes)")
     ap.add_argument("--tape-bench", default=write_bench.TAPE_BENCH, help="tape-bench binary")
     ap.add_argument("--venv", default=write_bench.VENV, help="virtualenv to create/use (default benchmarks/.venv)")

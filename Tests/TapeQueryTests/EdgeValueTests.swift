@@ -119,7 +119,8 @@ import TapeTestSupport
     @Test(arguments: [
         "SELECT DISTINCT k FROM t", "SELECT DISTINCT s FROM t", "SELECT count(DISTINCT k) FROM t", "SELECT count(DISTINCT s) FROM t",
         "SELECT k FROM t ORDER BY k DESC LIMIT 150000", "SELECT k, count(*) FROM t GROUP BY k",
-        "SELECT median(k) FROM t",
+        "SELECT median(k) FROM t", "SELECT k, row_number() OVER (ORDER BY k) FROM t",
+        "SELECT s, sum(k) OVER (PARTITION BY s) FROM t",
     ])
     func memoryLimitBoundsEveryGrowingOperator(_ sql: String) throws {
         let paths = [try Self.keys.get()]

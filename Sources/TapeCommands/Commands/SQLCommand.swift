@@ -19,7 +19,10 @@ struct SQLCommand: ParsableCommand {
             (ASC/DESC, NULLS FIRST/LAST); LIMIT/OFFSET; joins (INNER/LEFT/RIGHT/FULL/SEMI/ANTI/CROSS \
             with ON or USING, ASOF [LEFT] JOIN), WITH, subqueries (FROM, scalar, IN, EXISTS), \
             UNION/INTERSECT/EXCEPT [ALL], the virtual table runs (one row per run: metadata and \
-            stored metrics), aggregate FILTER (WHERE …). Aggregates: count(*), count(x), \
+            stored metrics), aggregate FILTER (WHERE …); window functions f(…) OVER ([PARTITION BY …] \
+            [ORDER BY …] [ROWS|RANGE|GROUPS frame]), OVER w with WINDOW w AS (…), QUALIFY: row_number, \
+            rank, dense_rank, percent_rank, cume_dist, ntile, lag, lead, first_value, last_value, \
+            nth_value and the aggregates (e.g. equity / max(equity) OVER (ORDER BY ts) - 1). Aggregates: count(*), count(x), \
             count(DISTINCT x), sum, avg, min, max, first, last, any_value, stddev[_pop], \
             var_samp/var_pop, quantile/quantile_disc, quantile_cont, median, arg_min, arg_max. \
             Functions: abs, round, floor, ceil, sqrt, ln, log, log2, exp, power, sign, coalesce, \
@@ -44,7 +47,7 @@ struct SQLCommand: ParsableCommand {
     @OptionGroup var output: RowOutputOptions
     @Flag(help: "After the results, print the plan and what was read/skipped to stderr.") var explain = false
     @Option(help: "Worker threads (default: all cores; 1 = single-threaded).") var threads: Int?
-    @Option(help: "Most memory a sort, aggregation, DISTINCT, join or set operation may hold, e.g. 512MiB, 4GiB (default 2GiB).") var memoryLimit: String?
+    @Option(help: "Most memory a sort, aggregation, DISTINCT, join, window or set operation may hold, e.g. 512MiB, 4GiB (default 2GiB).") var memoryLimit: String?
     @Flag(help: "Check each chunk's checksum before using it.") var verify = false
     @Flag(help: "Also read files still being written (their complete chunks).") var unsealed = false
 

@@ -36,6 +36,7 @@ final class Executor: Sendable {
         } else {
             for e in plan.outputs + plan.hidden { after.formUnion(e.slots) }
         }
+        after.formUnion(plan.windowInputSlots)
         usedAfterFilter = after
         var stats = ScanStats(table: plan.table ?? "(none)")
         tasks = try Self.planTasks(plan: plan, runs: runs, needed: needed, stats: &stats)
@@ -132,7 +133,7 @@ final class Executor: Sendable {
 
     /// The input batch of a task: needed slots filled, others as NULL constants. With `only`,
     /// just those slots are decoded (into `into`, when given, whose other columns are kept).
-    private func load(_ task: ScanTask, _ readers: Readers, only: Set<Int>? = nil, into: Batch? = nil) throws(QueryError) -> Batch {
+    func load(_ task: ScanTask, _ readers: Readers, only: Set<Int>? = nil, into: Batch? = nil) throws(QueryError) -> Batch {
         let c = task.table.chunks[task.chunk]
         let count = c.rowCount
         var columns = into?.columns ?? plan.slots.indices.map { Self.constantSlot($0, task.run, count: count, plan: plan, runs: runs) }
@@ -160,7 +161,7 @@ final class Executor: Sendable {
     /// for ORDER BY … LIMIT, the first sort key) reads: when no row survives, or none can still
     /// enter the top N, the other columns are never decoded. Returns the rows scanned and the
     /// surviving batch and the stored bytes decoded.
-    private func scanTask(_ t: ScanTask, _ readers: Readers, stage: ResultStage? = nil) throws(QueryError) -> (Int, Batch, Int) {
+    func scanTask(_ t: ScanTask, _ readers: Readers, stage: ResultStage? = nil) throws(QueryError) -> (Int, Batch, Int) {
         guard let f = plan.filter else {
             let b = try load(t, readers)
             return (b.count, b, t.bytes)
@@ -223,6 +224,8 @@ final class Executor: Sendable {
                 let agg = Aggregation(keys: plan.keys ?? [], aggregates: plan.aggregates)
                 try agg.add(b, position: 0)
                 try finishAggregate(agg, stage)
+            } else if !plan.windows.isEmpty {
+                try finishWindowed(b, stage)
             } else {
                 _ = try stage.push(try project(b))
             }
@@ -240,6 +243,12 @@ final class Executor: Sendable {
         } else if plan.isAggregate {
             let agg = try runAggregate(threads: threads)
             try finishAggregate(agg, stage)
+        } else if !plan.windows.isEmpty {
+            if let s = StreamingWindow(plan, runs: runs, tasks: tasks), try timeOrdered(s) {
+                try streamWindows(s, stage)
+            } else {
+                try finishWindowed(try collectRows(threads: threads), stage)
+            }
         } else {
             try runProjection(threads: threads, stage)
         }
@@ -261,7 +270,7 @@ final class Executor: Sendable {
         return name
     }
 
-    private func project(_ b: Batch) throws(QueryError) -> Batch {
+    func project(_ b: Batch) throws(QueryError) -> Batch {
         var cols: [Vector] = []
         for e in plan.outputs + plan.hidden { cols.append(try Evaluator.evaluate(e, b)) }
         return Batch(columns: cols, count: b.count)
@@ -279,6 +288,7 @@ final class Executor: Sendable {
             let rows = (0..<Int32(post.count)).filter { !v.isNull(Int($0)) && v.datumBool(Int($0)) }
             post = post.gather(rows)
         }
+        if !plan.windows.isEmpty { return try finishWindowed(post, stage) }
         _ = try stage.push(try project(post))
     }
 
@@ -344,7 +354,7 @@ final class Executor: Sendable {
         return Batch(columns: columns, count: 1)
     }
 
-    private func record(bytes: Int, scanned: Int, matched: Int) {
+    func record(bytes: Int, scanned: Int, matched: Int) {
         scanStats.withLock { stats in
             stats.chunksRead += 1
             stats.bytesRead += bytes

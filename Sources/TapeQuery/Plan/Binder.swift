@@ -113,6 +113,7 @@ struct Binder {
     mutating func bindClauses(_ s: SelectStatement, _ items: [SelectItem]) throws(QueryError) -> QueryPlan {
         if let w = s.whereClause {
             if let agg = Binder.findAggregate(w) { throw QueryError(.binding, "aggregate functions are not allowed in WHERE (use HAVING)", at: agg) }
+            if let win = Binder.findWindow(w) { throw QueryError(.binding, "window functions are not allowed in WHERE (use QUALIFY)", at: win) }
             let f = try bindInput(w)
             try expectBool(f, "WHERE")
             plan.filter = f
@@ -132,6 +133,11 @@ struct Binder {
             }
             try bindOrder(items, post: false)
         }
+        if let q = s.qualify { try bindQualify(q, post: aggregating) }
+        for c in s.groupBy + (s.having.map { [$0] } ?? []) {
+            if let win = Binder.findWindow(c) { throw QueryError(.binding, "window functions are not allowed in GROUP BY or HAVING (use QUALIFY)", at: win) }
+        }
+        placeWindowResults()
         if plan.distinct {
             for k in plan.order where k.column >= plan.outputs.count {
                 _ = k
@@ -283,7 +289,7 @@ struct Binder {
                AggregateFunction.isAggregate(name) {
                 return try bindAggregateCall(name, args, distinct, call, filter: condition)
             }
-            if Binder.findAggregate(e) == nil {
+            if Binder.findAggregate(e) == nil && Binder.findWindow(e) == nil {
                 let saved = plan.slots.count
                 if let b = try? bind(e, post: false), let k = keyTexts.firstIndex(of: b.text) {
                     return BoundExpr(.column(slot: k, name: b.text), b.type, at: e.position)
@@ -384,6 +390,8 @@ struct Binder {
         case .cast(let x, let type):
             let v = try bind(x, post: post)
             return try fold(try Binder.cast(v, to: type, at: e.position, explicit: true))
+        case .window(let call):
+            return try bindWindow(call, e, post: post)
         }
     }
 
@@ -656,7 +664,8 @@ struct Binder {
         return false
     }
 
-    /// Position of the first aggregate call in `e`, if any.
+    /// Position of the first aggregate call in `e`, if any (a window function's own call is not
+    /// one; an aggregate in its arguments is).
     static func findAggregate(_ e: Expr) -> Int? {
         switch e.kind {
         case .function(let name, let args, _):
@@ -671,6 +680,9 @@ struct Binder {
         case .inList(let a, let l, _): return findAggregate(a) ?? l.lazy.compactMap(findAggregate).first
         case .caseWhen(let o, let w, let x):
             return o.flatMap(findAggregate) ?? w.lazy.compactMap { findAggregate($0.0) ?? findAggregate($0.1) }.first ?? x.flatMap(findAggregate)
+        case .window(let c):
+            // The window function itself is not an aggregate; one in its arguments or keys is.
+            return (c.args + c.over.partitionBy + c.over.orderBy.map(\.expr)).lazy.compactMap(findAggregate).first
         }
     }
 

@@ -43,6 +43,8 @@ enum Explain {
         let unused = plan.table != nil && plan.outputs.count > 1 ? plan.outputs.filter { $0.constantValue == .null }.count : 0
         let shown = zip(plan.outputNames, plan.outputs).filter { unused == 0 || $0.1.constantValue != .null }
         add("PROJECT \(shown.map { $0.0 == $0.1.text ? $0.0 : "\($0.1.text) AS \($0.0)" }.joined(separator: ", "))\(unused > 0 ? " (+\(unused) unused columns as NULL)" : "")")
+        if let q = plan.qualify { add("QUALIFY \(q.text)") }
+        if !plan.windows.isEmpty { add(WindowExplain.text(plan, runs: runs)) }
         if let h = plan.having { add("HAVING \(h.text)") }
         if let keys = plan.keys {
             let k = keys.isEmpty ? "" : " GROUP BY \(keys.map(\.text).joined(separator: ", "))"

@@ -45,7 +45,8 @@ struct SortKey {
 ///
 /// Pipeline: scan `table` in every run (skipping runs by `runFilter`, chunks by `zonePredicates`)
 /// → `filter` → either project `outputs` + `hidden` per batch, or group by `keys` and compute
-/// `aggregates`, then `having` and `outputs` + `hidden` over (keys…, aggregates…) → DISTINCT →
+/// `aggregates`, then `having` → `windows` → `qualify` → `outputs` + `hidden` over (keys…,
+/// aggregates…, windows…) or (slots…, windows…) → DISTINCT →
 /// sort by `order` (top-N when limited) → OFFSET/LIMIT.
 struct QueryPlan {
     var table: String?
@@ -57,6 +58,11 @@ struct QueryPlan {
     var keys: [BoundExpr]?
     var aggregates: [AggregateCall] = []
     var having: BoundExpr?
+    /// Window functions, evaluated over the rows after WHERE (or the groups after HAVING); their
+    /// results are columns `windowBase…` of the stage's rows, which `qualify` then filters.
+    var windows: [BoundWindow] = []
+    var windowBase = 0
+    var qualify: BoundExpr?
     var outputs: [BoundExpr] = []
     var outputNames: [String] = []
     var hidden: [BoundExpr] = []
@@ -67,6 +73,15 @@ struct QueryPlan {
 
     var isAggregate: Bool { keys != nil }
 
+    /// Input slots the window stage and QUALIFY read (none after aggregation: they read groups).
+    var windowInputSlots: Set<Int> {
+        guard !isAggregate else { return [] }
+        var s = Set<Int>()
+        qualify.map { s.formUnion($0.slots) }
+        for w in windows { for e in w.args + w.partition + w.order.map(\.expr) { s.formUnion(e.slots) } }
+        return s.filter { $0 < slots.count }
+    }
+
     /// Input slots the scan must fill (those some expression reads).
     var neededSlots: [Int] {
         var s = Set<Int>()
@@ -76,7 +91,8 @@ struct QueryPlan {
             for a in aggregates { for e in a.inputs { s.formUnion(e.slots) } }
         } else {
             for e in outputs + hidden { s.formUnion(e.slots) }
+            s.formUnion(windowInputSlots)
         }
-        return s.sorted()
+        return s.filter { $0 < slots.count }.sorted()
     }
 }

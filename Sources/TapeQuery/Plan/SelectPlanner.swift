@@ -1,5 +1,5 @@
 /// Stacks the generic operators of one bound SELECT over a non-scan input (a join, subquery or
-/// CTE): Filter(WHERE) → HashAggregate → Filter(HAVING) → Project (outputs, then hidden ORDER BY
+/// CTE): Filter(WHERE) → HashAggregate → Filter(HAVING) → Window → Filter(QUALIFY) → Project (outputs, then hidden ORDER BY
 /// keys) → Distinct → Sort | TopN → Limit. A SELECT over one stored table never comes here: the
 /// Tape scan runs the same plan fused (see `TapeScanOperator`).
 enum SelectPlanner {
@@ -9,6 +9,10 @@ enum SelectPlanner {
         if let keys = plan.keys {
             op = HashAggregateOperator(op, keys: keys, aggregates: plan.aggregates, memoryLimit: options.memoryLimit)
             if let h = plan.having { op = FilterOperator(op, predicate: h, label: "HAVING") }
+        }
+        if !plan.windows.isEmpty {
+            op = WindowOperator(op, windows: plan.windows, memoryLimit: options.memoryLimit)
+            if let q = plan.qualify { op = FilterOperator(op, predicate: q, label: "QUALIFY") }
         }
         op = ProjectOperator(op, plan.outputs + plan.hidden, names: plan.outputNames + plan.hidden.map(\.text))
         if plan.distinct { op = DistinctOperator(op, memoryLimit: options.memoryLimit) }

@@ -29,6 +29,8 @@ struct Expr: Sendable {
         case function(name: String, args: [Expr], distinct: Bool)
         case caseWhen(operand: Expr?, whens: [(Expr, Expr)], otherwise: Expr?)
         case cast(Expr, SQLType)
+        /// `f(args) OVER (…)`: a window function call (see Window/WindowSyntax.swift).
+        case window(WindowCall)
     }
 
     var kind: Kind
@@ -144,7 +146,7 @@ enum JoinKind: String, Sendable {
     case semi = "SEMI", anti = "ANTI", asof = "ASOF", leftAsof = "LEFT ASOF"
 }
 
-/// `SELECT [DISTINCT] … [FROM …] [WHERE …] [GROUP BY …] [HAVING …] [ORDER BY …] [LIMIT n]
+/// `SELECT [DISTINCT] … [FROM …] [WHERE …] [GROUP BY …] [HAVING …] [WINDOW …] [QUALIFY …] [ORDER BY …] [LIMIT n]
 /// [OFFSET m]`.
 struct SelectStatement: Sendable {
     var distinct = false
@@ -153,6 +155,9 @@ struct SelectStatement: Sendable {
     var whereClause: Expr?
     var groupBy: [Expr] = []
     var having: Expr?
+    /// `WINDOW w AS (…), …` and `QUALIFY condition` (filters on window results).
+    var windows: [NamedWindow] = []
+    var qualify: Expr?
     var orderBy: [OrderItem] = []
     var limit: Int?
     var offset = 0

@@ -5,9 +5,9 @@ import TapeFormat
 /// Precedence, loosest first: OR; AND; NOT; comparisons, IS [NOT] NULL, [NOT] BETWEEN, [NOT] IN,
 /// [NOT] LIKE/ILIKE; `||`; `+ -`; `* / // %`; unary `- +`; `::` casts; primaries.
 struct Parser {
-    private var tokens: [Token]
+    private(set) var tokens: [Token]
     private let source: [UInt8]
-    private var p = 0
+    var p = 0
     /// Nesting depth guard, so a hostile query like 10,000 `(` cannot overflow the stack.
     private var depth = 0
     private static let maxDepth = 200
@@ -42,41 +42,41 @@ struct Parser {
 
     // MARK: - Token helpers
 
-    private var current: Token { tokens[p] }
+    var current: Token { tokens[p] }
 
-    private mutating func advance() -> Token {
+    mutating func advance() -> Token {
         let t = tokens[p]
         if p < tokens.count - 1 { p += 1 }
         return t
     }
 
-    private mutating func accept(keyword k: String) -> Bool {
+    mutating func accept(keyword k: String) -> Bool {
         if current.isKeyword(k) { p += 1; return true }
         return false
     }
 
-    private mutating func accept(symbol s: String) -> Bool {
+    mutating func accept(symbol s: String) -> Bool {
         if current.isSymbol(s) { p += 1; return true }
         return false
     }
 
-    private mutating func expect(keyword k: String) throws(QueryError) {
+    mutating func expect(keyword k: String) throws(QueryError) {
         guard accept(keyword: k) else { throw unexpected("expected \(k)") }
     }
 
-    private mutating func expect(symbol s: String) throws(QueryError) {
+    mutating func expect(symbol s: String) throws(QueryError) {
         guard accept(symbol: s) else { throw unexpected("expected '\(s)'") }
     }
 
-    private func unexpected(_ what: String) -> QueryError {
+    func unexpected(_ what: String) -> QueryError {
         QueryError(.syntax, "\(what), found \(current.display)", at: current.position)
     }
 
     /// Words that end an expression or clause and so cannot be bare aliases.
-    private static let reserved: Set<String> = [
+    static let reserved: Set<String> = [
         "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "OFFSET", "AND", "OR", "NOT",
         "AS", "ASC", "DESC", "NULLS", "BETWEEN", "IN", "LIKE", "ILIKE", "IS", "NULL", "CASE", "WHEN", "THEN",
-        "ELSE", "END", "DISTINCT", "UNION", "INTERSECT", "EXCEPT", "JOIN", "ON", "TRUE", "FALSE", "EXPLAIN",
+        "ELSE", "END", "DISTINCT", "UNION", "INTERSECT", "EXCEPT", "JOIN", "ON", "TRUE", "FALSE", "EXPLAIN", "WINDOW", "QUALIFY", "OVER",
     ]
 
     /// Words that cannot be a bare table alias (they continue the FROM clause).
@@ -205,6 +205,7 @@ struct Parser {
             repeat { s.groupBy.append(try expression()) } while accept(symbol: ",")
         }
         if accept(keyword: "HAVING") { s.having = try expression() }
+        try windowClauses(&s)
         return s
     }
 
@@ -214,19 +215,7 @@ struct Parser {
         var offset = 0
         if accept(keyword: "ORDER") {
             try expect(keyword: "BY")
-            repeat {
-                let e = try expression()
-                var desc = false
-                if accept(keyword: "DESC") { desc = true } else { _ = accept(keyword: "ASC") }
-                var nullsFirst: Bool?
-                if accept(keyword: "NULLS") {
-                    if accept(keyword: "FIRST") { nullsFirst = true } else {
-                        try expect(keyword: "LAST")
-                        nullsFirst = false
-                    }
-                }
-                order.append(OrderItem(expr: e, descending: desc, nullsFirst: nullsFirst))
-            } while accept(symbol: ",")
+            repeat { order.append(try orderItem()) } while accept(symbol: ",")
         }
         // LIMIT and OFFSET in either order.
         for _ in 0..<2 {
@@ -350,7 +339,7 @@ struct Parser {
         }
     }
 
-    private mutating func identifier(_ what: String) throws(QueryError) -> String {
+    mutating func identifier(_ what: String) throws(QueryError) -> String {
         switch current.kind {
         case .word(let w) where !Parser.reserved.contains(w.uppercased()):
             p += 1
@@ -477,7 +466,7 @@ struct Parser {
         return l
     }
 
-    private mutating func additive() throws(QueryError) -> Expr {
+    mutating func additive() throws(QueryError) -> Expr {
         var l = try multiplicative()
         while current.isSymbol("+") || current.isSymbol("-") {
             let t = advance()
@@ -671,7 +660,12 @@ struct Parser {
             call = Expr(.filtered(call, filter: condition), at: position)
         }
         if current.isKeyword("OVER") {
-            throw QueryError(.syntax, "window functions are not supported", at: current.position)
+            if case .filtered = call.kind {
+                throw QueryError(.syntax, "FILTER in a window function call is not supported", at: current.position)
+            }
+            p += 1
+            let over = try windowReference()
+            return Expr(.window(WindowCall(name: name.lowercased(), args: args, distinct: distinct, over: over)), at: position)
         }
         return call
     }

@@ -37,17 +37,12 @@ final class VarianceState: AggregateState {
         ensure(groupCount)
         for g in o.n.indices where o.n[g] > 0 {
             let t = Int(mapping[g])
-            if n[t] == 0 { n[t] = o.n[g]; mean[t] = o.mean[g]; m2[t] = o.m2[g]; continue }
-            let na = n[t], nb = o.n[g], total = na + nb
-            let delta = o.mean[g] - mean[t]
-            // An infinite (or NaN) mean on either side: Welford over the same values in one pass
-            // reaches inf − inf, so the result is NaN whatever the split between threads.
-            if !delta.isFinite { mean[t] = .nan; m2[t] = .nan; n[t] = total; continue }
-            mean[t] += delta * nb / total
-            m2[t] += o.m2[g] + delta * delta * na * nb / total
-            n[t] = total
+            let m = moments(t).merged(o.moments(g))
+            n[t] = m.n; mean[t] = m.mean; m2[t] = m.m2
         }
     }
+
+    private func moments(_ g: Int) -> Moments { Moments(n: n[g], mean: mean[g], m2: m2[g]) }
 
     override func finish(groupCount: Int) -> Vector {
         ensure(groupCount)
@@ -57,12 +52,8 @@ final class VarianceState: AggregateState {
         var valid = Bitmap(count: groupCount, value: true)
         var anyNull = false
         for g in 0..<groupCount {
-            let d = sample ? n[g] - 1 : n[g]
-            guard d > 0 else { valid[g] = false; anyNull = true; continue }
-            // NaN (a NaN or infinite input) stays NaN, as DuckDB; Swift's max would turn it into 0.
-            let raw = m2[g] / d
-            let variance = raw.isNaN ? raw : max(0, raw)
-            values[g] = root ? variance.squareRoot() : variance
+            guard let v = moments(g).result(sample: sample, root: root) else { valid[g] = false; anyNull = true; continue }
+            values[g] = v
         }
         return Vector(type: .double, storage: .double(values), validity: anyNull ? valid : nil, count: groupCount)
     }

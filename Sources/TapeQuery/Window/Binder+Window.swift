@@ -1,0 +1,238 @@
+/// Binding of window function calls, named windows and QUALIFY.
+///
+/// A window call binds its arguments, PARTITION BY and ORDER BY in the same context as the select
+/// list (over input rows, or over groups after GROUP BY, so `sum(sum(pnl)) OVER ()` works), is
+/// added to `plan.windows`, and is replaced by a reference to its result column. Result columns
+/// follow the window stage's input columns; their index is known only once binding is over, so
+/// calls are first referenced by a placeholder slot (-1 - k) that `placeWindowResults` rewrites.
+extension Binder {
+    mutating func bindWindow(_ call: WindowCall, _ e: Expr, post: Bool) throws(QueryError) -> BoundExpr {
+        for a in call.args {
+            if let inner = Binder.findWindow(a) { throw QueryError(.binding, "window functions cannot be nested", at: inner) }
+        }
+        guard let f = WindowFunction.named(call.name, distinct: call.distinct) else {
+            let known = ["row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value", "last_value", "nth_value"]
+            throw QueryError(.binding, "\(call.name)() is not a window function (window functions: \(known.joined(separator: ", ")) and the aggregates)", at: e.position)
+        }
+        if call.distinct { throw QueryError(.binding, "DISTINCT is not supported in window functions", at: e.position) }
+        let spec = try resolveWindow(call.over)
+        var args: [BoundExpr] = []
+        if !(call.args.count == 1 && { if case .star = call.args[0].kind { return true } else { return false } }()) {
+            for a in call.args { args.append(try bind(a, post: post)) }
+        }
+        var partition: [BoundExpr] = []
+        for p in spec.partitionBy {
+            if let inner = Binder.findWindow(p) { throw QueryError(.binding, "window functions cannot be nested", at: inner) }
+            partition.append(try bind(p, post: post))
+        }
+        var order: [BoundWindow.OrderKey] = []
+        for o in spec.orderBy {
+            if let inner = Binder.findWindow(o.expr) { throw QueryError(.binding, "window functions cannot be nested", at: inner) }
+            order.append(BoundWindow.OrderKey(expr: try bind(o.expr, post: post), descending: o.descending, nullsFirst: o.nullsFirst ?? false))
+        }
+        var function = f
+        if case .aggregate(.count) = f, call.args.count == 1, case .star = call.args[0].kind { function = .aggregate(.countStar) }
+        let (type, checkedArgs) = try Binder.windowType(function, call.name, args, e.position)
+        let frame = try bindFrame(spec.frame, order: order)
+        let argText = function == .aggregate(.countStar) ? "*" : checkedArgs.map(\.text).joined(separator: ", ")
+        var over = BoundWindow(function: function, args: checkedArgs, partition: partition, order: order, frame: frame, type: type, text: "", position: e.position).specText
+        if function.usesFrame { over += (over.isEmpty ? "" : " ") + frame.description }
+        let text = "\(call.name)(\(argText)) OVER (\(over))"
+        let w = BoundWindow(function: function, args: checkedArgs, partition: partition, order: order, frame: frame, type: type, text: text, position: e.position)
+        let k: Int
+        if let i = plan.windows.firstIndex(where: { $0.text == text }) { k = i } else {
+            plan.windows.append(w)
+            k = plan.windows.count - 1
+        }
+        return BoundExpr(.column(slot: -1 - k, name: text), type, at: e.position)
+    }
+
+    /// `OVER w` / `OVER (w …)`: the named window, extended by what the call adds.
+    private func resolveWindow(_ spec: WindowSpec) throws(QueryError) -> WindowSpec {
+        guard let name = spec.base else { return spec }
+        guard let named = statement.windows.first(where: { $0.name == name }) ?? statement.windows.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+            let known = statement.windows.map(\.name)
+            throw QueryError(.binding, "no window '\(name)'\(known.isEmpty ? " (define it with WINDOW \(name) AS (…))" : " (windows: \(known.joined(separator: ", ")))")", at: spec.position)
+        }
+        var base = try resolveWindow(named.spec)
+        if !spec.partitionBy.isEmpty {
+            throw QueryError(.binding, "cannot override PARTITION BY of window '\(name)'", at: spec.partitionBy[0].position)
+        }
+        if !spec.orderBy.isEmpty {
+            guard base.orderBy.isEmpty else {
+                throw QueryError(.binding, "cannot override ORDER BY of window '\(name)'", at: spec.orderBy[0].expr.position)
+            }
+            base.orderBy = spec.orderBy
+        }
+        if spec.frame != nil { base.frame = spec.frame }
+        base.position = spec.position
+        return base
+    }
+
+    /// Checks a frame's offsets: constants, non-negative; RANGE offsets need one numeric or
+    /// TIMESTAMP ORDER BY key (an INTERVAL offset for a TIMESTAMP key).
+    private mutating func bindFrame(_ frame: WindowFrame?, order: [BoundWindow.OrderKey]) throws(QueryError) -> BoundFrame {
+        guard let frame else { return BoundFrame.defaultFrame(ordered: !order.isEmpty) }
+        func offset(_ x: Expr) throws(QueryError) -> Datum {
+            let b = try bind(x, post: false)
+            guard let d = b.constantValue, d != .null else {
+                throw QueryError(.binding, "a frame offset must be a constant", at: x.position)
+            }
+            switch frame.unit {
+            case .rows, .groups:
+                guard case .int(let v) = d, v >= 0 else {
+                    throw QueryError(.binding, "\(frame.unit.rawValue) frame offsets must be non-negative integers, got \(d)", at: x.position)
+                }
+                return d
+            case .range:
+                guard order.count == 1 else {
+                    throw QueryError(.binding, "RANGE with an offset needs exactly one ORDER BY expression", at: x.position)
+                }
+                let keyType = order[0].expr.type
+                switch (keyType, d) {
+                case (.int, .int(let v)) where v >= 0, (.double, .int(let v)) where v >= 0: return d
+                case (.int, .double(let v)) where v >= 0, (.double, .double(let v)) where v >= 0: return d
+                case (.timestamp, .interval(let i)) where i.months >= 0 && i.days >= 0 && i.nanos >= 0: return d
+                case (.timestamp, .string(let s)):
+                    if let i = Interval(parsing: s), i.months >= 0 && i.days >= 0 && i.nanos >= 0 { return .interval(i) }
+                default: break
+                }
+                throw QueryError(.binding, "RANGE offset \(d) does not fit ORDER BY key of type \(keyType) (numbers take a non-negative number, TIMESTAMP a non-negative INTERVAL)", at: x.position)
+            }
+        }
+        func bound(_ b: WindowFrame.Bound) throws(QueryError) -> BoundFrame.Bound {
+            switch b {
+            case .unboundedPreceding: return .unboundedPreceding
+            case .unboundedFollowing: return .unboundedFollowing
+            case .currentRow: return .currentRow
+            case .preceding(let x): return .preceding(try offset(x))
+            case .following(let x): return .following(try offset(x))
+            }
+        }
+        if case .unboundedFollowing = frame.start {
+            throw QueryError(.binding, "a frame cannot start at UNBOUNDED FOLLOWING", at: frame.position)
+        }
+        if case .unboundedPreceding = frame.end {
+            throw QueryError(.binding, "a frame cannot end at UNBOUNDED PRECEDING", at: frame.position)
+        }
+        // DuckDB's rules: a frame cannot end before where it starts by construction.
+        switch (frame.start, frame.end) {
+        case (.following, .preceding), (.following, .currentRow):
+            throw QueryError(.binding, "a frame starting at a following row cannot end at the current or a preceding row", at: frame.position)
+        case (.currentRow, .preceding):
+            throw QueryError(.binding, "a frame starting at the current row cannot end at a preceding row", at: frame.position)
+        default: break
+        }
+        return BoundFrame(unit: frame.unit, start: try bound(frame.start), end: try bound(frame.end))
+    }
+
+    /// The result type of a window function, with its arguments checked (and cast where needed).
+    static func windowType(_ f: WindowFunction, _ name: String, _ args: [BoundExpr], _ at: Int) throws(QueryError) -> (SQLType, [BoundExpr]) {
+        func arity(_ range: ClosedRange<Int>) throws(QueryError) {
+            guard range.contains(args.count) else {
+                let n = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+                throw QueryError(.binding, "\(name)() takes \(n) argument\(range.upperBound == 1 ? "" : "s"), got \(args.count)", at: at)
+            }
+        }
+        func integer(_ i: Int) throws(QueryError) -> BoundExpr {
+            guard args[i].type == .int || args[i].type == .null else {
+                throw QueryError(.binding, "\(name)() needs an integer argument \(i + 1), got \(args[i].type)", at: args[i].position)
+            }
+            return try Binder.cast(args[i], to: .int, at: args[i].position, explicit: false)
+        }
+        func numeric() throws(QueryError) {
+            guard args[0].type.isNumeric || args[0].type == .null else {
+                throw QueryError(.binding, "\(name)() needs a numeric argument, got \(args[0].type)", at: args[0].position)
+            }
+        }
+        switch f {
+        case .rowNumber, .rank, .denseRank:
+            try arity(0...0)
+            return (.int, [])
+        case .percentRank, .cumeDist:
+            try arity(0...0)
+            return (.double, [])
+        case .ntile:
+            try arity(1...1)
+            return (.int, [try integer(0)])
+        case .lag, .lead:
+            try arity(1...3)
+            var out = [args[0]]
+            if args.count > 1 { out.append(try integer(1)) }
+            if args.count > 2 { out.append(try Binder.cast(args[2], to: args[0].type == .null ? args[2].type : args[0].type, at: args[2].position, explicit: false)) }
+            let type = args[0].type == .null && args.count > 2 ? args[2].type : args[0].type
+            return (type, out)
+        case .firstValue, .lastValue:
+            try arity(1...1)
+            return (args[0].type, args)
+        case .nthValue:
+            try arity(2...2)
+            return (args[0].type, [args[0], try integer(1)])
+        case .aggregate(let a):
+            switch a {
+            case .countStar: return (.int, [])
+            case .count:
+                try arity(1...1)
+                return (.int, args)
+            case .sum:
+                try arity(1...1)
+                try numeric()
+                return args[0].type == .int ? (.int, args) : (.double, [try Binder.cast(args[0], to: .double, at: at, explicit: false)])
+            case .avg:
+                try arity(1...1)
+                try numeric()
+                return (.double, args[0].type == .int ? args : [try Binder.cast(args[0], to: .double, at: at, explicit: false)])
+            case .stddevSamp, .stddevPop, .varSamp, .varPop:
+                try arity(1...1)
+                try numeric()
+                return (.double, args)
+            case .min, .max:
+                try arity(1...1)
+                return (args[0].type, args)
+            case .argMin, .argMax:
+                try arity(2...2)
+                return (args[0].type, args)
+            default:
+                throw QueryError(.binding, "\(name)() is not supported as a window function", at: at)
+            }
+        }
+    }
+
+    /// Binds QUALIFY: a condition over the select list's context that may use window functions
+    /// and the select list's aliases.
+    mutating func bindQualify(_ q: Expr, post: Bool) throws(QueryError) {
+        let b = try bind(Binder.replacingAliases(q, selectItems) , post: post)
+        guard b.type == .bool || b.type == .null else {
+            throw QueryError(.binding, "QUALIFY needs a boolean condition, got \(b.type)", at: q.position)
+        }
+        plan.qualify = b
+    }
+
+    /// `q` with bare names that are select-list aliases (and not input columns) replaced by the
+    /// aliased expression.
+    static func replacingAliases(_ q: Expr, _ items: [SelectItem]) -> Expr {
+        q.mapped { e in
+            guard case .column(let name, let quoted) = e.kind,
+                  let item = items.first(where: { $0.alias.map { quoted ? $0 == name : $0.lowercased() == name.lowercased() } ?? false }),
+                  !Binder.refersTo(item.expr, name) else { return nil }
+            return item.expr
+        }
+    }
+
+    /// Rewrites the placeholder window slots once the stage's input columns are known: window k's
+    /// result is column `base + k`.
+    mutating func placeWindowResults() {
+        guard !plan.windows.isEmpty else { return }
+        let base = plan.isAggregate ? (plan.keys?.count ?? 0) + plan.aggregates.count : plan.slots.count
+        plan.windowBase = base
+        let map: (Int) -> Int = { $0 < 0 ? base + (-1 - $0) : $0 }
+        plan.outputs = plan.outputs.map { $0.remappingSlots(map) }
+        plan.hidden = plan.hidden.map { $0.remappingSlots(map) }
+        plan.qualify = plan.qualify?.remappingSlots(map)
+    }
+
+    /// Position of the first window function call in `e`, if any.
+    static func findWindow(_ e: Expr) -> Int? {
+        e.firstPosition { if case .window = $0.kind { return true } else { return false } }
+    }
+}

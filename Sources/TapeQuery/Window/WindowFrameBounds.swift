@@ -1,0 +1,227 @@
+import Tape
+/// A frame after binding: offsets are checked constants.
+struct BoundFrame: Sendable, CustomStringConvertible {
+    enum Bound: Sendable {
+        case unboundedPreceding
+        /// ROWS/GROUPS: a row or group count (Int64 ≥ 0); RANGE: a number or an INTERVAL.
+        case preceding(Datum)
+        case currentRow
+        case following(Datum)
+        case unboundedFollowing
+
+        var text: String {
+            switch self {
+            case .unboundedPreceding: return "UNBOUNDED PRECEDING"
+            case .preceding(let d): return "\(d) PRECEDING"
+            case .currentRow: return "CURRENT ROW"
+            case .following(let d): return "\(d) FOLLOWING"
+            case .unboundedFollowing: return "UNBOUNDED FOLLOWING"
+            }
+        }
+    }
+
+    var unit: WindowFrame.Unit
+    var start: Bound
+    var end: Bound
+
+    /// DuckDB's default: RANGE UNBOUNDED PRECEDING to CURRENT ROW with ORDER BY, else the whole
+    /// partition.
+    static func defaultFrame(ordered: Bool) -> BoundFrame {
+        ordered ? BoundFrame(unit: .range, start: .unboundedPreceding, end: .currentRow)
+            : BoundFrame(unit: .rows, start: .unboundedPreceding, end: .unboundedFollowing)
+    }
+
+    var description: String { "\(unit.rawValue) BETWEEN \(start.text) AND \(end.text)" }
+
+    /// Whether every frame starts at its partition's first row (running aggregates).
+    var isCumulative: Bool { if case .unboundedPreceding = start { return true } else { return false } }
+}
+
+/// Per position of a `WindowLayout`: the frame `[start, end)` (empty when start ≥ end).
+///
+/// Within a partition both ends never move backwards as the position grows, for every unit and
+/// offset (the sliding aggregators rely on this).
+struct FrameBounds {
+    var start: [Int32]
+    var end: [Int32]
+
+    init(start: [Int32], end: [Int32]) {
+        self.start = start
+        self.end = end
+    }
+
+    /// REQUIRES for RANGE with an offset: exactly one ORDER BY key, `orderKey` (sorted order),
+    /// numeric with a numeric offset or TIMESTAMP with an INTERVAL offset (the binder checks).
+    init(_ frame: BoundFrame, layout: WindowLayout, orderKey: Vector?, descending: Bool) throws(QueryError) {
+        let n = layout.count
+        start = [Int32](repeating: 0, count: n)
+        end = [Int32](repeating: 0, count: n)
+        for part in layout.partitions {
+            switch frame.unit {
+            case .rows: rows(frame, part)
+            case .groups: groups(frame, part, layout)
+            case .range: try range(frame, part, layout, orderKey, descending)
+            }
+        }
+        // Clamp: an end before the start is an empty frame.
+        for i in 0..<n where end[i] < start[i] { end[i] = start[i] }
+    }
+
+    private static func count(_ d: Datum) -> Int {
+        if case .int(let v) = d { return Int(clamping: v) }
+        return 0
+    }
+
+    private mutating func rows(_ frame: BoundFrame, _ part: Range<Int>) {
+        let lo = part.lowerBound, hi = part.upperBound
+        func at(_ b: BoundFrame.Bound, _ i: Int, isEnd: Bool) -> Int {
+            let e = isEnd ? 1 : 0
+            switch b {
+            case .unboundedPreceding: return lo
+            case .unboundedFollowing: return hi
+            case .currentRow: return i + e
+            case .preceding(let d):
+                let (v, o) = i.subtractingReportingOverflow(Self.count(d))
+                return o || v < lo ? lo : min(hi, v + e)
+            case .following(let d):
+                let (v, o) = i.addingReportingOverflow(Self.count(d))
+                return o || v >= hi ? hi : max(lo, v + e)
+            }
+        }
+        for i in part {
+            start[i] = Int32(at(frame.start, i, isEnd: false))
+            end[i] = Int32(at(frame.end, i, isEnd: true))
+        }
+    }
+
+    private mutating func groups(_ frame: BoundFrame, _ part: Range<Int>, _ layout: WindowLayout) {
+        // Peer groups of the partition, by start position.
+        var groupStarts: [Int] = []
+        var k = part.lowerBound
+        while k < part.upperBound { groupStarts.append(k); k = Int(layout.peerEnd[k]) }
+        groupStarts.append(part.upperBound)
+        let groupCount = groupStarts.count - 1
+        var g = 0
+        for i in part {
+            while groupStarts[g + 1] <= i { g += 1 }
+            func at(_ b: BoundFrame.Bound, isEnd: Bool) -> Int {
+                let target: Int
+                switch b {
+                case .unboundedPreceding: return part.lowerBound
+                case .unboundedFollowing: return part.upperBound
+                case .currentRow: target = g
+                case .preceding(let d): target = g - min(Self.count(d), g + 1)
+                case .following(let d): target = g + min(Self.count(d), groupCount)
+                }
+                if target < 0 { return part.lowerBound }
+                if target >= groupCount { return part.upperBound }
+                return isEnd ? groupStarts[target + 1] : groupStarts[target]
+            }
+            start[i] = Int32(at(frame.start, isEnd: false))
+            end[i] = Int32(at(frame.end, isEnd: true))
+        }
+    }
+
+    /// RANGE: offsets compare order-key values; rows with a NULL key are peers of each other and
+    /// an offset bound reaches only them (DuckDB).
+    private mutating func range(_ frame: BoundFrame, _ part: Range<Int>, _ layout: WindowLayout, _ key: Vector?, _ descending: Bool) throws(QueryError) {
+        // The non-NULL rows of the partition, a contiguous run (NULLs sort first or last).
+        var nn = part
+        if let key {
+            var a = part.lowerBound, b = part.upperBound
+            while a < b && key.isNull(a) { a += 1 }
+            while b > a && key.isNull(b - 1) { b -= 1 }
+            nn = a..<b
+        }
+        let offsets = [frame.start, frame.end].contains { if case .preceding = $0 { return true }; if case .following = $0 { return true }; return false }
+        var probe: RangeProbe?
+        if offsets, let key { probe = try RangeProbe(key, descending: descending) }
+        // Two pointers per bound: targets only move forward as i does.
+        var cursor = (nn.lowerBound, nn.lowerBound)
+        func position(_ b: BoundFrame.Bound, _ i: Int, isEnd: Bool, _ cursor: inout Int) throws(QueryError) -> Int {
+            switch b {
+            case .unboundedPreceding: return part.lowerBound
+            case .unboundedFollowing: return part.upperBound
+            case .currentRow: return Int(isEnd ? layout.peerEnd[i] : layout.peerStart[i])
+            case .preceding(let d), .following(let d):
+                guard let probe, nn.contains(i) else { return Int(isEnd ? layout.peerEnd[i] : layout.peerStart[i]) }
+                var sign: Int64 = 1
+                if case .preceding = b { sign = -1 }
+                // The bound's value, in sort direction.
+                let target = try probe.shifted(i, by: d, sign: descending ? -sign : sign)
+                var c = max(cursor, nn.lowerBound)
+                // start: first row not before the target; end: first row after it.
+                while c < nn.upperBound && (isEnd ? !probe.after(c, target) : probe.before(c, target)) { c += 1 }
+                cursor = c
+                return c
+            }
+        }
+        for i in part {
+            start[i] = Int32(try position(frame.start, i, isEnd: false, &cursor.0))
+            end[i] = Int32(try position(frame.end, i, isEnd: true, &cursor.1))
+        }
+    }
+}
+
+/// Order-key arithmetic for RANGE offsets: the value `key ± offset` and comparisons of other
+/// rows' keys against it, in the window's sort direction.
+struct RangeProbe {
+    private enum Keys { case int([Int64]), double([Double]) }
+    private let keys: Keys
+    private let descending: Bool
+
+    init(_ key: Vector, descending: Bool) throws(QueryError) {
+        self.descending = descending
+        switch key.materialized().storage {
+        case .int(let a): keys = .int(a)
+        case .double(let a): keys = .double(a)
+        default: throw QueryError(.binding, "RANGE with an offset needs a numeric or TIMESTAMP ORDER BY key")
+        }
+    }
+
+    /// A bound value: exact for integers and timestamps (saturated at the Int64 ends), else a double.
+    enum Target { case int(Int64, saturated: Int), double(Double) }
+
+    /// The key of position `i` moved by `sign × offset` (sign already in value terms).
+    func shifted(_ i: Int, by offset: Datum, sign: Int64) throws(QueryError) -> Target {
+        switch (keys, offset) {
+        case (.int(let a), .int(let o)):
+            let (v, over) = sign > 0 ? a[i].addingReportingOverflow(o) : a[i].subtractingReportingOverflow(o)
+            if over { throw QueryError(.execution, "RANGE frame bound \(a[i]) \(sign > 0 ? "+" : "-") \(o) overflows BIGINT") }
+            return .int(v, saturated: 0)
+        case (.int(let a), .interval(let iv)):
+            if let v = CalendarMath.add(a[i], iv, sign: sign) { return .int(v, saturated: 0) }
+            return .int(0, saturated: Int(sign))
+        case (.int(let a), .double(let o)): return .double(Double(a[i]) + Double(sign) * o)
+        case (.double(let a), .double(let o)): return .double(a[i] + Double(sign) * o)
+        case (.double(let a), .int(let o)): return .double(a[i] + Double(sign) * Double(o))
+        default: return .int(0, saturated: 0)
+        }
+    }
+
+    /// -1/0/1 comparing the key at `c` with `t` in value order.
+    private func compare(_ c: Int, _ t: Target) -> Int {
+        switch (keys, t) {
+        case (.int(let a), .int(let v, let s)):
+            if s != 0 { return -s }
+            return a[c] < v ? -1 : (a[c] == v ? 0 : 1)
+        case (.int(let a), .double(let v)): return compareDoubles(Double(a[c]), v)
+        case (.double(let a), .double(let v)): return compareDoubles(a[c], v)
+        case (.double(let a), .int(let v, let s)):
+            if s != 0 { return -s }
+            return compareDoubles(a[c], Double(v))
+        }
+    }
+
+    /// Whether the key at `c` sorts before the target (outside a start bound).
+    func before(_ c: Int, _ t: Target) -> Bool {
+        let r = compare(c, t)
+        return descending ? r > 0 : r < 0
+    }
+
+    /// Whether the key at `c` sorts after the target (outside an end bound).
+    func after(_ c: Int, _ t: Target) -> Bool {
+        let r = compare(c, t)
+        return descending ? r < 0 : r > 0
+    }
+}

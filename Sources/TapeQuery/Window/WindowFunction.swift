@@ -1,0 +1,68 @@
+/// The functions usable with OVER: ranking and navigation functions, and every aggregate that has
+/// a frame form (count(DISTINCT), quantiles and median do not, yet).
+enum WindowFunction: Sendable, Equatable {
+    case rowNumber, rank, denseRank, percentRank, cumeDist, ntile
+    case lag, lead, firstValue, lastValue, nthValue
+    case aggregate(AggregateFunction)
+
+    static func named(_ n: String, distinct: Bool) -> WindowFunction? {
+        switch n {
+        case "row_number": return .rowNumber
+        case "rank": return .rank
+        case "dense_rank": return .denseRank
+        case "percent_rank": return .percentRank
+        case "cume_dist": return .cumeDist
+        case "ntile": return .ntile
+        case "lag": return .lag
+        case "lead": return .lead
+        case "first_value": return .firstValue
+        case "last_value": return .lastValue
+        case "nth_value": return .nthValue
+        default:
+            guard let a = AggregateFunction.named(n, distinct: distinct) else { return nil }
+            switch a {
+            case .first, .anyValue: return .firstValue
+            case .last: return .lastValue
+            default: return .aggregate(a)
+            }
+        }
+    }
+
+    /// Whether the frame matters (ranking functions and lag/lead see the whole partition).
+    var usesFrame: Bool {
+        switch self {
+        case .firstValue, .lastValue, .nthValue, .aggregate: return true
+        default: return false
+        }
+    }
+}
+
+/// One window function call after binding. Calls with the same `specText` (PARTITION BY and
+/// ORDER BY) share one sort.
+struct BoundWindow {
+    struct OrderKey {
+        let expr: BoundExpr
+        let descending: Bool
+        let nullsFirst: Bool
+    }
+
+    let function: WindowFunction
+    let args: [BoundExpr]
+    let partition: [BoundExpr]
+    let order: [OrderKey]
+    let frame: BoundFrame
+    let type: SQLType
+    /// The call's canonical spelling (EXPLAIN, and the output column name's source).
+    let text: String
+    let position: Int
+
+    /// PARTITION BY and ORDER BY, canonically spelled.
+    var specText: String {
+        var parts: [String] = []
+        if !partition.isEmpty { parts.append("PARTITION BY " + partition.map(\.text).joined(separator: ", ")) }
+        if !order.isEmpty {
+            parts.append("ORDER BY " + order.map { "\($0.expr.text)\($0.descending ? " DESC" : "")\($0.nullsFirst ? " NULLS FIRST" : "")" }.joined(separator: ", "))
+        }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,47 @@
+/// The Window operator's materialised input: batches appended column by column, within the
+/// memory budget (failing with a message that names the Window operator and `--memory-limit`).
+struct WindowInputBuffer {
+    private var builders: [VectorBuilder]
+    private let memoryLimit: Int
+    private(set) var count = 0
+
+    init(types: [SQLType], memoryLimit: Int) {
+        builders = types.map { VectorBuilder(type: $0) }
+        self.memoryLimit = memoryLimit
+    }
+
+    /// Appends `columns` (one vector per type given at init, each `rows` long).
+    mutating func append(_ columns: [Vector], rows: Int) throws(QueryError) {
+        guard rows > 0 else { return }
+        for (k, v) in columns.enumerated() { builders[k].append(v) }
+        count += rows
+        // Held rows plus, per row, the sort permutation and the frame bounds built later.
+        let bytes = builders.reduce(0) { $0 + $1.approximateBytes } + count * 24
+        if bytes > memoryLimit {
+            throw QueryError(.execution, "Window operator needs more than the memory limit of \(memoryLimit >> 20) MiB to hold its input (\(count) rows so far); filter rows with WHERE, select fewer columns, or raise --memory-limit")
+        }
+    }
+
+    func build() -> [Vector] { builders.map { $0.build() } }
+}
+
+extension WindowEvaluator {
+    /// `rows` with one column per window function appended (after the first `base` columns).
+    static func appended(_ windows: [BoundWindow], to rows: Batch, base: Int) throws(QueryError) -> Batch {
+        var columns = Array(rows.columns.prefix(base))
+        columns += try evaluate(windows, over: rows)
+        return Batch(columns: columns, count: rows.count)
+    }
+
+    /// Hands `b` to `emit` in pieces of at most 65,536 rows; false once `emit` wants no more.
+    static func emitInPieces(_ b: Batch, _ emit: (Batch) throws(QueryError) -> Bool) throws(QueryError) -> Bool {
+        var start = 0
+        while start < b.count {
+            let end = min(b.count, start + 65_536)
+            let piece = start == 0 && end == b.count ? b : b.gather((Int32(start)..<Int32(end)).map { $0 })
+            if try !emit(piece) { return false }
+            start = end
+        }
+        return true
+    }
+}
