@@ -154,7 +154,7 @@ import TapeTestSupport
             let expectedSchema = schema.columns.map { def -> String in
                 let type: String
                 switch def.type {
-                case .int64: type = "int64"
+                case .int64, .duration: type = "int64"
                 case .float64: type = "double"
                 case .bool: type = "bool"
                 case .string: type = "string"

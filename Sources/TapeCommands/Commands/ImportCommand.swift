@@ -26,7 +26,7 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The table to load into.") var table: String
     @Option(help: "CSV input path, or - for standard input.") var csv: String?
     @Option(help: "NDJSON input path (one JSON object per line), or - for standard input.") var ndjson: String?
-    @Option(help: "Column types, e.g. ts:timestamp,px:float64,sym:string (types: int64, float64, timestamp, bool, string; append ! for not-null).")
+    @Option(help: "Column types, e.g. ts:timestamp,px:float64,sym:string (types: int64, float64, timestamp, duration, bool, string; append ! for not-null).")
     var schema: String?
     @Option(help: "Records read to infer types.") var inferRows = 1000
     @Flag(help: "Skip and count malformed lines instead of stopping.") var skipMalformed = false
@@ -92,7 +92,7 @@ struct ImportCommand: ParsableCommand {
             let pieces = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pieces.count == 2 else { throw ValidationError("--schema: '\(part)' is not name:type") }
             guard let def = ColumnDef(name: pieces[0], spec: pieces[1]) else {
-                throw ValidationError("--schema: unknown type '\(pieces[1])' for column '\(pieces[0])' (use int64, float64, timestamp, bool, string)")
+                throw ValidationError("--schema: unknown type '\(pieces[1])' for column '\(pieces[0])' (use int64, float64, timestamp, duration, bool, string)")
             }
             defs.append(def)
         }

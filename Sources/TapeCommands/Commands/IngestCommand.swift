@@ -17,7 +17,9 @@ struct IngestCommand: ParsableCommand {
               {"$expect_bars":525600,"table":"equity"}                                 expected bars (progress)
               {"$close":true,"final_equity":101234.5}                                  last record: close the run
               {"$cancel":"reason"}                                                     last record: run stopped early
-            Types: int64, float64, timestamp, bool, string (append ! for not null). A table without \
+            Types: int64, float64, timestamp, duration, bool, string (append ! for not null). A \
+            duration value is an integer of nanoseconds, DuckDB/pandas text (2 days 03:00:00) or \
+            ISO-8601 (P2DT3H). A table without \
             $schema gets its types inferred from its first --infer-rows rows, as tape import does. A \
             row's missing columns are null; a key that is not a column is an error. Timestamps are \
             ISO-8601 strings (2024-01-02T09:30:00Z, fractions and offsets allowed).
