@@ -26,7 +26,7 @@ struct CLIConsistencyTests {
             ["info", missing], ["cat", missing, "trades"], ["export", missing, "trades"],
             ["export", missing, "--format", "parquet", "-o", dir.path("lake")], ["sql", "SELECT 1 FROM trades", missing],
             ["trades", missing], ["summary", missing], ["plot", missing, "-o", dir.path("p.svg")], ["verify", missing],
-            ["compact", missing], ["recover", missing],
+            ["compact", missing], ["recover", missing], ["top", missing, "--once"],
         ]
         for args in commands {
             let r = try runTape(args)

@@ -12,7 +12,7 @@ struct HelpReferenceTests {
     static let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("README.md")
     /// Options every command shares, documented once in README rather than on each command's line.
-    static let shared: Set<String> = ["--help", "-h", "--verbose", "-v", "--quiet", "-q", "--version"]
+    static let shared: Set<String> = ["--help", "-h", "--verbose", "-v", "--quiet", "-q", "--version", "--progress", "--no-progress"]
 
     /// (name, help text at 100 columns) of the root command and every subcommand.
     static func helps() -> [(name: String, text: String)] {

@@ -224,6 +224,6 @@ import TapeTestSupport
         #expect(jsonl.status == 0)
         #expect(try String(contentsOfFile: dir.path("s.jsonl"), encoding: .utf8).split(separator: "\n").count == 10)
         let bad = try runTape(["export", path, "--format", "parquet"])
-        #expect(bad.status == 64 && bad.stderr.contains("--out"))
+        #expect(bad.status == 64 && bad.stderr.contains("-o DIR"))
     }
 }

@@ -39,6 +39,7 @@ struct CompactCommand: ParsableCommand {
     var downsample: [String] = []
     @Flag(help: "Print what would be done and change nothing.") var dryRun = false
     @OptionGroup var messages: MessageOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func run() throws {
         var options = CompactionOptions(dryRun: dryRun)
@@ -86,9 +87,10 @@ struct CompactCommand: ParsableCommand {
             }
         }
 
-        let showProgress = isatty(STDERR_FILENO) == 1
+        let progress = progressOptions.reporter("compact", unit: "files", total: all.count)
         var bad = 0, totalBefore = 0, totalAfter = 0, done = 0
         for path in all {
+            defer { progress.advance() }
             if let cutoff {
                 let attrs = try? FileManager.default.attributesOfItem(atPath: path)
                 if let m = attrs?[.modificationDate] as? Date, m > cutoff {
@@ -97,10 +99,7 @@ struct CompactCommand: ParsableCommand {
                 }
             }
             do {
-                let r = try Compactor.compact(path: path, options: options, progress: showProgress ? { table, chunk, chunks in
-                    writeError("\r\(path): \(table) chunk \(chunk)/\(chunks)\u{1B}[K")
-                } : nil)
-                if showProgress { writeError("\r\u{1B}[K") }
+                let r = try Compactor.compact(path: path, options: options)
                 var notes: [String] = []
                 if !r.dropped.isEmpty { notes.append("dropped \(r.dropped.joined(separator: ","))") }
                 if !r.downsampled.isEmpty { notes.append("downsampled \(r.downsampled.joined(separator: ","))") }
@@ -113,12 +112,12 @@ struct CompactCommand: ParsableCommand {
                     print("\(path): would compact \(r.bytesBefore) bytes, \(r.chunksBefore) chunks, tables \(r.rows.map { "\($0.table) (\($0.rows) rows)" }.joined(separator: ", "))\(extra)")
                 }
             } catch {
-                if showProgress { writeError("\r\u{1B}[K") }
                 bad += 1
                 flushStandardOutput()
                 printError("\(path): ERROR \(error)")
             }
         }
+        progress.finish()
         if dryRun {
             print("total: would compact \(done) file(s), \(totalBefore) bytes")
         } else {

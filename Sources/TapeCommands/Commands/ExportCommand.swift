@@ -71,6 +71,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "parquet: most distinct strings per column chunk in a dictionary (0: strings PLAIN).")
     var maxDictionaryEntries = 65_536
     @OptionGroup var messages: MessageOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         switch format {
@@ -103,6 +104,8 @@ struct ExportCommand: ParsableCommand {
         let fm = FileManager.default
         let plan = try planParquet(into: dir)
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let progress = progressOptions.reporter("export", unit: "files", total: plan.reduce(0) { $0 + $1.outputs.count })
+        defer { progress.finish() }
         for (path, outputs) in plan {
             let reader = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
             for (table, target) in outputs {
@@ -114,6 +117,7 @@ struct ExportCommand: ParsableCommand {
                 try temporary.commit()
                 print(target)
                 messages.note("wrote \(target): \(rows) rows")
+                progress.advance()
             }
         }
     }

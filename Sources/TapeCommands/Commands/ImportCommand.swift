@@ -33,6 +33,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "CSV field delimiter (one ASCII character).") var delimiter = ","
     @Option(help: "Compression: zstd, lz4 or none.") var codec: CodecChoice = .zstd
     @Option(help: "zstd level (1-22).") var level: Int32 = 3
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         guard (csv == nil) != (ndjson == nil) else { throw ValidationError("give exactly one of --csv or --ndjson") }
@@ -52,18 +53,21 @@ struct ImportCommand: ParsableCommand {
         }()
         let writerOptions = WriterOptions(codec: codec.codec(level: level))
         let writer = try openWriter(options: writerOptions)
+        let progress = progressOptions.reporter("import", unit: "rows")
+        defer { progress.finish() }
         do {
             let report: ImportReport
             if csv != nil {
                 let importer = try CSVImporter(source, options: options)
-                let sink = try TableSink(writer: writer, table: table, schema: try importer.inferSchema())
+                let sink = try TableSink(writer: writer, table: table, schema: try importer.inferSchema(), progress: progress)
                 report = try importer.run(into: sink)
             } else {
                 let importer = try NDJSONImporter(source, options: options)
-                let sink = try TableSink(writer: writer, table: table, schema: try importer.inferSchema())
+                let sink = try TableSink(writer: writer, table: table, schema: try importer.inferSchema(), progress: progress)
                 report = try importer.run(into: sink)
             }
             try writer.close()
+            progress.finish()
             var msg = "imported \(report.rowsImported) rows into \(file):\(table)"
             if report.linesSkipped > 0 {
                 msg += ", skipped \(report.linesSkipped) malformed line(s)"
@@ -115,10 +119,15 @@ enum CodecChoice: String, ExpressibleByArgument, CaseIterable {
 /// Adapts a table writer to the importer's row sink.
 final class TableSink: RowSink {
     let table: TableWriter
+    let progress: ProgressReporter?
 
-    init(writer: TapeWriter, table name: String, schema: Schema) throws {
+    init(writer: TapeWriter, table name: String, schema: Schema, progress: ProgressReporter? = nil) throws {
         table = try writer.declareTable(name, schema: schema)
+        self.progress = progress
     }
 
-    func appendRow(_ values: [Value]) throws { try table.append(values: values) }
+    func appendRow(_ values: [Value]) throws {
+        try table.append(values: values)
+        progress?.advance()
+    }
 }

@@ -14,7 +14,7 @@ public struct TapeCommand: ParsableCommand {
             """,
         version: TapeCommand.versionText,
         subcommands: [DemoCommand.self, InfoCommand.self, CatCommand.self, ImportCommand.self, VerifyCommand.self, RecoverCommand.self, CompactCommand.self, SQLCommand.self, TradesCommand.self, SummaryCommand.self, PlotCommand.self,
-                      IngestCommand.self, ExportCommand.self]
+                      IngestCommand.self, ExportCommand.self, TopCommand.self]
     )
 
     public init() {}
