@@ -30,6 +30,8 @@ struct ProgressAndTopTests {
         #expect(!export.stdout.contains("export "))
         let quiet = try runTape(["export", dir.path("runs"), "--format", "parquet", "-o", dir.path("lake2")])
         #expect(quiet.stderr.isEmpty)
+        let summary = try runTape(["summary", dir.path("runs"), "--progress", "-f", "csv"])
+        #expect(summary.status == 0 && summary.stderr.contains("summary 2/2 runs (100%)") && !summary.stdout.contains("summary 2/2"), "\(summary.stderr)")
         let compact = try runTape(["compact", dir.path("runs"), "--progress"])
         #expect(compact.stderr.contains("compact 2/2 files (100%)"), "\(compact.stderr)")
         // ingest with $expect_bars lower than the bars written: never done > total.

@@ -34,6 +34,7 @@ struct SummaryCommand: ParsableCommand {
     var groupBy: String?
     @OptionGroup var out: RowOutputOptions
     @OptionGroup var messages: MessageOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         if let top, top < 0 { throw ValidationError("--top must be at least 0, got \(top)") }
@@ -42,7 +43,16 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let files = try RunPaths.expand(paths)
-        var (records, failures) = RunRecord.load(files)
+        // Loaded in slices so that progress can be reported between them.
+        let progress = progressOptions.reporter("summary", unit: "runs", total: files.count)
+        var records: [RunRecord] = [], failures: [(path: String, error: Error)] = []
+        for start in stride(from: 0, to: files.count, by: 64) {
+            let (r, f) = RunRecord.load(Array(files[start..<min(start + 64, files.count)]))
+            records += r
+            failures += f
+            progress.update(done: min(start + 64, files.count))
+        }
+        progress.finish()
         for f in failures { printError("error: skipping \(f.path): \(f.error)") }
         if let filter {
             do { records = try SummaryFilter.apply(filter, to: records) } catch let e as QueryError {
