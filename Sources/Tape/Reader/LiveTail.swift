@@ -55,9 +55,10 @@ public final class LiveTail {
             guard size >= FileHeader.size else { return state }
             _ = try FileHeader.validate(try file.read(at: 0, count: FileHeader.size))
         }
-        let result = try FrameScanner(file: file).scan(from: offset, limit: size)
-        for m in result.metadata {
-            state.metadata = Dictionary(m.pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
+        let scanner = FrameScanner(file: file)
+        let result = try scanner.scan(from: offset, limit: size)
+        if let m = result.metadata.last {
+            state.metadata = Dictionary(try scanner.pairs(of: m).map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
         }
         for c in result.chunks {
             state.rows[c.header.tableName, default: 0] += c.header.rowCount

@@ -288,8 +288,8 @@ public final class TapeWriter {
     public func expectBars(_ count: Int, table: String = "equity") {
         expectedBars = max(0, count)
         progressTable = table
-        setMetadata("tape.expected_bars", String(max(0, count)))
-        if table != "equity" { setMetadata("tape.expected_bars_table", table) }
+        try? setMetadata("tape.expected_bars", String(max(0, count)))
+        if table != "equity" { try? setMetadata("tape.expected_bars_table", table) }
     }
 
     /// Processed bars (rows written to the progress table) and the total. `processed` never
