@@ -21,6 +21,7 @@ struct ArrowColumnBuffers {
         case .bool: return "b"
         case .string: return "u"
         case .timestamp: return "tsn:UTC"
+        case .duration: return "tDn"
         }
     }
 

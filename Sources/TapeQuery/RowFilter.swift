@@ -9,9 +9,9 @@
 public struct RowFilter: Sendable {
     public let text: String
     public let columns: [(name: String, type: SQLType)]
-    private let condition: BoundExpr
+    let condition: BoundExpr
     /// For each slot the condition reads, the index into `columns`.
-    private let slotColumns: [Int]
+    let slotColumns: [Int]
 
     /// Parses and type-checks `text` against `columns` (names case-insensitive unless quoted).
     public init(_ text: String, columns: [(name: String, type: SQLType)]) throws(QueryError) {

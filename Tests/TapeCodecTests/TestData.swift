@@ -39,7 +39,7 @@ func makeColumn(_ type: ColumnType, storage: StringStorage = .strings, dataset: 
     var rng = SplitMix64(seed: seed &+ UInt64(n) &* 31)
     let validity = makeValidity(n, nulls, &rng)
     switch type {
-    case .int64, .timestamp:
+    case .int64, .timestamp, .duration:
         var v = [Int64](repeating: 0, count: n)
         var x: Int64 = 1_700_000_000_000_000_000
         for i in 0..<n {

@@ -154,7 +154,7 @@ import TapeTestSupport
             let expectedSchema = schema.columns.map { def -> String in
                 let type: String
                 switch def.type {
-                case .int64: type = "int64"
+                case .int64, .duration: type = "int64"
                 case .float64: type = "double"
                 case .bool: type = "bool"
                 case .string: type = "string"
@@ -224,6 +224,6 @@ import TapeTestSupport
         #expect(jsonl.status == 0)
         #expect(try String(contentsOfFile: dir.path("s.jsonl"), encoding: .utf8).split(separator: "\n").count == 10)
         let bad = try runTape(["export", path, "--format", "parquet"])
-        #expect(bad.status == 64 && bad.stderr.contains("--out"))
+        #expect(bad.status == 64 && bad.stderr.contains("-o DIR"))
     }
 }

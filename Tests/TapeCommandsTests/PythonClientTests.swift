@@ -29,6 +29,9 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 out = subprocess.run([tape, "cat", path, table, "--format", "jsonl"], check=True, capture_output=True, text=True).stdout
                 return [json.loads(l) for l in out.splitlines()]
             def same(a, b):
+                if isinstance(a, int) and isinstance(b, str):  # a Timedelta column: a duration, printed as text
+                    import pandas as pd
+                    return pd.to_timedelta(b).value == a
                 if isinstance(a, float) and isinstance(b, (int, float)):
                     return a == b or (math.isnan(a) and b is None)
                 return a == b

@@ -15,11 +15,11 @@ func makeBatch(_ schema: Schema, _ rows: [[Value]]) -> RecordBatch {
             validity.append(!v.isNull)
             if v.isNull { nulls += 1 }
             switch (def.type, v) {
-            case (.int64, .int(let x)), (.timestamp, .timestamp(let x)): ints.append(x)
+            case (.int64, .int(let x)), (.timestamp, .timestamp(let x)), (.duration, .int(let x)): ints.append(x)
             case (.float64, .float(let x)): floats.append(x)
             case (.bool, .bool(let x)): bools.append(x)
             case (.string, .string(let x)): strings.append(x)
-            case (.int64, _), (.timestamp, _): ints.append(0)
+            case (.int64, _), (.timestamp, _), (.duration, _): ints.append(0)
             case (.float64, _): floats.append(0)
             case (.bool, _): bools.append(false)
             case (.string, _): strings.append("")
@@ -27,7 +27,7 @@ func makeBatch(_ schema: Schema, _ rows: [[Value]]) -> RecordBatch {
         }
         let storage: ColumnData.Storage
         switch def.type {
-        case .int64, .timestamp: storage = .int64(ints)
+        case .int64, .timestamp, .duration: storage = .int64(ints)
         case .float64: storage = .float64(floats)
         case .bool: storage = .bool(bools)
         case .string: storage = .strings(strings)

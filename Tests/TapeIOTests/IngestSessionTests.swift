@@ -117,7 +117,7 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
         (#"{"$tabel":"t","a":1}"#, TextInputError(.invalidRecord("unknown directive \"$tabel\""), line: 3, field: "$tabel")),
         (#"{"$table":1,"a":1}"#, TextInputError(.invalidRecord("$table needs a table name string"), line: 3, field: "$table")),
         (#"{"$schema":"t","a":"int64"}"#, TextInputError(.invalidRecord("table 't' is already declared"), line: 3, field: "$schema")),
-        (#"{"$schema":"u","a":"decimal"}"#, TextInputError(.invalidRecord("column type must be a string: int64, float64, timestamp, bool or string, with an optional trailing '!' for not null"), line: 3, field: "a")),
+        (#"{"$schema":"u","a":"decimal"}"#, TextInputError(.invalidRecord("column type must be a string: int64, float64, timestamp, duration, bool or string, with an optional trailing '!' for not null"), line: 3, field: "a")),
         (#"{"$expect_bars":-1}"#, TextInputError(.invalidRecord("$expect_bars needs a non-negative integer"), line: 3, field: "$expect_bars")),
     ])
     func malformedLineStopsWithPlaceAndKeepsEarlierRows(line: String, expected: TextInputError) throws {

@@ -37,7 +37,7 @@ func column(_ type: ColumnType, _ values: [Value]) -> ColumnData {
     let hasNull = values.contains { $0.isNull }
     let storage: ColumnData.Storage
     switch type {
-    case .int64, .timestamp:
+    case .int64, .timestamp, .duration:
         storage = .int64(values.map { if case .int(let x) = $0 { return x }; if case .timestamp(let x) = $0 { return x }; return 0 })
     case .float64: storage = .float64(values.map { if case .float(let x) = $0 { return x }; return 0 })
     case .bool: storage = .bool(values.map { $0 == .bool(true) })

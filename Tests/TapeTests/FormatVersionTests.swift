@@ -46,7 +46,7 @@ enum FormatFixture {
     }
 }
 
-@Suite("Format versions: 1.2 writes, 1.0 and 1.1 still read")
+@Suite("Format versions: 1.3 writes, 1.0, 1.1 and 1.2 still read")
 struct FormatVersionTests {
     @Test func readsTheCommitted1_0File() throws {
         let (equity, trades) = FormatFixture.rows()
@@ -83,28 +83,16 @@ struct FormatVersionTests {
         _ = try w.declareTable("later", columns: [ColumnDef("x", .int64)])
         try w.close()
         let appended = try TapeReader(path: path)
-        #expect(appended.formatMinorVersion == 2 && appended.tables.map(\.name) == ["equity", "trades", "later"])
+        #expect(appended.formatMinorVersion == 3 && appended.tables.map(\.name) == ["equity", "trades", "later"])
         #expect(try appended.allRows() == ["equity": equity, "trades": trades, "later": []])
         #expect(try Verifier.verify(path: path).ok)
     }
 
     /// The committed format 1.2 file (`Tests/Fixtures/v1_2.tape`): `FormatFixture.write`'s rows plus
     /// a declared table that never got a row (its schema lives in a schema frame and the footer).
-    /// `TAPE_WRITE_FIXTURES=1` rewrites it with the current writer; later versions must keep reading it.
+    /// Written by the 1.2 writer and frozen since: later versions must keep reading it.
     @Test func readsTheCommitted1_2File() throws {
         let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_2.tape").path
-        if ProcessInfo.processInfo.environment["TAPE_WRITE_FIXTURES"] == "1" {
-            try? FileManager.default.removeItem(atPath: fixture)
-            let (equity, trades) = FormatFixture.rows()
-            let w = try TapeWriter(path: fixture, options: WriterOptions(codec: .zstd(level: 3), rowsPerChunk: 32, maxChunkLag: 0),
-                                   metadata: ["strategy": "fixture", "symbol": "TEST"])
-            let e = try w.declareTable("equity", columns: FormatFixture.equityColumns)
-            let t = try w.declareTable("trades", columns: FormatFixture.tradeColumns)
-            _ = try w.declareTable("signals", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("score", .float64)])
-            for r in equity { try e.append(values: r) }
-            for r in trades { try t.append(values: r) }
-            try w.close()
-        }
         let (equity, trades) = FormatFixture.rows()
         let r = try TapeReader(path: fixture, options: ReaderOptions(verifyChecksums: true))
         #expect(r.formatMinorVersion == 2)
@@ -120,12 +108,49 @@ struct FormatVersionTests {
         #expect(try TapeReader(path: cut).allRows() == ["equity": equity, "trades": trades, "signals": []])
     }
 
-    @Test func newFilesAre1_2WithBlockChecksums() throws {
+    /// The rows of the 1.3 fixture's `holds` table: a duration column (holding times, one null,
+    /// one negative, one beyond a day with a fraction) beside an int64.
+    static let holdRows: [[Value]] = [
+        [.timestamp(0), .int(0), .int(3_600_000_000_000)],
+        [.timestamp(60_000_000_000), .int(1), .int(183_600_000_000_000)],
+        [.timestamp(120_000_000_000), .int(2), .null],
+        [.timestamp(180_000_000_000), .int(3), .int(-93_600_000_000_000)],
+        [.timestamp(240_000_000_000), .int(4), .int(86_400_500_000_001)],
+    ]
+
+    /// The committed format 1.3 file (`Tests/Fixtures/v1_3.tape`): `FormatFixture.write`'s rows plus
+    /// a `holds` table with a duration column. `TAPE_WRITE_FIXTURES=1` rewrites it with the current
+    /// writer (only while the current version is 1.3); later versions must keep reading it.
+    @Test func readsTheCommitted1_3File() throws {
+        let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_3.tape").path
+        if ProcessInfo.processInfo.environment["TAPE_WRITE_FIXTURES"] == "1" && FileHeader.minorVersion == 3 {
+            try? FileManager.default.removeItem(atPath: fixture)
+            let (equity, trades) = FormatFixture.rows()
+            let w = try TapeWriter(path: fixture, options: WriterOptions(codec: .zstd(level: 3), rowsPerChunk: 32, maxChunkLag: 0),
+                                   metadata: ["strategy": "fixture", "symbol": "TEST"])
+            let e = try w.declareTable("equity", columns: FormatFixture.equityColumns)
+            let t = try w.declareTable("trades", columns: FormatFixture.tradeColumns)
+            let h = try w.declareTable("holds", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("n", .int64),
+                                                          ColumnDef("held", .duration)])
+            for r in equity { try e.append(values: r) }
+            for r in trades { try t.append(values: r) }
+            for r in Self.holdRows { try h.append(values: r) }
+            try w.close()
+        }
+        let (equity, trades) = FormatFixture.rows()
+        let r = try TapeReader(path: fixture, options: ReaderOptions(verifyChecksums: true))
+        #expect(r.formatMinorVersion == 3)
+        #expect(try r.table("holds").schema.columns.map(\.type) == [.timestamp, .int64, .duration])
+        #expect(try r.allRows() == ["equity": equity, "trades": trades, "holds": Self.holdRows])
+        #expect(try Verifier.verify(path: fixture).ok)
+    }
+
+    @Test func newFilesAre1_3WithBlockChecksums() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("new.tape")
         try FormatFixture.write(to: path)
         let r = try TapeReader(path: path)
-        #expect(r.formatMinorVersion == FileHeader.minorVersion && FileHeader.minorVersion == 2)
+        #expect(r.formatMinorVersion == FileHeader.minorVersion && FileHeader.minorVersion == 3)
         let blocks = r.tables.flatMap(\.chunks).flatMap(\.blocks)
         #expect(blocks.count == 4 * 3 + 4 && blocks.allSatisfy { $0.checksum != nil })
         let (equity, trades) = FormatFixture.rows()
@@ -133,7 +158,7 @@ struct FormatVersionTests {
         #expect(try Verifier.verify(path: path).ok)
     }
 
-    @Test("appending to a 1.0 file keeps its rows and metadata and makes it 1.2")
+    @Test("appending to a 1.0 file keeps its rows and metadata and makes it 1.3")
     func appendTo1_0() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("old.tape")
@@ -144,7 +169,7 @@ struct FormatVersionTests {
         for row in extra { try t.append(values: row) }
         try w.close()
         let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
-        #expect(r.formatMinorVersion == 2)
+        #expect(r.formatMinorVersion == 3)
         #expect(r.footer.metadataValue("strategy") == "fixture")
         let (equity, trades) = FormatFixture.rows()
         #expect(try r.allRows() == ["equity": equity, "trades": trades + extra])

@@ -19,9 +19,12 @@ message (it names the line and column).
 
 Values: None, NaN, NaT -> null; bool, int, float, str as JSON; datetime / pandas.Timestamp /
 numpy.datetime64 -> ISO-8601 UTC with nanoseconds (naive times are taken as UTC); date -> midnight
-UTC; timedelta / pandas.Timedelta / numpy.timedelta64 -> int64 nanoseconds; numpy scalars -> their
-Python value. Types of a table that is not declared are taken from the DataFrame dtypes
-(`write_many` with a DataFrame) or inferred by tape from its first rows.
+UTC; timedelta / pandas.Timedelta / numpy.timedelta64 -> nanoseconds, stored in a `duration` column
+(format 1.3; tape prints it as `2 days 03:00:00`); numpy scalars -> their Python value. Types of a
+table that is not declared are taken from the DataFrame dtypes (`write_many` with a DataFrame; a
+timedelta64 column is a duration), else, when the table's first row holds a timedelta, from the
+Python types of that row (declare the table to choose otherwise), else inferred by tape from its
+first rows.
 """
 
 import datetime
@@ -97,10 +100,17 @@ def to_json_value(v):
     raise TypeError(f"cannot write a {type(v).__name__} to tape: {v!r}")
 
 
+def _is_timedelta(v):
+    kind = type(v).__name__
+    return isinstance(v, datetime.timedelta) or kind == "Timedelta" or kind.startswith("timedelta64")
+
+
 def _type_of_value(v):
     """The tape type for a (non-null) value."""
     if isinstance(v, (datetime.datetime, datetime.date)) or type(v).__name__.startswith("datetime64"):
         return "timestamp"
+    if _is_timedelta(v):
+        return "duration"
     v = to_json_value(v)
     if isinstance(v, bool):
         return "bool"
@@ -126,7 +136,7 @@ def _dataframe_schema(df):
         elif kind == "M":
             columns[str(name)] = "timestamp"
         elif kind == "m":
-            columns[str(name)] = "int64"
+            columns[str(name)] = "duration"
         else:
             first = next((x for x in df[name] if to_json_value(x) is not None), None)
             columns[str(name)] = "string" if first is None else _type_of_value(first)
@@ -159,6 +169,7 @@ class TapeWriter:
         self.path = str(path)
         self.summary = None
         self._declared = set()
+        self._seen = set()
         self._buffer = []
         self._buffered = 0
         self._limit = buffer_bytes
@@ -172,7 +183,7 @@ class TapeWriter:
 
     def declare(self, table, columns):
         """Declares `table` with `columns` ({name: type} or [(name, type)], types int64, float64,
-        timestamp, bool, string; a trailing '!' means not null). Optional: undeclared tables get
+        timestamp, duration, bool, string; a trailing '!' means not null). Optional: undeclared tables get
         their types inferred. Must come before the table's first row."""
         items = columns.items() if isinstance(columns, dict) else columns
         record = {"$schema": table}
@@ -183,6 +194,10 @@ class TapeWriter:
 
     def write(self, table, row):
         """Writes one row (a dict of column -> value; missing columns are null)."""
+        if table not in self._declared and table not in self._seen:
+            self._seen.add(table)
+            if any(_is_timedelta(v) for v in row.values() if to_json_value(v) is not None):
+                self.declare(table, {k: _type_of_value(v) if to_json_value(v) is not None else "string" for k, v in row.items()})
         record = {"$table": table}
         for k, v in row.items():
             record[k] = to_json_value(v)

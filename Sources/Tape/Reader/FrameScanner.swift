@@ -87,9 +87,11 @@ struct FrameScanner {
     /// `resync`, a bad frame that a valid chunk, metadata or schema frame follows before `limit`
     /// is recorded in `skipped` and the walk goes on from that frame; the walk ends `.damaged`
     /// only where no valid frame is found after it.
-    func scan(limit: Int, resync: Resync = .none) throws -> Result {
+    /// `start` (a frame boundary, default the end of the header) lets a caller that already walked
+    /// a prefix go on from where it stopped (`LiveTail`).
+    func scan(from start: Int = FileHeader.size, limit: Int, resync: Resync = .none) throws -> Result {
         var result = Result()
-        var offset = FileHeader.size
+        var offset = start
         var buffer: [UInt8] = []
         var entries = 0
         var tablesSeen = Set<String>()

@@ -79,7 +79,7 @@ struct ColumnBuffer {
     /// Appends a null (placeholder value + cleared validity bit). REQUIRES: nullable.
     mutating func appendNull() {
         switch type {
-        case .int64, .timestamp: ints.append(0)
+        case .int64, .timestamp, .duration: ints.append(0)
         case .float64: doubles.append(0)
         case .bool: bools.append(false)
         case .string:
@@ -104,7 +104,7 @@ struct ColumnBuffer {
         guard n < count else { return }
         let drop = count - n
         switch type {
-        case .int64, .timestamp: ints.removeLast(drop)
+        case .int64, .timestamp, .duration: ints.removeLast(drop)
         case .float64: doubles.removeLast(drop)
         case .bool: bools.removeLast(drop)
         case .string:
@@ -130,7 +130,7 @@ struct ColumnBuffer {
     mutating func take() -> ColumnData {
         let storage: ColumnData.Storage
         switch type {
-        case .int64, .timestamp: storage = .int64(ints); ints = []
+        case .int64, .timestamp, .duration: storage = .int64(ints); ints = []
         case .float64: storage = .float64(doubles); doubles = []
         case .bool: storage = .bool(bools); bools = []
         case .string:

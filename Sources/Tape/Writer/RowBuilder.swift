@@ -25,6 +25,13 @@ public struct RowBuilder {
         table.buffers[column].appendInt(nanoseconds)
     }
 
+    /// Sets a duration column from nanoseconds.
+    public mutating func set(_ column: Int, duration nanoseconds: Int64) throws {
+        try table.mark(column, serial: serial)
+        guard table.types[column] == .duration else { throw table.mismatch(column, "duration") }
+        table.buffers[column].appendInt(nanoseconds)
+    }
+
     public mutating func set(_ column: Int, bool value: Bool) throws {
         try table.mark(column, serial: serial)
         guard table.types[column] == .bool else { throw table.mismatch(column, "bool") }
@@ -46,7 +53,8 @@ public struct RowBuilder {
         table.buffers[column].appendNull()
     }
 
-    /// Sets a column from a `Value`. `.int` is accepted for float64 and timestamp columns.
+    /// Sets a column from a `Value`. `.int` is accepted for float64, timestamp and duration
+    /// (nanoseconds) columns.
     public mutating func set(_ column: Int, _ value: Value) throws {
         switch value {
         case .null: try setNull(column)
@@ -55,6 +63,7 @@ public struct RowBuilder {
             switch table.schema[column].type {
             case .float64: try set(column, double: Double(v))
             case .timestamp: try set(column, timestamp: v)
+            case .duration: try set(column, duration: v)
             default: try set(column, int: v)
             }
         case .float(let v): try set(column, double: v)

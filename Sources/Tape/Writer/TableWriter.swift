@@ -142,7 +142,7 @@ public final class TableWriter {
 
     static func storageMatches(_ s: ColumnData.Storage, _ t: ColumnType) -> Bool {
         switch (s, t) {
-        case (.int64, .int64), (.int64, .timestamp), (.float64, .float64), (.bool, .bool),
+        case (.int64, .int64), (.int64, .timestamp), (.int64, .duration), (.float64, .float64), (.bool, .bool),
              (.strings, .string), (.dictionary, .string): return true
         default: return false
         }

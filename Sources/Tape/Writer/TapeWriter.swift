@@ -286,9 +286,14 @@ public final class TapeWriter {
     // MARK: Progress
 
     /// Tells the writer how many bars the run will have; bars are counted as rows of `table`.
+    /// The count is also recorded in the run metadata (`tape.expected_bars`, and
+    /// `tape.expected_bars_table` when the table is not `equity`), so that a live view of the
+    /// unfinished file (`tape top`) knows it from the next metadata frame.
     public func expectBars(_ count: Int, table: String = "equity") {
         expectedBars = max(0, count)
         progressTable = table
+        try? setMetadata("tape.expected_bars", String(max(0, count)))
+        if table != "equity" { try? setMetadata("tape.expected_bars_table", table) }
     }
 
     /// Processed bars (rows written to the progress table) and the total. `processed` never

@@ -39,7 +39,7 @@ public enum Encoding: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     public func supports(_ type: ColumnType) -> Bool {
         switch self {
         case .plain: return true
-        case .delta: return type == .int64 || type == .timestamp
+        case .delta: return type.hasInt64Storage
         case .decimal, .byteStreamSplit: return type == .float64
         case .dictionary: return type == .string
         }

@@ -59,7 +59,7 @@ public final class BlockDecoder {
 
         let storage: ColumnData.Storage
         switch type {
-        case .int64, .timestamp:
+        case .int64, .timestamp, .duration:
             storage = .int64(try Self.makeArray(n) { (out: UnsafeMutablePointer<Int64>) throws(FormatError) in
                 if encoding == .delta {
                     try DeltaEncoding.decode(&r, count: m, into: out)

@@ -51,7 +51,7 @@ public final class BlockEncoder {
         let stats: ColumnStats
         switch column.storage {
         case .int64(let values):
-            precondition(column.type == .int64 || column.type == .timestamp, "int64 storage for a \(column.type) column")
+            precondition(column.type.hasInt64Storage, "int64 storage for a \(column.type) column")
             (chosen, stats) = values.withUnsafeBufferPointer { src in
                 let dense = validity.map { compact(src, $0, into: denseInts.prepare(n)) } ?? src
                 return (encodeInts(dense, forced: forced), StatsBuilder.int64(dense))

@@ -24,7 +24,8 @@ struct CompactCommand: ParsableCommand {
             (an import, another compaction) is reported as locked. A damaged or unsealed file is \
             reported and left untouched (exit 1), as is a file that lacks a table named by --drop \
             or --downsample. Directories are searched \
-            recursively for *.tape files. Prints bytes before and after per file and in total.
+            recursively for *.tape files. Prints bytes before and after in total, and per file with \
+            --verbose or --dry-run; a file that fails is reported on standard error.
             """)
 
     @Argument(help: "Files, directories (every *.tape below them) or quoted globs.") var paths: [String]
@@ -37,6 +38,8 @@ struct CompactCommand: ParsableCommand {
     @Option(name: .customLong("downsample"), help: "TABLE=INTERVAL: keep the last row of each INTERVAL (s, m, h, d) bucket of TABLE (repeatable).")
     var downsample: [String] = []
     @Flag(help: "Print what would be done and change nothing.") var dryRun = false
+    @OptionGroup var messages: MessageOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func run() throws {
         var options = CompactionOptions(dryRun: dryRun)
@@ -84,38 +87,37 @@ struct CompactCommand: ParsableCommand {
             }
         }
 
-        let showProgress = isatty(STDERR_FILENO) == 1
+        let progress = progressOptions.reporter("compact", unit: "files", total: all.count)
         var bad = 0, totalBefore = 0, totalAfter = 0, done = 0
         for path in all {
+            defer { progress.advance() }
             if let cutoff {
                 let attrs = try? FileManager.default.attributesOfItem(atPath: path)
                 if let m = attrs?[.modificationDate] as? Date, m > cutoff {
-                    print("\(path): skipped (modified \(Int(Date().timeIntervalSince(m)))s ago)")
+                    if messages.verbose || dryRun { print("\(path): skipped (modified \(Int(Date().timeIntervalSince(m)))s ago)") }
                     continue
                 }
             }
             do {
-                let r = try Compactor.compact(path: path, options: options, progress: showProgress ? { table, chunk, chunks in
-                    writeError("\r\(path): \(table) chunk \(chunk)/\(chunks)\u{1B}[K")
-                } : nil)
-                if showProgress { writeError("\r\u{1B}[K") }
+                let r = try Compactor.compact(path: path, options: options)
                 var notes: [String] = []
                 if !r.dropped.isEmpty { notes.append("dropped \(r.dropped.joined(separator: ","))") }
                 if !r.downsampled.isEmpty { notes.append("downsampled \(r.downsampled.joined(separator: ","))") }
                 let extra = notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")
                 if let after = r.bytesAfter {
                     totalBefore += r.bytesBefore; totalAfter += after; done += 1
-                    print("\(path): \(r.bytesBefore) -> \(after) bytes (\(percent(after, r.bytesBefore))), \(r.chunksBefore) -> \(r.chunksAfter ?? 0) chunks\(extra)")
+                    if messages.verbose { print("\(path): \(r.bytesBefore) -> \(after) bytes (\(percent(after, r.bytesBefore))), \(r.chunksBefore) -> \(r.chunksAfter ?? 0) chunks\(extra)") }
                 } else {
                     totalBefore += r.bytesBefore; done += 1
                     print("\(path): would compact \(r.bytesBefore) bytes, \(r.chunksBefore) chunks, tables \(r.rows.map { "\($0.table) (\($0.rows) rows)" }.joined(separator: ", "))\(extra)")
                 }
             } catch {
-                if showProgress { writeError("\r\u{1B}[K") }
                 bad += 1
-                print("\(path): ERROR \(error)")
+                flushStandardOutput()
+                printError("\(path): ERROR \(error)")
             }
         }
+        progress.finish()
         if dryRun {
             print("total: would compact \(done) file(s), \(totalBefore) bytes")
         } else {

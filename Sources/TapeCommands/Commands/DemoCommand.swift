@@ -26,6 +26,7 @@ struct DemoCommand: ParsableCommand {
     var rowsPerChunk = WriterOptions().rowsPerChunk
     @Option(help: "When to fsync: none, chunk (after every chunk) or close.")
     var durability: String = WriterOptions().durability.rawValue
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         guard bars > 0 else { throw ValidationError("--bars must be > 0") }
@@ -52,10 +53,11 @@ struct DemoCommand: ParsableCommand {
             (writer, state) = (try TapeWriter(path: path, options: options), nil)
         }
         let started = Date()
+        let progress = progressOptions.reporter("backtest", unit: "bars", total: bars)
         try DemoBacktest(params).run(into: writer, resumingFrom: state) { p in
-            guard stderrIsTerminal, let f = p.fraction else { return }
-            printError("\u{1B}[2K\rbacktest: \(p.processed)/\(p.total ?? 0) bars (\(Int(f * 100))%)\u{1B}[1A")
+            progress.update(done: p.processed, total: .some(p.total))
         }
+        progress.finish()
         let summary = try writer.close()
         let seconds = Date().timeIntervalSince(started)
         say("Wrote \(path) in \(String(format: "%.2f", seconds)) s. Summary an orchestrator would get back (\(try summary.json().utf8.count) bytes of JSON):")

@@ -4,9 +4,12 @@ import Tape
 import TapeCodec
 import TapeIO
 
-/// Export formats.
+/// Export formats: the row formats of `RowFormat` but the terminal table, and Parquet.
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-    case csv, jsonl, parquet, arrow
+    case csv, jsonl, json, arrow, parquet
+
+    /// The row format that writes this format as text (nil for Parquet).
+    var rowFormat: RowFormat? { self == .parquet ? nil : RowFormat(rawValue: rawValue) }
 }
 
 extension ParquetTimestampUnit: ExpressibleByArgument {}
@@ -16,19 +19,23 @@ extension ParquetTimestampUnit: ExpressibleByArgument {}
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a table as CSV/JSONL, or runs as Apache Parquet files.",
+        abstract: "Export a table as CSV/JSONL/JSON/Arrow IPC, or runs as Apache Parquet files.",
         discussion: """
-            tape export FILE TABLE [--format csv|jsonl|arrow] [-o PATH] [--columns a,b] [--from TS] [--to TS]
-              writes one table as text (default CSV, RFC 4180; timestamps ISO-8601 UTC), like tape cat.
+            tape export RUN TABLE [--format csv|jsonl|json|arrow] [-o PATH] [--columns a,b] [--from TS] [--to TS] [--where COND]
+              writes one table of one run as text (default CSV, RFC 4180; timestamps ISO-8601 \
+            UTC), like tape cat; RUN is a file (or a directory or glob naming exactly one). -o \
+            writes the file atomically (complete, or untouched when the export fails).
 
-            tape export FILE... --format parquet --out DIR [--table T...] [--partitioned]
+            tape export PATH... --format parquet -o DIR [--table T...] [--partitioned]
               writes one Parquet file per table per run: DIR/<run>.<table>.parquet, or with \
             --partitioned DIR/table=<table>/run=<run>/part.parquet (hive-style, for \
             read_parquet(..., hive_partitioning=true) in DuckDB or Spark). <run> is the file name \
             without .tape. Types: int64 -> INT64, float64 -> DOUBLE, bool -> BOOLEAN, string -> \
             BYTE_ARRAY STRING (UTF8), timestamp -> INT64 TIMESTAMP(isAdjustedToUTC=true, MICROS by \
             default since Spark 3 rejects NANOS; micros floor nanoseconds; --timestamp-unit nanos \
-            keeps them exact). Nullable columns are OPTIONAL. Pages are PLAIN with RLE definition \
+            keeps them exact), duration -> INT64 nanoseconds without a logical type (Parquet has no \
+            duration type; the file's key/value metadata tape.duration_columns lists such columns as \
+            a JSON array). Nullable columns are OPTIONAL. Pages are PLAIN with RLE definition \
             levels, strings RLE_DICTIONARY while a chunk has at most --max-dictionary-entries \
             distinct strings (then PLAIN); pages are compressed with zstd (or lz4 as LZ4_RAW, or \
             none); each column chunk has \
@@ -36,21 +43,24 @@ struct ExportCommand: ParsableCommand {
             bounded by one compressed row group. Run metadata goes into the file's key/value \
             metadata. Each file is written under a new temporary name beside it (never following a \
             link), fsynced and renamed when complete; the paths written are printed on standard \
-            output. Two inputs that would write the same path (the same file name in two \
+            output (and with --verbose a line per file on standard error). PATHs are files, \
+            directories (every *.tape below them) or quoted globs. Two inputs that would write the same path (the same file name in two \
             directories, or a.b.tape table c beside a.tape table b.c) are an error before anything \
-            is written. --columns/--from/--to apply to every \
+            is written. --columns/--from/--to/--where apply to every \
             exported table.
 
             Examples:
               tape export run.tape trades -o trades.csv
-              tape export runs/*.tape --format parquet --out lake --partitioned
+              tape export runs/ --format parquet -o lake --partitioned
+              tape export run.tape trades --where "pnl < 0" -f jsonl
             """)
 
-    @Argument(help: "csv/jsonl: FILE TABLE. parquet: one or more .tape files.") var paths: [String]
+    @Argument(help: "csv/jsonl/json/arrow: RUN TABLE. parquet: runs (files, directories or quoted globs).") var paths: [String]
     @OptionGroup var selection: RowSelectionOptions
-    @Option(name: .shortAndLong, help: "Format: csv, jsonl, arrow (an Arrow IPC stream) or parquet.") var format: ExportFormat = .csv
-    @Option(name: .shortAndLong, help: "csv/jsonl: write to this file instead of standard output.") var output: String?
-    @Option(help: "parquet: the output directory (created if missing).") var out: String?
+    @Option(name: .shortAndLong, help: RowFormat.help(ExportFormat.allCases.map(\.rawValue))) var format: ExportFormat = .csv
+    @Option(name: [.customShort("o"), .customLong("output"), .customLong("out")],
+            help: "csv/jsonl/json: write to this file (atomically) instead of standard output. parquet: the output directory (created if missing).")
+    var output: String?
     @Option(name: .customLong("table"), help: "parquet: export only this table (repeatable; default: all).")
     var tables: [String] = []
     @Flag(help: "parquet: write DIR/table=<t>/run=<run>/part.parquet.") var partitioned = false
@@ -60,18 +70,19 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "parquet: rows per row group.") var rowGroupRows = 1 << 20
     @Option(help: "parquet: most distinct strings per column chunk in a dictionary (0: strings PLAIN).")
     var maxDictionaryEntries = 65_536
+    @OptionGroup var messages: MessageOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         switch format {
-        case .csv, .jsonl, .arrow:
-            guard paths.count == 2 else { throw ValidationError("\(format.rawValue) export takes FILE TABLE") }
-            guard out == nil, tables.isEmpty, !partitioned else {
-                throw ValidationError("--out, --table and --partitioned are for --format parquet")
+        case .csv, .jsonl, .json, .arrow:
+            guard paths.count == 2 else { throw ValidationError("\(format.rawValue) export takes RUN TABLE (one table of one run; --format parquet exports many)") }
+            guard tables.isEmpty, !partitioned else {
+                throw ValidationError("--table and --partitioned are for --format parquet")
             }
         case .parquet:
-            guard !paths.isEmpty else { throw ValidationError("give at least one .tape file") }
-            guard out != nil else { throw ValidationError("--format parquet needs --out DIR") }
-            guard output == nil else { throw ValidationError("--format parquet writes into --out DIR, not -o") }
+            guard !paths.isEmpty else { throw ValidationError("give at least one run") }
+            guard output != nil else { throw ValidationError("--format parquet needs -o DIR") }
             guard (1...22).contains(level) else { throw ValidationError("--level must be 1...22") }
             guard rowGroupRows > 0 else { throw ValidationError("--row-group-rows must be > 0") }
             guard maxDictionaryEntries >= 0 else { throw ValidationError("--max-dictionary-entries must be ≥ 0") }
@@ -79,15 +90,13 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        switch format {
-        case .csv, .jsonl, .arrow:
-            let reader = try TapeReader(path: paths[0], options: ReaderOptions(verifyChecksums: true))
-            let scan = try selection.scan(reader, table: paths[1])
-            let sink = try output.map { try ByteSink(path: $0) } ?? ByteSink()
-            let rowFormat: RowFormat = format == .csv ? .csv : format == .arrow ? .arrow : .jsonl
-            try writeRows(scan, formatter: rowFormat.formatter(schema: scan.schema, sink: sink), sink: sink)
-        case .parquet:
-            try exportParquet(into: out ?? ".")
+        if let rowFormat = format.rowFormat {
+            let reader = try TapeReader(path: try RunPaths.single(paths[0]), options: ReaderOptions(verifyChecksums: true))
+            let rows = try selection.scan(reader, table: paths[1])
+            let target = try OutputTarget(path: output)
+            try writeRows(rows, formatter: rowFormat.formatter(schema: rows.schema, sink: target.sink), target: target)
+        } else {
+            try exportParquet(into: output ?? ".")
         }
     }
 
@@ -95,6 +104,8 @@ struct ExportCommand: ParsableCommand {
         let fm = FileManager.default
         let plan = try planParquet(into: dir)
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let progress = progressOptions.reporter("export", unit: "files", total: plan.reduce(0) { $0 + $1.outputs.count })
+        defer { progress.finish() }
         for (path, outputs) in plan {
             let reader = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
             for (table, target) in outputs {
@@ -105,7 +116,8 @@ struct ExportCommand: ParsableCommand {
                 let rows = try writeParquet(reader, table: table, source: path, to: temporary)
                 try temporary.commit()
                 print(target)
-                printError("wrote \(target): \(rows) rows")
+                messages.note("wrote \(target): \(rows) rows")
+                progress.advance()
             }
         }
     }
@@ -118,7 +130,7 @@ struct ExportCommand: ParsableCommand {
         var plan: [(path: String, outputs: [(table: String, target: String)])] = []
         var seenInputs = Set<String>()
         var owner: [String: (path: String, table: String)] = [:]
-        for path in paths {
+        for path in try RunPaths.expand(paths) {
             let identity = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
             guard seenInputs.insert(identity).inserted else { continue }
             let reader = try TapeReader(path: path)
@@ -144,17 +156,22 @@ struct ExportCommand: ParsableCommand {
     }
 
     private func writeParquet(_ reader: TapeReader, table: String, source: String, to output: AtomicReplacement) throws -> Int {
-        let scan = try selection.scan(reader, table: table)
+        let rows = try selection.scan(reader, table: table)
         var metadata = reader.metadata
         metadata.append(("tape.table", table))
         metadata.append(("tape.source", (source as NSString).lastPathComponent))
+        // Parquet has no duration logical type: durations are INT64 nanoseconds, named here.
+        let durations = rows.schema.columns.filter { $0.type == .duration }.map(\.name)
+        if !durations.isEmpty, let json = try? JSONEncoder().encode(durations) {
+            metadata.append(("tape.duration_columns", String(decoding: json, as: UTF8.self)))
+        }
         let options = ParquetWriteOptions(
             codec: codec.codec(level: level), timestampUnit: timestampUnit, rowGroupRows: rowGroupRows,
             maxDictionaryEntries: maxDictionaryEntries,
             createdBy: "tape version \(TapeVersion.string) (build swift)", metadata: metadata)
         let writer = try ParquetFileWriter(fileDescriptor: output.fileDescriptor, name: output.temporaryPath,
-                                           schema: scan.schema, options: options)
-        while let batch = try scan.nextBatch() { try writer.write(batch) }
+                                           schema: rows.schema, options: options)
+        while let batch = try rows.nextBatch() { try writer.write(batch) }
         return try writer.close()
     }
 

@@ -26,13 +26,14 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The table to load into.") var table: String
     @Option(help: "CSV input path, or - for standard input.") var csv: String?
     @Option(help: "NDJSON input path (one JSON object per line), or - for standard input.") var ndjson: String?
-    @Option(help: "Column types, e.g. ts:timestamp,px:float64,sym:string (types: int64, float64, timestamp, bool, string; append ! for not-null).")
+    @Option(help: "Column types, e.g. ts:timestamp,px:float64,sym:string (types: int64, float64, timestamp, duration, bool, string; append ! for not-null).")
     var schema: String?
     @Option(help: "Records read to infer types.") var inferRows = 1000
     @Flag(help: "Skip and count malformed lines instead of stopping.") var skipMalformed = false
     @Option(help: "CSV field delimiter (one ASCII character).") var delimiter = ","
     @Option(help: "Compression: zstd, lz4 or none.") var codec: CodecChoice = .zstd
     @Option(help: "zstd level (1-22).") var level: Int32 = 3
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         guard (csv == nil) != (ndjson == nil) else { throw ValidationError("give exactly one of --csv or --ndjson") }
@@ -52,18 +53,21 @@ struct ImportCommand: ParsableCommand {
         }()
         let writerOptions = WriterOptions(codec: codec.codec(level: level))
         let writer = try openWriter(options: writerOptions)
+        let progress = progressOptions.reporter("import", unit: "rows")
+        defer { progress.finish() }
         do {
             let report: ImportReport
             if csv != nil {
                 let importer = try CSVImporter(source, options: options)
-                let sink = try TableSink(writer: writer, table: table, schema: try importer.inferSchema())
+                let sink = try TableSink(writer: writer, table: table, schema: try importer.inferSchema(), progress: progress)
                 report = try importer.run(into: sink)
             } else {
                 let importer = try NDJSONImporter(source, options: options)
-                let sink = try TableSink(writer: writer, table: table, schema: try importer.inferSchema())
+                let sink = try TableSink(writer: writer, table: table, schema: try importer.inferSchema(), progress: progress)
                 report = try importer.run(into: sink)
             }
             try writer.close()
+            progress.finish()
             var msg = "imported \(report.rowsImported) rows into \(file):\(table)"
             if report.linesSkipped > 0 {
                 msg += ", skipped \(report.linesSkipped) malformed line(s)"
@@ -92,7 +96,7 @@ struct ImportCommand: ParsableCommand {
             let pieces = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pieces.count == 2 else { throw ValidationError("--schema: '\(part)' is not name:type") }
             guard let def = ColumnDef(name: pieces[0], spec: pieces[1]) else {
-                throw ValidationError("--schema: unknown type '\(pieces[1])' for column '\(pieces[0])' (use int64, float64, timestamp, bool, string)")
+                throw ValidationError("--schema: unknown type '\(pieces[1])' for column '\(pieces[0])' (use int64, float64, timestamp, duration, bool, string)")
             }
             defs.append(def)
         }
@@ -115,10 +119,15 @@ enum CodecChoice: String, ExpressibleByArgument, CaseIterable {
 /// Adapts a table writer to the importer's row sink.
 final class TableSink: RowSink {
     let table: TableWriter
+    let progress: ProgressReporter?
 
-    init(writer: TapeWriter, table name: String, schema: Schema) throws {
+    init(writer: TapeWriter, table name: String, schema: Schema, progress: ProgressReporter? = nil) throws {
         table = try writer.declareTable(name, schema: schema)
+        self.progress = progress
     }
 
-    func appendRow(_ values: [Value]) throws { try table.append(values: values) }
+    func appendRow(_ values: [Value]) throws {
+        try table.append(values: values)
+        progress?.advance()
+    }
 }

@@ -13,14 +13,16 @@ struct InfoCommand: ParsableCommand {
             bytes (encoded, before compression), the ratio raw/stored, and stored bytes per row.
             """)
 
-    @Argument(help: "The .tape file.") var file: String
+    @Argument(help: "The .tape file (or a directory or quoted glob naming exactly one).") var file: String
     @Flag(help: "Print JSON instead of text.") var json = false
     @Flag(help: "Read a file that is still being written (or whose writer died): only its complete chunks.")
     var unsealed = false
+    @OptionGroup var messages: MessageOptions
 
     func run() throws {
-        let reader = try TapeReader(path: file, options: ReaderOptions(allowUnsealed: unsealed))
-        if !reader.isSealed { printError("warning: \(file) has no footer yet; showing its complete chunks only") }
+        let path = try RunPaths.single(file)
+        let reader = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: unsealed))
+        if !reader.isSealed { messages.warn("\(path) has no footer yet; showing its complete chunks only") }
         let info = try FileInfo(reader: reader)
         if json {
             let e = JSONEncoder()
@@ -101,7 +103,7 @@ struct FileInfo: Codable {
 
     static func text(_ v: StatValue, _ type: ColumnType) -> String {
         switch v {
-        case .int(let x): return type == .timestamp ? Timestamps.format(x) : String(x)
+        case .int(let x): return type == .timestamp ? Timestamps.format(x) : type == .duration ? Durations.format(x) : String(x)
         case .float(let x): return String(x)
         case .bool(let x): return String(x)
         case .string(let x): return x

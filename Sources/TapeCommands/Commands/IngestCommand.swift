@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tape
+import TapeCodec
 import TapeIO
 
 /// `tape ingest`: write a run from a stream of tagged NDJSON records (see `IngestSession` for the
@@ -17,7 +18,9 @@ struct IngestCommand: ParsableCommand {
               {"$expect_bars":525600,"table":"equity"}                                 expected bars (progress)
               {"$close":true,"final_equity":101234.5}                                  last record: close the run
               {"$cancel":"reason"}                                                     last record: run stopped early
-            Types: int64, float64, timestamp, bool, string (append ! for not null). A table without \
+            Types: int64, float64, timestamp, duration, bool, string (append ! for not null). A \
+            duration value is an integer of nanoseconds, DuckDB/pandas text (2 days 03:00:00) or \
+            ISO-8601 (P2DT3H). A table without \
             $schema gets its types inferred from its first --infer-rows rows, as tape import does. A \
             row's missing columns are null; a key that is not a column is an error. Timestamps are \
             ISO-8601 strings (2024-01-02T09:30:00Z, fractions and offsets allowed).
@@ -47,6 +50,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Compression: zstd, lz4 or none.") var codec: CodecChoice = .zstd
     @Option(help: "zstd level (1-22).") var level: Int32 = 3
     @Flag(help: "Replace FILE if it exists.") var force = false
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         for m in metadata where !m.contains("=") { throw ValidationError("--metadata '\(m)' is not key=value") }
@@ -77,7 +81,8 @@ struct IngestCommand: ParsableCommand {
             throw IngestFailure("\(file) could not be created: \(error); nothing was read from the input")
         }
         if let expectBars { writer.expectBars(expectBars) }
-        let target = WriterIngestTarget(writer)
+        let progress = progressOptions.reporter("ingest", unit: "bars", total: writer.progress.total)
+        let target = WriterIngestTarget(writer, progress: progress)
         var failure: Error?
         var ending = IngestSession.Ending.endOfInput
         var line = 0
@@ -97,6 +102,7 @@ struct IngestCommand: ParsableCommand {
             failure = error  // the input could not be opened after all
         }
 
+        progress.finish()
         let summary: RunSummary
         switch (failure, ending) {
         case (nil, .closed):
@@ -137,11 +143,37 @@ extension TableWriter: ColumnBatchSink {}
 /// Adapts a `TapeWriter` to `IngestTarget`.
 final class WriterIngestTarget: IngestTarget {
     let writer: TapeWriter
-    init(_ writer: TapeWriter) { self.writer = writer }
+    let progress: ProgressReporter?
+    init(_ writer: TapeWriter, progress: ProgressReporter? = nil) {
+        self.writer = writer
+        self.progress = progress
+    }
 
     func declareTable(_ name: String, schema: Schema) throws -> ColumnBatchSink {
-        try writer.declareTable(name, schema: schema)
+        let table = try writer.declareTable(name, schema: schema)
+        guard let progress, progress.style != .off else { return table }
+        return ProgressSink(table: table, writer: writer, progress: progress)
     }
     func setMetadata(_ key: String, _ value: String) throws { try writer.setMetadata(key, value) }
     func expectBars(_ count: Int, table: String) { writer.expectBars(count, table: table) }
+}
+
+/// A table's sink that reports the writer's bar progress (`$expect_bars`, clamped by
+/// `TapeWriter.progress`) after each batch.
+final class ProgressSink: ColumnBatchSink {
+    let table: TableWriter
+    let writer: TapeWriter
+    let progress: ProgressReporter
+
+    init(table: TableWriter, writer: TapeWriter, progress: ProgressReporter) {
+        self.table = table
+        self.writer = writer
+        self.progress = progress
+    }
+
+    func append(columns: [ColumnData]) throws {
+        try table.append(columns: columns)
+        let p = writer.progress
+        progress.update(done: p.processed, total: .some(p.total))
+    }
 }

@@ -18,12 +18,13 @@ struct PlotCommand: ParsableCommand {
             """)
 
     @Argument(help: "Runs to draw (files, directories or glob patterns).") var paths: [String]
-    @Option(name: .customLong("out"), help: "The SVG file to write.") var out: String
+    @Option(name: [.customShort("o"), .customLong("output"), .customLong("out")], help: "The SVG file to write (atomically).") var out: String
     @Option(help: "Width in pixels (200...20000).") var width = 1000
     @Option(help: "Height in pixels (150...20000).") var height = 600
     @Option(help: "Title drawn above the chart.") var title: String?
     @Flag(help: "Divide each run's equity by its first value.") var normalize = false
     @Flag(help: "Mark trade entries and exits (one run only).") var trades = false
+    @OptionGroup var messages: MessageOptions
 
     func validate() throws {
         guard (200...20_000).contains(width) else { throw ValidationError("--width must be 200...20000, got \(width)") }
@@ -32,7 +33,6 @@ struct PlotCommand: ParsableCommand {
 
     func run() throws {
         let files = try RunPaths.expand(paths)
-        guard !files.isEmpty else { throw ValidationError("no .tape file found in \(paths.joined(separator: " "))") }
         if trades && files.count > 1 { throw ValidationError("--trades marks the trades of one run; \(files.count) runs were given") }
         let chart = SVGChart(width: width, height: height, title: title)
         let data = try PlotData(paths: files, columns: chart.plotColumns, normalize: normalize, trades: trades)
@@ -44,6 +44,6 @@ struct PlotCommand: ParsableCommand {
         } catch {
             throw TapeError.invalidArgument("cannot write '\(out)': \(error)")
         }
-        printError("wrote \(out) (\(data.curves.count) run\(data.curves.count == 1 ? "" : "s"))")
+        messages.note("wrote \(out) (\(data.curves.count) run\(data.curves.count == 1 ? "" : "s"))")
     }
 }

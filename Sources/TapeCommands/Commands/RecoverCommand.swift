@@ -24,7 +24,7 @@ struct RecoverCommand: ParsableCommand {
             tape.salvage.gaps.
             """)
 
-    @Argument(help: "The .tape file.") var file: String
+    @Argument(help: "The .tape file (or a directory or quoted glob naming exactly one).") var file: String
     @Flag(help: "Report what would be kept and dropped without changing the file.") var dryRun = false
     @Flag(help: "Keep intact chunks after damaged ones too (rows after a gap are renumbered; gaps are reported).")
     var salvage = false
@@ -39,6 +39,7 @@ struct RecoverCommand: ParsableCommand {
             }
             meta[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
         }
+        let file = try RunPaths.single(self.file)
         let r = try Recovery.recover(path: file, dryRun: dryRun, metadata: meta, salvage: salvage)
         if r.wasSealed {
             print("\(file): sealed (its trailer and footer are valid), nothing to recover; `tape verify \(file)` checks its chunks")

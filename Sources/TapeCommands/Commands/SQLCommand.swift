@@ -76,15 +76,15 @@ func runQuery(_ sql: String, paths: [String], options: QueryOptions, output: Row
         let q = try Query(sql: sql, paths: expanded, options: options)
         if q.isExplain {
             try q.run { _ in true }
-            let sink = try output.makeSink()
+            let target = try output.makeTarget()
             try quietOnBrokenPipe {
-                sink.append { $0.append(contentsOf: Array((q.explainAnalyzed() + "\n").utf8)) }
-                try sink.close()
+                target.sink.append { $0.append(contentsOf: Array((q.explainAnalyzed() + "\n").utf8)) }
+                try target.commit()
             }
             return
         }
-        let sink = try output.makeSink()
-        let formatter = output.makeFormatter(schema: q.schema, sink: sink)
+        let target = try output.makeTarget()
+        let formatter = output.makeFormatter(schema: q.schema, sink: target.sink)
         try quietOnBrokenPipe {
             // Output errors (a closed pipe, a full disk) stop the query and are rethrown as is.
             var outputError: Error?
@@ -102,12 +102,11 @@ func runQuery(_ sql: String, paths: [String], options: QueryOptions, output: Row
             }
             if let outputError { throw outputError }
             try formatter.finish()
-            try sink.close()
+            try target.commit()
         }
         if explain { printError(q.explainAnalyzed()) }
     } catch let e as QueryError {
-        printError(render?(e) ?? e.render(query: sql))
-        throw ExitCode(1)
+        throw CommandFailure(render?(e) ?? e.render(query: sql))
     }
 }
 

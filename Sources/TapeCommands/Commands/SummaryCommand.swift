@@ -33,6 +33,8 @@ struct SummaryCommand: ParsableCommand {
     @Option(name: .customLong("group-by"), help: "One row per value of this metadata key: runs, and mean and median of each metric.")
     var groupBy: String?
     @OptionGroup var out: RowOutputOptions
+    @OptionGroup var messages: MessageOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         if let top, top < 0 { throw ValidationError("--top must be at least 0, got \(top)") }
@@ -41,11 +43,20 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let files = try RunPaths.expand(paths)
-        var (records, failures) = RunRecord.load(files)
-        for f in failures { printError("warning: skipping \(f.path): \(f.error)") }
+        // Loaded in slices so that progress can be reported between them.
+        let progress = progressOptions.reporter("summary", unit: "runs", total: files.count)
+        var records: [RunRecord] = [], failures: [(path: String, error: Error)] = []
+        for start in stride(from: 0, to: files.count, by: 64) {
+            let (r, f) = RunRecord.load(Array(files[start..<min(start + 64, files.count)]))
+            records += r
+            failures += f
+            progress.update(done: min(start + 64, files.count))
+        }
+        progress.finish()
+        for f in failures { printError("error: skipping \(f.path): \(f.error)") }
         if let filter {
             do { records = try SummaryFilter.apply(filter, to: records) } catch let e as QueryError {
-                throw ValidationError("--where: " + e.render(query: filter))
+                throw CommandFailure("--where: " + e.render(query: filter))
             }
         }
         if let sort { SummaryTable.sort(&records, by: sort) }
@@ -55,12 +66,12 @@ struct SummaryCommand: ParsableCommand {
         var batch = try groupBy.map { try SummaryTable.grouped(records, by: $0, columns: chosen) }
             ?? SummaryTable.batch(records, columns: chosen)
         if out.format == .table { batch = SummaryTable.rounded(batch, decimals: 4) }
-        let sink = try out.makeSink()
+        let target = try out.makeTarget()
         try quietOnBrokenPipe {
-            let formatter = out.makeFormatter(schema: batch.schema, sink: sink)
+            let formatter = out.makeFormatter(schema: batch.schema, sink: target.sink)
             try formatter.write(batch)
             try formatter.finish()
-            try sink.close()
+            try target.commit()
         }
         if !failures.isEmpty { throw ExitCode.failure }
     }

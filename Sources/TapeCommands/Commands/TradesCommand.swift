@@ -1,4 +1,6 @@
 import ArgumentParser
+import Tape
+import TapeFormat
 import TapeQuery
 
 struct TradesCommand: ParsableCommand {
@@ -7,7 +9,9 @@ struct TradesCommand: ParsableCommand {
         abstract: "Print a run's trades, filtered and ordered (a short form of tape sql).",
         discussion: """
             Compiles to SELECT <columns> FROM trades [WHERE …] [ORDER BY …] [LIMIT n] and runs it \
-            like tape sql, so --where takes any SQL condition.
+            like tape sql, so --where takes any SQL condition (on the trades' columns and the \
+            run/metadata columns). --from/--to keep trades whose time (the table's first \
+            timestamp column, or --time-column) is at or after --from and before --to.
 
             Examples:
               tape trades run.tape --where "pnl < 0" --order-by pnl --limit 20
@@ -15,10 +19,9 @@ struct TradesCommand: ParsableCommand {
             """)
 
     @Argument(help: "Run files, directories or globs.") var paths: [String]
-    @Option(help: "A SQL condition on the trades' columns (and run/metadata columns).") var `where`: String?
+    @OptionGroup var selection: RowSelectionOptions
     @Option(help: "ORDER BY keys, e.g. \"pnl DESC, ts\".") var orderBy: String?
     @Option(help: "Print at most this many trades.") var limit: Int?
-    @Option(help: "Comma-separated columns to print (default: all).") var columns: String?
     @Option(help: "The trades table's name.") var table = "trades"
     @OptionGroup var output: RowOutputOptions
 
@@ -27,13 +30,21 @@ struct TradesCommand: ParsableCommand {
     }
 
     func run() throws {
+        let columns = selection.columns
         // Build the SQL while remembering where each user-written piece starts, so an error in
         // --where or --order-by points into that option's text, not the generated query.
         var sql = "SELECT \(columns ?? "*") FROM \"\(table.replacingOccurrences(of: "\"", with: "\"\""))\""
         var pieces: [(option: String, text: String, start: Int)] = []
         if let columns { pieces.append(("--columns", columns, "SELECT ".utf8.count)) }
-        if let w = `where` {
-            sql += " WHERE "
+        var conditions: [String] = []
+        if let tc = try timeColumn() {
+            let quoted = "\"\(tc.replacingOccurrences(of: "\"", with: "\"\""))\""
+            if let f = try selection.fromNanos() { conditions.append("\(quoted) >= TIMESTAMP '\(Timestamps.format(f))'") }
+            if let t = try selection.toNanos() { conditions.append("\(quoted) < TIMESTAMP '\(Timestamps.format(t))'") }
+        }
+        if !conditions.isEmpty || selection.condition != nil { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        if let w = selection.condition {
+            if !conditions.isEmpty { sql += " AND " }
             pieces.append(("--where", w, sql.utf8.count))
             sql += "(\(w))"
             pieces[pieces.count - 1].start += 1
@@ -54,5 +65,18 @@ struct TradesCommand: ParsableCommand {
             local.position = p - piece.start
             return "\(piece.option): " + local.render(query: piece.text)
         }
+    }
+
+    /// The column --from/--to apply to: --time-column, else the first timestamp column of the
+    /// table in the first run that has it (nil when neither --from nor --to is given).
+    private func timeColumn() throws -> String? {
+        guard selection.from != nil || selection.to != nil else { return nil }
+        if let tc = selection.timeColumn { return tc }
+        for path in try RunPaths.expand(paths) {
+            let reader = try TapeReader(path: path)
+            guard let entry = try? reader.table(table) else { continue }
+            return try selection.timeColumnName(in: entry.schema, table: table)
+        }
+        throw ValidationError("no run has a table '\(table)' with a timestamp column for --from/--to")
     }
 }

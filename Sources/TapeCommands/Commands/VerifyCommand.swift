@@ -12,11 +12,11 @@ struct VerifyCommand: ParsableCommand {
             footer entry matches its chunk's header, that chunks exactly fill the data region, \
             that every block decodes, and that every block's statistics (min, max, NaN flag, null \
             count) are those of its rows. Decodes one block at a time. Prints OK or each problem with its byte offset. Exits 1 when \
-            any file has a problem. Directories are searched recursively for *.tape files.
+            any file has a problem. --quiet prints only the files with problems. Directories are searched recursively for *.tape files.
             """)
 
     @Argument(help: "Files, directories (every *.tape below them) or quoted globs.") var paths: [String]
-    @Flag(name: .shortAndLong, help: "Print only files with problems.") var quiet = false
+    @OptionGroup var messages: MessageOptions
 
     func run() throws {
         var bad = 0
@@ -24,11 +24,12 @@ struct VerifyCommand: ParsableCommand {
             let report: Verifier.Report
             do { report = try Verifier.verify(path: path) } catch {
                 print("\(path): ERROR \(error)")
+                flushStandardOutput()
                 bad += 1
                 continue
             }
             if report.ok {
-                if !quiet { print("\(path): OK (\(report.tables) tables, \(report.chunks) chunks, \(report.rows) rows, \(report.blocks) blocks)") }
+                if !messages.quiet { print("\(path): OK (\(report.tables) tables, \(report.chunks) chunks, \(report.rows) rows, \(report.blocks) blocks)") }
             } else {
                 bad += 1
                 print("\(path): \(report.problemCount) problem(s)")

@@ -141,7 +141,7 @@ public enum SummaryTable {
         let storage: ColumnData.Storage
         switch type {
         case .float64: storage = .float64(values.map { if case .float(let d) = $0 { return d } else { return 0 } })
-        case .int64, .timestamp:
+        case .int64, .timestamp, .duration:
             storage = .int64(values.map { v -> Int64 in
                 switch v {
                 case .int(let i), .timestamp(let i): return i

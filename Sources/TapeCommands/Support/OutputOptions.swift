@@ -5,7 +5,9 @@ import TapeIO
 import Glibc
 #endif
 
-/// Text formats for rows.
+/// The output formats of commands that print rows (`cat`, `sql`, `trades`, `summary`, `export`):
+/// the one registry `--format` takes its values from. A new format is one case here plus its
+/// formatter below.
 public enum RowFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, csv, jsonl, json
     /// An Arrow IPC stream (binary; TapeIO/Arrow).
@@ -23,23 +25,25 @@ extension RowFormat {
         case .arrow: return ArrowIPCFormatter(schema: schema, sink: sink)
         }
     }
+
+    /// The help text of a `--format` option offering `formats`.
+    static func help(_ formats: [String]) -> ArgumentHelp {
+        ArgumentHelp("Output format: \(formats.joined(separator: ", ")).", valueName: "format")
+    }
 }
 
-/// `--format` and `--output`, shared by commands that print rows.
+/// `--format` and `-o/--output`, shared by every command that prints rows.
 public struct RowOutputOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Output format: \(RowFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(name: .shortAndLong, help: RowFormat.help(RowFormat.allCases.map(\.rawValue)))
     public var format: RowFormat = .table
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file (atomically: complete or untouched) instead of standard output.")
     public var output: String?
 
     public init() {}
 
-    /// A sink for the chosen destination.
-    func makeSink() throws -> ByteSink {
-        if let output { return try ByteSink(path: output) }
-        return ByteSink()
-    }
+    /// The destination: standard output, or the `-o` file written atomically (`OutputTarget`).
+    func makeTarget() throws -> OutputTarget { try OutputTarget(path: output) }
 
     /// A formatter of the chosen format for `schema`.
     func makeFormatter(schema: Schema, sink: ByteSink) -> RecordFormatter { format.formatter(schema: schema, sink: sink) }

@@ -3,12 +3,23 @@ import Foundation
 import Glibc
 #endif
 
-/// Expands command-line run arguments into `.tape` file paths, for every command that takes runs
-/// (`sql`, `trades`, `summary`, `plot`, `verify`, `compact`): a file is taken as is, a directory
+/// Expands command-line run arguments into `.tape` file paths: the one code path of every command
+/// that takes runs (`cat`, `info`, `export`, `sql`, `trades`, `summary`, `plot`, `verify`,
+/// `compact`, `recover`, `top`): a file is taken as is, a directory
 /// contributes every `*.tape` file below it (recursively), and an argument that does not exist but
 /// contains `*`, `?` or `[` is expanded as a glob (for patterns the shell did not expand, e.g.
-/// quoted ones). The result is sorted within each argument and free of duplicates.
+/// quoted ones). The result is sorted within each argument and free of duplicates. An argument
+/// that names nothing, or a directory or pattern holding no `.tape` file, is an error (exit 1).
 enum RunPaths {
+    /// The one run `argument` names (a file, or a directory or pattern holding exactly one run).
+    static func single(_ argument: String) throws -> String {
+        let paths = try expand([argument])
+        guard paths.count == 1 else {
+            throw RunPathsError(message: "'\(argument)' names \(paths.count) runs; this command reads one (give one file)")
+        }
+        return paths[0]
+    }
+
     static func expand(_ arguments: [String]) throws -> [String] {
         var out: [String] = []
         var seen = Set<String>()
@@ -18,7 +29,9 @@ enum RunPaths {
             var isDir: ObjCBool = false
             if fm.fileExists(atPath: arg, isDirectory: &isDir) {
                 if isDir.boolValue {
-                    try tapeFiles(under: arg).forEach(add)
+                    let found = try tapeFiles(under: arg)
+                    guard !found.isEmpty else { throw RunPathsError(message: "no .tape file in directory '\(arg)'") }
+                    found.forEach(add)
                 } else {
                     add(arg)
                 }

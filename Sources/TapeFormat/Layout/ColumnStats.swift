@@ -83,7 +83,7 @@ public struct ColumnStats: Sendable, Equatable {
 
     private static func decodeValue(_ r: inout ByteReader, type: ColumnType) throws(FormatError) -> StatValue {
         switch type {
-        case .int64, .timestamp: return .int(try r.readSignedVarint("stat value"))
+        case .int64, .timestamp, .duration: return .int(try r.readSignedVarint("stat value"))
         case .float64: return .float(Double(bitPattern: try r.readU64("stat value")))
         case .bool: return .bool(try r.readU8("stat value") != 0)
         case .string: return .string(try r.readString("stat value"))

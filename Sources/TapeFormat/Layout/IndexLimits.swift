@@ -38,7 +38,7 @@ extension IndexLimits {
         schema.columns.reduce(5 * 10) { total, c in
             let stats: Int
             switch c.type {
-            case .int64, .timestamp: stats = 2 * 10
+            case .int64, .timestamp, .duration: stats = 2 * 10
             case .float64: stats = 2 * 8
             case .bool: stats = 2
             case .string: stats = 2 * (2 + ColumnStats.maxStringBytes)

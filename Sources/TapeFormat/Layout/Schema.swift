@@ -6,6 +6,10 @@ public enum ColumnType: UInt8, Sendable, CaseIterable, CustomStringConvertible, 
     case timestamp = 3
     case bool = 4
     case string = 5
+    /// A length of time in nanoseconds (format 1.3), stored like `int64`: holding times, bar
+    /// intervals. A logical type over int64 storage, so encodings, statistics and zone maps are
+    /// those of `int64`; readers print and compute with it as a duration (SQL INTERVAL).
+    case duration = 6
 
     public var description: String {
         switch self {
@@ -14,8 +18,12 @@ public enum ColumnType: UInt8, Sendable, CaseIterable, CustomStringConvertible, 
         case .timestamp: return "timestamp"
         case .bool: return "bool"
         case .string: return "string"
+        case .duration: return "duration"
         }
     }
+
+    /// Whether values are `Int64`s (int64, timestamp, duration): storage, encodings and statistics.
+    public var hasInt64Storage: Bool { self == .int64 || self == .timestamp || self == .duration }
 
     /// Parses the names printed by `description` (plus a few common aliases).
     public init?(name: String) {
@@ -25,6 +33,7 @@ public enum ColumnType: UInt8, Sendable, CaseIterable, CustomStringConvertible, 
         case "timestamp", "ts", "datetime", "time": self = .timestamp
         case "bool", "boolean": self = .bool
         case "string", "str", "text", "varchar", "utf8": self = .string
+        case "duration", "timedelta", "interval": self = .duration
         default: return nil
         }
     }

@@ -57,7 +57,7 @@ struct ColumnBatchBuilder {
 
         mutating func append(_ v: Value) {
             switch (type, v) {
-            case (.int64, .int(let x)), (.timestamp, .int(let x)), (.timestamp, .timestamp(let x)): appendInt(x)
+            case (.int64, .int(let x)), (.timestamp, .int(let x)), (.timestamp, .timestamp(let x)), (.duration, .int(let x)): appendInt(x)
             case (.float64, .float(let x)): appendDouble(x)
             case (.float64, .int(let x)): appendDouble(Double(x))
             case (.bool, .bool(let x)): appendBool(x)
@@ -77,7 +77,7 @@ struct ColumnBatchBuilder {
         /// A null: a placeholder slot and a 0 validity bit.
         mutating func appendNull() {
             switch type {
-            case .int64, .timestamp: ints.append(0)
+            case .int64, .timestamp, .duration: ints.append(0)
             case .float64: doubles.append(0)
             case .bool: bools.append(false)
             case .string: strings.append(utf8: UnsafeRawBufferPointer(start: nil, count: 0))
@@ -89,7 +89,7 @@ struct ColumnBatchBuilder {
         mutating func take() -> ColumnData {
             let storage: ColumnData.Storage
             switch type {
-            case .int64, .timestamp: storage = .int64(ints); ints.removeAll(keepingCapacity: true)
+            case .int64, .timestamp, .duration: storage = .int64(ints); ints.removeAll(keepingCapacity: true)
             case .float64: storage = .float64(doubles); doubles.removeAll(keepingCapacity: true)
             case .bool: storage = .bool(bools); bools.removeAll(keepingCapacity: true)
             case .string: storage = .strings(strings); strings.removeAll(keepingCapacity: true)

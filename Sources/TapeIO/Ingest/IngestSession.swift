@@ -9,7 +9,7 @@ import TapeFormat
 //
 //   {"$schema":"trades","entry_ts":"timestamp!","pnl":"float64","side":"string"}
 //       declares a table: the other keys are its columns in order, each with a type name
-//       (int64, float64, timestamp, bool, string; a trailing "!" means not null). Optional.
+//       (int64, float64, timestamp, duration, bool, string; a trailing "!" means not null). Optional.
 //   {"$table":"equity","ts":"2024-01-01T00:00:00Z","equity":100000.0}
 //       one row of a table; the other keys are its columns (so a column may be named "table").
 //       A column missing from the row is null; a key that is not a column is an error.
@@ -235,7 +235,7 @@ public final class IngestSession {
         let keys = reader.keys, values = reader.values
         for i in 1..<keys.count {
             guard case .string(let spec) = values[i], let def = ColumnDef(name: keys[i], spec: spec) else {
-                throw TextInputError(.invalidRecord("column type must be a string: int64, float64, timestamp, bool or string, with an optional trailing '!' for not null"),
+                throw TextInputError(.invalidRecord("column type must be a string: int64, float64, timestamp, duration, bool or string, with an optional trailing '!' for not null"),
                                      line: line, field: keys[i])
             }
             defs.append(def)

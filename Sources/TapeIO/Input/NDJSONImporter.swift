@@ -92,8 +92,8 @@ public final class NDJSONImporter {
             if let ns = s.withUTF8({ Timestamps.parse(UnsafeRawBufferPointer($0)) }) { return .timestamp(ns) }
             return try? ValueParser.parse(s, as: type)
         case (.string(let s), _): return try? ValueParser.parse(s, as: type)
-        case (.int(let v), .int64): return .int(v)
-        case (.number, .int64): return scalar.exactInt64.map { .int($0) }
+        case (.int(let v), .int64), (.int(let v), .duration): return .int(v)
+        case (.number, .int64), (.number, .duration): return scalar.exactInt64.map { .int($0) }
         case (.int, .float64), (.number, .float64): return scalar.doubleValue.map { .float($0) }
         case (.bool(let b), .bool): return .bool(b)
         case (_, .string): return .string(scalar.description)

@@ -58,6 +58,9 @@ public enum ValueParser {
             if let v = TextValues.parseBool(b) { return .bool(v) }
         case .timestamp:
             if let v = Timestamps.parse(b) { return .timestamp(v) }
+        case .duration:
+            // Nanoseconds, DuckDB/pandas text (2 days 03:00:00) or ISO-8601 (P2DT3H).
+            if let v = Durations.parse(String(decoding: b, as: UTF8.self)) { return .int(v) }
         case .string:
             break
         }

@@ -20,7 +20,8 @@ enum CellStyle {
 /// Cell `(column c, row r)` of an `n`-row batch is `bytes[start..<ends[c * n + r]]` where `start`
 /// is the previous end (or 0). Numbers: int64 in decimal; float64 as Swift's shortest round-trip
 /// `description` (integral values keep `.0`, e.g. `100.0`, so they read back as floats; `nan`,
-/// `inf`, `-inf`); bool `true`/`false`; timestamps ISO-8601 UTC via `Timestamps.format`.
+/// `inf`, `-inf`); bool `true`/`false`; timestamps ISO-8601 UTC via `Timestamps.format`; durations
+/// as DuckDB prints intervals (`2 days 03:00:00`) via `Durations.format`.
 struct RenderedBatch {
     var bytes: [UInt8] = []
     var ends: [Int] = []
@@ -47,13 +48,13 @@ struct RenderedBatch {
         @inline(__always) func isNull(_ r: Int) -> Bool { validity.map { !$0[r] } ?? false }
         switch column.storage {
         case .int64(let v):
-            let timestamp = column.type == .timestamp
+            let timestamp = column.type == .timestamp, duration = column.type == .duration
             for r in 0..<n {
                 if isNull(r) {
                     CellRenderer.appendNull(style, to: &bytes)
-                } else if timestamp {
+                } else if timestamp || duration {
                     if case .json = style { bytes.append(0x22) }
-                    Timestamps.format(v[r], into: &bytes)
+                    if timestamp { Timestamps.format(v[r], into: &bytes) } else { Durations.format(v[r], into: &bytes) }
                     if case .json = style { bytes.append(0x22) }
                 } else {
                     CellRenderer.appendDecimal(v[r], to: &bytes)

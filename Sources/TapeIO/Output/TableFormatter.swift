@@ -37,7 +37,7 @@ public final class TableFormatter: RecordFormatter {
         self.sink = sink
         self.sampleRows = max(0, sampleRows)
         self.maxColumnWidth = max(1, maxColumnWidth)
-        rightAligned = schema.columns.map { $0.type == .int64 || $0.type == .float64 }
+        rightAligned = schema.columns.map { $0.type == .int64 || $0.type == .float64 || $0.type == .duration }
     }
 
     public func write(_ batch: RecordBatch) throws {

@@ -56,7 +56,7 @@ struct ParquetColumnDescriptor {
 
     var physicalType: Parquet.PhysicalType {
         switch column.type {
-        case .int64, .timestamp: return .int64
+        case .int64, .timestamp, .duration: return .int64
         case .float64: return .double
         case .bool: return .boolean
         case .string: return .byteArray

@@ -41,7 +41,9 @@ struct Vector {
         validity = c.validity
         type = SQLType(c.type)
         switch c.storage {
-        case .int64(let v): storage = .int(v)
+        case .int64(let v):
+            // A stored duration is the INTERVAL that subtracting two timestamps gives.
+            storage = c.type == .duration ? .interval(v.map(Interval.init(durationNanos:))) : .int(v)
         case .float64(let v): storage = .double(v)
         case .bool(let v): storage = .bool(v)
         case .strings(let s): storage = .string((0..<s.count).map { s[$0] })

@@ -18,6 +18,12 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
         self.init(months: months, days: days, nanos: nanos)
     }
 
+    /// A stored duration (`ColumnType.duration`) as an interval of days and nanoseconds, split as
+    /// `timestamp - timestamp` splits its difference, so the two compare, print and aggregate alike.
+    init(durationNanos n: Int64) {
+        self.init(days: n / Interval.nanosPerDay, nanos: n % Interval.nanosPerDay)
+    }
+
     static let nanosPerSecond: Int64 = 1_000_000_000
     static let nanosPerDay: Int64 = 86_400 * nanosPerSecond
 

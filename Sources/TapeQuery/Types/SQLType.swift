@@ -22,6 +22,7 @@ public enum SQLType: String, Sendable, Hashable, CustomStringConvertible {
         case .timestamp: self = .timestamp
         case .bool: self = .bool
         case .string: self = .string
+        case .duration: self = .interval
         }
     }
 
