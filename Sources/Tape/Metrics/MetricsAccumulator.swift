@@ -1,3 +1,4 @@
+import Foundation
 import TapeCodec
 import TapeFormat
 
@@ -67,7 +68,8 @@ public struct MetricsAccumulator: Sendable {
             m.add("initial_equity", .double(first.equity))
             m.add("final_equity", .double(last.equity))
             m.add("total_return", .double(last.equity / first.equity - 1))
-            let cagr = r.cagr(periodsPerYear: ppy)
+            m.add("periods_per_year", .double(ppy))
+            let cagr = Self.calendarCAGR(first: first, last: last)
             m.add("cagr", cagr.map { .double($0) })
             m.add("annual_return", r.meanExcess.map { .double(($0 + r.riskFree) * ppy) })
             m.add("annual_volatility", r.standardDeviation.map { .double($0 * ppy.squareRoot()) })
@@ -95,8 +97,9 @@ public struct MetricsAccumulator: Sendable {
                 let avgLoss = trades.grossLoss / Double(trades.losses)
                 m.add("avg_loss", .double(avgLoss))
                 m.add("profit_factor", .double(trades.grossProfit / -trades.grossLoss))
-                m.add("expectancy", .double(avg / -avgLoss))
+                m.add("expectancy_r", .double(avg / -avgLoss))
             }
+            m.add("expectancy", .double(avg))
         }
         if eq.barsWithPosition > 0 {
             m.add("exposure", .double(Double(eq.barsInMarket) / Double(eq.barsWithPosition)))
@@ -104,6 +107,18 @@ public struct MetricsAccumulator: Sendable {
             m.add("exposure", .double(min(1, Double(trades.timeInTrades) / Double(last.ts - first.ts))))
         }
         return m
+    }
+
+    /// Nanoseconds in a calendar year of 365.25 days (the Julian year).
+    static let nanosPerYear = 365.25 * 86_400e9
+
+    /// Compound annual growth between the first and the last bar over calendar time:
+    /// (last / first)^(1 / years) − 1 with years = (last.ts − first.ts) / 365.25 days. Nil when the
+    /// bars span no time or the equity does not stay positive at both ends.
+    static func calendarCAGR(first: (ts: Int64, equity: Double), last: (ts: Int64, equity: Double)) -> Double? {
+        guard last.ts > first.ts, first.equity > 0, last.equity >= 0 else { return nil }
+        let years = Double(last.ts - first.ts) / nanosPerYear
+        return pow(last.equity / first.equity, 1 / years) - 1
     }
 }
 
