@@ -123,10 +123,11 @@ public struct MetricsAccumulator: Sendable {
 }
 
 /// Numeric read access to an int64, float64, timestamp or bool column (nil for null rows).
-struct NumericColumn {
-    let column: ColumnData
+public struct NumericColumn {
+    public let column: ColumnData
 
-    init?(_ column: ColumnData, timestampsOnly: Bool = false) {
+    /// Nil for a column of another storage (or, with `timestampsOnly`, not of timestamp type).
+    public init?(_ column: ColumnData, timestampsOnly: Bool = false) {
         if timestampsOnly && column.type != .timestamp { return nil }
         switch column.storage {
         case .int64, .float64, .bool: self.column = column
@@ -134,7 +135,7 @@ struct NumericColumn {
         }
     }
 
-    subscript(row: Int) -> Double? {
+    public subscript(row: Int) -> Double? {
         if column.isNull(row) { return nil }
         switch column.storage {
         case .int64(let v): return Double(v[row])
@@ -144,7 +145,7 @@ struct NumericColumn {
         }
     }
 
-    func int(_ row: Int) -> Int64? {
+    public func int(_ row: Int) -> Int64? {
         guard !column.isNull(row), case .int64(let v) = column.storage else { return nil }
         return v[row]
     }
