@@ -11,19 +11,14 @@ public func tape_summary(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPath
     guarded {
         guard let out else { throw BridgeError.invalid("out: NULL stream") }
         let files = try CommandLibrary.expandRunPaths(try strings(paths, nPaths, what: "paths"))
-        var (records, failures) = RunRecord.load(files)
+        let (batches, failures) = try CommandLibrary.summary(paths: files, filter: filter.map { String(cString: $0) })
         if let first = failures.first, skipUnreadable == 0 {
             throw SummaryFailure(path: first.path, error: first.error, others: failures.count - 1)
         }
-        if let filter {
-            let condition = String(cString: filter)
-            do { records = try SummaryFilter.apply(condition, to: records) } catch let e as QueryError {
-                throw QueryError(e.kind, "where: " + e.render(query: condition))
-            }
+        guard let schema = batches.first?.schema else { throw BridgeError.invalid("summary: no batch") }
+        let state = StreamState(schema: schema) { put in
+            for b in batches { guard put(b) else { return } }
         }
-        let columns = SummaryFilter.columns(for: records).map(\.name)
-        let batch = try SummaryTable.batch(records, columns: columns)
-        let state = StreamState(schema: batch.schema) { put in _ = put(batch) }
         ArrowStreamExport.export(state, into: out)
     }
 }

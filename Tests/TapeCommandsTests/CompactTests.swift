@@ -94,6 +94,7 @@ struct CompactTests {
         let file = dir.path("run.tape")
         try writeSmallChunks(file, bars: 3_000)
         let before = try tableRows(file)
+        let metricsBefore = try #require(try TapeReader(path: file).metrics)
         try compact([file, "--downsample", "equity=1h"])
         let after = try tableRows(file)
         // Brute force: the last row of each floor(ts / 1h) bucket.
@@ -111,6 +112,17 @@ struct CompactTests {
         #expect(after["trades"] == before["trades"])
         #expect(try meta(file)["tape.downsampled"] == "equity=1h")
         #expect(try Verifier.verify(path: file).ok)
+        // The stored metrics describe the 3,000 source bars, and the file says so.
+        let metrics = try #require(try TapeReader(path: file).metrics)
+        #expect(metrics == metricsBefore && metrics["bars"] == .int(2_969))   // 3,000 bars, 31 with a null equity
+        let note = try #require(try meta(file)[MetricConventions.sourceKey])
+        #expect(note.hasPrefix("3000 source rows of equity (before tape compact --downsample equity=1h left 50)"), "\(note)")
+        let info = try FileInfo(reader: TapeReader(path: file)).text
+        #expect(info.contains("resolution: 3000 source rows of equity") && info.contains("metric conventions:"), "\(info)")
+        // A second downsampling keeps the note about the source rows.
+        try compact([file, "--downsample", "equity=1d"])
+        #expect(try meta(file)[MetricConventions.sourceKey] == note)
+        #expect(try TapeReader(path: file).tables.first { $0.name == "equity" }?.rowCount == 3)
     }
 
     @Test("--dry-run changes nothing")

@@ -89,8 +89,8 @@ struct PlotTests {
         let band = try #require(doc.points("drawdown").first)
         #expect(abs(ddAxis.value(atY: band.map(\.y).max()!) - deepest) <= tolerance * ddAxis.valuePerPixel)
         #expect(doc.elements.contains { $0.name == "text" && $0.text == "spike & dip <test>" })
-        #expect(doc.elements.filter { $0.attributes["class"] == "entry" }.count == 1)
-        #expect(doc.elements.filter { $0.attributes["class"] == "exit" }.count == 1)
+        #expect(doc.elements.filter { $0.attributes["class"] == "entry long" }.count == 1)
+        #expect(doc.elements.filter { $0.attributes["class"] == "exit win" }.count == 1)
     }
 
     @Test func severalRunsGetALegendAndNormalizeStartsAtOne() throws {
@@ -115,6 +115,53 @@ struct PlotTests {
             var c = try TapeCommand.parseAsRoot(["plot", dir.path("*.tape"), "--out", out, "--trades"])
             try c.run()
         }
+    }
+
+    @Test func tradeMarkersShowSideAndOutcomeAndTheTitleDefaultsToTheRun() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("markers.tape")
+        let w = try TapeWriter(path: path, metadata: ["strategy": "breakout", "symbol": "ES"])
+        let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
+        for i in 0..<2_000 { try eq.append(values: [.timestamp(t0 + Int64(i) * minute), .float(100 + Double(i % 50))]) }
+        let tr = try w.declareTable("trades", columns: [ColumnDef("entry_ts", .timestamp), ColumnDef("exit_ts", .timestamp),
+                                                        ColumnDef("side", .string), ColumnDef("pnl", .float64)])
+        for (k, side, pnl) in [(0, "long", 5.0), (1, "SHORT", -2.0), (2, "sell", 3.0), (3, "buy", -1.0)] {
+            let a = t0 + Int64(100 + 400 * k) * minute
+            try tr.append(values: [.timestamp(a), .timestamp(a + 200 * minute), .string(side), .float(pnl)])
+        }
+        try w.close()
+        let out = dir.path("m.svg")
+        var command = try TapeCommand.parseAsRoot(["plot", path, "--out", out, "--trades"])
+        try command.run()
+        let doc = try #require(SVGElements.parse(try String(contentsOfFile: out, encoding: .utf8)))
+        let trades = doc.elements.filter { $0.attributes["class"].map { $0.hasPrefix("entry") || $0.hasPrefix("exit") } == true }
+        func count(_ cls: String) -> Int { trades.filter { $0.attributes["class"] == cls }.count }
+        #expect(count("entry long") == 2 && count("entry short") == 2 && count("exit win") == 2 && count("exit loss") == 2, "\(trades)")
+        #expect(doc.elements.contains { $0.attributes["class"] == "title" && $0.text == "markers: equity and drawdown" })
+        #expect(doc.elements.contains { $0.attributes["class"] == "subtitle" && $0.text == "breakout · ES" })
+        #expect(doc.elements.contains { $0.name == "text" && $0.text == "losing exit" })     // the markers' legend
+    }
+
+    @Test func theLegendIsBelowThePlotInTheOrderGivenAndNeverCut() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let long = "a-run-with-a-very-long-name-fast=10-slow=200-stop=0.02-take=0.05-symbol=SPY-2024"
+        for name in ["zeta", long, "alpha"] { _ = try writeCurve(dir.path("\(name).tape"), bars: 1_000, spike: 10, dip: 500) }
+        let out = dir.path("legend.svg")
+        var command = try TapeCommand.parseAsRoot(["plot", dir.path("zeta.tape"), dir.path("\(long).tape"), dir.path("alpha.tape"),
+                                                   "--out", out, "--width", "300", "--height", "200"])
+        try command.run()
+        let doc = try #require(SVGElements.parse(try String(contentsOfFile: out, encoding: .utf8)))
+        let entries = doc.elements.filter { $0.attributes["class"] == "legend-entry" }
+        #expect(entries.map(\.text) == ["zeta", long, "alpha"])
+        // Below the drawdown panel (whose bottom is height - 34), inside the SVG, and wide enough.
+        let svg = try #require(doc.elements.first)
+        let width = try #require(Double(svg.attributes["width"] ?? "")), height = try #require(Double(svg.attributes["height"] ?? ""))
+        for e in entries {
+            let x = try #require(Double(e.attributes["x"] ?? "")), y = try #require(Double(e.attributes["y"] ?? ""))
+            #expect(y > 200 - 34 && y < height)
+            #expect(x + SVGChart.textWidth(e.text) <= width)
+        }
+        #expect(doc.elements.contains { $0.attributes["class"] == "title" && $0.text == "3 runs: equity and drawdown" })
     }
 
     @Test func runsWithoutAnEquityTableAreRefusedByName() throws {

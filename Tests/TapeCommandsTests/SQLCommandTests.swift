@@ -12,7 +12,7 @@ import TapeTestSupport
     func demoRuns(_ dir: TempDir, count: Int) throws -> [String] {
         try (0..<count).map { i in
             let sub = dir.path("r\(i)")
-            let o = try tape(["demo", sub, "--bars", "3000", "--seed", String(i + 1)])
+            let o = try tape(["demo", sub, "--bars", "30000", "--seed", String(i + 2)])
             #expect(o.status == 0, "\(o.stderr)")
             let path = dir.path("run\(i).tape")
             try FileManager.default.moveItem(atPath: sub + "/demo.tape", toPath: path)
@@ -32,7 +32,7 @@ import TapeTestSupport
         #expect(lines[1].hasPrefix("run0,") && lines[2].hasPrefix("run1,"))
         let json = try tape(["sql", "SELECT count(*) AS n FROM decisions", paths[0], "--format", "json"])
         let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
-        #expect((parsed?.first?["n"] as? NSNumber)?.intValue == 3000)
+        #expect((parsed?.first?["n"] as? NSNumber)?.intValue == 30000)
     }
 
     @Test func badQueryPrintsACaretAndFails() throws {
@@ -64,7 +64,7 @@ import TapeTestSupport
         #expect(explain.stdout.contains("SCAN equity"))
         #expect(explain.stdout.contains("chunks read"))
         let flag = try tape(["sql", "SELECT count(*) FROM equity", paths[0], "--explain", "-f", "csv"])
-        #expect(flag.stdout == "count(*)\n3000\n")
+        #expect(flag.stdout == "count(*)\n30000\n")
         #expect(flag.stderr.contains("AGGREGATE count(*)"))
     }
 

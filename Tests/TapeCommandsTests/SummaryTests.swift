@@ -90,7 +90,7 @@ struct SummaryTests {
         let csv = dir.path("out.csv")
         try runSummary([dir.path("runs/a.tape"), "--format", "csv", "-o", csv])
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 2 && lines[0].hasPrefix("run,strategy,symbol,start,end,total_return,cagr,sharpe"))
+        #expect(lines.count == 2 && lines[0].hasPrefix("run,strategy,symbol,status,start,end,total_return,cagr,sharpe"))
         #expect(throws: (any Error).self) { try runSummary([dir.path("runs/none-*.tape")]) }
         let table = dir.path("out.txt")
         try runSummary([dir.path("runs/a.tape"), "--columns", "run,sharpe,trades", "-o", table])
@@ -118,5 +118,40 @@ struct SummaryTests {
             #expect(message.contains(text) && message.contains("--where"), "\(condition): \(message)")
             #expect(message.contains("\n" + String(repeating: " ", count: position)) && message.contains("^"), "\(condition): \(message)")
         }
+    }
+
+    @Test func metadataIsTypedStatusIsAColumnAndGroupByTakesSeveralKeys() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        try FileManager.default.createDirectory(atPath: dir.path("runs"), withIntermediateDirectories: true)
+        // fast is numeric: as text "10" < "20" < "5"; as a number 5 < 10 < 20.
+        for (name, fast, symbol) in [("r1", "10", "SPY"), ("r2", "5", "SPY"), ("r3", "20", "QQQ"), ("r4", "5", "QQQ")] {
+            try writeRun(dir.path("runs/\(name).tape"), equity: [100, 101, 103, 102], trades: [1, -1],
+                         metadata: ["strategy": "sma", "symbol": symbol, "fast": fast, "stop": name == "r1" ? "0.5" : "1"])
+        }
+        // A cancelled run (writer.cancel), an incomplete one (tape ingest's marker), a recovered one.
+        let w = try TapeWriter(path: dir.path("runs/c.tape"), metadata: ["strategy": "sma", "fast": "7"])
+        _ = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
+        _ = try w.cancel(reason: "stopped")
+        try writeRun(dir.path("runs/i.tape"), equity: [100, 99], trades: [], metadata: ["tape.incomplete": "true", "fast": "8"])
+        try writeRun(dir.path("runs/v.tape"), equity: [100, 99], trades: [], metadata: ["tape.recovered": "true", "fast": "9"])
+        let out = dir.path("out.jsonl")
+        func rows(_ args: [String]) throws -> [[String: Any]] {
+            try runSummary([dir.path("runs")] + args + ["--format", "jsonl", "-o", out])
+            return try jsonl(out)
+        }
+        #expect(try rows(["--sort", "fast", "--columns", "run,fast"]).map { $0["run"] as? String } == ["r2", "r4", "c", "i", "v", "r1", "r3"])
+        #expect(try rows(["--sort", "-fast", "--columns", "run,fast"]).first?["fast"] as? Int == 20)     // a number in JSON
+        #expect(try rows(["--where", "fast < 10 AND stop >= 1", "--sort", "run", "--columns", "run"]).map { $0["run"] as? String } == ["r2", "r4"])
+        #expect(try rows(["--where", "status = 'complete'", "--sort", "run", "--columns", "run,status"]).map { $0["run"] as? String }
+                == ["r1", "r2", "r3", "r4"])
+        let statuses = try rows(["--sort", "run", "--columns", "run,status"]).map { "\($0["run"] ?? "")=\($0["status"] ?? "")" }
+        #expect(statuses == ["c=cancelled", "i=incomplete", "r1=complete", "r2=complete", "r3=complete", "r4=complete", "v=recovered"])
+        #expect(try rows(["--where", "status != 'complete'", "--columns", "run"]).count == 3)
+        // Several keys: one row per combination, keys typed.
+        let groups = try rows(["--where", "status = 'complete'", "--group-by", "symbol,fast", "--columns", "trades,sharpe", "--sort", "fast"])
+        #expect(groups.map { "\($0["symbol"] ?? "")/\($0["fast"] ?? "")/\($0["runs"] ?? "")" } == ["SPY/5/1", "QQQ/5/1", "SPY/10/1", "QQQ/20/1"])
+        #expect(groups.allSatisfy { $0["mean_trades"] as? Double == 2 })
+        let byFast = try rows(["--group-by", "strategy", "--columns", "trades"])
+        #expect(byFast.first?["runs"] as? Int == 5 && byFast.count == 2)   // i and v have no strategy: the null group
     }
 }

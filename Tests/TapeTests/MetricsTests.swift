@@ -84,6 +84,28 @@ struct MetricsTests {
         }
     }
 
+    @Test func cagrIsOverCalendarTimeNotCountedPeriods() throws {
+        // FX bars Sunday to Friday: 626 daily returns in two years. Counted periods / 252 would call
+        // that 2.48 years and read ~10%; calendar time reads the 12.5% the curve grows a year.
+        let dir = TempDir(); defer { dir.cleanup() }
+        let c = try #require(EmpyricalCase.all.first { $0.name == "fx_sunday_bars" })
+        let m = try #require(try metricsOfCurve(dir, c.name, ts: c.ts, equity: c.equity, rowsPerChunk: 64))
+        #expect(abs((m.number("cagr") ?? 0) - 0.125) < 1e-12)
+        let counted = pow(c.equity.last! / c.equity[0], 252 / Double(m.number("periods") ?? 1)) - 1
+        #expect(abs(counted - 0.10) < 0.005)
+        #expect(m.number("periods_per_year") == 252)
+    }
+
+    @Test func oldExpectancyReadsAsExpectancyR() throws {
+        // A section written before expectancy_r existed: expectancy was avg_trade / |avg_loss|.
+        let old = RunMetrics(entries: [("avg_trade", .double(10)), ("avg_loss", .double(-15)), ("expectancy", .double(2.0 / 3))])
+        let read = try RunMetrics(section: old.sectionBytes())
+        #expect(read.number("expectancy") == 10 && read.number("expectancy_r") == 2.0 / 3)
+        let now = RunMetrics(entries: [("avg_trade", .double(10)), ("avg_loss", .double(-15)), ("expectancy_r", .double(2.0 / 3)),
+                                       ("expectancy", .double(10))])
+        #expect(try RunMetrics(section: now.sectionBytes()) == now)
+    }
+
     @Test func chunkBoundariesAndBatchAppendsGiveIdenticalMetrics() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let c = try #require(EmpyricalCase.all.first { $0.name == "intraday_hourly" })
@@ -121,7 +143,8 @@ struct MetricsTests {
         #expect(m.number("avg_trade") == 10)
         #expect(m.number("avg_win") == 40 && m.number("avg_loss") == -15)
         #expect(m.number("profit_factor") == 80.0 / 30.0)
-        #expect(m.number("expectancy") == 10.0 / 15.0)
+        #expect(m.number("expectancy") == 10)                // currency per trade, as quantstats/backtrader
+        #expect(m.number("expectancy_r") == 10.0 / 15.0)     // in units of the average loss
         #expect(m.number("exposure") == 6.0 / 9.0)      // rows 1,2,3,5,6,7 of the 9 with a position
         #expect(m.number("total_return") == 109.0 / 100.0 - 1)
         #expect(m.number("bar_max_drawdown") == 0 && m.number("max_drawdown_days") == 0)

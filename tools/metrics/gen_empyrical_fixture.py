@@ -28,6 +28,18 @@ def daily(values, start=START):
     return [start + i * DAY for i in range(len(values))], list(values)
 
 
+def fx_sunday_bars():
+    """Two years of daily FX bars Sunday to Friday (six a week, ~313 a year) growing 12.5% a
+    calendar year: counted periods / 252 would read ~10%; calendar time reads 12.5%."""
+    ts, t = [], START - 1 * DAY  # 2023-12-31 is a Sunday
+    while t <= START - DAY + 2 * 365 * DAY:
+        if ((t // DAY) + 4) % 7 != 6:  # 1970-01-01 was a Thursday; skip Saturdays
+            ts.append(t)
+        t += DAY
+    eq = [100.0 * 1.125 ** ((x - ts[0]) / YEAR) for x in ts]
+    return ts, eq
+
+
 def cases():
     rng = np.random.RandomState(7)
     yield "flat", *daily([100_000.0] * 10), {}
@@ -52,11 +64,23 @@ def cases():
     yield "per_bar_minutes", ts, eq, {"returns": "bar", "periods_per_year": 252 * 390}
     eq = list(100.0 * np.cumprod(1 + rng.normal(0.0004, 0.012, 400)))
     yield "calendar_365_rf", *daily(eq), {"periods_per_year": 365, "risk_free": 0.02}
+    yield "fx_sunday_bars", *fx_sunday_bars(), {}
 
 
 def clean(x):
     x = float(x)
     return x if math.isfinite(x) else None
+
+
+YEAR = 365.25 * DAY
+
+
+def calendar_cagr(ts, eq):
+    """Tape's CAGR: growth from the first to the last bar over calendar time (365.25-day years),
+    not empyrical's annual_return (which counts return periods / P as years)."""
+    if ts[-1] <= ts[0]:
+        return float("nan")
+    return (eq[-1] / eq[0]) ** (YEAR / (ts[-1] - ts[0])) - 1
 
 
 def expected(ts, eq, opts):
@@ -69,12 +93,12 @@ def expected(ts, eq, opts):
         return {
             "periods": len(r),
             "total_return": clean(eq[-1] / eq[0] - 1),
-            "cagr": clean(ep.annual_return(r, annualization=p)),
+            "cagr": clean(calendar_cagr(ts, eq)),
             "annual_return": clean(r.mean() * p),
             "annual_volatility": clean(ep.annual_volatility(r, annualization=p)),
             "sharpe": clean(ep.sharpe_ratio(r, risk_free=rf, annualization=p)),
             "sortino": clean(ep.sortino_ratio(r, required_return=rf, annualization=p)),
-            "calmar": clean(ep.calmar_ratio(r, annualization=p)),
+            "calmar": clean(calendar_cagr(ts, eq) / abs(ep.max_drawdown(r))) if ep.max_drawdown(r) < 0 else None,
             "max_drawdown": clean(ep.max_drawdown(r)),
             "bar_max_drawdown": clean((s / s.cummax() - 1).min()),
         }

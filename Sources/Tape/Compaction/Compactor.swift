@@ -195,6 +195,9 @@ public enum Compactor {
                 }
                 writtenRows[t.name] = done
             }
+            if let note = metricsSource(reader, downsampled: downsampled, writtenRows: writtenRows, options: options) {
+                try writer.setMetadata(MetricConventions.sourceKey, note)
+            }
             try writer.close()
         } catch {
             try? writer.abandon()
@@ -211,7 +214,7 @@ public enum Compactor {
             throw CompactionError(path: tmp, reason: "rewritten file has tables \(fresh.tables.map(\.name)), expected \(kept.map(\.name))")
         }
         let meta = Dictionary(fresh.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-        let recordKeys: Set<String> = ["tape.compacted", "tape.dropped", "tape.downsampled"]
+        let recordKeys: Set<String> = ["tape.compacted", "tape.dropped", "tape.downsampled", MetricConventions.sourceKey]
         for (k, v) in reader.metadata where meta[k] != v && !recordKeys.contains(k) {
             throw CompactionError(path: tmp, reason: "rewritten file lost metadata key '\(k)'")
         }
@@ -234,6 +237,22 @@ public enum Compactor {
         return CompactionResult(path: path, bytesBefore: bytesBefore, bytesAfter: bytesAfter, chunksBefore: chunksBefore,
                                 chunksAfter: chunksAfter, rows: kept.map { ($0.name, writtenRows[$0.name] ?? 0) },
                                 dropped: dropped, downsampled: downsampled)
+    }
+
+    /// For a run with stored metrics whose equity table was just downsampled: the note saying which
+    /// rows its metrics describe (the rows before the first downsampling: a note already present is
+    /// kept as is). Nil otherwise.
+    static func metricsSource(_ reader: TapeReader, downsampled: [String], writtenRows: [String: Int],
+                              options: CompactionOptions) -> String? {
+        let meta = reader.metadata
+        if let earlier = meta.last(where: { $0.key == MetricConventions.sourceKey }) { return earlier.value }
+        guard reader.footer.sections.contains(where: { $0.tag == RunMetrics.sectionTag }) else { return nil }
+        let metricOptions = (try? MetricsOptions().applying(metadata: meta)) ?? MetricsOptions()
+        let table = metricOptions.equityTable
+        guard downsampled.contains(table), let before = reader.tables.first(where: { $0.name == table })?.rowCount else { return nil }
+        let label = options.downsampleLabels[table] ?? "\(options.downsample[table] ?? 0)ns"
+        return "\(before) source rows of \(table) (before tape compact --downsample \(table)=\(label) left \(writtenRows[table] ?? 0)); "
+            + "bars, periods and every metric describe the source rows"
     }
 
     /// Temporary files of writers that `removeLeftoverTemps` cleans: compactions' rewritten files

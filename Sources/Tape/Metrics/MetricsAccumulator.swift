@@ -1,3 +1,4 @@
+import Foundation
 import TapeCodec
 import TapeFormat
 
@@ -74,7 +75,8 @@ public struct MetricsAccumulator: Sendable {
             m.add("initial_equity", .double(first.equity))
             m.add("final_equity", .double(last.equity))
             m.add("total_return", .double(last.equity / first.equity - 1))
-            let cagr = r.cagr(periodsPerYear: ppy)
+            m.add("periods_per_year", .double(ppy))
+            let cagr = Self.calendarCAGR(first: first, last: last)
             m.add("cagr", cagr.map { .double($0) })
             m.add("annual_return", r.meanExcess.map { .double(($0 + r.riskFree) * ppy) })
             m.add("annual_volatility", r.standardDeviation.map { .double($0 * ppy.squareRoot()) })
@@ -102,8 +104,9 @@ public struct MetricsAccumulator: Sendable {
                 let avgLoss = trades.grossLoss / Double(trades.losses)
                 m.add("avg_loss", .double(avgLoss))
                 m.add("profit_factor", .double(trades.grossProfit / -trades.grossLoss))
-                m.add("expectancy", .double(avg / -avgLoss))
+                m.add("expectancy_r", .double(avg / -avgLoss))
             }
+            m.add("expectancy", .double(avg))
         }
         if eq.barsWithPosition > 0 {
             m.add("exposure", .double(Double(eq.barsInMarket) / Double(eq.barsWithPosition)))
@@ -112,13 +115,26 @@ public struct MetricsAccumulator: Sendable {
         }
         return m
     }
+
+    /// Nanoseconds in a calendar year of 365.25 days (the Julian year).
+    static let nanosPerYear = 365.25 * 86_400e9
+
+    /// Compound annual growth between the first and the last bar over calendar time:
+    /// (last / first)^(1 / years) − 1 with years = (last.ts − first.ts) / 365.25 days. Nil when the
+    /// bars span no time or the equity does not stay positive at both ends.
+    static func calendarCAGR(first: (ts: Int64, equity: Double), last: (ts: Int64, equity: Double)) -> Double? {
+        guard last.ts > first.ts, first.equity > 0, last.equity >= 0 else { return nil }
+        let years = Double(last.ts - first.ts) / nanosPerYear
+        return pow(last.equity / first.equity, 1 / years) - 1
+    }
 }
 
 /// Numeric read access to an int64, float64, timestamp or bool column (nil for null rows).
-struct NumericColumn {
-    let column: ColumnData
+public struct NumericColumn {
+    public let column: ColumnData
 
-    init?(_ column: ColumnData, timestampsOnly: Bool = false) {
+    /// Nil for a column of another storage (or, with `timestampsOnly`, not of timestamp type).
+    public init?(_ column: ColumnData, timestampsOnly: Bool = false) {
         if timestampsOnly && column.type != .timestamp { return nil }
         switch column.storage {
         case .int64, .float64, .bool: self.column = column
@@ -126,7 +142,7 @@ struct NumericColumn {
         }
     }
 
-    subscript(row: Int) -> Double? {
+    public subscript(row: Int) -> Double? {
         if column.isNull(row) { return nil }
         switch column.storage {
         case .int64(let v): return Double(v[row])
@@ -136,7 +152,7 @@ struct NumericColumn {
         }
     }
 
-    func int(_ row: Int) -> Int64? {
+    public func int(_ row: Int) -> Int64? {
         guard !column.isNull(row), case .int64(let v) = column.storage else { return nil }
         return v[row]
     }

@@ -1,7 +1,7 @@
 /// Streaming statistics of a series of period returns, in one pass with constant memory:
 /// Welford mean and variance of excess returns, the downside second moment, compounded growth and
-/// the drawdown of the compounded curve — everything empyrical's annual_return, annual_volatility,
-/// sharpe_ratio, sortino_ratio, calmar_ratio and max_drawdown need.
+/// the drawdown of the compounded curve — everything empyrical's annual_volatility, sharpe_ratio,
+/// sortino_ratio and max_drawdown need.
 struct ReturnMoments: Sendable {
     /// Risk-free return per period, subtracted from every return (Sharpe, Sortino).
     let riskFree: Double
@@ -39,13 +39,4 @@ struct ReturnMoments: Sendable {
 
     /// sqrt(mean of min(r - riskFree, 0)²) over all periods.
     var downsideDeviation: Double? { count > 0 ? (downside / Double(count)).squareRoot() : nil }
-
-    /// Compounded annual growth rate for `periodsPerYear` periods a year (empyrical annual_return).
-    func cagr(periodsPerYear: Double) -> Double? {
-        guard count > 0 else { return nil }
-        let years = Double(count) / periodsPerYear
-        return pow(growth, 1 / years) - 1
-    }
 }
-
-import Foundation

@@ -51,7 +51,27 @@ extension RunMetrics {
             }
         }
         try r.requireAtEnd("metrics section")
-        self.init(entries: entries)
+        self.init(entries: Self.upgradingExpectancy(entries))
+    }
+
+    /// Runs written before `expectancy_r` existed stored the ratio avg_trade / |avg_loss| under
+    /// the name `expectancy` (always beside `avg_loss`). Such a section — `expectancy` and
+    /// `avg_loss` present, `expectancy_r` absent — reads with that value as `expectancy_r` and
+    /// `expectancy` = `avg_trade` (currency per trade), as a run written now stores them.
+    static func upgradingExpectancy(_ entries: [(name: String, value: Value)]) -> [(name: String, value: Value)] {
+        let names = Set(entries.map(\.name))
+        guard names.contains("expectancy"), names.contains("avg_loss"), !names.contains("expectancy_r"),
+              let avg = entries.first(where: { $0.name == "avg_trade" })?.value else { return entries }
+        var out: [(name: String, value: Value)] = []
+        for e in entries {
+            if e.name == "expectancy" {
+                out.append(("expectancy_r", e.value))
+                out.append(("expectancy", avg))
+            } else {
+                out.append(e)
+            }
+        }
+        return out
     }
 
     /// The metrics stored in `footer`, nil when it has no metrics section.

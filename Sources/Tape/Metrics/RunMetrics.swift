@@ -91,10 +91,10 @@ public struct RunMetrics: Sendable, Equatable, Codable {
 public enum MetricNames {
     /// Every metric in the order `MetricsAccumulator.finish` stores them.
     public static let all = [
-        "start", "end", "bars", "periods", "initial_equity", "final_equity", "total_return", "cagr",
+        "start", "end", "bars", "periods", "periods_per_year", "initial_equity", "final_equity", "total_return", "cagr",
         "annual_return", "annual_volatility", "sharpe", "sortino", "calmar", "max_drawdown",
         "bar_max_drawdown", "max_drawdown_days", "trades", "win_rate", "best_trade", "worst_trade",
-        "avg_trade", "avg_win", "avg_loss", "profit_factor", "expectancy", "exposure",
+        "avg_trade", "avg_win", "avg_loss", "profit_factor", "expectancy_r", "expectancy", "exposure",
     ]
     /// Metrics that are counts.
     public static let integers: Set<String> = ["bars", "periods", "trades"]

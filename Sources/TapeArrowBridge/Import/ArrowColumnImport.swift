@@ -83,7 +83,7 @@ struct ArrowColumnImport {
         case (.utf8(let large), .string):
             return ColumnData(type: .string, storage: .strings(try strings(view, large: large)), validity: validity)
         case (.scaled(let bytes, let nanos), .timestamp) where field.naturalType == .timestamp,
-             (.scaled(let bytes, let nanos), .int64) where field.naturalType == .int64:
+             (.scaled(let bytes, let nanos), .duration) where field.naturalType == .duration:
             let raw = try integers(view, bytes: bytes, signed: true, validity: validity)
             var out = raw
             if nanos != 1 {
@@ -103,7 +103,7 @@ struct ArrowColumnImport {
     static func nulls(_ count: Int, of target: ColumnType) -> ColumnData {
         let storage: ColumnData.Storage
         switch target {
-        case .int64, .timestamp: storage = .int64([Int64](repeating: 0, count: count))
+        case .int64, .timestamp, .duration: storage = .int64([Int64](repeating: 0, count: count))
         case .float64: storage = .float64([Double](repeating: 0, count: count))
         case .bool: storage = .bool([Bool](repeating: false, count: count))
         case .string: storage = .strings(StringArray(bytes: [], offsets: [UInt32](repeating: 0, count: count + 1)))

@@ -13,7 +13,7 @@ import TapeFormat
 ///   tdD tdm                date32 (days), date64 (ms)              -> timestamp (midnight UTC)
 ///   tss: tsm: tsu: tsn:    timestamp s/ms/us/ns, any time zone     -> timestamp (the UTC instant;
 ///                          a zone-less timestamp is read as UTC)
-///   tDs tDm tDu tDn        duration                                -> int64 nanoseconds
+///   tDs tDm tDu tDn        duration                                -> duration (nanoseconds)
 ///   dictionary             indices of any integer type over utf8 / large utf8 values -> string
 ///
 /// Anything else (nested types, decimals, binary, views) is refused with the column's name.
@@ -65,7 +65,7 @@ struct ArrowField {
         name = s.name.map { String(cString: $0) } ?? ""
         guard !name.isEmpty else { throw .invalid("column \(position) of the batch has no name") }
         guard let format = s.format.map({ String(cString: $0) }) else { throw .invalid("column '\(name)': NULL format") }
-        guard s.n_children == 0 else { throw .invalid("column '\(name)': nested type '\(format)' is not supported (Tape stores int64, float64, bool, string and timestamp columns)") }
+        guard s.n_children == 0 else { throw .invalid("column '\(name)': nested type '\(format)' is not supported (Tape stores int64, float64, bool, string, timestamp and duration columns)") }
         if let dict = s.dictionary {
             let indices = try Self.layout(format, column: name)
             guard case .integer = indices else { throw .invalid("column '\(name)': dictionary indices must be integers, got format '\(format)'") }
@@ -87,7 +87,7 @@ struct ArrowField {
         case .integer: naturalType = .int64
         case .float: naturalType = .float64
         case .utf8: naturalType = .string
-        case .scaled: naturalType = format.hasPrefix("tD") ? .int64 : .timestamp
+        case .scaled: naturalType = format.hasPrefix("tD") ? .duration : .timestamp
         }
     }
 

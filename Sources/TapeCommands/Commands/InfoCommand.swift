@@ -130,6 +130,10 @@ struct FileInfo: Codable {
                 }
                 out += "  \(esc(name)) = \(text)\n"
             }
+            let options = (try? MetricsOptions().applying(metadata: metadata.map { ($0.key, $0.value) })) ?? MetricsOptions()
+            out += "metric conventions:\n"
+            for line in MetricConventions.lines(options) { out += "  \(line)\n" }
+            if let source = metadata[MetricConventions.sourceKey] { out += "  resolution: \(esc(source))\n" }
         }
         for t in tables {
             out += "\ntable \(esc(t.name)): \(t.rows) rows, \(t.chunks) chunk(s), \(bytes(t.storedBytes))\n"

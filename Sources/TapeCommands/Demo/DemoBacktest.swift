@@ -3,6 +3,13 @@ import Tape
 /// A deterministic moving-average crossover backtest over a synthetic 1-minute price series,
 /// streaming its equity curve, decisions and trades into a `TapeWriter`.
 ///
+/// The market: a multiplicative random walk in cents (18% annual volatility) whose drift switches
+/// at random between an up trend, a down trend and none (±35% a year, a switch every ~10 days on
+/// average), so a trend follower has something to follow and something to lose. The strategy: long
+/// when the 2-hour average rises `band` (0.3%) above the 1-day average, flat when it falls `band`
+/// below it (hysteresis against whipsaw), 1 bp fees. With the defaults (seed 42) it makes a
+/// plausible, unspectacular year; other seeds win or lose — it is a demo, not an edge.
+///
 /// Everything is incremental: rolling sums for the averages (no re-slicing of history), one row
 /// per bar written as it happens, so memory stays flat however many bars run. The same
 /// `Parameters` always produce the same bytes of data.
@@ -11,10 +18,16 @@ public struct DemoBacktest {
         public var bars: Int = 525_600                 // one year of 1-minute bars
         public var start: Int64 = 1_704_067_200_000_000_000   // 2024-01-01T00:00:00Z
         public var seed: UInt64 = 42
-        public var fast = 30
-        public var slow = 240
+        public var fast = 120
+        public var slow = 1_440
+        /// Relative distance of the fast above (enter) or below (exit) the slow average.
+        public var band = 0.003
         public var initialCash = 100_000.0
-        public var feeRate = 0.0005
+        public var feeRate = 0.0001
+        /// Annual volatility and trend drift of the synthetic market; mean bars between regime switches.
+        public var volatility = 0.18
+        public var trend = 0.35
+        public var regimeBars: UInt64 = 15_000
         public var symbol = "SYN"
         public init() {}
     }
@@ -62,7 +75,7 @@ public struct DemoBacktest {
         let p = parameters
         try writer.setMetadata("strategy", "sma_cross")
         try writer.setMetadata("symbol", p.symbol)
-        try writer.setMetadata("params", "fast=\(p.fast),slow=\(p.slow),fee=\(p.feeRate)")
+        try writer.setMetadata("params", "fast=\(p.fast),slow=\(p.slow),band=\(p.band),fee=\(p.feeRate)")
         try writer.setMetadata("seed", String(p.seed))
         writer.expectBars(p.bars)
         let equity = try writer.declareTable("equity", columns: Self.equitySchema)
@@ -93,12 +106,18 @@ public struct DemoBacktest {
         var entry: (ts: Int64, price: Double, fee: Double)? = nil
         let minute: Int64 = 60_000_000_000
         var lastFastAbove: Bool? = nil
+        let barsPerYear = 525_600.0
+        let sigma = p.volatility / barsPerYear.squareRoot()
+        let drifts = [p.trend / barsPerYear, -p.trend / barsPerYear, 0]
+        var drift = 0.0
 
         for bar in 0..<p.bars {
             let ts = p.start + Int64(bar) * minute
-            // Random walk in cents with mild volatility clustering; floor at 1.00.
-            let step = Int64(rng.next() % 21) - 10 + (rng.next() % 97 == 0 ? Int64(rng.next() % 101) - 50 : 0)
-            cents = max(100, cents + step)
+            // Regime switch now and then; then a multiplicative step in cents (noise: the sum of four
+            // uniforms, scaled to unit variance); floor at 1.00.
+            if p.regimeBars > 0, rng.next() % p.regimeBars == 0 { drift = drifts[Int(rng.next() % 3)] }
+            let z = (rng.unit() + rng.unit() + rng.unit() + rng.unit() - 2) * 3.0.squareRoot()
+            cents = max(100, cents + Int64((Double(cents) * (drift + sigma * z)).rounded()))
             let price = Double(cents) / 100
 
             let slot = bar % p.slow
@@ -111,16 +130,17 @@ public struct DemoBacktest {
             if bar + 1 >= p.slow {
                 let f = Double(fastSum) / Double(p.fast) / 100, s = Double(slowSum) / Double(p.slow) / 100
                 fastMA = f; slowMA = s; signal = (f - s) / s * 10_000
-                let above = f > s
+                // Hysteresis: once above, stay above until the fast falls `band` below the slow.
+                let above = lastFastAbove == true ? f > s * (1 - p.band) : f > s * (1 + p.band)
                 if let was = lastFastAbove, was != above {
                     if above && position == 0 {
-                        let qty = Int64((cash * 0.95) / price)
+                        let qty = Int64(((cash * 0.95) / price).rounded(.down))
                         if qty > 0 {
                             let fee = Double(qty) * price * p.feeRate
                             cash -= Double(qty) * price + fee
                             position = qty
                             entry = (ts, price, fee)
-                            action = "buy"; reason = "fast crossed above slow"
+                            action = "buy"; reason = "fast rose the band above slow"
                         } else {
                             blocked = true; reason = "insufficient cash"
                         }
@@ -138,7 +158,7 @@ public struct DemoBacktest {
                         }
                         tradeIndex += 1
                         position = 0; entry = nil
-                        action = "sell"; reason = "fast crossed below slow"
+                        action = "sell"; reason = "fast fell the band below slow"
                     }
                 }
                 lastFastAbove = above
@@ -181,4 +201,7 @@ struct DemoRandom {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// A double in [0, 1) from the top 53 bits.
+    mutating func unit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
 }

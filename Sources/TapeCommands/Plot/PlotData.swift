@@ -16,9 +16,21 @@ public struct PlotData {
     /// Time span of the x axis (union of the runs' equity time ranges, from footers).
     public var start: Int64
     public var end: Int64
-    /// Pixel columns of trade entries and exits (one run, `--trades`).
-    var entryColumns: Set<Int> = []
-    var exitColumns: Set<Int> = []
+    /// One trade marker of `--trades` (one run): where, and what it shows.
+    public struct TradeMarker: Hashable, Sendable {
+        /// Entry (drawn ▲ for a long, ▼ for a short) or exit (a dot, green for a win, red for a loss).
+        public enum Kind: Hashable, Sendable { case entry, exit }
+        public var column: Int
+        public var kind: Kind
+        public var short: Bool
+        /// pnl > 0 (exits; false when the trade has no pnl).
+        public var win: Bool
+    }
+
+    /// Trade markers, one per pixel column and kind of marker (one run, `--trades`).
+    public var markers: Set<TradeMarker> = []
+    /// The run's `strategy` and `symbol` metadata (single run), for the default title.
+    public var subtitle: String?
 
     /// Reads `paths` into `columns` pixel columns. Table and column names follow the metrics
     /// convention (`equity`/`ts`/`equity`, `trades`/`entry_ts`/`exit_ts`, overridable with
@@ -66,19 +78,49 @@ public struct PlotData {
             }
             curves.append(Curve(label: run.label, buckets: b))
         }
+        if runs.count == 1, let run = runs.first {
+            let meta = run.reader.footer
+            subtitle = [meta.metadataValue("strategy"), meta.metadataValue("symbol"), meta.metadataValue("params")]
+                .compactMap { $0 }.joined(separator: " · ")
+            if subtitle?.isEmpty == true { subtitle = nil }
+        }
         if trades, runs.count == 1, let run = runs.first, let buckets = curves.first?.buckets {
-            let o = run.options
-            if let t = try? run.reader.table(o.tradesTable), t.schema.index(of: o.entryColumn) != nil, t.schema.index(of: o.exitColumn) != nil {
-                let scan = try run.reader.scan(o.tradesTable, columns: [o.entryColumn, o.exitColumn])
-                while let batch = try scan.nextBatch() {
-                    for (k, column) in batch.columns.enumerated() {
-                        guard column.type == .timestamp, case .int64(let ts) = column.storage else { continue }
-                        for i in 0..<batch.count where !column.isNull(i) {
-                            if k == 0 { entryColumns.insert(buckets.column(of: ts[i])) } else { exitColumns.insert(buckets.column(of: ts[i])) }
-                        }
-                    }
+            markers = try Self.tradeMarkers(run.reader, run.options, buckets)
+        }
+    }
+
+    /// The trade markers of `reader`'s trades table: entries and exits (when those timestamp
+    /// columns exist), long or short from a `side` column (short, sell, s: short) or else the sign
+    /// of a `qty`/`size`/`quantity` column, win or loss from the pnl column.
+    static func tradeMarkers(_ reader: TapeReader, _ o: MetricsOptions, _ buckets: PixelBuckets) throws -> Set<TradeMarker> {
+        guard let t = try? reader.table(o.tradesTable), t.schema.index(of: o.entryColumn) != nil || t.schema.index(of: o.exitColumn) != nil else {
+            return []
+        }
+        let sideName = ["side"].first { t.schema.index(of: $0) != nil }
+        let qtyName = ["qty", "size", "quantity"].first { t.schema.index(of: $0) != nil }
+        let wanted = [o.entryColumn, o.exitColumn, o.pnlColumn, sideName, qtyName].compactMap { $0 }
+        var seen = Set<String>()
+        let columns = wanted.filter { t.schema.index(of: $0) != nil && seen.insert($0).inserted }
+        var out = Set<TradeMarker>()
+        let scan = try reader.scan(o.tradesTable, columns: columns)
+        while let batch = try scan.nextBatch() {
+            func col(_ name: String?) -> ColumnData? { name.flatMap { n in columns.firstIndex(of: n).map { batch.columns[$0] } } }
+            let entry = col(o.entryColumn), exit = col(o.exitColumn), pnl = col(o.pnlColumn).flatMap { NumericColumn($0) }
+            let side = col(sideName), qty = col(qtyName).flatMap { NumericColumn($0) }
+            for i in 0..<batch.count {
+                var short = false
+                if let side, case .strings(let s) = side.storage, !side.isNull(i) {
+                    short = ["short", "sell", "s"].contains(s[i].lowercased())
+                } else if let q = qty?[i] {
+                    short = q < 0
+                }
+                let win = (pnl?[i] ?? 0) > 0
+                for (c, kind) in [(entry, TradeMarker.Kind.entry), (exit, .exit)] {
+                    guard let c, c.type == .timestamp, case .int64(let ts) = c.storage, !c.isNull(i) else { continue }
+                    out.insert(TradeMarker(column: buckets.column(of: ts[i]), kind: kind, short: short, win: kind == .exit && win))
                 }
             }
         }
+        return out
     }
 }

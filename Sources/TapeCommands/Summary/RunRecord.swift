@@ -13,21 +13,22 @@ public struct RunRecord: Sendable {
     public var metrics: RunMetrics
     /// False when the metrics were computed now because the file had none stored.
     public var metricsStored: Bool
+    /// How the run ended (complete, cancelled, incomplete, recovered).
+    public var status: RunStatus
 
     /// Reads the run at `path`.
     public init(path: String) throws {
-        let reader = try TapeReader(path: path)
+        self.init(path: path, facts: try RunFacts(path: path))
+    }
+
+    /// The record of the run at `path` whose facts are `facts`.
+    public init(path: String, facts: RunFacts) {
         self.path = path
-        metadata = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
-        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        run = metadata["run_id"] ?? metadata["run"] ?? metadata["name"] ?? stem
-        if let stored = try reader.metrics {
-            metrics = stored
-            metricsStored = true
-        } else {
-            metrics = try reader.metricsStoredOrComputed()
-            metricsStored = false
-        }
+        metadata = Dictionary(facts.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
+        run = facts.runID(path: path)
+        metrics = facts.metrics
+        metricsStored = facts.metricsStored
+        status = facts.status
     }
 
     /// A value a run has for a name (for sorting).
@@ -41,6 +42,7 @@ public struct RunRecord: Sendable {
         switch name {
         case "run": return .string(run)
         case "path": return .string(path)
+        case "status": return .string(status.description)
         default:
             if let v = metrics[name] { return .number(v.number) }
             return metadata[name].map { .string($0) }

@@ -2,116 +2,130 @@ import Foundation
 import Tape
 import TapeCodec
 import TapeFormat
+import TapeQuery
 
-/// The rows `tape summary` prints: one per run (or per group with `--group-by`), as a
-/// `RecordBatch` for the TapeIO formatters.
-public enum SummaryTable {
-    /// Metrics shown when `--columns` is not given.
-    public static let defaultMetrics = [
-        "total_return", "cagr", "sharpe", "sortino", "calmar", "max_drawdown", "annual_volatility",
+/// The rows `tape summary` prints: one per run (or per group with `--group-by`), as
+/// `RecordBatch`es for the TapeIO formatters.
+enum SummaryTable {
+    /// Metrics shown when `--columns` is not given: both drawdowns (daily closes and every bar).
+    static let defaultMetrics = [
+        "total_return", "cagr", "sharpe", "sortino", "calmar", "max_drawdown", "bar_max_drawdown", "annual_volatility",
         "trades", "win_rate", "profit_factor", "exposure",
     ]
     /// Metadata keys shown by default when some run has them.
     static let defaultMetadata = ["strategy", "symbol", "params"]
 
-    /// The default columns for `records`: run, the usual metadata keys present, start, end and
-    /// the default metrics.
-    public static func defaultColumns(for records: [RunRecord]) -> [String] {
-        ["run"] + defaultMetadata.filter { k in records.contains { $0.metadata[k] != nil } } + ["start", "end"] + defaultMetrics
+    /// Every name the default columns may use (materialized before knowing which runs have them).
+    static let defaultNames = ["run", "status", "start", "end"] + defaultMetadata + defaultMetrics
+
+    /// The default columns: run, the usual metadata keys some run has, status, start, end and the
+    /// default metrics.
+    static func defaultColumns(for view: SummaryView) -> [String] {
+        ["run"] + defaultMetadata.filter { view.has($0) } + ["status", "start", "end"] + defaultMetrics
     }
 
-    /// Sorts by `key` (a metric, or metadata/run text; `-key` for descending). Runs without the
-    /// key come last, ties keep path order.
-    public static func sort(_ records: inout [RunRecord], by key: String) {
+    /// Sorts `view.rows` by `key` (a column name; `-key` for descending): numbers numerically
+    /// (a numeric metadata key too), text by code points. Runs without the key come last, ties
+    /// keep their order.
+    static func sort(_ view: inout SummaryView, by key: String) {
         let descending = key.hasPrefix("-")
-        let name = descending ? String(key.dropFirst()) : key
-        let keyed = records.enumerated().map { (i: $0.offset, r: $0.element, f: $0.element.field(name)) }
-        records = keyed.sorted { a, b in
-            switch (a.f, b.f) {
-            case (nil, nil): return a.i < b.i
-            case (nil, _): return false
-            case (_, nil): return true
-            case let (x?, y?):
-                if x == y { return a.i < b.i }
-                let less: Bool
-                switch (x, y) {
-                case let (.number(p), .number(q)): less = p < q
-                case let (.string(p), .string(q)): less = p < q
-                case (.number, .string): less = true
-                case (.string, .number): less = false
-                }
-                return descending ? !less : less
-            }
-        }.map(\.r)
-    }
-
-    /// One row per record with `columns`: `run`/`path`/metadata as strings, `start`/`end` and
-    /// timestamp metrics as timestamps, counts as int64, other metrics as float64; missing
-    /// values are null.
-    public static func batch(_ records: [RunRecord], columns: [String]) throws -> RecordBatch {
-        var defs: [ColumnDef] = [], data: [ColumnData] = []
-        for name in columns {
-            let metric = records.compactMap { $0.metrics[name] }.first
-            switch metric {
-            case .timestamp?:
-                defs.append(ColumnDef(name, .timestamp))
-                data.append(column(.timestamp, records.map { r -> Value in
-                    if case .timestamp(let t)? = r.metrics[name] { return .timestamp(t) } else { return .null }
-                }))
-            case .int?:
-                defs.append(ColumnDef(name, .int64))
-                data.append(column(.int64, records.map { r -> Value in
-                    if case .int(let v)? = r.metrics[name] { return .int(v) } else { return .null }
-                }))
-            case .double?:
-                defs.append(ColumnDef(name, .float64))
-                data.append(column(.float64, records.map { r in r.metrics.number(name).map(Value.float) ?? .null }))
-            case nil:
-                defs.append(ColumnDef(name, .string))
-                data.append(column(.string, records.map { r -> Value in
-                    if case .string(let s)? = r.field(name) { return .string(s) } else { return .null }
-                }))
+        let source = view.source(descending ? String(key.dropFirst()) : key)
+        let keys = view.rows.map { view.datum(source, Int($0)) }
+        let order = keys.indices.sorted { a, b in
+            let x = keys[a], y = keys[b]
+            switch (x.isNull, y.isNull) {
+            case (true, true): return a < b
+            case (true, false): return false
+            case (false, true): return true
+            case (false, false):
+                let c = compare(x, y)
+                if c == 0 { return a < b }
+                return descending ? c > 0 : c < 0
             }
         }
-        return RecordBatch(schema: try schema(defs), columns: data, count: records.count)
+        view.rows = order.map { view.rows[$0] }
     }
 
-    /// With `--group-by key`: one row per distinct value of `key` (runs without it form the
-    /// group null), with `runs` and the mean and median of each numeric column of `columns`.
-    public static func grouped(_ records: [RunRecord], by key: String, columns: [String]) throws -> RecordBatch {
-        var order: [String?] = [], groups: [String?: [RunRecord]] = [:]
-        for r in records {
-            var k: String?
-            switch r.field(key) {
-            case .string(let s)?: k = s
-            case .number(let d)?: k = String(d)
-            case nil: k = nil
+    /// -1, 0 or 1: numbers (and timestamps) numerically, before text; text by code points.
+    static func compare(_ x: Datum, _ y: Datum) -> Int {
+        func number(_ d: Datum) -> Double? {
+            switch d {
+            case .int(let i), .timestamp(let i): return Double(i)
+            case .double(let v): return v
+            case .bool(let b): return b ? 1 : 0
+            default: return nil
             }
+        }
+        switch (x, y) {
+        case let (.int(a), .int(b)), let (.timestamp(a), .timestamp(b)): return a < b ? -1 : a > b ? 1 : 0
+        case let (.string(a), .string(b)): return a < b ? -1 : a > b ? 1 : 0
+        default:
+            switch (number(x), number(y)) {
+            case let (a?, b?): return compareDoubles(a, b)
+            case (_?, nil): return -1
+            case (nil, _?): return 1
+            case (nil, nil): return x.description < y.description ? -1 : x.description > y.description ? 1 : 0
+            }
+        }
+    }
+
+    /// The rows of `view` with `columns`, `batchRows` at a time: run/path/status and metadata
+    /// keys as their SQL type, timestamp metrics as timestamps, counts as int64, other metrics as
+    /// float64; missing values are null.
+    static func batches(_ view: SummaryView, columns: [String], batchRows: Int = 65_536,
+                        _ body: (RecordBatch) throws -> Void) throws {
+        let sources = columns.map { view.source($0) }
+        let schema = try self.schema(zip(columns, sources).map { ColumnDef($0, view.type($1).columnType) })
+        var start = 0
+        repeat {
+            let rows = view.rows[start..<min(start + batchRows, view.rows.count)]
+            start += rows.count
+            let data = zip(schema.columns, sources).map { def, source in
+                column(def.type, rows.map { view.datum(source, Int($0)) })
+            }
+            try body(RecordBatch(schema: schema, columns: data, count: rows.count))
+        } while start < view.rows.count
+    }
+
+    /// With `--group-by k1,k2,…`: one row per distinct combination of the keys' values (in order
+    /// of first appearance; runs without a key form its null group), with `runs` and the mean and
+    /// median of each metric of `columns` (timestamps excepted).
+    static func grouped(_ view: SummaryView, by keys: [String], columns: [String]) throws -> RecordBatch {
+        let keySources = keys.map { view.source($0) }
+        var order: [[Datum]] = [], groups: [[Datum]: [Int32]] = [:]
+        for r in view.rows {
+            let k = keySources.map { view.datum($0, Int(r)) }
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(r)
         }
         let metrics = columns.filter { name in
-            name != key && records.contains { r in
-                if let v = r.metrics[name], case .timestamp = v { return false }
-                return r.metrics[name] != nil
-            }
+            !keys.contains(name) && view.isMetric(name) && view.type(view.source(name)) != .timestamp
         }
-        var defs = [ColumnDef(key, .string), ColumnDef("runs", .int64)]
-        var data = [column(.string, order.map { $0.map(Value.string) ?? .null }),
-                    column(.int64, order.map { .int(Int64(groups[$0]!.count)) })]
+        var defs = zip(keys, keySources).map { ColumnDef($0, view.type($1).columnType) } + [ColumnDef("runs", .int64)]
+        var data = keys.indices.map { i in column(defs[i].type, order.map { $0[i] }) }
+        data.append(column(.int64, order.map { .int(Int64(groups[$0]?.count ?? 0)) }))
         for m in metrics {
-            let values = order.map { k in groups[k]!.compactMap { $0.metrics.number(m) } }
+            let source = view.source(m)
+            let values = order.map { k in
+                (groups[k] ?? []).compactMap { r -> Double? in
+                    switch view.datum(source, Int(r)) {
+                    case .double(let d): return d
+                    case .int(let i): return Double(i)
+                    default: return nil
+                    }
+                }
+            }
             defs.append(ColumnDef("mean_" + m, .float64))
-            data.append(column(.float64, values.map { v in v.isEmpty ? .null : .float(v.reduce(0, +) / Double(v.count)) }))
+            data.append(column(.float64, values.map { v in v.isEmpty ? .null : .double(v.reduce(0, +) / Double(v.count)) }))
             defs.append(ColumnDef("median_" + m, .float64))
-            data.append(column(.float64, values.map { v in median(v).map(Value.float) ?? .null }))
+            data.append(column(.float64, values.map { v in median(v).map(Datum.double) ?? .null }))
         }
         return RecordBatch(schema: try schema(defs), columns: data, count: order.count)
     }
 
     /// `batch` with every float64 value rounded to `decimals` places, for the human-readable table
     /// (csv, jsonl and json keep full precision).
-    public static func rounded(_ batch: RecordBatch, decimals: Int) -> RecordBatch {
+    static func rounded(_ batch: RecordBatch, decimals: Int) -> RecordBatch {
         let scale = pow(10, Double(decimals))
         var out = batch
         for i in out.columns.indices {
@@ -134,13 +148,20 @@ public enum SummaryTable {
         do { return try Schema(defs) } catch { throw TapeError.invalidArgument("--columns: \(error)") }
     }
 
-    /// A nullable column of `type` from values (each `.null` or of that type).
-    private static func column(_ type: ColumnType, _ values: [Value]) -> ColumnData {
+    /// A nullable column of `type` from data of the matching SQL type (or null).
+    private static func column(_ type: ColumnType, _ values: [Datum]) -> ColumnData {
         var validity = Bitmap(count: values.count, value: false)
-        for (i, v) in values.enumerated() where v != .null { validity[i] = true }
+        for (i, v) in values.enumerated() where !v.isNull { validity[i] = true }
         let storage: ColumnData.Storage
         switch type {
-        case .float64: storage = .float64(values.map { if case .float(let d) = $0 { return d } else { return 0 } })
+        case .float64:
+            storage = .float64(values.map { v -> Double in
+                switch v {
+                case .double(let d): return d
+                case .int(let i): return Double(i)
+                default: return 0
+                }
+            })
         case .int64, .timestamp, .duration:
             storage = .int64(values.map { v -> Int64 in
                 switch v {

@@ -48,16 +48,55 @@ enum RunPaths {
         return out
     }
 
-    /// Every regular `*.tape` file under `dir`, sorted.
+    /// Every `*.tape` file under `dir` (recursively, not into symbolic links to directories), in
+    /// the order of sorting the full paths by bytes. Read with readdir, one directory at a time
+    /// (a million runs list in well under a second; FileManager's enumerator took seconds).
     static func tapeFiles(under dir: String) throws -> [String] {
-        guard let e = FileManager.default.enumerator(atPath: dir) else {
-            throw RunPathsError(message: "cannot list directory '\(dir)'")
-        }
+        guard let top = opendir(dir) else { throw RunPathsError(message: "cannot list directory '\(dir)'") }
+        closedir(top)
         var files: [String] = []
-        while let rel = e.nextObject() as? String {
-            if rel.hasSuffix(".tape") { files.append((dir as NSString).appendingPathComponent(rel)) }
+        let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        walk(Array(base.utf8), into: &files)
+        return files
+    }
+
+    /// Appends the `*.tape` files below `dir` (path bytes without a trailing slash) to `files`:
+    /// entries sorted by name bytes, a directory's name compared as if followed by "/", so the
+    /// depth-first order is the byte order of the full paths.
+    private static func walk(_ dir: [UInt8], into files: inout [String]) {
+        guard let d = dir.withUnsafeBufferPointer({ b in opendir(String(decoding: b, as: UTF8.self)) }) else { return }
+        var entries: [(key: [UInt8], isDirectory: Bool)] = []
+        while let e = readdir(d) {
+            let name: [UInt8] = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                return Array(bytes.prefix { $0 != 0 })
+            }
+            if name == [46] || name == [46, 46] { continue }
+            var type = e.pointee.d_type
+            if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
+                var st = stat()
+                let full = String(decoding: dir + [47] + name, as: UTF8.self)
+                // A link to a directory is not followed (lstat for unknown types, stat for links to files).
+                guard (type == UInt8(DT_LNK) ? stat(full, &st) : lstat(full, &st)) == 0 else { continue }
+                let isDir = (st.st_mode & S_IFMT) == S_IFDIR
+                if isDir && type == UInt8(DT_LNK) { continue }
+                type = isDir ? UInt8(DT_DIR) : UInt8(DT_REG)
+            }
+            if type == UInt8(DT_DIR) {
+                entries.append((name + [47], true))
+            } else if name.count >= 5, name.suffix(5).elementsEqual(".tape".utf8) {
+                entries.append((name, false))
+            }
         }
-        return files.sorted()
+        closedir(d)
+        entries.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        for e in entries {
+            if e.isDirectory {
+                walk(dir + [47] + e.key.dropLast(), into: &files)
+            } else {
+                files.append(String(decoding: dir + [47] + e.key, as: UTF8.self))
+            }
+        }
     }
 
     static func glob(_ pattern: String) -> [String] {

@@ -14,7 +14,7 @@ enum ArrowIPCMessage {
     /// MessageHeader union members.
     static let schemaHeader: UInt8 = 1, dictionaryBatchHeader: UInt8 = 2, recordBatchHeader: UInt8 = 3
     /// Type union members used by Tape.
-    enum TypeID: UInt8 { case int = 2, floatingPoint = 3, utf8 = 5, bool = 6, timestamp = 10 }
+    enum TypeID: UInt8 { case int = 2, floatingPoint = 3, utf8 = 5, bool = 6, timestamp = 10, duration = 18 }
 
     /// One column of the stream's schema.
     struct Column {
@@ -34,6 +34,7 @@ enum ArrowIPCMessage {
         case .bool: return (TypeID.bool.rawValue, .table([]))
         case .string: return (TypeID.utf8.rawValue, .table([]))
         case .timestamp: return (TypeID.timestamp.rawValue, .table([.int16(3), .object(.string("UTC"))]))   // NANOSECOND
+        case .duration: return (TypeID.duration.rawValue, .table([.int16(3)]))   // Duration { unit: NANOSECOND }
         }
     }
 

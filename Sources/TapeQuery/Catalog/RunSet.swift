@@ -90,10 +90,13 @@ public final class RunSet: Sendable {
         Array(Set(runs.flatMap { $0.metadata.keys })).sorted()
     }
 
-    /// The type a metadata key reads as: BIGINT when every run's value is an integer, DOUBLE when
-    /// every value is a number, BOOLEAN for true/false, TIMESTAMP for ISO timestamps, else VARCHAR.
-    func metadataType(_ key: String) -> SQLType {
-        let values = runs.compactMap { $0.metadata[key] }
+    /// The type a metadata key reads as (see `inferredType(of:)`).
+    func metadataType(_ key: String) -> SQLType { Self.inferredType(of: runs.compactMap { $0.metadata[key] }) }
+
+    /// The type metadata values read as in SQL: BIGINT when every value is an integer, DOUBLE when
+    /// every value is a number, BOOLEAN for true/false, TIMESTAMP for ISO timestamps, else VARCHAR
+    /// (also for no values). `tape summary` types its metadata columns the same way.
+    public static func inferredType(of values: some Collection<String>) -> SQLType {
         guard !values.isEmpty else { return .string }
         if values.allSatisfy({ Int64($0) != nil }) { return .int }
         if values.allSatisfy({ Double($0) != nil }) { return .double }
@@ -105,6 +108,11 @@ public final class RunSet: Sendable {
     /// A run's metadata value for `key` as a datum of `type` (NULL when the run lacks the key).
     func metadataValue(_ run: Run, _ key: String, _ type: SQLType) -> Datum {
         guard let v = run.metadata[key] else { return .null }
+        return Self.datum(v, as: type)
+    }
+
+    /// A metadata value as a datum of `type` (from `inferredType(of:)`; NULL if it does not parse).
+    public static func datum(_ v: String, as type: SQLType) -> Datum {
         switch type {
         case .int: return Int64(v).map(Datum.int) ?? .null
         case .double: return Double(v).map(Datum.double) ?? .null

@@ -1,0 +1,164 @@
+import Tape
+import TapeCodec
+
+/// The runs `tape summary` prints, column-wise and only for the names the command uses
+/// (`wanted`): a million runs cost a few bytes per used name each, not every metric and metadata
+/// value of every run. Every other metric and metadata key seen is still recorded by name (for
+/// `--where` error messages and `--columns` validation).
+struct RunTable {
+    /// One used name's values: a metric column (8-byte values of `kind`, first seen) and/or a
+    /// metadata column (strings); either is created when the first value arrives.
+    struct Column {
+        var metricKind: RunMetrics.Value?
+        var metricBits: [UInt64] = []
+        var metricValid = Bitmap()
+        var metadata: [String?] = []
+    }
+
+    /// Names materialized: those asked for, then names of the runs that match one of
+    /// `wantedIgnoringCase` when lower-cased (SQL names are case-insensitive unless quoted).
+    private(set) var wanted: [String]
+    private var slot: [String: Int]
+    private let wantedIgnoringCase: Set<String>
+    /// Per row: index of its path in the command's path list, run id (nil: the file name), status.
+    private(set) var pathIndex: [Int32] = []
+    private(set) var runIDs: [String?] = []
+    private(set) var status: [RunStatus] = []
+    private(set) var columns: [Column]
+    private(set) var metricNames: Set<String> = []
+    private(set) var metadataKeys: Set<String> = []
+
+    init(wanted: [String], ignoringCase: [String] = []) {
+        var seen = Set<String>()
+        self.wanted = wanted.filter { seen.insert($0).inserted }
+        wantedIgnoringCase = Set(ignoringCase.map { $0.lowercased() })
+        slot = Dictionary(self.wanted.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        columns = Array(repeating: Column(), count: self.wanted.count)
+    }
+
+    var count: Int { pathIndex.count }
+
+    /// The column index of `name` when it is used.
+    func index(of name: String) -> Int? { slot[name] }
+
+    /// What the table knows of each name id of one names list (a cache's, or one run's): resolved
+    /// on first use, so a million records sharing a list hash each name once.
+    struct NameMap {
+        let names: [String]
+        fileprivate var slot: [Int?]
+        fileprivate var idRank: [UInt8]
+        fileprivate var seenMetadata: [Bool]
+        fileprivate var seenMetric: [Bool]
+        fileprivate var resolved: [Bool]
+
+        init(_ names: [String]) {
+            self.names = names
+            slot = Array(repeating: nil, count: names.count)
+            idRank = Array(repeating: 3, count: names.count)
+            seenMetadata = Array(repeating: false, count: names.count)
+            seenMetric = seenMetadata
+            resolved = seenMetadata
+        }
+    }
+
+    /// Adds a row for the run at `paths[path]`; `values` reports its metadata and metrics through
+    /// the two callbacks (names as ids into `map.names`).
+    mutating func append<E: Error>(path: Int, status: RunStatus, map: inout NameMap,
+                                   values: (_ metadata: (Int, String) -> Void, _ metric: (Int, RunMetrics.Value) -> Void) throws(E) -> Void) throws(E) {
+        let row = count
+        var id: (rank: UInt8, value: String)?
+        try values({ nameID, value in
+            self.resolve(nameID, &map)
+            if !map.seenMetadata[nameID] {
+                map.seenMetadata[nameID] = true
+                self.metadataKeys.insert(map.names[nameID])
+            }
+            let rank = map.idRank[nameID]
+            if rank < 3, rank <= (id?.rank ?? 3) { id = (rank, value) }
+            guard let c = map.slot[nameID] else { return }
+            if self.columns[c].metadata.count < row {
+                self.columns[c].metadata += Array(repeating: nil, count: row - self.columns[c].metadata.count)
+            }
+            if self.columns[c].metadata.count == row { self.columns[c].metadata.append(value) } else { self.columns[c].metadata[row] = value }
+        }, { nameID, value in
+            self.resolve(nameID, &map)
+            if !map.seenMetric[nameID] {
+                map.seenMetric[nameID] = true
+                self.metricNames.insert(map.names[nameID])
+            }
+            guard let c = map.slot[nameID] else { return }
+            self.setMetric(c, row: row, value)
+        })
+        pathIndex.append(Int32(path))
+        runIDs.append(id?.value)
+        self.status.append(status)
+    }
+
+    private mutating func resolve(_ nameID: Int, _ map: inout NameMap) {
+        guard !map.resolved[nameID] else { return }
+        map.resolved[nameID] = true
+        let key = map.names[nameID]
+        if slot[key] == nil, wantedIgnoringCase.contains(key.lowercased()) {
+            slot[key] = wanted.count
+            wanted.append(key)
+            columns.append(Column())
+        }
+        map.slot[nameID] = slot[key]
+        map.idRank[nameID] = key == "run_id" ? 0 : key == "run" ? 1 : key == "name" ? 2 : 3
+    }
+
+    /// Adds a row for facts read from a file.
+    mutating func append(path: Int, facts: RunFacts) {
+        var map = NameMap(facts.metadata.map(\.key) + facts.metrics.names)
+        let metaCount = facts.metadata.count
+        append(path: path, status: facts.status, map: &map, values: { (metadata, metric) throws(Never) in
+            for (i, (_, v)) in facts.metadata.enumerated() { metadata(i, v) }
+            for (i, (_, v)) in facts.metrics.entries.enumerated() { metric(metaCount + i, v) }
+        })
+    }
+
+    private mutating func setMetric(_ c: Int, row: Int, _ value: RunMetrics.Value) {
+        if columns[c].metricKind == nil { columns[c].metricKind = value }
+        let bits: UInt64
+        switch (columns[c].metricKind, value) {
+        case (.double?, _): bits = value.number.bitPattern
+        case (.int?, .int(let i)), (.timestamp?, .timestamp(let i)): bits = UInt64(bitPattern: i)
+        default: return   // a value of another kind than the column's first: left null
+        }
+        while columns[c].metricBits.count < row {
+            columns[c].metricBits.append(0)
+            columns[c].metricValid.append(false)
+        }
+        if columns[c].metricBits.count == row {
+            columns[c].metricBits.append(bits)
+            columns[c].metricValid.append(true)
+        } else {
+            columns[c].metricBits[row] = bits
+            columns[c].metricValid[row] = true
+        }
+    }
+
+    /// The metric of column `c` at `row`, nil when the run has none.
+    func metric(_ c: Int, _ row: Int) -> RunMetrics.Value? {
+        let col = columns[c]
+        guard row < col.metricBits.count, col.metricValid[row], let kind = col.metricKind else { return nil }
+        let bits = col.metricBits[row]
+        switch kind {
+        case .double: return .double(Double(bitPattern: bits))
+        case .int: return .int(Int64(bitPattern: bits))
+        case .timestamp: return .timestamp(Int64(bitPattern: bits))
+        }
+    }
+
+    /// The metadata value of column `c` at `row`.
+    func metadata(_ c: Int, _ row: Int) -> String? {
+        let col = columns[c]
+        return row < col.metadata.count ? col.metadata[row] : nil
+    }
+
+    /// Whether column `c` holds metric values (a metric hides a metadata key of the same name).
+    func isMetric(_ c: Int) -> Bool { columns[c].metricKind != nil }
+
+    /// The run id of `row`, given the path list.
+    func runID(_ row: Int, paths: [String]) -> String { runIDs[row] ?? RunFacts.stem(paths[Int(pathIndex[row])]) }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Tape
+import TapeFormat
+
+/// The bytes of `tape summary`'s footer cache, `.tape-summary.cache` in a directory of runs
+/// (README "Comparing runs"):
+///
+///     header   magic "TAPESUMC" (8 bytes), version u8 = 1
+///     records  { length u32 LE, masked crc32c(payload) u32 LE, payload[length] } …
+///     names    one more record of the same framing, kind 1 (below)
+///     trailer  offset of the names record u64 LE, magic "TAPESUMT" (8 bytes)
+///
+///     run record payload:  kind u8 = 0, file name string (no '/'), size varint, mtime_ns i64,
+///                          ctime_ns i64, inode varint, device varint, status u8, metrics_stored u8,
+///                          n varint, n × { name id varint, value string }            (metadata, in order)
+///                          m varint, m × { name id varint, kind u8 (0 f64, 1 i64, 2 timestamp), value u64 }
+///     names payload:       kind u8 = 1, count varint, count × string   (name ids index this list)
+///
+/// Run records are sorted by file name bytes. The cache is an accelerator only: a record is used
+/// when its file's current size, mtime, ctime, inode and device all equal the recorded ones, and
+/// any damage (bad magic, checksum, length, name id) makes the reader ignore the rest of the file.
+enum SummaryCacheFormat {
+    static let fileName = ".tape-summary.cache"
+    static let headerMagic = Array("TAPESUMC".utf8)
+    static let trailerMagic = Array("TAPESUMT".utf8)
+    static let version: UInt8 = 1
+    static let headerSize = 9
+    static let trailerSize = 16
+    static let recordHeaderSize = 8
+    /// Largest record payload a reader accepts (a run's metadata is bounded by the footer's limits).
+    static let maxPayload = 64 << 20
+    static let runKind: UInt8 = 0
+    static let namesKind: UInt8 = 1
+
+    /// Appends `payload` framed (length, masked CRC) to `out`.
+    static func frame(_ payload: [UInt8], into out: inout [UInt8]) {
+        var w = ByteWriter()
+        w.writeU32(UInt32(payload.count))
+        w.writeU32(payload.withUnsafeBytes { CRC32C.mask(CRC32C.update(0, $0)) })
+        out += w.bytes
+        out += payload
+    }
+}
+
+/// What identifies a file's content for the cache: if any of these changed, the file may have.
+struct FileIdentity: Equatable, Sendable {
+    var size: UInt64
+    var mtime: Int64
+    var ctime: Int64
+    var inode: UInt64
+    var device: UInt64
+
+    /// The identity of the regular file at `path`, nil when it cannot be stat'ed or is not a file.
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        size = UInt64(st.st_size)
+        mtime = Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec)
+        ctime = Int64(st.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_ctim.tv_nsec)
+        inode = UInt64(st.st_ino)
+        device = UInt64(st.st_dev)
+    }
+
+    init(size: UInt64, mtime: Int64, ctime: Int64, inode: UInt64, device: UInt64) {
+        self.size = size
+        self.mtime = mtime
+        self.ctime = ctime
+        self.inode = inode
+        self.device = device
+    }
+
+    /// Whether the file changed so recently (at or after `instant` − 1 s) that it might change
+    /// again within the file system's timestamp granularity without its times moving: such a file
+    /// is read, never cached (git's "racily clean" rule).
+    func isRacy(at instant: Int64) -> Bool { max(mtime, ctime) >= instant &- 1_000_000_000 }
+}
+
+/// One run record of a cache, decoded up to its values (which `SummaryCacheRecord.values`
+/// decodes on demand).
+struct SummaryCacheRecord {
+    let name: [UInt8]
+    let identity: FileIdentity
+    let status: RunStatus
+    let metricsStored: Bool
+    /// The whole payload, and where the metadata count starts in it.
+    let payload: [UInt8]
+    let valuesStart: Int
+    /// Offset just past this record in the cache it was read from.
+    var end = 0
+
+    /// Decodes the fixed part of a run record payload.
+    init(payload: [UInt8]) throws(FormatError) {
+        var r = ByteReader(payload)
+        guard try r.readU8("record kind") == SummaryCacheFormat.runKind else {
+            throw .invalid(what: "summary cache record", offset: 0, reason: "not a run record")
+        }
+        let n = try r.readCount("file name length", limit: r.remaining)
+        name = Array(payload[try r.readRange(n, "file name")])
+        let size = try r.readVarint("size")
+        let mtime = try r.readI64("mtime"), ctime = try r.readI64("ctime")
+        let inode = try r.readVarint("inode"), device = try r.readVarint("device")
+        identity = FileIdentity(size: size, mtime: mtime, ctime: ctime, inode: inode, device: device)
+        guard let s = RunStatus(rawValue: try r.readU8("status")) else {
+            throw .invalid(what: "summary cache record", offset: r.absoluteOffset, reason: "unknown status")
+        }
+        status = s
+        metricsStored = try r.readU8("metrics stored") != 0
+        self.payload = payload
+        valuesStart = r.position
+    }
+
+    /// Decodes the metadata and metrics, calling `metadata(nameID, value)` and
+    /// `metric(nameID, value)` for each; a name id ≥ `names` is an error.
+    func values(names: Int, metadata: (Int, String) -> Void, metric: (Int, RunMetrics.Value) -> Void) throws(FormatError) {
+        guard names > 0 else { throw .invalid(what: "summary cache record", offset: valuesStart, reason: "no names") }
+        var r = ByteReader(payload, range: valuesStart..<payload.count)
+        let n = try r.readCount("metadata count", limit: r.remaining / 2)
+        for _ in 0..<n {
+            let id = try r.readCount("metadata name id", limit: names - 1)
+            metadata(id, try r.readString("metadata value"))
+        }
+        let m = try r.readCount("metric count", limit: r.remaining / 10)
+        for _ in 0..<m {
+            let id = try r.readCount("metric name id", limit: names - 1)
+            let kind = try r.readU8("metric kind")
+            let raw = try r.readU64("metric value")
+            switch kind {
+            case 0: metric(id, .double(Double(bitPattern: raw)))
+            case 1: metric(id, .int(Int64(bitPattern: raw)))
+            case 2: metric(id, .timestamp(Int64(bitPattern: raw)))
+            default: throw .invalid(what: "summary cache record", offset: r.absoluteOffset, reason: "unknown metric kind \(kind)")
+            }
+        }
+        try r.requireAtEnd("summary cache record")
+    }
+
+    /// The run's facts, with names from `names`.
+    func facts(names: [String]) throws(FormatError) -> RunFacts {
+        var meta: [(key: String, value: String)] = [], metrics: [(name: String, value: RunMetrics.Value)] = []
+        try values(names: names.count, metadata: { meta.append((names[$0], $1)) }, metric: { metrics.append((names[$0], $1)) })
+        return RunFacts(metadata: meta, metrics: RunMetrics(entries: metrics), status: status, metricsStored: metricsStored)
+    }
+
+    /// The payload of a run record for `facts`, giving names ids through `id`.
+    static func payload(name: [UInt8], identity: FileIdentity, facts: RunFacts, id: (String) -> Int) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeU8(SummaryCacheFormat.runKind)
+        w.writeVarint(UInt64(name.count))
+        w.writeBytes(name)
+        w.writeVarint(identity.size)
+        w.writeI64(identity.mtime)
+        w.writeI64(identity.ctime)
+        w.writeVarint(identity.inode)
+        w.writeVarint(identity.device)
+        w.writeU8(facts.status.rawValue)
+        w.writeU8(facts.metricsStored ? 1 : 0)
+        w.writeVarint(UInt64(facts.metadata.count))
+        for (k, v) in facts.metadata {
+            w.writeVarint(UInt64(id(k)))
+            w.writeString(v)
+        }
+        w.writeVarint(UInt64(facts.metrics.entries.count))
+        for (k, v) in facts.metrics.entries {
+            w.writeVarint(UInt64(id(k)))
+            switch v {
+            case .double(let d): w.writeU8(0); w.writeU64(d.bitPattern)
+            case .int(let i): w.writeU8(1); w.writeI64(i)
+            case .timestamp(let t): w.writeU8(2); w.writeI64(t)
+            }
+        }
+        return w.bytes
+    }
+}

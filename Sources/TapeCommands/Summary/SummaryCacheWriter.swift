@@ -1,0 +1,75 @@
+import Foundation
+import Tape
+import TapeFormat
+
+/// Writes a new summary cache (`SummaryCacheFormat`) beside the runs through `AtomicReplacement`:
+/// readers see the old cache or the new one, never a mix. Records must be appended in file name
+/// byte order. Names keep the ids of the cache the records were copied from (`names`), and new
+/// names are added at the end.
+final class SummaryCacheWriter {
+    private let replacement: AtomicReplacement
+    private var names: [String]
+    private var ids: [String: Int]
+    private var pending: [UInt8] = []
+    private var written = 0
+
+    /// Starts a cache at `path` whose copied records use `names` (the old cache's list).
+    init(path: String, names: [String]) throws {
+        replacement = try AtomicReplacement(replacing: path, purpose: "cache")
+        self.names = names
+        ids = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        pending = SummaryCacheFormat.headerMagic + [SummaryCacheFormat.version]
+    }
+
+    /// Appends bytes copied from the old cache: whole framed records.
+    func appendRaw(_ bytes: [UInt8]) throws {
+        pending += bytes
+        try flushIfFull()
+    }
+
+    /// Appends a record read from the old cache, as is.
+    func append(_ record: SummaryCacheRecord) throws {
+        SummaryCacheFormat.frame(record.payload, into: &pending)
+        try flushIfFull()
+    }
+
+    /// Appends the record of a run read from its file.
+    func append(name: [UInt8], identity: FileIdentity, facts: RunFacts) throws {
+        let payload = SummaryCacheRecord.payload(name: name, identity: identity, facts: facts) { key in
+            if let i = ids[key] { return i }
+            names.append(key)
+            ids[key] = names.count - 1
+            return names.count - 1
+        }
+        SummaryCacheFormat.frame(payload, into: &pending)
+        try flushIfFull()
+    }
+
+    private func flushIfFull() throws {
+        if pending.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        try replacement.write(pending)
+        written += pending.count
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the names and the trailer and renames the cache into place.
+    func commit() throws {
+        let namesOffset = written + pending.count
+        var w = ByteWriter()
+        w.writeU8(SummaryCacheFormat.namesKind)
+        w.writeVarint(UInt64(names.count))
+        for n in names { w.writeString(n) }
+        SummaryCacheFormat.frame(w.bytes, into: &pending)
+        var t = ByteWriter()
+        t.writeU64(UInt64(namesOffset))
+        pending += t.bytes + SummaryCacheFormat.trailerMagic
+        try flush()
+        try replacement.commit()
+    }
+
+    /// Removes the temporary file (the old cache stays).
+    func discard() { replacement.discard() }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import Tape
+@testable import TapeCommands
+import TapeTestSupport
+
+// `tape summary`'s footer cache: it never changes an answer — runs added, changed, removed,
+// a cache damaged or crafted — and it is used (not rewritten) when nothing changed.
+
+/// A run with a daily equity curve `equity` and a `trades` table of `trades`.
+private func writeRun(_ path: String, equity: [Double], trades: [Double], metadata: [String: String]) throws {
+    let w = try TapeWriter(path: path, metadata: metadata)
+    let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
+    for (i, v) in equity.enumerated() {
+        try eq.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 86_400_000_000_000), .float(v)])
+    }
+    let tr = try w.declareTable("trades", columns: [ColumnDef("pnl", .float64)])
+    for p in trades { try tr.append(values: [.float(p)]) }
+    try w.close()
+}
+
+/// Far enough in the future that no test file counts as recently changed ("racy").
+private let later = Int64(Date().timeIntervalSince1970 * 1e9) + 3_600_000_000_000
+
+/// Every run under `dir` as text lines (path order): run, status, a few metrics and metadata.
+private func summary(_ dir: String, cache: RunTableLoader.CacheMode, now: Int64? = later) throws -> [String] {
+    let paths = try RunPaths.expand([dir])
+    let names = ["sharpe", "trades", "start", "fast", "strategy", "bars"]
+    var table = RunTable(wanted: names)
+    let failures = RunTableLoader(paths: paths, cache: cache, workers: 2, now: now).load(into: &table)
+    let view = SummaryView(table: table, paths: paths)
+    return view.rows.map { r in
+        (["run", "status", "path"] + names).map { name -> String in
+            let d = view.datum(view.source(name), Int(r))
+            if case .string(let s) = d { return s }
+            return d.description
+        }.joined(separator: "|")
+    } + failures.map { "failed: \($0.path)" }
+}
+
+private func modified(_ path: String) -> Date? {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+}
+
+@Suite("tape summary footer cache", .serialized)
+struct SummaryCacheTests {
+    private func makeRuns(_ dir: TempDir, count: Int = 40) throws -> String {
+        let runs = dir.path("runs")
+        try FileManager.default.createDirectory(atPath: runs + "/sub", withIntermediateDirectories: true)
+        for i in 0..<count {
+            let eq = (0..<8).map { 100 + Double(($0 * (i + 3)) % 7) }
+            try writeRun(runs + (i % 5 == 0 ? "/sub" : "") + "/run\(i).tape", equity: eq, trades: [Double(i % 4) - 1.5],
+                         metadata: ["fast": String(i), "strategy": i % 2 == 0 ? "a" : "b"])
+        }
+        return runs
+    }
+
+    @Test func sameAnswerWithAndWithoutTheCacheAndNoRewriteWhenUnchanged() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir)
+        let reference = try summary(runs, cache: .off)
+        #expect(reference.count == 40 && !FileManager.default.fileExists(atPath: runs + "/.tape-summary.cache"))
+        #expect(try summary(runs, cache: .on) == reference)
+        let cacheFile = runs + "/.tape-summary.cache"
+        #expect(FileManager.default.fileExists(atPath: cacheFile) && FileManager.default.fileExists(atPath: runs + "/sub/.tape-summary.cache"))
+        let written = try Data(contentsOf: URL(fileURLWithPath: cacheFile))
+        let inode = try FileManager.default.attributesOfItem(atPath: cacheFile)[.systemFileNumber] as? Int
+        #expect(try summary(runs, cache: .on) == reference)
+        #expect(try summary(runs, cache: .auto) == reference)     // below 256 runs: the cache is not used
+        // Unchanged runs: the cache was read, not rewritten (same inode, same bytes).
+        #expect(try FileManager.default.attributesOfItem(atPath: cacheFile)[.systemFileNumber] as? Int == inode)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: cacheFile)) == written)
+        // The cache does not show up as a run, and temporary files are gone.
+        let names = try FileManager.default.contentsOfDirectory(atPath: runs).filter { $0.hasPrefix(".") }
+        #expect(names == [".tape-summary.cache"])
+    }
+
+    @Test func theCacheIsWhatAnsweredWhenFilesAreUnchanged() throws {
+        // Plant a cache whose record for run3 carries different metrics but run3's true identity:
+        // the answer then comes from the cache, proving hits are served from it (this is also
+        // the documented limit: a cache forged with matching identities is believed).
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir, count: 6)
+        _ = try summary(runs, cache: .on)
+        let path = runs + "/run3.tape"
+        let id = try #require(FileIdentity(path: path))
+        let writer = try SummaryCacheWriter(path: runs + "/.tape-summary.cache", names: [])
+        var facts = try RunFacts(path: path)
+        facts.metrics = RunMetrics(entries: [("trades", .int(99))])
+        try writer.append(name: Array("run3.tape".utf8), identity: id, facts: facts)
+        try writer.commit()
+        let rows = try summary(runs, cache: .on)
+        #expect(rows.first { $0.hasPrefix("run3|") }?.contains("|99|") == true, "\(rows.joined(separator: "\n"))")
+        // The forged cache lacked the other runs: they were read and the cache rewritten with them.
+        #expect(try summary(runs, cache: .off).filter { !$0.hasPrefix("run3|") } == rows.filter { !$0.hasPrefix("run3|") })
+    }
+
+    @Test func runsAddedChangedAndRemovedAreSeen() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir)
+        _ = try summary(runs, cache: .on)
+        // Changed: run7 rewritten under the same name with other data and metadata.
+        try writeRun(runs + "/run7.tape", equity: [100, 50, 75, 80], trades: [9, 9, 9], metadata: ["fast": "777", "strategy": "z"])
+        // Changed in place with the same size and the old mtime put back: ctime still moves.
+        let same = runs + "/run8.tape"
+        let mtime = try #require(modified(same))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: same))
+        try writeRun(runs + "/tmp.tape.x", equity: (0..<8).map { 100 + Double(($0 * 11) % 7) }, trades: [0.5],
+                     metadata: ["fast": "8", "strategy": "a"])
+        let other = try Data(contentsOf: URL(fileURLWithPath: runs + "/tmp.tape.x"))
+        try FileManager.default.removeItem(atPath: runs + "/tmp.tape.x")
+        if other.count == bytes.count {
+            bytes = other
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: same))
+            try h.write(contentsOf: bytes)
+            try h.close()
+            try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: same)
+        }
+        // Added and removed.
+        try writeRun(runs + "/run99.tape", equity: [100, 110], trades: [], metadata: ["fast": "99"])
+        try FileManager.default.removeItem(atPath: runs + "/run12.tape")
+        let reference = try summary(runs, cache: .off)
+        #expect(try summary(runs, cache: .on) == reference)
+        #expect(reference.contains { $0.hasPrefix("run7|complete|") && $0.contains("|777|") })
+        #expect(reference.contains { $0.hasPrefix("run99|") } && !reference.contains { $0.hasPrefix("run12|") })
+        #expect(try summary(runs, cache: .on) == reference)   // and from the rewritten cache
+        // A file that became unreadable is reported, not served from the cache.
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: runs + "/run6.tape"))
+        let failed = try summary(runs, cache: .on)
+        #expect(failed.contains { $0.hasSuffix("/run6.tape") && $0.hasPrefix("failed: ") } && !failed.contains { $0.hasPrefix("run6|") })
+    }
+
+    @Test func recentlyChangedFilesAreNotCached() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir, count: 3)
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let reference = try summary(runs, cache: .off)
+        #expect(try summary(runs, cache: .on, now: now) == reference)
+        // Every file changed within the last second: none recorded (no cache written at all).
+        if let reader = SummaryCacheReader(path: runs + "/.tape-summary.cache") { #expect(reader.next() == nil) }
+        // A second later they are.
+        #expect(try summary(runs, cache: .on, now: now + 2_000_000_000) == reference)
+        let reader = try #require(SummaryCacheReader(path: runs + "/.tape-summary.cache"))
+        #expect(reader.next() != nil && !reader.damaged)
+    }
+
+    @Test func aDamagedOrCraftedCacheNeverChangesTheAnswer() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir, count: 30)
+        let reference = try summary(runs, cache: .off)
+        _ = try summary(runs, cache: .on)
+        let cacheFile = runs + "/.tape-summary.cache"
+        let good = try Data(contentsOf: URL(fileURLWithPath: cacheFile))
+        var g = SplitMix64(seed: 12)
+        var variants: [Data] = [Data(), Data("TAPESUMC".utf8), good.prefix(good.count / 2), good + Data([0]), Data(count: 4096)]
+        for _ in 0..<60 {
+            var d = good
+            let flips = 1 + Int(g.next() % 4)
+            for _ in 0..<flips { d[Int(g.next() % UInt64(d.count))] ^= UInt8(1 << (g.next() % 8)) }
+            variants.append(d)
+        }
+        // Lengths that lie: a record claiming 4 GB, a names offset past the end.
+        var lie = good
+        lie.replaceSubrange(9..<13, with: [0xFF, 0xFF, 0xFF, 0xFF])
+        variants.append(lie)
+        var offset = good
+        offset.replaceSubrange((good.count - 16)..<(good.count - 8), with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])
+        variants.append(offset)
+        for (k, v) in variants.enumerated() {
+            try v.write(to: URL(fileURLWithPath: cacheFile))
+            #expect(try summary(runs, cache: .on) == reference, "variant \(k)")
+            // ...and the cache was repaired.
+            #expect(try summary(runs, cache: .on) == reference, "variant \(k), second run")
+        }
+        // A cache that is a directory or a symbolic link to elsewhere is not followed into a wrong answer.
+        try FileManager.default.removeItem(atPath: cacheFile)
+        try FileManager.default.createSymbolicLink(atPath: cacheFile, withDestinationPath: "/dev/zero")
+        #expect(try summary(runs, cache: .on) == reference)
+    }
+}
