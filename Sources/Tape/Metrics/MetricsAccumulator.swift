@@ -108,10 +108,11 @@ public struct MetricsAccumulator: Sendable {
 }
 
 /// Numeric read access to an int64, float64, timestamp or bool column (nil for null rows).
-struct NumericColumn {
+public struct NumericColumn {
     let column: ColumnData
 
-    init?(_ column: ColumnData, timestampsOnly: Bool = false) {
+    /// Nil unless `column` is int64, float64 (or timestamp) or bool (only timestamp with `timestampsOnly`).
+    public init?(_ column: ColumnData, timestampsOnly: Bool = false) {
         if timestampsOnly && column.type != .timestamp { return nil }
         switch column.storage {
         case .int64, .float64, .bool: self.column = column
@@ -119,7 +120,7 @@ struct NumericColumn {
         }
     }
 
-    subscript(row: Int) -> Double? {
+    public subscript(row: Int) -> Double? {
         if column.isNull(row) { return nil }
         switch column.storage {
         case .int64(let v): return Double(v[row])
@@ -129,7 +130,8 @@ struct NumericColumn {
         }
     }
 
-    func int(_ row: Int) -> Int64? {
+    /// The raw int64 (or timestamp nanoseconds) of `row`, nil for null or another storage.
+    public func int(_ row: Int) -> Int64? {
         guard !column.isNull(row), case .int64(let v) = column.storage else { return nil }
         return v[row]
     }
