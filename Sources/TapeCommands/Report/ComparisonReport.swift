@@ -11,6 +11,8 @@ struct ComparisonReport {
                                 "trades", "win_rate", "profit_factor", "exposure"]
 
     let records: [RunRecord]
+    /// `RunLabels.unique` of `records`.
+    let labels: [String]
     let options: ReportOptions
     /// Per run (same order as `records`) its streamed curves; empty above `maxCurveRuns` runs.
     let curves: [RunAnalysis]
@@ -18,6 +20,7 @@ struct ComparisonReport {
 
     init(records: [RunRecord], options: ReportOptions) throws {
         self.records = records
+        labels = RunLabels.unique(records)
         self.options = options
         guard records.count <= ReportOptions.maxCurveRuns else {
             curves = []; start = 0; end = 0
@@ -45,28 +48,28 @@ struct ComparisonReport {
             page.section("overlays", "Curves", "<p class=\"note\">\(records.count) runs: more than \(ReportOptions.maxCurveRuns), so the report reads footers only (no curves or correlations). Use --heatmap for a parameter sweep.</p>")
             return
         }
-        let legend = "<div class=\"legend\">" + records.enumerated().map { k, r in "<span style=\"--k:var(--c\(k % 10))\">\(html(r.run))</span>" }.joined() + "</div>"
-        let series = curves.enumerated().map { k, c in TimeSeries(name: records[k].run, points: c.buckets.equityPoints, color: k) }
+        let legend = "<div class=\"legend\">" + labels.enumerated().map { k, name in "<span style=\"--k:var(--c\(k % 10))\">\(html(name))</span>" }.joined() + "</div>"
+        let series = curves.enumerated().map { k, c in TimeSeries(name: labels[k], points: c.buckets.equityPoints, color: k) }
         page.section("overlay-equity", "Equity, normalised to 1.0 at each run's first bar", legend
             + ReportCharts.lines(series, start: start, end: end, height: 300, style: .number(decimals: 4), cssClass: "equity-overlay", label: "normalised equity"))
         page.section("overlay-drawdown", "Drawdowns", legend
-            + ReportCharts.underwater(curves.enumerated().map { (records[$0].run, $1.buckets, $0) }, start: start, end: end, height: 180, label: "drawdowns", colorByRun: true))
+            + ReportCharts.underwater(curves.enumerated().map { (labels[$0], $1.buckets, $0) }, start: start, end: end, height: 180, label: "drawdowns", colorByRun: true))
         page.section("correlation", "Correlation of daily returns", correlation)
     }
 
     var table: String {
-        var list = records
+        var list = Array(zip(records, labels))
         var note = "\(records.count) runs. Click a column heading to sort. Metrics as stored at close (README \"Run metrics\")."
         if records.count > options.top * 5 {
-            list.sort { (metric($0) ?? -.infinity) > (metric($1) ?? -.infinity) }
+            list.sort { (metric($0.0) ?? -.infinity) > (metric($1.0) ?? -.infinity) }
             list = Array(list.prefix(options.top))
             note = "The \(options.top) runs with the highest \(options.metric) of \(records.count) (--top, --metric). " + note
         }
         var s = "<div class=\"scroll\"><table class=\"sortable comparison\"><thead><tr><th>run</th><th>strategy</th><th>symbol</th><th>params</th><th>status</th><th>start</th><th>end</th>"
         s += Self.metricColumns.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"
-        for r in list {
+        for (r, label) in list {
             let m = r.metadata
-            s += "<tr><td>\(html(r.run))</td><td>\(html(m["strategy"] ?? ""))</td><td>\(html(m["symbol"] ?? ""))</td><td>\(html(m["params"] ?? ""))</td><td>\(RunStatus(metadata: m).rawValue)</td>"
+            s += "<tr><td>\(html(label))</td><td>\(html(m["strategy"] ?? ""))</td><td>\(html(m["symbol"] ?? ""))</td><td>\(html(m["params"] ?? ""))</td><td>\(RunStatus(metadata: m).rawValue)</td>"
             for name in ["start", "end"] {
                 let v = r.metrics[name]
                 s += "<td data-v=\"\(v.map { String($0.number) } ?? "")\">\(v.map { ReportFormat.metric(name, $0).prefix(10) } ?? "–")</td>"
@@ -91,10 +94,10 @@ struct ComparisonReport {
             for j in 0..<n {
                 let (c, days) = i == j ? (returns[i].count > 1 ? 1.0 : nil, returns[i].count) : Self.pearson(returns[i], returns[j])
                 cells[i][j] = c
-                tips[i][j] = "\(records[i].run) × \(records[j].run): \(c.map { String(format: "%.3f", $0) } ?? "undefined") (\(days) common days)"
+                tips[i][j] = "\(labels[i]) × \(labels[j]): \(c.map { String(format: "%.3f", $0) } ?? "undefined") (\(days) common days)"
             }
         }
-        let names = records.map(\.run)
+        let names = labels
         return ReportCharts.heatmap(rows: names, columns: names.indices.map { String($0 + 1) }, cells: cells, tips: tips, style: .number(decimals: 2),
                                     diverging: true, showText: n <= 16, label: "correlation matrix", cssClass: "correlation")
             + "<p class=\"note\">Pearson correlation over the UTC days on which both runs have a daily return; columns are numbered in the order of the rows.</p>"

@@ -77,14 +77,15 @@ struct SweepReport {
     }
 
     var topTable: String {
-        let ranked = records.compactMap { r in Self.metric(r, options.metric).map { (r, $0) } }
+        let labels = RunLabels.unique(records)
+        let ranked = records.indices.compactMap { i in Self.metric(records[i], options.metric).map { (records[i], $0, labels[i]) } }
             .sorted { $0.1 > $1.1 }.prefix(options.top)
         let params = options.heatmap
         let extra = ComparisonReport.metricColumns.filter { $0 != options.metric }.prefix(6)
         var s = "<div class=\"scroll\"><table class=\"sortable top-runs\"><thead><tr><th>run</th>" + params.map { "<th>\(html($0))</th>" }.joined()
         s += "<th>\(html(options.metric))</th>" + extra.map { "<th>\($0)</th>" }.joined() + "<th>status</th></tr></thead><tbody>"
-        for (r, v) in ranked {
-            s += "<tr><td>\(html(r.run))</td>"
+        for (r, v, label) in ranked {
+            s += "<tr><td>\(html(label))</td>"
             for p in params {
                 let value = SweepParameters.value(p, in: r.metadata) ?? ""
                 s += "<td data-v=\"\(Double(value).map { String($0) } ?? "")\">\(html(value))</td>"
