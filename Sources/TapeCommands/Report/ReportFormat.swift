@@ -45,8 +45,14 @@ enum ReportFormat {
         return v > 0 ? " class=\"pos\"" : v < 0 ? " class=\"neg\"" : ""
     }
 
-    /// A key-value table.
-    static func keyValues(_ rows: [(String, String)], cssClass: String = "kv") -> String {
-        "<table class=\"\(cssClass)\"><tbody>" + rows.map { "<tr><td>\(html($0.0))</td><td>\(html($0.1))</td></tr>" }.joined() + "</tbody></table>"
+    /// A key-value table; with `columns` > 1 the rows are split over that many tables side by side.
+    static func keyValues(_ rows: [(String, String)], cssClass: String = "kv", columns: Int = 1) -> String {
+        func table(_ part: ArraySlice<(String, String)>) -> String {
+            "<table class=\"\(cssClass)\"><tbody>" + part.map { "<tr><td>\(html($0.0))</td><td>\(html($0.1))</td></tr>" }.joined() + "</tbody></table>"
+        }
+        guard columns > 1, rows.count > columns else { return table(rows[...]) }
+        let per = (rows.count + columns - 1) / columns
+        let parts = stride(from: 0, to: rows.count, by: per).map { rows[$0..<min($0 + per, rows.count)] }
+        return "<div class=\"kv-columns\">" + parts.map(table).joined() + "</div>"
     }
 }

@@ -81,6 +81,7 @@ struct ReportPage {
         .equity-panel:not(:has(.logscale:checked)) .log{display:none}
         .legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;margin:2px 0 6px}
         .legend span::before{content:"";display:inline-block;width:14px;height:3px;margin:0 5px 3px 0;background:var(--k)}
+        .kv-columns{display:flex;flex-wrap:wrap;gap:0 28px;align-items:flex-start}
         .grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 24px}
         @media (max-width:760px){.grid2{grid-template-columns:1fr}}
         #tip{position:fixed;pointer-events:none;background:var(--card);color:var(--fg);border:1px solid var(--frame);border-radius:4px;

@@ -72,7 +72,7 @@ struct SingleRunReport {
         let reason = (m["tape.cancelled_reason"] ?? m["tape.incomplete_reason"]).map { " (\($0))" } ?? ""
         rows.append(("status", status.rawValue + reason))
         rows.append(("file", record.path))
-        return ReportFormat.keyValues(rows) + "<p class=\"note\">Status: complete, cancelled (tape.cancelled), incomplete (tape.incomplete) or recovered (tape recover).</p>"
+        return ReportFormat.keyValues(rows, columns: 2) + "<p class=\"note\">Status: complete, cancelled (tape.cancelled), incomplete (tape.incomplete) or recovered (tape recover).</p>"
     }
 
     var metricsSection: String {
@@ -82,7 +82,7 @@ struct SingleRunReport {
             ? "daily returns (last equity of each UTC day with bars)"
             : "per-bar returns"
         var s = "<p class=\"note\">\(record.metricsStored ? "Stored at close in the file's footer" : "Not stored in the file: computed now from its tables"). Conventions: \(returnsText), annualised with \(ValueStyle.number(decimals: 0).format(o.periodsPerYear)) periods per year, risk-free rate \(ValueStyle.percent.format(o.riskFreeRate)) a year; max_drawdown is measured on those period closes, bar_max_drawdown on every bar; cagr, sharpe and sortino follow empyrical (README \"Run metrics\").</p>"
-        s += rows.isEmpty ? "<p class=\"note\">No metrics: the run has no equity bars or trades.</p>" : ReportFormat.keyValues(rows, cssClass: "kv metrics")
+        s += rows.isEmpty ? "<p class=\"note\">No metrics: the run has no equity bars or trades.</p>" : ReportFormat.keyValues(rows, cssClass: "kv metrics", columns: 3)
         return s
     }
 
