@@ -255,6 +255,16 @@ struct ReportPageTests {
         #expect(section(page, "rolling").contains("Fewer than 126 daily returns (3)"))
     }
 
+    @Test func rollingStatisticsAnnualiseLikeTheRunsMetrics() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        try writeRun(dir.path("c.tape"), bars: daily((0..<40).map { 100 + sin(Double($0)) }), metadata: ["tape.metrics.periods_per_year": "365"])
+        let page = try report([dir.path("c.tape"), "--rolling-window", "10", "--json", dir.path("n.json")], out: dir.path("r.html"))
+        #expect(section(page, "rolling").contains("annualised with √365"))
+        #expect(section(page, "metrics").contains("365 periods per year"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("n.json")))) as? [String: Any]
+        #expect(json?["periodsPerYear"] as? Double == 365)
+    }
+
     @Test func statusAndHostileTextAreShownEscaped() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         try writeRun(dir.path("x.tape"), bars: daily([100, 101]),

@@ -22,9 +22,13 @@ struct SingleRunReport {
 
     init(record: RunRecord, options: ReportOptions) throws {
         self.record = record
-        self.options = options
         let reader = try TapeReader(path: record.path)
         metricsOptions = try MetricsOptions().applying(metadata: reader.metadata)
+        // Rolling statistics annualise daily returns like the run's own metrics (e.g. 365 for a
+        // market open every day) when those are daily too.
+        var options = options
+        if metricsOptions.returns == .daily { options.periodsPerYear = metricsOptions.periodsPerYear }
+        self.options = options
         let table = try RunAnalysis.equityTable(reader, metricsOptions)
         let range = TimestampRange(of: table)
         start = range?.lowerBound ?? 0

@@ -38,6 +38,10 @@ CHECKER = r"""
   if(cell){var c=cell.getBoundingClientRect();
     cell.dispatchEvent(new MouseEvent('mousemove',{clientX:c.left+1,clientY:c.top+1,bubbles:true}));
     r.cellTip=document.getElementById('tip').textContent;}
+  var toggle=document.querySelector('input.logscale');
+  if(toggle){var lin=document.querySelector('.equity-panel g.lin'),lg=document.querySelector('.equity-panel g.log');
+    var before=[getComputedStyle(lin).display,getComputedStyle(lg).display];toggle.click();
+    r.logToggle=before.concat([getComputedStyle(lin).display,getComputedStyle(lg).display]);}
   var table=document.querySelector('table.sortable');
   if(table){var ths=table.querySelectorAll('thead th'),k=-1;
     ths.forEach(function(th,i){if(th.textContent==='sharpe')k=i;});
@@ -124,6 +128,7 @@ def test_one_run_report_in_chromium(tmp_path, run_cli):
     assert found["sections"]["trades"]["rows"] >= 20          # win/loss table, best and worst 10
     assert re.match(r"\d{4}-\d\d-\d\d", found["hover"]), found["hover"]
     assert found["cellTip"]
+    assert found["logToggle"] == ["inline", "none", "none", "inline"]    # the log-scale switch (CSS only)
 
 
 def test_five_run_comparison_in_chromium(tmp_path, run_cli):
