@@ -193,6 +193,15 @@ struct ReportNumbersTests {
         #expect(SweepParameters.value("x", in: ["params": "fast=5"]) == nil)
     }
 
+    @Test func histogramBinsClampAndSurviveOverflow() {
+        #expect(histogramBin(0, lo: 0, width: 10, bins: 5) == 0)
+        #expect(histogramBin(10, lo: 0, width: 10, bins: 5) == 4)            // the last bin is closed
+        #expect(histogramBin(3.9, lo: 0, width: 10, bins: 5) == 1)
+        #expect(histogramBin(7, lo: 7, width: 0, bins: 5) == 2)
+        #expect(histogramBin(1e308, lo: -1e308, width: .infinity, bins: 5) == 4)
+        #expect(histogramBin(-1e308, lo: -1e308, width: .infinity, bins: 5) == 0)
+    }
+
     @Test func runStatusComesFromMetadata() {
         #expect(RunStatus(metadata: [:]) == .complete)
         #expect(RunStatus(metadata: ["tape.cancelled": "true"]) == .cancelled)
@@ -263,6 +272,25 @@ struct ReportPageTests {
         #expect(section(page, "metrics").contains("365 periods per year"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("n.json")))) as? [String: Any]
         #expect(json?["periodsPerYear"] as? Double == 365)
+    }
+
+    /// Equity through zero and below, NaN, infinity and an empty equity table: pages and JSON are
+    /// still written, nothing traps.
+    @Test func hostileEquityValuesStillGiveAPage() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        try writeRun(dir.path("h.tape"), bars: daily([100, 0, -50, 20, .nan, .infinity, 0, 30, 1e308, -1e308, 5]))
+        let page = try report([dir.path("h.tape"), "--rolling-window", "2", "--json", dir.path("h.json")], out: dir.path("h.html"))
+        #expect(sections(page).count == 9)
+        #expect(!section(page, "equity").contains("class=\"logscale\""))       // no log scale below zero
+        #expect(FileManager.default.fileExists(atPath: dir.path("h.json")))
+        let d = DrawdownPeriods(closes([100, 0, -50, 20, 0, 30]))
+        #expect(d.periods.count == 1 && d.periods[0].depth == -1.5)
+        let w = try TapeWriter(path: dir.path("empty.tape"))
+        _ = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp), ColumnDef("equity", .float64)])
+        try w.close()
+        let empty = try report([dir.path("empty.tape")], out: dir.path("e.html"))
+        #expect(section(empty, "equity").contains("No equity bars"))
+        #expect(section(empty, "monthly").contains("no daily returns"))
     }
 
     @Test func statusAndHostileTextAreShownEscaped() throws {

@@ -80,6 +80,8 @@ struct ReportCommand: ParsableCommand {
         if let json, let numbers {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            // As the other JSON outputs: NaN and ±infinity as strings pandas reads back.
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             try write(Array(try encoder.encode(numbers)) + [0x0A], to: json, purpose: "report numbers")
         }
         printError("wrote \(out) (\(records.count) run\(records.count == 1 ? "" : "s"))")

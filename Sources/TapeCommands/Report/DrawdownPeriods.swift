@@ -2,7 +2,8 @@
 /// running peak of closes (the first day's close included), with quantstats' `drawdown_details`
 /// conventions: `start` is the first day under water, `valley` the first day of the deepest close,
 /// `end` the last day under water, `days` = end - start + 1 calendar days, `depth` = valley close /
-/// peak - 1. `recovery` is the first day back at the peak, nil while not recovered.
+/// peak - 1. `recovery` is the first day back at the peak, nil while not recovered. Days below a
+/// peak that is not positive are not counted as a drawdown.
 struct DrawdownPeriods: Sendable, Equatable {
     struct Period: Sendable, Equatable {
         var start: Int64
@@ -25,6 +26,8 @@ struct DrawdownPeriods: Sendable, Equatable {
                 if var p = open { p.recovery = day; periods.append(p); open = nil }
                 continue
             }
+            // A drawdown is a fraction of a positive peak; below a peak ≤ 0 it is undefined.
+            guard peak > 0 else { continue }
             let dd = close / peak - 1
             if var p = open {
                 p.end = day

@@ -134,8 +134,7 @@ struct SingleRunReport {
         var counts = [Double](repeating: 0, count: bins)
         let width = hi - lo
         for r in returns.values {
-            let b = width > 0 ? min(bins - 1, Int((r - lo) / width * Double(bins))) : bins / 2
-            counts[max(0, b)] += 1
+            counts[histogramBin(r, lo: lo, width: width, bins: bins)] += 1
         }
         let labels = (0..<bins).map { ValueStyle.percent.format(lo + width * (Double($0) + 0.5) / Double(bins)) }
         let tips = (0..<bins).map { "\(ValueStyle.percent.format(lo + width * Double($0) / Double(bins))) to \(ValueStyle.percent.format(lo + width * Double($0 + 1) / Double(bins))): \(Int(counts[$0])) days" }

@@ -76,9 +76,7 @@ struct TradeAnalysis: Sendable {
             streak = 0
         }
         if let r = pnlRange {
-            let width = r.upperBound - r.lowerBound
-            let bin = width > 0 ? min(Self.pnlBins - 1, Int((t.pnl - r.lowerBound) / width * Double(Self.pnlBins))) : Self.pnlBins / 2
-            pnlHistogram[max(0, bin)] += 1
+            pnlHistogram[histogramBin(t.pnl, lo: r.lowerBound, width: r.upperBound - r.lowerBound, bins: Self.pnlBins)] += 1
         }
         if let entry = t.entry {
             let seconds = Compactor.floorDiv(entry, 1_000_000_000)
