@@ -357,6 +357,9 @@ struct ReportPageTests {
         let top = section(page, "top-runs")
         #expect(top.components(separatedBy: "<tr>").count == 1 + 1 + 3)     // header row + 3 runs
         #expect(top.contains("f20s100") && top.contains("f10s50") && !top.contains("f5s100"))
+        // Names from the command line are escaped too.
+        let odd = try report(paths + ["--heatmap", "fast,slow", "--metric", "<i>m"], out: dir.path("o.html"))
+        #expect(!odd.contains("<i>m") && odd.contains("&lt;i&gt;m"))
         // One parameter: a line.
         let line = try report(paths + ["--heatmap", "fast"], out: dir.path("l.html"))
         #expect(section(line, "heatmap").contains("class=\"chart sweep-line\""))

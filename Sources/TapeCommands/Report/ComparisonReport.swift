@@ -63,7 +63,7 @@ struct ComparisonReport {
         if records.count > options.top * 5 {
             list.sort { (metric($0.0) ?? -.infinity) > (metric($1.0) ?? -.infinity) }
             list = Array(list.prefix(options.top))
-            note = "The \(options.top) runs with the highest \(options.metric) of \(records.count) (--top, --metric). " + note
+            note = "The \(options.top) runs with the highest \(html(options.metric)) of \(records.count) (--top, --metric). " + note
         }
         var s = "<div class=\"scroll\"><table class=\"sortable comparison\"><thead><tr><th>run</th><th>strategy</th><th>symbol</th><th>params</th><th>status</th><th>start</th><th>end</th>"
         s += Self.metricColumns.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"

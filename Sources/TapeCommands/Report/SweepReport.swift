@@ -65,13 +65,13 @@ struct SweepReport {
             s = ReportCharts.heatmap(rows: ys, columns: xs, cells: values, tips: tips, style: style, diverging: true,
                                      showText: xs.count <= 14 && ys.count <= 30, label: "\(metric) over \(px) and \(py)", cssClass: "sweep-heatmap",
                                      rowTitle: py, columnTitle: px)
-            s += "<p class=\"note\">\(metric) by \(px) (columns) and \(py) (rows); \(xs.count) × \(ys.count) cells, \(missing) without a run (×). Numeric parameters are sorted numerically.</p>"
+            s += "<p class=\"note\">\(html(metric)) by \(html(px)) (columns) and \(html(py)) (rows); \(xs.count) × \(ys.count) cells, \(missing) without a run (×). Numeric parameters are sorted numerically.</p>"
         } else {
             let values = (cells.first ?? []).map { $0.count > 0 ? $0.sum / Double($0.count) : 0 }
             s = ReportCharts.valueLine(xs, values, style: style, label: "\(metric) over \(px)", xTitle: px, cssClass: "sweep-line")
-            s += "<p class=\"note\">\(metric) by \(px); a value with several runs shows their mean.</p>"
+            s += "<p class=\"note\">\(html(metric)) by \(html(px)); a value with several runs shows their mean.</p>"
         }
-        if skipped > 0 { s += "<p class=\"note\">\(skipped) run\(skipped == 1 ? "" : "s") without \(options.heatmap.joined(separator: " or ")) or \(metric) left out.</p>" }
+        if skipped > 0 { s += "<p class=\"note\">\(skipped) run\(skipped == 1 ? "" : "s") without \(html(options.heatmap.joined(separator: " or "))) or \(html(metric)) left out.</p>" }
         page.section("heatmap", "\(metric) over \(options.heatmap.joined(separator: " × "))", s)
         page.section("top-runs", "Top \(options.top) runs by \(metric)", topTable)
     }
