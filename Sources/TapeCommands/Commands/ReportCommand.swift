@@ -32,7 +32,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("rolling-window"), help: "Daily returns per rolling Sharpe/volatility window (2...10000).")
     var rollingWindow = 126
     @Option(help: "Sweep: one or two comma-separated parameters (metadata keys), e.g. fast,slow.") var heatmap: String?
-    @Option(help: "Sweep: the metric to colour and rank by (a stored metric or numeric metadata).") var metric = "sharpe"
+    @Option(help: "The metric a sweep colours and ranks by, and a comparison of more than 5 × --top runs keeps the top of (a stored metric or numeric metadata).") var metric = "sharpe"
     @Option(help: "Rows of the top-runs table (1...1000).") var top = 20
     @Option(help: "Title of the page (default: from the runs).") var title: String?
 
