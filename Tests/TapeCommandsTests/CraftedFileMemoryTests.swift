@@ -80,6 +80,82 @@ import TapeTestSupport
         }
     }
 
+    /// Footers at the index limits (format-spec §7), each the cheapest on disk for what it decodes
+    /// to: a narrow and a wide table whose entries all index one small chunk frame, and metadata of
+    /// 65,536 tiny pairs. Every command reads them within memory (`verify` reports the entries
+    /// that do not match their frame).
+    @Test(arguments: [(1, (IndexLimits.maxEntries - 2) / 2, 0), (4096, IndexLimits.maxEntries / 4097 - 1, 0),
+                      (1, 1, IndexLimits.maxMetadataPairs)])
+    func footersAtTheIndexLimitsStayWithinMemory(columns: Int, entries: Int, metadataPairs: Int) throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("footer.tape")
+        try Data(CraftedFile.footerBomb(columns: columns, entries: entries, metadataPairs: metadataPairs)).write(to: URL(fileURLWithPath: path))
+        for args in commands(path, table: "t", out: dir.path("pq")) + [["summary", path]] {
+            let started = Date()
+            let r = try measured(args)
+            print("took \(Date().timeIntervalSince(started)) s: \(args[0])")
+            #expect(r.status == 0 || args[0] == "verify", "\(args): \(r.output.prefix(300))")
+            #expect(!r.output.contains("out of bounds"), "\(args): \(r.output.prefix(300))")
+            #expect(r.peakKB < Self.limitKB, "\(args): peak \(r.peakKB) KB")
+            print("peak RSS of tape \(args[0]) over a footer of \(entries) entries × \(columns) columns + \(metadataPairs) metadata pairs: \(r.peakKB) KB")
+        }
+    }
+
+    /// One entry, table or metadata pair past the limits, and a trailer claiming a footer longer
+    /// than 64 MiB (a sparse file): every command refuses the file, naming the limit.
+    @Test(arguments: [(1, IndexLimits.maxEntries / 2, 0), (4096, IndexLimits.maxEntries / 4097, 0),
+                      (1, 1, IndexLimits.maxMetadataPairs + 1), (0, 0, 0)])
+    func footersPastTheIndexLimitsAreRefused(columns: Int, entries: Int, metadataPairs: Int) throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("footer.tape")
+        if columns > 0 {
+            try Data(CraftedFile.footerBomb(columns: columns, entries: entries, metadataPairs: metadataPairs)).write(to: URL(fileURLWithPath: path))
+        } else {
+            let size = FileHeader.size + IndexLimits.maxFooterLength + 1 + Trailer.size
+            var f = CraftedFile()
+            f.bytes += [UInt8](repeating: 0, count: size - FileHeader.size - Trailer.size)
+            var t = ByteWriter()
+            Trailer(footerOffset: UInt64(FileHeader.size), footerLength: UInt64(IndexLimits.maxFooterLength + 1), footerCRC: 0).encode(into: &t)
+            f.bytes += t.bytes
+            try Data(f.bytes).write(to: URL(fileURLWithPath: path))
+        }
+        for args in commands(path, table: "t", out: dir.path("pq")) + [["summary", path]] {
+            let r = try measured(args)
+            #expect(r.output.contains("out of bounds"), "\(args): \(r.output.prefix(300))")
+            #expect(r.peakKB < Self.limitKB, "\(args): peak \(r.peakKB) KB")
+        }
+    }
+
+    /// An unsealed file whose frames describe more index entries than a footer may hold (129 chunk
+    /// frames of 4,096 columns): reading it and recovering it keep the frames within the limit,
+    /// and the recovered file reads.
+    @Test func unsealedFramesPastTheIndexLimitAreCut() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("frames.tape")
+        var f = CraftedFile()
+        let cols = (0..<4096).map { CraftedFile.Column("c\($0)", .int64) }
+        let data = (0..<4096).map { _ in ColumnData(type: .int64, storage: .int64([1])) }
+        let frames = IndexLimits.maxEntries / 4097 + 1
+        var started = Date()
+        for _ in 0..<frames { f.chunk("t", cols, data, encodings: Array(repeating: .plain, count: 4096), checksums: false) }
+        try Data(f.bytes).write(to: URL(fileURLWithPath: path))
+        print("took \(Date().timeIntervalSince(started)) s: crafting"); started = Date()
+        let kept = IndexLimits.maxEntries / 4097 - 1   // the table's definition counts as one more
+        let count = try measured(["sql", "SELECT count(*) FROM t", path, "--unsealed"])
+        #expect(count.status == 0 && count.output.contains("\(kept)"), "\(count.output.prefix(300))")
+        #expect(count.peakKB < Self.limitKB)
+        print("took \(Date().timeIntervalSince(started)) s: sql"); started = Date()
+        let recovered = try measured(["recover", path])
+        #expect(recovered.status == 0 && recovered.peakKB < Self.limitKB, "\(recovered.output.prefix(300))")
+        print("took \(Date().timeIntervalSince(started)) s: recover"); started = Date()
+        let verified = try measured(["verify", path])
+        print("took \(Date().timeIntervalSince(started)) s: verify")
+        #expect(verified.status == 0, "\(verified.output.prefix(300))")
+    }
+
     @Test func lyingStatisticsFailVerify() throws {
         let dir = TempDir()
         defer { dir.cleanup() }

@@ -182,3 +182,23 @@ public struct CraftedFile {
         return f.bytes
     }
 }
+
+extension CraftedFile {
+    /// A file whose footer indexes one small chunk frame `entries` times (as consecutive row
+    /// ranges) with `columns` int64 columns: a few bytes of footer per block descriptor, which
+    /// decode to many more bytes of memory. `metadataPairs` adds that many distinct metadata keys.
+    public static func footerBomb(columns: Int, entries: Int, metadataPairs: Int = 0) -> [UInt8] {
+        var f = CraftedFile()
+        let cols = (0..<columns).map { Column("c\($0)", .int64) }
+        let data = (0..<columns).map { _ in ColumnData(type: .int64, storage: .int64([7])) }
+        let c = f.chunk("t", cols, data, encodings: Array(repeating: .plain, count: columns), checksums: false)
+        for i in 1..<max(entries, 1) {
+            var copy = c
+            copy.rowStart = i
+            f.chunks.append(copy)
+        }
+        let metadata = (0..<metadataPairs).map { (key: String($0, radix: 36), value: "") }
+        f.seal(metadata: metadata)
+        return f.bytes
+    }
+}

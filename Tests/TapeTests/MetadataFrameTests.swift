@@ -41,8 +41,8 @@ struct MetadataFrameTests {
         let t = try w.declareTable("t", columns: Self.columns)
         let atOpen = try snapshot(path)
         for i in 0..<25 { try t.append(values: [.timestamp(Int64(i)), .int(Int64(i))]) }
-        w.setMetadata("symbol", "QQQ")       // changes: written before the next chunk
-        w.setMetadata("params", "fast=10")
+        try w.setMetadata("symbol", "QQQ")       // changes: written before the next chunk
+        try w.setMetadata("params", "fast=10")
         let beforeChunk = try snapshot(path)
         for i in 25..<35 { try t.append(values: [.timestamp(Int64(i)), .int(Int64(i))]) }
         let afterChunk = try snapshot(path)
@@ -83,7 +83,7 @@ struct MetadataFrameTests {
         let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: 10), metadata: ["strategy": "sma"])
         let t = try w.declareTable("t", columns: Self.columns)
         for i in 0..<15 { try t.append(values: [.timestamp(Int64(i)), .int(Int64(i))]) }
-        w.setMetadata("result", "done")   // after the last chunk: only in the footer (and the frame at close)
+        try w.setMetadata("result", "done")   // after the last chunk: only in the footer (and the frame at close)
         try w.close()
 
         let a = try TapeWriter(appendingTo: path, options: WriterOptions(rowsPerChunk: 10))

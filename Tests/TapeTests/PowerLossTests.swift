@@ -48,8 +48,8 @@ struct PowerLossTests {
             }
             if i % 300 == 150 {   // metadata changing during the run: progress and a parameter
                 metadata["progress"] = "\(i)"
-                w.setMetadata("progress", "\(i)")
-                if i == 450 { metadata["symbol"] = "QQQ"; w.setMetadata("symbol", "QQQ") }
+                try w.setMetadata("progress", "\(i)")
+                if i == 450 { metadata["symbol"] = "QQQ"; try w.setMetadata("symbol", "QQQ") }
             }
             if w.durableLength != points.last!.length {
                 points.append(SyncPoint(length: w.durableLength,

@@ -147,17 +147,17 @@ public enum Compactor {
                                                            durability: .close, metrics: nil))
         var writtenRows: [String: Int] = [:]
         do {
-            for (k, v) in reader.metadata { writer.setMetadata(k, v) }
+            for (k, v) in reader.metadata { try writer.setMetadata(k, v) }
             for (tag, bytes) in reader.footer.sections { writer.setSection(tag, bytes) }
-            writer.setMetadata("tape.compacted", isoNow())
+            try writer.setMetadata("tape.compacted", isoNow())
             // A file compacted before keeps the record of earlier drops and downsamplings.
             let old = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
             if !dropped.isEmpty {
-                writer.setMetadata("tape.dropped", ([old["tape.dropped"]].compactMap { $0 } + dropped).joined(separator: ","))
+                try writer.setMetadata("tape.dropped", ([old["tape.dropped"]].compactMap { $0 } + dropped).joined(separator: ","))
             }
             if !downsampled.isEmpty {
                 let now = downsampled.map { "\($0)=\(options.downsampleLabels[$0] ?? "\(options.downsample[$0] ?? 0)ns")" }
-                writer.setMetadata("tape.downsampled", ([old["tape.downsampled"]].compactMap { $0 } + now).joined(separator: ","))
+                try writer.setMetadata("tape.downsampled", ([old["tape.downsampled"]].compactMap { $0 } + now).joined(separator: ","))
             }
             for t in kept {
                 let out = try writer.declareTable(t.name, schema: t.schema)

@@ -11,11 +11,11 @@ struct FrameScanner {
         var bodyOffset: Int { frameOffset + frameLength - ChunkHeader.suffixSize - header.bodyLength }
     }
 
-    /// A metadata frame (format 1.1) whose CRC holds.
+    /// A metadata frame (format 1.1) whose CRC holds and whose pairs decode. The pairs are not
+    /// kept (a file may hold many metadata frames, and only one is used): `pairs(of:)` reads them.
     struct Metadata {
         var frameOffset: Int
         var frameLength: Int
-        var pairs: RunMetadata.Pairs
     }
 
     /// A schema frame (format 1.2) whose CRC holds.
@@ -80,7 +80,10 @@ struct FrameScanner {
         case search
     }
 
-    /// Reads frames in `FileHeader.size ..< limit` until the limit, a footer, or a bad frame. With
+    /// Reads frames in `FileHeader.size ..< limit` until the limit, a footer, a bad frame, or the
+    /// frames' index entries (chunks and schema-frame tables by columns, metadata frames, skipped
+    /// stretches) passing `IndexLimits.maxEntries` (format-spec §7), which ends the walk `.damaged`
+    /// at the frame that passes it, so memory stays bounded on any file. With
     /// `resync`, a bad frame that a valid chunk, metadata or schema frame follows before `limit`
     /// is recorded in `skipped` and the walk goes on from that frame; the walk ends `.damaged`
     /// only where no valid frame is found after it.
@@ -88,18 +91,44 @@ struct FrameScanner {
         var result = Result()
         var offset = FileHeader.size
         var buffer: [UInt8] = []
+        var entries = 0
+        var tablesSeen = Set<String>()
         while offset < limit {
             let frame: Frame
             do { frame = try read(at: offset, limit: limit, buffer: &buffer) } catch let error as FormatError {
                 if resync != .none, let next = try nextFrame(after: offset, hint: try claimedLength(at: offset, limit: limit),
                                                              search: resync == .search, limit: limit, buffer: &buffer) {
                     result.skipped.append(Skipped(offset: offset, length: next - offset, error: error))
+                    entries += 1
                     offset = next
                     continue
                 }
                 result.end = .damaged(offset: offset, error)
                 return result
             }
+            // As a footer counts them: a table's definition once, then each chunk.
+            var frameEntries = 0
+            var newTables: [String] = []
+            func define(_ name: String, _ schema: Schema) {
+                guard !tablesSeen.contains(name), !newTables.contains(name) else { return }
+                newTables.append(name)
+                frameEntries += IndexLimits.entries(columns: schema.count)
+            }
+            switch frame {
+            case .footer: break
+            case .chunk(let c):
+                define(c.header.tableName, c.header.schema)
+                frameEntries += IndexLimits.entries(columns: c.header.schema.count)
+            case .metadata: frameEntries = 1
+            case .schemas(let s): for t in s.tables { define(t.name, t.schema) }
+            }
+            guard entries + frameEntries <= IndexLimits.maxEntries else {
+                result.end = .damaged(offset: offset, .outOfBounds(what: "index entries of the frames up to this one", offset: offset,
+                                                                   value: UInt64(entries + frameEntries), limit: UInt64(IndexLimits.maxEntries)))
+                return result
+            }
+            entries += frameEntries
+            tablesSeen.formUnion(newTables)
             switch frame {
             case .footer:
                 result.end = .footer(offset: offset)
@@ -129,8 +158,8 @@ struct FrameScanner {
         try Self.checkCRC(buffer, length: length, kind: frame.kind, offset: offset)
         switch frame.kind {
         case .metadata:
-            return .metadata(Metadata(frameOffset: offset, frameLength: length,
-                                      pairs: try MetadataFrame.decode(buffer, prefix: frame, offset: offset)))
+            _ = try MetadataFrame.decode(buffer, prefix: frame, offset: offset)
+            return .metadata(Metadata(frameOffset: offset, frameLength: length))
         case .schema:
             return .schemas(Schemas(frameOffset: offset, frameLength: length,
                                     tables: try SchemaFrame.decode(buffer, prefix: frame, offset: offset)))
@@ -138,6 +167,16 @@ struct FrameScanner {
             return .chunk(Chunk(frameOffset: offset, frameLength: length,
                                 header: try Self.decodeHeader(buffer, frame: frame, offset: offset)))
         }
+    }
+
+    /// The pairs of metadata frame `m`, found by an earlier walk of this file.
+    func pairs(of m: Metadata) throws -> RunMetadata.Pairs {
+        var buffer: [UInt8] = []
+        guard case .metadata = try read(at: m.frameOffset, limit: m.frameOffset + m.frameLength, buffer: &buffer) else {
+            throw FormatError.invalid(what: "metadata frame", offset: m.frameOffset, reason: "no longer a metadata frame")
+        }
+        let prefix = try FramePrefix(decoding: Array(buffer[0..<ChunkHeader.prefixSize]), offset: m.frameOffset, limit: m.frameLength)
+        return try MetadataFrame.decode(buffer, prefix: prefix, offset: m.frameOffset)
     }
 
     /// The length a frame's prefix at `offset` claims, when the prefix decodes inside `limit`.

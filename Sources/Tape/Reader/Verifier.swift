@@ -15,9 +15,23 @@ public enum Verifier {
         public var chunks = 0
         public var rows = 0
         public var blocks = 0
-        /// Each problem says what and where; empty means the file is sound.
-        public var problems: [String] = []
-        public var ok: Bool { problems.isEmpty }
+        /// Each problem says what and where, the first `maxListed` of them; empty means the file
+        /// is sound.
+        public private(set) var problems: [String] = []
+        /// Problems found, listed or not (a crafted file can have one per footer entry).
+        public private(set) var problemCount = 0
+        public var ok: Bool { problemCount == 0 }
+
+        /// Most problems a report lists: memory stays bounded however many there are.
+        public static let maxListed = 1000
+
+        public init(path: String) { self.path = path }
+
+        /// Records a problem (listed while fewer than `maxListed` are).
+        public mutating func add(_ problem: String) {
+            problemCount += 1
+            if problems.count < Self.maxListed { problems.append(problem) }
+        }
     }
 
     /// Verifies the file at `path`. Errors that stop the check early become problems; only a
@@ -31,7 +45,7 @@ public enum Verifier {
         } catch let e as TapeError {
             if case .io = e { throw e }
             var report = Report(path: path)
-            report.problems.append(e.description)
+            report.add(e.description)
             return report
         }
         return try verify(reader)
@@ -46,9 +60,9 @@ public enum Verifier {
         switch scanned.end {
         case .limit: break
         case .footer(let at):
-            report.problems.append("a footer frame at offset \(at) lies before the footer at \(reader.footerOffset)")
+            report.add("a footer frame at offset \(at) lies before the footer at \(reader.footerOffset)")
         case .damaged(let at, let e):
-            report.problems.append("frame at offset \(at): \(e)")
+            report.add("frame at offset \(at): \(e)")
         }
         let byOffset = Dictionary(scanned.chunks.map { ($0.frameOffset, $0) }, uniquingKeysWith: { a, _ in a })
         var referenced = Set<Int>()
@@ -60,30 +74,30 @@ public enum Verifier {
                 let place = "table '\(table.name)' chunk \(i) (offset \(entry.frameOffset))"
                 guard let frame = byOffset[entry.frameOffset] else {
                     if case .damaged(let at, _) = scanned.end, at <= entry.frameOffset { continue }  // already reported
-                    report.problems.append("\(place): the footer points at no chunk frame")
+                    report.add("\(place): the footer points at no chunk frame")
                     continue
                 }
                 let h = frame.header
                 if h.tableName != table.name || h.schema != table.schema || h.rowStart != entry.rowStart
                     || h.rowCount != entry.rowCount || h.blocks != entry.blocks || frame.frameLength != entry.frameLength
                     || frame.bodyOffset != entry.bodyOffset {
-                    report.problems.append("\(place): footer entry does not match the chunk header")
+                    report.add("\(place): footer entry does not match the chunk header")
                     continue
                 }
                 do {
                     try reader.forEachVerifiedBlock(table, chunk: i) { col, data in
                         report.blocks += 1
                         if let lie = BlockStats.mismatch(stored: entry.blocks[col].stats, column: data) {
-                            report.problems.append("\(place) column \(NameRules.quoted(table.schema[col].name)): \(lie)")
+                            report.add("\(place) column \(NameRules.quoted(table.schema[col].name)): \(lie)")
                         }
                     }
                 } catch {
-                    report.problems.append("\(place): \(error)")
+                    report.add("\(place): \(error)")
                 }
             }
         }
         for c in scanned.chunks where !referenced.contains(c.frameOffset) {
-            report.problems.append("chunk frame at offset \(c.frameOffset) (table '\(c.header.tableName)') is not in the footer")
+            report.add("chunk frame at offset \(c.frameOffset) (table '\(c.header.tableName)') is not in the footer")
         }
         return report
     }

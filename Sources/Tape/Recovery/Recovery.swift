@@ -80,8 +80,8 @@ public enum Recovery {
         }
         try requireKnownVersion(file, size: size, path: path)
         // The default mode looks past damage only cheaply, to count the intact chunks it leaves.
-        let plan = RecoveryPlan(try FrameScanner(file: file).scan(limit: size, resync: salvage ? .search : .byLength),
-                                salvage: salvage)
+        let scanner = FrameScanner(file: file)
+        let plan = RecoveryPlan(try scanner.scan(limit: size, resync: salvage ? .search : .byLength), salvage: salvage)
         report.stopReason = plan.stopReason
         report.chunksKept = plan.chunksKept
         report.chunksDropped = plan.chunksDropped
@@ -93,11 +93,14 @@ public enum Recovery {
         report.bytesDropped = size - plan.dataEnd   // after the last kept frame; skipped bytes are counted apart
         guard !dryRun else { return report }
 
-        var meta = (plan.metadata ?? []).filter { $0.key != "tape.recovered" && $0.key != gapsMetadataKey }
+        var meta = try (plan.metadata.map { try scanner.pairs(of: $0) } ?? []).filter { $0.key != "tape.recovered" && $0.key != gapsMetadataKey }
         meta.append(("tape.recovered", "true"))
         if !plan.gaps.isEmpty { meta.append((gapsMetadataKey, gapsJSON(plan.gaps))) }
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k != "tape.recovered" {
             if let i = meta.firstIndex(where: { $0.key == k }) { meta[i].value = v } else { meta.append((k, v)) }
+        }
+        if let problem = IndexLimits.metadataProblem(meta) {
+            throw TapeError.invalidArgument("\(path): not recovered (nothing was changed): with the keys recovery adds, the metadata has \(problem)")
         }
         if plan.prefixEnd == Int.max {
             let tables = tableEntries(plan, offsets: plan.frames.map(\.offset), headerLengths: nil)
@@ -127,9 +130,10 @@ public enum Recovery {
     /// The longest consistent prefix of the unsealed file `file` of `size` bytes (what default
     /// recovery would keep; nothing is written): a footer for its frames and where they end.
     static func consistentPrefix(_ file: RawFile, size: Int) throws -> (footer: Footer, dataEnd: Int) {
-        let plan = RecoveryPlan(try FrameScanner(file: file).scan(limit: size), salvage: false)
+        let scanner = FrameScanner(file: file)
+        let plan = RecoveryPlan(try scanner.scan(limit: size), salvage: false)
         let tables = tableEntries(plan, offsets: plan.frames.map(\.offset), headerLengths: nil)
-        return (Footer(metadata: plan.metadata ?? [], tables: tables), plan.dataEnd)
+        return (Footer(metadata: try plan.metadata.map { try scanner.pairs(of: $0) } ?? [], tables: tables), plan.dataEnd)
     }
 
     /// The gaps as the JSON array stored under `tape.salvage.gaps` (format-spec §4.1).

@@ -25,8 +25,8 @@ struct RecoveryPlan {
     var prefixEnd = Int.max
     /// Tables in order of first appearance: declared by a kept schema frame or a kept chunk.
     var tables: [(name: String, schema: Schema)] = []
-    /// The pairs of the last kept metadata frame; nil when there is none.
-    var metadata: RunMetadata.Pairs?
+    /// The last kept metadata frame (its pairs: `FrameScanner.pairs(of:)`); nil when there is none.
+    var metadata: FrameScanner.Metadata?
     /// Rows lost in the middle of tables (salvage mode only).
     var gaps: [Recovery.Gap] = []
     /// Bytes of damaged stretches skipped (salvage mode only).
@@ -86,7 +86,7 @@ struct RecoveryPlan {
                 bytesSkipped += s.length
                 markMoved(s.offset)
             case .metadata(let m):
-                metadata = m.pairs
+                metadata = m
                 frames.append(Frame(offset: m.frameOffset, length: m.frameLength))
             case .schemas(let s):
                 if let bad = s.tables.first(where: { t in schemaOf[t.name].map { $0 != t.schema } ?? false }) {

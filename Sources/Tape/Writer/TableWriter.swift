@@ -20,6 +20,8 @@ public final class TableWriter {
     var bufferedSinceChunk = 0
     /// The chunk count of the last `ChunkLagQueue` entry made for this table (-1: none).
     private var queuedSince = -1
+    /// The chunk being buffered has its room in the file's index (`TapeWriter.reserveChunk`).
+    private var chunkReserved = false
     private var setMarks: [UInt64]
     private var rowSerial: UInt64 = 1
 
@@ -50,7 +52,7 @@ public final class TableWriter {
     public func appendRow(_ body: (inout RowBuilder) throws -> Void) throws {
         try file.checkOpen()
         let n = buffers[0].count
-        if n == 0 { startBuffering() }
+        if n == 0 { try startBuffering() }
         var row = RowBuilder(table: self, serial: rowSerial)
         do {
             try body(&row)
@@ -104,7 +106,7 @@ public final class TableWriter {
         }
         var start = 0
         while start < rows {
-            if buffers[0].count == 0 { startBuffering() }
+            if buffers[0].count == 0 { try startBuffering() }
             let room = file.options.rowsPerChunk - buffers[0].count
             let take = rowsFitting(columns, from: start, upTo: start + min(room, rows - start))
             for i in 0..<columns.count { buffers[i].append(columns[i], range: start..<(start + take)) }
@@ -177,9 +179,15 @@ public final class TableWriter {
 
     private var bufferedBytes: Int { buffers.reduce(0) { $0 + $1.byteSize } }
 
-    /// Marks the start of a new buffer and queues the table for the `maxChunkLag` rule (once per
-    /// chunk count, so rows rolled back on an empty buffer do not grow the queue).
-    private func startBuffering() {
+    /// Marks the start of a new buffer: reserves the chunk's room in the file's index (throwing,
+    /// before any row is accepted, when there is none), and queues the table for the
+    /// `maxChunkLag` rule (once per chunk count, so rows rolled back on an empty buffer do not
+    /// grow the queue).
+    private func startBuffering() throws {
+        if !chunkReserved {
+            try file.reserveChunk(of: self)
+            chunkReserved = true
+        }
         bufferedSinceChunk = file.chunksWritten
         guard queuedSince != bufferedSinceChunk else { return }
         queuedSince = bufferedSinceChunk
@@ -195,6 +203,7 @@ public final class TableWriter {
         let n = buffers[0].count
         guard n > 0 else { return }
         let entry = try file.writeChunk(of: self, rowStart: flushedRows, rowCount: n)
+        chunkReserved = false
         chunks.append(entry)
         flushedRows += n
         try file.chunkWritten(by: self)

@@ -83,7 +83,7 @@ extension TapeWriter {
         if let metrics { writer.metricsRecorder = metrics }
         let footer = writer.makeFooter()
         if !footer.metadata.contains(where: { $0.key == "tape.writer" }) {
-            writer.setMetadata("tape.writer", "tape \(TapeVersion.string)")
+            try writer.setMetadata("tape.writer", "tape \(TapeVersion.string)")
         }
         let tables = footer.tables.filter { !$0.chunks.isEmpty || $0.rowCount > 0 }.map { t in
             ResumeState.Table(name: t.name, rowCount: t.rowCount, lastTimestamp: lastTimestamp(of: t))

@@ -37,6 +37,10 @@ public final class TapeWriter {
     private var metadataIndexed = 0
     /// The metadata changed since the last metadata frame; the next chunk is preceded by a new one.
     private var metadataDirty = false
+    /// Encoded bytes of `metadata`'s pairs (without their count), kept within a metadata frame's limit.
+    private var metadataBytes = 0
+    /// The file's use of the format's index limits.
+    private var indexBudget: IndexBudget
     /// Tables declared since the last schema frame (format-spec §3.5), written before the next
     /// chunk of another table and before the footer.
     private var pendingSchemas: [SchemaFrame.Table] = []
@@ -105,8 +109,10 @@ public final class TapeWriter {
         FileHeader.encode(into: &header)
         try file.write(header.bytes)
         position = FileHeader.size
-        self.metadata = [("tape.writer", "tape \(TapeVersion.string)"), ("tape.created", isoNow())]
-        for (k, v) in metadata.sorted(by: { $0.key < $1.key }) { setMetadata(k, v) }
+        indexBudget = IndexBudget(maxEntries: options.indexEntryLimit)
+        for (k, v) in [("tape.writer", "tape \(TapeVersion.string)"), ("tape.created", isoNow())] + metadata.sorted(by: { $0.key < $1.key }) {
+            try setMetadata(k, v)
+        }
         try writeMetadataFrame()
     }
 
@@ -129,8 +135,11 @@ public final class TapeWriter {
         // Metrics of the whole run: the file's rows are fed first when equity/trades rows are added.
         metricsRecorder = MetricsRecorder(appendingTo: existing, options: options.metrics)
         metadata = existing.footer.metadata
+        metadataBytes = metadata.reduce(0) { $0 + Self.encodedSize($1.key) + Self.encodedSize($1.value) }
         sections = existing.footer.sections
         carried = existing.footer.tables
+        indexBudget = IndexBudget(maxEntries: options.indexEntryLimit)
+        indexBudget.carry(carried)
         original = (existing.footerOffset, existing.footer)
         position = existing.footerOffset
         if existing.formatMinorVersion < FileHeader.minorVersion {
@@ -165,6 +174,7 @@ public final class TapeWriter {
             t.chunks = old.chunks
             t.adoptFlushedRows(old.rowCount)
         } else {
+            try indexBudget.declare(name, schema, path: path)
             pendingSchemas.append((name, schema))
         }
         tables.append(t)
@@ -194,21 +204,51 @@ public final class TapeWriter {
 
     /// Sets a run metadata key (strategy, symbol, parameters, ...); a later value replaces an earlier one.
     /// A change is written to the file as a metadata frame before the next chunk (and at close),
-    /// so it survives the writer being killed once that chunk is on disk.
-    public func setMetadata(_ key: String, _ value: String) {
+    /// so it survives the writer being killed once that chunk is on disk. Throws, changing
+    /// nothing, when the metadata would pass the format's limits (format-spec §7: at most
+    /// 65,536 pairs, encoded within a metadata frame's 4 MiB).
+    public func setMetadata(_ key: String, _ value: String) throws {
         // Index the entries added since the last call (first occurrence wins, as firstIndex did):
         // a linear search per key made a $metadata record with n keys cost O(n²).
         while metadataIndexed < metadata.count {
             if metadataIndex[metadata[metadataIndexed].key] == nil { metadataIndex[metadata[metadataIndexed].key] = metadataIndexed }
             metadataIndexed += 1
         }
-        if let i = metadataIndex[key] {
+        let existing = metadataIndex[key]
+        let bytes = metadataBytes + Self.encodedSize(value)
+            + (existing.map { -Self.encodedSize(metadata[$0].value) } ?? Self.encodedSize(key))
+        let count = metadata.count + (existing == nil ? 1 : 0)
+        // Keys of the run leave room for those Tape adds later (`tape.cancelled`, `tape.recovered`, …).
+        let own = key.hasPrefix("tape.")
+        let maxPairs = IndexLimits.maxMetadataPairs - (own ? 0 : Self.reservedMetadataPairs)
+        let maxBytes = IndexLimits.maxMetadataBytes - (own ? 0 : Self.reservedMetadataBytes)
+        guard count <= maxPairs, Self.encodedSize(count) + bytes <= maxBytes else {
+            throw TapeError.invalidArgument("metadata key \(NameRules.quoted(key)) of '\(path)' not set: a run's metadata may hold at most "
+                + "\(maxPairs) keys and \(maxBytes) bytes (format-spec §7, less room kept for Tape's own keys); this value makes "
+                + "\(count) keys and \(bytes) bytes")
+        }
+        if let i = existing {
             guard metadata[i].value != value else { return }
             metadata[i].value = value
         } else {
             metadata.append((key, value))
         }
+        metadataBytes = bytes
         metadataDirty = true
+    }
+
+    /// Metadata room kept for the `tape.` keys Tape adds after the run's own (cancel, recover, compact).
+    static let reservedMetadataPairs = 16
+    static let reservedMetadataBytes = 64 << 10
+
+    /// Bytes of `s` encoded as a format string (varint length, then UTF-8).
+    private static func encodedSize(_ s: String) -> Int { encodedSize(s.utf8.count) + s.utf8.count }
+
+    /// Bytes of `n` encoded as a varint.
+    private static func encodedSize(_ n: Int) -> Int {
+        var v = UInt64(n), size = 1
+        while v >= 0x80 { v >>= 7; size += 1 }
+        return size
     }
 
     /// Appends a metadata frame holding the whole current metadata (format-spec §3.4), fsynced
@@ -231,7 +271,7 @@ public final class TapeWriter {
         pendingSchemas.removeAll()
         if !declared.isEmpty {
             scratch.removeAll()
-            SchemaFrame.encode(declared, into: &scratch)
+            SchemaFrame.encodeFrames(declared, into: &scratch)
             try file.write(scratch.bytes)
             position += scratch.count
             if !metadataDirty && options.durability == .chunk { try syncFile() }
@@ -317,8 +357,8 @@ public final class TapeWriter {
     /// metadata, then closes normally.
     @discardableResult
     public func cancel(reason: String? = nil) throws -> RunSummary {
-        setMetadata("tape.cancelled", "true")
-        if let reason { setMetadata("tape.cancel_reason", reason) }
+        try setMetadata("tape.cancelled", "true")
+        if let reason { try setMetadata("tape.cancel_reason", reason) }
         return try close()
     }
 
@@ -337,6 +377,12 @@ public final class TapeWriter {
     func checkOpen() throws {
         if closed { throw TapeError.writerClosed }
         if let failed { throw TapeError.invalidArgument("the writer failed earlier and cannot continue: \(failed)") }
+    }
+
+    /// Counts the chunk `table` is about to start buffering rows for in the index budget; throws
+    /// (before the row is accepted) when the file's index has no room for it.
+    func reserveChunk(of table: TableWriter) throws {
+        try indexBudget.reserve(table.name, table.schema, path: path)
     }
 
     /// Called by `table` when its buffer goes from empty to non-empty.

@@ -25,6 +25,8 @@ public struct WriterOptions: Sendable {
     public var encodingThreads: Int
     /// How run metrics are computed at close (README "Run metrics"); nil computes none.
     public var metrics: MetricsOptions?
+    /// Index entries the file may hold (format-spec §7); only tests lower it, to reach the limit cheaply.
+    var indexEntryLimit = IndexLimits.maxEntries
 
     public enum Durability: String, Sendable, CaseIterable {
         /// Leave flushing to the OS: fastest; a crash of the machine may lose recent chunks.

@@ -105,8 +105,8 @@ struct IngestCommand: ParsableCommand {
             summary = try sealing { try writer.cancel(reason: reason) }
         default:
             let reason = failure.map { "\($0)" } ?? "input ended without a $close record after line \(line)"
-            writer.setMetadata("tape.incomplete", "true")
-            writer.setMetadata("tape.incomplete_reason", reason)
+            try writer.setMetadata("tape.incomplete", "true")
+            try writer.setMetadata("tape.incomplete_reason", reason)
             summary = try sealing(after: reason) { try writer.close() }
             print(try summary.json())
             let rows = NameList.bounded(summary.tables.map { "\($0.name) \($0.rows)" })
@@ -142,6 +142,6 @@ final class WriterIngestTarget: IngestTarget {
     func declareTable(_ name: String, schema: Schema) throws -> ColumnBatchSink {
         try writer.declareTable(name, schema: schema)
     }
-    func setMetadata(_ key: String, _ value: String) { writer.setMetadata(key, value) }
+    func setMetadata(_ key: String, _ value: String) throws { try writer.setMetadata(key, value) }
     func expectBars(_ count: Int, table: String) { writer.expectBars(count, table: table) }
 }

@@ -31,8 +31,9 @@ struct VerifyCommand: ParsableCommand {
                 if !quiet { print("\(path): OK (\(report.tables) tables, \(report.chunks) chunks, \(report.rows) rows, \(report.blocks) blocks)") }
             } else {
                 bad += 1
-                print("\(path): \(report.problems.count) problem(s)")
+                print("\(path): \(report.problemCount) problem(s)")
                 for p in report.problems { print("  \(p)") }
+                if report.problemCount > report.problems.count { print("  … and \(report.problemCount - report.problems.count) more") }
             }
         }
         flushStandardOutput()

@@ -60,10 +60,10 @@ public struct DemoBacktest {
     /// again (a recovered footer lost it). Throws if `state` cannot come from these parameters.
     public func run(into writer: TapeWriter, resumingFrom state: ResumeState?, progress: ((Progress) -> Void)? = nil) throws {
         let p = parameters
-        writer.setMetadata("strategy", "sma_cross")
-        writer.setMetadata("symbol", p.symbol)
-        writer.setMetadata("params", "fast=\(p.fast),slow=\(p.slow),fee=\(p.feeRate)")
-        writer.setMetadata("seed", String(p.seed))
+        try writer.setMetadata("strategy", "sma_cross")
+        try writer.setMetadata("symbol", p.symbol)
+        try writer.setMetadata("params", "fast=\(p.fast),slow=\(p.slow),fee=\(p.feeRate)")
+        try writer.setMetadata("seed", String(p.seed))
         writer.expectBars(p.bars)
         let equity = try writer.declareTable("equity", columns: Self.equitySchema)
         let decisions = try writer.declareTable("decisions", columns: Self.decisionSchema)

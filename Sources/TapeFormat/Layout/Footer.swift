@@ -105,6 +105,7 @@ public struct Footer: Sendable, Equatable {
         metadata = try RunMetadata.decode(&r)
         let nTables = try r.readCount("table count", limit: r.remaining / 4)
         var tables: [TableEntry] = []
+        var entries = 0   // index entries so far (format-spec §7)
         var names = Set<String>()
         for _ in 0..<nTables {
             let at = r.absoluteOffset
@@ -112,9 +113,17 @@ public struct Footer: Sendable, Equatable {
             if let problem = NameRules.problem(name) { throw .invalid(what: "table name", offset: at, reason: problem) }
             guard names.insert(name).inserted else { throw .invalid(what: "footer", offset: at, reason: "duplicate table '\(name)'") }
             let schema = try Schema(decoding: &r)
+            let perEntry = IndexLimits.entries(columns: schema.count)
+            entries += perEntry
+            guard entries <= IndexLimits.maxEntries else {
+                throw .outOfBounds(what: "index entries (tables and chunks × columns) of table '\(name)'", offset: at,
+                                   value: UInt64(entries), limit: UInt64(IndexLimits.maxEntries))
+            }
             let rowsAt = r.absoluteOffset
             let rowCount = try r.readCount("table row count", limit: Int(Int64.max / 2))
-            let nChunks = try r.readCount("chunk count", limit: r.remaining / (5 + schema.count * 6))
+            let nChunks = try r.readCount("chunk count", limit: min(r.remaining / (5 + schema.count * 6),
+                                                                    (IndexLimits.maxEntries - entries) / perEntry))
+            entries += nChunks * perEntry
             var chunks: [ChunkEntry] = []
             chunks.reserveCapacity(nChunks)
             var nextRow = 0

@@ -15,7 +15,7 @@ public enum RunMetadata {
 
     /// Decodes the pairs at `r`; a repeated key is corrupt.
     public static func decode(_ r: inout ByteReader) throws(FormatError) -> Pairs {
-        let count = try r.readCount("metadata count", limit: r.remaining / 2)
+        let count = try r.readCount("metadata count", limit: min(r.remaining / 2, IndexLimits.maxMetadataPairs))
         var pairs: Pairs = []
         var seen = Set<String>()
         for _ in 0..<count {

@@ -31,6 +31,25 @@ public enum SchemaFrame {
         w.writeU32(CRC32C.mask(crc))
     }
 
+    /// Appends as many schema frames as needed to declare `tables` in order, each within the
+    /// frame header limit (format-spec §7: 4 MiB; one table's definition takes at most about 1 MiB).
+    public static func encodeFrames(_ tables: [Table], into w: inout ByteWriter) {
+        var group: [Table] = [], size = 10   // the table count varint
+        for t in tables {
+            var m = ByteWriter()
+            m.writeString(t.name)
+            t.schema.encode(into: &m)
+            if !group.isEmpty && size + m.count > ChunkLimits.maxHeaderLength {
+                encode(group, into: &w)
+                group = []
+                size = 10
+            }
+            group.append(t)
+            size += m.count
+        }
+        if !group.isEmpty { encode(group, into: &w) }
+    }
+
     /// Decodes the tables of a frame whose bytes (prefix through CRC, CRC already checked) are
     /// `frame`, found at absolute file offset `offset`. Names are unique within a frame.
     public static func decode(_ frame: [UInt8], prefix: FramePrefix, offset: Int) throws(FormatError) -> [Table] {

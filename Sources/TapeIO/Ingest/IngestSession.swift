@@ -169,7 +169,7 @@ public final class IngestSession {
         case "$schema":
             try declare(table: try tableName(values[0], directive, line), line: line)
         case "$metadata":
-            setMetadata(from: 1)
+            try setMetadata(from: 1)
         case "$expect_bars":
             guard case .int(let n) = values[0], n >= 0 else {
                 throw TextInputError(.invalidRecord("$expect_bars needs a non-negative integer"), line: line, field: directive)
@@ -183,7 +183,7 @@ public final class IngestSession {
             }
             target.expectBars(Int(n), table: table)
         case "$close":
-            setMetadata(from: 1)
+            try setMetadata(from: 1)
             return .closed
         case "$cancel":
             let reason: String?
@@ -192,7 +192,7 @@ public final class IngestSession {
             case .string(let s): reason = s
             default: throw TextInputError(.invalidRecord("$cancel needs a reason string or null"), line: line, field: directive)
             }
-            setMetadata(from: 1)
+            try setMetadata(from: 1)
             return .cancelled(reason: reason)
         default:
             throw TextInputError(.invalidRecord("unknown directive \"\(directive)\""), line: line, field: directive)
@@ -207,9 +207,9 @@ public final class IngestSession {
         return name
     }
 
-    private func setMetadata(from first: Int) {
+    private func setMetadata(from first: Int) throws {
         let keys = reader.keys, values = reader.values
-        for i in first..<max(first, keys.count) { target.setMetadata(keys[i], values[i].description) }
+        for i in first..<max(first, keys.count) { try target.setMetadata(keys[i], values[i].description) }
     }
 
     private func state(_ name: String) -> TableState {
