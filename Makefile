@@ -4,7 +4,7 @@
 SWIFT ?= swift
 DEMO_DIR ?= demo-output
 
-.PHONY: demo test build deps pyenv python pytest fuzz bench clean
+.PHONY: demo test build deps pyenv chromium python pytest fuzz bench clean
 
 # Python used by the interop and differential tests (DuckDB, pyarrow, backtesting.py), installed
 # from PyPI into $(PYENV) at the exact versions of $(PY_REQUIREMENTS), so that CI changes only when
@@ -43,9 +43,20 @@ pyenv:
 		$(PYENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(PY_REQUIREMENTS) && \
 		cp $(PY_REQUIREMENTS) $(PYENV)/requirements.installed; \
 	fi
-	@$(PYENV)/bin/python -c "import duckdb, pyarrow, backtesting, pytest" || { echo "$(PYENV) is incomplete" >&2; exit 1; }
+	@$(PYENV)/bin/python -c "import duckdb, pyarrow, backtesting, pytest, quantstats" || { echo "$(PYENV) is incomplete" >&2; exit 1; }
 
-test: deps pyenv
+# Headless Chromium for the `tape report` browser test (Debian's chromium package, installed with
+# apt-get when missing; nothing is downloaded at test time).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing chromium with apt-get..."; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@command -v chromium >/dev/null || { echo "chromium still missing" >&2; exit 1; }
+
+test: deps pyenv chromium
 	TAPE_TEST_PYTHON=$(abspath $(PYENV))/bin/python $(SWIFT) test
 	$(MAKE) pytest
 
@@ -58,7 +69,7 @@ python: deps pyenv
 	$(PYENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps ./tools/python
 
 # The Python package's pytest suite (tools/python/tests) against debug builds of libTapeArrow and tape.
-pytest: deps pyenv
+pytest: deps pyenv chromium
 	$(SWIFT) build --product TapeArrow
 	$(SWIFT) build --product tape
 	BIN="$$($(SWIFT) build --show-bin-path)"; \

@@ -450,7 +450,7 @@ struct TapeCommandsTests {
     @Test("every subcommand has help that names its options")
     func help() throws {
         let expected: [String: [String]] = [
-            "demo": ["--bars", "--seed", "demo.tape"],
+            "demo": ["--bars", "--seed", "--fast", "--slow", "demo.tape"],
             "info": ["--json", "<file>"],
             "cat": ["--columns", "--from", "--to", "--time-column", "--limit", "--format", "--output", "csv", "jsonl"],
             "import": ["--csv", "--ndjson", "--schema", "--infer-rows", "--skip-malformed", "--delimiter", "--codec", "--level"],
@@ -459,6 +459,7 @@ struct TapeCommandsTests {
             "compact": ["--older-than", "--level", "--codec", "--drop", "--downsample", "--dry-run", "<paths>"],
             "summary": ["--sort", "--top", "--where", "--columns", "--group-by", "--format", "--output", "<paths>"],
             "plot": ["--out", "--width", "--height", "--title", "--normalize", "--trades", "<paths>"],
+            "report": ["--out", "--json", "--rolling-window", "--heatmap", "--metric", "--top", "--title", "<paths>"],
             "sql": ["--format", "--output"],
             "trades": ["--where", "--order-by", "--limit", "--columns", "--table", "--format", "--output", "<paths>"],
             "ingest": ["--metadata", "--expect-bars", "--skip-malformed", "--infer-rows", "--codec", "--level", "--input",

@@ -152,6 +152,7 @@ public struct NumericColumn {
         }
     }
 
+    /// The raw int64 (or timestamp nanoseconds) of `row`, nil for null or another storage.
     public func int(_ row: Int) -> Int64? {
         guard !column.isNull(row), case .int64(let v) = column.storage else { return nil }
         return v[row]

@@ -20,6 +20,8 @@ struct DemoCommand: ParsableCommand {
     @Argument(help: "Directory to write demo.tape into (created if missing).") var dir: String = "."
     @Option(help: "Number of 1-minute bars to simulate.") var bars = 525_600
     @Option(help: "Random seed of the price series.") var seed: UInt64 = 42
+    @Option(help: "Bars in the fast moving average (1...100000, below --slow).") var fast = DemoBacktest.Parameters().fast
+    @Option(help: "Bars in the slow moving average (2...100000).") var slow = DemoBacktest.Parameters().slow
     @Flag(help: "Continue DIR/demo.tape left by a killed run (same --bars and --seed) instead of starting over.")
     var resume = false
     @Option(help: "Rows per chunk (small values make many chunks, e.g. for crash tests).")
@@ -30,6 +32,9 @@ struct DemoCommand: ParsableCommand {
 
     func validate() throws {
         guard bars > 0 else { throw ValidationError("--bars must be > 0") }
+        guard (1...100_000).contains(fast), (2...100_000).contains(slow), fast < slow else {
+            throw ValidationError("--fast and --slow must be 1...100000 with fast < slow, got \(fast) and \(slow)")
+        }
         guard (1...(1 << 24)).contains(rowsPerChunk) else { throw ValidationError("--rows-per-chunk must be 1...16777216") }
         guard WriterOptions.Durability(rawValue: durability) != nil else {
             throw ValidationError("--durability must be none, chunk or close")
@@ -42,6 +47,8 @@ struct DemoCommand: ParsableCommand {
         var params = DemoBacktest.Parameters()
         params.bars = bars
         params.seed = seed
+        params.fast = fast
+        params.slow = slow
         var options = WriterOptions(rowsPerChunk: rowsPerChunk)
         options.durability = WriterOptions.Durability(rawValue: durability) ?? options.durability
         let writer: TapeWriter, state: ResumeState?

@@ -13,7 +13,7 @@ public struct TapeCommand: ParsableCommand {
             columns they need.
             """,
         version: TapeCommand.versionText,
-        subcommands: [DemoCommand.self, InfoCommand.self, CatCommand.self, ImportCommand.self, VerifyCommand.self, RecoverCommand.self, CompactCommand.self, SQLCommand.self, TradesCommand.self, SummaryCommand.self, PlotCommand.self,
+        subcommands: [DemoCommand.self, InfoCommand.self, CatCommand.self, ImportCommand.self, VerifyCommand.self, RecoverCommand.self, CompactCommand.self, SQLCommand.self, TradesCommand.self, SummaryCommand.self, PlotCommand.self, ReportCommand.self,
                       IngestCommand.self, ExportCommand.self, TopCommand.self]
     )
 

@@ -12,10 +12,16 @@ enum AxisTicks {
             let pad = lo == 0 ? 1 : abs(lo) * 0.05
             lo -= pad; hi += pad
         }
+        // Values too far apart for a finite span (e.g. ±1e308): the bare range, ticks at its ends.
+        guard lo.isFinite, hi.isFinite, (hi - lo).isFinite else {
+            let a = lo.isFinite ? lo : -Double.greatestFiniteMagnitude, b = hi.isFinite ? hi : Double.greatestFiniteMagnitude
+            return (min(a, b)...max(a, b), [min(a, b), max(a, b)], max(a, b) - min(a, b))
+        }
         let raw = (hi - lo) / Double(max(1, target))
         let mag = pow(10, (log10(raw)).rounded(.down))
         let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
         let first = (lo / step).rounded(.down) * step, last = (hi / step).rounded(.up) * step
+        guard first.isFinite, last.isFinite, step > 0 else { return (lo...hi, [lo, hi], hi - lo) }
         var ticks: [Double] = []
         var k = 0.0
         while first + k * step <= last + step * 1e-9 {
@@ -28,7 +34,7 @@ enum AxisTicks {
     /// A value label with as many decimals as the step needs (a percentage when `percent`).
     static func label(_ v: Double, step: Double, percent: Bool = false) -> String {
         let x = percent ? v * 100 : v, s = percent ? step * 100 : step
-        let decimals = max(0, Int(-(log10(s)).rounded(.down)))
+        let decimals = s.isFinite && s > 0 ? max(0, Int(-(log10(s)).rounded(.down))) : 0
         let text = String(format: "%.\(min(decimals, 10))f", abs(x) < s * 1e-9 ? 0 : x)
         return percent ? text + "%" : text
     }

@@ -23,7 +23,7 @@ public enum Timestamps {
 
     /// The civil date of `days` since 1970-01-01.
     @inlinable
-    static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    public static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097                                       // [0, 146096]
