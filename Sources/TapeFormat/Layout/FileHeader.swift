@@ -85,12 +85,12 @@ public struct Trailer: Sendable, Equatable {
         guard footerOffset >= UInt64(FileHeader.size), footerOffset <= limit else {
             throw .outOfBounds(what: "footer offset", offset: base, value: footerOffset, limit: limit)
         }
-        guard footerLength <= UInt64(IndexLimits.maxFooterLength) else {
-            throw .outOfBounds(what: "footer length", offset: base + 8, value: footerLength, limit: UInt64(IndexLimits.maxFooterLength))
-        }
         guard footerLength == limit - footerOffset else {
             throw .invalid(what: "footer length", offset: base + 8,
                            reason: "footer of \(footerLength) bytes at \(footerOffset) does not end where the trailer starts (\(base))")
+        }
+        guard footerLength <= UInt64(IndexLimits.maxFooterLength) else {
+            throw .outOfBounds(what: "footer length", offset: base + 8, value: footerLength, limit: UInt64(IndexLimits.maxFooterLength))
         }
     }
 }
