@@ -97,14 +97,7 @@ struct DuckDBDifferentialTests {
         let f = try fixture ?? QueryFixture(runs: 5, bars: 4000, rowsPerChunk: 700)
         defer { f.dir.cleanup() }
         let sqls = queries.map(\.0)
-        let script = try String(contentsOf: Bundle.module.url(forResource: "duckdb_reference", withExtension: "py")!, encoding: .utf8)
-        let payload = try JSONSerialization.data(withJSONObject: ["tables": f.csv, "queries": sqls])
-        let out = try TestPython.run(script, stdin: payload)
-        guard let results = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] else {
-            Issue.record("bad reference output: \(out.prefix(500))")
-            return
-        }
-        #expect(results.count == sqls.count)
+        guard let results = try Self.duckDB(sqls, tables: f.csv) else { return }
         for ((sql, ordered), ref) in zip(queries, results) {
             if let err = ref["error"] as? String {
                 Issue.record("DuckDB rejected a test query: \(sql)\n\(err)")
@@ -118,6 +111,20 @@ struct DuckDBDifferentialTests {
                 }
             }
         }
+    }
+
+    /// DuckDB's answer to each of `sqls` over `tables` (name → CSV), from duckdb_reference.py: one
+    /// object per query with `rows` or `error`. Nil, with an issue recorded, when the reference's
+    /// output is not that.
+    static func duckDB(_ sqls: [String], tables: [String: String]) throws -> [[String: Any]]? {
+        let script = try String(contentsOf: Bundle.module.url(forResource: "duckdb_reference", withExtension: "py")!, encoding: .utf8)
+        let payload = try JSONSerialization.data(withJSONObject: ["tables": tables, "queries": sqls])
+        let out = try TestPython.run(script, stdin: payload)
+        guard let results = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]], results.count == sqls.count else {
+            Issue.record("bad reference output for \(sqls.count) queries: \(out.prefix(500))")
+            return nil
+        }
+        return results
     }
 
     static func tape(_ sql: String, _ paths: [String], _ threads: Int) -> Result<[[Value]], QueryError> {
@@ -204,14 +211,7 @@ extension DuckDBDifferentialTests {
         defer { f.dir.cleanup() }
         let cases = EdgeQueries.all
         #expect(cases.count >= 200)
-        let script = try String(contentsOf: Bundle.module.url(forResource: "duckdb_reference", withExtension: "py")!, encoding: .utf8)
-        let payload = try JSONSerialization.data(withJSONObject: ["tables": ["edge": f.csv], "queries": cases.map(\.sql)])
-        let out = try TestPython.run(script, stdin: payload)
-        guard let results = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] else {
-            Issue.record("bad reference output: \(out.prefix(500))")
-            return
-        }
-        #expect(results.count == cases.count)
+        guard let results = try Self.duckDB(cases.map(\.sql), tables: ["edge": f.csv]) else { return }
         for (c, ref) in zip(cases, results) {
             let duckError = ref["error"] as? String
             if c.expectError != (duckError != nil) {

@@ -10,32 +10,9 @@ import TapeTestSupport
 @Suite(.enabled(if: TestPython.isAvailable, "needs TAPE_TEST_PYTHON with duckdb (make test provides it)"))
 struct WindowDifferentialTests {
     @Test func windowQueriesMatchDuckDB() throws {
-        let f = try QueryFixture(runs: 4, bars: 900, seed: 11, rowsPerChunk: 128)
-        defer { f.dir.cleanup() }
-        let sqls = WindowQueries.all
-        #expect(sqls.count >= 100)
-        let script = try String(contentsOf: Bundle.module.url(forResource: "duckdb_reference", withExtension: "py")!, encoding: .utf8)
-        let payload = try JSONSerialization.data(withJSONObject: ["tables": f.csv, "queries": sqls])
-        let out = try TestPython.run(script, stdin: payload)
-        guard let results = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] else {
-            Issue.record("bad reference output: \(out.prefix(500))")
-            return
-        }
-        #expect(results.count == sqls.count)
-        let checker = DuckDBDifferentialTests()
-        for (sql, ref) in zip(sqls, results) {
-            if let err = ref["error"] as? String {
-                Issue.record("DuckDB rejected a test query: \(sql)\n\(err)")
-                continue
-            }
-            let expected = ref["rows"] as? [[Any]] ?? []
-            for threads in [1, 2] {
-                switch DuckDBDifferentialTests.tape(sql, f.paths, threads) {
-                case .success(let got): checker.compare(got, expected, ordered: true, sql: "\(sql) [threads \(threads)]")
-                case .failure(let e): Issue.record("Tape failed: \(e.render(query: sql))")
-                }
-            }
-        }
+        #expect(WindowQueries.all.count >= 100)
+        try DuckDBDifferentialTests().check(WindowQueries.all.map { ($0, true) },
+                                            fixture: QueryFixture(runs: 4, bars: 900, seed: 11, rowsPerChunk: 128))
     }
 
     /// Queries DuckDB rejects must fail in Tape too, with a `QueryError` pointing inside the text.
@@ -43,11 +20,7 @@ struct WindowDifferentialTests {
         let f = try QueryFixture(runs: 2, bars: 200, seed: 3, rowsPerChunk: 64)
         defer { f.dir.cleanup() }
         let sqls = WindowQueries.errors
-        let script = try String(contentsOf: Bundle.module.url(forResource: "duckdb_reference", withExtension: "py")!, encoding: .utf8)
-        let payload = try JSONSerialization.data(withJSONObject: ["tables": f.csv, "queries": sqls])
-        let out = try TestPython.run(script, stdin: payload)
-        let results = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] ?? []
-        #expect(results.count == sqls.count)
+        guard let results = try DuckDBDifferentialTests.duckDB(sqls, tables: f.csv) else { return }
         for (sql, ref) in zip(sqls, results) {
             #expect(ref["error"] != nil, "DuckDB accepted \(sql)")
             for threads in [1, 2] {
