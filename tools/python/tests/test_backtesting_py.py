@@ -1,38 +1,22 @@
 """tape.backtesting_py.save with the pinned backtesting 0.6.6 on its bundled GOOG data: metrics
 agree with backtesting.py's own statistics, and `tape summary` / `tape plot` work on the run."""
 import json
-import warnings
+import os
+import sys
 
 import pytest
 
 import tape
 import tape.backtesting_py
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
+import backtesting_py_example as example  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def stats():
-    from backtesting import Backtest, Strategy
-    from backtesting.lib import crossover
-    from backtesting.test import GOOG, SMA
-
-    class SmaCross(Strategy):
-        n1, n2 = 10, 20
-
-        def init(self):
-            self.ma1 = self.I(SMA, self.data.Close, self.n1)
-            self.ma2 = self.I(SMA, self.data.Close, self.n2)
-
-        def next(self):
-            if crossover(self.ma1, self.ma2):
-                self.position.close()
-                self.buy()
-            elif crossover(self.ma2, self.ma1):
-                self.position.close()
-                self.sell()
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return Backtest(GOOG, SmaCross, cash=10_000, commission=0.002).run()
+    """SMA(10)/SMA(20) crossover on GOOG: the example's backtest, as the report test runs it."""
+    return example.run_backtest()
 
 
 def test_save_stores_equity_trades_and_metrics(tmp_path, stats):
