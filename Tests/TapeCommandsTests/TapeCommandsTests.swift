@@ -28,28 +28,21 @@ private func tapeFailure(_ arguments: [String], sourceLocation: SourceLocation =
     }
 }
 
-/// Serializes redirections of the process-wide descriptors 1 and 2.
-private let captureLock = NSLock()
+/// Runs the `tape` executable as a child process and returns what it wrote to standard output (or,
+/// with `stderr: true`, to standard error); a run that exits non-zero throws with what it printed.
+/// A child process, not a redirection of this process's descriptors 1 and 2: those are shared by
+/// every suite running in parallel, whose own output would land in the capture.
+private func tapeOutput(_ arguments: [String], stderr: Bool = false) throws -> String {
+    let outcome = try runTape(arguments)
+    guard outcome.status == 0 else {
+        throw CapturedFailure(arguments: arguments, status: outcome.status, stderr: outcome.stderr)
+    }
+    return stderr ? outcome.stderr : outcome.stdout
+}
 
-/// Runs `body` with file descriptor `fd` (1 = stdout, 2 = stderr) redirected to a temporary file,
-/// and returns what was written to it (and what `body` threw, rethrown after restoring `fd`).
-private func capture(_ fd: Int32 = STDOUT_FILENO, _ body: () throws -> Void) throws -> String {
-    captureLock.lock(); defer { captureLock.unlock() }
-    let dir = TempDir(); defer { dir.cleanup() }
-    let path = dir.path("captured")
-    fflush(nil)   // every output stream (C's stdout and stderr are globals Swift 6 refuses)
-    let saved = dup(fd)
-    let target = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    precondition(saved >= 0 && target >= 0)
-    dup2(target, fd)
-    close(target)
-    var failure: Error?
-    do { try body() } catch { failure = error }
-    fflush(nil)   // every output stream (C's stdout and stderr are globals Swift 6 refuses)
-    dup2(saved, fd)
-    close(saved)
-    if let failure { throw failure }
-    return try String(contentsOfFile: path, encoding: .utf8)
+private struct CapturedFailure: Error, CustomStringConvertible {
+    let arguments: [String], status: Int32, stderr: String
+    var description: String { "tape \(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
 }
 
 private func ns(_ iso: String) -> Int64 { Timestamps.parse(Substring(iso))! }
@@ -85,7 +78,7 @@ struct TapeCommandsTests {
         let dir = TempDir(); defer { dir.cleanup() }
         let csv = dir.path("bars.csv"), file = dir.path("run.tape")
         try writeText(Self.pandasCSV, to: csv)
-        _ = try capture(STDERR_FILENO) { try tape(["import", file, "bars", "--csv", csv]) }
+        _ = try tapeOutput(["import", file, "bars", "--csv", csv], stderr: true)
         try body(dir, file)
     }
 
@@ -107,7 +100,7 @@ struct TapeCommandsTests {
             #expect(try readText(out) == Self.pandasCSVOut)
             // Importing the exported CSV again gives the same rows.
             let again = dir.path("again.tape")
-            _ = try capture(STDERR_FILENO) { try tape(["import", again, "bars", "--csv", out]) }
+            _ = try tapeOutput(["import", again, "bars", "--csv", out], stderr: true)
             #expect(try tableRows(again) == tableRows(file))
         }
     }
@@ -150,7 +143,7 @@ struct TapeCommandsTests {
         let dir = TempDir(); defer { dir.cleanup() }
         let csv = dir.path("t.csv"), file = dir.path("t.tape"), out = dir.path("out.txt")
         try writeText("ts,px,sym,ok\n2024-01-01T00:00:00Z,1.5,AAPL,true\n2024-01-01T00:01:00Z,,\"a \"\"b\"\"\",false\n", to: csv)
-        _ = try capture(STDERR_FILENO) { try tape(["import", file, "q", "--csv", csv]) }
+        _ = try tapeOutput(["import", file, "q", "--csv", csv], stderr: true)
         try tape(["cat", file, "q", "--output", out])
         #expect(try readText(out) == """
             ts                      px  sym    ok
@@ -166,7 +159,7 @@ struct TapeCommandsTests {
 
             """)
         // Without --output, rows go to standard output.
-        let stdout = try capture { try tape(["cat", file, "q", "-f", "csv", "--columns", "sym"]) }
+        let stdout = try tapeOutput(["cat", file, "q", "-f", "csv", "--columns", "sym"])
         #expect(stdout == "sym\nAAPL\n\"a \"\"b\"\"\"\n")
     }
 
@@ -181,9 +174,7 @@ struct TapeCommandsTests {
                 {"ts":"2019-01-01T00:02:00Z"}
 
                 """, to: nd)
-            let log = try capture(STDERR_FILENO) {
-                try tape(["import", file, "equity", "--ndjson", nd, "--schema", "ts:timestamp!,x:float64"])
-            }
+            let log = try tapeOutput(["import", file, "equity", "--ndjson", nd, "--schema", "ts:timestamp!,x:float64"], stderr: true)
             #expect(log.contains("imported 3 rows into \(file):equity"))
             let r = try TapeReader(path: file)
             #expect(Set(r.tables.map(\.name)) == ["bars", "equity"])
@@ -197,9 +188,7 @@ struct TapeCommandsTests {
                                         [.timestamp(ns("2019-01-01T00:01:00Z")), .float(2.5)],
                                         [.timestamp(ns("2019-01-01T00:02:00Z")), .null]])
             // The same schema appends rows to the existing table.
-            _ = try capture(STDERR_FILENO) {
-                try tape(["import", file, "equity", "--ndjson", nd, "--schema", "ts:timestamp!,x:float64"])
-            }
+            _ = try tapeOutput(["import", file, "equity", "--ndjson", nd, "--schema", "ts:timestamp!,x:float64"], stderr: true)
             #expect(try tableRows(file)["equity"]?.count == 6)
             // A null in a not-null column is an error naming the line, and changes nothing.
             let bad = dir.path("bad.ndjson")
@@ -232,7 +221,7 @@ struct TapeCommandsTests {
             #expect(!FileManager.default.fileExists(atPath: fresh))
 
             // With --skip-malformed the good rows land and the skipped line is reported.
-            let log = try capture(STDERR_FILENO) { try tape(["import", file, "more", "--csv", csv, "--skip-malformed"]) }
+            let log = try tapeOutput(["import", file, "more", "--csv", csv, "--skip-malformed"], stderr: true)
             #expect(log.contains("imported 2 rows") && log.contains("skipped 1 malformed line(s)"), "\(log)")
             #expect(log.contains("line 3"), "\(log)")
             let after = try tableRows(file)
@@ -293,7 +282,7 @@ struct TapeCommandsTests {
         let (_, message) = tapeFailure(["import", file, "e", "--csv", empty])
         #expect(message.contains("the input is empty"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: file))
-        let log = try capture(STDERR_FILENO) { try tape(["import", file, "h", "--csv", header]) }
+        let log = try tapeOutput(["import", file, "h", "--csv", header], stderr: true)
         #expect(log.contains("imported 0 rows"))
         #expect(try TapeReader(path: file).table("h").rowCount == 0)
         try tape(["cat", file, "h", "-f", "csv", "-o", out])
@@ -359,7 +348,7 @@ struct TapeCommandsTests {
             // A table without a timestamp column cannot take --from.
             let plain = dir.path("plain.csv")
             try writeText("a\n1\n", to: plain)
-            _ = try capture(STDERR_FILENO) { try tape(["import", file, "plain", "--csv", plain]) }
+            _ = try tapeOutput(["import", file, "plain", "--csv", plain], stderr: true)
             let (_, message) = tapeFailure(["cat", file, "plain", "--from", "2019-01-01"])
             #expect(message.contains("table 'plain' has no timestamp column"), "\(message)")
         }
@@ -404,12 +393,12 @@ struct TapeCommandsTests {
             #expect(facts.metadata["tape.writer"]?.hasPrefix("tape ") == true)
             #expect(facts.formatVersion == "1.3")
 
-            let text = try capture { try tape(["info", file]) }
+            let text = try tapeOutput(["info", file])
             #expect(text == facts.text)
             #expect(text.contains("table bars: 4 rows, 1 chunk(s)"), "\(text)")
             #expect(text.contains("format 1.3, 1 table(s)"))
 
-            let json = try capture { try tape(["info", file, "--json"]) }
+            let json = try tapeOutput(["info", file, "--json"])
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
             #expect(object["path"] as? String == file)
             let tables = try #require(object["tables"] as? [[String: Any]])
@@ -426,7 +415,7 @@ struct TapeCommandsTests {
         let out = dir.path("demo")
         var runs: [[String: [[Value]]]] = []
         for _ in 0..<2 {
-            let printed = try capture { try tape(["demo", out, "--bars", "5000"]) }
+            let printed = try tapeOutput(["demo", out, "--bars", "5000"])
             #expect(printed.contains("$ tape info") && printed.contains("table equity: 5000 rows"), "\(printed.prefix(2000))")
             #expect(printed.contains("$ tape cat") && printed.contains("\"action\":"))
             runs.append(try tableRows((out as NSString).appendingPathComponent("demo.tape")))
@@ -441,7 +430,7 @@ struct TapeCommandsTests {
         #expect(r.footer.metadataValue("seed") == "42")
         #expect(runs[0] == runs[1])
         // A different seed gives a different price series.
-        _ = try capture { try tape(["demo", out, "--bars", "300", "--seed", "7"]) }
+        _ = try tapeOutput(["demo", out, "--bars", "300", "--seed", "7"])
         let other = try tableRows(path)
         #expect(other["equity"]?.count == 300)
         #expect(other["equity"]?.map { $0[4] } != runs[0]["equity"]?.prefix(300).map { $0[4] })
