@@ -51,6 +51,8 @@ struct FrameScanner {
         /// Damaged stretches followed by valid frames (only when scanning with `resync`).
         var skipped: [Skipped] = []
         var end: End = .limit
+        /// What the resynchronising search did (`resync: .search`).
+        var searchWork = FrameSearch.Work()
     }
 
     /// One frame read at an offset.
@@ -76,7 +78,7 @@ struct FrameScanner {
         /// starts there (cheap: one extra frame read).
         case byLength
         /// As `byLength`, else at the next offset holding a frame magic that starts a valid frame
-        /// (format-spec §4.1; reads up to the rest of the file per candidate).
+        /// (format-spec §4.1), found by `FrameSearch`: one pass over the file in all.
         case search
     }
 
@@ -95,18 +97,31 @@ struct FrameScanner {
         var buffer: [UInt8] = []
         var entries = 0
         var tablesSeen = Set<String>()
+        var search = resync == .search ? FrameSearch(file: file, limit: limit) : nil
+        func done() -> Result {
+            if let search { result.searchWork = search.work }
+            return result
+        }
         while offset < limit {
             let frame: Frame
             do { frame = try read(at: offset, limit: limit, buffer: &buffer) } catch let error as FormatError {
-                if resync != .none, let next = try nextFrame(after: offset, hint: try claimedLength(at: offset, limit: limit),
-                                                             search: resync == .search, limit: limit, buffer: &buffer) {
+                let hint = try claimedLength(at: offset, limit: limit).map { offset + $0 }
+                let next: Int?
+                if search != nil {
+                    next = try search?.next(after: offset, hint: hint) { at in try valid(at, limit: limit, buffer: &buffer) }
+                } else if resync == .byLength, let hint, try valid(hint, limit: limit, buffer: &buffer) {
+                    next = hint
+                } else {
+                    next = nil
+                }
+                if let next {
                     result.skipped.append(Skipped(offset: offset, length: next - offset, error: error))
                     entries += 1
                     offset = next
                     continue
                 }
                 result.end = .damaged(offset: offset, error)
-                return result
+                return done()
             }
             // As a footer counts them: a table's definition once, then each chunk.
             var frameEntries = 0
@@ -127,21 +142,21 @@ struct FrameScanner {
             guard entries + frameEntries <= IndexLimits.maxEntries else {
                 result.end = .damaged(offset: offset, .outOfBounds(what: "index entries of the frames up to this one", offset: offset,
                                                                    value: UInt64(entries + frameEntries), limit: UInt64(IndexLimits.maxEntries)))
-                return result
+                return done()
             }
             entries += frameEntries
             tablesSeen.formUnion(newTables)
             switch frame {
             case .footer:
                 result.end = .footer(offset: offset)
-                return result
+                return done()
             case .chunk(let c): result.chunks.append(c)
             case .metadata(let m): result.metadata.append(m)
             case .schemas(let s): result.schemas.append(s)
             }
             offset += frame.length
         }
-        return result
+        return done()
     }
 
     /// The frame at `offset`; throws `FormatError` when it is torn, damaged or unknown. Only I/O
@@ -190,36 +205,13 @@ struct FrameScanner {
         return frame.frameLength
     }
 
-    /// Bytes read per step while searching for the next frame magic.
-    private static let searchWindow = 1 << 16
-
-    /// The offset of the first valid non-footer frame after the damaged one at `damaged`, or nil.
-    /// Tries `damaged + hint` first (the damaged frame's own length, when its prefix held), then,
-    /// with `search`, every later position where a chunk, metadata or schema magic occurs.
-    /// Memory: one search window plus the largest candidate frame.
-    private func nextFrame(after damaged: Int, hint: Int?, search: Bool, limit: Int, buffer: inout [UInt8]) throws -> Int? {
-        func valid(_ at: Int) throws -> Bool {
-            guard at > damaged, at < limit else { return false }
-            do {
-                if case .footer = try read(at: at, limit: limit, buffer: &buffer) { return false }
-                return true
-            } catch is FormatError { return false }
-        }
-        if let hint, try valid(damaged + hint) { return damaged + hint }
-        guard search else { return nil }
-        let magics = [ChunkHeader.magic, MetadataFrame.magic, SchemaFrame.magic]
-        var start = damaged + 1
-        while start + 4 <= limit {
-            let window = try file.read(at: start, count: min(Self.searchWindow + 3, limit - start))
-            if window.count >= 4 {
-                for i in 0...(window.count - 4) where window[i] == 0x54 {   // "T"
-                    let candidate = Array(window[i..<(i + 4)])
-                    if magics.contains(candidate), try valid(start + i) { return start + i }
-                }
-            }
-            start += Self.searchWindow
-        }
-        return nil
+    /// Whether a valid frame other than a footer starts at `at`.
+    private func valid(_ at: Int, limit: Int, buffer: inout [UInt8]) throws -> Bool {
+        guard at < limit else { return false }
+        do {
+            if case .footer = try read(at: at, limit: limit, buffer: &buffer) { return false }
+            return true
+        } catch is FormatError { return false }
     }
 
     /// Checks the CRC stored in the last 4 of a frame's `length` bytes against the bytes before it.
