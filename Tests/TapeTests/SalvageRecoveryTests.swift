@@ -168,6 +168,40 @@ struct SalvageRecoveryTests {
         #expect(try TapeReader(path: path).rows("a") == run.rows)
     }
 
+    /// Fake frames between real ones, each claiming the rest of the file: the walk meets each
+    /// damaged frame itself (not only the search). The pass tells their CRCs fail without reading
+    /// them: every byte is checksummed once by the pass, and only real frames are read whole.
+    @Test func fakeFramesBetweenRealOnesAreNotReadWhole() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let run = try DeadRun(dir)
+        let real = run.aChunks[2]
+        let frame = Array(run.bytes[real.frameOffset..<(real.frameOffset + real.frameLength)])
+        let pairs = 2_000, fakeSize = 20
+        let total = run.bytes.count + pairs * (fakeSize + frame.count)
+        var bytes = Array(run.bytes[0..<real.frameOffset])
+        for _ in 0..<pairs {
+            var w = ByteWriter()
+            w.writeBytes(ChunkHeader.magic)
+            w.writeU32(0)
+            w.writeU64(UInt64(total - bytes.count - ChunkHeader.prefixSize - ChunkHeader.suffixSize))
+            w.writeU32(0)
+            bytes += w.bytes + frame   // a fake claiming the rest of the file, then a copy of chunk 2
+        }
+        bytes += run.bytes[real.frameOffset...]
+        #expect(bytes.count == total)
+        let path = dir.path("hostile.tape")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let scanned = try FrameScanner(file: try RawFile.openForReading(path)).scan(limit: total, resync: .search)
+        #expect(scanned.skipped.count == pairs && scanned.chunks.count == 3 + pairs + 3)
+        #expect(scanned.searchWork.bytesChecksummed <= total, "\(scanned.searchWork)")
+        // Real frames are read twice (to accept one after damage, then by the walk); reading each
+        // fake whole would be ~2,000 × 150 KB.
+        #expect(scanned.frameBytesRead <= 2 * total, "\(scanned.frameBytesRead) bytes of frames read")
+        let report = try Recovery.recover(path: path, salvage: true)
+        #expect(report.rowsKept == ["a": 500, "b": 100] && report.gaps.isEmpty && report.chunksDropped == pairs)
+        #expect(try TapeReader(path: path).rows("a") == run.rows)
+    }
+
     @Test("salvage of a file with only a torn tail is the default recovery")
     func tornTailOnly() throws {
         let dir = TempDir(); defer { dir.cleanup() }

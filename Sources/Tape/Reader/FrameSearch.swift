@@ -11,10 +11,13 @@ import TapeFormat
 /// candidate's stored CRC derives the candidate's checksum from the two running values
 /// (`CRC32C.range`, O(log length)). Every byte is read and checksummed once (`bytesChecksummed`
 /// never exceeds the bytes searched); only a candidate whose CRC holds is read again, to decode
-/// its header (`framesDecoded`). Memory: one window, plus one entry per candidate not yet passed.
+/// its header (`framesDecoded`). Memory: one window, plus one entry per candidate not yet passed
+/// (at most one per 16 bytes of the longest frame a candidate claims: 128 MiB).
 ///
-/// The pass only moves forward: `next(after:hint:decodes:)` is asked with increasing offsets (a
-/// frame scan's damaged offsets), and what an earlier call learned about later candidates is kept.
+/// The pass only moves forward: a frame walk asks `checksums(at:)` at each frame it reaches (so it
+/// reads no damaged frame whole) and `next(after:hint:decodes:)` after damage, with increasing
+/// offsets; what an earlier call learned about later candidates is kept. A walk without damage
+/// thus reads each frame twice: once in the pass, once to decode it.
 struct FrameSearch {
     /// What the search has done so far (tests bound it).
     struct Work: Equatable {
@@ -30,9 +33,13 @@ struct FrameSearch {
 
     private struct Candidate {
         var start: Int
+        var kind: FramePrefix.Kind
         /// The running CRC of the bytes from `base` to `start`.
         var crcBefore: UInt32
         var state: State
+        /// Once settled: the frame's stored CRC and the masked CRC of its bytes.
+        var stored: UInt32 = 0
+        var computed: UInt32 = 0
     }
 
     /// Bytes read per step (plus a frame prefix, so that a candidate's prefix is in the window).
@@ -90,6 +97,21 @@ struct FrameSearch {
         }
     }
 
+    /// For the frame a walk reached at `offset` (a frame boundary, its walk's offsets increase):
+    /// its kind, stored CRC and the masked CRC of its bytes, from the pass (which goes on from
+    /// `offset` when it is behind it, and up to the frame's stored CRC); nil when no chunk,
+    /// metadata or schema frame prefix decodes there. Candidates before `offset` are forgotten.
+    mutating func checksums(at offset: Int) throws -> (kind: FramePrefix.Kind, stored: UInt32, computed: UInt32)? {
+        if streamed <= offset { restart(at: offset) } else { dropFront(upTo: offset - 1, invalidToo: false) }
+        while true {
+            if streamed <= offset { try advance(); continue }
+            guard let i = index(of: offset) else { return nil }
+            let c = candidates[i]
+            if c.state == .pending { try advance(); continue }
+            return (c.kind, c.stored, c.computed)
+        }
+    }
+
     /// Whether the frame of candidate `i` (its CRC holds) decodes; marks it invalid if not.
     private mutating func decode(_ i: Int, _ decodes: (Int) throws -> Bool) throws -> Bool {
         work.framesDecoded += 1
@@ -108,10 +130,11 @@ struct FrameSearch {
         return lo < candidates.count && candidates[lo].start == offset ? lo : nil
     }
 
-    /// Drops leading candidates that start at or before `offset` or are known invalid (the
-    /// array is compacted once most of it is dropped: O(1) amortised per candidate).
-    private mutating func dropFront(upTo offset: Int) {
-        while head < candidates.count, candidates[head].start <= offset || candidates[head].state == .invalid { head += 1 }
+    /// Drops leading candidates that start at or before `offset`, and with `invalidToo` those
+    /// known invalid (the array is compacted once most of it is dropped: O(1) amortised per
+    /// candidate).
+    private mutating func dropFront(upTo offset: Int, invalidToo: Bool = true) {
+        while head < candidates.count, candidates[head].start <= offset || (invalidToo && candidates[head].state == .invalid) { head += 1 }
         guard head > 1024, head * 2 > candidates.count else { return }
         candidates.removeFirst(head)
         removed += head
@@ -156,10 +179,10 @@ struct FrameSearch {
                 let at = starts[next]
                 next += 1
                 checksum(to: at)
-                guard let length = Self.frameLength(bytes, at: at - start, offset: at, limit: limit) else { continue }
+                guard let prefix = Self.prefix(bytes, at: at - start, offset: at, limit: limit) else { continue }
                 work.candidates += 1
-                candidates.append(Candidate(start: at, crcBefore: running, state: .pending))
-                let crcAt = at + length - ChunkHeader.suffixSize
+                candidates.append(Candidate(start: at, kind: prefix.kind, crcBefore: running, state: .pending))
+                let crcAt = at + prefix.frameLength - ChunkHeader.suffixSize
                 let entry = (crcAt: crcAt, number: removed + candidates.count - 1)
                 if crcAt < end {
                     // Keep `events` sorted: insert after every CRC due no later.
@@ -176,9 +199,11 @@ struct FrameSearch {
                 let i = number - removed
                 guard i >= head, i < candidates.count else { continue }   // dropped meanwhile
                 let c = candidates[i]
-                let computed = CRC32C.range(before: c.crcBefore, after: running, length: crcAt - c.start)
+                let computed = CRC32C.mask(CRC32C.range(before: c.crcBefore, after: running, length: crcAt - c.start))
                 let stored = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: crcAt - start, as: UInt32.self).littleEndian }
-                candidates[i].state = CRC32C.mask(computed) == stored ? .crcHolds : .invalid
+                candidates[i].state = computed == stored ? .crcHolds : .invalid
+                candidates[i].stored = stored
+                candidates[i].computed = computed
             }
         }
         checksum(to: end)
@@ -192,12 +217,12 @@ struct FrameSearch {
         return m.elementsEqual(ChunkHeader.magic) || m.elementsEqual(MetadataFrame.magic) || m.elementsEqual(SchemaFrame.magic)
     }
 
-    /// The length of the frame whose prefix is at `bytes[i...]` (absolute `offset`), when the
-    /// prefix is all there and decodes within `limit`.
-    private static func frameLength(_ bytes: [UInt8], at i: Int, offset: Int, limit: Int) -> Int? {
+    /// The prefix at `bytes[i...]` (absolute `offset`) of a chunk, metadata or schema frame, when
+    /// it is all there and decodes within `limit`.
+    private static func prefix(_ bytes: [UInt8], at i: Int, offset: Int, limit: Int) -> FramePrefix? {
         guard i + ChunkHeader.prefixSize <= bytes.count,
               let prefix = try? FramePrefix(decoding: Array(bytes[i..<(i + ChunkHeader.prefixSize)]), offset: offset, limit: limit - offset),
               prefix.kind != .footer else { return nil }
-        return prefix.frameLength
+        return prefix
     }
 }
