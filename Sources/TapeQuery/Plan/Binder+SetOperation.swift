@@ -3,9 +3,9 @@ extension Binder {
     /// common types (BIGINT and DOUBLE to DOUBLE, NULL to the other side's type), names taken from
     /// the left.
     static func planSetOperation(_ op: SetOperator, all: Bool, _ l: QueryNode, _ r: QueryNode, at position: Int,
-                                 runs: RunSet, options: QueryOptions, ctes: [String: CTEBinding]) throws(QueryError) -> any PhysicalOperator {
-        var left = try plan(l, runs: runs, options: options, ctes: ctes)
-        var right = try plan(r, runs: runs, options: options, ctes: ctes)
+                                 runs: RunSet, options: QueryOptions, ctes: [String: CTEBinding], outer: OuterScope? = nil) throws(QueryError) -> any PhysicalOperator {
+        var left = try plan(l, runs: runs, options: options, ctes: ctes, outer: outer)
+        var right = try plan(r, runs: runs, options: options, ctes: ctes, outer: outer)
         let lc = left.columns, rc = right.columns
         guard lc.count == rc.count else {
             throw QueryError(.binding, "each side of \(op.rawValue) must have the same number of columns (\(lc.count) and \(rc.count))", at: position)

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TapeTestSupport
+@testable import TapeQuery
+
+/// DuckDB differential queries for correlated subqueries: scalar subqueries reading outer
+/// columns (in WHERE, SELECT and HAVING), EXISTS / NOT EXISTS and IN / NOT IN with NULLs, nested
+/// correlation, over stored tables, CTEs, FROM-subqueries and the `runs` table.
+extension DuckDBDifferentialTests {
+    static let correlatedQueries: [(String, Bool)] = [
+        ("SELECT run, ts, pnl FROM trades t WHERE pnl > (SELECT avg(pnl) FROM trades u WHERE u.run = t.run) ORDER BY run, ts", true),
+        ("SELECT count(*) FROM trades t WHERE pnl > (SELECT avg(u.pnl) FROM trades u WHERE u.run = t.run AND u.symbol = t.symbol)", true),
+        ("SELECT t.run, t.ts, (SELECT count(*) FROM trades u WHERE u.run = t.run AND u.ts < t.ts) AS before FROM trades t WHERE t.run = 'run002' ORDER BY t.ts", true),
+        ("SELECT t.run, t.symbol, t.pnl, (SELECT max(u.pnl) FROM trades u WHERE u.symbol = t.symbol AND u.run <> t.run) AS other FROM trades t WHERE t.pnl < -900 ORDER BY 1, 2, 3", true),
+        ("SELECT run, ts FROM trades t WHERE EXISTS (SELECT 1 FROM equity e WHERE e.run = t.run AND e.ts = t.ts AND e.position > 2) ORDER BY run, ts", true),
+        ("SELECT count(*) FROM trades t WHERE NOT EXISTS (SELECT 1 FROM equity e WHERE e.run = t.run AND e.ts = t.ts AND e.position > 0)", true),
+        ("SELECT r.run, EXISTS (SELECT 1 FROM trades t WHERE t.run = r.run AND t.pnl > 990) AS big FROM runs r ORDER BY 1", true),
+        ("SELECT count(*) FROM trades t WHERE t.qty IN (SELECT e.position FROM equity e WHERE e.run = t.run)", true),
+        ("SELECT count(*) FROM trades t WHERE t.qty NOT IN (SELECT e.position FROM equity e WHERE e.run = t.run)", true),
+        ("SELECT count(*) FROM trades t WHERE t.qty NOT IN (SELECT e.position FROM equity e WHERE e.run = t.run AND e.position IS NOT NULL)", true),
+        ("SELECT t.run, t.pnl IN (SELECT u.pnl FROM trades u WHERE u.run = t.run AND u.side = 'sell') AS x, count(*) FROM trades t GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST", true),
+        ("SELECT t.symbol, t.note NOT IN (SELECT u.note FROM trades u WHERE u.symbol = t.symbol AND u.run = 'run001') AS x, count(*) FROM trades t GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST", true),
+        ("SELECT run, sum(pnl) FROM trades t GROUP BY run HAVING sum(pnl) > (SELECT avg(u.pnl) * 50 FROM trades u WHERE u.run = t.run) ORDER BY run", true),
+        ("SELECT run, count(*), (SELECT count(*) FROM equity e WHERE e.run = t.run) AS bars FROM trades t GROUP BY run ORDER BY run", true),
+        ("SELECT symbol, (SELECT count(DISTINCT u.run) FROM trades u WHERE u.symbol = t.symbol AND u.pnl > 0) FROM trades t GROUP BY symbol ORDER BY 1", true),
+        ("SELECT t.run, t.ts, t.pnl FROM trades t WHERE t.pnl = (SELECT max(u.pnl) FROM trades u WHERE u.run = t.run) ORDER BY 1", true),
+        ("SELECT t.run, t.ts FROM trades t WHERE t.ts = (SELECT min(u.ts) FROM trades u WHERE u.run = t.run AND u.side = t.side) ORDER BY 1, 2", true),
+        ("SELECT t.run, t.ts, (SELECT e.equity FROM equity e WHERE e.run = t.run AND e.ts = t.ts) AS eq FROM trades t WHERE t.run IN ('run000', 'run004') ORDER BY 1, 2", true),
+        ("SELECT t.run, t.ts, (SELECT max(e.ts) FROM equity e WHERE e.run = t.run AND e.ts < t.ts AND e.position > 1) AS prev FROM trades t WHERE t.run = 'run001' ORDER BY 2", true),
+        ("SELECT r.run, r.fast FROM runs r WHERE r.fast > (SELECT avg(q.fast) FROM runs q WHERE q.strategy = r.strategy) ORDER BY 1", true),
+        ("SELECT r.run, (SELECT sum(t.pnl) FROM trades t WHERE t.run = r.run AND t.side = 'buy') AS buys FROM runs r ORDER BY 1", true),
+        ("SELECT t.run, t.ts FROM trades t WHERE t.pnl > 0 AND EXISTS (SELECT 1 FROM trades u WHERE u.run = t.run AND u.ts > t.ts AND u.pnl < -t.pnl) ORDER BY 1, 2 LIMIT 15", true),
+        ("SELECT count(*) FROM trades t WHERE (SELECT count(*) FROM trades u WHERE u.run = t.run AND u.symbol = t.symbol) > 20 OR t.qty < 5", true),
+        ("SELECT t.run, t.ts FROM trades t WHERE EXISTS (SELECT 1 FROM trades u WHERE u.run = t.run AND u.ts = t.ts + INTERVAL '37 minutes') ORDER BY 1, 2 LIMIT 10", true),
+        ("SELECT x.run, x.n FROM (SELECT run, count(*) AS n FROM trades GROUP BY run) x WHERE x.n > (SELECT count(*) / 6 FROM equity e WHERE e.run = x.run AND e.position > 0) ORDER BY 1", true),
+        ("WITH w AS (SELECT run, symbol, sum(pnl) AS s FROM trades GROUP BY ALL) SELECT run, symbol, s FROM w a WHERE s = (SELECT max(s) FROM w b WHERE b.run = a.run) ORDER BY 1", true),
+        ("SELECT t.run, t.ts FROM trades t WHERE t.pnl > (SELECT avg(u.pnl) FROM trades u WHERE u.run = t.run AND u.pnl > (SELECT avg(v.pnl) FROM trades v WHERE v.run = t.run)) ORDER BY 1, 2", true),
+        ("SELECT t.run, t.symbol, t.pnl FROM trades t WHERE t.symbol IN (SELECT u.symbol FROM trades u WHERE u.run = t.run GROUP BY u.symbol HAVING sum(u.pnl) > 0) AND t.pnl < -980 ORDER BY 1, 2, 3", true),
+        ("SELECT t.run, t.ts, t.pnl FROM trades t WHERE t.pnl < (SELECT u.pnl FROM trades u WHERE u.run = t.run ORDER BY u.pnl NULLS LAST LIMIT 1 OFFSET 1) ORDER BY 1", true),
+        ("SELECT t.run, t.ts, (SELECT count(*) FROM trades u WHERE u.pnl IS NULL AND u.run = t.run) + t.qty FROM trades t WHERE t.qty > 495 ORDER BY 1, 2", true),
+        ("SELECT e.run, max(e.equity) FROM equity e WHERE e.position = (SELECT max(p.position) FROM equity p WHERE p.run = e.run) GROUP BY 1 ORDER BY 1", true),
+    ]
+
+    @Test func correlatedSubqueriesMatchDuckDB() throws {
+        try check(Self.correlatedQueries)
+    }
+}
