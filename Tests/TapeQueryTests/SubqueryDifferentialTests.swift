@@ -44,4 +44,48 @@ extension DuckDBDifferentialTests {
     @Test func correlatedSubqueriesMatchDuckDB() throws {
         try check(Self.correlatedQueries)
     }
+
+    /// NATURAL [LEFT|RIGHT|FULL] JOIN, and USING columns merged as DuckDB merges them (the right
+    /// copy under RIGHT JOIN, COALESCE under FULL JOIN).
+    static let naturalAndUsingQueries: [(String, Bool)] = [
+        ("SELECT run, ts, t.pnl, e.equity FROM trades t NATURAL JOIN equity e WHERE t.pnl < -900 ORDER BY run, ts", true),
+        ("SELECT count(*), sum(e.position) FROM trades t NATURAL JOIN equity e", true),
+        ("SELECT run, count(*) FROM trades NATURAL JOIN (SELECT run, fast AS f FROM runs) r GROUP BY run ORDER BY 1", true),
+        ("SELECT * FROM (SELECT run, count(*) AS n FROM trades WHERE side = 'buy' GROUP BY run) a NATURAL LEFT JOIN (SELECT run, max(pnl) AS m FROM trades WHERE run <> 'run002' GROUP BY run) b ORDER BY run", true),
+        ("SELECT * FROM (SELECT symbol, count(*) AS n FROM trades WHERE run = 'run000' AND qty < 100 GROUP BY symbol) a NATURAL FULL JOIN (SELECT symbol, count(*) AS n FROM trades WHERE run = 'run001' AND qty < 100 GROUP BY symbol) b ORDER BY 1, 2", true),
+        ("SELECT * FROM (SELECT symbol, sum(qty) AS q FROM trades WHERE run = 'run000' AND qty < 60 GROUP BY symbol) a NATURAL FULL OUTER JOIN (SELECT symbol, max(price) AS p FROM trades WHERE run = 'run003' AND qty > 470 GROUP BY symbol) b ORDER BY symbol", true),
+        ("SELECT * FROM (SELECT symbol, count(*) AS n FROM trades WHERE run = 'run000' AND pnl > 500 GROUP BY symbol) a NATURAL RIGHT JOIN (SELECT symbol, avg(qty) AS q FROM trades WHERE run = 'run004' AND pnl < -700 GROUP BY symbol) b ORDER BY symbol", true),
+        ("SELECT symbol, a.n, b.n FROM (SELECT symbol, count(*) AS n FROM trades WHERE run = 'run000' AND qty < 150 GROUP BY symbol) a FULL JOIN (SELECT symbol, count(*) AS n FROM trades WHERE run = 'run002' AND qty > 450 GROUP BY symbol) b USING (symbol) ORDER BY symbol NULLS FIRST", true),
+        ("SELECT * FROM (SELECT DISTINCT symbol, side FROM trades WHERE qty < 20) a FULL JOIN (SELECT DISTINCT symbol, side FROM trades WHERE qty > 495) b USING (symbol, side) ORDER BY 1, 2", true),
+        ("SELECT * FROM (SELECT position AS k, count(*) AS n FROM equity WHERE run = 'run000' GROUP BY 1) a FULL JOIN (SELECT qty % 5 AS k, count(*) AS m FROM trades GROUP BY 1) b USING (k) ORDER BY k NULLS FIRST", true),
+        ("SELECT k, a.k, b.k FROM (SELECT position AS k FROM equity WHERE run = 'run001' GROUP BY 1) a RIGHT JOIN (SELECT qty % 4 - 1 AS k FROM trades GROUP BY 1) b USING (k) ORDER BY 1 NULLS FIRST, 2, 3", true),
+        ("SELECT run, n, strategy, fast FROM (SELECT run, count(*) AS n FROM trades WHERE pnl > 900 GROUP BY run) a RIGHT JOIN runs USING (run) ORDER BY run", true),
+        ("SELECT run, a.n IS NULL, count(*) FROM (SELECT run, ts, 1 AS n FROM trades WHERE qty < 250) a FULL JOIN (SELECT run, ts FROM trades WHERE side = 'sell') b USING (run, ts) GROUP BY 1, 2 ORDER BY 1, 2", true),
+        ("SELECT count(*) FROM (SELECT symbol FROM trades WHERE run = 'run000') a FULL JOIN (SELECT symbol FROM trades WHERE run = 'run001') b USING (symbol) WHERE symbol = 'ES'", true),
+        ("SELECT r.run, r.strategy, x.n FROM runs r NATURAL JOIN (SELECT run, strategy, count(*) AS n FROM trades GROUP BY ALL) x ORDER BY 1", true),
+    ]
+
+    @Test func naturalAndUsingJoinsMatchDuckDB() throws {
+        try check(Self.naturalAndUsingQueries)
+    }
+
+    /// Set operations over branches of different types (BIGINT/DOUBLE/BOOLEAN to a number,
+    /// anything with VARCHAR to VARCHAR) and UNION [ALL] BY NAME.
+    static let setOperationTypeQueries: [(String, Bool)] = [
+        ("SELECT qty FROM trades WHERE qty < 3 UNION ALL SELECT price FROM trades WHERE price > 995 ORDER BY 1", true),
+        ("SELECT symbol FROM trades WHERE qty < 4 UNION SELECT qty FROM trades WHERE qty < 4 ORDER BY 1", true),
+        ("SELECT epoch(ts) FROM trades WHERE run = 'run000' AND qty < 40 UNION ALL SELECT 'none' ORDER BY 1", true),
+        ("SELECT pnl > 0 FROM trades WHERE run = 'run001' AND qty < 60 UNION SELECT side FROM trades ORDER BY 1 NULLS FIRST", true),
+        ("SELECT qty > 250 AS b FROM trades WHERE run = 'run003' UNION SELECT 7 ORDER BY 1", true),
+        ("SELECT side = 'buy' AS b FROM trades WHERE run = 'run003' UNION SELECT 2.5 ORDER BY 1", true),
+        ("SELECT run, qty FROM trades WHERE qty > 498 INTERSECT SELECT run, CAST(qty AS VARCHAR) FROM trades WHERE side = 'buy' ORDER BY 1, 2", true),
+        ("SELECT qty FROM trades WHERE run = 'run002' EXCEPT SELECT position FROM equity ORDER BY 1", true),
+        ("SELECT run, count(*) AS n FROM trades GROUP BY run UNION BY NAME SELECT max(equity) AS m, run FROM equity GROUP BY run ORDER BY run, n NULLS FIRST", true),
+        ("SELECT symbol, side FROM trades WHERE qty < 30 UNION ALL BY NAME SELECT side, symbol, qty FROM trades WHERE qty > 490 ORDER BY 1, 2, 3 NULLS FIRST", true),
+        ("SELECT run FROM trades WHERE pnl > 995 UNION BY NAME SELECT run FROM trades WHERE pnl < -995 ORDER BY 1", true),
+    ]
+
+    @Test func setOperationTypesMatchDuckDB() throws {
+        try check(Self.setOperationTypeQueries)
+    }
 }

@@ -123,8 +123,8 @@ extension Binder {
             var scope = Scope()
             scope.add(name: alias, columns: op.columns.map { OutputColumn(name: $0.name, type: $0.type, qualifier: alias) })
             return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in Binder.filtered(op, pushed) }, accepts: { _ in true })
-        case .join(let kind, let l, let r, let on, let using, let position):
-            return try bindJoin(kind, l, r, on: on, using: using, at: position)
+        case .join(let kind, let l, let r, let on, let using, let natural, let position):
+            return try bindJoin(kind, l, r, on: on, using: using, natural: natural, at: position)
         }
     }
 

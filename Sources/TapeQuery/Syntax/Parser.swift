@@ -155,8 +155,13 @@ struct Parser {
             let t = advance()
             let all = accept(keyword: "ALL")
             if !all { _ = accept(keyword: "DISTINCT") }
+            var op: SetOperator = t.isKeyword("UNION") ? .union : .except
+            if op == .union, accept(keyword: "BY") {
+                guard accept(keyword: "NAME") else { throw unexpected("expected NAME after UNION BY") }
+                op = .unionByName
+            }
             let right = try intersectTerm()
-            left = QueryNode(body: .setOperation(t.isKeyword("UNION") ? .union : .except, all: all, left, right, position: t.position), position: left.position)
+            left = QueryNode(body: .setOperation(op, all: all, left, right, position: t.position), position: left.position)
         }
         return left
     }
@@ -195,7 +200,7 @@ struct Parser {
             var from = try joinedTable()
             while current.isSymbol(",") {
                 let t = advance()
-                from = .join(.cross, from, try joinedTable(), on: nil, using: [], position: t.position)
+                from = .join(.cross, from, try joinedTable(), on: nil, using: [], natural: false, position: t.position)
             }
             s.from = from
         }
@@ -235,7 +240,8 @@ struct Parser {
         while true {
             let t = current
             var kind: JoinKind
-            if accept(keyword: "JOIN") { kind = .inner } else if accept(keyword: "INNER") { kind = .inner } else if accept(keyword: "CROSS") {
+            let natural = accept(keyword: "NATURAL")
+            if natural, accept(keyword: "JOIN") { kind = .inner } else if accept(keyword: "JOIN") { kind = .inner } else if accept(keyword: "INNER") { kind = .inner } else if accept(keyword: "CROSS") {
                 kind = .cross
             } else if accept(keyword: "LEFT") {
                 kind = accept(keyword: "ASOF") ? .leftAsof : (accept(keyword: "SEMI") ? .semi : (accept(keyword: "ANTI") ? .anti : .left))
@@ -247,19 +253,22 @@ struct Parser {
                 } else {
                     _ = accept(keyword: "INNER")
                 }
-            } else if accept(keyword: "SEMI") { kind = .semi } else if accept(keyword: "ANTI") { kind = .anti } else if current.isKeyword("NATURAL") {
-                throw QueryError(.syntax, "NATURAL JOIN is not supported: name the columns with USING (…)", at: t.position)
+            } else if accept(keyword: "SEMI") { kind = .semi } else if accept(keyword: "ANTI") { kind = .anti } else if natural {
+                throw unexpected("expected JOIN, INNER, LEFT, RIGHT or FULL after NATURAL")
             } else {
                 return left
             }
-            if !t.isKeyword("JOIN") {
+            if natural, [.cross, .asof, .leftAsof, .semi, .anti].contains(kind) {
+                throw QueryError(.syntax, "NATURAL \(kind.rawValue) JOIN is not supported (NATURAL goes with INNER, LEFT, RIGHT or FULL)", at: t.position)
+            }
+            if !tokens[p - 1].isKeyword("JOIN") {
                 if [.left, .right, .full, .leftAsof].contains(kind) { _ = accept(keyword: "OUTER") }
                 try expect(keyword: "JOIN")
             }
             let right = try tableFactor()
             var on: Expr?
             var using: [String] = []
-            if kind != .cross {
+            if kind != .cross && !natural {
                 if accept(keyword: "ON") {
                     on = try expression()
                 } else if accept(keyword: "USING") {
@@ -270,7 +279,7 @@ struct Parser {
                     throw unexpected("expected ON or USING after \(kind.rawValue) JOIN")
                 }
             }
-            left = .join(kind, left, right, on: on, using: using, position: t.position)
+            left = .join(kind, left, right, on: on, using: using, natural: natural, position: t.position)
         }
     }
 
