@@ -88,4 +88,31 @@ extension DuckDBDifferentialTests {
     @Test func setOperationTypesMatchDuckDB() throws {
         try check(Self.setOperationTypeQueries)
     }
+
+    /// Window options: IGNORE / RESPECT NULLS, frame EXCLUDE, DISTINCT and FILTER on window
+    /// aggregates, and per-row lag/lead offsets and defaults.
+    static let windowOptionQueries: [(String, Bool)] = [
+        ("SELECT run, ts, position, lag(position IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts) AS p FROM equity WHERE ts < TIMESTAMP '2024-01-01 03:00:00' ORDER BY run, ts", true),
+        ("SELECT run, ts, lead(position, 2 IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts) AS p, lag(position, 3, -1 IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts) AS q FROM equity WHERE ts < TIMESTAMP '2024-01-01 02:00:00' ORDER BY run, ts", true),
+        ("SELECT run, ts, pnl, lag(pnl, 1 RESPECT NULLS) OVER (PARTITION BY run ORDER BY ts) AS a, lag(pnl IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts) AS b, lead(pnl IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts) AS c FROM trades ORDER BY run, ts", true),
+        ("SELECT run, ts, first_value(position IGNORE NULLS) OVER w AS f, last_value(position IGNORE NULLS) OVER w AS l, nth_value(position, 2 IGNORE NULLS) OVER w AS n FROM equity WHERE ts < TIMESTAMP '2024-01-01 02:00:00' WINDOW w AS (PARTITION BY run ORDER BY ts ROWS BETWEEN 3 PRECEDING AND 2 FOLLOWING) ORDER BY run, ts", true),
+        ("SELECT run, ts, first_value(pnl IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts) AS f, last_value(pnl IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS l FROM trades ORDER BY run, ts", true),
+        ("SELECT run, ts, sum(position) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING EXCLUDE CURRENT ROW) AS s FROM equity WHERE ts < TIMESTAMP '2024-01-01 02:00:00' ORDER BY run, ts", true),
+        ("SELECT run, ts, qty, count(*) OVER (PARTITION BY run ORDER BY qty RANGE BETWEEN 20 PRECEDING AND 20 FOLLOWING EXCLUDE GROUP) AS g, sum(qty) OVER (PARTITION BY run ORDER BY qty RANGE BETWEEN 20 PRECEDING AND 20 FOLLOWING EXCLUDE TIES) AS t, max(pnl) OVER (PARTITION BY run ORDER BY qty, ts ROWS BETWEEN 3 PRECEDING AND 3 FOLLOWING EXCLUDE NO OTHERS) AS m FROM trades ORDER BY run, qty, ts", true),
+        ("SELECT run, symbol, ts, avg(pnl) OVER (PARTITION BY run ORDER BY symbol RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS a, min(price) OVER (PARTITION BY run ORDER BY symbol RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE TIES) AS m, count(pnl) OVER (PARTITION BY run ORDER BY symbol GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) AS c FROM trades ORDER BY run, ts", true),
+        ("SELECT run, ts, first_value(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) AS f, last_value(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW) AS l FROM trades ORDER BY run, ts", true),
+        ("SELECT run, side, ts, stddev_samp(qty) OVER (PARTITION BY run ORDER BY side, ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW) AS sd, arg_max(symbol, qty) OVER (PARTITION BY run ORDER BY side ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS am FROM trades ORDER BY run, ts", true),
+        ("SELECT run, ts, count(DISTINCT symbol) OVER (PARTITION BY run ORDER BY ts) AS n, count(DISTINCT side) OVER (PARTITION BY run) AS s FROM trades ORDER BY run, ts", true),
+        ("SELECT run, ts, count(DISTINCT symbol) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS n, sum(DISTINCT qty % 10) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 5 PRECEDING AND 5 FOLLOWING) AS s, avg(DISTINCT position) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) AS a FROM (SELECT t.run, t.ts, t.symbol, t.qty, e.position FROM trades t JOIN equity e USING (run, ts)) ORDER BY run, ts", true),
+        ("SELECT run, ts, sum(DISTINCT round(price)) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 3 PRECEDING AND 3 FOLLOWING) AS s, max(DISTINCT qty) OVER (PARTITION BY run) AS m FROM trades ORDER BY run, ts", true),
+        ("SELECT run, ts, count(*) FILTER (WHERE pnl > 0) OVER (PARTITION BY run ORDER BY ts) AS wins, sum(pnl) FILTER (WHERE side = 'buy') OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 5 PRECEDING AND CURRENT ROW) AS b FROM trades ORDER BY run, ts", true),
+        ("SELECT run, ts, avg(qty) FILTER (WHERE symbol <> 'ES') OVER (PARTITION BY run) AS a, max(price) FILTER (WHERE qty > 250) OVER (PARTITION BY run ORDER BY ts) AS m, count(pnl) FILTER (WHERE qty < 100) OVER () AS c FROM trades ORDER BY run, ts", true),
+        ("SELECT run, ts, qty, lag(qty, qty % 3) OVER (PARTITION BY run ORDER BY ts) AS a, lead(qty, 1 + qty % 2, qty * 10) OVER (PARTITION BY run ORDER BY ts) AS b, lag(symbol, 2, side) OVER (PARTITION BY run ORDER BY ts) AS c FROM trades ORDER BY run, ts", true),
+        ("SELECT run, ts, lag(pnl, CAST(qty % 4 AS BIGINT), 0.0 IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts) AS a FROM trades ORDER BY run, ts", true),
+        ("SELECT run, count(*) FILTER (WHERE pnl > 0) AS wins, sum(count(*)) OVER (ORDER BY run ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) AS neighbours FROM trades GROUP BY run ORDER BY run", true),
+    ]
+
+    @Test func windowOptionsMatchDuckDB() throws {
+        try check(Self.windowOptionQueries)
+    }
 }

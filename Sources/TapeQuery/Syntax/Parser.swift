@@ -656,27 +656,41 @@ struct Parser {
             distinct = accept(keyword: "DISTINCT")
             repeat { args.append(try expression()) } while accept(symbol: ",")
         }
+        // `IGNORE NULLS` / `RESPECT NULLS`, inside the parentheses (DuckDB) or after them (SQL).
+        var nulls = try nullTreatment()
         if current.isKeyword("ORDER") || current.isKeyword("FILTER") || current.isKeyword("OVER") {
             throw QueryError(.syntax, "\(current.display) in a function call is not supported", at: current.position)
         }
         try expect(symbol: ")")
+        if nulls == nil { nulls = try nullTreatment() }
         var call = Expr(.function(name: name.lowercased(), args: args, distinct: distinct), at: position)
+        var filter: Expr?
         if accept(keyword: "FILTER") {
             try expect(symbol: "(")
             _ = accept(keyword: "WHERE")
             let condition = try expression()
             try expect(symbol: ")")
+            filter = condition
             call = Expr(.filtered(call, filter: condition), at: position)
         }
         if current.isKeyword("OVER") {
-            if case .filtered = call.kind {
-                throw QueryError(.syntax, "FILTER in a window function call is not supported", at: current.position)
-            }
             p += 1
             let over = try windowReference()
-            return Expr(.window(WindowCall(name: name.lowercased(), args: args, distinct: distinct, over: over)), at: position)
+            return Expr(.window(WindowCall(name: name.lowercased(), args: args, distinct: distinct, over: over,
+                                           ignoreNulls: nulls?.ignore ?? false, filter: filter)), at: position)
+        }
+        if let nulls {
+            throw QueryError(.syntax, "IGNORE NULLS / RESPECT NULLS apply only to window functions (add OVER (…))", at: nulls.position)
         }
         return call
+    }
+
+    /// `IGNORE NULLS` or `RESPECT NULLS` when next; nil otherwise.
+    private mutating func nullTreatment() throws(QueryError) -> (ignore: Bool, position: Int)? {
+        guard current.isKeyword("IGNORE") || current.isKeyword("RESPECT"), tokens[p + 1].isKeyword("NULLS") else { return nil }
+        let t = advance()
+        p += 1
+        return (t.isKeyword("IGNORE"), t.position)
     }
 
     private mutating func caseExpression() throws(QueryError) -> Expr {
