@@ -49,6 +49,9 @@ final class OuterScope {
         do {
             bound = try binder.bind(e, post: post)
         } catch {
+            // Not an outer column either: the subquery reports its own error, unless the name's
+            // qualifier is an outer table (`t.runn`), whose columns the outer error lists.
+            if case .qualified = e.kind, error.message.hasPrefix("no column") { throw error }
             if error.kind == .binding, error.message.hasPrefix("no column") || error.message.hasPrefix("no table") { return nil }
             throw error
         }
