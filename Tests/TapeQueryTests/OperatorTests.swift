@@ -99,13 +99,26 @@ import TapeTestSupport
         let q = try Query(sql: sql, paths: paths)
         let rows = try q.rows()
         let text = q.explainAnalyzed()
-        #expect(text.contains("CORRELATED SUBQUERY 1 (scalar, planned and run once per distinct t.run, memoised) [3 runs]"), "\(text)")
-        // The subquery's shape shows the outer value pushed into its scan as a run filter.
-        #expect(text.contains("run filter: (run = NULL)"), "\(text)")
+        // Linked by an equality only: decorrelated into one grouped query and a hash table.
+        #expect(text.contains("CORRELATED SUBQUERY 1 (scalar, decorrelated: run once into a hash table probed by t.run)"), "\(text)")
+        #expect(text.contains("HASH AGGREGATE avg(u.pnl) GROUP BY u.run") || text.contains("GROUP BY run"), "\(text)")
         // Same answer as the hand-decorrelated join.
         let joined = try Query(sql: "SELECT count(*) FROM trades t JOIN (SELECT run, avg(pnl) AS a FROM trades GROUP BY run) x ON t.run = x.run WHERE t.pnl > x.a",
                                paths: paths).rows()
         #expect(rows == joined)
+    }
+
+    @Test func otherCorrelatedShapesRunOncePerOuterValue() throws {
+        let q = try Query(sql: "SELECT count(*) FROM trades t WHERE pnl > (SELECT avg(u.pnl) FROM trades u WHERE u.run = t.run AND u.ts < t.ts + INTERVAL '1 day' LIMIT 1)",
+                          paths: paths)
+        let rows = try q.rows()
+        let text = q.explainAnalyzed()
+        let runs = try Query(sql: "SELECT count(DISTINCT run || CAST(ts AS VARCHAR)) FROM trades", paths: paths).rows()
+        guard case .int(let distinct)? = runs.first?.first else { Issue.record("no count"); return }
+        #expect(text.contains("CORRELATED SUBQUERY 1 (scalar, planned and run once per distinct t.run, t.ts, memoised) [\(distinct) runs]"), "\(text)")
+        // The subquery's shape shows the outer value pushed into its scan as a run filter.
+        #expect(text.contains("run filter: (run = NULL)"), "\(text)")
+        #expect(!rows.isEmpty)
     }
 
     @Test func fullJoinUsingShowsTheMergedKeyOnce() throws {

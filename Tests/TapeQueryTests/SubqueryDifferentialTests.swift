@@ -39,6 +39,13 @@ extension DuckDBDifferentialTests {
         ("SELECT t.run, t.ts, t.pnl FROM trades t WHERE t.pnl < (SELECT u.pnl FROM trades u WHERE u.run = t.run ORDER BY u.pnl NULLS LAST LIMIT 1 OFFSET 1) ORDER BY 1", true),
         ("SELECT t.run, t.ts, (SELECT count(*) FROM trades u WHERE u.pnl IS NULL AND u.run = t.run) + t.qty FROM trades t WHERE t.qty > 495 ORDER BY 1, 2", true),
         ("SELECT e.run, max(e.equity) FROM equity e WHERE e.position = (SELECT max(p.position) FROM equity p WHERE p.run = e.run) GROUP BY 1 ORDER BY 1", true),
+        // Decorrelated shapes at their edges: NULL keys, BIGINT against DOUBLE keys, aggregates
+        // over keys no inner row has (count 0, expressions over it), IN with NULLs per key.
+        ("SELECT t.run, t.ts, (SELECT count(*) FROM trades u WHERE u.note = t.note) AS n FROM trades t ORDER BY 1, 2", true),
+        ("SELECT count(*) FROM equity e WHERE EXISTS (SELECT 1 FROM trades t WHERE t.price = e.position AND t.run = e.run)", true),
+        ("SELECT t.run, t.symbol, (SELECT count(*) + 1 FROM trades u WHERE u.run = t.run AND u.symbol = t.symbol AND u.qty > 495) AS c, (SELECT coalesce(sum(u.qty), -1) FROM trades u WHERE u.symbol = t.symbol AND u.run = t.run AND u.pnl > 990) AS s FROM trades t GROUP BY 1, 2 ORDER BY 1, 2", true),
+        ("SELECT count(*) FROM trades t WHERE t.pnl NOT IN (SELECT u.pnl FROM trades u WHERE u.symbol = t.symbol AND u.run = 'run003')", true),
+        ("SELECT t.run, count(*) FROM trades t WHERE NOT EXISTS (SELECT 1 FROM trades u WHERE u.run = t.run AND u.ts = t.ts AND u.pnl > 0) GROUP BY 1 ORDER BY 1", true),
     ]
 
     @Test func correlatedSubqueriesMatchDuckDB() throws {

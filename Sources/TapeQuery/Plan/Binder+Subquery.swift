@@ -25,8 +25,11 @@ struct CorrelatedSubquery {
     let position: Int
     /// `x` of `x IN (…)` as written (before any cast), to recognise the subquery bound again.
     let memberText: String?
+    /// The subquery rewritten to run once (nil: it runs once per distinct outer tuple).
+    let decorrelated: Decorrelated?
 
-    var references: [BoundExpr] { outer.references }
+    /// The outer values each row's answer depends on, over the operator's input.
+    var references: [BoundExpr] { decorrelated?.keys ?? outer.references }
     var isExists: Bool { if case .exists = kind { return true } else { return false } }
 }
 
@@ -69,6 +72,7 @@ extension Binder {
             kind = .scalar
             type = column.type
         }
+        let decorrelated = decorrelate(q, exists: exists, post: post)
         let slot: Int
         if post {
             slot = Binder.postSubqueryBase - subqueries.filter(\.post).count
@@ -76,7 +80,7 @@ extension Binder {
             slot = plan.slots.count
             plan.slots.append(.input(name: "(subquery \(subqueries.count + 1))", type: type))
         }
-        subqueries.append(CorrelatedSubquery(kind: kind, query: q, outer: ctx, type: type, post: post, slot: slot, shape: op, position: position, memberText: x?.text))
+        subqueries.append(CorrelatedSubquery(kind: kind, query: q, outer: ctx, type: type, post: post, slot: slot, shape: op, position: position, memberText: x?.text, decorrelated: decorrelated))
         let r = BoundExpr(.column(slot: slot, name: "(subquery \(subqueries.count))"), type, at: position)
         return negated ? BoundExpr(.not(r), .bool, at: position) : r
     }
