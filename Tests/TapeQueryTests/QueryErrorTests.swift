@@ -48,6 +48,8 @@ import Testing
         ("SELECT sum(qty) OVER (ORDER BY ts ROWS 1 PRECEDING EXCLUDE OTHERS) FROM trades", "OTHERS", "after EXCLUDE"),
         ("SELECT count(DISTINCT qty) OVER (ORDER BY ts ROWS 2 PRECEDING EXCLUDE TIES) FROM trades", "count", "EXCLUDE is not supported with DISTINCT"),
         ("SELECT stddev(DISTINCT qty) OVER () FROM trades", "stddev", "DISTINCT over a window"),
+        ("SELECT * FROM runs r RIGHT JOIN LATERAL (SELECT ts FROM trades t WHERE t.run = r.run) x ON true", "LATERAL", "INNER, LEFT or CROSS"),
+        ("SELECT * FROM runs r, LATERAL trades", "trades", "expected '('"),
         ("SELECT count(*) FROM trades WHERE side = 1", "=", "cannot compare VARCHAR with BIGINT"),
         ("SELECT qty // 0 FROM trades", "//", "division by zero"),
         ("SELECT sum(sum(pnl)) FROM trades", "sum(pnl)", "nested"),

@@ -122,4 +122,21 @@ extension DuckDBDifferentialTests {
     @Test func windowOptionsMatchDuckDB() throws {
         try check(Self.windowOptionQueries)
     }
+
+    /// LATERAL subqueries reading the FROM items to their left (comma, CROSS, INNER and LEFT JOIN).
+    static let lateralQueries: [(String, Bool)] = [
+        ("SELECT r.run, x.n FROM runs r, LATERAL (SELECT count(*) AS n FROM trades t WHERE t.run = r.run) x ORDER BY 1", true),
+        ("SELECT r.run, x.ts, x.pnl FROM runs r JOIN LATERAL (SELECT ts, pnl FROM trades t WHERE t.run = r.run ORDER BY pnl DESC NULLS LAST, ts LIMIT 2) x ON true ORDER BY 1, 2", true),
+        ("SELECT r.run, x.ts FROM runs r LEFT JOIN LATERAL (SELECT ts FROM trades t WHERE t.run = r.run AND t.pnl > 998) x ON true ORDER BY 1, 2 NULLS FIRST", true),
+        ("SELECT t.run, t.ts, x.eq FROM trades t CROSS JOIN LATERAL (SELECT max(e.equity) AS eq FROM equity e WHERE e.run = t.run AND e.ts <= t.ts) x WHERE t.run = 'run001' ORDER BY 2", true),
+        ("SELECT s.symbol, x.run, x.total FROM (SELECT DISTINCT symbol FROM trades) s JOIN LATERAL (SELECT run, sum(pnl) AS total FROM trades t WHERE t.symbol = s.symbol GROUP BY run ORDER BY total DESC LIMIT 1) x ON x.total > 0 ORDER BY 1", true),
+        ("SELECT r.run, x.* FROM runs r, LATERAL (SELECT min(ts) AS first_trade, max(ts) AS last_trade FROM trades t WHERE t.run = r.run) x ORDER BY 1", true),
+        ("SELECT count(*) FROM runs r, LATERAL (SELECT DISTINCT side FROM trades) x", true),
+        ("SELECT r.run, x.ts FROM runs r LEFT JOIN LATERAL (SELECT ts, pnl FROM trades t WHERE t.run = r.run ORDER BY ts LIMIT 3) x ON x.pnl > 0 ORDER BY 1, 2 NULLS FIRST", true),
+        ("SELECT r.strategy, count(*), sum(x.n) FROM runs r JOIN LATERAL (SELECT symbol, count(*) AS n FROM trades t WHERE t.run = r.run AND t.qty > 400 GROUP BY symbol) x ON x.n > 1 WHERE r.fast > 5 GROUP BY 1 ORDER BY 1", true),
+    ]
+
+    @Test func lateralJoinsMatchDuckDB() throws {
+        try check(Self.lateralQueries)
+    }
 }

@@ -17,7 +17,7 @@ struct SQLCommand: ParsableCommand {
             BETWEEN, IN, LIKE/ILIKE, IS [NOT] NULL, arithmetic, CASE, CAST/::; TIMESTAMP '…' and \
             INTERVAL '…' literals; GROUP BY (expressions, positions, aliases, ALL), HAVING; ORDER BY \
             (ASC/DESC, NULLS FIRST/LAST); LIMIT/OFFSET; joins (INNER/LEFT/RIGHT/FULL/SEMI/ANTI/CROSS \
-            with ON or USING, NATURAL [LEFT/RIGHT/FULL], ASOF [LEFT] JOIN), WITH, subqueries (FROM, \
+            with ON or USING, NATURAL [LEFT/RIGHT/FULL], LATERAL, ASOF [LEFT] JOIN), WITH, subqueries (FROM, \
             scalar, IN, EXISTS; correlated ones too), UNION [ALL] [BY NAME]/INTERSECT/EXCEPT [ALL], the \
             virtual table runs (one row per run: metadata and stored metrics), aggregate FILTER (WHERE \
             …); window functions f(…) OVER ([PARTITION BY …] [ORDER BY …] [ROWS|RANGE|GROUPS frame \

@@ -9,6 +9,9 @@ extension Binder {
     mutating func bindJoin(_ kind: JoinKind, _ l: TableRef, _ r: TableRef, on: Expr?, using: [String], natural: Bool = false,
                            at position: Int) throws(QueryError) -> BoundFrom {
         let left = try bindFrom(l)
+        if case .lateral(let q, let alias, let p) = r, let lateral = try bindLateral(kind, left, q, alias: alias, on: on, using: using, at: p) {
+            return lateral
+        }
         let right = try bindFrom(r)
         let using = natural ? left.scope.commonColumns(with: right.scope) : using
         var scope = left.scope

@@ -123,6 +123,9 @@ extension Binder {
             var scope = Scope()
             scope.add(name: alias, columns: op.columns.map { OutputColumn(name: $0.name, type: $0.type, qualifier: alias) })
             return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in Binder.filtered(op, pushed) }, accepts: { _ in true })
+        case .lateral(let q, let alias, let position):
+            // Leftmost, or under a join kind that cannot see its left: nothing to correlate with.
+            return try bindFrom(.subquery(q, alias: alias, position: position))
         case .join(let kind, let l, let r, let on, let using, let natural, let position):
             return try bindJoin(kind, l, r, on: on, using: using, natural: natural, at: position)
         }

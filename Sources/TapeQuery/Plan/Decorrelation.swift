@@ -77,7 +77,7 @@ extension Binder {
     static func itemNames(_ ref: TableRef) -> [String] {
         switch ref {
         case .table(let name, let alias, _): return [alias ?? name]
-        case .subquery(_, let alias, _): return alias.map { [$0] } ?? []
+        case .subquery(_, let alias, _), .lateral(_, let alias, _): return alias.map { [$0] } ?? []
         case .join(_, let l, let r, _, _, _, _): return itemNames(l) + itemNames(r)
         }
     }

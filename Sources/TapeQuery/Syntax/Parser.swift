@@ -81,7 +81,7 @@ struct Parser {
 
     /// Words that cannot be a bare table alias (they continue the FROM clause).
     private static let fromWords: Set<String> = [
-        "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "USING", "ASOF", "SEMI", "ANTI",
+        "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "LATERAL", "USING", "ASOF", "SEMI", "ANTI",
         "INTERSECT", "EXCEPT", "WINDOW", "QUALIFY",
     ]
 
@@ -286,6 +286,15 @@ struct Parser {
     /// `table [AS alias]`, `schema.table`, `(query) [AS] alias` or `(joined tables)`.
     private mutating func tableFactor() throws(QueryError) -> TableRef {
         let t = current
+        if accept(keyword: "LATERAL") {
+            try expect(symbol: "(")
+            guard current.isKeyword("SELECT") || current.isKeyword("WITH") || current.isSymbol("(") else {
+                throw unexpected("expected a subquery after LATERAL (")
+            }
+            let q = try query()
+            try expect(symbol: ")")
+            return .lateral(q, alias: try tableAlias(), position: t.position)
+        }
         if accept(symbol: "(") {
             if current.isKeyword("SELECT") || current.isKeyword("WITH") || current.isSymbol("(") {
                 let q = try query()
