@@ -63,20 +63,26 @@ final class FilterOperator: PhysicalOperator {
         nullLast[n - 1] = false
         probe.columns[slot] = Vector(type: .string, storage: .string(values), validity: nullLast, count: n)
         guard let v = try? Evaluator.evaluate(f, probe) else { return nil }
-        let keep = (0..<n).map { !v.isNull($0) && v.datumBool($0) }
-        let keepNull = keep[n - 1]
-        var rows: [Int32] = []
-        rows.reserveCapacity(b.count)
-        idx.withUnsafeBufferPointer { ip in
+        let keep: [UInt8] = (0..<n).map { !v.isNull($0) && v.datumBool($0) ? 1 : 0 }
+        if let valid = b.columns[slot].validity {
+            let keepNull = keep[n - 1] != 0
+            return (0..<Int32(b.count)).filter { valid[Int($0)] ? keep[Int(idx[Int($0)])] != 0 : keepNull }
+        }
+        // No NULLs: count the matches (branch-free), then write exactly that many row numbers.
+        return idx.withUnsafeBufferPointer { ip in
             keep.withUnsafeBufferPointer { kp in
-                if let valid = b.columns[slot].validity {
-                    for r in 0..<b.count where valid[r] ? kp[Int(ip[r])] : keepNull { rows.append(Int32(r)) }
-                } else {
-                    for r in 0..<b.count where kp[Int(ip[r])] { rows.append(Int32(r)) }
+                var matches = 0
+                for i in ip { matches &+= Int(kp[Int(i)]) }
+                return [Int32](unsafeUninitializedCapacity: matches) { out, written in
+                    var k = 0
+                    for r in 0..<ip.count where kp[Int(ip[r])] != 0 {
+                        out[k] = Int32(truncatingIfNeeded: r)
+                        k += 1
+                    }
+                    written = k
                 }
             }
         }
-        return rows
     }
 
     func explain(analyzed: Bool) -> [String] { ["\(label) \(predicate.text)"] }
