@@ -53,7 +53,7 @@ let package = Package(
             name: "TapeQueryTests", dependencies: ["TapeTestSupport", "TapeQuery", "Tape", "TapeFormat", "TapeCodec"],
             resources: [.copy("Resources/duckdb_reference.py")]),
         .testTarget(name: "TapeArrowBridgeTests", dependencies: ["TapeTestSupport", "TapeArrowBridge", "CArrowABI", "Tape", "TapeCodec", "TapeFormat"]),
-        .testTarget(name: "TapeCommandsTests", dependencies: ["TapeTestSupport", "TapeCommands", "Tape", "TapeIO"], exclude: ["Snapshots"]),
+        .testTarget(name: "TapeCommandsTests", dependencies: ["TapeTestSupport", "TapeCommands", "Tape", "TapeIO", "TapeQuery"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

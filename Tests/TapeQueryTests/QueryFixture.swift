@@ -15,7 +15,11 @@ struct QueryFixture {
     var csv: [String: String] = [:]
     static let start: Int64 = 1_704_067_200_000_000_000   // 2024-01-01T00:00:00Z
 
-    init(runs: Int, bars: Int, seed: UInt64 = 7, rowsPerChunk: Int = 1000) throws {
+    /// With `plainStrings`, every string column is stored plain (not dictionary-encoded), so queries
+    /// run the engine's plain-string kernels, and the notes are `notes` (three values).
+    init(runs: Int, bars: Int, seed: UInt64 = 7, rowsPerChunk: Int = 1000, plainStrings: Bool = false,
+         notes: [String] = ["breakout", "stop, hit", "say \"hi\""]) throws {
+        precondition(notes.count == 3)
         dir = TempDir()
         var g = SplitMix64(seed: seed)
         var equityCSV = "run,strategy,fast,ts,equity,position\n"
@@ -29,6 +33,7 @@ struct QueryFixture {
             runsCSV += "run\(String(format: "%03d", r)),\(strategy),\(fast)\n"
             var options = WriterOptions()
             options.rowsPerChunk = rowsPerChunk
+            if plainStrings { options.forcedEncodings = ["symbol": .plain, "side": .plain, "note": .plain] }
             let w = try TapeWriter(path: path, options: options, metadata: ["strategy": strategy, "fast": String(fast)])
             let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64), ColumnDef("position", .int64)])
             var tradeCols = [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("symbol", .string), ColumnDef("side", .string),
@@ -57,7 +62,7 @@ struct QueryFixture {
                     var row: [Value] = [.timestamp(ts), .string(sym), .string(side), .int(qty), .float(price), pnl.map(Value.float) ?? .null]
                     var note = ""
                     if strategy == "momentum" {
-                        note = g.next() % 3 == 0 ? "" : ["breakout", "stop, hit", "say \"hi\""][Int(g.next() % 3)]
+                        note = g.next() % 3 == 0 ? "" : notes[Int(g.next() % 3)]
                         row.append(note.isEmpty ? .null : .string(note))
                     }
                     try tr.append(values: row)

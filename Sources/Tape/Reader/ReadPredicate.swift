@@ -124,12 +124,5 @@ public func compareDoubles(_ x: Double, _ y: Double) -> Int {
 /// and of VARCHAR in queries.
 public func compareBytes(_ a: String, _ b: String) -> Int {
     var a = a, b = b
-    return a.withUTF8 { x in
-        b.withUTF8 { y in
-            let n = min(x.count, y.count)
-            let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-            if c != 0 { return c < 0 ? -1 : 1 }
-            return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
-        }
-    }
+    return a.withUTF8 { x in b.withUTF8 { y in StringArray.compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
 }

@@ -9,13 +9,7 @@ extension ColumnData {
         case .float64(let v): storage = .float64(rows.map { v[Int($0)] })
         case .bool(let v): storage = .bool(rows.map { v[Int($0)] })
         case .dictionary(let e, let idx): storage = .dictionary(entries: e, indices: rows.map { idx[Int($0)] })
-        case .strings(let s):
-            var out = StringArray()
-            out.offsets.reserveCapacity(rows.count + 1)
-            s.bytes.withUnsafeBytes { all in
-                for r in rows { out.append(utf8: UnsafeRawBufferPointer(rebasing: all[s.range(Int(r))])) }
-            }
-            storage = .strings(out)
+        case .strings(let s): storage = .strings(s.gather(rows))
         }
         var validity: Bitmap? = nil
         if let v = self.validity {

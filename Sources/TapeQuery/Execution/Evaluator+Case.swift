@@ -45,7 +45,22 @@ extension Evaluator {
         case .int, .timestamp, .null: storage = .int(fill(0) { v, k in ints(v).at(k) })
         case .double: storage = .double(fill(0) { v, k in doubles(v).at(k) })
         case .bool: storage = .bool(fill(false) { v, k in v.datumBool(k) })
-        case .string: storage = .string(fill("") { v, k in v.stringAt(k) })
+        case .string:
+            // Which piece and row fills each output row, then the bytes in row order.
+            var source = [(piece: Int32, row: Int32)](repeating: (-1, 0), count: count)
+            for (p, (rows, v)) in pieces.enumerated() {
+                for (k, r) in rows.enumerated() {
+                    if v.isNull(k) { valid[Int(r)] = false; anyNull = true } else { source[Int(r)] = (Int32(p), Int32(k)) }
+                }
+            }
+            var out = StringArray()
+            out.offsets.reserveCapacity(count + 1)
+            for s in source {
+                out.appendString { bytes in
+                    if s.piece >= 0 { pieces[Int(s.piece)].values.withUTF8(Int(s.row)) { bytes.append(contentsOf: $0) } }
+                }
+            }
+            storage = .string(out)
         case .interval: storage = .interval(fill(Interval()) { v, k in intervals(v).at(k) })
         }
         return Vector(type: type, storage: storage, validity: anyNull ? valid : nil, count: count)

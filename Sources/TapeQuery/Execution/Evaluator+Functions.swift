@@ -8,10 +8,13 @@ extension Evaluator {
         case .greatest, .least: return extreme(f == .greatest, a, e.type, count)
         case .notDistinct: return notDistinct(a[0], a[1], count)
         case .concat:
-            var out = VectorBuilder(type: .string)
             let m = a.map { $0.materialized() }
-            for i in 0..<count { out.append(.string(m.map { $0.isNull(i) ? "" : $0.stringAt(i) }.joined())) }
-            return result(.string, out.build().storage, a, count).withValidity(nil)
+            var out = StringArray()
+            out.offsets.reserveCapacity(count + 1)
+            for i in 0..<count {
+                out.appendString { bytes in for v in m where !v.isNull(i) { v.withUTF8(i) { bytes.append(contentsOf: $0) } } }
+            }
+            return result(.string, .string(out), a, count).withValidity(nil)
         default: break
         }
         if a.contains(where: isNullConstant) { return .constant(.null, type: e.type, count: count) }
@@ -68,9 +71,8 @@ extension Evaluator {
             for i in 0..<count where !eq.isNull(i) && eq.datumBool(i) { valid[i] = false; any = true }
             v.validity = any ? valid : nil
             return v
-        case .lower: return strings(a[0], count, resultType: .string) { .string($0.lowercased()) }
-        case .upper: return strings(a[0], count, resultType: .string) { .string($0.uppercased()) }
-        case .trim: return strings(a[0], count, resultType: .string) { .string($0.trimmingCharacters(in: .whitespaces)) }
+        case .lower, .upper: return caseMapped(a[0], count, upper: f == .upper)
+        case .trim: return trimmed(a[0], count)
         case .length: return strings(a[0], count, resultType: .int) { .int(Int64($0.count)) }
         case .replace:
             guard case .constant(.string(let from)) = a[1].storage, case .constant(.string(let to)) = a[2].storage else {

@@ -37,7 +37,7 @@ enum Evaluator {
         case .inList(let a, let set, let hasNull, let negated):
             return inList(try evaluate(a, b), set, hasNull: hasNull, negated: negated, b.count)
         case .like(let a, let pattern, let negated):
-            return strings(try evaluate(a, b), b.count, resultType: .bool) { Datum.bool(pattern.matches($0) != negated) }
+            return stringTest(try evaluate(a, b), b.count) { pattern.matches(utf8: $0) != negated }
         case .cast(let a, let type):
             return try cast(try evaluate(a, b), to: type, e, b.count)
         case .caseWhen(let whens, let otherwise):
@@ -120,15 +120,17 @@ enum Evaluator {
         return v
     }
 
-    /// Applies `f` to every string value (dictionary entries once), producing values of `resultType`.
+    /// Applies `f` to every string value as a Swift `String` (dictionary entries once), producing
+    /// values of `resultType`. For functions that need a `String` (Unicode case mapping, character
+    /// counts); byte-wise kernels use `stringTest` and `mapStrings`.
     static func strings(_ v: Vector, _ count: Int, resultType: SQLType, _ f: (String) -> Datum) -> Vector {
         switch v.storage {
         case .constant(.string(let s)): return .constant(f(s), type: resultType, count: count)
         case .constant: return .constant(.null, type: resultType, count: count)
         case .dict(let entries, let idx):
-            let mapped = entries.map(f)
+            let mapped = (0..<entries.count).map { f(entries[$0]) }
             if resultType == .string {
-                let e = mapped.map { if case .string(let s) = $0 { return s } else { return "" } }
+                let e = StringArray(mapped.map { if case .string(let s) = $0 { return s } else { return "" } })
                 return Vector(type: .string, storage: .dict(entries: e, indices: idx), validity: v.validity, count: count)
             }
             // Per-entry results spread to rows through the indices; an entry whose result is NULL
@@ -158,10 +160,58 @@ enum Evaluator {
             }
         case .string(let a):
             var out = VectorBuilder(type: resultType)
-            for (i, s) in a.enumerated() { out.append(v.isNull(i) ? .null : f(s)) }
+            for i in 0..<count { out.append(v.isNull(i) ? .null : f(a[i])) }
             return out.build()
         default:
             return .constant(.null, type: resultType, count: count)
+        }
+    }
+
+    /// A BOOLEAN vector of `test` over every string value's UTF-8 bytes (dictionary entries once,
+    /// then spread through the indices); NULL rows stay NULL.
+    static func stringTest(_ v: Vector, _ count: Int, _ test: (UnsafeRawBufferPointer) -> Bool) -> Vector {
+        switch v.storage {
+        case .constant(.string(var s)):
+            return .constant(.bool(s.withUTF8 { test(UnsafeRawBufferPointer($0)) }), type: .bool, count: count)
+        case .dict(let entries, let idx):
+            let e = (0..<entries.count).map { entries.withUTF8($0, test) }
+            let rows = e.withUnsafeBufferPointer { ep in idx.map { ep[Int($0)] } }
+            return Vector(type: .bool, storage: .bool(rows), validity: v.validity, count: count)
+        case .string(let a):
+            let rows = a.bytes.withUnsafeBytes { all in
+                a.offsets.withUnsafeBufferPointer { o in
+                    [Bool](unsafeUninitializedCapacity: count) { out, n in
+                        for i in 0..<count { out[i] = test(UnsafeRawBufferPointer(rebasing: all[Int(o[i])..<Int(o[i + 1])])) }
+                        n = count
+                    }
+                }
+            }
+            return Vector(type: .bool, storage: .bool(rows), validity: v.validity, count: count)
+        default:
+            return .constant(.null, type: .bool, count: count)
+        }
+    }
+
+    /// A VARCHAR vector of `transform` over every string value's UTF-8 bytes (dictionary entries
+    /// once, kept a dictionary); `transform` appends the result's bytes to its second argument.
+    static func mapStrings(_ v: Vector, _ count: Int, _ transform: (UnsafeRawBufferPointer, inout [UInt8]) -> Void) -> Vector {
+        func apply(_ a: StringArray, _ n: Int) -> StringArray {
+            var out = StringArray()
+            out.offsets.reserveCapacity(n + 1)
+            out.bytes.reserveCapacity(a.bytes.count)
+            for i in 0..<n { out.appendString { bytes in a.withUTF8(i) { transform($0, &bytes) } } }
+            return out
+        }
+        switch v.storage {
+        case .constant(.string(let s)):
+            let r = apply(StringArray([s]), 1)
+            return .constant(.string(r[0]), type: .string, count: count)
+        case .dict(let entries, let idx):
+            return Vector(type: .string, storage: .dict(entries: apply(entries, entries.count), indices: idx), validity: v.validity, count: count)
+        case .string(let a):
+            return Vector(type: .string, storage: .string(apply(a, count)), validity: v.validity, count: count)
+        default:
+            return .constant(.null, type: .string, count: count)
         }
     }
 
@@ -249,17 +299,17 @@ enum Evaluator {
     }
 
     private static func compareStrings(_ op: BinaryOp, _ a: Vector, _ b: Vector, _ count: Int, _ test: (Int) -> Bool) -> Vector {
-        // Constant on one side: evaluate once per dictionary entry.
-        if case .constant(.string(let k)) = b.storage {
-            return strings(a, count, resultType: .bool) { .bool(test(compareBytes($0, k))) }
+        // Constant on one side: compare bytes, once per dictionary entry.
+        if case .constant(.string(var k)) = b.storage {
+            return k.withUTF8 { kb in stringTest(a, count) { test(StringArray.compare($0, UnsafeRawBufferPointer(kb))) } }
         }
-        if case .constant(.string(let k)) = a.storage {
-            return strings(b, count, resultType: .bool) { .bool(test(compareBytes(k, $0))) }
+        if case .constant(.string(var k)) = a.storage {
+            return k.withUTF8 { kb in stringTest(b, count) { test(StringArray.compare(UnsafeRawBufferPointer(kb), $0)) } }
         }
         var values = [Bool](repeating: false, count: count)
         let x = a.materialized(), y = b.materialized()
         for i in 0..<count where !x.isNull(i) && !y.isNull(i) {
-            values[i] = test(compareBytes(x.stringAt(i), y.stringAt(i)))
+            values[i] = x.withUTF8(i) { p in y.withUTF8(i) { q in test(StringArray.compare(p, q)) } }
         }
         return Vector(type: .bool, storage: .bool(values), validity: validity([a, b]), count: count)
     }
@@ -273,7 +323,16 @@ enum Evaluator {
         }
         switch v.type {
         case .string:
-            return strings(v, count, resultType: .bool) { decide(set.contains(.string($0))) }
+            var members = ByteDictionary()
+            for case .string(let s) in set { _ = members.index(of: s) }
+            let found = stringTest(v, count) { members.firstIndex(of: $0) != nil }
+            guard hasNull || negated, case .bool(let f) = found.storage else { return found }
+            // Not found is NULL when the list holds a NULL (SQL), else the negation.
+            var valid = found.validity ?? Bitmap(count: count, value: true)
+            var anyNull = found.validity != nil
+            if hasNull { for i in 0..<count where !f[i] { valid[i] = false; anyNull = true } }
+            let values = negated ? f.map { !$0 } : f
+            return Vector(type: .bool, storage: .bool(values), validity: anyNull ? valid : nil, count: count)
         case .int, .timestamp:
             let ints = Set(set.compactMap { d -> Int64? in
                 if case .int(let x) = d { return x }
@@ -413,9 +472,15 @@ enum Evaluator {
             return result(.interval, .interval(values), inputs, count)
         case (.string, .string):
             let x = a.materialized(), y = b.materialized()
-            var out = VectorBuilder(type: .string)
-            for i in 0..<count { out.append(x.isNull(i) || y.isNull(i) ? .null : .string(x.stringAt(i) + y.stringAt(i))) }
-            return out.build()
+            var out = StringArray()
+            out.offsets.reserveCapacity(count + 1)
+            for i in 0..<count {
+                out.appendString { bytes in
+                    x.withUTF8(i) { bytes.append(contentsOf: $0) }
+                    y.withUTF8(i) { bytes.append(contentsOf: $0) }
+                }
+            }
+            return result(.string, .string(out), inputs, count)
         default:
             throw QueryError(.execution, "cannot apply \(op.rawValue) to \(a.type) and \(b.type)", at: e.position)
         }
@@ -442,7 +507,17 @@ extension Operand {
 }
 
 extension Vector {
-    /// Row `i` of a string vector (materialised or dictionary).
+    /// Calls `body` with the UTF-8 bytes of row `i` of a string vector (empty for other storage).
+    @inline(__always) func withUTF8<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        switch storage {
+        case .string(let a): return a.withUTF8(i, body)
+        case .dict(let e, let idx): return e.withUTF8(Int(idx[i]), body)
+        case .constant(.string(var s)): return s.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        default: return body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+    }
+
+    /// Row `i` of a string vector as a Swift `String` (materialised or dictionary).
     func stringAt(_ i: Int) -> String {
         switch storage {
         case .string(let a): return a[i]

@@ -1,10 +1,14 @@
+import TapeCodec
+
 /// The build side of a hash join: build rows chained by equal key. NULL keys are left out (they
 /// never match). Key columns of one SQL type per position on both sides (the binder casts them);
-/// one BIGINT/TIMESTAMP key or one VARCHAR key uses a specialised map, anything else a map of
-/// value tuples.
+/// one BIGINT/TIMESTAMP key or one VARCHAR key (hashed as UTF-8 bytes) uses a specialised map,
+/// anything else a map of value tuples.
 final class JoinHashTable {
     private var intHeads: [Int64: Int32] = [:]
-    private var stringHeads: [String: Int32] = [:]
+    /// The build side's distinct string keys; `stringHeads[key index]` is its chain's first row.
+    private var stringKeys = ByteDictionary()
+    private var stringHeads: [Int32] = []
     private var tupleHeads: [[Datum]: Int32] = [:]
     /// `next[row]`: the next build row with the same key, or -1.
     private var next: [Int32]
@@ -20,16 +24,24 @@ final class JoinHashTable {
         } else {
             mode = .tuple
         }
-        // One dictionary-encoded key with distinct entries: chain rows per entry, then hash each
-        // entry once (not each row).
-        if mode == .string, case .dict(let entries, let idx) = keys[0].storage, Set(entries).count == entries.count {
-            var heads = [Int32](repeating: -1, count: entries.count)
-            for r in stride(from: count - 1, through: 0, by: -1) where !keys[0].isNull(r) {
-                let e = Int(idx[r])
-                next[r] = heads[e]
-                heads[e] = Int32(r)
+        if mode == .string {
+            // Each row's key index (a dictionary's entries hashed once, not each row), then rows
+            // chained per key, inserted in reverse so each chain lists rows in build order.
+            let k = keys[0]
+            let keyOf: [UInt32]
+            if case .dict(let entries, let idx) = k.storage {
+                let map = (0..<entries.count).map { e in entries.withUTF8(e) { stringKeys.index(of: $0) } ?? 0 }
+                keyOf = idx.map { map[Int($0)] }
+            } else {
+                let m = k.materialized()
+                keyOf = (0..<count).map { r in m.isNull(r) ? 0 : m.withUTF8(r) { stringKeys.index(of: $0) } ?? 0 }
             }
-            for (e, h) in heads.enumerated() where h >= 0 { stringHeads[entries[e]] = h }
+            stringHeads = [Int32](repeating: -1, count: stringKeys.count)
+            for r in stride(from: count - 1, through: 0, by: -1) where !k.isNull(r) {
+                let e = Int(keyOf[r])
+                next[r] = stringHeads[e]
+                stringHeads[e] = Int32(r)
+            }
             return
         }
         // Insert in reverse so each chain lists rows in build order.
@@ -41,9 +53,7 @@ final class JoinHashTable {
                 next[r] = intHeads[k] ?? -1
                 intHeads[k] = row
             case .string:
-                let k = keys[0].stringAt(r)
-                next[r] = stringHeads[k] ?? -1
-                stringHeads[k] = row
+                break   // built above
             case .tuple:
                 let k = keys.map { $0.datum(r) }
                 next[r] = tupleHeads[k] ?? -1
@@ -77,14 +87,16 @@ final class JoinHashTable {
         case .string:
             let k = keys[0]
             switch k.storage {
-            case .constant(let d):
-                if case .string(let s) = d, let h = stringHeads[s] { for i in 0..<count { out[i] = h } }
+            case .constant(.string(var s)):
+                let h = s.withUTF8 { head(UnsafeRawBufferPointer($0)) }
+                for i in 0..<count { out[i] = h }
+            case .constant: break
             case .dict(let entries, let idx):
                 // One lookup per dictionary entry, not per row.
-                let heads = entries.map { stringHeads[$0] ?? -1 }
+                let heads = (0..<entries.count).map { e in entries.withUTF8(e) { head($0) } }
                 for r in 0..<count where !k.isNull(r) { out[r] = heads[Int(idx[r])] }
             default:
-                for r in 0..<count where !k.isNull(r) { out[r] = stringHeads[k.stringAt(r)] ?? -1 }
+                for r in 0..<count where !k.isNull(r) { out[r] = k.withUTF8(r) { head($0) } }
             }
         case .tuple:
             for r in 0..<count where !keys.contains(where: { $0.isNull(r) }) {
@@ -94,9 +106,14 @@ final class JoinHashTable {
         return out
     }
 
+    /// The first build row with the string key `bytes`, or -1.
+    private func head(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        stringKeys.firstIndex(of: bytes).map { stringHeads[Int($0)] } ?? -1
+    }
+
     /// The build row after `row` with the same key, or -1.
     @inline(__always) func nextMatch(_ row: Int32) -> Int32 { next[Int(row)] }
 
     /// Rough bytes held.
-    var approximateBytes: Int { next.count * 4 + (intHeads.count + stringHeads.count + tupleHeads.count) * 48 }
+    var approximateBytes: Int { next.count * 4 + (intHeads.count + tupleHeads.count) * 48 + stringKeys.entries.approximateBytes + stringHeads.count * 24 }
 }

@@ -24,6 +24,9 @@ final class ResultStage {
     private let memoryLimit: Int
     private let emit: (Batch) throws -> Bool
     private var seen = Set<[Datum]>()
+    /// DISTINCT over one VARCHAR column: the values seen, as bytes (and whether NULL was).
+    private var seenStrings = ByteDictionary()
+    private var seenNull = false
     /// Approximate bytes held by `seen` (DISTINCT), counted against the memory budget.
     private var seenBytes = 0
     private var skipped = 0
@@ -167,15 +170,30 @@ final class ResultStage {
     private func dedupe(_ b: Batch) throws(QueryError) -> Batch {
         var keep: [Int32] = []
         let cols = b.columns.prefix(visible)
-        for r in 0..<b.count {
-            let row = cols.map { $0.datum(r) }
-            if seen.insert(row).inserted {
-                keep.append(Int32(r))
-                seenBytes += RowKey.approximateBytes(row)
+        if visible == 1, cols[0].type == .string {
+            let v = cols[0]
+            for r in 0..<b.count {
+                if v.isNull(r) {
+                    if !seenNull { seenNull = true; keep.append(Int32(r)) }
+                    continue
+                }
+                let before = seenStrings.count
+                _ = v.withUTF8(r) { seenStrings.index(of: $0) }
+                if seenStrings.count > before { keep.append(Int32(r)) }
+            }
+            seenBytes = seenStrings.entries.approximateBytes + seenStrings.count * 24
+        } else {
+            for r in 0..<b.count {
+                let row = cols.map { $0.datum(r) }
+                if seen.insert(row).inserted {
+                    keep.append(Int32(r))
+                    seenBytes += RowKey.approximateBytes(row)
+                }
             }
         }
         if seenBytes > memoryLimit {
-            throw QueryError(.execution, "\(spec.what.isEmpty ? "SELECT DISTINCT" : spec.what) needs more than \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit) (\(seen.count) distinct rows so far); raise --memory-limit or select fewer columns")
+            let distinct = seen.count + seenStrings.count + (seenNull ? 1 : 0)
+            throw QueryError(.execution, "\(spec.what.isEmpty ? "SELECT DISTINCT" : spec.what) needs more than \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit) (\(distinct) distinct rows so far); raise --memory-limit or select fewer columns")
         }
         return keep.count == b.count ? b : b.gather(keep)
     }
@@ -211,8 +229,10 @@ enum Sorter {
         case (.int(let x), .int(let y)): c = x[i] < y[j] ? -1 : (x[i] == y[j] ? 0 : 1)
         case (.double(let x), .double(let y)): c = compareDoubles(x[i], y[j])
         case (.bool(let x), .bool(let y)): c = x[i] == y[j] ? 0 : (!x[i] ? -1 : 1)
-        case (.string, .string), (.string, .dict), (.dict, .string), (.dict, .dict):
-            c = compareBytes(a.stringAt(i), b.stringAt(j))
+        case (.string(let x), .string(let y)): c = x.compare(i, y, j)
+        case (.dict(let x, let xi), .dict(let y, let yi)): c = x.compare(Int(xi[i]), y, Int(yi[j]))
+        case (.string, .dict), (.dict, .string):
+            c = a.withUTF8(i) { p in b.withUTF8(j) { q in StringArray.compare(p, q) } }
         default: c = Datum.compare(a.datum(i), b.datum(j))
         }
         return key.descending ? -c : c

@@ -3,6 +3,10 @@ import TapeFormat
 
 /// The values of one expression over the rows of a batch, typed and spread like `ColumnData`:
 /// one slot per row, a null row's slot holds a placeholder to be ignored.
+///
+/// Strings keep the Arrow layout they are decoded in (`StringArray`: offsets + UTF-8 bytes, shared
+/// with the decoded `ColumnData` without a copy); kernels work on the bytes and make a Swift
+/// `String` only where a function needs one (`stringAt`).
 struct Vector {
     enum Storage {
         /// BIGINT and TIMESTAMP.
@@ -10,9 +14,10 @@ struct Vector {
         case double([Double])
         case bool([Bool])
         /// Plain strings, one per row.
-        case string([String])
-        /// Dictionary strings: `indices[row]` indexes `entries` (few distinct values).
-        case dict(entries: [String], indices: [UInt32])
+        case string(StringArray)
+        /// Dictionary strings: `indices[row]` indexes `entries` (few distinct values; entries may
+        /// repeat, e.g. after `upper()` mapped two of them to one).
+        case dict(entries: StringArray, indices: [UInt32])
         case interval([Interval])
         /// The same value on every row (literals, a run's metadata); a `.null` constant is all-null.
         case constant(Datum)
@@ -46,8 +51,10 @@ struct Vector {
             storage = c.type == .duration ? .interval(v.map(Interval.init(durationNanos:))) : .int(v)
         case .float64(let v): storage = .double(v)
         case .bool(let v): storage = .bool(v)
-        case .strings(let s): storage = .string((0..<s.count).map { s[$0] })
-        case .dictionary(let e, let idx): storage = .dict(entries: (0..<e.count).map { e[$0] }, indices: idx)
+        case .strings(let s): storage = .string(s)
+        case .dictionary(let e, let idx):
+            // A chunk whose rows are all NULL may have no entries: give the placeholder index 0 one.
+            storage = .dict(entries: e.count == 0 ? StringArray([""]) : e, indices: idx)
         }
     }
 
@@ -89,7 +96,7 @@ struct Vector {
         case .int(let v), .timestamp(let v): return Vector(type: type, storage: .int([Int64](repeating: v, count: count)), count: count)
         case .double(let v): return Vector(type: type, storage: .double([Double](repeating: v, count: count)), count: count)
         case .bool(let v): return Vector(type: type, storage: .bool([Bool](repeating: v, count: count)), count: count)
-        case .string(let s): return Vector(type: type, storage: .dict(entries: [s], indices: [UInt32](repeating: 0, count: count)), count: count)
+        case .string(let s): return Vector(type: type, storage: .dict(entries: StringArray([s]), indices: [UInt32](repeating: 0, count: count)), count: count)
         case .interval(let i): return Vector(type: type, storage: .interval([Interval](repeating: i, count: count)), count: count)
         }
     }
@@ -100,7 +107,7 @@ struct Vector {
         case .int, .timestamp, .null: return .int([Int64](repeating: 0, count: count))
         case .double: return .double([Double](repeating: 0, count: count))
         case .bool: return .bool([Bool](repeating: false, count: count))
-        case .string: return .dict(entries: [""], indices: [UInt32](repeating: 0, count: count))
+        case .string: return .dict(entries: StringArray([""]), indices: [UInt32](repeating: 0, count: count))
         case .interval: return .interval([Interval](repeating: Interval(), count: count))
         }
     }
@@ -119,14 +126,15 @@ struct Vector {
         case .int(let a): return Vector(type: type, storage: .int(pick(a)), validity: valid, count: n)
         case .double(let a): return Vector(type: type, storage: .double(pick(a)), validity: valid, count: n)
         case .bool(let a): return Vector(type: type, storage: .bool(pick(a)), validity: valid, count: n)
-        case .string(let a): return Vector(type: type, storage: .string(pick(a)), validity: valid, count: n)
+        case .string(let a): return Vector(type: type, storage: .string(a.gather(rows)), validity: valid, count: n)
         case .dict(let e, let idx): return Vector(type: type, storage: .dict(entries: e, indices: pick(idx)), validity: valid, count: n)
         case .interval(let a): return Vector(type: type, storage: .interval(pick(a)), validity: valid, count: n)
         case .constant(let d): return Vector(type: type, storage: .constant(d), count: n)
         }
     }
 
-    /// The storage form for output formatters.
+    /// The storage form for output formatters and the Arrow bridge (strings handed over as they
+    /// are: no per-row conversion).
     func columnData() -> ColumnData {
         let m = materialized()
         let ct = type.columnType
@@ -134,8 +142,8 @@ struct Vector {
         case .int(let a): return ColumnData(type: ct, storage: .int64(a), validity: m.validity)
         case .double(let a): return ColumnData(type: ct, storage: .float64(a), validity: m.validity)
         case .bool(let a): return ColumnData(type: ct, storage: .bool(a), validity: m.validity)
-        case .string(let a): return ColumnData(type: ct, storage: .strings(StringArray(a)), validity: m.validity)
-        case .dict(let e, let idx): return ColumnData(type: ct, storage: .dictionary(entries: StringArray(e), indices: idx), validity: m.validity)
+        case .string(let a): return ColumnData(type: ct, storage: .strings(a), validity: m.validity)
+        case .dict(let e, let idx): return ColumnData(type: ct, storage: .dictionary(entries: e, indices: idx), validity: m.validity)
         case .interval(let a): return ColumnData(type: ct, storage: .strings(StringArray(a.map(\.description))), validity: m.validity)
         case .constant: return ColumnData(type: ct, storage: .int64([]), validity: nil)   // unreachable: materialized
         }
@@ -149,11 +157,10 @@ struct VectorBuilder {
     private var ints: [Int64] = []
     private var doubles: [Double] = []
     private var bools: [Bool] = []
-    private var strings: [String] = []
+    private var strings = StringArray()
     private var intervals: [Interval] = []
     private var validity = Bitmap()
     private var hasNull = false
-    private var stringBytes = 0
 
     init(type: SQLType) { self.type = type }
 
@@ -165,12 +172,8 @@ struct VectorBuilder {
         case .int(let a): ints.append(contentsOf: a)
         case .double(let a): doubles.append(contentsOf: a)
         case .bool(let a): bools.append(contentsOf: a)
-        case .string(let a):
-            strings.append(contentsOf: a)
-            stringBytes += a.reduce(0) { $0 + $1.utf8.count + 16 }
-        case .dict(let e, let idx):
-            strings.append(contentsOf: idx.map { e[Int($0)] })
-            stringBytes += idx.reduce(0) { $0 + e[Int($1)].utf8.count + 16 }
+        case .string(let a): strings.append(contentsOf: a)
+        case .dict(let e, let idx): for i in idx { strings.append(e, Int(i)) }
         case .interval(let a): intervals.append(contentsOf: a)
         case .constant: break
         }
@@ -187,10 +190,7 @@ struct VectorBuilder {
             if case .double(let v) = d { doubles.append(v) } else if case .int(let v) = d { doubles.append(Double(v)) } else { doubles.append(0) }
         case .bool: if case .bool(let v) = d { bools.append(v) } else { bools.append(false) }
         case .string:
-            let v: String
-            if case .string(let x) = d { v = x } else { v = "" }
-            strings.append(v)
-            stringBytes += v.utf8.count + 16
+            if case .string(let x) = d { strings.append(x) } else { strings.append("") }
         case .interval: if case .interval(let v) = d { intervals.append(v) } else { intervals.append(Interval()) }
         }
         count += 1
@@ -211,7 +211,7 @@ struct VectorBuilder {
     /// Approximate bytes held, for memory budgets.
     var approximateBytes: Int {
         ints.count * 8 + doubles.count * 8 + bools.count + intervals.count * 24
-            + stringBytes + validity.words.count * 8
+            + strings.approximateBytes + validity.words.count * 8
     }
 }
 
@@ -261,22 +261,15 @@ extension Batch {
     /// String vectors that are all dictionary-encoded or constant (a run's id, say) as one
     /// dictionary vector (entries merged), so the strings are not copied per row; nil otherwise.
     private static func concatenateDictionaries(_ parts: [Vector], count n: Int) -> Vector? {
-        var entries: [String] = []
-        var entryIndex: [String: UInt32] = [:]
+        var entries = ByteDictionary()
         var indices: [UInt32] = []
         indices.reserveCapacity(n)
         var validity = Bitmap()
         var hasNull = false
-        func entry(_ s: String) -> UInt32 {
-            if let i = entryIndex[s] { return i }
-            entries.append(s)
-            entryIndex[s] = UInt32(entries.count - 1)
-            return UInt32(entries.count - 1)
-        }
         for v in parts {
             switch v.storage {
             case .constant(.string(let s)):
-                let i = entry(s)
+                let i = entries.index(of: s)
                 indices.append(contentsOf: repeatElement(i, count: v.count))
                 for _ in 0..<v.count { validity.append(true) }
             case .constant(.null):
@@ -284,7 +277,7 @@ extension Batch {
                 for _ in 0..<v.count { validity.append(false) }
                 hasNull = hasNull || v.count > 0
             case .dict(let e, let idx):
-                let map = e.map(entry)
+                let map = (0..<e.count).map { k in e.withUTF8(k) { entries.index(of: $0) } ?? 0 }
                 for r in 0..<v.count {
                     indices.append(map[Int(idx[r])])
                     let valid = !v.isNull(r)
@@ -295,8 +288,8 @@ extension Batch {
                 return nil
             }
         }
-        if entries.isEmpty { entries = [""] }
-        return Vector(type: .string, storage: .dict(entries: entries, indices: indices), validity: hasNull ? validity : nil, count: n)
+        if entries.count == 0 { _ = entries.index(of: "") }
+        return Vector(type: .string, storage: .dict(entries: entries.entries, indices: indices), validity: hasNull ? validity : nil, count: n)
     }
 
     /// Approximate bytes held by the batch's columns (for memory budgets).
@@ -306,8 +299,8 @@ extension Batch {
             case .int(let a): return acc + a.count * 8
             case .double(let a): return acc + a.count * 8
             case .bool(let a): return acc + a.count
-            case .string(let a): return acc + a.reduce(0) { $0 + $1.utf8.count + 16 }
-            case .dict(let e, let i): return acc + i.count * 4 + e.reduce(0) { $0 + $1.utf8.count + 16 }
+            case .string(let a): return acc + a.approximateBytes
+            case .dict(let e, let i): return acc + i.count * 4 + e.approximateBytes
             case .interval(let a): return acc + a.count * 24
             case .constant: return acc
             }

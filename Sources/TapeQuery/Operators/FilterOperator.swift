@@ -1,3 +1,5 @@
+import TapeCodec
+
 /// Keeps the input rows for which `predicate` (a BOOLEAN over the input columns) is true; NULL
 /// counts as false. Streaming; output columns are the input's.
 final class FilterOperator: PhysicalOperator {
@@ -25,6 +27,7 @@ final class FilterOperator: PhysicalOperator {
 
     /// The rows of `b` for which `f` is true, or nil when every row is.
     static func selection(_ f: BoundExpr, _ b: Batch) throws(QueryError) -> [Int32]? {
+        if let rows = dictionarySelection(f, b) { return rows.count == b.count ? nil : rows }
         let v = try Evaluator.evaluate(f, b)
         if case .constant(let d) = v.storage { return d == .bool(true) ? nil : [] }
         guard case .bool(let bits) = v.storage else { return [] }
@@ -38,6 +41,48 @@ final class FilterOperator: PhysicalOperator {
             }
         }
         return rows.count == b.count ? nil : rows
+    }
+
+    /// A predicate that reads only one column, a dictionary-encoded string with fewer entries
+    /// than rows (`symbol = 'SPY'`, `action IN (…)`, `reason LIKE …`): evaluated once per
+    /// dictionary entry and once for NULL, then rows are selected straight from the indices.
+    /// nil when that does not apply, or when evaluating an entry fails (an entry no row uses may
+    /// fail a cast; the row-wise path then reports only real failures).
+    /// REQUIRES: `f.slots` lists every column `f` reads, and `f` is deterministic.
+    static func dictionarySelection(_ f: BoundExpr, _ b: Batch) -> [Int32]? {
+        let slots = f.slots
+        guard slots.count == 1, let slot = slots.first,
+              case .dict(let entries, let idx) = b.columns[slot].storage, entries.count * 4 <= b.count else { return nil }
+        let n = entries.count + 1
+        var values = entries
+        values.append("")
+        var probe = b
+        probe.count = n
+        probe.columns = b.columns.map { .constant(.null, type: $0.type, count: n) }
+        var nullLast = Bitmap(count: n, value: true)
+        nullLast[n - 1] = false
+        probe.columns[slot] = Vector(type: .string, storage: .string(values), validity: nullLast, count: n)
+        guard let v = try? Evaluator.evaluate(f, probe) else { return nil }
+        let keep: [UInt8] = (0..<n).map { !v.isNull($0) && v.datumBool($0) ? 1 : 0 }
+        if let valid = b.columns[slot].validity {
+            let keepNull = keep[n - 1] != 0
+            return (0..<Int32(b.count)).filter { valid[Int($0)] ? keep[Int(idx[Int($0)])] != 0 : keepNull }
+        }
+        // No NULLs: count the matches (branch-free), then write exactly that many row numbers.
+        return idx.withUnsafeBufferPointer { ip in
+            keep.withUnsafeBufferPointer { kp in
+                var matches = 0
+                for i in ip { matches &+= Int(kp[Int(i)]) }
+                return [Int32](unsafeUninitializedCapacity: matches) { out, written in
+                    var k = 0
+                    for r in 0..<ip.count where kp[Int(ip[r])] != 0 {
+                        out[k] = Int32(truncatingIfNeeded: r)
+                        k += 1
+                    }
+                    written = k
+                }
+            }
+        }
     }
 
     func explain(analyzed: Bool) -> [String] { ["\(label) \(predicate.text)"] }

@@ -1,7 +1,7 @@
 /// The aggregate functions Tape's SQL knows, with DuckDB's semantics: NULL inputs are ignored
 /// (except by first/last, which return the first/last row's value even when NULL, by row order);
 /// over no rows every aggregate but count returns NULL.
-enum AggregateFunction: String, Sendable {
+enum AggregateFunction: String, Sendable, CaseIterable {
     case countStar = "count_star", count, countDistinct = "count_distinct"
     case sum, avg, min, max, first, last, anyValue = "any_value"
     case stddevSamp = "stddev_samp", stddevPop = "stddev_pop", varSamp = "var_samp", varPop = "var_pop"

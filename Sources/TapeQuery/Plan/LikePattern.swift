@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A compiled SQL LIKE pattern: `%` matches any run of characters, `_` exactly one character;
 /// the escape character, when given, makes the next character match itself (`%`, `_` and the
 /// escape included); everything else matches itself. ILIKE compares lower-cased text.
@@ -40,6 +44,15 @@ struct LikePattern: Sendable {
         return Array(text.utf8).withUnsafeBufferPointer { match($0, 0, 0) }
     }
 
+    /// `matches` over a string's UTF-8 bytes: no `String` is made, except for ILIKE over text
+    /// that is not all ASCII (Unicode lower-casing).
+    func matches(utf8 s: UnsafeRawBufferPointer) -> Bool {
+        let bytes = s.assumingMemoryBound(to: UInt8.self)
+        guard caseInsensitive else { return match(bytes, 0, 0) }
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return matches(String(decoding: bytes, as: UTF8.self)) }
+        return bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }.withUnsafeBufferPointer { match($0, 0, 0) }
+    }
+
     /// Length in bytes of the UTF-8 character starting with `b`.
     private static func width(_ b: UInt8) -> Int {
         b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
@@ -65,7 +78,7 @@ struct LikePattern: Sendable {
                         continue
                     }
                 case .literal(let lit):
-                    if si + lit.count <= s.count && (0..<lit.count).allSatisfy({ s[si + $0] == lit[$0] }) {
+                    if si + lit.count <= s.count && lit.withUnsafeBufferPointer({ memcmp($0.baseAddress!, s.baseAddress! + si, lit.count) == 0 }) {
                         si += lit.count
                         ti += 1
                         continue

@@ -26,8 +26,8 @@ extension Vector {
         case .int(let a): return { a[$0] < a[$1] ? -1 : (a[$0] == a[$1] ? 0 : 1) }
         case .double(let a): return { compareDoubles(a[$0], a[$1]) }
         case .bool(let a): return { a[$0] == a[$1] ? 0 : (!a[$0] ? -1 : 1) }
-        case .string(let a): return { compareBytes(a[$0], a[$1]) }
-        case .dict(let e, let idx): return { compareBytes(e[Int(idx[$0])], e[Int(idx[$1])]) }
+        case .string(let a): return { a.compare($0, a, $1) }
+        case .dict(let e, let idx): return { e.compare(Int(idx[$0]), e, Int(idx[$1])) }
         case .interval(let a): return { Evaluator.compareIntervals(a[$0], a[$1]) }
         case .constant: return { _, _ in 0 }
         }

@@ -26,7 +26,7 @@ final class Aggregation {
             if kv.count == 1, kv[0].validity == nil, case .dict(let entries, let idx) = kv[0].storage,
                aggregates.allSatisfy({ $0.function == .countStar && $0.filter == nil }) {
                 let perEntry = CountState.histogram(idx, buckets: entries.count)
-                let entryIds = entries.indices.map { perEntry[$0] > 0 ? groups.id([.string(entries[$0])]) : -1 }
+                let entryIds = (0..<entries.count).map { perEntry[$0] > 0 ? groups.stringID(entries, $0) : -1 }
                 for s in states { (s as? CountState)?.add(perEntry, to: entryIds, groupCount: groupCount) }
                 return
             }

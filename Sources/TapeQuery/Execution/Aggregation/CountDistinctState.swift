@@ -27,7 +27,8 @@ final class CountDistinctState: AggregateState {
             let x = Evaluator.ints(v)
             forEachRow(v, groups, count) { r, g in if ints[g].insert(x.at(r)).inserted { bytes += Self.intBytes } }
         } else if case .dict(let entries, let idx) = v.storage {
-            forEachRow(v, groups, count) { r, g in insert(.string(entries[Int(idx[r])]), g) }
+            let values = (0..<entries.count).map { Datum.string(entries[$0]) }
+            forEachRow(v, groups, count) { r, g in insert(values[Int(idx[r])], g) }
         } else {
             let m = v.materialized()
             forEachRow(m, groups, count) { r, g in insert(m.datum(r), g) }

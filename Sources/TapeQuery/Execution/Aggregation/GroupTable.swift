@@ -4,14 +4,16 @@ import TapeCodec
 /// appearance. Keeps each group's key values for the result.
 ///
 /// Fast paths: one BIGINT/TIMESTAMP key (with a one-entry cache, so sorted keys such as
-/// time buckets cost one comparison per row), one string key (dictionary entries looked up once
-/// per batch); otherwise keys are hashed as tuples.
+/// time buckets cost one comparison per row), one string key (hashed as UTF-8 bytes; dictionary
+/// entries looked up once per batch); otherwise keys are hashed as tuples.
 final class GroupTable {
     let types: [SQLType]
     private(set) var count = 0
     private var keyBuilders: [VectorBuilder]
     private var intMap: [Int64: Int32] = [:]
-    private var stringMap: [String: Int32] = [:]
+    /// The single string key's distinct values (as bytes) and, per value, its group id.
+    private var stringKeys = ByteDictionary()
+    private var stringGroups: [Int32] = []
     /// DOUBLE keys by bit pattern, with 0.0/-0.0 and every NaN folded together (one NaN group, as
     /// DuckDB).
     private var doubleMap: [UInt64: Int32] = [:]
@@ -51,11 +53,8 @@ final class GroupTable {
                 let g = newGroup(key)
                 intMap[v] = g
                 return g
-            case .string(let s):
-                if let g = stringMap[s] { return g }
-                let g = newGroup(key)
-                stringMap[s] = g
-                return g
+            case .string(var s):
+                return s.withUTF8 { stringID(UnsafeRawBufferPointer($0)) }
             case .double(let v):
                 let bits = GroupTable.doubleKey(v)
                 let g = doubleMap[bits] ?? newGroup(key)
@@ -68,6 +67,16 @@ final class GroupTable {
         if let g = tupleMap[key] { return g }
         let g = newGroup(key)
         tupleMap[key] = g
+        return g
+    }
+
+    /// The id of the group of the single string key `bytes`, created when new.
+    private func stringID(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        let before = stringKeys.count
+        let e = Int(stringKeys.index(of: bytes) ?? 0)
+        if e < before { return stringGroups[e] }
+        let g = newGroup([.string(String(decoding: bytes, as: UTF8.self))])
+        stringGroups.append(g)
         return g
     }
 
@@ -105,6 +114,9 @@ final class GroupTable {
             case .dict(let entries, let idx):
                 let entryIds = entryGroupIds(entries, used: (0..<n).compactMap { k.isNull($0) ? nil : idx[$0] })
                 for r in 0..<n { ids[r] = k.isNull(r) ? id([.null]) : entryIds[Int(idx[r])] }
+                return ids
+            case .string(let a):
+                for r in 0..<n { ids[r] = k.isNull(r) ? id([.null]) : a.withUTF8(r) { stringID($0) } }
                 return ids
             case .constant(let d):
                 let g = id([d])
@@ -148,10 +160,15 @@ final class GroupTable {
 
     /// Group ids of the dictionary entries that `used` refers to (a filtered batch keeps its whole
     /// dictionary, and an entry no row uses must not become a group); unused entries get -1.
-    func entryGroupIds<C: Collection>(_ entries: [String], used: C) -> [Int32] where C.Element == UInt32 {
+    func entryGroupIds<C: Collection>(_ entries: StringArray, used: C) -> [Int32] where C.Element == UInt32 {
         var isUsed = [Bool](repeating: false, count: entries.count)
         for i in used { isUsed[Int(i)] = true }
-        return entries.indices.map { isUsed[$0] ? id([.string(entries[$0])]) : -1 }
+        return (0..<entries.count).map { isUsed[$0] ? stringID(entries, $0) : -1 }
+    }
+
+    /// The group id of dictionary entry `i` as a single string key.
+    func stringID(_ entries: StringArray, _ i: Int) -> Int32 {
+        entries.withUTF8(i) { stringID($0) }
     }
 
     /// The hash key of a DOUBLE group value.

@@ -85,7 +85,17 @@ final class MinMaxState: AggregateState {
             // One comparison per distinct entry used.
             var used = [Bool](repeating: false, count: entries.count)
             forEachRow(v, nil, count) { r, _ in used[Int(idx[r])] = true }
-            for (i, e) in entries.enumerated() where used[i] { consider(0, .string(e)) }
+            for i in 0..<entries.count where used[i] { consider(0, .string(entries[i])) }
+        case (.string, .string(let a)):
+            // Each group's extreme row of the batch by bytes, then one `String` per group.
+            var best = [Int32](repeating: -1, count: groups == nil ? 1 : groupCount)
+            forEachRow(v, groups, count) { r, g in
+                let b = best[g]
+                if b < 0 { best[g] = Int32(r); return }
+                let c = a.compare(r, a, Int(b))
+                if max ? c > 0 : c < 0 { best[g] = Int32(r) }
+            }
+            for (g, r) in best.enumerated() where r >= 0 { consider(g, .string(a[Int(r)])) }
         default:
             let m = v.materialized()
             forEachRow(m, groups, count) { r, g in consider(g, m.datum(r)) }

@@ -1,23 +1,25 @@
-import TapeCodec
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A hash set of distinct byte strings assigning each a dense index in insertion order, keyed by
-/// the raw UTF-8 bytes so that no `String` is created or hashed on the write path.
+/// the raw UTF-8 bytes so that no `String` is created or hashed: the writer's dictionary encoding,
+/// and the query engine's string keys (GROUP BY, join build, merged dictionaries, IN lists).
 ///
 /// Open addressing with linear probing over a power-of-two table kept at most half full; slots
 /// hold `entry index + 1` (0 = empty). Entries live packed in a `StringArray`.
-struct ByteDictionary {
-    private(set) var entries = StringArray()
+public struct ByteDictionary: Sendable {
+    public private(set) var entries = StringArray()
     private var slots: [UInt32] = [UInt32](repeating: 0, count: 64)
     private var hashes: [UInt64] = []
 
-    var count: Int { entries.count }
+    public init() {}
+
+    public var count: Int { entries.count }
 
     /// The index of `bytes`, inserting it when new and fewer than `limit` entries exist.
     /// Returns nil when the bytes are new and the dictionary is full.
-    mutating func index(of bytes: UnsafeRawBufferPointer, limit: Int) -> UInt32? {
+    public mutating func index(of bytes: UnsafeRawBufferPointer, limit: Int = Int(UInt32.max)) -> UInt32? {
         let h = Self.hash(bytes)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
@@ -25,7 +27,7 @@ struct ByteDictionary {
             let s = slots[i]
             if s == 0 { break }
             let e = Int(s - 1)
-            if hashes[e] == h && entries.withUTF8(e, { Self.equal($0, bytes) }) { return UInt32(e) }
+            if hashes[e] == h && entries.withUTF8(e, { StringArray.equal($0, bytes) }) { return UInt32(e) }
             i = (i + 1) & mask
         }
         guard entries.count < limit else { return nil }
@@ -37,15 +39,42 @@ struct ByteDictionary {
         return UInt32(e)
     }
 
+    /// The index of `bytes`, or nil when they are not in the dictionary.
+    public func firstIndex(of bytes: UnsafeRawBufferPointer) -> UInt32? {
+        let h = Self.hash(bytes)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[i]
+            if s == 0 { return nil }
+            let e = Int(s - 1)
+            if hashes[e] == h && entries.withUTF8(e, { StringArray.equal($0, bytes) }) { return UInt32(e) }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The index of `s`'s UTF-8 bytes, inserting them when new.
+    public mutating func index(of s: String) -> UInt32 {
+        var s = s
+        // No limit given: a dictionary is full only past 2^32 entries, beyond any column's size.
+        return s.withUTF8 { index(of: UnsafeRawBufferPointer($0)) } ?? 0
+    }
+
+    /// The index of `s`'s UTF-8 bytes, or nil.
+    public func firstIndex(of s: String) -> UInt32? {
+        var s = s
+        return s.withUTF8 { firstIndex(of: UnsafeRawBufferPointer($0)) }
+    }
+
     /// Empties the dictionary, keeping its capacity.
-    mutating func removeAll() {
+    public mutating func removeAll() {
         entries.removeAll()
         hashes.removeAll(keepingCapacity: true)
         for i in slots.indices { slots[i] = 0 }
     }
 
     /// Hands the entries out (for a chunk) and starts empty.
-    mutating func takeEntries() -> StringArray {
+    public mutating func takeEntries() -> StringArray {
         let e = entries
         entries = StringArray()
         hashes.removeAll(keepingCapacity: true)
@@ -64,12 +93,8 @@ struct ByteDictionary {
         slots = bigger
     }
 
-    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-    }
-
     /// 64-bit hash of bytes: 8 bytes at a time, multiply-xorshift mixing.
-    static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
+    public static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(b.count)
         var i = 0
         while i + 8 <= b.count {
