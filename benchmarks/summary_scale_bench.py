@@ -8,7 +8,9 @@ Steps:
   1. data: `tape-bench runs DIR --count N --dirs D` (benchmarks/swift; build it with
      `swift build -c release --package-path benchmarks/swift --scratch-path benchmarks/swift/.build`)
      writes N distinct 30-bar runs (metrics stored at close, metadata strategy/symbol/fast/slow/seed)
-     over D directories, in parallel; reused while DIR/done-N exists.
+     over D directories, in parallel; reused while DIR/done-N exists. `--generator copies` uses
+     benchmarks/many_runs_gen.py instead (only the `tape` binary: 150 distinct runs through
+     `tape ingest`, byte-copied to N files; a million in about two minutes).
   2. measure, each with `/usr/bin/time -f "%e %M"` (wall seconds, peak RSS KB), output to /dev/null:
        first:  caches removed, `tape summary DIR --format csv` (reads every footer, writes the caches)
        next:   the same again (--repeat times; served from the caches)
@@ -42,10 +44,15 @@ def main():
     ap.add_argument("--data", default=os.path.join(ROOT, "benchmarks", "data", "summary-scale"))
     ap.add_argument("--tape", default=os.path.join(ROOT, ".build", "release", "tape"))
     ap.add_argument("--bench", default=os.path.join(ROOT, "benchmarks", "swift", ".build", "release", "tape-bench"))
+    ap.add_argument("--generator", choices=["tape-bench", "copies"], default="tape-bench")
     a = ap.parse_args()
     data = os.path.join(a.data, f"runs-{a.runs}")
     if not os.path.exists(os.path.join(a.data, f"done-{a.runs}")):
-        subprocess.run([a.bench, "runs", data, "--count", str(a.runs), "--dirs", str(a.dirs)], check=True)
+        if a.generator == "copies":
+            subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "many_runs_gen.py"), data, "--runs", str(a.runs),
+                            "--dirs", str(a.dirs), "--templates", "150", "--tape", a.tape], check=True)
+        else:
+            subprocess.run([a.bench, "runs", data, "--count", str(a.runs), "--dirs", str(a.dirs)], check=True)
         open(os.path.join(a.data, f"done-{a.runs}"), "w").close()
     base = [a.tape, "summary", data, "--format", "csv", "-o", os.devnull]
     subprocess.run(base + ["--cache", "off"], stdout=subprocess.DEVNULL, check=True)  # page cache warm

@@ -73,6 +73,33 @@ struct DurationTests {
         #expect(filtered.stdout == "held\n2 days 03:00:00\n02:00:00\n1 day 06:00:00\n", "\(filtered.stderr)")
     }
 
+    @Test("sum and avg of durations are INTERVALs: parts summed exactly, avg carries remainders down as DuckDB does")
+    func sumAndAverage() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("run.tape")
+        try Self.writeRun(path)
+        // held: 2 days 03:00, 02:00, 1 day 06:00, 00:00, NULL (83 hours over 4 values); the
+        // timestamp differences are the same plus a fifth 00:00.
+        let r = try runTape(["sql", "SELECT sum(held) AS s, avg(held) AS a, sum(exit_ts - entry_ts) AS s2, avg(exit_ts - entry_ts) AS a2 FROM trades",
+                             path, "-f", "csv"])
+        #expect(r.stdout == "s,a,s2,a2\n3 days 11:00:00,20:45:00,3 days 11:00:00,16:36:00\n", "\(r.stderr)")
+        let grouped = try runTape(["sql", "SELECT held IS NULL AS missing, sum(held) AS s, avg(held) AS a FROM trades GROUP BY 1 ORDER BY 1",
+                                   path, "-f", "csv"])
+        #expect(grouped.stdout == "missing,s,a\nfalse,3 days 11:00:00,20:45:00\ntrue,,\n", "\(grouped.stderr)")
+        // A month carries down as 30 days (1 month / 5 = 6 days), a day as 24 hours, and the
+        // nanoseconds round to the nearest (2 ns / 5 rows = 0.4 ns -> 0; 3 ns / 5 = 0.6 -> 1 ns).
+        let carry = try runTape(["sql", """
+            SELECT avg(CASE WHEN held = INTERVAL '2 hours' THEN INTERVAL '1 month' ELSE INTERVAL '0 days' END) AS m,
+                   avg(CASE WHEN held = INTERVAL '2 hours' THEN INTERVAL '2 ns' ELSE INTERVAL '0 days' END) AS n2,
+                   avg(CASE WHEN held = INTERVAL '2 hours' THEN INTERVAL '3 ns' ELSE INTERVAL '0 days' END) AS n3
+            FROM trades
+            """, path, "-f", "csv"])
+        #expect(carry.stdout == "m,n2,n3\n6 days,00:00:00,00:00:00.000000001\n", "\(carry.stderr)")
+        // A sum past the INTERVAL range is an error naming the call.
+        let over = try runTape(["sql", "SELECT sum(CASE WHEN held IS NULL THEN INTERVAL '0 days' ELSE INTERVAL '2562047:00:00' END) FROM trades", path])
+        #expect(over.status != 0 && over.stderr.contains("overflows INTERVAL"), "\(over.stderr)")
+    }
+
     @Test("the same query in DuckDB gives the same text for timestamp differences and aggregates",
           .enabled(if: TestPython.isAvailable))
     func matchesDuckDB() throws {
@@ -150,21 +177,24 @@ struct DurationTests {
         #expect(try runTape(["cat", dir.path("py.tape"), "b", "-f", "csv"]).stdout == "n,held\n1,1 day 06:00:00\n2,\n")
     }
 
-    @Test("Parquet export writes durations as INT64 nanoseconds named in tape.duration_columns (pyarrow)",
-          .enabled(if: TestPython.isAvailable))
-    func parquetFallback() throws {
+    @Test("Parquet export writes durations as INT64 nanoseconds that pyarrow reads back as duration[ns] (ARROW:schema), named in tape.duration_columns",
+          .enabled(if: TestPython.isAvailable), arguments: ["micros", "nanos"])
+    func parquetDurations(unit: String) throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("run.tape")
         try Self.writeRun(path)
-        let r = try runTape(["export", path, "--format", "parquet", "-o", dir.path("pq")])
+        let r = try runTape(["export", path, "--format", "parquet", "-o", dir.path("pq"), "--timestamp-unit", unit])
         #expect(r.status == 0, "\(r.stderr)")
         let out = try TestPython.run("""
             import sys, json, pyarrow.parquet as pq, pandas as pd
             t = pq.read_table(sys.argv[1])
             names = json.loads(t.schema.metadata[b"tape.duration_columns"])
             col = t.column("held")
-            print(str(col.type), names, [None if v is None else str(pd.to_timedelta(v, unit="ns")) for v in col.to_pylist()])
+            print(str(col.type), names, [None if v is None else str(pd.Timedelta(v)) for v in col.to_pylist()], str(t.column("entry_ts").type))
+            # Without the Arrow schema (as a reader that ignores it sees the file): INT64 nanoseconds.
+            print(pq.read_schema(sys.argv[1]).field("held").type, pq.ParquetFile(sys.argv[1]).schema.column(2).physical_type)
             """, arguments: [dir.path("pq/run.trades.parquet")])
-        #expect(out == "int64 ['held'] ['2 days 03:00:00', '0 days 02:00:00', '1 days 06:00:00', '0 days 00:00:00', None]\n")
+        let ts = unit == "micros" ? "us" : "ns"
+        #expect(out == "duration[ns] ['held'] ['2 days 03:00:00', '0 days 02:00:00', '1 days 06:00:00', '0 days 00:00:00', None] timestamp[\(ts), tz=UTC]\nduration[ns] INT64\n")
     }
 }

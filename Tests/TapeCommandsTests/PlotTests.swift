@@ -117,6 +117,38 @@ struct PlotTests {
         }
     }
 
+    @Test("--from/--to cut the x axis and the rows drawn, --where filters the equity rows, --columns is refused")
+    func rowSelection() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("run.tape")
+        // Spike at bar 500, dip at bar 2,500; the trade enters at bar 100 and exits at bar 900.
+        let values = try writeCurve(path, bars: 3_000, spike: 500, dip: 2_500)
+        func extremes(_ options: [String]) throws -> (data: PlotData, hi: Double, lo: Double) {
+            let data = try PlotData(paths: [path], columns: 200, normalize: false, trades: true,
+                                    selection: try RowSelectionOptions.parse(options))
+            let buckets = data.curves[0].buckets.buckets.compactMap { $0 }
+            return (data, buckets.map(\.max.v).max() ?? .nan, buckets.map(\.min.v).min() ?? .nan)
+        }
+        let all = try extremes([])
+        #expect(all.hi == values.max()! && all.lo == values.min()! && all.data.markers.count == 2)
+        // Bars 1,000..<2,000: neither the spike nor the dip, and no trade marker.
+        let from = Timestamps.format(t0 + 1_000 * minute), to = Timestamps.format(t0 + 2_000 * minute)
+        let cut = try extremes(["--from", from, "--to", to])
+        #expect(cut.data.start == t0 + 1_000 * minute && cut.data.end == t0 + 2_000 * minute)
+        #expect(cut.hi == values[1_000..<2_000].max()! && cut.lo == values[1_000..<2_000].min()!)
+        #expect(cut.data.markers.isEmpty)
+        // --where over the equity table's columns: the spike is filtered out, the dip kept.
+        let filtered = try extremes(["--where", "equity < 2000"])
+        #expect(filtered.hi == values.filter { $0 < 2000 }.max()! && filtered.lo == values.min()!)
+        // Through the command: a bad condition points into the option, --columns is refused.
+        let bad = try runTape(["plot", path, "-o", dir.path("p.svg"), "--where", "equty < 1"])
+        #expect(bad.status != 0 && bad.stderr.contains("--where") && bad.stderr.contains("equty"), "\(bad.stderr)")
+        let columns = try runTape(["plot", path, "-o", dir.path("p.svg"), "--columns", "equity"])
+        #expect(columns.status == 64 && columns.stderr.contains("--columns does not apply"), "\(columns.stderr)")
+        let ok = try runTape(["plot", path, "-o", dir.path("p.svg"), "--from", from, "--where", "equity > 0"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
     @Test func tradeMarkersShowSideAndOutcomeAndTheTitleDefaultsToTheRun() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("markers.tape")

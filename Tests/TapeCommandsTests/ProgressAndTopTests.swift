@@ -51,6 +51,60 @@ struct ProgressAndTopTests {
         #expect(imported.status == 0 && imported.stderr.contains("import 2 rows"), "\(imported.stderr)")
     }
 
+    @Test("on a terminal (a pty): tape top redraws in place, a progress bar is redrawn on one line and cleared",
+          .enabled(if: TestPython.isAvailable))
+    func inPlaceRedrawOnATerminal() throws {
+        let tape = try #require(tapeExecutable())
+        let dir = try CLIConsistencyTests.makeRuns()
+        defer { dir.cleanup() }
+        // Runs `tape ARGS` on a pseudo-terminal for at most SECONDS, then SIGKILLs it; prints
+        // what the terminal received, escaped.
+        let script = """
+            import os, pty, select, signal, sys, time
+            seconds, args = float(sys.argv[1]), sys.argv[2:]
+            os.environ["TAPE_PROGRESS_INTERVAL"] = "0"
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(args[0], args)
+            out, end = b"", time.time() + seconds
+            while time.time() < end:
+                r, _, _ = select.select([fd], [], [], 0.05)
+                if r:
+                    try:
+                        data = os.read(fd, 65536)
+                    except OSError:
+                        break
+                    if not data:
+                        break
+                    out += data
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+            sys.stdout.write(repr(out.decode("utf-8", "replace")))
+            """
+        let top = try TestPython.run(script, arguments: ["1.5", tape, "top", dir.path("runs"), "--interval", "0.2"])
+        let clear = "\\x1b[H\\x1b[2J"
+        let frames = top.components(separatedBy: clear).count - 1
+        #expect(frames >= 3, "expected several in-place redraws: \(top)")
+        #expect(top.components(separatedBy: "finished").count - 1 >= 2 * frames, "both runs in every frame: \(top)")
+        // A progress bar on the terminal: each redraw returns to the line start and erases its
+        // rest (no newline between redraws), and the bar is cleared at the end.
+        let export = try TestPython.run(script, arguments: ["20", tape, "export", dir.path("runs"), "--format", "parquet", "-o", dir.path("lake")])
+        let bars = export.components(separatedBy: "\\rexport [").count - 1
+        #expect(bars >= 2, "\(export)")
+        #expect(export.contains("\\r\\x1b[K"), "the bar is cleared at the end: \(export)")
+        // The paths export prints on stdout (the same terminal) never land behind the bar: it is
+        // cleared before each and drawn again after.
+        for line in export.components(separatedBy: "\\r\\n") where line.hasSuffix(".parquet") {
+            // What the terminal shows of the line: after its last carriage return.
+            let shown = line.components(separatedBy: "\\r").last ?? ""
+            #expect(shown.hasPrefix("\\x1b[K/") || shown.hasPrefix("'/"), "a printed path followed the bar on its line: \(line)")
+        }
+        #expect(export.components(separatedBy: "\\r\\x1b[K/").count - 1 >= 5, "\(export)")
+    }
+
     @Test("LiveTail reads only what was appended: rows are counted once across polls")
     func liveTailIsIncremental() throws {
         let dir = TempDir(); defer { dir.cleanup() }
@@ -91,7 +145,7 @@ struct ProgressAndTopTests {
         writer.standardError = err
         try writer.run()
         var seen: [Int] = []
-        var sawRunning = false
+        var sawRunning = false, sawRate = false
         while writer.isRunning {
             let r = try runTape(["top", dir.path("live"), "--once", "--format", "json"])
             if r.status == 0, let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]], let row = rows.first {
@@ -100,6 +154,8 @@ struct ProgressAndTopTests {
                 if row["status"] as? String == "running" {
                     sawRunning = true
                     #expect(bars <= (row["expectedBars"] as? Int ?? Int.max))
+                    // --once looked twice (--sample apart): a rate and an ETA when the run grew.
+                    if let rate = row["barsPerSecond"] as? Double, rate > 0, row["etaSeconds"] is Double { sawRate = true }
                 }
             }
             Thread.sleep(forTimeInterval: 0.05)
@@ -110,6 +166,7 @@ struct ProgressAndTopTests {
         #expect(!writerErrors.contains("locked"))
         #expect(seen == seen.sorted(), "bars must never go back: \(seen)")
         #expect(sawRunning || seen.isEmpty == false)
+        #expect(sawRate || !sawRunning, "no --once snapshot of the running writer had a rate")
         let final = try runTape(["top", dir.path("live"), "--once"])
         #expect(final.status == 0 && final.stdout.contains("finished") && final.stdout.contains("400000/400000"), "\(final.stdout)")
     }

@@ -144,6 +144,62 @@ struct SummaryCacheTests {
         #expect(reader.next() != nil && !reader.damaged)
     }
 
+    @Test func aCacheTemporaryFileOfADeadWriterIsRemovedAndALiveOnesIsKept() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir, count: 6)
+        // A process that has exited, and this one.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        let dead = runs + "/..tape-summary.cache.cache-\(p.processIdentifier)-1a2b.tmp"
+        let live = runs + "/..tape-summary.cache.cache-\(getpid())-3c4d.tmp"
+        let unrelated = runs + "/..tape-summary.cache.export-\(p.processIdentifier)-1a2b.tmp"
+        for f in [dead, live, unrelated] { #expect(FileManager.default.createFile(atPath: f, contents: Data([1, 2, 3]))) }
+        let reference = try summary(runs, cache: .off)
+        #expect(try summary(runs, cache: .on) == reference)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: unrelated))
+        #expect(FileManager.default.fileExists(atPath: runs + "/.tape-summary.cache"))
+    }
+
+    @Test("SIGKILL of `tape summary` while it writes its cache: the next run removes the temporary file and answers right")
+    func killedWhileWritingTheCache() throws {
+        let tape = try #require(tapeExecutable())
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir, count: 300)
+        usleep(1_100_000)   // older than the racy-file window, so the runs are cached
+        let reference = try runTape(["summary", runs, "--cache", "off", "-f", "csv"]).stdout
+        var g = SplitMix64(seed: 0xCAC4E)
+        var killed = 0, leftovers = 0
+        // One uninterrupted run (caches written) bounds the kill delays; the write is at its end.
+        let started = Date()
+        #expect(try runTape(["summary", runs, "--cache", "on", "-o", dir.path("out.csv")]).status == 0)
+        var wall = max(0.02, Date().timeIntervalSince(started))
+        for trial in 0..<20 {
+            for sub in ["", "/sub"] { try? FileManager.default.removeItem(atPath: runs + sub + "/.tape-summary.cache") }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tape)
+            p.arguments = ["summary", runs, "--cache", "on", "-o", dir.path("out.csv")]
+            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+            let spawned = Date()
+            try p.run()
+            let until = spawned.addingTimeInterval(wall * (0.3 + 0.9 * Double(g.next() % 1000) / 1000))
+            while p.isRunning && Date() < until { usleep(100) }
+            if p.isRunning, kill(p.processIdentifier, SIGKILL) == 0 { killed += 1 } else { wall = max(wall, Date().timeIntervalSince(spawned)) }
+            p.waitUntilExit()
+            leftovers += try FileManager.default.contentsOfDirectory(atPath: runs).filter { $0.hasSuffix(".tmp") }.count
+            let next = try runTape(["summary", runs, "--cache", "on", "-f", "csv"])
+            #expect(next.stdout == reference, "trial \(trial)")
+            for sub in ["", "/sub"] {
+                let temps = try FileManager.default.contentsOfDirectory(atPath: runs + sub).filter { $0.hasSuffix(".tmp") }
+                #expect(temps.isEmpty, "trial \(trial): \(temps)")
+            }
+        }
+        print("summary cache kill test: 20 trials, \(killed) killed, \(leftovers) temporary files left by a kill and removed")
+        #expect(killed > 0)
+    }
+
     @Test func aDamagedOrCraftedCacheNeverChangesTheAnswer() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir, count: 30)

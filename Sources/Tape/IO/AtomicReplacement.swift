@@ -120,7 +120,7 @@ public final class AtomicReplacement {
 
     /// Whether the temporary file `name` in `directory` was abandoned: its owner process is gone
     /// and no writer holds its lock. A live owner's file (a compaction in progress) is never one.
-    static func isLeftover(_ name: String, in directory: String, purposes: [String]) -> Bool {
+    public static func isLeftover(_ name: String, in directory: String, purposes: [String]) -> Bool {
         guard let pid = owner(ofTemporaryName: name, purposes: purposes) else { return false }
         if kill(pid, 0) == 0 || errno == EPERM { return false }
         let fd = open(directory + "/" + name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)

@@ -52,6 +52,7 @@ extension RunMetrics {
         }
         try r.requireAtEnd("metrics section")
         self.init(entries: Self.upgradingExpectancy(entries))
+        self = upgradingLegacyCAGR()
     }
 
     /// Runs written before `expectancy_r` existed stored the ratio avg_trade / |avg_loss| under

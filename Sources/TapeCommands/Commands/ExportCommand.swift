@@ -34,8 +34,9 @@ struct ExportCommand: ParsableCommand {
             BYTE_ARRAY STRING (UTF8), timestamp -> INT64 TIMESTAMP(isAdjustedToUTC=true, MICROS by \
             default since Spark 3 rejects NANOS; micros floor nanoseconds; --timestamp-unit nanos \
             keeps them exact), duration -> INT64 nanoseconds without a logical type (Parquet has no \
-            duration type; the file's key/value metadata tape.duration_columns lists such columns as \
-            a JSON array). Nullable columns are OPTIONAL. Pages are PLAIN with RLE definition \
+            duration type): the file's key/value metadata ARROW:schema (the Arrow schema, as Arrow \
+            writers store it) makes Arrow readers such as pyarrow read them back as duration[ns], \
+            and tape.duration_columns lists them as a JSON array for other readers. Nullable columns are OPTIONAL. Pages are PLAIN with RLE definition \
             levels, strings RLE_DICTIONARY while a chunk has at most --max-dictionary-entries \
             distinct strings (then PLAIN); pages are compressed with zstd (or lz4 as LZ4_RAW, or \
             none); each column chunk has \
@@ -115,8 +116,10 @@ struct ExportCommand: ParsableCommand {
                 let temporary = try AtomicReplacement(replacing: target, purpose: "export")
                 let rows = try writeParquet(reader, table: table, source: path, to: temporary)
                 try temporary.commit()
-                print(target)
-                messages.note("wrote \(target): \(rows) rows")
+                progress.printing {
+                    print(target)
+                    messages.note("wrote \(target): \(rows) rows")
+                }
                 progress.advance()
             }
         }

@@ -14,6 +14,9 @@ struct PlotCommand: ParsableCommand {
             keeping the first, last, minimum and maximum value, so a one-bar spike still shows and \
             memory does not grow with the run. Several runs are overlaid with a legend; --normalize \
             starts each at 1.0. --trades marks a single run's trade entries (▲) and exits (▼). \
+            --from/--to (on --time-column, default the equity table's first timestamp column) and \
+            --where (a SQL condition over the equity table's columns, as in tape cat) choose the \
+            rows drawn; --columns does not apply (the time and equity columns are drawn). \
             PATHs are files, directories or glob patterns.
             """)
 
@@ -24,9 +27,13 @@ struct PlotCommand: ParsableCommand {
     @Option(help: "Title drawn above the chart.") var title: String?
     @Flag(help: "Divide each run's equity by its first value.") var normalize = false
     @Flag(help: "Mark trade entries and exits (one run only).") var trades = false
+    @OptionGroup var selection: RowSelectionOptions
     @OptionGroup var messages: MessageOptions
 
     func validate() throws {
+        if selection.columns != nil {
+            throw ValidationError("--columns does not apply to tape plot: it draws the time and equity columns of each run's equity table")
+        }
         guard (200...20_000).contains(width) else { throw ValidationError("--width must be 200...20000, got \(width)") }
         guard (150...20_000).contains(height) else { throw ValidationError("--height must be 150...20000, got \(height)") }
     }
@@ -35,7 +42,7 @@ struct PlotCommand: ParsableCommand {
         let files = try RunPaths.expand(paths)
         if trades && files.count > 1 { throw ValidationError("--trades marks the trades of one run; \(files.count) runs were given") }
         let chart = SVGChart(width: width, height: height, title: title)
-        let data = try PlotData(paths: files, columns: chart.plotColumns, normalize: normalize, trades: trades)
+        let data = try PlotData(paths: files, columns: chart.plotColumns, normalize: normalize, trades: trades, selection: selection)
         let svg = chart.render(data, normalized: normalize).svg
         do {
             let output = try AtomicReplacement(replacing: out, purpose: "plot")

@@ -53,7 +53,7 @@ struct SummaryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let files = try RunPaths.expand(paths)
+        let files = try RunPaths.expandCompact(paths)
         let chosen = columns.map(Self.list)
         let keys = groupBy.map(Self.list) ?? []
         let sortKey = sort.map { $0.hasPrefix("-") ? String($0.dropFirst()) : $0 }

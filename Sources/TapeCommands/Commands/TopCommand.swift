@@ -21,7 +21,9 @@ struct TopCommand: ParsableCommand {
             refused. Each refresh reads only what was appended since the last one. PATHs are files, \
             directories (re-listed at each refresh, so new runs appear) or quoted globs. On a \
             terminal the view refreshes in place every --interval seconds until Ctrl-C; --once \
-            prints one snapshot (--format json for scripts).
+            prints one snapshot (--format json for scripts). A rate needs two looks at a file: the \
+            live view measures it between refreshes, and --once looks twice, --sample seconds apart \
+            (only when some run is running; --sample 0 looks once and shows no rate or ETA).
 
             Examples:
               tape top runs/
@@ -35,16 +37,24 @@ struct TopCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: table or json.") var format: Format = .table
     @Option(help: "Seconds between refreshes.") var interval: Double = 1
     @Option(help: "Seconds without growth after which an unsealed run is shown as stalled.") var stallAfter: Double = 60
+    @Option(help: "With --once: seconds between the two looks that measure rate and ETA (0: one look, no rate).")
+    var sample: Double = 0.5
 
     func validate() throws {
         guard interval > 0 && interval <= 3600 else { throw ValidationError("--interval must be in (0, 3600]") }
         guard stallAfter > 0 else { throw ValidationError("--stall-after must be > 0") }
+        guard sample >= 0 && sample <= 60 else { throw ValidationError("--sample must be in [0, 60]") }
     }
 
     func run() throws {
-        var watcher = TopWatcher(stallAfter: stallAfter)
+        var watcher = TopWatcher(stallAfter: stallAfter, rateWindow: once ? 0.9 * sample : 0.5)
         let live = !once && format == .table && isatty(1) != 0
         var firstDraw = true
+        if once && sample > 0 {
+            // The first look of two: the rate is what grew until the second.
+            let first = try watcher.refresh(paths: try RunPaths.expand(paths))
+            if first.contains(where: { $0.status == "running" }) { Thread.sleep(forTimeInterval: sample) }
+        }
         while true {
             let rows = try watcher.refresh(paths: try RunPaths.expand(paths))
             let text = format == .json ? try TopWatcher.json(rows) + "\n" : TopWatcher.table(rows)
@@ -81,10 +91,15 @@ struct TopRow: Codable, Equatable {
 /// The files followed by `tape top` and the rate figures between refreshes.
 struct TopWatcher {
     let stallAfter: Double
+    /// Shortest time between two looks that gives a rate.
+    let rateWindow: Double
     private var tails: [String: LiveTail] = [:]
     private var firstSeen: [String: (time: Date, bars: Int)] = [:]
 
-    init(stallAfter: Double) { self.stallAfter = stallAfter }
+    init(stallAfter: Double, rateWindow: Double = 0.5) {
+        self.stallAfter = stallAfter
+        self.rateWindow = rateWindow
+    }
 
     /// Polls every path (new ones are followed from their start) and returns one row each.
     mutating func refresh(paths: [String]) throws -> [TopRow] {
@@ -108,7 +123,7 @@ struct TopWatcher {
             if firstSeen[path] == nil { firstSeen[path] = seen }
             let elapsed = now.timeIntervalSince(seen.time)
             // The rate since this view first saw the run (the file's own start is unknown).
-            var rate: Double? = elapsed > 0.5 && bars > seen.bars ? Double(bars - seen.bars) / elapsed : nil
+            var rate: Double? = elapsed > 0 && elapsed >= rateWindow && bars > seen.bars ? Double(bars - seen.bars) / elapsed : nil
             if s.sealed { rate = nil }
             let status: String
             if s.sealed {

@@ -34,8 +34,9 @@ public struct PlotData {
 
     /// Reads `paths` into `columns` pixel columns. Table and column names follow the metrics
     /// convention (`equity`/`ts`/`equity`, `trades`/`entry_ts`/`exit_ts`, overridable with
-    /// `tape.metrics.*` metadata).
-    public init(paths: [String], columns: Int, normalize: Bool, trades: Bool) throws {
+    /// `tape.metrics.*` metadata). `selection` (`--from/--to/--where`) chooses the equity rows
+    /// drawn; with `--from/--to` the x axis is cut to that range and so are the trade markers.
+    public init(paths: [String], columns: Int, normalize: Bool, trades: Bool, selection: RowSelectionOptions? = nil) throws {
         var runs: [(reader: TapeReader, options: MetricsOptions, label: String)] = []
         var lo: Int64?, hi: Int64?
         for path in paths {
@@ -59,13 +60,23 @@ public struct PlotData {
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             runs.append((reader, options, meta.metadataValue("run_id") ?? meta.metadataValue("run") ?? meta.metadataValue("name") ?? stem))
         }
+        if let from = try selection?.fromNanos() { lo = max(lo ?? from, from) }
+        if let to = try selection?.toNanos() { hi = min(hi ?? to, to) }
+        if let l = lo, let h = hi, h < l { hi = l }
         start = lo ?? 0
         end = hi ?? 0
         curves = []
         for run in runs {
             var b = PixelBuckets(columns: columns, start: start, end: end, normalize: normalize)
-            let scan = try run.reader.scan(run.options.equityTable, columns: [run.options.timeColumn, run.options.equityColumn])
-            while let batch = try scan.nextBatch() {
+            let columns = [run.options.timeColumn, run.options.equityColumn]
+            let scan: () throws -> RecordBatch?
+            if let selection {
+                let rows = try selection.scan(run.reader, table: run.options.equityTable, columns: columns)
+                scan = rows.nextBatch
+            } else {
+                scan = try run.reader.scan(run.options.equityTable, columns: columns).nextBatch
+            }
+            while let batch = try scan() {
                 guard case .int64(let ts) = batch.columns[0].storage else { continue }
                 let values = batch.columns[1]
                 for i in 0..<batch.count where !batch.columns[0].isNull(i) && !values.isNull(i) {
@@ -85,14 +96,15 @@ public struct PlotData {
             if subtitle?.isEmpty == true { subtitle = nil }
         }
         if trades, runs.count == 1, let run = runs.first, let buckets = curves.first?.buckets {
-            markers = try Self.tradeMarkers(run.reader, run.options, buckets)
+            markers = try Self.tradeMarkers(run.reader, run.options, buckets, within: selection.map { $0.from != nil || $0.to != nil } == true ? start...end : nil)
         }
     }
 
     /// The trade markers of `reader`'s trades table: entries and exits (when those timestamp
     /// columns exist), long or short from a `side` column (short, sell, s: short) or else the sign
-    /// of a `qty`/`size`/`quantity` column, win or loss from the pnl column.
-    static func tradeMarkers(_ reader: TapeReader, _ o: MetricsOptions, _ buckets: PixelBuckets) throws -> Set<TradeMarker> {
+    /// of a `qty`/`size`/`quantity` column, win or loss from the pnl column; only those at times
+    /// `within` when given.
+    static func tradeMarkers(_ reader: TapeReader, _ o: MetricsOptions, _ buckets: PixelBuckets, within: ClosedRange<Int64>? = nil) throws -> Set<TradeMarker> {
         guard let t = try? reader.table(o.tradesTable), t.schema.index(of: o.entryColumn) != nil || t.schema.index(of: o.exitColumn) != nil else {
             return []
         }
@@ -116,7 +128,7 @@ public struct PlotData {
                 }
                 let win = (pnl?[i] ?? 0) > 0
                 for (c, kind) in [(entry, TradeMarker.Kind.entry), (exit, .exit)] {
-                    guard let c, c.type == .timestamp, case .int64(let ts) = c.storage, !c.isNull(i) else { continue }
+                    guard let c, c.type == .timestamp, case .int64(let ts) = c.storage, !c.isNull(i), within?.contains(ts[i]) ?? true else { continue }
                     out.insert(TradeMarker(column: buckets.column(of: ts[i]), kind: kind, short: short, win: kind == .exit && win))
                 }
             }

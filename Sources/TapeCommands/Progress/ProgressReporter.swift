@@ -54,6 +54,17 @@ final class ProgressReporter {
         draw()
     }
 
+    /// Runs `body`, which prints (a path written, a message), with the bar lifted: on a terminal
+    /// the bar is cleared first and drawn again after standard output is flushed, so a printed
+    /// line never lands behind the bar when stdout and stderr are the same terminal.
+    func printing(_ body: () -> Void) {
+        guard style == .bar, !finished, lastDraw > -Double.infinity else { body(); return }
+        writeError("\r\u{1B}[K")
+        body()
+        flushStandardOutput()
+        draw()
+    }
+
     /// Adds `n` to the count done.
     func advance(by n: Int = 1) { update(done: line.done + n) }
 

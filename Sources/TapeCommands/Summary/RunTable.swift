@@ -21,6 +21,7 @@ struct RunTable {
     private var slot: [String: Int]
     private let wantedIgnoringCase: Set<String>
     /// Per row: index of its path in the command's path list, run id (nil: the file name), status.
+    /// `runIDs` stays empty while no run has an id and is shorter than the rows after the last one.
     private(set) var pathIndex: [Int32] = []
     private(set) var runIDs: [String?] = []
     private(set) var status: [RunStatus] = []
@@ -37,6 +38,17 @@ struct RunTable {
     }
 
     var count: Int { pathIndex.count }
+
+    /// Rows the table is expected to hold: each per-row array is allocated once at this size
+    /// (no growth by doubling, which would cost up to twice the memory at a million runs).
+    private var expectedRows = 0
+
+    /// Prepares for `rows` rows.
+    mutating func reserveCapacity(_ rows: Int) {
+        expectedRows = rows
+        pathIndex.reserveCapacity(rows)
+        status.reserveCapacity(rows)
+    }
 
     /// The column index of `name` when it is used.
     func index(of name: String) -> Int? { slot[name] }
@@ -62,20 +74,23 @@ struct RunTable {
     }
 
     /// Adds a row for the run at `paths[path]`; `values` reports its metadata and metrics through
-    /// the two callbacks (names as ids into `map.names`).
+    /// the two callbacks (names as ids into `map.names`; a metadata value is asked for only when
+    /// the table keeps it).
     mutating func append<E: Error>(path: Int, status: RunStatus, map: inout NameMap,
-                                   values: (_ metadata: (Int, String) -> Void, _ metric: (Int, RunMetrics.Value) -> Void) throws(E) -> Void) throws(E) {
+                                   values: (_ metadata: (Int, () -> String) -> Void, _ metric: (Int, RunMetrics.Value) -> Void) throws(E) -> Void) throws(E) {
         let row = count
         var id: (rank: UInt8, value: String)?
-        try values({ nameID, value in
+        try values({ nameID, text in
             self.resolve(nameID, &map)
             if !map.seenMetadata[nameID] {
                 map.seenMetadata[nameID] = true
                 self.metadataKeys.insert(map.names[nameID])
             }
             let rank = map.idRank[nameID]
-            if rank < 3, rank <= (id?.rank ?? 3) { id = (rank, value) }
+            if rank < 3, rank <= (id?.rank ?? 3) { id = (rank, text()) }
             guard let c = map.slot[nameID] else { return }
+            let value = text()
+            if self.columns[c].metadata.isEmpty { self.columns[c].metadata.reserveCapacity(self.expectedRows) }
             if self.columns[c].metadata.count < row {
                 self.columns[c].metadata += Array(repeating: nil, count: row - self.columns[c].metadata.count)
             }
@@ -90,7 +105,10 @@ struct RunTable {
             self.setMetric(c, row: row, value)
         })
         pathIndex.append(Int32(path))
-        runIDs.append(id?.value)
+        if let v = id?.value {
+            if runIDs.count < row { runIDs += repeatElement(nil, count: row - runIDs.count) }
+            runIDs.append(v)
+        }
         self.status.append(status)
     }
 
@@ -112,7 +130,7 @@ struct RunTable {
         var map = NameMap(facts.metadata.map(\.key) + facts.metrics.names)
         let metaCount = facts.metadata.count
         append(path: path, status: facts.status, map: &map, values: { (metadata, metric) throws(Never) in
-            for (i, (_, v)) in facts.metadata.enumerated() { metadata(i, v) }
+            for (i, (_, v)) in facts.metadata.enumerated() { metadata(i, { v }) }
             for (i, (_, v)) in facts.metrics.entries.enumerated() { metric(metaCount + i, v) }
         })
     }
@@ -124,6 +142,10 @@ struct RunTable {
         case (.double?, _): bits = value.number.bitPattern
         case (.int?, .int(let i)), (.timestamp?, .timestamp(let i)): bits = UInt64(bitPattern: i)
         default: return   // a value of another kind than the column's first: left null
+        }
+        if columns[c].metricBits.isEmpty {
+            columns[c].metricBits.reserveCapacity(expectedRows)
+            columns[c].metricValid.words.reserveCapacity((expectedRows + 63) / 64)
         }
         while columns[c].metricBits.count < row {
             columns[c].metricBits.append(0)
@@ -160,5 +182,7 @@ struct RunTable {
     func isMetric(_ c: Int) -> Bool { columns[c].metricKind != nil }
 
     /// The run id of `row`, given the path list.
-    func runID(_ row: Int, paths: [String]) -> String { runIDs[row] ?? RunFacts.stem(paths[Int(pathIndex[row])]) }
+    func runID(_ row: Int, paths: RunPathList) -> String {
+        (row < runIDs.count ? runIDs[row] : nil) ?? RunFacts.stem(paths[Int(pathIndex[row])])
+    }
 }

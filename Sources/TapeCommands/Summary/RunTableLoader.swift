@@ -22,17 +22,21 @@ struct RunTableLoader {
     static let autoMinimumRuns = 256
     static let blockSize = 8192
 
-    let paths: [String]
+    let paths: RunPathList
     let cache: CacheMode
     let workers: Int
     /// The time (ns since the epoch) files are judged racy against; now unless given (tests).
     let now: Int64?
 
-    init(paths: [String], cache: CacheMode = .auto, workers: Int = ProcessInfo.processInfo.activeProcessorCount, now: Int64? = nil) {
+    init(paths: RunPathList, cache: CacheMode = .auto, workers: Int = ProcessInfo.processInfo.activeProcessorCount, now: Int64? = nil) {
         self.paths = paths
         self.cache = cache
         self.workers = max(1, workers)
         self.now = now
+    }
+
+    init(paths: [String], cache: CacheMode = .auto, workers: Int = ProcessInfo.processInfo.activeProcessorCount, now: Int64? = nil) {
+        self.init(paths: RunPathList(paths), cache: cache, workers: workers, now: now)
     }
 
     /// The table of every readable run (in no particular row order: rows carry their path index)
@@ -42,19 +46,23 @@ struct RunTableLoader {
         var failures: [(path: String, error: Error)] = []
         var done = 0
         let now = self.now ?? Int64(Date().timeIntervalSince1970 * 1e9)
+        table.reserveCapacity(table.count + paths.count)
         for (dir, indices) in groups() {
             let useCache = cache == .on || (cache == .auto && indices.count >= Self.autoMinimumRuns)
             var merge = CacheMerge(dir: dir, enabled: useCache)
+            // One fstatat per file relative to its directory (no path walk per file).
+            let directory = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            defer { if directory >= 0 { close(directory) } }
             var start = 0
             while start < indices.count {
                 let block = Array(indices[start..<min(start + Self.blockSize, indices.count)])
                 start += block.count
-                let ids = parallelMap(block) { FileIdentity(path: paths[$0]) }
+                let ids = parallelMap(block) { i in Self.identity(of: i, in: paths, directory: directory) }
                 // Walk the block against the cache: a hit keeps the record, a miss is read below.
                 var entries: [Entry] = []
                 entries.reserveCapacity(block.count)
                 for (k, i) in block.enumerated() {
-                    let name = Self.name(of: paths[i])
+                    let name = paths.name(i)
                     if let id = ids[k], let record = merge.lookup(name: name, identity: id, now: now) {
                         entries.append(.hit(i, record))
                     } else {
@@ -108,37 +116,54 @@ struct RunTableLoader {
             table.append(path: i, facts: facts)
             // Cached only when the file did not change while it was read, and not too recently.
             if let id, !id.isRacy(at: now), FileIdentity(path: paths[i]) == id {
-                merge.add(name: Self.name(of: paths[i]), identity: id, facts: facts)
+                merge.add(name: paths.name(i), identity: id, facts: facts)
             }
         case .failure(let error):
             failures.append((paths[i], error))
         }
     }
 
-    /// Path indices grouped by directory, each group in file name order (as the cache is).
+    /// Path indices grouped by directory, each group in file name order (as the cache is). Paths
+    /// of one directory usually come together (a directory walk): a directory's name is made a
+    /// `String` once per stretch, not once per path.
     private func groups() -> [(dir: String, indices: [Int])] {
         var order: [String] = [], byDir: [String: [Int]] = [:]
-        for (i, p) in paths.enumerated() {
-            let dir = Self.directory(of: p)
-            if byDir[dir] == nil { order.append(dir) }
-            byDir[dir, default: []].append(i)
+        var current: (name: String, bytes: ArraySlice<UInt8>)?
+        var stretch: [Int] = []
+        func flush() {
+            guard let d = current?.name else { return }
+            if byDir[d] == nil { order.append(d) }
+            byDir[d, default: []].append(contentsOf: stretch)
+            stretch.removeAll(keepingCapacity: true)
         }
+        for i in paths.indices {
+            let dir = Self.directoryBytes(paths.utf8(i))
+            if let c = current, c.bytes.elementsEqual(dir) { stretch.append(i); continue }
+            flush()
+            current = (dir.isEmpty ? "." : String(decoding: dir, as: UTF8.self), dir)
+            stretch.append(i)
+        }
+        flush()
         return order.map { dir in
             var idx = byDir[dir]!
-            let sorted = zip(idx, idx.dropFirst()).allSatisfy { Self.precedes(Self.name(of: paths[$0]), Self.name(of: paths[$1])) }
-            if !sorted { idx.sort { Self.precedes(Self.name(of: paths[$0]), Self.name(of: paths[$1])) } }
+            let sorted = zip(idx, idx.dropFirst()).allSatisfy { Self.precedes(paths.name($0), paths.name($1)) }
+            if !sorted { idx.sort { Self.precedes(paths.name($0), paths.name($1)) } }
             return (dir, idx)
         }
     }
 
-    static func directory(of path: String) -> String {
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
-        return slash == path.utf8.startIndex ? "/" : String(path[..<slash])
+    /// The directory part of a path's bytes: before the last '/' ("/" for a file at the root,
+    /// empty for a bare name).
+    static func directoryBytes(_ path: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return path[path.startIndex..<path.startIndex] }
+        return slash == path.startIndex ? path[slash...slash] : path[..<slash]
     }
 
-    static func name(of path: String) -> Substring.UTF8View {
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path[...].utf8 }
-        return path[path.utf8.index(after: slash)...].utf8
+    /// The identity of run `i` of `paths` through `directory`, the open descriptor of its
+    /// directory (`stat` of the whole path when that could not be opened).
+    static func identity(of i: Int, in paths: RunPathList, directory: Int32) -> FileIdentity? {
+        guard directory >= 0 else { return FileIdentity(path: paths[i]) }
+        return paths.withCString(i, from: paths.nameOffset(i)) { FileIdentity(directory: directory, name: $0) }
     }
 
     /// Byte order of file names (the cache's order).
@@ -173,6 +198,7 @@ private struct UncheckedBox<T>: @unchecked Sendable {
 /// new one.
 struct CacheMerge {
     let path: String
+    private let dir: String
     private let enabled: Bool
     private var reader: SummaryCacheReader?
     private var current: SummaryCacheRecord?
@@ -184,6 +210,7 @@ struct CacheMerge {
 
     init(dir: String, enabled: Bool) {
         path = dir + "/" + SummaryCacheFormat.fileName
+        self.dir = dir
         self.enabled = enabled
         reader = enabled ? SummaryCacheReader(path: path) : nil
         map = RunTable.NameMap(reader?.names ?? [])
@@ -191,7 +218,7 @@ struct CacheMerge {
     }
 
     /// The old cache's record for `name` when it vouches for `identity`.
-    mutating func lookup(name: Substring.UTF8View, identity: FileIdentity, now: Int64) -> SummaryCacheRecord? {
+    mutating func lookup(name: ArraySlice<UInt8>, identity: FileIdentity, now: Int64) -> SummaryCacheRecord? {
         while let c = current, RunTableLoader.precedes(c.name, name) {
             changed()     // a run removed since the cache was written
             current = reader?.next()
@@ -215,7 +242,7 @@ struct CacheMerge {
     }
 
     /// Records a run read from its file.
-    mutating func add(name: Substring.UTF8View, identity: FileIdentity, facts: RunFacts) {
+    mutating func add(name: ArraySlice<UInt8>, identity: FileIdentity, facts: RunFacts) {
         changed()
         guard let w = writer else { return }
         do { try w.append(name: Array(name), identity: identity, facts: facts) } catch { abandon() }
@@ -224,6 +251,8 @@ struct CacheMerge {
     /// Something differs from the old cache: start the new one (with the old one's kept prefix).
     mutating func changed() {
         guard enabled, writer == nil, !writeFailed else { return }
+        // A cache write killed before its rename left a temporary file: gone with its writer.
+        SummaryCacheFormat.removeLeftovers(in: dir)
         do {
             let w = try SummaryCacheWriter(path: path, names: reader?.names ?? [])
             if let reader, keptUpTo > SummaryCacheFormat.headerSize {

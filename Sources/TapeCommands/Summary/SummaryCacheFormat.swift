@@ -5,7 +5,7 @@ import TapeFormat
 /// The bytes of `tape summary`'s footer cache, `.tape-summary.cache` in a directory of runs
 /// (README "Comparing runs"):
 ///
-///     header   magic "TAPESUMC" (8 bytes), version u8 = 1
+///     header   magic "TAPESUMC" (8 bytes), version u8 = 2
 ///     records  { length u32 LE, masked crc32c(payload) u32 LE, payload[length] } …
 ///     names    one more record of the same framing, kind 1 (below)
 ///     trailer  offset of the names record u64 LE, magic "TAPESUMT" (8 bytes)
@@ -23,7 +23,9 @@ enum SummaryCacheFormat {
     static let fileName = ".tape-summary.cache"
     static let headerMagic = Array("TAPESUMC".utf8)
     static let trailerMagic = Array("TAPESUMT".utf8)
-    static let version: UInt8 = 1
+    /// 2: metrics of legacy files are stored upgraded (`RunMetrics.upgradingLegacyConventions`);
+    /// a cache of another version is ignored and rewritten.
+    static let version: UInt8 = 2
     static let headerSize = 9
     static let trailerSize = 16
     static let recordHeaderSize = 8
@@ -33,13 +35,37 @@ enum SummaryCacheFormat {
     static let namesKind: UInt8 = 1
 
     /// Appends `payload` framed (length, masked CRC) to `out`.
-    static func frame(_ payload: [UInt8], into out: inout [UInt8]) {
+    static func frame(_ payload: some Collection<UInt8>, into out: inout [UInt8]) {
         var w = ByteWriter()
         w.writeU32(UInt32(payload.count))
-        w.writeU32(payload.withUnsafeBytes { CRC32C.mask(CRC32C.update(0, $0)) })
+        let crc = payload.withContiguousStorageIfAvailable { CRC32C.mask(CRC32C.update(0, UnsafeRawBufferPointer($0))) }
+            ?? Array(payload).withUnsafeBytes { CRC32C.mask(CRC32C.update(0, $0)) }
+        w.writeU32(crc)
         out += w.bytes
         out += payload
     }
+
+    /// Removes the temporary files of cache writes in `directory` whose writer process is gone
+    /// (killed while writing): only names of the form `AtomicReplacement` gives this cache's
+    /// temporary files, and only when their owner PID no longer exists.
+    static func removeLeftovers(in directory: String) {
+        guard let d = opendir(directory) else { return }
+        var names: [String] = []
+        let prefix = "." + fileName + "."
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.bindMemory(to: UInt8.self).prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(prefix), name.hasSuffix(".tmp") { names.append(name) }
+        }
+        closedir(d)
+        for name in names where AtomicReplacement.isLeftover(name, in: directory, purposes: [temporaryPurpose]) {
+            _ = unlink(directory + "/" + name)
+        }
+    }
+
+    /// The purpose in the name of a cache's temporary file (`AtomicReplacement`).
+    static let temporaryPurpose = "cache"
 }
 
 /// What identifies a file's content for the cache: if any of these changed, the file may have.
@@ -53,7 +79,20 @@ struct FileIdentity: Equatable, Sendable {
     /// The identity of the regular file at `path`, nil when it cannot be stat'ed or is not a file.
     init?(path: String) {
         var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard stat(path, &st) == 0 else { return nil }
+        self.init(st)
+    }
+
+    /// The identity of the regular file `name` (a NUL-terminated C string) in the directory open
+    /// as `directory`: one `fstatat`, without walking the directory's path again.
+    init?(directory: Int32, name: UnsafePointer<CChar>) {
+        var st = stat()
+        guard fstatat(directory, name, &st, 0) == 0 else { return nil }
+        self.init(st)
+    }
+
+    private init?(_ st: stat) {
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         size = UInt64(st.st_size)
         mtime = Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec)
         ctime = Int64(st.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_ctim.tv_nsec)
@@ -76,26 +115,38 @@ struct FileIdentity: Equatable, Sendable {
 }
 
 /// One run record of a cache, decoded up to its values (which `SummaryCacheRecord.values`
-/// decodes on demand).
+/// decodes on demand). It shares the bytes it was read from (no copy per record).
 struct SummaryCacheRecord {
-    let name: [UInt8]
+    /// The bytes holding the payload (a reader's buffer, or the payload alone) and its range there.
+    let storage: [UInt8]
+    let payloadRange: Range<Int>
+    let nameRange: Range<Int>
     let identity: FileIdentity
     let status: RunStatus
     let metricsStored: Bool
-    /// The whole payload, and where the metadata count starts in it.
-    let payload: [UInt8]
+    /// Where the metadata count starts in `storage`.
     let valuesStart: Int
     /// Offset just past this record in the cache it was read from.
     var end = 0
 
+    /// The file name bytes.
+    var name: ArraySlice<UInt8> { storage[nameRange] }
+    /// The payload bytes.
+    var payload: ArraySlice<UInt8> { storage[payloadRange] }
+
     /// Decodes the fixed part of a run record payload.
     init(payload: [UInt8]) throws(FormatError) {
-        var r = ByteReader(payload)
+        try self.init(storage: payload, range: payload.indices)
+    }
+
+    /// Decodes the fixed part of the run record payload at `storage[range]`.
+    init(storage: [UInt8], range: Range<Int>) throws(FormatError) {
+        var r = ByteReader(storage, range: range, baseOffset: -range.lowerBound)
         guard try r.readU8("record kind") == SummaryCacheFormat.runKind else {
             throw .invalid(what: "summary cache record", offset: 0, reason: "not a run record")
         }
         let n = try r.readCount("file name length", limit: r.remaining)
-        name = Array(payload[try r.readRange(n, "file name")])
+        nameRange = try r.readRange(n, "file name")
         let size = try r.readVarint("size")
         let mtime = try r.readI64("mtime"), ctime = try r.readI64("ctime")
         let inode = try r.readVarint("inode"), device = try r.readVarint("device")
@@ -105,19 +156,26 @@ struct SummaryCacheRecord {
         }
         status = s
         metricsStored = try r.readU8("metrics stored") != 0
-        self.payload = payload
+        self.storage = storage
+        payloadRange = range
         valuesStart = r.position
     }
 
     /// Decodes the metadata and metrics, calling `metadata(nameID, value)` and
-    /// `metric(nameID, value)` for each; a name id ≥ `names` is an error.
-    func values(names: Int, metadata: (Int, String) -> Void, metric: (Int, RunMetrics.Value) -> Void) throws(FormatError) {
+    /// `metric(nameID, value)` for each; a name id ≥ `names` is an error. A metadata value is
+    /// made a `String` only when its callback asks for it (most are not shown); bytes that are not
+    /// UTF-8 (only a forged cache has them: records are checksummed) are repaired, not trusted.
+    func values(names: Int, metadata: (Int, () -> String) -> Void, metric: (Int, RunMetrics.Value) -> Void) throws(FormatError) {
         guard names > 0 else { throw .invalid(what: "summary cache record", offset: valuesStart, reason: "no names") }
-        var r = ByteReader(payload, range: valuesStart..<payload.count)
+        var r = ByteReader(storage, range: valuesStart..<payloadRange.upperBound, baseOffset: -payloadRange.lowerBound)
         let n = try r.readCount("metadata count", limit: r.remaining / 2)
-        for _ in 0..<n {
-            let id = try r.readCount("metadata name id", limit: names - 1)
-            metadata(id, try r.readString("metadata value"))
+        try storage.withUnsafeBufferPointer { (bytes) throws(FormatError) in
+            for _ in 0..<n {
+                let id = try r.readCount("metadata name id", limit: names - 1)
+                let length = try r.readCount("metadata value length", limit: r.remaining)
+                let value = try r.readRange(length, "metadata value")
+                metadata(id) { String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self) }
+            }
         }
         let m = try r.readCount("metric count", limit: r.remaining / 10)
         for _ in 0..<m {
@@ -137,7 +195,7 @@ struct SummaryCacheRecord {
     /// The run's facts, with names from `names`.
     func facts(names: [String]) throws(FormatError) -> RunFacts {
         var meta: [(key: String, value: String)] = [], metrics: [(name: String, value: RunMetrics.Value)] = []
-        try values(names: names.count, metadata: { meta.append((names[$0], $1)) }, metric: { metrics.append((names[$0], $1)) })
+        try values(names: names.count, metadata: { meta.append((names[$0], $1())) }, metric: { metrics.append((names[$0], $1)) })
         return RunFacts(metadata: meta, metrics: RunMetrics(entries: metrics), status: status, metricsStored: metricsStored)
     }
 

@@ -42,18 +42,24 @@ final class SummaryCacheReader {
 
     deinit { close(fd) }
 
-    /// The next run record, nil at the end or at the first damaged one.
+    /// The next run record, nil at the end or at the first damaged one. The record shares the
+    /// reader's buffer (no copy per record).
     func next() -> SummaryCacheRecord? {
         guard !damaged, offset < recordsEnd else { return nil }
-        guard let header = bytes(at: offset, count: SummaryCacheFormat.recordHeaderSize) else { damaged = true; return nil }
-        var h = ByteReader(header)
-        guard let length = try? h.readU32("length"), let crc = try? h.readU32("crc"),
-              Int(length) <= SummaryCacheFormat.maxPayload,
-              offset + SummaryCacheFormat.recordHeaderSize + Int(length) <= recordsEnd,
-              let payload = bytes(at: offset + SummaryCacheFormat.recordHeaderSize, count: Int(length)),
-              payload.withUnsafeBytes({ CRC32C.mask(CRC32C.update(0, $0)) }) == crc,
-              var record = try? SummaryCacheRecord(payload: payload) else { damaged = true; return nil }
-        offset += SummaryCacheFormat.recordHeaderSize + Int(length)
+        let headerSize = SummaryCacheFormat.recordHeaderSize
+        guard buffered(at: offset, count: headerSize) else { damaged = true; return nil }
+        let h = offset - bufferStart
+        let (length, crc) = buffer.withUnsafeBytes {
+            (Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: h, as: UInt32.self))),
+             UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: h + 4, as: UInt32.self)))
+        }
+        guard length <= SummaryCacheFormat.maxPayload, offset + headerSize + length <= recordsEnd,
+              buffered(at: offset + headerSize, count: length) else { damaged = true; return nil }
+        let start = offset + headerSize - bufferStart
+        let range = start..<(start + length)
+        guard buffer.withUnsafeBytes({ CRC32C.mask(CRC32C.update(0, UnsafeRawBufferPointer(rebasing: $0[range]))) }) == crc,
+              var record = try? SummaryCacheRecord(storage: buffer, range: range) else { damaged = true; return nil }
+        offset += headerSize + length
         record.end = offset
         return record
     }
@@ -71,15 +77,14 @@ final class SummaryCacheReader {
         }
     }
 
-    /// `count` bytes at file offset `at`, through the buffer (refilled from the file as needed).
-    private func bytes(at: Int, count: Int) -> [UInt8]? {
-        if at < bufferStart || at + count > bufferStart + buffer.count {
-            guard let fresh = Self.read(fd, at: at, count: min(max(count, Self.chunk), recordsEnd - at)) else { return nil }
-            buffer = fresh
-            bufferStart = at
-        }
-        guard at + count <= bufferStart + buffer.count else { return nil }
-        return Array(buffer[(at - bufferStart)..<(at - bufferStart + count)])
+    /// Whether file bytes `at..<at+count` are in the buffer, refilling it from the file (a new
+    /// array: records handed out keep the old one) when they are not; false on a short read.
+    private func buffered(at: Int, count: Int) -> Bool {
+        if at >= bufferStart && at + count <= bufferStart + buffer.count { return true }
+        guard let fresh = Self.read(fd, at: at, count: min(max(count, Self.chunk), recordsEnd - at)), fresh.count >= count else { return false }
+        buffer = fresh
+        bufferStart = at
+        return true
     }
 
     /// Exactly `count` bytes at `at`, nil on a short read or an error.

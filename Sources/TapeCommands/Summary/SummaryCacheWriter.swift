@@ -15,7 +15,7 @@ final class SummaryCacheWriter {
 
     /// Starts a cache at `path` whose copied records use `names` (the old cache's list).
     init(path: String, names: [String]) throws {
-        replacement = try AtomicReplacement(replacing: path, purpose: "cache")
+        replacement = try AtomicReplacement(replacing: path, purpose: SummaryCacheFormat.temporaryPurpose)
         self.names = names
         ids = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         pending = SummaryCacheFormat.headerMagic + [SummaryCacheFormat.version]

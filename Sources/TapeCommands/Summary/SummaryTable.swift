@@ -30,6 +30,18 @@ enum SummaryTable {
     static func sort(_ view: inout SummaryView, by key: String) {
         let descending = key.hasPrefix("-")
         let source = view.source(descending ? String(key.dropFirst()) : key)
+        if case .column(let c) = source, view.table.isMetric(c), view.types[c] == .double {
+            // A DOUBLE metric (the usual sort key): the same order on plain numbers.
+            let keys = view.rows.map { view.table.metric(c, Int($0))?.number }
+            let order = keys.indices.sorted { a, b in
+                guard let x = keys[a] else { return false }
+                guard let y = keys[b] else { return true }
+                let c = compareDoubles(x, y)
+                return c == 0 ? a < b : descending ? c > 0 : c < 0
+            }
+            view.rows = order.map { view.rows[$0] }
+            return
+        }
         let keys = view.rows.map { view.datum(source, Int($0)) }
         let order = keys.indices.sorted { a, b in
             let x = keys[a], y = keys[b]

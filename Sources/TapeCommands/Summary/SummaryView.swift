@@ -16,16 +16,22 @@ struct SummaryView {
     }
 
     let table: RunTable
-    let paths: [String]
+    let paths: RunPathList
     /// Row indices of `table`, in output order.
     var rows: [Int32]
     /// The SQL type of each column of `table`.
     let types: [SQLType]
 
     init(table: RunTable, paths: [String]) {
+        self.init(table: table, paths: RunPathList(paths))
+    }
+
+    init(table: RunTable, paths: RunPathList) {
         self.table = table
         self.paths = paths
-        rows = (0..<Int32(table.count)).sorted { table.pathIndex[Int($0)] < table.pathIndex[Int($1)] }
+        let p = table.pathIndex
+        rows = Array(0..<Int32(table.count))
+        if !zip(p, p.dropFirst()).allSatisfy({ $0 < $1 }) { rows.sort { p[Int($0)] < p[Int($1)] } }
         types = table.wanted.indices.map { c in
             if table.isMetric(c) {
                 return (0..<table.count).lazy.compactMap { table.metric(c, $0) }.first.map(Self.type(of:)) ?? .double

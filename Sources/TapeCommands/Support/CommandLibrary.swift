@@ -30,6 +30,7 @@ extension CommandLibrary {
         -> (batches: [RecordBatch], failures: [(path: String, error: Error)]) {
         // The table materializes only the names asked for: a first pass over the footers (cheap
         // with the footer cache) finds every name.
+        let paths = RunPathList(paths)
         var names = RunTable(wanted: [])
         _ = RunTableLoader(paths: paths).load(into: &names)
         var table = RunTable(wanted: SummaryTable.defaultNames + names.metricNames.sorted() + names.metadataKeys.sorted(),

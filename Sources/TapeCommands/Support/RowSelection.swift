@@ -6,7 +6,7 @@ import TapeIO
 import TapeQuery
 
 /// The row-selection options, one group for every command that reads a table's rows (`cat`,
-/// `export`, `trades`; other commands adopt it with `@OptionGroup var selection:
+/// `export`, `trades`, `plot`; other commands adopt it with `@OptionGroup var selection:
 /// RowSelectionOptions`): `--columns`, `--from`/`--to` (with `--time-column`) and `--where`, a SQL
 /// condition in `tape sql`'s expression language whose errors point a caret into the option's text.
 public struct RowSelectionOptions: ParsableArguments {
@@ -44,9 +44,9 @@ public struct RowSelectionOptions: ParsableArguments {
         return tc
     }
 
-    /// A scan of `table` with the selected columns, the --from/--to predicates (which also skip
-    /// chunks by their zone maps) and the --where condition.
-    func scan(_ reader: TapeReader, table: String) throws -> SelectedRows {
+    /// A scan of `table` with the selected columns (or `columns`, when the command chooses them),
+    /// the --from/--to predicates (which also skip chunks by their zone maps) and the --where condition.
+    func scan(_ reader: TapeReader, table: String, columns: [String]? = nil) throws -> SelectedRows {
         let entry = try reader.table(table)
         var predicates: [ColumnPredicate] = []
         if let tc = try timeColumnName(in: entry.schema, table: table) {
@@ -54,7 +54,7 @@ public struct RowSelectionOptions: ParsableArguments {
             if let t = try toNanos() { predicates.append(ColumnPredicate(tc, .lt, .timestamp(t))) }
         }
         let filter = try condition.map { try Self.filter($0, schema: entry.schema) }
-        var names = columnNames
+        var names = columns ?? columnNames
         var outputCount: Int?
         if let chosen = names, let filter {
             // Read the columns the condition needs too, then drop them after filtering.

@@ -20,6 +20,18 @@ enum RunPaths {
         return paths[0]
     }
 
+    /// `expand(arguments)` as a compact `RunPathList` (one directory is walked straight into it).
+    static func expandCompact(_ arguments: [String]) throws -> RunPathList {
+        var isDir: ObjCBool = false
+        if arguments.count == 1, FileManager.default.fileExists(atPath: arguments[0], isDirectory: &isDir), isDir.boolValue {
+            var list = RunPathList()
+            try walk(arguments[0]) { list.append($0) }
+            guard !list.isEmpty else { throw RunPathsError(message: "no .tape file in directory '\(arguments[0])'") }
+            return list
+        }
+        return RunPathList(try expand(arguments))
+    }
+
     static func expand(_ arguments: [String]) throws -> [String] {
         var out: [String] = []
         var seen = Set<String>()
@@ -28,7 +40,11 @@ enum RunPaths {
         for arg in arguments {
             var isDir: ObjCBool = false
             if fm.fileExists(atPath: arg, isDirectory: &isDir) {
-                if isDir.boolValue {
+                if isDir.boolValue && arguments.count == 1 {
+                    // One directory: its walk names each file once (no de-duplication set).
+                    out = try tapeFiles(under: arg)
+                    guard !out.isEmpty else { throw RunPathsError(message: "no .tape file in directory '\(arg)'") }
+                } else if isDir.boolValue {
                     let found = try tapeFiles(under: arg)
                     guard !found.isEmpty else { throw RunPathsError(message: "no .tape file in directory '\(arg)'") }
                     found.forEach(add)
@@ -52,18 +68,23 @@ enum RunPaths {
     /// the order of sorting the full paths by bytes. Read with readdir, one directory at a time
     /// (a million runs list in well under a second; FileManager's enumerator took seconds).
     static func tapeFiles(under dir: String) throws -> [String] {
-        guard let top = opendir(dir) else { throw RunPathsError(message: "cannot list directory '\(dir)'") }
-        closedir(top)
         var files: [String] = []
-        let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
-        walk(Array(base.utf8), into: &files)
+        try walk(dir) { files.append(String(decoding: $0, as: UTF8.self)) }
         return files
     }
 
-    /// Appends the `*.tape` files below `dir` (path bytes without a trailing slash) to `files`:
+    /// Calls `emit` with the path bytes of every `*.tape` file under `dir`, in `tapeFiles` order.
+    private static func walk(_ dir: String, _ emit: ([UInt8]) -> Void) throws {
+        guard let top = opendir(dir) else { throw RunPathsError(message: "cannot list directory '\(dir)'") }
+        closedir(top)
+        let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        walk(Array(base.utf8), emit)
+    }
+
+    /// Calls `emit` with each `*.tape` file below `dir` (path bytes without a trailing slash):
     /// entries sorted by name bytes, a directory's name compared as if followed by "/", so the
     /// depth-first order is the byte order of the full paths.
-    private static func walk(_ dir: [UInt8], into files: inout [String]) {
+    private static func walk(_ dir: [UInt8], _ emit: ([UInt8]) -> Void) {
         guard let d = dir.withUnsafeBufferPointer({ b in opendir(String(decoding: b, as: UTF8.self)) }) else { return }
         var entries: [(key: [UInt8], isDirectory: Bool)] = []
         while let e = readdir(d) {
@@ -89,12 +110,24 @@ enum RunPaths {
             }
         }
         closedir(d)
-        entries.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        entries.sort { a, b in
+            a.key.withUnsafeBytes { x in
+                b.key.withUnsafeBytes { y in
+                    let c = memcmp(x.baseAddress!, y.baseAddress!, min(x.count, y.count))
+                    return c != 0 ? c < 0 : x.count < y.count
+                }
+            }
+        }
+        var path = dir + [47]
+        let prefix = path.count
         for e in entries {
+            path.removeSubrange(prefix...)
             if e.isDirectory {
-                walk(dir + [47] + e.key.dropLast(), into: &files)
+                path += e.key.dropLast()
+                walk(path, emit)
             } else {
-                files.append(String(decoding: dir + [47] + e.key, as: UTF8.self))
+                path += e.key
+                emit(path)
             }
         }
     }

@@ -99,8 +99,12 @@ public final class ParquetFileWriter {
     @discardableResult
     public func close() throws -> Int {
         if rowsInGroup > 0 { try writeRowGroup() }
+        var keyValues = options.metadata
+        if schema.columns.contains(where: { $0.type == .duration }), !keyValues.contains(where: { $0.key == ParquetArrowSchema.key }) {
+            keyValues.append((ParquetArrowSchema.key, ParquetArrowSchema.value(for: schema, timestampUnit: options.timestampUnit, metadata: options.metadata)))
+        }
         let footer = ParquetFileMeta(columns: chunks.map(\.descriptor), rowGroups: rowGroups,
-                                     keyValues: options.metadata, createdBy: options.createdBy).encode()
+                                     keyValues: keyValues, createdBy: options.createdBy).encode()
         emit(footer)
         withUnsafeBytes(of: UInt32(footer.count).littleEndian) { emit(Array($0)) }
         emit(Parquet.magic)

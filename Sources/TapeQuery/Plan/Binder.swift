@@ -454,6 +454,8 @@ struct Binder {
         case .count, .countDistinct:
             try arity(1)
             type = .int
+        case .sum where bound.count == 1 && bound[0].type == .interval, .avg where bound.count == 1 && bound[0].type == .interval:
+            type = .interval   // IntervalSumState
         case .sum:
             try arity(1)
             try numeric(bound[0])

@@ -22,6 +22,7 @@ class AggregateState {
         switch call.function {
         case .countStar, .count: return CountState(call: call)
         case .countDistinct: return CountDistinctState(call: call)
+        case .sum where call.type == .interval, .avg where call.type == .interval: return IntervalSumState(call: call)
         case .sum where call.type == .int: return SumIntState(call: call)
         case .avg where call.args.first?.type == .int: return SumIntState(call: call)
         case .sum, .avg: return SumDoubleState(call: call)
