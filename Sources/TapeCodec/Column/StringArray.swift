@@ -33,6 +33,7 @@ public struct StringArray: Sendable, Equatable {
     public mutating func append(_ s: String) {
         var s = s
         s.withUTF8 { bytes.append(contentsOf: $0) }
+        precondition(bytes.count <= Int(UInt32.max), "string data of one column exceeds 4 GiB")
         offsets.append(UInt32(truncatingIfNeeded: bytes.count))
     }
 
