@@ -52,7 +52,7 @@ enum WindowEvaluator {
         let partitions = layout.partitions
         let exclusion = FrameExclusion(w.frame.exclude, layout: layout)
         switch w.function {
-        case .firstValue, .lastValue where w.ignoreNulls || exclusion != nil:
+        case .firstValue where w.ignoreNulls || exclusion != nil, .lastValue where w.ignoreNulls || exclusion != nil:
             let value = args[0]
             var src = [Int32](repeating: -1, count: layout.count)
             let edge = EdgeRowFrame(counts: w.ignoreNulls ? { !value.isNull($0) } : { _ in true }, last: w.function == .lastValue)
