@@ -101,7 +101,7 @@ final class ColumnReader {
             bitmap = b
         }
         switch type {
-        case .int64, .timestamp:
+        case .int64, .timestamp, .duration:
             return ColumnData(type: type, storage: .int64(try values.readFixed(n, as: Int64.self)), validity: bitmap)
         case .float64:
             return ColumnData(type: type, storage: .float64(try values.readFixed(n, as: Double.self)), validity: bitmap)
