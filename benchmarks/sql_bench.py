@@ -504,15 +504,16 @@ def measure_query(args, py, name, desc, template, how, tape_files, parquet, data
     template, duck_template = template if isinstance(template, tuple) else (template, template)
     sql_t = tape_sql(template)
     res = {"name": name, "desc": desc, "dataset": dataset, "sql": sql_t, "tape": {}, "duck": {}, "cli": {}}
-    for th in (1, 2):
+    for th in ((1,) if args.single_thread else (1, 2)):
         res["tape"][th] = tape_inprocess(args, sql_t, tape_files, th)
     for variant, tables in parquet.items():
         sql_d = duck_sql(duck_template, tables)
-        for th in (1, None):
+        for th in ((1,) if args.single_thread else (1, None)):
             res["duck"][f"{variant}/{th or 'default'}"] = duck_inprocess(args, sql_d, th)
     res["duck_sql_tuned"] = duck_sql(duck_template, parquet["tuned"])
-    res["cli"]["tape"] = wall(cli_tape_cmd(sql_t, tape_files), args.repeat)
-    res["cli"]["duckdb"] = wall(cli_duck_cmd(py, res["duck_sql_tuned"]), args.repeat)
+    if not args.single_thread:
+        res["cli"]["tape"] = wall(cli_tape_cmd(sql_t, tape_files), args.repeat)
+        res["cli"]["duckdb"] = wall(cli_duck_cmd(py, res["duck_sql_tuned"]), args.repeat)
     ok, msg = check(sql_t, tape_files, res["duck_sql_tuned"], how)
     counts = {res["tape"][th]["rows"] for th in res["tape"]} | {d["rows"] for d in res["duck"].values()}
     if len(counts) != 1:
@@ -520,9 +521,10 @@ def measure_query(args, py, name, desc, template, how, tape_files, parquet, data
     res["check"] = {"ok": ok, "message": msg}
     t1 = res["tape"][1]
     log(f"{dataset} {name}: Tape 1t {t1['median_s'] * 1e3:.2f} ms (chunks {t1['stats']['chunks_read']}/"
-        f"{t1['stats']['chunks']}), 2t {res['tape'][2]['median_s'] * 1e3:.2f} ms; DuckDB "
+        f"{t1['stats']['chunks']})" + ("" if args.single_thread else f", 2t {res['tape'][2]['median_s'] * 1e3:.2f} ms") + "; DuckDB "
         + ", ".join(f"{k} {v['median_s'] * 1e3:.2f} ms" for k, v in res["duck"].items())
-        + f"; CLI tape {res['cli']['tape']['median_s'] * 1e3:.0f} ms, duckdb {res['cli']['duckdb']['median_s'] * 1e3:.0f} ms"
+        + ("" if args.single_thread else
+           f"; CLI tape {res['cli']['tape']['median_s'] * 1e3:.0f} ms, duckdb {res['cli']['duckdb']['median_s'] * 1e3:.0f} ms")
         + f"; check: {msg}")
     return res
 
@@ -703,6 +705,9 @@ def parse_args(argv):
     ap.add_argument("--venv", default=write_bench.VENV, help="virtualenv to create/use (default benchmarks/.venv)")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
     ap.add_argument("--no-probes", action="store_true", help="skip the diagnostic queries")
+    ap.add_argument("--single-thread", action="store_true",
+                    help="measure only Tape --threads 1 and DuckDB threads=1 (the issue's comparison), no CLI timings; "
+                    "implies --no-report")
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite RESULTS.md from out/sql-results.json without measuring")
     return ap.parse_args(argv)
@@ -780,7 +785,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "sql-results.json"), "w") as f:
         json.dump({"info": info, "args": vars(args), "results": results}, f, indent=1, default=str)
-    if args.no_report or only:
+    if args.no_report or only or args.single_thread:
         log("RESULTS.md not updated" + (" (--only given)" if only else ""))
         return
     update_results_md(render(info, results, args))
