@@ -52,7 +52,7 @@ import run as write_bench  # noqa: E402  (venv, build, data and report helpers o
 REPO = write_bench.REPO
 OUT = write_bench.OUT
 DATA = write_bench.DATA
-TAPE_CLI = os.path.join(REPO, ".build", "release", "tape")
+TAPE_CLI = os.environ.get("TAPE_CLI") or os.path.join(REPO, ".build", "release", "tape")  # TAPE_CLI= overrides (result checks only)
 RUNS100 = os.path.join(OUT, "runs100")
 BEGIN, END = "<!-- BEGIN sql -->", "<!-- END sql -->"
 T0 = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)  # gen.py's first bar
