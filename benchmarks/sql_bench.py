@@ -52,7 +52,7 @@ import run as write_bench  # noqa: E402  (venv, build, data and report helpers o
 REPO = write_bench.REPO
 OUT = write_bench.OUT
 DATA = write_bench.DATA
-TAPE_CLI = os.path.join(REPO, ".build", "release", "tape")
+TAPE_CLI = os.environ.get("TAPE_CLI") or os.path.join(REPO, ".build", "release", "tape")  # TAPE_CLI= overrides (result checks only)
 RUNS100 = os.path.join(OUT, "runs100")
 BEGIN, END = "<!-- BEGIN sql -->", "<!-- END sql -->"
 T0 = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)  # gen.py's first bar
@@ -151,6 +151,56 @@ JOIN_QUERIES = [
     ("hashjoin100", "hash join trades→runs over 100 runs",
      "SELECT t.run, r.strategy, count(*), sum(t.pnl) FROM {trades} t JOIN {runs} r USING (run) GROUP BY ALL", "sort"),
 ]
+
+
+# "Best run per strategy" over many small runs (issue 10): a CTE aggregating each run's return
+# from its equity curve, joined with the runs table, then row_number() per strategy. The runs are
+# `tape-bench runs` output (RUNS1000_BARS daily bars each, metadata strategy ∈ sma/breakout/
+# meanrev); for DuckDB the same equity exported by `tape export --format parquet` into one Parquet
+# file per variant with a `run` column, and runs.parquet (run, strategy).
+RUNS1000 = os.path.join(OUT, "runs1000")
+RUNS1000_COUNT, RUNS1000_BARS = 1000, 1440
+BEST_RUN_QUERY = (
+    "best_run1000", "CTE + window: best run per strategy over 1,000 runs",
+    "WITH perf AS (SELECT e.run, r.strategy, arg_max(e.equity, e.ts) / arg_min(e.equity, e.ts) - 1 AS ret "
+    "FROM {equity} e JOIN {runs} r USING (run) GROUP BY ALL) "
+    "SELECT strategy, run, ret FROM (SELECT strategy, run, ret, row_number() OVER (PARTITION BY strategy ORDER BY ret DESC, run) AS rn "
+    "FROM perf) WHERE rn = 1 ORDER BY strategy", "ordered")
+
+
+def ensure_runs1000(args):
+    """RUNS1000_COUNT .tape runs (tape-bench runs) and, per Parquet variant, one equity file with
+    a `run` column plus runs.parquet. Made when missing."""
+    import glob
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+    import pq_bench
+
+    tape_dir = os.path.join(RUNS1000, "tape")
+    tapes = sorted(glob.glob(os.path.join(tape_dir, "d000", "*.tape")))
+    if len(tapes) != RUNS1000_COUNT:
+        log(f"writing {RUNS1000_COUNT} runs of {RUNS1000_BARS} bars")
+        subprocess.run([args.tape_bench, "runs", tape_dir, "--count", str(RUNS1000_COUNT), "--dirs", "1",
+                        "--bars", str(RUNS1000_BARS)], check=True)
+        tapes = sorted(glob.glob(os.path.join(tape_dir, "d000", "*.tape")))
+    paths = {v: os.path.join(RUNS1000, f"equity.{v}.parquet") for v in ("default", "tuned")}
+    runs_path = os.path.join(RUNS1000, "runs.parquet")
+    if not all(os.path.exists(p) for p in [*paths.values(), runs_path]):
+        export = os.path.join(RUNS1000, "export")
+        subprocess.run([TAPE_CLI, "export", tape_dir, "--format", "parquet", "-o", export, "--table", "equity",
+                        "--partitioned", "--timestamp-unit", "nanos"], check=True, capture_output=True)
+        table = ds.dataset(os.path.join(export, "table=equity"), format="parquet", partitioning="hive").to_table()
+        table = table.set_column(table.schema.get_field_index("run"), "run", table.column("run").cast(pa.string()))
+        table = table.select(["run", "ts", "equity"])
+        schema = {"columns": [{"name": "run", "type": "string"}, {"name": "ts", "type": "timestamp"},
+                              {"name": "equity", "type": "float64"}]}
+        for v, p in paths.items():
+            pq.write_table(table, p, **pq_bench.write_options(v, schema))
+        names = [os.path.basename(t)[:-len(".tape")] for t in tapes]
+        pq.write_table(pa.table({"run": names, "strategy": [["sma", "breakout", "meanrev"][int(n[3:]) % 3] for n in names]}),
+                       runs_path)
+    return tapes, {v: {"equity": p, "runs": runs_path} for v, p in paths.items()}
 
 
 def tape_sql(template):
@@ -454,15 +504,16 @@ def measure_query(args, py, name, desc, template, how, tape_files, parquet, data
     template, duck_template = template if isinstance(template, tuple) else (template, template)
     sql_t = tape_sql(template)
     res = {"name": name, "desc": desc, "dataset": dataset, "sql": sql_t, "tape": {}, "duck": {}, "cli": {}}
-    for th in (1, 2):
+    for th in ((1,) if args.single_thread else (1, 2)):
         res["tape"][th] = tape_inprocess(args, sql_t, tape_files, th)
     for variant, tables in parquet.items():
         sql_d = duck_sql(duck_template, tables)
-        for th in (1, None):
+        for th in ((1,) if args.single_thread else (1, None)):
             res["duck"][f"{variant}/{th or 'default'}"] = duck_inprocess(args, sql_d, th)
     res["duck_sql_tuned"] = duck_sql(duck_template, parquet["tuned"])
-    res["cli"]["tape"] = wall(cli_tape_cmd(sql_t, tape_files), args.repeat)
-    res["cli"]["duckdb"] = wall(cli_duck_cmd(py, res["duck_sql_tuned"]), args.repeat)
+    if not args.single_thread:
+        res["cli"]["tape"] = wall(cli_tape_cmd(sql_t, tape_files), args.repeat)
+        res["cli"]["duckdb"] = wall(cli_duck_cmd(py, res["duck_sql_tuned"]), args.repeat)
     ok, msg = check(sql_t, tape_files, res["duck_sql_tuned"], how)
     counts = {res["tape"][th]["rows"] for th in res["tape"]} | {d["rows"] for d in res["duck"].values()}
     if len(counts) != 1:
@@ -470,9 +521,10 @@ def measure_query(args, py, name, desc, template, how, tape_files, parquet, data
     res["check"] = {"ok": ok, "message": msg}
     t1 = res["tape"][1]
     log(f"{dataset} {name}: Tape 1t {t1['median_s'] * 1e3:.2f} ms (chunks {t1['stats']['chunks_read']}/"
-        f"{t1['stats']['chunks']}), 2t {res['tape'][2]['median_s'] * 1e3:.2f} ms; DuckDB "
+        f"{t1['stats']['chunks']})" + ("" if args.single_thread else f", 2t {res['tape'][2]['median_s'] * 1e3:.2f} ms") + "; DuckDB "
         + ", ".join(f"{k} {v['median_s'] * 1e3:.2f} ms" for k, v in res["duck"].items())
-        + f"; CLI tape {res['cli']['tape']['median_s'] * 1e3:.0f} ms, duckdb {res['cli']['duckdb']['median_s'] * 1e3:.0f} ms"
+        + ("" if args.single_thread else
+           f"; CLI tape {res['cli']['tape']['median_s'] * 1e3:.0f} ms, duckdb {res['cli']['duckdb']['median_s'] * 1e3:.0f} ms")
         + f"; check: {msg}")
     return res
 
@@ -648,11 +700,14 @@ def parse_args(argv):
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (medians reported)")
     ap.add_argument("--skip-build", action="store_true", help="use the tape-bench and tape binaries already built")
     ap.add_argument("--only", help="comma-separated query names (slice,agg4,groupby_action,daily_last,daily_last_int,losing_trades,win_drawdown,win_rolling,win_monthly,"
-                    "runs100,asof100,hashjoin100,probes)")
+                    "runs100,asof100,hashjoin100,best_run1000,probes)")
     ap.add_argument("--tape-bench", default=write_bench.TAPE_BENCH, help="tape-bench binary")
     ap.add_argument("--venv", default=write_bench.VENV, help="virtualenv to create/use (default benchmarks/.venv)")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
     ap.add_argument("--no-probes", action="store_true", help="skip the diagnostic queries")
+    ap.add_argument("--single-thread", action="store_true",
+                    help="measure only Tape --threads 1 and DuckDB threads=1 (the issue's comparison), no CLI timings; "
+                    "implies --no-report")
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite RESULTS.md from out/sql-results.json without measuring")
     return ap.parse_args(argv)
@@ -714,6 +769,11 @@ def main():
             r["rows0"] = n0
             results.setdefault("100 runs", []).append(r)
 
+    if not only or BEST_RUN_QUERY[0] in only:
+        tapes, parquet = ensure_runs1000(args)
+        name, desc, template, how = BEST_RUN_QUERY
+        results.setdefault("1,000 runs", []).append(measure_query(args, py, name, desc, template, how, tapes, parquet, "1,000 runs"))
+
     import duckdb
     import pyarrow
     info = write_bench.machine_info(py, args.tape_bench)
@@ -725,7 +785,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "sql-results.json"), "w") as f:
         json.dump({"info": info, "args": vars(args), "results": results}, f, indent=1, default=str)
-    if args.no_report or only:
+    if args.no_report or only or args.single_thread:
         log("RESULTS.md not updated" + (" (--only given)" if only else ""))
         return
     update_results_md(render(info, results, args))

@@ -22,6 +22,10 @@ final class Executor: Sendable {
     let tasks: [ScanTask]
     /// Planning's counts, then the scanning threads' (updated once per chunk).
     private let scanStats: Mutex<ScanStats>
+    /// Set when the fused aggregation outgrew `--memory-limit` (it then spills: `Executor+Spill`).
+    let budgetExceeded = Mutex(false)
+    /// What the last run spilled, for EXPLAIN ANALYZE.
+    let spillReport = Mutex<SpillReport?>(nil)
     var stats: ScanStats { scanStats.withLock { $0 } }
 
     init(plan: QueryPlan, runs: RunSet, options: QueryOptions) throws(QueryError) {
@@ -216,6 +220,8 @@ final class Executor: Sendable {
     /// false or the result ends.
     func run(_ emit: @escaping (Batch) throws -> Bool) throws(QueryError) {
         let stage = ResultStage(plan: plan, memoryLimit: options.memoryLimit, emit: emit)
+        spillReport.withLock { $0 = nil }
+        budgetExceeded.withLock { $0 = false }
         if plan.table == nil {
             // SELECT without FROM: one empty row.
             let one = Batch(columns: [], count: 1)
@@ -241,18 +247,27 @@ final class Executor: Sendable {
             }
             try finishPost(answer, stage)
         } else if plan.isAggregate {
-            let agg = try runAggregate(threads: threads)
+            let agg: Aggregation
+            do {
+                agg = try runAggregate(threads: threads)
+            } catch let e where canSpillAggregate && budgetExceeded.withLock({ $0 }) {
+                _ = e
+                try runSpilledAggregate(stage)
+                try stage.finish()
+                return
+            }
             try finishAggregate(agg, stage)
         } else if !plan.windows.isEmpty {
             if let s = StreamingWindow(plan, runs: runs, tasks: tasks), try timeOrdered(s) {
                 try streamWindows(s, stage)
             } else {
-                try finishWindowed(try collectRows(threads: threads), stage)
+                try collectRows(threads: threads) { rows throws(QueryError) in try finishWindowed(rows, stage) }
             }
         } else {
             try runProjection(threads: threads, stage)
         }
         try stage.finish()
+        if let r = stage.spillReport { spillReport.withLock { $0 = r } }
     }
 
     /// The input slot of the stored column the first ORDER BY key reads directly, when the query
@@ -276,7 +291,7 @@ final class Executor: Sendable {
         return Batch(columns: cols, count: b.count)
     }
 
-    private func finishAggregate(_ agg: Aggregation, _ stage: ResultStage) throws(QueryError) {
+    func finishAggregate(_ agg: Aggregation, _ stage: ResultStage) throws(QueryError) {
         try finishPost(try agg.result(), stage)
     }
 
@@ -411,6 +426,7 @@ final class Executor: Sendable {
     }
 
     private func checkBudget(_ agg: Aggregation) throws(QueryError) {
+        if agg.approximateBytes > options.memoryLimit { budgetExceeded.withLock { $0 = true } }
         try agg.checkBudget(options.memoryLimit)
     }
 

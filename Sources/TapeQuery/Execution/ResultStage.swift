@@ -37,6 +37,13 @@ final class ResultStage {
     /// key of the last row kept. A row whose first key sorts strictly after it can never enter
     /// the result, so it is dropped before buffering.
     private var boundary: Vector?
+    /// The runs written once the rows to sort outgrew the memory limit.
+    private var external: ExternalSort?
+    /// DISTINCT beyond the memory limit: rows hash-partitioned to disk (see `drainDistinct`).
+    private var distinctSpill: DistinctSpill?
+    /// What this stage spilled, for EXPLAIN ANALYZE.
+    var spillReport: SpillReport? { external?.report ?? distinctReport }
+    var distinctReport: SpillReport?
 
     /// Whether row `r` of `v`, the first ORDER BY key's values, can still enter the top N (sorts
     /// before or level with the last row kept). Always true before the buffer is first cut.
@@ -84,6 +91,12 @@ final class ResultStage {
         guard !finished else { return false }
         var b = input
         if spec.distinct { b = try dedupe(b) }
+        return try accept(b)
+    }
+
+    /// `push` after DISTINCT.
+    private func accept(_ input: Batch) throws(QueryError) -> Bool {
+        var b = input
         if b.count == 0 { return true }
         if spec.order.isEmpty { return try stream(b) }
         if boundary != nil, let key = spec.order.first {
@@ -100,18 +113,34 @@ final class ResultStage {
             compact(keep: w)
         } else if n % 8192 < b.count {
             let bytes = buffer.reduce(0) { $0 + $1.approximateBytes }
-            if bytes > memoryLimit {
-                let what = spec.what.isEmpty ? (spec.limit == nil ? "ORDER BY without LIMIT" : "ORDER BY … LIMIT \(spec.limit ?? 0)") : spec.what
-                throw QueryError(.execution, "\(what) needs to hold more than \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit) of rows; lower the LIMIT, select fewer columns, or raise --memory-limit")
-            }
+            if bytes > memoryLimit { try spillRun() }
         }
         return true
+    }
+
+    /// Beyond the memory limit: sorts the buffered rows and writes them as one more run of an
+    /// external merge sort (see `ExternalSort`), emptying the buffer.
+    private func spillRun() throws(QueryError) {
+        let what = spec.what.isEmpty ? (spec.limit == nil ? "ORDER BY" : "ORDER BY … LIMIT \(spec.limit ?? 0)") : spec.what
+        let sorter = external ?? ExternalSort(types: spec.types, keys: spec.order, owner: what, memoryLimit: memoryLimit)
+        external = sorter
+        let columns = buffer.map { $0.build() }
+        buffer = spec.types.map { VectorBuilder(type: $0) }
+        try sorter.addRun(Batch(columns: columns, count: columns.first?.count ?? 0), keep: wanted)
     }
 
     /// Ends the input: sorts what was buffered and emits it.
     func finish() throws(QueryError) {
         guard !finished else { return }
-        if !spec.order.isEmpty {
+        if let partitions = distinctSpill {
+            distinctSpill = nil
+            try drainDistinct(partitions)
+            if finished { return }
+        }
+        if let external {
+            if (buffer.first?.count ?? 0) > 0 { try spillRun() }
+            try external.merge { piece throws(QueryError) in try stream(piece) }
+        } else if !spec.order.isEmpty {
             let columns = buffer.map { $0.build() }
             let n = columns.first?.count ?? 0
             var order = Sorter.permutation(columns, keys: spec.order, count: n)
@@ -168,6 +197,10 @@ final class ResultStage {
     /// Drops rows already seen (DISTINCT; NaN equals NaN and -0.0 equals 0.0, as in GROUP BY).
     /// Throws when the set of distinct rows outgrows the memory budget.
     private func dedupe(_ b: Batch) throws(QueryError) -> Batch {
+        if distinctSpill != nil {
+            try distinctSpill?.add(b)
+            return Batch(columns: b.columns.map { $0.gather([]) }, count: 0)
+        }
         var keep: [Int32] = []
         let cols = b.columns.prefix(visible)
         if visible == 1, cols[0].type == .string {
@@ -192,10 +225,27 @@ final class ResultStage {
             }
         }
         if seenBytes > memoryLimit {
-            let distinct = seen.count + seenStrings.count + (seenNull ? 1 : 0)
-            throw QueryError(.execution, "\(spec.what.isEmpty ? "SELECT DISTINCT" : spec.what) needs more than \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit) (\(distinct) distinct rows so far); raise --memory-limit or select fewer columns")
+            let what = spec.what.isEmpty ? "SELECT DISTINCT" : spec.what
+            var spill = try DistinctSpill(types: spec.types, visible: visible, owner: what, memoryLimit: memoryLimit)
+            // Rows emitted so far, whichever set holds them (one VARCHAR column keeps its own).
+            var emitted = seen
+            for i in 0..<seenStrings.count { emitted.insert([.string(seenStrings.entries[i])]) }
+            if seenNull { emitted.insert([.null]) }
+            try spill.addEmitted(emitted)
+            seen = []
+            seenStrings = ByteDictionary()
+            seenNull = false
+            seenBytes = 0
+            distinctSpill = spill
+            return keep.count == b.count ? b : b.gather(keep)
         }
         return keep.count == b.count ? b : b.gather(keep)
+    }
+
+    /// DISTINCT after spilling: each partition's new distinct rows, then on as usual.
+    private func drainDistinct(_ spill: DistinctSpill) throws(QueryError) {
+        var s = spill
+        distinctReport = try s.drain { b throws(QueryError) in try accept(b) }
     }
 }
 
@@ -242,11 +292,13 @@ enum Sorter {
 extension ResultStage {
     /// Runs `input` through a stage built from `spec` into `emit` (the body of the Sort, TopN,
     /// Limit and Distinct operators).
+    @discardableResult
     static func drive(_ input: any PhysicalOperator, _ spec: Spec, memoryLimit: Int,
-                      _ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+                      _ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) -> SpillReport? {
         let stage = ResultStage(spec, memoryLimit: memoryLimit, emit: { b in try emit(b) })
         try input.run { b throws(QueryError) in try stage.push(b) }
         try stage.finish()
+        return stage.spillReport
     }
 }
 

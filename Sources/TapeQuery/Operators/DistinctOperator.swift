@@ -4,6 +4,8 @@
 final class DistinctOperator: PhysicalOperator {
     let input: any PhysicalOperator
     let memoryLimit: Int
+    /// What the last run spilled (nil: nothing).
+    private(set) var lastSpill: SpillReport?
     var columns: [OutputColumn] { input.columns }
     var children: [any PhysicalOperator] { [input] }
 
@@ -14,8 +16,8 @@ final class DistinctOperator: PhysicalOperator {
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
         let spec = ResultStage.Spec(types: input.columns.map(\.type), visible: input.columns.count, distinct: true, what: "DISTINCT")
-        try ResultStage.drive(input, spec, memoryLimit: memoryLimit, emit)
+        lastSpill = try ResultStage.drive(input, spec, memoryLimit: memoryLimit, emit)
     }
 
-    func explain(analyzed: Bool) -> [String] { ["DISTINCT"] }
+    func explain(analyzed: Bool) -> [String] { ["DISTINCT" + SpillReport.suffix(lastSpill, analyzed: analyzed)] }
 }

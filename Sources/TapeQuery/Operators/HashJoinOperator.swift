@@ -2,7 +2,9 @@
 /// condition; with no keys every pair is a candidate (CROSS JOIN, or ON without an equality).
 ///
 /// The right input is the build side: it is consumed whole into one batch and a `JoinHashTable`
-/// (within `memoryLimit`, else the query fails naming the operator and the limit; no spilling).
+/// (beyond `memoryLimit`, both inputs are hash-partitioned to disk and joined partition by
+/// partition: see `GraceHashJoin`; a join without equality keys cannot spill and fails naming the
+/// operator and the limit).
 /// The left input then streams: each batch's keys are probed, candidate pairs are checked against
 /// `residual` (evaluated over left columns followed by right columns), and matches are emitted in
 /// left-row order. LEFT/FULL add unmatched left rows padded with NULLs; RIGHT/FULL emit the
@@ -18,10 +20,16 @@ final class HashJoinOperator: PhysicalOperator {
     let residual: BoundExpr?
     let memoryLimit: Int
     let columns: [OutputColumn]
+    /// Spill depth: 0 for the planned join, 1… for the per-partition joins of a grace hash join
+    /// (each level hashes with another seed).
+    let spillDepth: Int
+    /// What the last run spilled (nil: nothing).
+    var lastSpill: SpillReport?
     var children: [any PhysicalOperator] { [left, right] }
 
     init(_ kind: JoinKind, _ left: any PhysicalOperator, _ right: any PhysicalOperator, leftKeys: [BoundExpr], rightKeys: [BoundExpr],
-         residual: BoundExpr?, memoryLimit: Int) {
+         residual: BoundExpr?, memoryLimit: Int, spillDepth: Int = 0) {
+        self.spillDepth = spillDepth
         self.kind = kind
         self.left = left
         self.right = right
@@ -32,22 +40,29 @@ final class HashJoinOperator: PhysicalOperator {
         columns = kind == .semi || kind == .anti ? left.columns : left.columns + right.columns
     }
 
-    /// The build side: all right rows, their keys and the hash table.
-    private func build() throws(QueryError) -> (Batch, JoinHashTable?) {
+    /// The build side: all right rows, their keys and the hash table; nil when it outgrew the
+    /// memory limit and was spilled instead (see `GraceHashJoin`).
+    private func build() throws(QueryError) -> (Batch, JoinHashTable?)? {
         let limit = memoryLimit, kind = self.kind
-        let all = try right.materialize(memoryLimit: limit, tooBig: "\(kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit, filter the right side, or put the smaller table on the right")
-        guard !rightKeys.isEmpty else { return (all, nil) }
+        let tooBig = "\(kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit)"
+        guard !rightKeys.isEmpty else {
+            // Without equality keys the build side cannot be partitioned: it must fit.
+            return (try right.materialize(memoryLimit: limit, tooBig: tooBig + " and a join without equality keys cannot spill; raise --memory-limit, filter the right side, or put the smaller table on the right"), nil)
+        }
+        guard let all = try GraceHashJoin.collect(right, memoryLimit: limit) else { return nil }
         var keys: [Vector] = []
         for k in rightKeys { keys.append(try Evaluator.evaluate(k, all)) }
         let table = JoinHashTable(keys: keys, count: all.count)
-        if all.approximateBytes + table.approximateBytes > limit {
-            throw QueryError(.execution, "\(kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit")
-        }
+        if all.approximateBytes + table.approximateBytes > limit { return nil }
         return (all, table)
     }
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
-        let (built, table) = try build()
+        lastSpill = nil
+        guard let (built, table) = try build() else {
+            lastSpill = try GraceHashJoin(self).run(emit)
+            return
+        }
         var matchedBuild = kind == .right || kind == .full ? [Bool](repeating: false, count: built.count) : []
         let kind = self.kind, leftKeys = self.leftKeys, residual = self.residual
         var stopped = false
@@ -146,6 +161,6 @@ final class HashJoinOperator: PhysicalOperator {
             s += " (no equality keys: every pair is checked)"
         }
         if let residual { s += ", residual \(residual.text)" }
-        return [s + " (build: right input)"]
+        return [s + " (build: right input)" + SpillReport.suffix(lastSpill, analyzed: analyzed)]
     }
 }

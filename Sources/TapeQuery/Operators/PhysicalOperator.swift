@@ -24,8 +24,10 @@
 ///   above the leaf runs on the consumer thread, so results are identical at any thread count.
 ///   Operators are not `Sendable` and are not shared between concurrently running queries.
 /// - **Errors.** Failures are `QueryError`s with the position in the query text they concern.
-/// - **Memory.** Operators that hold their input (sort, hash join build, distinct, aggregation)
-///   count approximate bytes and fail with a message naming the operator and `--memory-limit`.
+/// - **Memory.** Operators that hold their input (sort, hash join build, distinct, aggregation,
+///   window) count approximate bytes; beyond `--memory-limit` they spill to a temporary file
+///   (`Operators/Spill/`: external merge sort, hash partitions) or, where that is not done, fail
+///   with a message naming the operator and `--memory-limit`.
 /// - **EXPLAIN.** `explain(analyzed:)` returns the operator's own lines (the first names it and
 ///   what it does; optimizer decisions such as pushed-down predicates go on it); `Explain.tree`
 ///   indents children below their parent.

@@ -6,6 +6,8 @@ final class SortOperator: PhysicalOperator {
     let keys: [SortKey]
     let visible: Int
     let memoryLimit: Int
+    /// What the last run spilled (nil: nothing).
+    private(set) var lastSpill: SpillReport?
     var columns: [OutputColumn] { Array(input.columns.prefix(visible)) }
     var children: [any PhysicalOperator] { [input] }
 
@@ -18,8 +20,8 @@ final class SortOperator: PhysicalOperator {
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
         let spec = ResultStage.Spec(types: input.columns.map(\.type), visible: visible, order: keys, what: "SORT")
-        try ResultStage.drive(input, spec, memoryLimit: memoryLimit, emit)
+        lastSpill = try ResultStage.drive(input, spec, memoryLimit: memoryLimit, emit)
     }
 
-    func explain(analyzed: Bool) -> [String] { ["SORT by \(SortKey.describe(keys, input.columns))"] }
+    func explain(analyzed: Bool) -> [String] { ["SORT by \(SortKey.describe(keys, input.columns))" + SpillReport.suffix(lastSpill, analyzed: analyzed)] }
 }

@@ -32,5 +32,9 @@ final class TapeScanOperator: PhysicalOperator {
         try executor.run { b in try emit(b) }
     }
 
-    func explain(analyzed: Bool) -> [String] { Explain.scanLines(plan, runs: runs) }
+    func explain(analyzed: Bool) -> [String] {
+        var lines = Explain.scanLines(plan, runs: runs)
+        if !lines.isEmpty { lines[0] += SpillReport.suffix(executor.spillReport.withLock { $0 }, analyzed: analyzed) }
+        return lines
+    }
 }

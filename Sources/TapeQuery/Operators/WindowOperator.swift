@@ -1,5 +1,6 @@
 /// Window functions over its input (the rows after WHERE, or the groups after HAVING): buffers the
-/// whole input (within `memoryLimit`, else fails naming the Window operator and the limit), sorts
+/// whole input (beyond `memoryLimit` it spills, hash-partitioned by the windows' common PARTITION
+/// BY — see `WindowSpill` — or fails naming the Window operator and the limit), sorts
 /// once per distinct PARTITION BY/ORDER BY (skipped when the input already arrives in that order),
 /// evaluates every window function, and emits the input's columns followed by one column per
 /// window function, in input order. QUALIFY is a Filter above it.
@@ -8,6 +9,8 @@ final class WindowOperator: PhysicalOperator {
     let windows: [BoundWindow]
     let memoryLimit: Int
     let columns: [OutputColumn]
+    /// What the last run spilled (nil: nothing).
+    private(set) var lastSpill: SpillReport?
     var children: [any PhysicalOperator] { [input] }
 
     init(_ input: any PhysicalOperator, windows: [BoundWindow], memoryLimit: Int) {
@@ -18,17 +21,42 @@ final class WindowOperator: PhysicalOperator {
     }
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
-        var buffer = WindowInputBuffer(types: input.columns.map(\.type), memoryLimit: memoryLimit)
+        let types = input.columns.map(\.type), limit = memoryLimit
+        var buffer = WindowInputBuffer(types: types, memoryLimit: limit)
+        var spill: WindowSpill?
+        let keys = WindowSpill.commonPartition(windows)
+        lastSpill = nil
         try input.run { b throws(QueryError) in
-            try buffer.append(b.columns, rows: b.count)
+            if spill != nil {
+                try spill?.add(b, keyInput: b)
+                return true
+            }
+            buffer.add(b.columns, rows: b.count)
+            if buffer.overLimit {
+                // Beyond the limit: hash-partition what is held and the rest of the input to disk.
+                guard !keys.isEmpty else { throw WindowSpill.tooBig(limit, rows: buffer.count) }
+                var s = try WindowSpill(keys: keys, types: types, memoryLimit: limit)
+                let held = Batch(columns: buffer.build(), count: buffer.count)
+                buffer = WindowInputBuffer(types: types, memoryLimit: limit)
+                try s.add(held, keyInput: held)
+                spill = s
+            }
             return true
         }
+        let windows = self.windows, base = input.columns.count
+        if var s = spill {
+            lastSpill = try s.drain { rows throws(QueryError) in
+                try WindowEvaluator.emitInPieces(try WindowEvaluator.appended(windows, to: rows, base: base), emit)
+            }
+            return
+        }
         let rows = Batch(columns: buffer.build(), count: buffer.count)
-        _ = try WindowEvaluator.emitInPieces(try WindowEvaluator.appended(windows, to: rows, base: input.columns.count), emit)
+        _ = try WindowEvaluator.emitInPieces(try WindowEvaluator.appended(windows, to: rows, base: base), emit)
     }
 
     func explain(analyzed: Bool) -> [String] {
         let specs = Set(windows.map(\.specText)).count
-        return ["WINDOW \(windows.map(\.text).joined(separator: ", ")) (materialised; \(specs) sort\(specs == 1 ? "" : "s"), skipped when the input is already in order)"]
+        let line = "WINDOW \(windows.map(\.text).joined(separator: ", ")) (materialised; \(specs) sort\(specs == 1 ? "" : "s"), skipped when the input is already in order)"
+        return [line + SpillReport.suffix(lastSpill, analyzed: analyzed)]
     }
 }

@@ -6,11 +6,38 @@ import Foundation
 extension Executor {
     /// Every row surviving WHERE, in scan order (runs, then chunks), with the slots the query reads.
     /// Fails when holding them would pass the memory budget, naming the Window operator.
-    func collectRows(threads: Int) throws(QueryError) -> Batch {
+    ///
+    /// Beyond the budget the rows are hash-partitioned to disk by the windows' common PARTITION BY
+    /// (`WindowSpill`), and `body` gets each spill partition's rows in turn instead of all at once.
+    func collectRows(threads: Int, _ body: (Batch) throws(QueryError) -> Void) throws(QueryError) {
         let needed = plan.neededSlots
-        var buffer = WindowInputBuffer(types: needed.map { plan.slots[$0].type }, memoryLimit: options.memoryLimit)
+        let types = needed.map { plan.slots[$0].type }, limit = options.memoryLimit
+        var buffer = WindowInputBuffer(types: types, memoryLimit: limit)
+        let keys = WindowSpill.commonPartition(plan.windows)
+        var spill: WindowSpill?
+        let slots = plan.slots
+        /// The slots' batch from the needed columns (the others NULL).
+        func expand(_ cols: [Vector], _ count: Int) -> Batch {
+            var columns = slots.map { Vector.constant(.null, type: $0.type, count: count) }
+            for (k, v) in cols.enumerated() { columns[needed[k]] = v }
+            return Batch(columns: columns, count: count)
+        }
         func take(_ b: Batch) throws(QueryError) {
-            try buffer.append(needed.map { b.columns[$0] }, rows: b.count)
+            let cols = needed.map { b.columns[$0] }
+            if spill != nil {
+                try spill?.add(Batch(columns: cols, count: b.count), keyInput: b)
+                return
+            }
+            buffer.add(cols, rows: b.count)
+            if buffer.overLimit {
+                guard !keys.isEmpty else { throw WindowSpill.tooBig(limit, rows: buffer.count) }
+                var s = try WindowSpill(keys: keys, types: types, memoryLimit: limit)
+                let held = buffer.build()
+                let n = buffer.count
+                buffer = WindowInputBuffer(types: types, memoryLimit: limit)
+                try s.add(Batch(columns: held, count: n), keyInput: expand(held, n))
+                spill = s
+            }
         }
         if threads <= 1 {
             let readers = Readers(runs: runs, verify: options.verifyChecksums)
@@ -51,10 +78,15 @@ extension Executor {
                 start = end
             }
         }
-        let count = buffer.count
-        var columns = plan.slots.map { Vector.constant(.null, type: $0.type, count: count) }
-        for (k, v) in buffer.build().enumerated() { columns[needed[k]] = v }
-        return Batch(columns: columns, count: count)
+        if var s = spill {
+            let report = try s.drain { rows throws(QueryError) in
+                try body(expand(rows.columns, rows.count))
+                return true
+            }
+            spillReport.withLock { $0 = report }
+            return
+        }
+        try body(expand(buffer.build(), buffer.count))
     }
 
     /// Window results appended to `rows`, QUALIFY applied, outputs projected into `stage`.

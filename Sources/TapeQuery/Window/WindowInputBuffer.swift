@@ -13,14 +13,23 @@ struct WindowInputBuffer {
     /// Appends `columns` (one vector per type given at init, each `rows` long).
     mutating func append(_ columns: [Vector], rows: Int) throws(QueryError) {
         guard rows > 0 else { return }
-        for (k, v) in columns.enumerated() { builders[k].append(v) }
-        count += rows
-        // Held rows plus, per row, the sort permutation and the frame bounds built later.
-        let bytes = builders.reduce(0) { $0 + $1.approximateBytes } + count * 24
+        add(columns, rows: rows)
         if bytes > memoryLimit {
             throw QueryError(.execution, "Window operator needs more than the memory limit of \(memoryLimit >> 20) MiB to hold its input (\(count) rows so far); filter rows with WHERE, select fewer columns, or raise --memory-limit")
         }
     }
+
+    /// `append` without the budget check (the caller spills when `bytes` passes the limit).
+    mutating func add(_ columns: [Vector], rows: Int) {
+        for (k, v) in columns.enumerated() { builders[k].append(v) }
+        count += rows
+    }
+
+    /// Held rows plus, per row, the sort permutation and the frame bounds built later.
+    var bytes: Int { builders.reduce(0) { $0 + $1.approximateBytes } + count * 24 }
+
+    /// Whether the rows held pass the memory budget.
+    var overLimit: Bool { bytes > memoryLimit }
 
     func build() -> [Vector] { builders.map { $0.build() } }
 }

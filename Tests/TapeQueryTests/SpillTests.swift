@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+import Tape
+import TapeTestSupport
+@testable import TapeQuery
+
+/// Operators beyond `--memory-limit` spill to a temporary file and give the same answer as with
+/// no limit (and as DuckDB): external merge sort (ORDER BY), hash-partitioned DISTINCT, GROUP BY
+/// (fused scan and HashAggregate), grace hash join, window partitions.
+@Suite struct SpillTests {
+    static let fixture: QueryFixture = { try! QueryFixture(runs: 4, bars: 2500, rowsPerChunk: 500) }()
+    var paths: [String] { Self.fixture.paths }
+    static let tiny = 64 << 10
+
+    func rows(_ sql: String, limit: Int, threads: Int = 2) throws -> [[Value]] {
+        try Query(sql: sql, paths: paths, options: QueryOptions(threads: threads, memoryLimit: limit)).rows()
+    }
+
+    func sorted(_ r: [[Value]]) -> [String] { r.map { $0.map(\.description).joined(separator: "|") }.sorted() }
+
+    /// Queries whose answer does not fit 64 KiB; `true` when the order is defined by ORDER BY.
+    static let queries: [(String, Bool)] = [
+        // ORDER BY: fused scan and operator path (external merge sort), with ties kept stable.
+        ("SELECT run, ts, equity FROM equity ORDER BY equity DESC, run, ts", true),
+        ("SELECT run, ts, position FROM equity ORDER BY position, run, ts", true),
+        ("SELECT * FROM (SELECT run, ts, equity, position FROM equity) ORDER BY position NULLS FIRST, ts DESC, run", true),
+        ("SELECT e.run, e.ts, symbol, pnl FROM equity e LEFT JOIN trades t USING (run, ts) ORDER BY symbol NULLS FIRST, pnl, e.run, e.ts", true),
+        ("SELECT run, ts, equity FROM equity ORDER BY equity, run, ts LIMIT 9000 OFFSET 10", true),
+        // DISTINCT (hash partitions).
+        ("SELECT DISTINCT ts, position FROM equity", false),
+        ("SELECT DISTINCT ts, position FROM (SELECT * FROM equity)", false),
+        ("SELECT DISTINCT ts, position FROM equity ORDER BY ts, position", true),
+        // GROUP BY: fused scan and HashAggregate over a subquery.
+        ("SELECT ts, count(*), sum(equity), min(run), max(position) FROM equity GROUP BY ts", false),
+        ("SELECT ts, count(*), avg(equity), count(DISTINCT run) FROM (SELECT * FROM equity) GROUP BY ts HAVING count(*) >= 1", false),
+        ("SELECT ts, first(equity), last(run), arg_max(run, equity) FROM (SELECT * FROM equity) GROUP BY ts", false),
+        // Joins (grace hash join), every kind.
+        ("SELECT e.run, e.ts, e.equity, t.pnl FROM trades t JOIN equity e USING (run, ts)", false),
+        ("SELECT e.run, e.ts, t.pnl FROM trades t LEFT JOIN equity e ON e.run = t.run AND e.ts = t.ts", false),
+        ("SELECT e.run, e.ts, t.pnl FROM trades t RIGHT JOIN equity e ON e.run = t.run AND e.ts = t.ts", false),
+        ("SELECT e.run, e.ts, t.pnl FROM trades t FULL JOIN (SELECT * FROM equity WHERE position > 0) e ON e.run = t.run AND e.ts = t.ts", false),
+        ("SELECT count(*), sum(e.equity) FROM equity e JOIN equity f ON e.run = f.run AND e.ts = f.ts AND f.position >= e.position", false),
+        ("SELECT run, ts FROM equity e WHERE ts IN (SELECT ts FROM equity WHERE position > 0)", false),
+        ("SELECT run, ts FROM equity e WHERE ts NOT IN (SELECT ts FROM equity WHERE position > 0)", false),
+        // Windows with a PARTITION BY (hash partitions by it).
+        ("SELECT run, ts, row_number() OVER (PARTITION BY ts, position ORDER BY equity DESC, run) FROM equity", false),
+        ("SELECT run, ts, sum(equity) OVER (PARTITION BY ts ORDER BY run ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM equity", false),
+        ("SELECT run, ts, rank() OVER (PARTITION BY ts ORDER BY equity), lag(equity) OVER (PARTITION BY ts ORDER BY run) FROM equity", false),
+    ]
+
+    @Test func spilledAnswersEqualUnlimitedOnes() throws {
+        let threads = 2
+        for (sql, ordered) in Self.queries {
+            let free = try rows(sql, limit: 2 << 30, threads: threads)
+            let spilled: [[Value]]
+            do { spilled = try rows(sql, limit: Self.tiny, threads: threads) } catch let e as QueryError {
+                Issue.record("\(sql): \(e.message)")
+                continue
+            }
+            #expect(!free.isEmpty, "\(sql)")
+            if ordered {
+                #expect(spilled.map { $0.map(\.description) } == free.map { $0.map(\.description) }, "\(sql)")
+            } else {
+                #expect(sorted(spilled) == sorted(free), "\(sql)")
+            }
+        }
+    }
+
+    @Test func spilledAnswersEqualDuckDBs() throws {
+        let picked = [0, 1, 5, 8, 11, 12, 14, 18].map { Self.queries[$0] }
+        guard let results = try DuckDBDifferentialTests.duckDB(picked.map(\.0), tables: Self.fixture.csv) else { return }
+        let diff = DuckDBDifferentialTests()
+        for ((sql, ordered), ref) in zip(picked, results) {
+            if let err = ref["error"] as? String { Issue.record("DuckDB rejected \(sql): \(err)"); continue }
+            diff.compare(try rows(sql, limit: Self.tiny, threads: 1), ref["rows"] as? [[Any]] ?? [], ordered: ordered, sql: sql + " [64 KiB]")
+        }
+    }
+
+    /// EXPLAIN ANALYZE says which operator spilled and how much.
+    @Test(arguments: [
+        ("SELECT * FROM (SELECT run, ts, equity FROM equity) ORDER BY equity", "SORT by equity; spilled"),
+        ("SELECT count(*) FROM trades t JOIN equity e USING (run, ts)", "(build: right input); spilled"),
+        ("SELECT ts, count(*) FROM equity GROUP BY ts", "; spilled"),
+        ("SELECT run, ts, equity FROM equity ORDER BY equity", "; spilled"),
+        ("SELECT e.ts, count(*) FROM (SELECT * FROM equity) e GROUP BY e.ts", "GROUP BY e.ts; spilled"),
+        ("SELECT * FROM (SELECT run, ts, row_number() OVER (PARTITION BY ts ORDER BY run) FROM (SELECT * FROM equity))", "skipped when the input is already in order); spilled"),
+    ])
+    func explainAnalyzeSaysWhatSpilled(sql: String, expected: String) throws {
+        let q = try Query(sql: "EXPLAIN ANALYZE " + sql, paths: paths, options: QueryOptions(threads: 2, memoryLimit: Self.tiny))
+        try q.run { _ in true }
+        let text = q.explainAnalyzed()
+        #expect(text.contains(expected) && text.contains("to a temporary file"), "\(text)")
+        let free = try Query(sql: "EXPLAIN ANALYZE " + sql, paths: paths, options: QueryOptions(threads: 2))
+        try free.run { _ in true }
+        #expect(!free.explainAnalyzed().contains("spilled"))
+    }
+
+    /// What cannot spill still fails naming the operator and the limit.
+    @Test(arguments: [
+        ("SELECT ts, row_number() OVER (ORDER BY equity) FROM equity", "Window operator"),
+        ("SELECT * FROM (SELECT ts, row_number() OVER (ORDER BY equity) FROM (SELECT * FROM equity))", "Window operator"),
+        ("SELECT count(*), sum(e.equity + t.pnl) FROM trades t CROSS JOIN equity e", "INNER JOIN"),
+        ("SELECT count(DISTINCT ts || run) FROM equity", "aggregation"),
+    ])
+    func whatCannotSpillFailsNamingTheOperator(sql: String, op: String) {
+        #expect {
+            _ = try rows(sql, limit: Self.tiny)
+        } throws: { e in
+            let m = (e as? QueryError)?.message ?? ""
+            return m.contains(op) && m.contains("64 KiB") && m.contains("--memory-limit")
+        }
+    }
+
+    /// A window partition bigger than the limit fails after spilling, naming the Window operator.
+    @Test func oneWindowPartitionBeyondTheLimitFails() {
+        #expect {
+            _ = try rows("SELECT run, ts, row_number() OVER (PARTITION BY run ORDER BY equity) FROM equity", limit: Self.tiny)
+        } throws: { e in
+            let m = (e as? QueryError)?.message ?? ""
+            return m.contains("Window operator") && m.contains("one window partition (PARTITION BY run)")
+        }
+    }
+}
+
+/// The spill file and its encoding.
+@Suite struct SpillFileTests {
+    @Test func spillFileLeavesNoNameBehindAndRoundTrips() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let f = try SpillFile(owner: "SORT", directory: dir.path(""))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path("")).isEmpty)
+        let a = try f.append([1, 2, 3])
+        let b = try f.append([9, 8])
+        #expect(try f.read(at: b, count: 2) == [9, 8])
+        #expect(try f.read(at: a, count: 3) == [1, 2, 3])
+        #expect(f.size == 5)
+    }
+
+    @Test func missingTempDirectoryIsAClearError() {
+        #expect {
+            _ = try SpillFile(owner: "SORT", directory: "/nonexistent/tape-spill-dir")
+        } throws: { e in
+            let m = (e as? QueryError)?.message ?? ""
+            return m.contains("SORT") && m.contains("/nonexistent/tape-spill-dir") && m.contains("TMPDIR")
+        }
+    }
+
+    @Test func codecRoundTripsEveryStorage() throws {
+        var validity = Bitmap(count: 5, value: true)
+        validity[1] = false
+        validity[4] = false
+        let cols: [Vector] = [
+            Vector(type: .int, storage: .int([1, -2, 3, .max, .min]), validity: validity, count: 5),
+            Vector(type: .timestamp, storage: .int([1, 2, 3, 4, 5]), count: 5),
+            Vector(type: .double, storage: .double([0.5, -0.0, .nan, .infinity, 1e300]), count: 5),
+            Vector(type: .bool, storage: .bool([true, false, true, true, false]), validity: validity, count: 5),
+            Vector(type: .string, storage: .string(["a", "", "héllo", "x'y", "z"]), validity: validity, count: 5),
+            Vector(type: .string, storage: .dict(entries: ["p", "q"], indices: [1, 0, 0, 1, 1]), count: 5),
+            Vector(type: .interval, storage: .interval((0..<5).map { Interval(months: Int64($0), days: -1, nanos: 7) }), count: 5),
+            Vector(type: .string, storage: .constant(.string("run001")), count: 5),
+            Vector(type: .double, storage: .constant(.null), count: 5),
+        ]
+        let b = Batch(columns: cols, count: 5)
+        let back = try SpillCodec.decode(SpillCodec.encode(b), types: cols.map(\.type))
+        #expect(back.count == 5)
+        for (x, y) in zip(b.columns, back.columns) {
+            #expect((0..<5).map { x.datum($0) } == (0..<5).map { y.datum($0) })
+        }
+        // A cut block is an error, not a crash.
+        let bytes = SpillCodec.encode(b)
+        #expect(throws: QueryError.self) { _ = try SpillCodec.decode(Array(bytes.prefix(bytes.count - 3)), types: cols.map(\.type)) }
+    }
+}
