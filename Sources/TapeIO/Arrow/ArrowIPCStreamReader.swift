@@ -76,7 +76,7 @@ public final class ArrowIPCStreamReader {
             switch header {
             case .schema: throw located("a second Schema message; a stream has one schema")
             case .dictionaryBatch(let id, let data, let isDelta):
-                do { try readDictionary(id: id, data, isDelta: isDelta, body: body, table: table) } catch let e as ArrowImportError { throw located("\(e)") }
+                do { try readDictionary(id: id, data, isDelta: isDelta, body: body, table: table) } catch { throw located("\(error)") }
             case .recordBatch(let batch):
                 try readRecordBatch(batch, body: body, fields: fields, schema: schema, table: table, sliceRows: max(1, sliceRows), append)
                 batches += 1
