@@ -184,8 +184,8 @@ import TapeTestSupport
 func runProcess(_ executable: String, _ args: [String]) throws -> TapeOutcome {
     let dir = TempDir()
     defer { dir.cleanup() }
-    FileManager.default.createFile(atPath: dir.path("out"), contents: nil)
-    FileManager.default.createFile(atPath: dir.path("err"), contents: nil)
+    _ = FileManager.default.createFile(atPath: dir.path("out"), contents: nil)
+    _ = FileManager.default.createFile(atPath: dir.path("err"), contents: nil)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args

@@ -25,7 +25,7 @@ import Glibc
             switch rng.next() % 4 {
             case 0: f = Double(bitPattern: rng.next())
             case 1: f = Double(Int64(bitPattern: rng.next()) % 1_000_000) / 100
-            case 2: f = [Double.infinity, -.infinity, 0, -0.0, 1e300, 5e-324][Int(rng.next() % 6)]
+            case 2: f = [Double.infinity, -.infinity, 0, -0.0, 1e300, .leastNonzeroMagnitude][Int(rng.next() % 6)]
             default: f = Double(Int64(bitPattern: rng.next()) % 1000)
             }
             var s = ""

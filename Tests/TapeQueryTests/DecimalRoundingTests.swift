@@ -47,7 +47,7 @@ struct DecimalRoundingTests {
         #expect(DecimalRounding.round(-1250.0, digits: -2) == -1300)
         #expect(DecimalRounding.round(123.456, digits: -400) == 0)
         #expect(DecimalRounding.round(123.456, digits: 400) == 123.456)
-        #expect(DecimalRounding.round(5e-324, digits: 400) == 5e-324)
+        #expect(DecimalRounding.round(.leastNonzeroMagnitude, digits: 400) == .leastNonzeroMagnitude)
         #expect(DecimalRounding.round(.greatestFiniteMagnitude, digits: 2) == .greatestFiniteMagnitude)
         #expect(DecimalRounding.round(-0.4, digits: 0).sign == .minus)
         #expect(DecimalRounding.round(Double.nan, digits: 1).isNaN)
