@@ -57,6 +57,40 @@ import TapeTestSupport
         }
     }
 
+    /// `recover --salvage` of a file with 300,000 fake chunk magics between two real chunks, each
+    /// prefix claiming a frame up to the end of the file (reading each candidate would read ~3·10^5 ×
+    /// 3 MB): one pass over the file (format-spec §4.1), every real chunk kept, bounded memory.
+    @Test func salvageThroughManyFakeFramesIsOnePass() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("run.tape"), hostile = dir.path("hostile.tape")
+        let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: 100, maxChunkLag: 0))
+        let t = try w.declareTable("t", columns: [ColumnDef("x", .int64)])
+        for i in 0..<300 { try t.append(values: [.int(Int64(i))]) }
+        let live = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        try w.close()
+        let cut = try TapeReader(path: path).table("t").chunks[1].frameOffset
+        let fakes = 300_000, fakeSize = 20
+        let total = live.count + fakes * fakeSize
+        var bytes = Array(live[0..<cut])
+        bytes.reserveCapacity(total)
+        for k in 0..<fakes {
+            var f = ByteWriter()
+            f.writeBytes(ChunkHeader.magic)
+            f.writeU32(0)
+            f.writeU64(UInt64(total - (cut + k * fakeSize) - ChunkHeader.prefixSize - ChunkHeader.suffixSize))
+            f.writeU32(0)
+            bytes += f.bytes
+        }
+        bytes += live[cut...]
+        try Data(bytes).write(to: URL(fileURLWithPath: hostile))
+        let r = try measured(["recover", "--salvage", hostile])
+        #expect(r.status == 0 && r.output.contains("kept 3 chunk(s)") && r.output.contains("skipped \(fakes * fakeSize) damaged byte(s)"), "\(r.output)")
+        #expect(r.peakKB < Self.limitKB, "peak \(r.peakKB) KB")
+        #expect(try TapeReader(path: hostile).rows("t") == (0..<300).map { [Value.int(Int64($0))] })
+        print("peak RSS of tape recover --salvage through \(fakes) fake frames (\(total) bytes): \(r.peakKB) KB")
+    }
+
     /// A sparse 3 GiB file whose only chunk frame claims a 3 GiB body: scanning it (an unsealed
     /// read, recovery) must refuse the length (§7) instead of reading 3 GiB into memory.
     @Test func sparseFileWithAHugeFrameIsNotRead() throws {

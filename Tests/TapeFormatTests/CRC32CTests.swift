@@ -40,4 +40,18 @@ import Testing
         let crc: UInt32 = 0x1234_5678
         #expect(CRC32C.mask(crc) == ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8)
     }
+
+    /// The checksum of a stretch follows from running checksums around it (`CRC32C.range`), for
+    /// every split of a buffer, empty stretches and lengths with many bits set included.
+    @Test func rangeFromRunningChecksums() {
+        var g = SystemRandomNumberGenerator()
+        let data = (0..<5_000).map { _ in UInt8.random(in: 0...255, using: &g) }
+        data.withUnsafeBytes { b in
+            func crc(_ r: Range<Int>) -> UInt32 { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: b[r])) }
+            for (lo, hi) in [(0, 0), (0, 1), (0, 5_000), (1, 4_999), (17, 17), (100, 4_095), (4_096, 5_000), (3, 2_050)] {
+                #expect(CRC32C.range(before: crc(0..<lo), after: crc(0..<hi), length: hi - lo) == crc(lo..<hi), "\(lo)..<\(hi)")
+                #expect(CRC32C.shifted(crc(0..<lo), by: hi - lo) ^ crc(lo..<hi) == crc(0..<hi))
+            }
+        }
+    }
 }

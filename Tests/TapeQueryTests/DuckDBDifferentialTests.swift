@@ -211,7 +211,7 @@ extension DuckDBDifferentialTests {
         defer { f.dir.cleanup() }
         let cases = EdgeQueries.all
         #expect(cases.count >= 200)
-        guard let results = try Self.duckDB(cases.map(\.sql), tables: ["edge": f.csv]) else { return }
+        guard let results = try Self.duckDB(cases.map(\.sql), tables: ["edge": f.csv, "sums": f.sumsCSV]) else { return }
         for (c, ref) in zip(cases, results) {
             let duckError = ref["error"] as? String
             if c.expectError != (duckError != nil) {

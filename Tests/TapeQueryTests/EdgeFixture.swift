@@ -8,10 +8,15 @@ import TapeTestSupport
 /// (at microsecond precision, so DuckDB holds them exactly), empty and LIKE-special strings, and
 /// NULLs in every nullable column. Three rows per chunk, so zone maps (chunk 0 holds
 /// `[1.0, NaN, 0.5]`) decide what is read. Also written as CSV for DuckDB, with NULL as `\\N`.
+///
+/// A second table, `sums` (ts strictly increasing, g, v BIGINT), holds BIGINT values whose sums
+/// overflow 64 bits part-way in every order (MAX + MAX inside one chunk) but come back in range:
+/// sum/avg, grouped, windowed and streamed (a cumulative window over ts) must stay exact.
 struct EdgeFixture {
     let dir: TempDir
     let path: String
     let csv: String
+    let sumsCSV: String
 
     /// (id, g, f, i, ts nanoseconds and DuckDB text, s); nil is NULL.
     typealias Row = (id: Int64, g: String, f: Double?, i: Int64?, ts: (Int64, String)?, s: String?)
@@ -35,6 +40,16 @@ struct EdgeFixture {
         (16, "y", -0.0, 0, (0, "1970-01-01 00:00:00"), "a"),
     ]
 
+    /// `sums`: (second after 2024-01-01 00:00:00, g, v). Running total: -MAX, -MAX, -MAX | 0, MAX,
+    /// 0 | MIN, -1, 0 | MAX, MAX, -1, while chunk 2 alone reaches 2·MAX; g 'a' sums to MIN + 1,
+    /// 'b' to MAX − 1.
+    static let sums: [(Int64, String, Int64?)] = [
+        (0, "a", -Int64.max), (1, "b", 0), (2, "a", nil),
+        (3, "b", Int64.max), (4, "a", Int64.max), (5, "b", -Int64.max),
+        (6, "a", Int64.min), (7, "b", Int64.max), (8, "a", 1),
+        (9, "b", Int64.max), (10, "a", nil), (11, "b", Int64.min),
+    ]
+
     init() throws {
         dir = TempDir()
         path = dir.path("edge.tape")
@@ -52,9 +67,18 @@ struct EdgeFixture {
             let s = r.s.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" } ?? "\\N"
             text += "\(r.id),\(r.g),\(r.f.map(Self.csvDouble) ?? "\\N"),\(r.i.map { String($0) } ?? "\\N"),\(r.ts?.1 ?? "\\N"),\(s)\n"
         }
+        let sums = try w.declareTable("sums", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("g", .string, nullable: false),
+                                                       ColumnDef("v", .int64)])
+        var sumsText = "ts,g,v\n"
+        for (second, g, v) in Self.sums {
+            try sums.append(values: [.timestamp(1_704_067_200_000_000_000 + second * 1_000_000_000), .string(g), v.map(Value.int) ?? .null])
+            sumsText += "2024-01-01 00:00:\(second < 10 ? "0" : "")\(second),\(g),\(v.map { String($0) } ?? "\\N")\n"
+        }
         _ = try w.close()
         csv = dir.path("edge.csv")
         try text.write(toFile: csv, atomically: true, encoding: .utf8)
+        sumsCSV = dir.path("sums.csv")
+        try sumsText.write(toFile: sumsCSV, atomically: true, encoding: .utf8)
     }
 
     /// A double as DuckDB's CSV reader takes it back bit for bit.

@@ -93,4 +93,52 @@ import TapeTestSupport
             #expect(error.message.contains("'a' and 'b'"), "\(error.message)")
         }
     }
+
+    @Test func correlatedSubqueryRunsOncePerOuterValueWithRunPruning() throws {
+        let sql = "SELECT count(*) FROM trades t WHERE pnl > (SELECT avg(u.pnl) FROM trades u WHERE u.run = t.run)"
+        let q = try Query(sql: sql, paths: paths)
+        let rows = try q.rows()
+        let text = q.explainAnalyzed()
+        // Linked by an equality only: decorrelated into one grouped query and a hash table.
+        #expect(text.contains("CORRELATED SUBQUERY 1 (scalar, decorrelated: run once into a hash table probed by t.run)"), "\(text)")
+        #expect(text.contains("HASH AGGREGATE avg(u.pnl) GROUP BY u.run") || text.contains("GROUP BY run"), "\(text)")
+        // Same answer as the hand-decorrelated join.
+        let joined = try Query(sql: "SELECT count(*) FROM trades t JOIN (SELECT run, avg(pnl) AS a FROM trades GROUP BY run) x ON t.run = x.run WHERE t.pnl > x.a",
+                               paths: paths).rows()
+        #expect(rows == joined)
+    }
+
+    @Test func otherCorrelatedShapesRunOncePerOuterValue() throws {
+        let q = try Query(sql: "SELECT count(*) FROM trades t WHERE pnl > (SELECT avg(u.pnl) FROM trades u WHERE u.run = t.run AND u.ts < t.ts + INTERVAL '1 day' LIMIT 1)",
+                          paths: paths)
+        let rows = try q.rows()
+        let text = q.explainAnalyzed()
+        let runs = try Query(sql: "SELECT count(DISTINCT run || CAST(ts AS VARCHAR)) FROM trades", paths: paths).rows()
+        guard case .int(let distinct)? = runs.first?.first else { Issue.record("no count"); return }
+        #expect(text.contains("CORRELATED SUBQUERY 1 (scalar, planned and run once per distinct t.run, t.ts, memoised) [\(distinct) runs]"), "\(text)")
+        // The subquery's shape shows the outer value pushed into its scan as a run filter.
+        #expect(text.contains("run filter: (run = NULL)"), "\(text)")
+        #expect(!rows.isEmpty)
+    }
+
+    @Test func fullJoinUsingShowsTheMergedKeyOnce() throws {
+        let q = try Query(sql: "SELECT * FROM (SELECT run, count(*) AS n FROM trades WHERE run <> 'run000' GROUP BY run) a FULL JOIN (SELECT run, max(fast) AS f FROM runs WHERE run <> 'run002' GROUP BY run) b USING (run) ORDER BY run",
+                          paths: paths)
+        #expect(q.columns.map(\.name) == ["run", "n", "f"])
+        let rows = try q.rows()
+        #expect(rows.map { $0[0] } == [.string("run000"), .string("run001"), .string("run002")])
+    }
+
+    @Test func ignoreNullsAfterTheParenthesesMeansTheSame() throws {
+        let a = try Query(sql: "SELECT lag(pnl) IGNORE NULLS OVER (PARTITION BY run ORDER BY ts), first_value(pnl) IGNORE NULLS OVER (ORDER BY run, ts) FROM trades ORDER BY run, ts", paths: paths).rows()
+        let b = try Query(sql: "SELECT lag(pnl IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts), first_value(pnl IGNORE NULLS) OVER (ORDER BY run, ts) FROM trades ORDER BY run, ts", paths: paths).rows()
+        #expect(a == b && !a.isEmpty)
+    }
+
+    @Test func streamingWindowsStayStreamingWithoutOptions() throws {
+        let plain = try Query(sql: "EXPLAIN SELECT ts, lag(equity) OVER (PARTITION BY run ORDER BY ts) FROM equity", paths: paths).explain()
+        let ignoring = try Query(sql: "EXPLAIN SELECT ts, lag(equity IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts) FROM equity", paths: paths).explain()
+        #expect(plain.contains("stream"), "\(plain)")
+        #expect(!ignoring.contains("stream"), "\(ignoring)")
+    }
 }

@@ -21,6 +21,9 @@ import TapeTestSupport
         "SELECT qty % -1, qty // -1, pnl // 4, substr(symbol, -9223372036854775807, 9223372036854775807), epoch_ms(ts), CAST(ts AS DATE) FROM trades WHERE pnl > 'nan'::DOUBLE",
         "SELECT DISTINCT pnl, greatest(pnl, NULL) FROM trades WHERE pnl IN ('nan'::DOUBLE, 'inf'::DOUBLE) OR note LIKE 'a!%' ESCAPE '!' ORDER BY 1 OFFSET 9223372036854775807",
     ] + WindowQueries.all.enumerated().filter { $0.offset % 3 == 0 }.map(\.element) + WindowQueries.errors
+        + DuckDBDifferentialTests.correlatedQueries.enumerated().filter { $0.offset % 2 == 0 }.map(\.element.0)
+        + DuckDBDifferentialTests.naturalAndUsingQueries.map(\.0) + DuckDBDifferentialTests.setOperationTypeQueries.map(\.0)
+        + DuckDBDifferentialTests.windowOptionQueries.map(\.0) + DuckDBDifferentialTests.lateralQueries.map(\.0)
     static let tokens = ["SELECT", "FROM", "WHERE", "GROUP BY", "ORDER BY", "LIMIT", "(", ")", ",", "*", "'", "\"", "--", "/*",
                          "CASE", "END", "NULL", "INTERVAL", "TIMESTAMP", "::", "||", "//", "%", "NOT", "IN", "BETWEEN", "9223372036854775807",
                          "-9223372036854775808", "1e400", "'nan'::DOUBLE", "INTERVAL '300 years'", "ESCAPE", "'-inf'", "count(", "sum(", "arg_max(", "time_bucket(", "ü", "\u{0}", "\n",
@@ -30,7 +33,13 @@ import TapeTestSupport
                          // window grammar
                          "OVER (", "OVER w", "PARTITION BY", "ROWS BETWEEN", "RANGE BETWEEN", "GROUPS", "UNBOUNDED PRECEDING",
                          "9223372036854775807 PRECEDING", "CURRENT ROW", "1 FOLLOWING", "INTERVAL '1 month' PRECEDING", "QUALIFY",
-                         "WINDOW w AS (ORDER BY ts)", "row_number() OVER ()", "lag(", "ntile(", "nth_value("]
+                         "WINDOW w AS (ORDER BY ts)", "row_number() OVER ()", "lag(", "ntile(", "nth_value(",
+                         "IGNORE NULLS", "RESPECT NULLS", "EXCLUDE CURRENT ROW", "EXCLUDE GROUP", "EXCLUDE TIES", "EXCLUDE NO OTHERS",
+                         "count(DISTINCT", "FILTER (WHERE pnl > 0) OVER (",
+                         // correlated subqueries, NATURAL joins, UNION BY NAME
+                         "(SELECT avg(u.pnl) FROM trades u WHERE u.run = t.run)", "EXISTS (SELECT 1 FROM equity e WHERE e.run = t.run",
+                         "NOT IN (SELECT", "t.run", "u.run", "NATURAL JOIN", "NATURAL FULL JOIN", "NATURAL LEFT OUTER JOIN",
+                         "FULL JOIN runs USING (run)", "UNION BY NAME", "UNION ALL BY NAME", "LATERAL (", "JOIN LATERAL (SELECT", ", LATERAL (SELECT * FROM equity e WHERE e.run = t.run) x"]
 
     @Test func mutatedQueriesNeverCrash() throws {
         let f = try QueryFixture(runs: 2, bars: 400, rowsPerChunk: 128)

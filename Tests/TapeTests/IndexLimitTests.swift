@@ -128,3 +128,46 @@ struct IndexLimitTests {
         #expect(try Verifier.verify(path: path).ok)
     }
 }
+
+/// Footer sections (`TapeWriter.setSection`) count against the footer's 64 MiB with the tables
+/// and chunks (format-spec §7): a writer refuses a section, or a chunk, that would pass it.
+@Suite("Index limits: footer sections")
+struct SectionBudgetTests {
+    @Test("a section that would pass the footer limit is refused; the file stays readable")
+    func oversizedSectionIsRefused() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("run.tape")
+        let w = try TapeWriter(path: path)
+        let t = try w.declareTable("t", columns: IndexLimitTests.columns)
+        try t.append(values: [.int(1)])
+        let tooBig = [UInt8](repeating: 7, count: IndexLimits.maxFooterLength)
+        #expect { try w.setSection(9, tooBig) } throws: { "\($0)".contains("no room for footer sections") }
+        // What fits is kept; the refused one changed nothing.
+        let fits = [UInt8](repeating: 5, count: IndexLimits.maxFooterLength - IndexBudget.metadataRoom - (2 << 20))
+        try w.setSection(9, fits)
+        try w.close()
+        let r = try TapeReader(path: path)
+        #expect(r.footer.sections.first { $0.tag == 9 }?.bytes == fits)
+        #expect(try r.rows("t") == [[.int(1)]])
+    }
+
+    @Test("sections leave less room for chunks: a row past it is refused, every accepted row kept")
+    func sectionsTakeRoomFromChunks() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("run.tape")
+        let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: 1, maxChunkLag: 0))
+        let t = try w.declareTable("t", columns: IndexLimitTests.columns)
+        // Leave room for about ten chunk entries of a 1-column table.
+        let entry = IndexLimits.maxChunkEntryBytes(t.schema)
+        let room = IndexBudget.tableRoom + IndexBudget.sectionRoom - IndexBudget.metricsRoom - 16 - 10 * entry
+        try w.setSection(9, [UInt8](repeating: 1, count: room - 400))
+        var accepted = 0
+        do { for i in 0..<100 { try t.append(values: [.int(Int64(i))]); accepted += 1 } } catch {
+            #expect("\(error)".contains("has no room for another chunk"))
+        }
+        #expect(accepted >= 10 && accepted <= 14, "\(accepted) rows accepted, entry \(entry) bytes")
+        try w.close()
+        #expect(try TapeReader(path: path).rows("t").count == accepted)
+        #expect(try Verifier.verify(path: path).ok)
+    }
+}

@@ -85,6 +85,123 @@ struct SalvageRecoveryTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted() == ["dead.tape", "live.tape", "salvaged.tape"])
     }
 
+    /// A sealed file (valid trailer and footer) whose middle chunk is damaged on disk: the default
+    /// recovery leaves it alone (it is sealed), salvage keeps every intact chunk, rebuilds the
+    /// footer with the old one's metadata and reports the missing rows, as for an unsealed file.
+    @Test(arguments: Damage.allCases)
+    func sealedFileWithDamagedMiddleChunk(damage: Damage) throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let run = try DeadRun(dir)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: dir.path("live.tape"))))
+        let victim = run.aChunks[2]   // rows 200..<300
+        bytes[damage == .body ? victim.bodyOffset + 3 : victim.frameOffset + 6] ^= 0x40
+        let path = dir.path("sealed.tape")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let before = try TapeReader(path: path)
+        #expect(try Recovery.recover(path: path).wasSealed)
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
+        let dry = try Recovery.recover(path: path, dryRun: true, salvage: true)
+        #expect(!dry.wasSealed && dry.rowsKept == ["a": 400, "b": 100])
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
+
+        let report = try Recovery.recover(path: path, salvage: true)
+        #expect(!report.wasSealed && report.wasSealedAndDamaged && report.metadataRestored)
+        #expect(report.rowsKept == ["a": 400, "b": 100])
+        #expect(report.gaps == [Recovery.Gap(table: "a", firstMissingRow: 200, missingRows: 100, renumberedFrom: 200)])
+        #expect(report.bytesSkipped == victim.frameLength)
+        let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
+        #expect(try r.rows("a") == Array(run.rows[0..<200] + run.rows[300..<500]))
+        #expect(try r.rows("b") == run.bRows)
+        #expect(r.footer.metadataValue("tape.writer") == before.footer.metadataValue("tape.writer"))
+        #expect(r.footer.metadataValue("tape.recovered") == "true" && r.footer.metadataValue(Recovery.gapsMetadataKey) != nil)
+        #expect(try Verifier.verify(path: path).ok)
+        // Salvaged once, the file is sealed and intact: salvage again changes nothing.
+        let after = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(try Recovery.recover(path: path, salvage: true).wasSealed)
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == after)
+    }
+
+    @Test("salvage of an intact sealed file changes nothing")
+    func intactSealedFileIsLeftAlone() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        _ = try DeadRun(dir)
+        let path = dir.path("live.tape")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(try Recovery.recover(path: path, salvage: true).wasSealed)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+    }
+
+    /// A hostile stretch of 100,000 fake chunk magics, each with a prefix claiming a frame up to
+    /// the end of the file: checking each by reading it would read ~10^5 × 2 MB. The search reads
+    /// and checksums every byte once and decodes only the real frame it finds.
+    @Test func manyFakeMarkersAreSearchedInOnePass() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let run = try DeadRun(dir)
+        let cut = run.aChunks[2].frameOffset
+        let fakes = 100_000, fakeSize = 20
+        let total = run.bytes.count + fakes * fakeSize
+        var bytes = Array(run.bytes[0..<cut])
+        for k in 0..<fakes {
+            let at = cut + k * fakeSize
+            var w = ByteWriter()
+            w.writeBytes(ChunkHeader.magic)
+            w.writeU32(0)   // header length
+            w.writeU64(UInt64(total - at - ChunkHeader.prefixSize - ChunkHeader.suffixSize))   // body: to the end of the file
+            w.writeU32(0)
+            bytes += w.bytes
+        }
+        bytes += run.bytes[cut...]
+        #expect(bytes.count == total)
+        let path = dir.path("hostile.tape")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+        let file = try RawFile.openForReading(path)
+        let scanned = try FrameScanner(file: file).scan(limit: total, resync: .search)
+        #expect(scanned.chunks.count == 6 && scanned.skipped.count == 1 && scanned.end == .limit)
+        let skipped = try #require(scanned.skipped.first)
+        #expect(skipped.offset == cut && skipped.length == fakes * fakeSize)
+        let work = scanned.searchWork
+        #expect(work.candidates >= fakes && work.bytesChecksummed <= total && work.framesDecoded == 1)
+
+        let report = try Recovery.recover(path: path, salvage: true)
+        #expect(report.rowsKept == ["a": 500, "b": 100] && report.gaps.isEmpty && report.bytesSkipped == fakes * fakeSize)
+        #expect(try TapeReader(path: path).rows("a") == run.rows)
+    }
+
+    /// Fake frames between real ones, each claiming the rest of the file: the walk meets each
+    /// damaged frame itself (not only the search). The pass tells their CRCs fail without reading
+    /// them: every byte is checksummed once by the pass, and only real frames are read whole.
+    @Test func fakeFramesBetweenRealOnesAreNotReadWhole() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let run = try DeadRun(dir)
+        let real = run.aChunks[2]
+        let frame = Array(run.bytes[real.frameOffset..<(real.frameOffset + real.frameLength)])
+        let pairs = 2_000, fakeSize = 20
+        let total = run.bytes.count + pairs * (fakeSize + frame.count)
+        var bytes = Array(run.bytes[0..<real.frameOffset])
+        for _ in 0..<pairs {
+            var w = ByteWriter()
+            w.writeBytes(ChunkHeader.magic)
+            w.writeU32(0)
+            w.writeU64(UInt64(total - bytes.count - ChunkHeader.prefixSize - ChunkHeader.suffixSize))
+            w.writeU32(0)
+            bytes += w.bytes + frame   // a fake claiming the rest of the file, then a copy of chunk 2
+        }
+        bytes += run.bytes[real.frameOffset...]
+        #expect(bytes.count == total)
+        let path = dir.path("hostile.tape")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let scanned = try FrameScanner(file: try RawFile.openForReading(path)).scan(limit: total, resync: .search)
+        #expect(scanned.skipped.count == pairs && scanned.chunks.count == 3 + pairs + 3)
+        #expect(scanned.searchWork.bytesChecksummed <= total, "\(scanned.searchWork)")
+        // Real frames are read twice (to accept one after damage, then by the walk); reading each
+        // fake whole would be ~2,000 × 150 KB.
+        #expect(scanned.frameBytesRead <= 2 * total, "\(scanned.frameBytesRead) bytes of frames read")
+        let report = try Recovery.recover(path: path, salvage: true)
+        #expect(report.rowsKept == ["a": 500, "b": 100] && report.gaps.isEmpty && report.chunksDropped == pairs)
+        #expect(try TapeReader(path: path).rows("a") == run.rows)
+    }
+
     @Test("salvage of a file with only a torn tail is the default recovery")
     func tornTailOnly() throws {
         let dir = TempDir(); defer { dir.cleanup() }

@@ -148,7 +148,7 @@ public enum Compactor {
         var writtenRows: [String: Int] = [:]
         do {
             for (k, v) in reader.metadata { try writer.setMetadata(k, v) }
-            for (tag, bytes) in reader.footer.sections { writer.setSection(tag, bytes) }
+            for (tag, bytes) in reader.footer.sections { try writer.setSection(tag, bytes) }
             try writer.setMetadata("tape.compacted", isoNow())
             // A file compacted before keeps the record of earlier drops and downsamplings.
             let old = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })

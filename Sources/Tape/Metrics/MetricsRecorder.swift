@@ -32,10 +32,9 @@ struct MetricsRecorder {
         earlierRows = reader
     }
 
-    /// Rebuilds the state of a run from the rows in the sealed file at `path`, so that the resumed
-    /// run stores the metrics an uninterrupted run would.
-    static func rebuilt(from path: String, options: MetricsOptions?) throws -> MetricsRecorder {
-        let reader = try TapeReader(path: path)
+    /// Rebuilds the state of a run from the rows of the sealed file `reader` reads, so that the
+    /// resumed run stores the metrics an uninterrupted run would.
+    static func rebuilt(from reader: TapeReader, options: MetricsOptions?) throws -> MetricsRecorder {
         var recorder = MetricsRecorder(options: options)
         recorder.start(metadata: reader.metadata)
         try recorder.accumulator?.feed(from: reader)

@@ -51,6 +51,10 @@ struct FrameScanner {
         /// Damaged stretches followed by valid frames (only when scanning with `resync`).
         var skipped: [Skipped] = []
         var end: End = .limit
+        /// What the resynchronising search did (`resync: .search`).
+        var searchWork = FrameSearch.Work()
+        /// Bytes of whole frames read (and checksummed) by the walk itself, not by the search.
+        var frameBytesRead = 0
     }
 
     /// One frame read at an offset.
@@ -68,6 +72,12 @@ struct FrameScanner {
 
     let file: RawFile
 
+    /// Reused storage for the frame being read, and how many bytes whole-frame reads took.
+    struct FrameBuffer {
+        var bytes: [UInt8] = []
+        var bytesRead = 0
+    }
+
     /// How a walk goes on after bytes that are not a valid frame.
     enum Resync {
         /// It stops there (`.damaged`).
@@ -76,7 +86,7 @@ struct FrameScanner {
         /// starts there (cheap: one extra frame read).
         case byLength
         /// As `byLength`, else at the next offset holding a frame magic that starts a valid frame
-        /// (format-spec §4.1; reads up to the rest of the file per candidate).
+        /// (format-spec §4.1), found by `FrameSearch`: one pass over the file in all.
         case search
     }
 
@@ -92,21 +102,42 @@ struct FrameScanner {
     func scan(from start: Int = FileHeader.size, limit: Int, resync: Resync = .none) throws -> Result {
         var result = Result()
         var offset = start
-        var buffer: [UInt8] = []
+        var buffer = FrameBuffer()
         var entries = 0
         var tablesSeen = Set<String>()
+        var search = resync == .search ? FrameSearch(file: file, limit: limit) : nil
+        func done() -> Result {
+            if let search { result.searchWork = search.work }
+            result.frameBytesRead = buffer.bytesRead
+            return result
+        }
         while offset < limit {
             let frame: Frame
-            do { frame = try read(at: offset, limit: limit, buffer: &buffer) } catch let error as FormatError {
-                if resync != .none, let next = try nextFrame(after: offset, hint: try claimedLength(at: offset, limit: limit),
-                                                             search: resync == .search, limit: limit, buffer: &buffer) {
+            do {
+                // Salvage: the search's single pass tells a frame whose CRC fails without reading
+                // it, so a damaged frame claiming the rest of the file costs nothing more.
+                if let sums = try search?.checksums(at: offset), sums.stored != sums.computed {
+                    throw Self.checksumMismatch(kind: sums.kind, offset: offset, stored: sums.stored, computed: sums.computed)
+                }
+                frame = try read(at: offset, limit: limit, buffer: &buffer)
+            } catch let error as FormatError {
+                let hint = try claimedLength(at: offset, limit: limit).map { offset + $0 }
+                let next: Int?
+                if search != nil {
+                    next = try search?.next(after: offset, hint: hint) { at in try valid(at, limit: limit, buffer: &buffer) }
+                } else if resync == .byLength, let hint, try valid(hint, limit: limit, buffer: &buffer) {
+                    next = hint
+                } else {
+                    next = nil
+                }
+                if let next {
                     result.skipped.append(Skipped(offset: offset, length: next - offset, error: error))
                     entries += 1
                     offset = next
                     continue
                 }
                 result.end = .damaged(offset: offset, error)
-                return result
+                return done()
             }
             // As a footer counts them: a table's definition once, then each chunk.
             var frameEntries = 0
@@ -127,26 +158,26 @@ struct FrameScanner {
             guard entries + frameEntries <= IndexLimits.maxEntries else {
                 result.end = .damaged(offset: offset, .outOfBounds(what: "index entries of the frames up to this one", offset: offset,
                                                                    value: UInt64(entries + frameEntries), limit: UInt64(IndexLimits.maxEntries)))
-                return result
+                return done()
             }
             entries += frameEntries
             tablesSeen.formUnion(newTables)
             switch frame {
             case .footer:
                 result.end = .footer(offset: offset)
-                return result
+                return done()
             case .chunk(let c): result.chunks.append(c)
             case .metadata(let m): result.metadata.append(m)
             case .schemas(let s): result.schemas.append(s)
             }
             offset += frame.length
         }
-        return result
+        return done()
     }
 
     /// The frame at `offset`; throws `FormatError` when it is torn, damaged or unknown. Only I/O
     /// errors are thrown otherwise.
-    private func read(at offset: Int, limit: Int, buffer: inout [UInt8]) throws -> Frame {
+    private func read(at offset: Int, limit: Int, buffer frameBuffer: inout FrameBuffer) throws -> Frame {
         let available = limit - offset
         guard available >= 4 else {
             throw FormatError.truncated(what: "frame magic", offset: offset, needed: 4, available: available)
@@ -155,8 +186,10 @@ struct FrameScanner {
         let frame = try FramePrefix(decoding: prefix, offset: offset, limit: available)
         if frame.kind == .footer { return .footer }
         let length = frame.frameLength
-        if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
-        try buffer.withUnsafeMutableBytes { try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<length])) }
+        if frameBuffer.bytes.count < length { frameBuffer.bytes = [UInt8](repeating: 0, count: length) }
+        try frameBuffer.bytes.withUnsafeMutableBytes { try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<length])) }
+        frameBuffer.bytesRead += length
+        let buffer = frameBuffer.bytes
         try Self.checkCRC(buffer, length: length, kind: frame.kind, offset: offset)
         switch frame.kind {
         case .metadata:
@@ -173,12 +206,12 @@ struct FrameScanner {
 
     /// The pairs of metadata frame `m`, found by an earlier walk of this file.
     func pairs(of m: Metadata) throws -> RunMetadata.Pairs {
-        var buffer: [UInt8] = []
-        guard case .metadata = try read(at: m.frameOffset, limit: m.frameOffset + m.frameLength, buffer: &buffer) else {
+        var frameBuffer = FrameBuffer()
+        guard case .metadata = try read(at: m.frameOffset, limit: m.frameOffset + m.frameLength, buffer: &frameBuffer) else {
             throw FormatError.invalid(what: "metadata frame", offset: m.frameOffset, reason: "no longer a metadata frame")
         }
-        let prefix = try FramePrefix(decoding: Array(buffer[0..<ChunkHeader.prefixSize]), offset: m.frameOffset, limit: m.frameLength)
-        return try MetadataFrame.decode(buffer, prefix: prefix, offset: m.frameOffset)
+        let prefix = try FramePrefix(decoding: Array(frameBuffer.bytes[0..<ChunkHeader.prefixSize]), offset: m.frameOffset, limit: m.frameLength)
+        return try MetadataFrame.decode(frameBuffer.bytes, prefix: prefix, offset: m.frameOffset)
     }
 
     /// The length a frame's prefix at `offset` claims, when the prefix decodes inside `limit`.
@@ -190,36 +223,13 @@ struct FrameScanner {
         return frame.frameLength
     }
 
-    /// Bytes read per step while searching for the next frame magic.
-    private static let searchWindow = 1 << 16
-
-    /// The offset of the first valid non-footer frame after the damaged one at `damaged`, or nil.
-    /// Tries `damaged + hint` first (the damaged frame's own length, when its prefix held), then,
-    /// with `search`, every later position where a chunk, metadata or schema magic occurs.
-    /// Memory: one search window plus the largest candidate frame.
-    private func nextFrame(after damaged: Int, hint: Int?, search: Bool, limit: Int, buffer: inout [UInt8]) throws -> Int? {
-        func valid(_ at: Int) throws -> Bool {
-            guard at > damaged, at < limit else { return false }
-            do {
-                if case .footer = try read(at: at, limit: limit, buffer: &buffer) { return false }
-                return true
-            } catch is FormatError { return false }
-        }
-        if let hint, try valid(damaged + hint) { return damaged + hint }
-        guard search else { return nil }
-        let magics = [ChunkHeader.magic, MetadataFrame.magic, SchemaFrame.magic]
-        var start = damaged + 1
-        while start + 4 <= limit {
-            let window = try file.read(at: start, count: min(Self.searchWindow + 3, limit - start))
-            if window.count >= 4 {
-                for i in 0...(window.count - 4) where window[i] == 0x54 {   // "T"
-                    let candidate = Array(window[i..<(i + 4)])
-                    if magics.contains(candidate), try valid(start + i) { return start + i }
-                }
-            }
-            start += Self.searchWindow
-        }
-        return nil
+    /// Whether a valid frame other than a footer starts at `at`.
+    private func valid(_ at: Int, limit: Int, buffer: inout FrameBuffer) throws -> Bool {
+        guard at < limit else { return false }
+        do {
+            if case .footer = try read(at: at, limit: limit, buffer: &buffer) { return false }
+            return true
+        } catch is FormatError { return false }
     }
 
     /// Checks the CRC stored in the last 4 of a frame's `length` bytes against the bytes before it.
@@ -227,10 +237,12 @@ struct FrameScanner {
         let crcAt = length - ChunkHeader.suffixSize
         let stored = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: crcAt, as: UInt32.self).littleEndian }
         let computed = bytes.withUnsafeBytes { CRC32C.mask(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<crcAt]))) }
-        guard stored == computed else {
-            throw .checksumMismatch(what: kind == .chunk ? "chunk frame" : kind.frameName, offset: offset,
-                                    stored: stored, computed: computed)
-        }
+        guard stored == computed else { throw checksumMismatch(kind: kind, offset: offset, stored: stored, computed: computed) }
+    }
+
+    /// The error for a frame of `kind` at `offset` whose stored (masked) CRC is not the computed one.
+    static func checksumMismatch(kind: FramePrefix.Kind, offset: Int, stored: UInt32, computed: UInt32) -> FormatError {
+        .checksumMismatch(what: kind == .chunk ? "chunk frame" : kind.frameName, offset: offset, stored: stored, computed: computed)
     }
 
     /// Decodes a chunk frame's header (whose blocks must fill the body).

@@ -44,13 +44,18 @@ public enum Recovery {
         public var gaps: [Gap] = []
         /// Salvage mode: bytes of damaged stretches skipped in the middle of the file.
         public var bytesSkipped = 0
+        /// Salvage mode: the file was sealed (valid trailer and footer) but a frame before its
+        /// footer is damaged; its footer's metadata, tables and sections were kept.
+        public var wasSealedAndDamaged = false
     }
 
     /// Metadata key under which a salvaged file records its gaps (format-spec §4.1).
     public static let gapsMetadataKey = "tape.salvage.gaps"
 
     /// Recovers `path` in place. With `dryRun` nothing is written. A sealed, valid file is left
-    /// untouched. The recovered file's metadata is that of the last complete metadata frame in
+    /// untouched; with `salvage`, its frames up to the footer are checked first (one pass, CRCs
+    /// only) and, if one is damaged, it is salvaged as below, keeping its footer's metadata, its
+    /// tables (also those without a kept chunk) and its sections other than the metrics. The recovered file's metadata is that of the last complete metadata frame in
     /// the kept prefix (none in 1.0 files), then `tape.recovered = true`, then (salvage with gaps)
     /// `tape.salvage.gaps`, then what `metadata` supplies (replacing restored keys of the same name).
     /// Takes the file's writer lock first: throws `TapeError.locked` while another writer (an
@@ -66,11 +71,21 @@ public enum Recovery {
     /// since its frames might not be understood and would be cut.
     public static func recover(path: String, dryRun: Bool = false, metadata: [String: String] = [:],
                                salvage: Bool = false) throws -> Report {
-        var report = Report(path: path)
         // Under the writer lock (on the file the path names now), so that a file another writer
         // is appending to or compacting is neither taken for unsealed nor rewritten.
         let file = try RawFile.openLocked(path, access: dryRun ? .readOnly : .readWrite)
-        if (try? TapeReader(file: file)) != nil {
+        defer { try? file.close() }
+        return try recover(file, path: path, dryRun: dryRun, metadata: metadata, salvage: salvage)
+    }
+
+    /// `recover(path:…)` of the file open at `file`, whose writer lock the caller holds (and keeps:
+    /// a recovery in place leaves `file` open, sealed, for the caller to go on writing, as
+    /// `TapeWriter.resume` does; a salvage replaces the file at `path` and closes `file`).
+    static func recover(_ file: RawFile, path: String, dryRun: Bool = false, metadata: [String: String] = [:],
+                        salvage: Bool = false) throws -> Report {
+        var report = Report(path: path)
+        let sealed = try? TapeReader(file: file)
+        if sealed != nil && !salvage {
             report.wasSealed = true
             return report
         }
@@ -80,12 +95,24 @@ public enum Recovery {
         }
         try requireKnownVersion(file, size: size, path: path)
         // The default mode looks past damage only cheaply, to count the intact chunks it leaves.
+        // A sealed file (salvage) is scanned up to its footer.
         let scanner = FrameScanner(file: file)
-        let plan = RecoveryPlan(try scanner.scan(limit: size, resync: salvage ? .search : .byLength), salvage: salvage)
+        let scanned = try scanner.scan(limit: sealed?.footerOffset ?? size, resync: salvage ? .search : .byLength)
+        if sealed != nil, scanned.skipped.isEmpty, scanned.end == .limit {
+            report.wasSealed = true   // every frame up to the footer is intact
+            return report
+        }
+        var plan = RecoveryPlan(scanned, salvage: salvage)
+        if let sealed {
+            // The footer is intact: its tables without a kept chunk come back empty (1.0/1.1 files
+            // have no schema frames), and its metadata is the run's (restored below).
+            for t in sealed.tables where !plan.tables.contains(where: { $0.name == t.name }) { plan.tables.append((t.name, t.schema)) }
+        }
         report.stopReason = plan.stopReason
         report.chunksKept = plan.chunksKept
         report.chunksDropped = plan.chunksDropped
-        report.metadataRestored = plan.metadata != nil
+        report.metadataRestored = plan.metadata != nil || sealed != nil
+        report.wasSealedAndDamaged = sealed != nil
         report.gaps = plan.gaps
         report.bytesSkipped = plan.bytesSkipped
         for t in plan.tables { report.rowsKept[t.name] = 0 }
@@ -93,7 +120,8 @@ public enum Recovery {
         report.bytesDropped = size - plan.dataEnd   // after the last kept frame; skipped bytes are counted apart
         guard !dryRun else { return report }
 
-        var meta = try (plan.metadata.map { try scanner.pairs(of: $0) } ?? []).filter { $0.key != "tape.recovered" && $0.key != gapsMetadataKey }
+        let restored = try sealed?.metadata ?? plan.metadata.map { try scanner.pairs(of: $0) } ?? []
+        var meta = restored.filter { $0.key != "tape.recovered" && $0.key != gapsMetadataKey }
         meta.append(("tape.recovered", "true"))
         if !plan.gaps.isEmpty { meta.append((gapsMetadataKey, gapsJSON(plan.gaps))) }
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) where k != "tape.recovered" {
@@ -102,12 +130,14 @@ public enum Recovery {
         if let problem = IndexLimits.metadataProblem(meta) {
             throw TapeError.invalidArgument("\(path): not recovered (nothing was changed): with the keys recovery adds, the metadata has \(problem)")
         }
-        if plan.prefixEnd == Int.max {
+        if plan.prefixEnd == Int.max && sealed == nil {
             let tables = tableEntries(plan, offsets: plan.frames.map(\.offset), headerLengths: nil)
-            report.metricsRecomputed = try seal(file, path: path, at: plan.dataEnd, metadata: meta, tables: tables)
-            try file.close()
+            report.metricsRecomputed = try seal(file, at: plan.dataEnd, metadata: meta, tables: tables)
         } else {
-            report.metricsRecomputed = try rewrite(file, path: path, plan: plan, metadata: meta)
+            // A sealed file is never cut in place: until the rename it stays as it was. Its
+            // footer's sections other than the metrics (recomputed) are carried over.
+            let sections = sealed?.footer.sections.filter { $0.tag != RunMetrics.sectionTag } ?? []
+            report.metricsRecomputed = try rewrite(file, path: path, plan: plan, metadata: meta, sections: sections)
         }
         return report
     }
@@ -167,11 +197,11 @@ public enum Recovery {
     /// sealed, recomputes the run metrics (they lived in the lost footer) from the kept rows and
     /// seals again with them. A crash in between leaves the first, valid footer. Returns whether
     /// metrics were stored.
-    private static func seal(_ file: RawFile, path: String, at dataEnd: Int, metadata: RunMetadata.Pairs,
-                             tables: [Footer.TableEntry]) throws -> Bool {
-        try writeFooter(Footer(metadata: metadata, tables: tables), file, at: dataEnd)
-        guard let metrics = try? recomputedMetrics(path: path, metadata: metadata), !metrics.entries.isEmpty else { return false }
-        try writeFooter(Footer(metadata: metadata, tables: tables, sections: [(RunMetrics.sectionTag, metrics.sectionBytes())]),
+    private static func seal(_ file: RawFile, at dataEnd: Int, metadata: RunMetadata.Pairs,
+                             tables: [Footer.TableEntry], sections: [(tag: UInt64, bytes: [UInt8])] = []) throws -> Bool {
+        try writeFooter(Footer(metadata: metadata, tables: tables, sections: sections), file, at: dataEnd)
+        guard let metrics = try? recomputedMetrics(file, metadata: metadata), !metrics.entries.isEmpty else { return false }
+        try writeFooter(Footer(metadata: metadata, tables: tables, sections: sections + [(RunMetrics.sectionTag, metrics.sectionBytes())]),
                         file, at: dataEnd)
         return true
     }
@@ -186,10 +216,10 @@ public enum Recovery {
         try file.sync()
     }
 
-    /// The run metrics of the rows in the sealed file at `path`, with the run's `tape.metrics.*`
-    /// metadata applied.
-    private static func recomputedMetrics(path: String, metadata: [(key: String, value: String)]) throws -> RunMetrics {
-        let reader = try TapeReader(path: path)
+    /// The run metrics of the rows in the sealed file open at `file` (read through it, under the
+    /// writer lock it holds), with the run's `tape.metrics.*` metadata applied.
+    private static func recomputedMetrics(_ file: RawFile, metadata: [(key: String, value: String)]) throws -> RunMetrics {
+        let reader = try TapeReader(file: file)
         var acc = MetricsAccumulator(options: try MetricsOptions().applying(metadata: metadata))
         try acc.feed(from: reader)
         return acc.finish()
@@ -201,7 +231,8 @@ public enum Recovery {
     /// Salvage: writes the plan's frames into a temporary file beside `path` (the prefix before
     /// `plan.prefixEnd` byte for byte, later frames moved up and their chunks renumbered), seals
     /// it, fsyncs it, renames it over `path` and fsyncs the directory. Memory: one frame.
-    private static func rewrite(_ source: RawFile, path: String, plan: RecoveryPlan, metadata: RunMetadata.Pairs) throws -> Bool {
+    private static func rewrite(_ source: RawFile, path: String, plan: RecoveryPlan, metadata: RunMetadata.Pairs,
+                                sections: [(tag: UInt64, bytes: [UInt8])]) throws -> Bool {
         let replacement = try AtomicReplacement(replacing: path, purpose: recoveryPurpose)
         let out = replacement.file
         var position = 0
@@ -232,7 +263,7 @@ public enum Recovery {
             position += w.count
         }
         let tables = tableEntries(plan, offsets: offsets, headerLengths: headerLengths)
-        let metrics = try seal(out, path: replacement.temporaryPath, at: position, metadata: metadata, tables: tables)
+        let metrics = try seal(out, at: position, metadata: metadata, tables: tables, sections: sections)
         try replacement.commit()
         try source.close()
         return metrics

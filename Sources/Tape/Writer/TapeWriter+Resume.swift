@@ -61,6 +61,10 @@ extension TapeWriter {
     /// file's `tape.metrics.*` metadata), so the finished run stores the metrics an uninterrupted
     /// run would.
     ///
+    /// The file's writer lock is taken once, before anything is read, and held from recovery to
+    /// the returned writer's `close()`: another writer of the path (an append, a compaction, a
+    /// recovery) is refused with `TapeError.locked` throughout.
+    ///
     /// A file shorter than the 16-byte file header (the writer died before writing it) whose bytes
     /// are a prefix of a valid header is started anew. A missing file is an error.
     ///
@@ -70,45 +74,61 @@ extension TapeWriter {
     public static func resume(path: String, options: WriterOptions = WriterOptions()) throws
         -> (writer: TapeWriter, state: ResumeState)
     {
-        try options.validate()
-        var report = Recovery.Report(path: path)
-        if let fresh = try startAnewIfHeaderTorn(path: path, options: options) {
-            return (fresh, ResumeState(tables: [], recovery: report))
-        }
-        report = try Recovery.recover(path: path)
-        let metrics = options.metrics == nil ? nil : try MetricsRecorder.rebuilt(from: path, options: options.metrics)
-        let writer = try TapeWriter(appendingTo: path, options: options)
-        // With metrics disabled the appending writer's recorder stays: it removes the metrics
-        // section recovery computed from the kept rows once rows are added to the run.
-        if let metrics { writer.metricsRecorder = metrics }
-        let footer = writer.makeFooter()
-        if !footer.metadata.contains(where: { $0.key == "tape.writer" }) {
-            try writer.setMetadata("tape.writer", "tape \(TapeVersion.string)")
-        }
-        let tables = footer.tables.filter { !$0.chunks.isEmpty || $0.rowCount > 0 }.map { t in
-            ResumeState.Table(name: t.name, rowCount: t.rowCount, lastTimestamp: lastTimestamp(of: t))
-        }
-        return (writer, ResumeState(tables: tables, recovery: report))
+        try resume(path: path, options: options, whileLocked: { _ in })
     }
 
-    /// A new writer over `path` when the file exists but is shorter than a file header and its
-    /// bytes are a prefix of one (the writer died while creating it); nil when the file is long
-    /// enough to be recovered. Throws when the file is missing or holds something else.
-    private static func startAnewIfHeaderTorn(path: String, options: WriterOptions) throws -> TapeWriter? {
-        let attributes: [FileAttributeKey: Any]
-        do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
-            throw TapeError.io(operation: "open", path: path, errno: ENOENT)
+    /// `resume(path:options:)`; `whileLocked` runs at each step (after the lock is taken, after
+    /// recovery, after the metrics are rebuilt), with the lock held: tests check there that no
+    /// other writer gets in. The writer lock is taken once, before anything is read, and handed
+    /// to the returned writer, so no other writer runs between recovery and the append.
+    static func resume(path: String, options: WriterOptions, whileLocked: (String) throws -> Void) throws
+        -> (writer: TapeWriter, state: ResumeState)
+    {
+        try options.validate()
+        let file = try RawFile.openLocked(path, access: .readWrite)
+        do {
+            try whileLocked("locked")
+            if let fresh = try startAnewIfHeaderTorn(file, path: path, options: options) {
+                return (fresh, ResumeState(tables: [], recovery: Recovery.Report(path: path)))
+            }
+            let report = try Recovery.recover(file, path: path)
+            try whileLocked("recovered")
+            let metrics = try options.metrics.map { _ in try MetricsRecorder.rebuilt(from: try TapeReader(file: file), options: options.metrics) }
+            try whileLocked("metrics rebuilt")
+            // With metrics disabled the appending writer's own recorder stays: it removes the
+            // metrics section recovery computed from the kept rows once rows are added to the run.
+            let writer = try TapeWriter(appending: file, path: path, options: options, metrics: metrics)
+            let footer = writer.makeFooter()
+            if !footer.metadata.contains(where: { $0.key == "tape.writer" }) {
+                try writer.setMetadata("tape.writer", "tape \(TapeVersion.string)")
+            }
+            let tables = footer.tables.filter { !$0.chunks.isEmpty || $0.rowCount > 0 }.map { t in
+                ResumeState.Table(name: t.name, rowCount: t.rowCount, lastTimestamp: lastTimestamp(of: t))
+            }
+            return (writer, ResumeState(tables: tables, recovery: report))
+        } catch {
+            try? file.close()
+            throw error
         }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// A new writer over the locked `file` when it is shorter than a file header and its bytes are
+    /// a prefix of one (the writer died while creating it): the file is started anew in place,
+    /// under the lock already held. nil when the file is long enough to be recovered; throws when
+    /// it holds something else.
+    private static func startAnewIfHeaderTorn(_ file: RawFile, path: String, options: WriterOptions) throws -> TapeWriter? {
+        let size = try file.size()
         guard size < FileHeader.size else { return nil }
         var header = ByteWriter()
         FileHeader.encode(into: &header)
-        let bytes = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
-        guard bytes.count < FileHeader.size, Array(header.bytes.prefix(bytes.count)) == bytes else {
+        let bytes = try file.read(at: 0, count: size)
+        guard Array(header.bytes.prefix(bytes.count)) == bytes else {
             throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size,
                                                           available: bytes.count))
         }
-        return try TapeWriter(path: path, options: options)
+        try file.truncate(to: 0)
+        try file.seek(to: 0)
+        return try TapeWriter(newFile: file, path: path, options: options)
     }
 
     /// Maximum of the first timestamp column of `table` from its chunks' zone maps.

@@ -125,21 +125,30 @@ public final class TapeWriter {
     /// The writer lock is taken first (`RawFile.openLocked`: on the file the path names, even if a
     /// compaction renamed a new one over it meanwhile) and the footer read only then, through the
     /// locked descriptor; another writer of the file makes this throw `TapeError.locked`.
-    public init(appendingTo path: String, options: WriterOptions = WriterOptions()) throws {
+    public convenience init(appendingTo path: String, options: WriterOptions = WriterOptions()) throws {
+        try options.validate()
+        try self.init(appending: try RawFile.openLocked(path, access: .readWrite), path: path, options: options)
+    }
+
+    /// A writer appending to the sealed file open at `file`, whose writer lock the caller took
+    /// (`RawFile.openLocked`) and hands over: the writer holds it until it closes. `metrics`, when
+    /// given, replaces the recorder that feeds the file's rows first (`resume` rebuilds one).
+    init(appending file: RawFile, path: String, options: WriterOptions, metrics: MetricsRecorder? = nil) throws {
         try options.validate()
         self.path = path
         self.options = options
         encoders = (0..<options.encodingThreads).map { _ in SharedEncoder(codec: options.codec) }
-        file = try RawFile.openLocked(path, access: .readWrite)
+        self.file = file
         let existing = try TapeReader(file: file)
         // Metrics of the whole run: the file's rows are fed first when equity/trades rows are added.
-        metricsRecorder = MetricsRecorder(appendingTo: existing, options: options.metrics)
+        metricsRecorder = metrics ?? MetricsRecorder(appendingTo: existing, options: options.metrics)
         metadata = existing.footer.metadata
         metadataBytes = metadata.reduce(0) { $0 + Self.encodedSize($1.key) + Self.encodedSize($1.value) }
         sections = existing.footer.sections
         carried = existing.footer.tables
         indexBudget = IndexBudget(maxEntries: options.indexEntryLimit)
         indexBudget.carry(carried)
+        try indexBudget.setSections(sections, path: path)
         original = (existing.footerOffset, existing.footer)
         position = existing.footerOffset
         if existing.formatMinorVersion < FileHeader.minorVersion {
@@ -201,9 +210,15 @@ public final class TapeWriter {
 
     /// Sets footer section `tag` to `bytes` (replacing it), e.g. to carry sections over when
     /// rewriting a file. Tag 1 (metrics) is replaced at close when this writer computes metrics.
-    public func setSection(_ tag: UInt64, _ bytes: [UInt8]) {
-        sections.removeAll { $0.tag == tag }
-        sections.append((tag, bytes))
+    /// Sections count against the footer's 64 MiB (format-spec §7) with the file's tables and
+    /// chunks: throws, changing nothing, when they would pass it (and a later row that would start
+    /// a chunk past it is refused).
+    public func setSection(_ tag: UInt64, _ bytes: [UInt8]) throws {
+        var updated = sections
+        updated.removeAll { $0.tag == tag }
+        updated.append((tag, bytes))
+        try indexBudget.setSections(updated, path: path)
+        sections = updated
     }
 
     /// Sets a run metadata key (strategy, symbol, parameters, ...); a later value replaces an earlier one.
@@ -249,11 +264,7 @@ public final class TapeWriter {
     private static func encodedSize(_ s: String) -> Int { encodedSize(s.utf8.count) + s.utf8.count }
 
     /// Bytes of `n` encoded as a varint.
-    private static func encodedSize(_ n: Int) -> Int {
-        var v = UInt64(n), size = 1
-        while v >= 0x80 { v >>= 7; size += 1 }
-        return size
-    }
+    private static func encodedSize(_ n: Int) -> Int { IndexBudget.varintSize(UInt64(n)) }
 
     /// Appends a metadata frame holding the whole current metadata (format-spec §3.4), fsynced
     /// when durability is `.chunk`, like a chunk.

@@ -21,7 +21,8 @@ struct RecoverCommand: ParsableCommand {
             damaged bytes are skipped, the file is rewritten beside itself and renamed over it, \
             the rows after each gap are renumbered so that every table stays contiguous, and the \
             missing row ranges are printed on stderr and recorded as JSON in metadata \
-            tape.salvage.gaps.
+            tape.salvage.gaps. With --salvage a sealed file is checked too: if a chunk before its \
+            footer is damaged, it is salvaged the same way, keeping its footer's metadata.
             """)
 
     @Argument(help: "The .tape file (or a directory or quoted glob naming exactly one).") var file: String
@@ -55,7 +56,8 @@ struct RecoverCommand: ParsableCommand {
         print("\(file): \(verb) \(r.chunksKept) chunk(s), \(dropped)")
         for (t, rows) in r.rowsKept.sorted(by: { $0.key < $1.key }) { print("  \(t): \(rows) rows") }
         if let why = r.stopReason { print("  \(salvage ? "first damage" : "scan stopped") at \(why)") }
-        print("  run metadata: \(r.metadataRestored ? "restored from the last metadata frame" : "none found (only tape.recovered and --metadata)")")
+        let restored = r.wasSealedAndDamaged ? "kept from the footer" : "restored from the last metadata frame"
+        print("  run metadata: \(r.metadataRestored ? restored : "none found (only tape.recovered and --metadata)")")
         if r.metricsRecomputed { print("  run metrics: recomputed from the kept rows") }
         flushStandardOutput()
         for gap in r.gaps { printError("\(file): \(gap)") }

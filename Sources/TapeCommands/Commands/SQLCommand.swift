@@ -17,10 +17,12 @@ struct SQLCommand: ParsableCommand {
             BETWEEN, IN, LIKE/ILIKE, IS [NOT] NULL, arithmetic, CASE, CAST/::; TIMESTAMP '…' and \
             INTERVAL '…' literals; GROUP BY (expressions, positions, aliases, ALL), HAVING; ORDER BY \
             (ASC/DESC, NULLS FIRST/LAST); LIMIT/OFFSET; joins (INNER/LEFT/RIGHT/FULL/SEMI/ANTI/CROSS \
-            with ON or USING, ASOF [LEFT] JOIN), WITH, subqueries (FROM, scalar, IN, EXISTS), \
-            UNION/INTERSECT/EXCEPT [ALL], the virtual table runs (one row per run: metadata and \
-            stored metrics), aggregate FILTER (WHERE …); window functions f(…) OVER ([PARTITION BY …] \
-            [ORDER BY …] [ROWS|RANGE|GROUPS frame]), OVER w with WINDOW w AS (…), QUALIFY: row_number, \
+            with ON or USING, NATURAL [LEFT/RIGHT/FULL], LATERAL, ASOF [LEFT] JOIN), WITH, subqueries (FROM, \
+            scalar, IN, EXISTS; correlated ones too), UNION [ALL] [BY NAME]/INTERSECT/EXCEPT [ALL], the \
+            virtual table runs (one row per run: metadata and stored metrics), aggregate FILTER (WHERE \
+            …); window functions f(…) OVER ([PARTITION BY …] [ORDER BY …] [ROWS|RANGE|GROUPS frame \
+            [EXCLUDE …]]), OVER w with WINDOW w AS (…), QUALIFY, IGNORE NULLS, DISTINCT and FILTER \
+            in window aggregates: row_number, \
             rank, dense_rank, percent_rank, cume_dist, ntile, lag, lead, first_value, last_value, \
             nth_value and the aggregates (e.g. equity / max(equity) OVER (ORDER BY ts) - 1). Aggregates: count(*), count(x), \
             count(DISTINCT x), sum, avg, min, max, first, last, any_value, stddev[_pop], \

@@ -2,9 +2,18 @@ extension Binder {
     /// Binds `l JOIN r`: both sides, then ON (or USING) over their columns side by side, split into
     /// equality keys (one side's columns against the other's), for ASOF one inequality between
     /// the sides, and a residual condition.
-    mutating func bindJoin(_ kind: JoinKind, _ l: TableRef, _ r: TableRef, on: Expr?, using: [String], at position: Int) throws(QueryError) -> BoundFrom {
+    ///
+    /// USING columns (and NATURAL's: the columns both sides name alike) appear once in `*` and
+    /// unqualified, as DuckDB: the left copy, the right copy for RIGHT JOIN, their COALESCE for
+    /// FULL JOIN (computed by a projection over the join).
+    mutating func bindJoin(_ kind: JoinKind, _ l: TableRef, _ r: TableRef, on: Expr?, using: [String], natural: Bool = false,
+                           at position: Int) throws(QueryError) -> BoundFrom {
         let left = try bindFrom(l)
+        if case .lateral(let q, let alias, let p) = r, let lateral = try bindLateral(kind, left, q, alias: alias, on: on, using: using, at: p) {
+            return lateral
+        }
         let right = try bindFrom(r)
+        let using = natural ? left.scope.commonColumns(with: right.scope) : using
         var scope = left.scope
         scope.append(right.scope)
         let lw = left.scope.width, width = scope.width
@@ -14,6 +23,7 @@ extension Binder {
         sub.scope = scope
         sub.plan.slots = scope.slots
         var conjuncts: [BoundExpr] = []
+        var shared: [(name: String, left: BoundExpr, right: BoundExpr)] = []
         for name in using {
             guard let ls = try left.scope.resolve(name, quoted: false, qualifier: nil, at: position) else {
                 throw QueryError(.binding, "USING column '\(name)' is not in the left side of the join", at: position)
@@ -25,6 +35,20 @@ extension Binder {
             let b = BoundExpr(.column(slot: lw + rs, name: sub.plan.slots[lw + rs].name), sub.plan.slots[lw + rs].type, at: position)
             conjuncts.append(try sub.bindBinary(.eq, a, b, position))
             scope.merge(slot: lw + rs)
+            shared.append((left.scope.columnName(ls), a, b))
+        }
+        // RIGHT/FULL JOIN USING: the merged column is another column after the join's.
+        var mergedExprs: [BoundExpr] = []
+        if kind == .right || kind == .full {
+            var cols: [OutputColumn] = []
+            for (name, a, b) in shared {
+                let (x, y) = try Binder.unify(a, b, op: "=", at: position)
+                let e = kind == .full ? try FunctionBinder.bind("coalesce", [x, y], at: position) : y
+                mergedExprs.append(e)
+                cols.append(OutputColumn(name: name, type: e.type))
+                scope.merge(slot: a.slots.first ?? 0)
+            }
+            if !cols.isEmpty { scope.addMerged(columns: cols, replacing: shared.map { $0.left.slots.first ?? 0 }) }
         }
         if let on {
             if let agg = Binder.findAggregate(on) { throw QueryError(.binding, "aggregate functions are not allowed in ON", at: agg) }
@@ -86,8 +110,8 @@ extension Binder {
             return false
         }
         let leftBuild = left.build, rightBuild = right.build
-        return BoundFrom(scope: scope, build: { used, pushed throws(QueryError) in
-            var lu = Set(used.filter { $0 < lw }), ru = Set(used.filter { $0 >= lw }.map(toRight))
+        let join = BoundFrom(scope: scope, build: { used, pushed throws(QueryError) in
+            var lu = Set(used.filter { $0 < lw }), ru = Set(used.filter { $0 >= lw && $0 < width }.map(toRight))
             for k in leftKeys { lu.formUnion(k.slots) }
             for k in rightKeys { ru.formUnion(k.slots) }
             if let ineq = asofInequality { lu.formUnion(ineq.1.slots); ru.formUnion(ineq.2.slots) }
@@ -106,6 +130,15 @@ extension Binder {
             }
             return HashJoinOperator(kind == .cross ? .inner : kind, lop, rop, leftKeys: leftKeys, rightKeys: rightKeys,
                                     residual: residualExpr, memoryLimit: memoryLimit)
+        }, accepts: accepts)
+        guard !mergedExprs.isEmpty else { return join }
+        let joinColumns = scope.slots.prefix(width)
+        return BoundFrom(scope: scope, build: { used, pushed throws(QueryError) in
+            var u = used.filter { $0 < width }
+            for e in mergedExprs { u.formUnion(e.slots) }
+            let op = try join.build(u, pushed)
+            let identity = joinColumns.enumerated().map { BoundExpr(.column(slot: $0.offset, name: $0.element.name), $0.element.type, at: position) }
+            return ProjectOperator(op, identity + mergedExprs, names: op.columns.map(\.name) + mergedExprs.map(\.text))
         }, accepts: accepts)
     }
 }

@@ -20,10 +20,12 @@ struct BoundFrom {
 
 extension Binder {
     /// Plans a whole query (WITH list, SELECT or set operation) into its operator tree.
-    static func plan(_ q: QueryNode, runs: RunSet, options: QueryOptions, ctes: [String: CTEBinding] = [:]) throws(QueryError) -> any PhysicalOperator {
+    /// `outer`: the query around this one when it is a subquery (see `OuterScope`).
+    static func plan(_ q: QueryNode, runs: RunSet, options: QueryOptions, ctes: [String: CTEBinding] = [:],
+                     outer: OuterScope? = nil) throws(QueryError) -> any PhysicalOperator {
         var visible = ctes
         for c in q.with {
-            let op = try plan(c.query, runs: runs, options: options, ctes: visible)
+            let op = try plan(c.query, runs: runs, options: options, ctes: visible, outer: outer)
             var cols = op.columns
             guard c.columnNames.count <= cols.count else {
                 throw QueryError(.binding, "WITH \(c.name) names \(c.columnNames.count) columns but its query has \(cols.count)", at: c.position)
@@ -33,16 +35,18 @@ extension Binder {
         }
         switch q.body {
         case .select(let s):
-            return try planSelect(s, runs: runs, options: options, ctes: visible)
+            return try planSelect(s, runs: runs, options: options, ctes: visible, outer: outer)
         case .setOperation(let op, let all, let l, let r, let position):
-            return try planSetOperation(op, all: all, l, r, at: position, runs: runs, options: options, ctes: visible)
+            return try planSetOperation(op, all: all, l, r, at: position, runs: runs, options: options, ctes: visible, outer: outer)
         }
     }
 
-    static func planSelect(_ s: SelectStatement, runs: RunSet, options: QueryOptions, ctes: [String: CTEBinding]) throws(QueryError) -> any PhysicalOperator {
+    static func planSelect(_ s: SelectStatement, runs: RunSet, options: QueryOptions, ctes: [String: CTEBinding],
+                           outer: OuterScope? = nil) throws(QueryError) -> any PhysicalOperator {
         var b = Binder(runs: runs)
         b.options = options
         b.ctes = ctes
+        b.outer = outer
         let single: Bool
         switch s.from {
         case nil: single = true
@@ -50,28 +54,43 @@ extension Binder {
         default: single = false
         }
         if single {
-            // One stored table: the whole SELECT runs fused into the Tape scan.
-            let plan = try b.bindStatement(s)
-            return try TapeScanOperator(plan: plan, runs: runs, options: options)
+            // One stored table: the whole SELECT runs fused into the Tape scan (unless a
+            // correlated subquery reads it: those need the generic path's operators).
+            do {
+                let plan = try b.bindStatement(s)
+                return try TapeScanOperator(plan: plan, runs: runs, options: options)
+            } catch where error == QueryError.needsGenericPlan {
+                b = Binder(runs: runs)
+                b.options = options
+                b.ctes = ctes
+                b.outer = outer
+            }
         }
-        let from = try b.bindFrom(s.from!)
+        guard let fromRef = s.from else { throw QueryError(.binding, "internal: no FROM on the generic path") }
+        let from = try b.bindFrom(fromRef)
         b.scope = from.scope
         b.plan.slots = from.scope.slots
         var plan = try b.bindBody(s)
+        let width = from.scope.width
         // Filter pushdown: WHERE conjuncts that the FROM item can evaluate move into it (into
         // the Tape scans, where they become zone-map predicates and run filters).
         var pushed: [BoundExpr] = []
         if let f = plan.filter {
             var kept: [BoundExpr] = []
             for c in f.conjuncts {
-                if !c.slots.isEmpty && from.accepts(c.slots) { pushed.append(c) } else { kept.append(c) }
+                if !c.slots.isEmpty && c.slots.allSatisfy({ $0 < width }) && from.accepts(c.slots) { pushed.append(c) } else { kept.append(c) }
             }
             plan.filter = BoundExpr.and(kept)
         }
         var used = Set(plan.neededSlots)
         for p in pushed { used.formUnion(p.slots) }
+        for q in b.subqueries where !q.post {
+            for r in q.references { used.formUnion(r.slots) }
+            if case .member(let x, _) = q.kind { used.formUnion(x.slots) }
+        }
+        used = used.filter { $0 < width }
         let input = try from.build(used, pushed)
-        return SelectPlanner.build(plan, input: input, options: options)
+        return SelectPlanner.build(plan, input: input, options: options, subqueries: b.subqueries)
     }
 
     // MARK: - FROM
@@ -100,12 +119,15 @@ extension Binder {
             }
             return try bindStoredTable(name, alias: alias, at: position)
         case .subquery(let q, let alias, _):
-            let op = try Binder.plan(q, runs: runs, options: options, ctes: ctes)
+            let op = try Binder.plan(q, runs: runs, options: options, ctes: ctes, outer: outer)
             var scope = Scope()
             scope.add(name: alias, columns: op.columns.map { OutputColumn(name: $0.name, type: $0.type, qualifier: alias) })
             return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in Binder.filtered(op, pushed) }, accepts: { _ in true })
-        case .join(let kind, let l, let r, let on, let using, let position):
-            return try bindJoin(kind, l, r, on: on, using: using, at: position)
+        case .lateral(let q, let alias, let position):
+            // Leftmost, or under a join kind that cannot see its left: nothing to correlate with.
+            return try bindFrom(.subquery(q, alias: alias, position: position))
+        case .join(let kind, let l, let r, let on, let using, let natural, let position):
+            return try bindJoin(kind, l, r, on: on, using: using, natural: natural, at: position)
         }
     }
 
@@ -148,59 +170,6 @@ extension Binder {
             return try TapeScanOperator(plan: b.plan, runs: runs, options: options, qualifier: q,
                                         hidden: Set(cols.indices.filter { cols[$0].hiddenFromStar }))
         }, accepts: { _ in true })
-    }
-
-    // MARK: - Subqueries (uncorrelated: run once while planning, folded to constants)
-
-    /// Plans and runs `q`, returning its single column's batches (at most `limit` rows).
-    func runSubquery(_ q: QueryNode, at position: Int, what: String, limit: Int? = nil) throws(QueryError) -> (OutputColumn, [Vector]) {
-        let op = try Binder.plan(q, runs: runs, options: options, ctes: ctes)
-        guard op.columns.count == 1 || what == "EXISTS" else {
-            throw QueryError(.binding, "\(what) subquery must return one column, it returns \(op.columns.count)", at: position)
-        }
-        var out: [Vector] = []
-        var rows = 0
-        try op.run { b throws(QueryError) in
-            if b.count > 0, let c = b.columns.first { out.append(c) } else if b.count > 0 { out.append(Vector.constant(.null, type: .null, count: b.count)) }
-            rows += b.count
-            return limit.map { rows < $0 } ?? true
-        }
-        return (op.columns.first ?? OutputColumn(name: "", type: .null), out)
-    }
-
-    func bindScalarSubquery(_ q: QueryNode, at position: Int) throws(QueryError) -> BoundExpr {
-        let (col, vectors) = try runSubquery(q, at: position, what: "a scalar", limit: 2)
-        let rows = vectors.reduce(0) { $0 + $1.count }
-        guard rows <= 1 else {
-            throw QueryError(.execution, "more than one row returned by a subquery used as an expression (add LIMIT 1 or aggregate)", at: position)
-        }
-        let value = vectors.first.map { $0.datum(0) } ?? .null
-        return BoundExpr(.constant(value), col.type, at: position)
-    }
-
-    func bindExists(_ q: QueryNode, at position: Int) throws(QueryError) -> BoundExpr {
-        let (_, vectors) = try runSubquery(q, at: position, what: "EXISTS", limit: 1)
-        return BoundExpr(.constant(.bool(!vectors.isEmpty)), .bool, at: position)
-    }
-
-    func bindInSubquery(_ x: BoundExpr, _ q: QueryNode, negated: Bool, at position: Int) throws(QueryError) -> BoundExpr {
-        let (col, vectors) = try runSubquery(q, at: position, what: "an IN", limit: nil)
-        var target = x.type
-        if x.type == .null { target = col.type } else if x.type == .int && col.type == .double { target = .double }
-        let v = try Binder.cast(x, to: target, at: position, explicit: false)
-        var set = Set<Datum>()
-        var hasNull = false
-        for vec in vectors {
-            for r in 0..<vec.count {
-                let d = vec.datum(r)
-                if d == .null { hasNull = true; continue }
-                guard let c = d.coerced(to: target) else {
-                    throw QueryError(.binding, "cannot compare \(x.type) with \(col.type) in IN (subquery)", at: position)
-                }
-                set.insert(c)
-            }
-        }
-        return try Binder.foldStatic(BoundExpr(.inList(v, set, hasNull: hasNull, negated: negated), .bool, at: position))
     }
 }
 

@@ -23,6 +23,12 @@ struct Binder {
 
     /// Whether `run` and metadata keys resolve as columns (false for standalone conditions).
     var virtualColumns = true
+    /// The query around this one when it is a subquery (resolves outer references).
+    var outer: OuterScope?
+    /// Correlated subqueries (generic path only): their results are slots after the input's
+    /// (pre-aggregation) or after the keys and aggregates (post), filled by
+    /// `CorrelatedSubqueryOperator`.
+    var subqueries: [CorrelatedSubquery] = []
 
     init(runs: RunSet) { self.runs = runs }
 
@@ -137,6 +143,7 @@ struct Binder {
         for c in s.groupBy + (s.having.map { [$0] } ?? []) {
             if let win = Binder.findWindow(c) { throw QueryError(.binding, "window functions are not allowed in GROUP BY or HAVING (use QUALIFY)", at: win) }
         }
+        try placeSubqueryResults()
         placeWindowResults()
         if plan.distinct {
             for k in plan.order where k.column >= plan.outputs.count {
@@ -290,33 +297,44 @@ struct Binder {
                 return try bindAggregateCall(name, args, distinct, call, filter: condition)
             }
             if Binder.findAggregate(e) == nil && Binder.findWindow(e) == nil {
-                let saved = plan.slots.count
-                if let b = try? bind(e, post: false), let k = keyTexts.firstIndex(of: b.text) {
+                // A group key written again (bound on a copy: a failed attempt leaves no trace).
+                var probe = self
+                if let b = try? probe.bind(e, post: false), let k = keyTexts.firstIndex(of: b.text) {
                     return BoundExpr(.column(slot: k, name: b.text), b.type, at: e.position)
                 }
-                _ = saved
                 if case .column(let name, let quoted) = e.kind {
                     if try resolveInput(name, quoted: quoted) == nil {
                         // An alias of the select list (HAVING total > 0), as DuckDB allows.
                         if let item = selectItems.first(where: { $0.alias == name }), Binder.refersTo(item.expr, name) == false {
                             return try bind(item.expr, post: true)
                         }
+                        if let r = try outer?.reference(e) { return r }
                         throw unknownColumn(name, at: e.position)
                     }
                     throw QueryError(.binding, "column '\(name)' must appear in GROUP BY or be used in an aggregate function", at: e.position)
                 }
                 if case .star = e.kind { throw QueryError(.binding, "'*' cannot be used with GROUP BY or aggregates", at: e.position) }
-                if case .qualified(_, let name, _) = e.kind {
+                if case .qualified(let table, let name, let quoted) = e.kind {
+                    if (try? resolveInput(name, quoted: quoted, qualifier: table, at: e.position)) ?? nil == nil, let r = try outer?.reference(e) { return r }
                     throw QueryError(.binding, "column '\(name)' must appear in GROUP BY or be used in an aggregate function", at: e.position)
                 }
             }
         }
         switch e.kind {
         case .column(let name, let quoted):
-            guard let slot = try resolveInput(name, quoted: quoted, at: e.position) else { throw unknownColumn(name, at: e.position) }
+            guard let slot = try resolveInput(name, quoted: quoted, at: e.position) else {
+                if let r = try outer?.reference(e) { return r }
+                throw unknownColumn(name, at: e.position)
+            }
             return BoundExpr(.column(slot: slot, name: plan.slots[slot].name), plan.slots[slot].type, at: e.position)
         case .qualified(let table, let name, let quoted):
-            guard let slot = try resolveInput(name, quoted: quoted, qualifier: table, at: e.position) else {
+            let found: Int?
+            do { found = try resolveInput(name, quoted: quoted, qualifier: table, at: e.position) } catch {
+                if let r = try outer?.reference(e) { return r }
+                throw error
+            }
+            guard let slot = found else {
+                if let r = try outer?.reference(e) { return r }
                 throw unknownColumn(name, at: e.position)
             }
             return BoundExpr(.column(slot: slot, name: plan.slots[slot].name), plan.slots[slot].type, at: e.position)
@@ -328,11 +346,11 @@ struct Binder {
             }
             throw QueryError(.binding, "FILTER (WHERE …) applies only to aggregate functions", at: e.position)
         case .scalarSubquery(let q):
-            return try bindScalarSubquery(q, at: e.position)
+            return try bindSubquery(q, at: e.position, post: post)
         case .exists(let q):
-            return try bindExists(q, at: e.position)
+            return try bindSubquery(q, at: e.position, exists: true, post: post)
         case .inSubquery(let x, let q, let negated):
-            return try bindInSubquery(try bind(x, post: post), q, negated: negated, at: e.position)
+            return try bindSubquery(q, at: e.position, member: try bind(x, post: post), negated: negated, post: post)
         case .star:
             throw QueryError(.binding, "'*' is only allowed as a select item or in count(*)", at: e.position)
         case .literal(let l):

@@ -10,6 +10,10 @@ struct Scope {
         let base: Int
         /// Columns an unqualified name skips (the right-hand copies of USING columns).
         var merged: Set<Int> = []
+        /// Columns `*` shows as the merged column of the same name (USING under RIGHT/FULL JOIN).
+        var starMerged: Set<Int> = []
+        /// The merged USING columns of a RIGHT/FULL JOIN: reached unqualified, never by `*`.
+        var isMergedColumns = false
     }
 
     private(set) var relations: [Relation] = []
@@ -22,7 +26,41 @@ struct Scope {
     /// Appends `other`'s relations after this scope's (a join's right side).
     mutating func append(_ other: Scope) {
         let w = width
-        for r in other.relations { relations.append(Relation(name: r.name, columns: r.columns, base: w + r.base, merged: r.merged)) }
+        for r in other.relations {
+            relations.append(Relation(name: r.name, columns: r.columns, base: w + r.base, merged: r.merged,
+                                      starMerged: r.starMerged, isMergedColumns: r.isMergedColumns))
+        }
+    }
+
+    /// Adds the merged USING columns of a RIGHT/FULL JOIN; `*` shows each at the place of the
+    /// left copy (slot `replacing[i]`), which an unqualified name no longer reaches.
+    mutating func addMerged(columns: [OutputColumn], replacing: [Int]) {
+        for slot in replacing {
+            for i in relations.indices where slot >= relations[i].base && slot < relations[i].base + relations[i].columns.count {
+                relations[i].starMerged.insert(slot - relations[i].base)
+            }
+        }
+        relations.append(Relation(name: nil, columns: columns, base: width, isMergedColumns: true))
+    }
+
+    /// The name of the column at `slot`.
+    func columnName(_ slot: Int) -> String {
+        for r in relations where slot >= r.base && slot < r.base + r.columns.count { return r.columns[slot - r.base].name }
+        return ""
+    }
+
+    /// NATURAL JOIN's columns: the names (as this side spells them) that an unqualified `*` shows
+    /// on both sides, case-insensitively, in this side's order.
+    func commonColumns(with other: Scope) -> [String] {
+        let theirs = Set(other.starNames.map { $0.lowercased() })
+        var seen = Set<String>()
+        return starNames.filter { theirs.contains($0.lowercased()) && seen.insert($0.lowercased()).inserted }
+    }
+
+    /// The column names `*` shows.
+    private var starNames: [String] {
+        relations.filter { !$0.isMergedColumns }.flatMap { r in r.columns.indices.filter { !r.columns[$0].hiddenFromStar && !r.merged.contains($0) }.map { r.columns[$0].name } }
+            + relations.filter(\.isMergedColumns).flatMap { $0.columns.map(\.name) }
     }
 
     /// Marks column `slot` as reachable only through its qualifier.
@@ -95,8 +133,13 @@ struct Scope {
             return [item]
         }
         var out: [SelectItem] = []
-        for r in chosen {
-            for (i, c) in r.columns.enumerated() where !c.hiddenFromStar && (item.expr.kind.isQualifiedStar || !r.merged.contains(i)) {
+        for r in chosen where !r.isMergedColumns {
+            for (i, c) in r.columns.enumerated() {
+                if !item.expr.kind.isQualifiedStar && r.starMerged.contains(i) {
+                    out.append(SelectItem(expr: Expr(.column(c.name, quoted: true), at: pos), alias: nil, text: c.name))
+                    continue
+                }
+                guard !c.hiddenFromStar && (item.expr.kind.isQualifiedStar || !r.merged.contains(i)) else { continue }
                 let ref = r.name.map { Expr(.qualified(table: $0, column: c.name, quoted: true), at: pos) } ?? Expr(.column(c.name, quoted: true), at: pos)
                 out.append(SelectItem(expr: ref, alias: nil, text: c.name))
             }

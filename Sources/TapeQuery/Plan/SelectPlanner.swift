@@ -1,13 +1,25 @@
 /// Stacks the generic operators of one bound SELECT over a non-scan input (a join, subquery or
-/// CTE): Filter(WHERE) → HashAggregate → Filter(HAVING) → Window → Filter(QUALIFY) → Project (outputs, then hidden ORDER BY
+/// CTE): Filter(WHERE) → [CorrelatedSubquery → Filter] → HashAggregate → [CorrelatedSubquery] → Filter(HAVING) → Window → Filter(QUALIFY) → Project (outputs, then hidden ORDER BY
 /// keys) → Distinct → Sort | TopN → Limit. A SELECT over one stored table never comes here: the
 /// Tape scan runs the same plan fused (see `TapeScanOperator`).
 enum SelectPlanner {
-    static func build(_ plan: QueryPlan, input: any PhysicalOperator, options: QueryOptions) -> any PhysicalOperator {
+    static func build(_ plan: QueryPlan, input: any PhysicalOperator, options: QueryOptions, subqueries: [CorrelatedSubquery] = []) -> any PhysicalOperator {
         var op = input
-        if let f = plan.filter { op = FilterOperator(op, predicate: f) }
+        let pre = subqueries.filter { !$0.post }, post = subqueries.filter(\.post)
+        // WHERE conjuncts that read no correlated subquery run first, so the subqueries run only
+        // for the rows that pass them.
+        let subquerySlots = Set(pre.map(\.slot))
+        var late: [BoundExpr] = []
+        if let f = plan.filter {
+            var early: [BoundExpr] = []
+            for c in f.conjuncts { if c.slots.isDisjoint(with: subquerySlots) { early.append(c) } else { late.append(c) } }
+            if let e = BoundExpr.and(early) { op = FilterOperator(op, predicate: e) }
+        }
+        if !pre.isEmpty { op = CorrelatedSubqueryOperator(op, pre, options: options) }
+        if let l = BoundExpr.and(late) { op = FilterOperator(op, predicate: l) }
         if let keys = plan.keys {
             op = HashAggregateOperator(op, keys: keys, aggregates: plan.aggregates, memoryLimit: options.memoryLimit)
+            if !post.isEmpty { op = CorrelatedSubqueryOperator(op, post, options: options) }
             if let h = plan.having { op = FilterOperator(op, predicate: h, label: "HAVING") }
         }
         if !plan.windows.isEmpty {

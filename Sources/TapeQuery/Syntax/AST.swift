@@ -115,6 +115,8 @@ final class QueryNode: Sendable {
 
 enum SetOperator: String, Sendable {
     case union = "UNION", intersect = "INTERSECT", except = "EXCEPT"
+    /// `UNION [ALL] BY NAME`: columns matched by name; a column one side lacks is NULL there.
+    case unionByName = "UNION BY NAME"
 }
 
 /// `name [(columns)] AS (query)` in a WITH list.
@@ -131,12 +133,16 @@ indirect enum TableRef: Sendable {
     case table(name: String, alias: String?, position: Int)
     /// `(SELECT …) [AS] alias`.
     case subquery(QueryNode, alias: String?, position: Int)
-    /// `left [kind] JOIN right [ON cond | USING (cols)]`; comma and CROSS JOIN have neither.
-    case join(JoinKind, TableRef, TableRef, on: Expr?, using: [String], position: Int)
+    /// `LATERAL (SELECT …) [AS] alias`: a subquery that may read the columns of the FROM items
+    /// to its left (the right side of a join).
+    case lateral(QueryNode, alias: String?, position: Int)
+    /// `left [NATURAL] [kind] JOIN right [ON cond | USING (cols)]`; comma, CROSS and NATURAL JOIN
+    /// have neither (NATURAL joins on the columns both sides name alike).
+    case join(JoinKind, TableRef, TableRef, on: Expr?, using: [String], natural: Bool, position: Int)
 
     var position: Int {
         switch self {
-        case .table(_, _, let p), .subquery(_, _, let p), .join(_, _, _, _, _, let p): return p
+        case .table(_, _, let p), .subquery(_, _, let p), .lateral(_, _, let p), .join(_, _, _, _, _, _, let p): return p
         }
     }
 }

@@ -16,7 +16,7 @@ extension Expr {
         case .caseWhen(let o, let w, let x):
             return (o.map { [$0] } ?? []) + w.flatMap { [$0.0, $0.1] } + (x.map { [$0] } ?? [])
         case .window(let c):
-            var out = c.args + c.over.partitionBy + c.over.orderBy.map(\.expr)
+            var out = c.args + (c.filter.map { [$0] } ?? []) + c.over.partitionBy + c.over.orderBy.map(\.expr)
             for b in [c.over.frame?.start, c.over.frame?.end] {
                 if case .preceding(let x)? = b { out.append(x) }
                 if case .following(let x)? = b { out.append(x) }
@@ -54,6 +54,7 @@ extension Expr {
         case .caseWhen(let o, let w, let x): k = .caseWhen(operand: o.map(m), whens: w.map { (m($0.0), m($0.1)) }, otherwise: x.map(m))
         case .window(var c):
             c.args = c.args.map(m)
+            c.filter = c.filter.map(m)
             c.over.partitionBy = c.over.partitionBy.map(m)
             c.over.orderBy = c.over.orderBy.map { OrderItem(expr: m($0.expr), descending: $0.descending, nullsFirst: $0.nullsFirst) }
             k = .window(c)

@@ -81,7 +81,7 @@ struct Parser {
 
     /// Words that cannot be a bare table alias (they continue the FROM clause).
     private static let fromWords: Set<String> = [
-        "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "USING", "ASOF", "SEMI", "ANTI",
+        "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "LATERAL", "USING", "ASOF", "SEMI", "ANTI",
         "INTERSECT", "EXCEPT", "WINDOW", "QUALIFY",
     ]
 
@@ -155,8 +155,13 @@ struct Parser {
             let t = advance()
             let all = accept(keyword: "ALL")
             if !all { _ = accept(keyword: "DISTINCT") }
+            var op: SetOperator = t.isKeyword("UNION") ? .union : .except
+            if op == .union, accept(keyword: "BY") {
+                guard accept(keyword: "NAME") else { throw unexpected("expected NAME after UNION BY") }
+                op = .unionByName
+            }
             let right = try intersectTerm()
-            left = QueryNode(body: .setOperation(t.isKeyword("UNION") ? .union : .except, all: all, left, right, position: t.position), position: left.position)
+            left = QueryNode(body: .setOperation(op, all: all, left, right, position: t.position), position: left.position)
         }
         return left
     }
@@ -195,7 +200,7 @@ struct Parser {
             var from = try joinedTable()
             while current.isSymbol(",") {
                 let t = advance()
-                from = .join(.cross, from, try joinedTable(), on: nil, using: [], position: t.position)
+                from = .join(.cross, from, try joinedTable(), on: nil, using: [], natural: false, position: t.position)
             }
             s.from = from
         }
@@ -235,7 +240,8 @@ struct Parser {
         while true {
             let t = current
             var kind: JoinKind
-            if accept(keyword: "JOIN") { kind = .inner } else if accept(keyword: "INNER") { kind = .inner } else if accept(keyword: "CROSS") {
+            let natural = accept(keyword: "NATURAL")
+            if natural, accept(keyword: "JOIN") { kind = .inner } else if accept(keyword: "JOIN") { kind = .inner } else if accept(keyword: "INNER") { kind = .inner } else if accept(keyword: "CROSS") {
                 kind = .cross
             } else if accept(keyword: "LEFT") {
                 kind = accept(keyword: "ASOF") ? .leftAsof : (accept(keyword: "SEMI") ? .semi : (accept(keyword: "ANTI") ? .anti : .left))
@@ -247,19 +253,22 @@ struct Parser {
                 } else {
                     _ = accept(keyword: "INNER")
                 }
-            } else if accept(keyword: "SEMI") { kind = .semi } else if accept(keyword: "ANTI") { kind = .anti } else if current.isKeyword("NATURAL") {
-                throw QueryError(.syntax, "NATURAL JOIN is not supported: name the columns with USING (…)", at: t.position)
+            } else if accept(keyword: "SEMI") { kind = .semi } else if accept(keyword: "ANTI") { kind = .anti } else if natural {
+                throw unexpected("expected JOIN, INNER, LEFT, RIGHT or FULL after NATURAL")
             } else {
                 return left
             }
-            if !t.isKeyword("JOIN") {
+            if natural, [.cross, .asof, .leftAsof, .semi, .anti].contains(kind) {
+                throw QueryError(.syntax, "NATURAL \(kind.rawValue) JOIN is not supported (NATURAL goes with INNER, LEFT, RIGHT or FULL)", at: t.position)
+            }
+            if !tokens[p - 1].isKeyword("JOIN") {
                 if [.left, .right, .full, .leftAsof].contains(kind) { _ = accept(keyword: "OUTER") }
                 try expect(keyword: "JOIN")
             }
             let right = try tableFactor()
             var on: Expr?
             var using: [String] = []
-            if kind != .cross {
+            if kind != .cross && !natural {
                 if accept(keyword: "ON") {
                     on = try expression()
                 } else if accept(keyword: "USING") {
@@ -270,13 +279,22 @@ struct Parser {
                     throw unexpected("expected ON or USING after \(kind.rawValue) JOIN")
                 }
             }
-            left = .join(kind, left, right, on: on, using: using, position: t.position)
+            left = .join(kind, left, right, on: on, using: using, natural: natural, position: t.position)
         }
     }
 
     /// `table [AS alias]`, `schema.table`, `(query) [AS] alias` or `(joined tables)`.
     private mutating func tableFactor() throws(QueryError) -> TableRef {
         let t = current
+        if accept(keyword: "LATERAL") {
+            try expect(symbol: "(")
+            guard current.isKeyword("SELECT") || current.isKeyword("WITH") || current.isSymbol("(") else {
+                throw unexpected("expected a subquery after LATERAL (")
+            }
+            let q = try query()
+            try expect(symbol: ")")
+            return .lateral(q, alias: try tableAlias(), position: t.position)
+        }
         if accept(symbol: "(") {
             if current.isKeyword("SELECT") || current.isKeyword("WITH") || current.isSymbol("(") {
                 let q = try query()
@@ -647,27 +665,41 @@ struct Parser {
             distinct = accept(keyword: "DISTINCT")
             repeat { args.append(try expression()) } while accept(symbol: ",")
         }
+        // `IGNORE NULLS` / `RESPECT NULLS`, inside the parentheses (DuckDB) or after them (SQL).
+        var nulls = try nullTreatment()
         if current.isKeyword("ORDER") || current.isKeyword("FILTER") || current.isKeyword("OVER") {
             throw QueryError(.syntax, "\(current.display) in a function call is not supported", at: current.position)
         }
         try expect(symbol: ")")
+        if nulls == nil { nulls = try nullTreatment() }
         var call = Expr(.function(name: name.lowercased(), args: args, distinct: distinct), at: position)
+        var filter: Expr?
         if accept(keyword: "FILTER") {
             try expect(symbol: "(")
             _ = accept(keyword: "WHERE")
             let condition = try expression()
             try expect(symbol: ")")
+            filter = condition
             call = Expr(.filtered(call, filter: condition), at: position)
         }
         if current.isKeyword("OVER") {
-            if case .filtered = call.kind {
-                throw QueryError(.syntax, "FILTER in a window function call is not supported", at: current.position)
-            }
             p += 1
             let over = try windowReference()
-            return Expr(.window(WindowCall(name: name.lowercased(), args: args, distinct: distinct, over: over)), at: position)
+            return Expr(.window(WindowCall(name: name.lowercased(), args: args, distinct: distinct, over: over,
+                                           ignoreNulls: nulls?.ignore ?? false, filter: filter)), at: position)
+        }
+        if let nulls {
+            throw QueryError(.syntax, "IGNORE NULLS / RESPECT NULLS apply only to window functions (add OVER (…))", at: nulls.position)
         }
         return call
+    }
+
+    /// `IGNORE NULLS` or `RESPECT NULLS` when next; nil otherwise.
+    private mutating func nullTreatment() throws(QueryError) -> (ignore: Bool, position: Int)? {
+        guard current.isKeyword("IGNORE") || current.isKeyword("RESPECT"), tokens[p + 1].isKeyword("NULLS") else { return nil }
+        let t = advance()
+        p += 1
+        return (t.isKeyword("IGNORE"), t.position)
     }
 
     private mutating func caseExpression() throws(QueryError) -> Expr {

@@ -10,16 +10,37 @@ extension Binder {
         for a in call.args {
             if let inner = Binder.findWindow(a) { throw QueryError(.binding, "window functions cannot be nested", at: inner) }
         }
-        guard let f = WindowFunction.named(call.name, distinct: call.distinct) else {
+        guard var f = WindowFunction.named(call.name, distinct: call.distinct) else {
             let known = ["row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value", "last_value", "nth_value"]
             throw QueryError(.binding, "\(call.name)() is not a window function (window functions: \(known.joined(separator: ", ")) and the aggregates)", at: e.position)
         }
-        if call.distinct { throw QueryError(.binding, "DISTINCT is not supported in window functions", at: e.position) }
-        let spec = try resolveWindow(call.over)
-        var args: [BoundExpr] = []
-        if !(call.args.count == 1 && { if case .star = call.args[0].kind { return true } else { return false } }()) {
-            for a in call.args { args.append(try bind(a, post: post)) }
+        var distinct = false
+        if call.distinct {
+            switch f {
+            case .aggregate(.countDistinct): f = .aggregate(.count); distinct = true
+            case .aggregate(.sum), .aggregate(.avg): distinct = true
+            case .aggregate(.min), .aggregate(.max): break   // DISTINCT changes nothing
+            default: throw QueryError(.binding, "DISTINCT over a window is supported in count, sum, avg, min and max only", at: e.position)
+            }
         }
+        if call.ignoreNulls, ![.lag, .lead, .firstValue, .lastValue, .nthValue].contains(f) {
+            throw QueryError(.binding, "IGNORE NULLS applies to lag, lead, first_value, last_value and nth_value only", at: e.position)
+        }
+        let spec = try resolveWindow(call.over)
+        let isStar = call.args.count == 1 && { if case .star = call.args[0].kind { return true } else { return false } }()
+        var written = isStar ? [] : call.args
+        if let filter = call.filter {
+            // agg(x) FILTER (WHERE c) OVER w = agg(CASE WHEN c THEN x END) OVER w: the aggregates
+            // skip NULLs, so filtered-out rows count nowhere.
+            guard case .aggregate = f else {
+                throw QueryError(.binding, "FILTER (WHERE …) applies only to aggregate functions", at: filter.position)
+            }
+            if let inner = Binder.findWindow(filter) { throw QueryError(.binding, "window functions cannot be nested", at: inner) }
+            if isStar { written = [Expr(.literal(.int(1)), at: filter.position)] }
+            written = written.map { Expr(.caseWhen(operand: nil, whens: [(filter, $0)], otherwise: nil), at: $0.position) }
+        }
+        var args: [BoundExpr] = []
+        for a in written { args.append(try bind(a, post: post)) }
         var partition: [BoundExpr] = []
         for p in spec.partitionBy {
             if let inner = Binder.findWindow(p) { throw QueryError(.binding, "window functions cannot be nested", at: inner) }
@@ -31,14 +52,19 @@ extension Binder {
             order.append(BoundWindow.OrderKey(expr: try bind(o.expr, post: post), descending: o.descending, nullsFirst: o.nullsFirst ?? false))
         }
         var function = f
-        if case .aggregate(.count) = f, call.args.count == 1, case .star = call.args[0].kind { function = .aggregate(.countStar) }
+        if case .aggregate(.count) = f, isStar, call.filter == nil { function = .aggregate(.countStar) }
         let (type, checkedArgs) = try Binder.windowType(function, call.name, args, e.position)
         let frame = try bindFrame(spec.frame, order: order)
-        let argText = function == .aggregate(.countStar) ? "*" : checkedArgs.map(\.text).joined(separator: ", ")
+        if frame.exclude != .noOthers, distinct || function == .nthValue {
+            throw QueryError(.binding, "EXCLUDE is not supported with \(distinct ? "DISTINCT aggregates" : "nth_value") over a window yet", at: e.position)
+        }
+        let argText = (distinct ? "DISTINCT " : "") + (function == .aggregate(.countStar) ? "*" : checkedArgs.map(\.text).joined(separator: ", "))
+            + (call.ignoreNulls ? " IGNORE NULLS" : "")
         var over = BoundWindow(function: function, args: checkedArgs, partition: partition, order: order, frame: frame, type: type, text: "", position: e.position).specText
         if function.usesFrame { over += (over.isEmpty ? "" : " ") + frame.description }
         let text = "\(call.name)(\(argText)) OVER (\(over))"
-        let w = BoundWindow(function: function, args: checkedArgs, partition: partition, order: order, frame: frame, type: type, text: text, position: e.position)
+        let w = BoundWindow(function: function, args: checkedArgs, partition: partition, order: order, frame: frame, type: type, text: text, position: e.position,
+                            ignoreNulls: call.ignoreNulls, distinct: distinct)
         let k: Int
         if let i = plan.windows.firstIndex(where: { $0.text == text }) { k = i } else {
             plan.windows.append(w)
@@ -123,7 +149,7 @@ extension Binder {
             throw QueryError(.binding, "a frame starting at the current row cannot end at a preceding row", at: frame.position)
         default: break
         }
-        return BoundFrame(unit: frame.unit, start: try bound(frame.start), end: try bound(frame.end))
+        return BoundFrame(unit: frame.unit, start: try bound(frame.start), end: try bound(frame.end), exclude: frame.exclude)
     }
 
     /// The result type of a window function, with its arguments checked (and cast where needed).

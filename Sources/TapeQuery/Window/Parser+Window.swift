@@ -3,7 +3,8 @@
 ///
 /// frame: `{ROWS|RANGE|GROUPS} {start | BETWEEN start AND end}` where start/end is
 /// `UNBOUNDED PRECEDING`, `n PRECEDING`, `CURRENT ROW`, `n FOLLOWING` or `UNBOUNDED FOLLOWING`
-/// (n an expression, e.g. `INTERVAL '30 days'`).
+/// (n an expression, e.g. `INTERVAL '30 days'`), then optionally `EXCLUDE CURRENT ROW | GROUP |
+/// TIES | NO OTHERS`.
 extension Parser {
     /// After `OVER`: a window name or a parenthesised specification.
     mutating func windowReference() throws(QueryError) -> WindowSpec {
@@ -59,13 +60,30 @@ extension Parser {
     private mutating func frame() throws(QueryError) -> WindowFrame {
         let t = advance()
         let unit: WindowFrame.Unit = t.isKeyword("ROWS") ? .rows : (t.isKeyword("RANGE") ? .range : .groups)
+        var f: WindowFrame
         if accept(keyword: "BETWEEN") {
             let start = try frameBound()
             try expect(keyword: "AND")
             let end = try frameBound()
-            return WindowFrame(unit: unit, start: start, end: end, position: t.position)
+            f = WindowFrame(unit: unit, start: start, end: end, position: t.position)
+        } else {
+            f = WindowFrame(unit: unit, start: try frameBound(), end: .currentRow, position: t.position)
         }
-        return WindowFrame(unit: unit, start: try frameBound(), end: .currentRow, position: t.position)
+        if accept(keyword: "EXCLUDE") {
+            if accept(keyword: "CURRENT") {
+                try expect(keyword: "ROW")
+                f.exclude = .currentRow
+            } else if accept(keyword: "GROUP") {
+                f.exclude = .group
+            } else if accept(keyword: "TIES") {
+                f.exclude = .ties
+            } else if accept(keyword: "NO") {
+                try expect(keyword: "OTHERS")
+            } else {
+                throw unexpected("expected CURRENT ROW, GROUP, TIES or NO OTHERS after EXCLUDE")
+            }
+        }
+        return f
     }
 
     private mutating func frameBound() throws(QueryError) -> WindowFrame.Bound {

@@ -42,7 +42,7 @@ struct StreamingWindow {
         }
         var k = 0
         for w in plan.windows {
-            guard let need = StreamingWindow.lookback(w) else { return nil }
+            guard !w.ignoreNulls, !w.distinct, w.frame.exclude == .noOthers, let need = StreamingWindow.lookback(w) else { return nil }
             k = max(k, need)
         }
         tsSlot = slot
@@ -97,6 +97,8 @@ extension Executor {
         let base = plan.windowBase
         var context = Batch(columns: [], count: 0)
         var carry: [Datum?] = Array(repeating: nil, count: plan.windows.count)
+        /// Cumulative sums of BIGINT: the exact sum of the run's rows so far (nil before a non-NULL one).
+        var intSums: [Int128?] = Array(repeating: nil, count: plan.windows.count)
         var rowsSoFar = 0
         var run = -1
         for t in tasks {
@@ -106,6 +108,7 @@ extension Executor {
                 run = t.run
                 context = Batch(columns: [], count: 0)
                 carry = Array(repeating: nil, count: plan.windows.count)
+                intSums = Array(repeating: nil, count: plan.windows.count)
                 rowsSoFar = 0
             }
             guard b.count > 0 else { continue }
@@ -114,7 +117,9 @@ extension Executor {
             var results: [Vector] = []
             for (i, w) in plan.windows.enumerated() {
                 let cumulative = StreamingWindow.lookback(w) == 0 && w.function != .lag
-                if cumulative {
+                if cumulative, w.function == .aggregate(.sum), w.type == .int {
+                    results.append(try StreamingWindow.cumulativeIntSum(w, local, sum: &intSums[i]))
+                } else if cumulative {
                     let v = try StreamingWindow.evaluateOrdered(w, local)
                     let (out, last) = try StreamingWindow.combine(w, v, carry[i], rowsSoFar)
                     carry[i] = last
@@ -156,6 +161,28 @@ extension StreamingWindow {
         return Batch(columns: cols, count: a.count + b.count)
     }
 
+    /// A cumulative sum of BIGINT over `rows` (one chunk of a run) going on from `sum`, the exact
+    /// sum of the run's earlier rows (nil before its first non-NULL value), which it advances.
+    /// Added in 128 bits, as the materialising path does: only a running total outside BIGINT is an
+    /// error, never a partial sum of one chunk that the rest of the run brings back in range.
+    static func cumulativeIntSum(_ w: BoundWindow, _ rows: Batch, sum: inout Int128?) throws(QueryError) -> Vector {
+        let n = rows.count
+        let v = try Evaluator.evaluate(w.args[0], rows)
+        let x = Evaluator.ints(v), allNull = Evaluator.isNullConstant(v)
+        var out = [Int64](repeating: 0, count: n)
+        var valid = Bitmap(count: n, value: true)
+        var anyNull = false
+        for r in 0..<n {
+            if !allNull, !v.isNull(r) { sum = (sum ?? 0) + Int128(x.at(r)) }
+            guard let s = sum else { valid[r] = false; anyNull = true; continue }
+            guard let value = Int64(exactly: s) else {
+                throw QueryError(.execution, "\(w.text) = \(s) overflows BIGINT; use sum(CAST(x AS DOUBLE))", at: w.position)
+            }
+            out[r] = value
+        }
+        return Vector(type: .int, storage: .int(out), validity: anyNull ? valid : nil, count: n)
+    }
+
     /// A cumulative result over one chunk combined with what the run's earlier chunks carried;
     /// returns it and the value to carry on (the last row's).
     static func combine(_ w: BoundWindow, _ v: Vector, _ carry: Datum?, _ before: Int) throws(QueryError) -> (Vector, Datum?) {
@@ -193,14 +220,8 @@ extension StreamingWindow {
                 if x == .null { b.append(c); continue }
                 switch f {
                 case .sum:
-                    switch (x, c) {
-                    case (.int(let p), .int(let q)):
-                        let (s, o) = p.addingReportingOverflow(q)
-                        if o { throw QueryError(.execution, "\(w.text) overflows BIGINT; use sum(CAST(x AS DOUBLE))", at: w.position) }
-                        b.append(.int(s))
-                    case (.double(let p), .double(let q)): b.append(.double(p + q))
-                    default: b.append(x)
-                    }
+                    // BIGINT sums go through `cumulativeIntSum`.
+                    if case (.double(let p), .double(let q)) = (x, c) { b.append(.double(p + q)) } else { b.append(x) }
                 case .min: b.append(Datum.compare(x, c) <= 0 ? x : c)
                 case .max: b.append(Datum.compare(x, c) >= 0 ? x : c)
                 default: b.append(x)

@@ -39,7 +39,9 @@ enum WindowEvaluator {
                 throw QueryError(.execution, error.message, at: w.position)
             }
         case .lag, .lead:
-            let src = NavigationKernels.shifted(layout, offsets: args.count > 1 ? args[1] : nil, sign: w.function == .lead ? 1 : -1)
+            let offsets = args.count > 1 ? args[1] : nil, sign = w.function == .lead ? 1 : -1
+            let src = w.ignoreNulls ? IgnoreNullsKernels.shifted(layout, values: args[0], offsets: offsets, sign: sign)
+                : NavigationKernels.shifted(layout, offsets: offsets, sign: sign)
             var out = args[0].picking(src)
             if args.count > 2 { out = withDefault(out, src, args[2]) }
             return out
@@ -48,13 +50,26 @@ enum WindowEvaluator {
         }
         let frames = try FrameBounds(w.frame, layout: layout, orderKey: orderKey, descending: w.order.first?.descending ?? false)
         let partitions = layout.partitions
+        let exclusion = FrameExclusion(w.frame.exclude, layout: layout)
         switch w.function {
+        case .firstValue, .lastValue where w.ignoreNulls || exclusion != nil:
+            let value = args[0]
+            var src = [Int32](repeating: -1, count: layout.count)
+            let edge = EdgeRowFrame(counts: w.ignoreNulls ? { !value.isNull($0) } : { _ in true }, last: w.function == .lastValue)
+            SlidingAggregation.run(edge, frames: frames, partitions: partitions, excluding: exclusion) { src[$0] = $1 }
+            return value.picking(src)
+        case .nthValue where w.ignoreNulls:
+            do { return args[0].picking(try IgnoreNullsKernels.nth(args[0], frames, nth: args[1])) } catch {
+                throw QueryError(.execution, error.message, at: w.position)
+            }
         case .firstValue, .lastValue, .nthValue:
             do { return args[0].picking(try NavigationKernels.framed(w.function, frames, nth: args.count > 1 ? args[1] : nil)) } catch {
                 throw QueryError(.execution, error.message, at: w.position)
             }
+        case .aggregate(let f) where w.distinct:
+            return try DistinctFrameKernel.evaluate(f, w, args[0], frames, partitions)
         case .aggregate(let f):
-            return try aggregate(f, w, args, frames, partitions, layout.count)
+            return try aggregate(f, w, args, frames, partitions, layout.count, exclusion)
         default:
             return .constant(.null, type: w.type, count: layout.count)
         }
@@ -69,7 +84,7 @@ enum WindowEvaluator {
     }
 
     private static func aggregate(_ f: AggregateFunction, _ w: BoundWindow, _ args: [Vector], _ frames: FrameBounds,
-                                  _ partitions: [Range<Int>], _ n: Int) throws(QueryError) -> Vector {
+                                  _ partitions: [Range<Int>], _ n: Int, _ exclusion: FrameExclusion?) throws(QueryError) -> Vector {
         var valid = Bitmap(count: n, value: true)
         var anyNull = false
         func null(_ i: Int) { valid[i] = false; anyNull = true }
@@ -78,13 +93,13 @@ enum WindowEvaluator {
             var out = [Int64](repeating: 0, count: n)
             let v = f == .countStar ? nil : args[0]
             if let v, Evaluator.isNullConstant(v) { return Vector(type: .int, storage: .int(out), count: n) }
-            SlidingAggregation.run(CountFrame(valid: v?.validity), frames: frames, partitions: partitions) { out[$0] = $1 }
+            SlidingAggregation.run(CountFrame(valid: v?.validity), frames: frames, partitions: partitions, excluding: exclusion) { out[$0] = $1 }
             return Vector(type: .int, storage: .int(out), count: n)
         case .sum, .avg:
             if case .int(let a) = args[0].storage {
                 var ints = [Int64](repeating: 0, count: n), doubles = [Double](repeating: 0, count: n)
                 var overflow: Int128?
-                SlidingAggregation.run(SumIntFrame(values: a, valid: args[0].validity), frames: frames, partitions: partitions) { i, s in
+                SlidingAggregation.run(SumIntFrame(values: a, valid: args[0].validity), frames: frames, partitions: partitions, excluding: exclusion) { i, s in
                     if s.1 == 0 { null(i); return }
                     if f == .avg { doubles[i] = Double(s.0) / Double(s.1); return }
                     if let x = Int64(exactly: s.0) { ints[i] = x } else if overflow == nil { overflow = s.0 }
@@ -98,7 +113,7 @@ enum WindowEvaluator {
             }
             guard case .double(let a) = args[0].storage else { return .constant(.null, type: w.type, count: n) }
             var out = [Double](repeating: 0, count: n)
-            SlidingAggregation.run(SumDoubleFrame(values: a, valid: args[0].validity), frames: frames, partitions: partitions) { i, s in
+            SlidingAggregation.run(SumDoubleFrame(values: a, valid: args[0].validity), frames: frames, partitions: partitions, excluding: exclusion) { i, s in
                 if s.n == 0 { null(i); return }
                 out[i] = f == .avg ? (s.sum + s.comp) / Double(s.n) : s.sum + s.comp
             }
@@ -113,7 +128,7 @@ enum WindowEvaluator {
             }
             let sample = f == .stddevSamp || f == .varSamp, root = f == .stddevSamp || f == .stddevPop
             var out = [Double](repeating: 0, count: n)
-            SlidingAggregation.run(MomentsFrame(values: values, valid: x.validity), frames: frames, partitions: partitions) { i, m in
+            SlidingAggregation.run(MomentsFrame(values: values, valid: x.validity), frames: frames, partitions: partitions, excluding: exclusion) { i, m in
                 if let r = m.result(sample: sample, root: root) { out[i] = r } else { null(i) }
             }
             return Vector(type: .double, storage: .double(out), validity: anyNull ? valid : nil, count: n)
@@ -124,7 +139,7 @@ enum WindowEvaluator {
             let counts: (Int) -> Bool = f == .min || f == .max ? { !value.isNull($0) } : { !value.isNull($0) && !key.isNull($0) }
             var src = [Int32](repeating: -1, count: n)
             let agg = ExtremeFrame(order: key.rowOrder(), counts: counts, isMax: f == .max || f == .argMax)
-            SlidingAggregation.run(agg, frames: frames, partitions: partitions) { src[$0] = $1 }
+            SlidingAggregation.run(agg, frames: frames, partitions: partitions, excluding: exclusion) { src[$0] = $1 }
             return value.picking(src)
         default:
             throw QueryError(.binding, "\(w.text) is not supported as a window function", at: w.position)

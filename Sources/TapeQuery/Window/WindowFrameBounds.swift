@@ -23,6 +23,7 @@ struct BoundFrame: Sendable, CustomStringConvertible {
     var unit: WindowFrame.Unit
     var start: Bound
     var end: Bound
+    var exclude: WindowFrame.Exclude = .noOthers
 
     /// DuckDB's default: RANGE UNBOUNDED PRECEDING to CURRENT ROW with ORDER BY, else the whole
     /// partition.
@@ -31,7 +32,7 @@ struct BoundFrame: Sendable, CustomStringConvertible {
             : BoundFrame(unit: .rows, start: .unboundedPreceding, end: .unboundedFollowing)
     }
 
-    var description: String { "\(unit.rawValue) BETWEEN \(start.text) AND \(end.text)" }
+    var description: String { "\(unit.rawValue) BETWEEN \(start.text) AND \(end.text)" + (exclude == .noOthers ? "" : " EXCLUDE \(exclude.rawValue)") }
 
     /// Whether every frame starts at its partition's first row (running aggregates).
     var isCumulative: Bool { if case .unboundedPreceding = start { return true } else { return false } }

@@ -55,6 +55,9 @@ struct BoundWindow {
     /// The call's canonical spelling (EXPLAIN, and the output column name's source).
     let text: String
     let position: Int
+    /// `IGNORE NULLS` (navigation functions) and `agg(DISTINCT x)` (count, sum, avg).
+    var ignoreNulls = false
+    var distinct = false
 
     /// PARTITION BY and ORDER BY, canonically spelled.
     var specText: String {

@@ -25,9 +25,15 @@ struct WindowFrame: Sendable {
         case unboundedFollowing
     }
 
+    /// `EXCLUDE CURRENT ROW | GROUP | TIES | NO OTHERS`: rows left out of every frame.
+    enum Exclude: String, Sendable {
+        case noOthers = "NO OTHERS", currentRow = "CURRENT ROW", group = "GROUP", ties = "TIES"
+    }
+
     var unit: Unit
     var start: Bound
     var end: Bound
+    var exclude: Exclude = .noOthers
     var position: Int
 }
 
@@ -44,4 +50,8 @@ struct WindowCall: Sendable {
     var args: [Expr]
     var distinct: Bool
     var over: WindowSpec
+    /// `IGNORE NULLS` (lag, lead, first_value, last_value, nth_value skip NULL values).
+    var ignoreNulls = false
+    /// `FILTER (WHERE …)` on an aggregate: rows failing it do not count in any frame.
+    var filter: Expr?
 }

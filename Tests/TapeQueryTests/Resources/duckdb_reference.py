@@ -11,9 +11,10 @@ TYPES = {
                "qty": "BIGINT", "price": "DOUBLE", "pnl": "DOUBLE", "note": "VARCHAR"},
     "runs": {"run": "VARCHAR", "strategy": "VARCHAR", "fast": "BIGINT"},
     "edge": {"id": "BIGINT", "g": "VARCHAR", "f": "DOUBLE", "i": "BIGINT", "ts": "TIMESTAMP", "s": "VARCHAR"},
+    "sums": {"ts": "TIMESTAMP", "g": "VARCHAR", "v": "BIGINT"},
 }
 # The text of NULL per table (default: an empty field); `edge` holds empty strings, so it uses \N.
-NULLSTR = {"edge": "\\N"}
+NULLSTR = {"edge": "\\N", "sums": "\\N"}
 EPOCH = datetime.datetime(1970, 1, 1)
 
 def norm(v):

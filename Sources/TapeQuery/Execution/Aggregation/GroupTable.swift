@@ -124,7 +124,12 @@ final class GroupTable {
                 for r in 0..<n {
                     if k.isNull(r) { ids[r] = id([.null]); continue }
                     let bits = GroupTable.doubleKey(a[r])
-                    if lastId >= 0 && bits == lastBits { ids[r] = lastId; continue }
+                    if lastId >= 0 && bits == lastBits {
+                        // 0.0 right after -0.0 (or the reverse) hits the cache: note its sign too.
+                        if a[r] == 0 { noteZero(a[r], lastId) }
+                        ids[r] = lastId
+                        continue
+                    }
                     let g = doubleMap[bits] ?? id([.double(a[r])])
                     if a[r] == 0 { noteZero(a[r], g) }
                     ids[r] = g
