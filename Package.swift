@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TapeFormat", dependencies: ["CCRC32C"]),
         .target(name: "TapeCodec", dependencies: ["TapeFormat", "CZstd", "CLZ4"]),
         .target(name: "Tape", dependencies: ["TapeFormat", "TapeCodec"]),
-        .target(name: "TapeIO", dependencies: ["TapeFormat", "TapeCodec"]),
+        .target(name: "TapeIO", dependencies: ["TapeFormat", "TapeCodec", "CArrowABI"]),
         .target(name: "TapeQuery", dependencies: ["Tape", "TapeFormat", "TapeCodec"]),
         .target(
             name: "TapeCommands",
@@ -43,7 +43,7 @@ let package = Package(
             ]),
         .executableTarget(name: "tape", dependencies: ["TapeCommands"]),
         .target(name: "CArrowABI"),
-        .target(name: "TapeArrowBridge", dependencies: ["CArrowABI", "TapeCommands", "TapeQuery", "Tape", "TapeCodec", "TapeFormat"]),
+        .target(name: "TapeArrowBridge", dependencies: ["CArrowABI", "TapeCommands", "TapeIO", "TapeQuery", "Tape", "TapeCodec", "TapeFormat"]),
         .target(name: "TapeTestSupport", dependencies: ["Tape"], path: "Tests/TapeTestSupport"),
         .testTarget(name: "TapeFormatTests", dependencies: ["TapeTestSupport", "TapeFormat"]),
         .testTarget(name: "TapeCodecTests", dependencies: ["TapeTestSupport", "TapeCodec", "TapeFormat"]),

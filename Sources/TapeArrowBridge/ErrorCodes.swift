@@ -1,12 +1,13 @@
 import TapeQuery
 import Tape
+import TapeIO
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The errno-style code a libTapeArrow call returns for an error (tools/python/tape/_errors.py
 /// picks the Python exception class from it):
-///   EINVAL   bad arguments or data (BridgeError.invalid, TapeError's argument/schema/type errors)
+///   EINVAL   bad arguments or data (BridgeError.invalid, ArrowImportError, TapeError's argument/schema/type errors)
 ///   EDOM     a query that does not parse, bind or run (QueryError)
 ///   EBADMSG  a damaged or unsealed file (TapeError.corrupt / .unsealed)
 ///   EAGAIN   another writer holds the file (TapeError.locked)
@@ -16,6 +17,7 @@ enum ErrorCodes {
     static func code(for error: Error) -> Int32 {
         switch error {
         case let e as BridgeError: return e.code
+        case is ArrowImportError: return EINVAL
         case let e as SummaryFailure: return code(for: e.error)
         case is QueryError: return EDOM
         case let e as TapeError:

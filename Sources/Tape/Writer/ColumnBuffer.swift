@@ -62,18 +62,29 @@ struct ColumnBuffer {
 
     /// Appends a string given as UTF-8 bytes (already valid UTF-8).
     mutating func appendString(bytes: UnsafeRawBufferPointer) {
+        storeString(bytes)
+        markValid()
+    }
+
+    /// Stores a string's bytes without counting its row (the caller accounts for the row and its
+    /// validity); returns its index while the buffer is in dictionary form.
+    @discardableResult
+    mutating func storeString(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
         stringBytes += bytes.count
         if usingDictionary {
             if let i = dictionary.index(of: bytes, limit: ColumnBuffer.maxDictionary) {
                 indices.append(i)
-            } else {
-                switchToPlain()
-                plain.append(utf8: bytes)
+                return i
             }
-        } else {
-            plain.append(utf8: bytes)
+            switchToPlain()
         }
-        markValid()
+        plain.append(utf8: bytes)
+        return nil
+    }
+
+    /// Stores the placeholder of a null string without counting its row.
+    mutating func storeNullString() {
+        if usingDictionary { indices.append(0) } else { plain.append("") }
     }
 
     /// Appends a null (placeholder value + cleared validity bit). REQUIRES: nullable.
@@ -82,8 +93,7 @@ struct ColumnBuffer {
         case .int64, .timestamp, .duration: ints.append(0)
         case .float64: doubles.append(0)
         case .bool: bools.append(false)
-        case .string:
-            if usingDictionary { indices.append(0) } else { plain.append("") }
+        case .string: storeNullString()
         }
         if validity == nil { validity = Bitmap(count: count, value: true) }
         validity!.append(false)
@@ -163,5 +173,80 @@ struct ColumnBuffer {
         count = 0
         nullCount = 0
         stringBytes = 0
+    }
+}
+
+extension ColumnBuffer {
+    /// Appends rows `range` of `column` (type already checked against this buffer) in bulk:
+    /// fixed-width values copied as one block (null slots zeroed, as `appendNull` leaves them),
+    /// validity appended up to 64 bits at a time, strings through `storeStrings`.
+    mutating func append(_ column: ColumnData, range: Range<Int>) {
+        let nulls = column.validity.map { range.count - $0.popCount(in: range) } ?? 0
+        let source = nulls > 0 ? column.validity : nil
+        switch column.storage {
+        case .int64(let v):
+            let start = ints.count
+            ints.append(contentsOf: v[range])
+            if let source { Self.zeroNulls(&ints, from: start, source, range, zero: 0) }
+        case .float64(let v):
+            let start = doubles.count
+            doubles.append(contentsOf: v[range])
+            if let source { Self.zeroNulls(&doubles, from: start, source, range, zero: 0) }
+        case .bool(let v):
+            let start = bools.count
+            bools.append(contentsOf: v[range])
+            if let source { Self.zeroNulls(&bools, from: start, source, range, zero: false) }
+        case .strings, .dictionary:
+            storeStrings(column, range: range, validity: source)
+        }
+        appendValidity(source, range: range, nulls: nulls)
+    }
+
+    /// Sets the slots of the rows `validity` marks null in `range` (stored from `start`) to `zero`.
+    private static func zeroNulls<T>(_ values: inout [T], from start: Int, _ validity: Bitmap, _ range: Range<Int>, zero: T) {
+        for (k, r) in range.enumerated() where !validity[r] { values[start + k] = zero }
+    }
+
+    /// Stores the strings of rows `range` (placeholders for the rows `validity` marks null). A
+    /// dictionary column's entries are looked up in this buffer's dictionary once each, not once
+    /// a row.
+    private mutating func storeStrings(_ column: ColumnData, range: Range<Int>, validity: Bitmap?) {
+        switch column.storage {
+        case .strings(let s):
+            s.bytes.withUnsafeBytes { raw in
+                for r in range {
+                    if let validity, !validity[r] { storeNullString(); continue }
+                    storeString(UnsafeRawBufferPointer(rebasing: raw[Int(s.offsets[r])..<Int(s.offsets[r + 1])]))
+                }
+            }
+        case .dictionary(let entries, let idx):
+            var mapped = [UInt32](repeating: .max, count: entries.count)
+            entries.bytes.withUnsafeBytes { raw in
+                for r in range {
+                    if let validity, !validity[r] { storeNullString(); continue }
+                    let k = Int(idx[r])
+                    let bytes = UnsafeRawBufferPointer(rebasing: raw[Int(entries.offsets[k])..<Int(entries.offsets[k + 1])])
+                    if usingDictionary && mapped[k] != .max {
+                        stringBytes += bytes.count
+                        indices.append(mapped[k])
+                        continue
+                    }
+                    if let i = storeString(bytes) { mapped[k] = i }
+                }
+            }
+        default: break
+        }
+    }
+
+    /// Accounts for `range.count` rows just stored: `nulls` of them null per `source` (nil: none).
+    private mutating func appendValidity(_ source: Bitmap?, range: Range<Int>, nulls: Int) {
+        if let source {
+            if validity == nil { validity = Bitmap(count: count, value: true) }
+            validity!.append(contentsOf: source, range: range)
+            nullCount += nulls
+        } else if validity != nil {
+            validity!.append(repeating: true, count: range.count)
+        }
+        count += range.count
     }
 }

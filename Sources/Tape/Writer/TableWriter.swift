@@ -166,6 +166,9 @@ public final class TableWriter {
         let fixed = columns.reduce(0) { $0 + ColumnBuffer.rowBytes($1.type) }
         let strings = columns.filter { $0.type == .string }
         if strings.isEmpty { return max(1, min(end - start, budget / fixed)) }
+        // Every row fits when even an upper bound of the range's string bytes does.
+        let bound = strings.reduce(0) { $0 + Self.stringBytesBound($1, start..<end) }
+        if (end - start) * fixed + bound <= budget { return end - start }
         var r = start
         while r < end {
             var cost = fixed
@@ -175,6 +178,18 @@ public final class TableWriter {
             r += 1
         }
         return max(1, r - start)
+    }
+
+    /// At least the UTF-8 bytes of rows `range` of the string column `c`.
+    private static func stringBytesBound(_ c: ColumnData, _ range: Range<Int>) -> Int {
+        switch c.storage {
+        case .strings(let s): return Int(s.offsets[range.upperBound] - s.offsets[range.lowerBound])
+        case .dictionary(let e, _):
+            var longest = 0
+            for i in 0..<e.count { longest = max(longest, e.range(i).count) }
+            return longest * range.count
+        default: return 0
+        }
     }
 
     private var bufferedBytes: Int { buffers.reduce(0) { $0 + $1.byteSize } }
@@ -221,39 +236,5 @@ public final class TableWriter {
 
     func mismatch(_ column: Int, _ got: String) -> TapeError {
         .typeMismatch(table: name, column: schema[column].name, expected: schema[column].type, got: got)
-    }
-}
-
-extension ColumnBuffer {
-    /// Appends the string at `row` of a string column without creating a `String`.
-    @inline(__always) mutating func appendString(from column: ColumnData, row: Int) {
-        switch column.storage {
-        case .strings(let s): s.withUTF8(row) { appendString(bytes: $0) }
-        case .dictionary(let e, let idx): e.withUTF8(Int(idx[row])) { appendString(bytes: $0) }
-        default: break
-        }
-    }
-
-    /// Appends rows `range` of `column` (type already checked against this buffer).
-    mutating func append(_ column: ColumnData, range: Range<Int>) {
-        let hasNulls = column.validity != nil && column.nullCount > 0
-        if !hasNulls {
-            switch column.storage {
-            case .int64(let v): ints.append(contentsOf: v[range]); bumpValid(range.count)
-            case .float64(let v): doubles.append(contentsOf: v[range]); bumpValid(range.count)
-            case .bool(let v): bools.append(contentsOf: v[range]); bumpValid(range.count)
-            case .strings, .dictionary: for r in range { appendString(from: column, row: r) }
-            }
-            return
-        }
-        for r in range {
-            if column.isNull(r) { appendNull(); continue }
-            switch column.storage {
-            case .int64(let v): appendInt(v[r])
-            case .float64(let v): appendDouble(v[r])
-            case .bool(let v): appendBool(v[r])
-            case .strings, .dictionary: appendString(from: column, row: r)
-            }
-        }
     }
 }

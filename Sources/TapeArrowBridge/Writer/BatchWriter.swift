@@ -3,6 +3,7 @@ import Foundation
 import Tape
 import TapeCodec
 import TapeFormat
+import TapeIO
 
 /// A `TapeWriter` driven through libTapeArrow (`tape_writer_*`): tables are created from the first
 /// Arrow batch written to them and then take batches column by column, with no per-row work
@@ -80,14 +81,7 @@ final class BatchWriter: @unchecked Sendable {
     /// already in it (append, resume), else the batch's columns, all nullable.
     private static func schema(for table: String, _ fields: [ArrowField], in w: TapeWriter) throws -> Schema {
         if let existing = w.carriedSchema(table) { return existing }
-        var defs: [ColumnDef] = []
-        for f in fields {
-            guard let type = f.naturalType else {
-                throw BridgeError.invalid("column '\(f.name)' of table '\(table)' holds only nulls in the table's first batch, so its type is unknown: give the first batch a typed column (e.g. astype('float64'))")
-            }
-            defs.append(ColumnDef(f.name, type))
-        }
-        do { return try Schema(defs) } catch { throw TapeError.schema(table: table, error) }
+        return try ArrowField.naturalSchema(table: table, fields)
     }
 
     /// Closes (or with `cancelReason`, cancels) the run; returns its summary as JSON.

@@ -103,6 +103,53 @@ public struct Bitmap: Sendable, Equatable {
     /// Number of set bits.
     public var popCount: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 
+    /// Number of set bits among bits `range`.
+    public func popCount(in range: Range<Int>) -> Int {
+        var total = 0
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let bit = i & 63, n = min(64 - bit, range.upperBound - i)
+            var word = words[i >> 6] >> UInt64(bit)
+            if n < 64 { word &= (1 << UInt64(n)) - 1 }
+            total += word.nonzeroBitCount
+            i += n
+        }
+        return total
+    }
+
+    /// Appends the low `n` bits of `bits` (1 ≤ n ≤ 64; the bits above `n` must be 0).
+    @inline(__always) private mutating func appendBits(_ bits: UInt64, count n: Int) {
+        let bit = count & 63
+        if bit == 0 { words.append(bits) } else {
+            words[words.count - 1] |= bits << UInt64(bit)
+            if bit + n > 64 { words.append(bits >> UInt64(64 - bit)) }
+        }
+        count += n
+    }
+
+    /// Appends bits `range` of `other`, up to 64 at a time.
+    public mutating func append(contentsOf other: Bitmap, range: Range<Int>) {
+        words.reserveCapacity((count + range.count + 63) / 64)
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let bit = i & 63, n = min(64 - bit, range.upperBound - i)
+            var word = other.words[i >> 6] >> UInt64(bit)
+            if n < 64 { word &= (1 << UInt64(n)) - 1 }
+            appendBits(word, count: n)
+            i += n
+        }
+    }
+
+    /// Appends `n` copies of `bit`.
+    public mutating func append(repeating bit: Bool, count n: Int) {
+        var left = n
+        while left > 0 {
+            let k = min(64, left)
+            appendBits(bit ? (k == 64 ? ~0 : (1 << UInt64(k)) - 1) : 0, count: k)
+            left -= k
+        }
+    }
+
     /// The `ceil(count / 8)` bytes of the on-disk form.
     public func encode(into w: inout ByteWriter) {
         let n = (count + 7) / 8

@@ -9,7 +9,7 @@ import TapeIO
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Write a run from tagged NDJSON records on standard input (what the Python client sends).",
+        abstract: "Write a run from tagged NDJSON records (what the Python client sends) or Arrow IPC streams.",
         discussion: """
             Every line is one flat JSON object whose first key is a directive:
               {"$schema":"trades","ts":"timestamp!","pnl":"float64","side":"string"}   declare a table (optional)
@@ -35,12 +35,29 @@ struct IngestCommand: ParsableCommand {
             If the file cannot be written (a full disk), the error says so and that `tape recover \
             FILE` keeps its complete chunks.
 
+            --format arrow reads Arrow IPC streams instead (the streaming format, or an Arrow IPC \
+            file), one table each: --table NAME reads standard input (or --input), --table \
+            NAME=PATH reads PATH; repeat --table for more tables. Each stream's schema declares its \
+            table (every column nullable): int8...uint64 -> int64 (uint64 above int64's maximum is \
+            refused), float32/float64 -> float64, bool, utf8/large_utf8 and dictionaries of them -> \
+            string, timestamp (any unit and zone: the UTC instant) and date -> timestamp, duration \
+            (any unit) -> duration. Other types, compressed bodies and big-endian streams are \
+            refused by name. The end-of-stream marker closes the table; a stream cut short, or \
+            bytes that break the format (reported with the message and byte offset), end the run \
+            as an incomplete one, exactly as above.
+
             Examples:
               python backtest.py | tape ingest run.tape --metadata strategy=sma
               tape ingest run.tape --input records.ndjson --expect-bars 525600
+              tape ingest run.tape --format arrow --table equity=equity.arrows --table trades=trades.arrows
+              python -c '...pyarrow.ipc.new_stream(sys.stdout.buffer, schema)...' | tape ingest run.tape --format arrow --table equity
             """)
 
     @Argument(help: "The .tape file to create.") var file: String
+    @Option(help: "Input format: ndjson (tagged records) or arrow (Arrow IPC streams, one table each).")
+    var format: IngestFormat = .ndjson
+    @Option(help: ArgumentHelp("With --format arrow: a table and its stream (repeatable); without =PATH the stream is --input.", valueName: "name[=path]"))
+    var table: [String] = []
     @Option(help: "Read records from this file instead of standard input (- for standard input).")
     var input = "-"
     @Option(help: "Run metadata key=value (repeatable).") var metadata: [String] = []
@@ -57,6 +74,17 @@ struct IngestCommand: ParsableCommand {
         if let expectBars, expectBars < 0 { throw ValidationError("--expect-bars must be ≥ 0") }
         guard inferRows > 0 else { throw ValidationError("--infer-rows must be > 0") }
         guard (1...22).contains(level) else { throw ValidationError("--level must be 1...22") }
+        switch format {
+        case .ndjson:
+            guard table.isEmpty else { throw ValidationError("--table is for --format arrow (NDJSON records name their tables)") }
+        case .arrow:
+            guard !table.isEmpty else { throw ValidationError("--format arrow needs --table NAME (or NAME=PATH) for each stream") }
+            guard !skipMalformed else { throw ValidationError("--skip-malformed is for --format ndjson") }
+            guard arrowStreams.filter({ $0.path == nil }).count <= 1 else {
+                throw ValidationError("only one --table may read --input (\(input == "-" ? "standard input" : input)); give the others =PATH")
+            }
+            guard Set(arrowStreams.map(\.table)).count == arrowStreams.count else { throw ValidationError("--table names a table twice") }
+        }
     }
 
     func run() throws {
@@ -65,6 +93,9 @@ struct IngestCommand: ParsableCommand {
         }
         if input != "-" && !FileManager.default.isReadableFile(atPath: input) {
             throw ValidationError("--input: cannot read \(input)")
+        }
+        for (_, path) in arrowStreams where format == .arrow {
+            if let path, path != "-", !FileManager.default.isReadableFile(atPath: path) { throw ValidationError("--table: cannot read \(path)") }
         }
         var meta: [String: String] = [:]
         for m in metadata {
@@ -86,20 +117,30 @@ struct IngestCommand: ParsableCommand {
         var failure: Error?
         var ending = IngestSession.Ending.endOfInput
         var line = 0
-        do {
-            let session = try IngestSession(input == "-" ? .standardInput : .path(input), target: target,
-                                            options: .init(skipMalformed: skipMalformed, inferRows: inferRows))
+        switch format {
+        case .arrow:
             do {
-                ending = try session.run()
+                try ingestArrowStreams(into: target)
+                ending = .closed
             } catch {
                 failure = error
             }
-            line = session.line
-            if session.linesSkipped > 0 {
-                printError("skipped \(session.linesSkipped) malformed line(s)" + session.skipped.map { "\n  \($0)" }.joined())
+        case .ndjson:
+            do {
+                let session = try IngestSession(input == "-" ? .standardInput : .path(input), target: target,
+                                                options: .init(skipMalformed: skipMalformed, inferRows: inferRows))
+                do {
+                    ending = try session.run()
+                } catch {
+                    failure = error
+                }
+                line = session.line
+                if session.linesSkipped > 0 {
+                    printError("skipped \(session.linesSkipped) malformed line(s)" + session.skipped.map { "\n  \($0)" }.joined())
+                }
+            } catch {
+                failure = error  // the input could not be opened after all
             }
-        } catch {
-            failure = error  // the input could not be opened after all
         }
 
         progress.finish()

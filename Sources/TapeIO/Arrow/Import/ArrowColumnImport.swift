@@ -21,14 +21,20 @@ import TapeFormat
 /// Converting to the table's column type never loses data: integers widen to float64 when they
 /// are within ±2^53; floats go into an int64 column only when every value is integral and within
 /// int64 (NaN becomes null there); anything else is refused naming the column and row.
-struct ArrowColumnImport {
-    let table: String
-    let field: ArrowField
+package struct ArrowColumnImport {
+    package let table: String
+    package let field: ArrowField
     /// The column's type in the table.
-    let target: ColumnType
+    package let target: ColumnType
+
+    package init(table: String, field: ArrowField, target: ColumnType) {
+        self.table = table
+        self.field = field
+        self.target = target
+    }
 
     /// The column's `count` values starting at the batch's `parentOffset`.
-    func read(_ array: UnsafePointer<ArrowArray>, parentOffset: Int, count: Int) throws(BridgeError) -> ColumnData {
+    package func read(_ array: UnsafePointer<ArrowArray>, parentOffset: Int, count: Int) throws(ArrowImportError) -> ColumnData {
         let view = try ArrayView(array, what: "column '\(field.name)'", parentOffset: parentOffset, count: count)
         if field.layout == .null {
             guard view.nBuffers == 0 || view.nBuffers == 1 else { throw fail("a null column has \(view.nBuffers) buffers, expected 0") }
@@ -100,7 +106,7 @@ struct ArrowColumnImport {
     }
 
     /// A column of `count` nulls of type `target` (also what a column left out of a batch gets).
-    static func nulls(_ count: Int, of target: ColumnType) -> ColumnData {
+    package static func nulls(_ count: Int, of target: ColumnType) -> ColumnData {
         let storage: ColumnData.Storage
         switch target {
         case .int64, .timestamp, .duration: storage = .int64([Int64](repeating: 0, count: count))
@@ -111,12 +117,12 @@ struct ArrowColumnImport {
         return ColumnData(type: target, storage: storage, validity: Bitmap(count: count, value: false))
     }
 
-    private func fail(_ reason: String) -> BridgeError {
+    private func fail(_ reason: String) -> ArrowImportError {
         .invalid("column '\(field.name)' of table '\(table)': \(reason)")
     }
 
     /// Values of an integer buffer as Int64 (uint64 values above Int64.max are refused).
-    private func integers(_ view: ArrayView, bytes: Int, signed: Bool, validity: Bitmap?) throws(BridgeError) -> [Int64] {
+    private func integers(_ view: ArrayView, bytes: Int, signed: Bool, validity: Bitmap?) throws(ArrowImportError) -> [Int64] {
         let n = view.count
         guard n > 0 else { return [] }
         let base = try view.buffer(1) + view.start * bytes
@@ -144,7 +150,7 @@ struct ArrowColumnImport {
         return out
     }
 
-    private func floats(_ view: ArrayView, bytes: Int) throws(BridgeError) -> [Double] {
+    private func floats(_ view: ArrayView, bytes: Int) throws(ArrowImportError) -> [Double] {
         let n = view.count
         guard n > 0 else { return [] }
         let base = try view.buffer(1) + view.start * bytes
@@ -160,7 +166,7 @@ struct ArrowColumnImport {
     }
 
     /// utf8 / large utf8 values as a `StringArray` (offsets rebased to 0).
-    private func strings(_ view: ArrayView, large: Bool) throws(BridgeError) -> StringArray {
+    private func strings(_ view: ArrayView, large: Bool) throws(ArrowImportError) -> StringArray {
         let n = view.count
         guard n > 0 else { return StringArray() }
         let offsetsBase = try view.buffer(1)
@@ -190,7 +196,7 @@ struct ArrowColumnImport {
 
     /// A dictionary-encoded string column: indices checked against the dictionary; a row whose
     /// entry is null is null.
-    private func dictionaryColumn(_ view: ArrayView, values: ArrowField.Layout) throws(BridgeError) -> ColumnData {
+    private func dictionaryColumn(_ view: ArrayView, values: ArrowField.Layout) throws(ArrowImportError) -> ColumnData {
         guard target == .string else {
             throw fail("a dictionary of strings does not fit the column's type \(target) in this run")
         }
@@ -227,7 +233,7 @@ struct ArrowColumnImport {
 
 extension ArrowField.Layout {
     /// `n_buffers` of an array of this layout.
-    var bufferCount: Int {
+    package var bufferCount: Int {
         switch self {
         case .null: return 0
         case .utf8: return 3
@@ -237,15 +243,15 @@ extension ArrowField.Layout {
 }
 
 /// The checked geometry of one `ArrowArray`: rows `start ..< start + count` of its buffers.
-struct ArrayView {
-    let array: ArrowArray
-    let what: String
+package struct ArrayView {
+    package let array: ArrowArray
+    package let what: String
     /// Physical index of the first row (the array's offset plus the parent's).
-    let start: Int
-    let count: Int
-    var nBuffers: Int { Int(array.n_buffers) }
+    package let start: Int
+    package let count: Int
+    package var nBuffers: Int { Int(array.n_buffers) }
 
-    init(_ pointer: UnsafePointer<ArrowArray>, what: String, parentOffset: Int, count: Int) throws(BridgeError) {
+    package init(_ pointer: UnsafePointer<ArrowArray>, what: String, parentOffset: Int, count: Int) throws(ArrowImportError) {
         array = pointer.pointee
         self.what = what
         self.count = count
@@ -265,13 +271,13 @@ struct ArrayView {
         start = Int(s)
     }
 
-    func expectBuffers(_ n: Int) throws(BridgeError) {
+    package func expectBuffers(_ n: Int) throws(ArrowImportError) {
         guard nBuffers == n else { throw .invalid("\(what): \(nBuffers) buffers, its type has \(n)") }
         guard n == 0 || array.buffers != nil else { throw .invalid("\(what): the buffers array is NULL") }
     }
 
     /// Buffer `i`, which must be non-NULL.
-    func buffer(_ i: Int) throws(BridgeError) -> UnsafeRawPointer {
+    package func buffer(_ i: Int) throws(ArrowImportError) -> UnsafeRawPointer {
         guard i < nBuffers, let buffers = array.buffers, let p = buffers[i] else {
             throw .invalid("\(what): buffer \(i) is NULL but the rows need it")
         }
@@ -280,7 +286,7 @@ struct ArrayView {
 
     /// The validity of the rows (nil: no nulls). A NULL validity buffer means every value is valid
     /// (a positive null count with it is refused).
-    func validity() throws(BridgeError) -> Bitmap? {
+    package func validity() throws(ArrowImportError) -> Bitmap? {
         guard array.null_count != 0, count > 0 else { return nil }
         guard nBuffers > 0, let buffers = array.buffers, let bits = buffers[0] else {
             guard array.null_count <= 0 else { throw .invalid("\(what): null_count is \(array.null_count) but the validity buffer is NULL") }

@@ -17,9 +17,9 @@ import TapeFormat
 ///   dictionary             indices of any integer type over utf8 / large utf8 values -> string
 ///
 /// Anything else (nested types, decimals, binary, views) is refused with the column's name.
-struct ArrowField {
+package struct ArrowField {
     /// How one value is laid out in the array's buffers.
-    enum Layout: Equatable {
+    package enum Layout: Equatable {
         case null
         case bool
         /// A fixed-width integer of `bytes` bytes.
@@ -32,16 +32,16 @@ struct ArrowField {
         case scaled(bytes: Int, nanos: Int64)
     }
 
-    var name: String
+    package var name: String
     /// The layout of the values (for a dictionary column: of its indices).
-    var layout: Layout
+    package var layout: Layout
     /// The layout of the dictionary's values, for a dictionary-encoded column.
-    var dictionary: Layout?
+    package var dictionary: Layout?
     /// The Tape type this column stores as, when the table is created from it (nil for `null`).
-    var naturalType: ColumnType?
+    package var naturalType: ColumnType?
 
     /// Reads the children of a struct schema (`+s`), the form a record batch takes.
-    static func fields(of schema: UnsafePointer<ArrowSchema>) throws(BridgeError) -> [ArrowField] {
+    package static func fields(of schema: UnsafePointer<ArrowSchema>) throws(ArrowImportError) -> [ArrowField] {
         let s = schema.pointee
         guard s.release != nil else { throw .invalid("the ArrowSchema is released (release is NULL)") }
         guard let format = s.format.map({ String(cString: $0) }) else { throw .invalid("the ArrowSchema has a NULL format") }
@@ -60,16 +60,23 @@ struct ArrowField {
         return out
     }
 
-    init(_ schema: UnsafePointer<ArrowSchema>, position: Int) throws(BridgeError) {
+    package init(_ schema: UnsafePointer<ArrowSchema>, position: Int) throws(ArrowImportError) {
         let s = schema.pointee
-        name = s.name.map { String(cString: $0) } ?? ""
+        let name = s.name.map { String(cString: $0) } ?? ""
         guard !name.isEmpty else { throw .invalid("column \(position) of the batch has no name") }
         guard let format = s.format.map({ String(cString: $0) }) else { throw .invalid("column '\(name)': NULL format") }
         guard s.n_children == 0 else { throw .invalid("column '\(name)': nested type '\(format)' is not supported (Tape stores int64, float64, bool, string, timestamp and duration columns)") }
-        if let dict = s.dictionary {
+        let valueFormat = s.dictionary.map { d in d.pointee.format.map { String(cString: $0) } ?? "" }
+        try self.init(name: name, format: format, dictionaryValueFormat: valueFormat)
+    }
+
+    /// A column from its C Data Interface format string: `format` is the type of the values, or
+    /// for a dictionary-encoded column (`dictionaryValueFormat` not nil) the type of its indices.
+    package init(name: String, format: String, dictionaryValueFormat: String?) throws(ArrowImportError) {
+        self.name = name
+        if let valueFormat = dictionaryValueFormat {
             let indices = try Self.layout(format, column: name)
             guard case .integer = indices else { throw .invalid("column '\(name)': dictionary indices must be integers, got format '\(format)'") }
-            let valueFormat = dict.pointee.format.map { String(cString: $0) } ?? ""
             let values = try Self.layout(valueFormat, column: name)
             guard case .utf8 = values else {
                 throw .invalid("column '\(name)': only dictionaries of strings are supported (values have format '\(valueFormat)'); decode the column first")
@@ -91,8 +98,21 @@ struct ArrowField {
         }
     }
 
+    /// The schema a new table gets from these columns, all nullable, each of its natural type; a
+    /// column of type null is refused (its type is unknown).
+    package static func naturalSchema(table: String, _ fields: [ArrowField]) throws(ArrowImportError) -> Schema {
+        var defs: [ColumnDef] = []
+        for f in fields {
+            guard let type = f.naturalType else {
+                throw .invalid("column '\(f.name)' of table '\(table)' holds only nulls in the table's first batch, so its type is unknown: give the first batch a typed column (e.g. astype('float64'))")
+            }
+            defs.append(ColumnDef(f.name, type))
+        }
+        do { return try Schema(defs) } catch { throw .invalid("table '\(table)': \(error)") }
+    }
+
     /// The layout of an Arrow format string, or a clear refusal.
-    static func layout(_ format: String, column: String) throws(BridgeError) -> Layout {
+    package static func layout(_ format: String, column: String) throws(ArrowImportError) -> Layout {
         switch format {
         case "n": return .null
         case "b": return .bool
