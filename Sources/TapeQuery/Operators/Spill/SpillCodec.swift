@@ -61,8 +61,8 @@ enum SpillCodec {
         case .int(let a): a.withUnsafeBytes { out.append(contentsOf: $0) }
         case .double(let a): a.withUnsafeBytes { out.append(contentsOf: $0) }
         case .bool(let a): out.append(contentsOf: a.map { $0 ? 1 : 0 })
-        case .string(let a): appendStrings(a.count, { a[$0] }, to: &out)
-        case .dict(let e, let idx): appendStrings(idx.count, { e[Int(idx[$0])] }, to: &out)
+        case .string(let a): appendStrings(a, a.count, { $0 }, to: &out)
+        case .dict(let e, let idx): appendStrings(e, idx.count, { Int(idx[$0]) }, to: &out)
         case .interval(let a):
             for i in a {
                 append(UInt64(bitPattern: i.months), to: &out)
@@ -73,11 +73,13 @@ enum SpillCodec {
         }
     }
 
-    private static func appendStrings(_ n: Int, _ at: (Int) -> String, to out: inout [UInt8]) {
+    /// Row r's string is `strings[index(r)]` (an empty dictionary, all rows null, gives "").
+    private static func appendStrings(_ strings: StringArray, _ n: Int, _ index: (Int) -> Int, to out: inout [UInt8]) {
+        let empty = strings.count == 0
         var lengths = [UInt32](repeating: 0, count: n)
-        for r in 0..<n { lengths[r] = UInt32(truncatingIfNeeded: at(r).utf8.count) }
+        if !empty { for r in 0..<n { lengths[r] = UInt32(truncatingIfNeeded: strings.range(index(r)).count) } }
         lengths.withUnsafeBytes { out.append(contentsOf: $0) }
-        for r in 0..<n { out.append(contentsOf: at(r).utf8) }
+        if !empty { for r in 0..<n { strings.withUTF8(index(r)) { out.append(contentsOf: $0) } } }
     }
 
     @inline(__always) private static func append(_ x: UInt64, to out: inout [UInt8]) {
@@ -114,10 +116,15 @@ enum SpillCodec {
         case 2: storage = .bool(try r.array(UInt8.self, rows).map { $0 != 0 })
         case 3:
             let lengths = try r.array(UInt32.self, rows)
-            var strings: [String] = []
-            strings.reserveCapacity(rows)
-            for n in lengths { strings.append(try r.string(Int(n))) }
-            storage = .string(strings)
+            var offsets: [UInt32] = [0]
+            offsets.reserveCapacity(rows + 1)
+            var total = 0
+            for n in lengths {
+                total += Int(n)
+                guard total <= Int(UInt32.max) else { throw Reader.corrupt }
+                offsets.append(UInt32(total))
+            }
+            storage = .string(StringArray(bytes: try r.array(UInt8.self, total), offsets: offsets))
         case 4:
             let raw = try r.array(Int64.self, rows * 3)
             storage = .interval((0..<rows).map { Interval(months: raw[3 * $0], days: raw[3 * $0 + 1], nanos: raw[3 * $0 + 2]) })
@@ -154,13 +161,6 @@ enum SpillCodec {
                 }
                 done = n
             }
-        }
-
-        mutating func string(_ n: Int) throws(QueryError) -> String {
-            guard n <= bytes.count - at else { throw Reader.corrupt }
-            let s = String(decoding: bytes[at..<(at + n)], as: UTF8.self)
-            at += n
-            return s
         }
     }
 }
