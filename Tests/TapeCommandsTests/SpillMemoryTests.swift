@@ -35,7 +35,7 @@ import TapeTestSupport
 
     @Test(arguments: [
         "SELECT s, v FROM t ORDER BY v, k",
-        "SELECT count(*), sum(a.v + b.v), min(b.s) FROM t a JOIN t b ON a.k = b.k",
+        "SELECT count(*), sum(a.k + b.k), max(a.v + b.v), min(b.s) FROM t a JOIN t b ON a.k = b.k",
         "SELECT count(*), sum(n) FROM (SELECT s, count(*) AS n FROM t GROUP BY s)",
         "SELECT count(*), sum(r) FROM (SELECT row_number() OVER (PARTITION BY k % 5000 ORDER BY v, k) AS r FROM t)",
     ])
