@@ -4,7 +4,7 @@
 /// aggregate. Without keys it emits exactly one row, also for an empty input. When the state
 /// outgrows `memoryLimit` with GROUP BY keys it starts again, spilling the input hash-partitioned
 /// by the keys (see `SpilledAggregation`); without keys it fails naming the limit.
-final class HashAggregateOperator: PhysicalOperator {
+final class HashAggregateOperator: SpillingOperator {
     let input: any PhysicalOperator
     let keys: [BoundExpr]
     let aggregates: [AggregateCall]

@@ -10,7 +10,7 @@
 /// left-row order. LEFT/FULL add unmatched left rows padded with NULLs; RIGHT/FULL emit the
 /// unmatched build rows (left side NULL) after the left input ends. Output columns: left then
 /// right; SEMI and ANTI output the left columns only (each left row at most once).
-final class HashJoinOperator: PhysicalOperator {
+final class HashJoinOperator: SpillingOperator {
     let kind: JoinKind
     let left: any PhysicalOperator
     let right: any PhysicalOperator

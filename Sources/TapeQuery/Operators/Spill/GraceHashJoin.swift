@@ -46,7 +46,6 @@ struct GraceHashJoin {
         let rightParts = try partition(j.right, keys: j.rightKeys, file: file)
         let leftParts = try partition(j.left, keys: j.leftKeys, file: file)
         var report = SpillReport(bytes: 0, pieces: rightParts.count, what: "hash partitions per side")
-        var stopped = false
         for (l, r) in zip(leftParts, rightParts) {
             // Nothing can come out of a partition with no rows on the sides that produce output.
             switch j.kind {
@@ -58,13 +57,7 @@ struct GraceHashJoin {
             let part = HashJoinOperator(j.kind, SpilledSourceOperator(l, columns: j.left.columns), SpilledSourceOperator(r, columns: j.right.columns),
                                         leftKeys: j.leftKeys, rightKeys: j.rightKeys, residual: j.residual, memoryLimit: j.memoryLimit,
                                         spillDepth: j.spillDepth + 1)
-            try part.run { b throws(QueryError) in
-                let more = try emit(b)
-                if !more { stopped = true }
-                return more
-            }
-            if let inner = part.lastSpill { report.bytes += inner.bytes }
-            if stopped { break }
+            guard try report.run(partition: part, emit) else { break }
         }
         report.bytes += file.size
         return report

@@ -53,3 +53,23 @@ struct SpillReport {
         return "; " + r.line
     }
 }
+
+/// An operator that may spill, and says how much its last run did.
+protocol SpillingOperator: PhysicalOperator {
+    var lastSpill: SpillReport? { get }
+}
+
+extension SpillReport {
+    /// Runs `part` (the operator over one spilled partition), forwarding its batches to `emit`,
+    /// and adds what `part` spilled in turn. Returns false once `emit` asked to stop.
+    mutating func run(partition part: some SpillingOperator, _ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) -> Bool {
+        var stopped = false
+        try part.run { b throws(QueryError) in
+            let more = try emit(b)
+            if !more { stopped = true }
+            return more
+        }
+        if let inner = part.lastSpill { bytes += inner.bytes }
+        return !stopped
+    }
+}

@@ -26,17 +26,10 @@ struct SpilledAggregation {
         }
         let streams = try parts.finish()
         var report = SpillReport(bytes: 0, pieces: streams.count, what: "hash partitions")
-        var stopped = false
         for s in streams where s.rows > 0 {
             let part = HashAggregateOperator(SpilledSourceOperator(s, columns: input.columns), keys: keys, aggregates: op.aggregates,
                                              memoryLimit: op.memoryLimit, spillDepth: op.spillDepth + 1)
-            try part.run { b throws(QueryError) in
-                let more = try emit(b)
-                if !more { stopped = true }
-                return more
-            }
-            if let inner = part.lastSpill { report.bytes += inner.bytes }
-            if stopped { break }
+            guard try report.run(partition: part, emit) else { break }
         }
         report.bytes += file.size
         return report
