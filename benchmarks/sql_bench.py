@@ -324,20 +324,31 @@ def ensure_runs100(n, args):
         subprocess.run([args.tape_bench, "write", "--data", os.path.join(split_root, r), "--out", path,
                         "--codec", "zstd", "--level", "3", "--durability", "none"], check=True, capture_output=True)
     table, schema = pq_bench.load_table(os.path.join(DATA, str(n), "trades"))
+    write_run_parquet(table, schema, names, pq_dirs)
+    with open(stamp, "w") as f:
+        json.dump(want, f)
+    return tapes, {v: {"trades": os.path.join(d, "*.parquet")} for v, d in pq_dirs.items()}
+
+
+def write_run_parquet(table, schema, names, dirs):
+    """Splits `table` into len(names) consecutive runs, each with a `run` column, written as
+    DIR/RUN.parquet for every Parquet variant in `dirs` (variant -> directory); the tuned variant
+    dictionary-encodes `run` too."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import pq_bench
+
     rows = table.num_rows
-    for v, d in pq_dirs.items():
+    for v, d in dirs.items():
         os.makedirs(d, exist_ok=True)
         opts = pq_bench.write_options(v, schema)
         if v == "tuned":
             opts = dict(opts, use_dictionary=opts["use_dictionary"] + ["run"])
         for k, r in enumerate(names):
-            lo, hi = k * rows // RUN_COUNT, (k + 1) * rows // RUN_COUNT
+            lo, hi = k * rows // len(names), (k + 1) * rows // len(names)
             part = table.slice(lo, hi - lo)
             part = part.append_column("run", pa.array([r] * part.num_rows, type=pa.string()))
             pq.write_table(part, os.path.join(d, f"{r}.parquet"), **opts)
-    with open(stamp, "w") as f:
-        json.dump(want, f)
-    return tapes, {v: {"trades": os.path.join(d, "*.parquet")} for v, d in pq_dirs.items()}
 
 
 def ensure_runs100_relational(n, args):
@@ -353,17 +364,7 @@ def ensure_runs100_relational(n, args):
     if not all(os.path.exists(os.path.join(d, f"{names[-1]}.parquet")) for d in dirs.values()):
         log(f"writing decisions Parquet for {RUN_COUNT} runs")
         table, schema = pq_bench.load_table(os.path.join(DATA, str(n), "decisions"))
-        rows = table.num_rows
-        for v, d in dirs.items():
-            os.makedirs(d, exist_ok=True)
-            opts = pq_bench.write_options(v, schema)
-            if v == "tuned":
-                opts = dict(opts, use_dictionary=opts["use_dictionary"] + ["run"])
-            for k, r in enumerate(names):
-                lo, hi = k * rows // RUN_COUNT, (k + 1) * rows // RUN_COUNT
-                part = table.slice(lo, hi - lo)
-                part = part.append_column("run", pa.array([r] * part.num_rows, type=pa.string()))
-                pq.write_table(part, os.path.join(d, f"{r}.parquet"), **opts)
+        write_run_parquet(table, schema, names, dirs)
     if not os.path.exists(runs_path):
         pq.write_table(pa.table({"run": names, "strategy": ["bench"] * RUN_COUNT}), runs_path)
     return {v: {"decisions": os.path.join(d, "*.parquet"), "runs": runs_path} for v, d in dirs.items()}
