@@ -35,6 +35,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The metric a sweep colours and ranks by, and a comparison of more than 5 × --top runs keeps the top of (a stored metric or numeric metadata).") var metric = "sharpe"
     @Option(help: "Rows of the top-runs table (1...1000).") var top = 20
     @Option(help: "Title of the page (default: from the runs).") var title: String?
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         guard (2...10_000).contains(rollingWindow) else { throw ValidationError("--rolling-window must be 2...10000, got \(rollingWindow)") }
@@ -55,7 +56,9 @@ struct ReportCommand: ParsableCommand {
         options.metric = metric
         options.top = top
         options.heatmap = heatmap.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
-        let (records, failures) = RunRecord.load(files)
+        let progress = progressOptions.reporter("report", unit: "runs", total: files.count)
+        let (records, failures) = RunRecord.load(files) { progress.update(done: $0) }
+        progress.finish()
         for f in failures { printError("warning: skipping \(f.path): \(f.error)") }
         guard !records.isEmpty else { throw TapeError.invalidArgument("no readable run among \(files.count) file\(files.count == 1 ? "" : "s")") }
         if json != nil && (records.count != 1 || !options.heatmap.isEmpty) {
@@ -74,7 +77,10 @@ struct ReportCommand: ParsableCommand {
             numbers = report.numbers
         } else {
             page = ReportPage(title: title ?? "\(records.count) runs compared")
-            try ComparisonReport(records: records, options: options).render(into: &page)
+            // Up to maxCurveRuns runs the comparison streams each run's curves (above, footers only).
+            let curves = records.count <= ReportOptions.maxCurveRuns ? progressOptions.reporter("report curves", unit: "runs", total: records.count) : nil
+            try ComparisonReport(records: records, options: options) { curves?.advance() }.render(into: &page)
+            curves?.finish()
         }
         try write(Array(page.render(generator: "tape \(TapeVersion.string)").utf8), to: out, purpose: "report")
         if let json, let numbers {

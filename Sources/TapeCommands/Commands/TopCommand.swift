@@ -118,7 +118,7 @@ struct TopWatcher {
             let bars = s.rows[table] ?? 0
             let expected = s.metadata["tape.expected_bars"].flatMap(Int.init).map { max($0, bars) }
             let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
-            let age = max(0, now.timeIntervalSince(modified ?? now))
+            let age = max(0, now.timeIntervalSince(modified))
             let seen = firstSeen[path] ?? (now, bars)
             if firstSeen[path] == nil { firstSeen[path] = seen }
             let elapsed = now.timeIntervalSince(seen.time)
