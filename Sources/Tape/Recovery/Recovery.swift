@@ -112,6 +112,7 @@ public enum Recovery {
         let limit = sealed?.footerOffset ?? size
         let scanned = try scanner.scan(limit: limit, resync: salvage ? .search : .byLength,
                                        progress: progress.map { p in { p(.scanning, $0, limit) } })
+        progress?(.scanning, limit, limit)   // what follows a stop is the torn tail: checked too
         if sealed != nil, scanned.skipped.isEmpty, scanned.end == .limit {
             report.wasSealed = true   // every frame up to the footer is intact
             return report
@@ -280,6 +281,7 @@ public enum Recovery {
             try out.write(w.bytes)
             position += w.count
         }
+        progress?(.rewriting, position, position)   // every frame written: the exact total
         let tables = tableEntries(plan, offsets: offsets, headerLengths: headerLengths)
         let metrics = try seal(out, at: position, metadata: metadata, tables: tables, sections: sections)
         try replacement.commit()
