@@ -212,6 +212,29 @@ struct CLIConsistencyTests {
         #expect(quiet.status == 0 && quiet.stderr.isEmpty)
     }
 
+    @Test("--format json and -o PATH mean the same in every command that prints data: JSON on stdout, or the same bytes in PATH and nothing on stdout")
+    func formatAndOutputEverywhere() throws {
+        let dir = try Self.makeRuns()
+        defer { dir.cleanup() }
+        let run = dir.path("runs/a.tape")
+        let commands: [[String]] = [
+            ["info", run], ["cat", run, "trades"], ["export", run, "trades"], ["sql", "SELECT count(*) AS n FROM trades", run],
+            ["trades", run], ["summary", dir.path("runs"), "--columns", "run,sharpe"], ["top", dir.path("runs"), "--once", "--sample", "0"],
+        ]
+        for (i, args) in commands.enumerated() {
+            let json = try runTape(args + ["-f", "json"])
+            #expect(json.status == 0 && json.stderr.isEmpty, "\(args): \(json.stderr)")
+            #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil, "\(args): not JSON: \(json.stdout)")
+            guard args[0] != "top" else { continue }   // its rows show ages: not byte-stable
+            let out = dir.path("out\(i).json")
+            let toFile = try runTape(args + ["--format", "json", "-o", out])
+            #expect(toFile.status == 0 && toFile.stdout.isEmpty && toFile.stderr.isEmpty, "\(args): \(toFile.stderr)")
+            #expect(try String(contentsOfFile: out, encoding: .utf8) == json.stdout, "\(args)")
+        }
+        // info's older --json is --format json.
+        #expect(try runTape(["info", run, "--json"]).stdout == runTape(["info", run, "--format", "json"]).stdout)
+    }
+
     @Test("--version prints the tool's version and the format versions it reads and writes")
     func version() throws {
         let r = try runTape(["--version"])
