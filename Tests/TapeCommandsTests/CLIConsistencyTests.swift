@@ -1,5 +1,6 @@
 import Foundation
 @testable import TapeCommands
+import TapeFormat
 import TapeTestSupport
 import Testing
 
@@ -239,6 +240,6 @@ struct CLIConsistencyTests {
     func version() throws {
         let r = try runTape(["--version"])
         #expect(r.status == 0)
-        #expect(r.stdout.hasPrefix("tape ") && r.stdout.contains("format: writes 1."), "\(r.stdout)")
+        #expect(r.stdout.hasPrefix("tape ") && r.stdout.contains("format: writes 1.\(FileHeader.minorVersion), reads 1.0 to 1.\(FileHeader.minorVersion)"), "\(r.stdout)")
     }
 }
