@@ -38,11 +38,13 @@ struct ComparisonReport {
             }
             opened.append((reader, o))
         }
+        (lo, hi) = options.selection?.period(lo, hi) ?? (lo, hi)
         start = lo ?? 0
         end = hi ?? 0
         curves = try opened.map {
             defer { runRead() }
-            return try RunAnalysis(reader: $0.0, options: $0.1, columns: ReportCharts.plotColumns, start: lo ?? 0, end: hi ?? 0, normalize: true)
+            return try RunAnalysis(reader: $0.0, options: $0.1, columns: ReportCharts.plotColumns, start: lo ?? 0, end: hi ?? 0, normalize: true,
+                                   selection: options.selection)
         }
     }
 
