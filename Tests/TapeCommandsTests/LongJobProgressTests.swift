@@ -142,7 +142,7 @@ struct LongJobProgressTests {
         }
     }
 
-    @Test("on a terminal (a pty): sql and recover draw a bar in place and clear it; result rows never land behind it",
+    @Test("on a terminal (a pty): sql, summary, report and recover draw a bar in place and clear it; output never lands behind it",
           .enabled(if: TestPython.isAvailable))
     func barsOnATerminal() throws {
         let tape = try #require(tapeExecutable())
@@ -162,6 +162,13 @@ struct LongJobProgressTests {
             #expect(!line.contains("sql "), "a bar inside the result: \(line)")
         }
         Self.expectDoneWithinTotal(sql.replacingOccurrences(of: "\\r", with: "\n").replacingOccurrences(of: "\\x1b[K", with: " "))
+
+        // summary and report over many runs: their bars too, cleared before report's last line.
+        let summary = try TestPython.run(ProgressAndTopTests.onATerminal, arguments: ["30", tape, "summary", dir.path("runs"), "-f", "csv"])
+        #expect(summary.contains("\\rsummary [") && summary.contains("6/6 runs"), "\(summary)")
+        let report = try TestPython.run(ProgressAndTopTests.onATerminal, arguments: ["30", tape, "report", dir.path("runs"), "-o", dir.path("r.html")])
+        #expect(report.contains("\\rreport [") && report.contains("\\rreport curves ["), "\(report)")
+        #expect(report.contains("\\r\\x1b[Kwrote "), "\(report)")
 
         let path = dir.path("broken.tape")
         try Self.damagedCopy(dir, to: path, cut: false)
