@@ -35,15 +35,16 @@ func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: S
     return out
 }
 
-/// Opens `sql` over `paths` (expanded as the CLI expands them) and exports its result stream.
+/// Opens `sql` over `paths` (expanded as the CLI expands them) and exports its result stream;
+/// INTERVAL columns stream as `duration[ns]` (see `Query.runWithDurations`).
 private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = nil,
                          into out: UnsafeMutablePointer<ArrowArrayStream>) throws {
     let paths = try runs.map { $0.runs.map(\.path) } ?? CommandLibrary.expandRunPaths(runArguments)
     let query = try ErrorCodes.classifyingFileErrors(paths) { try Query(sql: sql, paths: paths) }
     guard !query.isExplain else { throw BridgeError.invalid("EXPLAIN has no rows to stream") }
     let box = QueryBox(query)
-    let state = StreamState(schema: query.schema) { put in
-        try box.query.run { batch in put(batch) }
+    let state = StreamState(schema: try query.durationSchema()) { put in
+        try box.query.runWithDurations { batch in put(batch) }
     }
     ArrowStreamExport.export(state, into: out)
 }
