@@ -22,14 +22,11 @@ struct SQLCommand: ParsableCommand {
             virtual table runs (one row per run: metadata and stored metrics), aggregate FILTER (WHERE \
             …); window functions f(…) OVER ([PARTITION BY …] [ORDER BY …] [ROWS|RANGE|GROUPS frame \
             [EXCLUDE …]]), OVER w with WINDOW w AS (…), QUALIFY, IGNORE NULLS, DISTINCT and FILTER \
-            in window aggregates: row_number, \
-            rank, dense_rank, percent_rank, cume_dist, ntile, lag, lead, first_value, last_value, \
-            nth_value and the aggregates (e.g. equity / max(equity) OVER (ORDER BY ts) - 1). Aggregates: count(*), count(x), \
-            count(DISTINCT x), sum, avg, min, max, first, last, any_value, stddev[_pop], \
-            var_samp/var_pop, quantile/quantile_disc, quantile_cont, median, arg_min, arg_max. \
-            Functions: abs, round, floor, ceil, sqrt, ln, log, log2, exp, power, sign, coalesce, \
-            nullif, greatest, least, lower, upper, length, trim, substr, concat, replace, \
-            time_bucket, date_trunc, date_part/extract, epoch, epoch_ms, to_timestamp. \
+            in window aggregates. Window functions: \(FunctionDocs.windowNames) and the aggregates \
+            (e.g. equity / max(equity) OVER (ORDER BY ts) - 1). Aggregates (count also as \
+            count(*) and count(DISTINCT x)): \(FunctionDocs.aggregateNames). \
+            Functions: \(FunctionDocs.scalarNames); extract(part FROM ts). \
+            tape sql --functions prints every function with its arguments and meaning. \
             Semantics follow DuckDB (integer / is DOUBLE division, // integer division, NULLS LAST).
 
             Only referenced columns are read; chunks whose zone maps rule out a WHERE condition \
@@ -44,7 +41,7 @@ struct SQLCommand: ParsableCommand {
               tape sql "SELECT run, strategy, sum(pnl) FROM trades GROUP BY ALL ORDER BY 3 DESC" runs/
             """)
 
-    @Argument(help: "The SQL query (quote it).") var query: String
+    @Argument(help: "The SQL query (quote it).") var query: String?
     @Argument(help: "Run files, directories or globs.") var paths: [String] = []
     @OptionGroup var output: RowOutputOptions
     @Flag(help: "After the results, print the plan and what was read/skipped to stderr.") var explain = false
@@ -53,8 +50,10 @@ struct SQLCommand: ParsableCommand {
     @Flag(help: "Check each chunk's checksum before using it.") var verify = false
     @Flag(help: "Also read files still being written (their complete chunks).") var unsealed = false
     @OptionGroup var progressOptions: ProgressOptions
+    @Flag(help: "Print every SQL function (arguments, meaning, aliases) and exit.") var functions = false
 
     func validate() throws {
+        if !functions && query == nil { throw ValidationError("Missing expected argument '<query>'") }
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
         if let memoryLimit, parseByteSize(memoryLimit) == nil {
             throw ValidationError("--memory-limit: cannot read '\(memoryLimit)' (use e.g. 512MiB or 4GiB)")
@@ -62,6 +61,11 @@ struct SQLCommand: ParsableCommand {
     }
 
     func run() throws {
+        if functions {
+            print(FunctionDocs.text(), terminator: "")
+            return
+        }
+        guard let query else { return }
         var options = QueryOptions(verifyChecksums: verify, allowUnsealed: unsealed)
         if let threads { options.threads = threads }
         if let memoryLimit, let n = parseByteSize(memoryLimit) { options.memoryLimit = n }
