@@ -5,7 +5,8 @@ import TapeCodec
 ///
 /// Fast paths: one BIGINT/TIMESTAMP key (with a one-entry cache, so sorted keys such as
 /// time buckets cost one comparison per row), one string key (hashed as UTF-8 bytes; dictionary
-/// entries looked up once per batch); otherwise keys are hashed as tuples.
+/// entries looked up once per batch); otherwise each key column's values get dense codes and the
+/// codes fold into tuple ids (`KeyTupleIds`), with no `Datum` per row.
 final class GroupTable {
     let types: [SQLType]
     private(set) var count = 0
@@ -22,16 +23,20 @@ final class GroupTable {
     /// in. (DuckDB shows the first seen, which is +0.0 too whenever +0.0 comes first.)
     private var zeroGroup: Int32?
     private var zeroSigns: (plus: Bool, minus: Bool) = (false, false)
-    private var tupleMap: [[Datum]: Int32] = [:]
+    /// Several keys (or one of another type): tuple ids from per-column codes, and per id its
+    /// group (-1: an id no group has, e.g. an unused dictionary entry's).
+    private var tuples: KeyTupleIds
+    private var tupleGroups: [Int32] = []
     private var nullGroup: Int32?
 
     init(types: [SQLType]) {
         self.types = types
         keyBuilders = types.map { VectorBuilder(type: $0) }
+        tuples = KeyTupleIds(columns: max(1, types.count))
     }
 
     /// Approximate bytes held (for the memory budget).
-    var approximateBytes: Int { keyBuilders.reduce(0) { $0 + $1.approximateBytes } + count * 48 }
+    var approximateBytes: Int { keyBuilders.reduce(0) { $0 + $1.approximateBytes } + count * 48 + tuples.approximateBytes + tupleGroups.count * 4 }
 
     private func newGroup(_ key: [Datum]) -> Int32 {
         for (i, d) in key.enumerated() { keyBuilders[i].append(d) }
@@ -64,9 +69,16 @@ final class GroupTable {
             default: break
             }
         }
-        if let g = tupleMap[key] { return g }
-        let g = newGroup(key)
-        tupleMap[key] = g
+        return tupleGroup(tuples.id(key)) { key }
+    }
+
+    /// The group of tuple id `t`, created (with the key `key()`) when new.
+    @inline(__always) private func tupleGroup(_ t: UInt32, _ key: () -> [Datum]) -> Int32 {
+        let t = Int(t)
+        if t >= tupleGroups.count { tupleGroups.append(contentsOf: repeatElement(-1, count: max(t + 1 - tupleGroups.count, tupleGroups.count))) }
+        if tupleGroups[t] >= 0 { return tupleGroups[t] }
+        let g = newGroup(key())
+        tupleGroups[t] = g
         return g
     }
 
@@ -153,8 +165,11 @@ final class GroupTable {
                 break
             }
         }
-        let m = keys.map { $0.materialized() }
-        for r in 0..<n { ids[r] = id(m.map { $0.datum(r) }) }
+        // Several keys: per-column codes folded into tuple ids, a group per new tuple.
+        // (A single key's NULL is `nullGroup`, as `id` has it.)
+        let t = tuples.ids(keys, count: n)
+        let single = keys.count == 1
+        for r in 0..<n { ids[r] = single && keys[0].isNull(r) ? id([.null]) : tupleGroup(t[r]) { keys.map { $0.datum(r) } } }
         return ids
     }
 
