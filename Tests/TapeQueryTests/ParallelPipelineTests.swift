@@ -123,7 +123,8 @@ import TapeTestSupport
         "SELECT run, i, v FROM t ORDER BY v, run, i LIMIT 9 OFFSET 2",
     ])
     func topNAtTwoThreadsGivesTheOneThreadAnswer(sql: String) throws {
-        #expect(try rows(sql, threads: 2) == rows(sql, threads: 1))
+        // Compared as text: NaN (in k) is not equal to itself as a `Value`.
+        #expect("\(try rows(sql, threads: 2))" == "\(try rows(sql, threads: 1))")
     }
 
     @Test func topNCutOffSkipsChunksAtTwoThreads() throws {

@@ -16,6 +16,19 @@ extension Executor {
     /// REQUIRES: `isUnorderedStreamable`.
     func runUnordered<W>(threads: Int, makeState: @escaping @Sendable (Int) -> W,
                          _ body: @escaping @Sendable (W, Int, Batch) throws(QueryError) -> Void) throws(QueryError) -> [W] {
+        try forEachTask(threads: threads, makeState: makeState) { [self] state, i, readers throws(QueryError) in
+            let (scanned, b, bytes) = try scanTask(tasks[i], readers)
+            record(bytes: bytes, scanned: scanned, matched: b.count)
+            if b.count > 0 { try body(state, i, try project(b)) }
+        }
+    }
+
+    /// Runs `body(state, task index, readers)` for every task on up to `threads` workers, which
+    /// take tasks in order from a shared counter; each worker makes its state with
+    /// `makeState(worker)` and its own readers. Returns the workers' states in worker order once
+    /// all tasks are done; the first failure stops the others and is thrown.
+    func forEachTask<W>(threads: Int, makeState: @escaping @Sendable (Int) -> W,
+                        _ body: @escaping @Sendable (W, Int, Readers) throws(QueryError) -> Void) throws(QueryError) -> [W] {
         let workers = max(1, min(threads, tasks.count))
         let next = Counter()
         let results = ResultSlots<W>(count: workers)
@@ -24,11 +37,7 @@ extension Executor {
             let readers = Readers(runs: runs, verify: options.verifyChecksums)
             var r: Result<W, QueryError> = .success(state)
             while let i = next.take(below: tasks.count) {
-                do {
-                    let (scanned, b, bytes) = try scanTask(tasks[i], readers)
-                    record(bytes: bytes, scanned: scanned, matched: b.count)
-                    if b.count > 0 { try body(state, i, try project(b)) }
-                } catch let e as QueryError {
+                do { try body(state, i, readers) } catch let e as QueryError {
                     r = .failure(e)
                     next.stop()
                     break

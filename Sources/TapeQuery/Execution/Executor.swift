@@ -387,33 +387,13 @@ final class Executor: Sendable {
             }
             return agg
         }
-        let next = Counter()
-        let results = ResultSlots<Aggregation>(count: threads)
-        DispatchQueue.concurrentPerform(iterations: threads) { w in
-            let agg = Aggregation(keys: plan.keys ?? [], aggregates: plan.aggregates)
-            let readers = Readers(runs: runs, verify: options.verifyChecksums)
-            var r: Result<Aggregation, QueryError> = .success(agg)
-            while let i = next.take(below: tasks.count) {
-                do { try aggregateTask(tasks[i], index: i, agg, readers) } catch let e as QueryError {
-                    r = .failure(e)
-                    next.stop()
-                    break
-                } catch {
-                    r = .failure(QueryError(.execution, "\(error)"))
-                    next.stop()
-                    break
-                }
-            }
-            results.set(w, r)
+        let keys = plan.keys ?? [], aggregates = plan.aggregates
+        let states = try forEachTask(threads: threads, makeState: { _ in Aggregation(keys: keys, aggregates: aggregates) }) { [self] agg, i, readers throws(QueryError) in
+            try aggregateTask(tasks[i], index: i, agg, readers)
         }
         var merged: Aggregation?
-        for r in results.values {
-            switch r {
-            case .success(let a)?:
-                if let m = merged { try m.merge(a); try checkBudget(m) } else { merged = a }
-            case .failure(let e)?: throw e
-            case nil: break
-            }
+        for a in states {
+            if let m = merged { try m.merge(a); try checkBudget(m) } else { merged = a }
         }
         return merged ?? Aggregation(keys: plan.keys ?? [], aggregates: plan.aggregates)
     }
