@@ -69,7 +69,19 @@ final class GroupTable {
             default: break
             }
         }
-        return tupleGroup(tuples.id(key)) { key }
+        let g = tupleGroup(tuples.id(key)) { key }
+        for (c, d) in key.enumerated() where d == .double(0) { noteTupleZero(g, c, d) }
+        return g
+    }
+
+    /// Several keys: the signs of zero a group saw in a DOUBLE key column, by `group << 8 | column`
+    /// (bit 1: +0.0, bit 2: -0.0). A group that saw both shows +0.0, as the single DOUBLE key
+    /// does, so the key shown does not depend on the order rows (or threads) came in.
+    private var tupleZeroSigns: [Int: UInt8] = [:]
+
+    private func noteTupleZero(_ g: Int32, _ column: Int, _ d: Datum) {
+        guard column < 256, case .double(let v) = d else { return }
+        tupleZeroSigns[Int(g) << 8 | column, default: 0] |= v.sign == .minus ? 2 : 1
     }
 
     /// The group of tuple id `t`, created (with the key `key()`) when new.
@@ -170,6 +182,13 @@ final class GroupTable {
         let t = tuples.ids(keys, count: n)
         let single = keys.count == 1
         for r in 0..<n { ids[r] = single && keys[0].isNull(r) ? id([.null]) : tupleGroup(t[r]) { keys.map { $0.datum(r) } } }
+        for (c, k) in keys.enumerated() where k.type == .double {
+            switch k.storage {
+            case .double(let a): for r in 0..<n where a[r] == 0 && !k.isNull(r) { noteTupleZero(ids[r], c, .double(a[r])) }
+            case .constant(let d) where d == .double(0): for r in 0..<n { noteTupleZero(ids[r], c, d) }
+            default: break
+            }
+        }
         return ids
     }
 
@@ -203,6 +222,13 @@ final class GroupTable {
         if let g = zeroGroup, zeroSigns.plus && zeroSigns.minus, case .double(var a) = keys[0].storage {
             a[Int(g)] = 0.0
             keys[0].storage = .double(a)
+        }
+        for (at, signs) in tupleZeroSigns where signs == 3 {
+            let g = at >> 8, c = at & 255
+            if case .double(var a) = keys[c].storage {
+                a[g] = 0.0
+                keys[c].storage = .double(a)
+            }
         }
         return keys
     }
