@@ -140,6 +140,30 @@ import TapeTestSupport
         }
     }
 
+    /// Filters on a dictionary column (`s`: 4 strings and NULL in 97-row chunks) select rows from
+    /// the dictionary indices: entries absent, present, NULL, and predicates true for NULL.
+    @Test(arguments: ["s = 'ZZZ'", "s = 'AAPL'", "s <> 'AAPL'", "s IS NULL", "coalesce(s, 'x') = 'x'", "s IN ('é', 'ES', 'nope')",
+                      "s LIKE 'M%' OR s IS NULL"])
+    func dictionaryFilterSelectsFromIndices(predicate: String) throws {
+        let expected: (String?) -> Bool
+        switch predicate {
+        case "s = 'ZZZ'": expected = { $0 == "ZZZ" }
+        case "s = 'AAPL'": expected = { $0 == "AAPL" }
+        case "s <> 'AAPL'": expected = { $0 != nil && $0 != "AAPL" }
+        case "s IS NULL", "coalesce(s, 'x') = 'x'": expected = { $0 == nil }
+        case "s IN ('é', 'ES', 'nope')": expected = { $0 == "é" || $0 == "ES" }
+        default: expected = { $0 == nil || $0!.hasPrefix("M") }
+        }
+        let want = Self.data.rows.filter { expected($0.s) }.count
+        for threads in [1, 2] {
+            #expect(try rows("SELECT count(*) FROM t WHERE \(predicate)", threads: threads) == [[.int(Int64(want))]], "\(predicate)")
+            // The rows themselves, not only their number.
+            let got = try rows("SELECT run, i FROM t WHERE \(predicate)", threads: threads).map { "\($0)" }.sorted()
+            let rowsWanted = Self.data.rows.enumerated().filter { expected($0.element.s) }.map { "[\($0.element.run), \($0.offset % 2_000)]" }.sorted()
+            #expect(got == rowsWanted, "\(predicate)")
+        }
+    }
+
     @Test func groupTableSeveralKeysGroupsAsDatumEquality() {
         let keys: [[Datum]] = [
             [.double(.nan), .string("a")], [.double(-.nan), .string("a")], [.double(0.0), .null], [.double(-0.0), .null],

@@ -97,7 +97,9 @@ final class HashAggregateOperator: SpillingOperator {
 
     func explain(analyzed: Bool) -> [String] {
         let k = keys.isEmpty ? "" : " GROUP BY \(keys.map(\.text).joined(separator: ", "))"
-        let p = parallelPipeline.map { " (partial per scan thread on \($0.scan.threads) threads, merged)" } ?? ""
+        // A run that outgrew the memory limit ran again on one thread, spilling: say that instead.
+        let spilled = analyzed && lastSpill != nil
+        let p = spilled ? "" : parallelPipeline.map { " (partial per scan thread on \($0.scan.threads) threads, merged)" } ?? ""
         return ["HASH AGGREGATE \(aggregates.map(\.text).joined(separator: ", "))\(k)\(p)" + SpillReport.suffix(lastSpill, analyzed: analyzed)]
     }
 }
