@@ -7,10 +7,10 @@ import TapeFormat
 ///
 /// A run's id is its `run_id` metadata value when present, else the file name without `.tape`.
 /// Every run keeps what the reader that read its footer learned, which scans and the `runs` table
-/// reuse: each footer is decoded once per query. The first `keptOpen` runs also keep a duplicate
-/// of their descriptor (so a scan reads the very file opened even if a compaction renamed another
-/// over it); the others are reopened by path (`OpenedTape.detached`), so thousands of runs need
-/// few descriptors.
+/// reuse: each footer is decoded once per query. In a set of at most `keptOpen` runs each run also
+/// keeps a duplicate of its descriptor (so a scan reads the very file opened even if a compaction
+/// renamed another over it); in a larger set every run is reopened by path
+/// (`OpenedTape.detached`), so thousands of runs need one descriptor at a time.
 public final class RunSet: Sendable {
     public struct Run: Sendable {
         public let path: String
@@ -19,11 +19,11 @@ public final class RunSet: Sendable {
         /// The footer's tables (for an unsealed file: its complete chunks when opened).
         public let tables: [Footer.TableEntry]
         public let isSealed: Bool
-        /// The opened state of the reader that read the footer (detached beyond `keptOpen` runs).
+        /// The opened state of the reader that read the footer (detached in a set of more than `keptOpen` runs).
         let reader: OpenedTape?
     }
 
-    /// Runs (the first ones of a set) that keep a duplicate of their file's descriptor.
+    /// The largest set whose runs keep a duplicate of their file's descriptor.
     static let keptOpen = 64
 
     public let runs: [Run]
@@ -31,7 +31,10 @@ public final class RunSet: Sendable {
     /// Opens every path's footer. Unsealed files are refused with the reader's error (pointing at
     /// `tape recover`) unless `allowUnsealed`. `progress` hears of each footer read.
     public init(paths: [String], allowUnsealed: Bool = false, progress: QueryProgress? = nil) throws {
-        runs = try paths.enumerated().map { i, path in
+        // A set larger than `keptOpen` holds no descriptors at all: a folder of thousands of runs
+        // must work under a low descriptor limit (`ulimit -n 48`), one file open at a time.
+        let keep = paths.count <= RunSet.keptOpen
+        runs = try paths.map { path in
             let r: TapeReader
             do { r = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: allowUnsealed)) } catch {
                 throw QueryError(.execution, "\(error)")
@@ -40,7 +43,7 @@ public final class RunSet: Sendable {
             for (k, v) in r.metadata { md[k] = v }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             progress?.opened(of: paths.count)
-            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: i < RunSet.keptOpen ? r.opened : r.opened.detached)
+            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: keep ? r.opened : r.opened.detached)
         }
     }
 
