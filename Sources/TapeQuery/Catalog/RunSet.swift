@@ -7,10 +7,10 @@ import TapeFormat
 ///
 /// A run's id is its `run_id` metadata value when present, else the file name without `.tape`.
 /// Every run keeps what the reader that read its footer learned, which scans and the `runs` table
-/// reuse: each footer is decoded once per query. The first `keptOpen` runs also keep a duplicate
-/// of their descriptor (so a scan reads the very file opened even if a compaction renamed another
-/// over it); the others are reopened by path (`OpenedTape.detached`), so thousands of runs need
-/// few descriptors.
+/// reuse: each footer is decoded once per query. Sets of up to `keptOpen` runs also keep a
+/// duplicate of each file's descriptor (so a scan reads the very file opened even if a compaction
+/// renamed another over it); larger sets reopen runs by path (`OpenedTape.detached`), so
+/// thousands of runs need few descriptors.
 public final class RunSet: Sendable {
     public struct Run: Sendable {
         public let path: String
@@ -19,11 +19,11 @@ public final class RunSet: Sendable {
         /// The footer's tables (for an unsealed file: its complete chunks when opened).
         public let tables: [Footer.TableEntry]
         public let isSealed: Bool
-        /// The opened state of the reader that read the footer (detached beyond `keptOpen` runs).
+        /// The opened state of the reader that read the footer (detached in sets over `keptOpen` runs).
         let reader: OpenedTape?
     }
 
-    /// Runs (the first ones of a set) that keep a duplicate of their file's descriptor.
+    /// Run sets up to this size keep a duplicate of each file's descriptor.
     static let keptOpen = 64
 
     public let runs: [Run]
@@ -31,7 +31,8 @@ public final class RunSet: Sendable {
     /// Opens every path's footer. Unsealed files are refused with the reader's error (pointing at
     /// `tape recover`) unless `allowUnsealed`.
     public init(paths: [String], allowUnsealed: Bool = false) throws {
-        runs = try paths.enumerated().map { i, path in
+        let keep = paths.count <= RunSet.keptOpen
+        runs = try paths.map { path in
             let r: TapeReader
             do { r = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: allowUnsealed)) } catch {
                 throw QueryError(.execution, "\(error)")
@@ -39,7 +40,7 @@ public final class RunSet: Sendable {
             var md: [String: String] = [:]
             for (k, v) in r.metadata { md[k] = v }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: i < RunSet.keptOpen ? r.opened : r.opened.detached)
+            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: keep ? r.opened : r.opened.detached)
         }
     }
 
