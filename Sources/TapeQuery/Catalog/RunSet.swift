@@ -29,8 +29,8 @@ public final class RunSet: Sendable {
     public let runs: [Run]
 
     /// Opens every path's footer. Unsealed files are refused with the reader's error (pointing at
-    /// `tape recover`) unless `allowUnsealed`.
-    public init(paths: [String], allowUnsealed: Bool = false) throws {
+    /// `tape recover`) unless `allowUnsealed`. `progress` hears of each footer read.
+    public init(paths: [String], allowUnsealed: Bool = false, progress: QueryProgress? = nil) throws {
         let keep = paths.count <= RunSet.keptOpen
         runs = try paths.map { path in
             let r: TapeReader
@@ -40,6 +40,7 @@ public final class RunSet: Sendable {
             var md: [String: String] = [:]
             for (k, v) in r.metadata { md[k] = v }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            progress?.opened(of: paths.count)
             return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: keep ? r.opened : r.opened.detached)
         }
     }

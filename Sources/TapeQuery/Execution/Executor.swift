@@ -45,6 +45,7 @@ final class Executor: Sendable {
         var stats = ScanStats(table: plan.table ?? "(none)")
         tasks = try Self.planTasks(plan: plan, runs: runs, needed: needed, stats: &stats)
         scanStats = Mutex(stats)
+        options.progress?.planned(chunks: tasks.count)
     }
 
     // MARK: - Planning
@@ -245,6 +246,7 @@ final class Executor: Sendable {
                 stats.bytesSkipped += tasks.reduce(0) { $0 + $1.bytes }
                 stats.answeredFromStatistics = true
             }
+            options.progress?.done(chunks: tasks.count)
             try finishPost(answer, stage)
         } else if plan.isAggregate {
             let agg: Aggregation
@@ -376,6 +378,7 @@ final class Executor: Sendable {
             stats.rowsScanned += scanned
             stats.rowsMatched += matched
         }
+        options.progress?.done(chunks: 1)
     }
 
     private func runAggregate(threads: Int) throws(QueryError) -> Aggregation {
@@ -420,6 +423,7 @@ final class Executor: Sendable {
             stats.chunksSkipped += 1
             stats.bytesSkipped += t.bytes
         }
+        options.progress?.done(chunks: 1)
         return true
     }
 
