@@ -49,6 +49,7 @@ struct SQLCommand: ParsableCommand {
     @Option(help: "Memory beyond which a sort, GROUP BY, DISTINCT, hash join or partitioned window spills to a temporary file in TMPDIR (other operators fail), e.g. 512MiB, 4GiB (default 2GiB).") var memoryLimit: String?
     @Flag(help: "Check each chunk's checksum before using it.") var verify = false
     @Flag(help: "Also read files still being written (their complete chunks).") var unsealed = false
+    @OptionGroup var progressOptions: ProgressOptions
     @Flag(help: "Print every SQL function (arguments, meaning, aliases) and exit.") var functions = false
 
     func validate() throws {
@@ -68,20 +69,26 @@ struct SQLCommand: ParsableCommand {
         var options = QueryOptions(verifyChecksums: verify, allowUnsealed: unsealed)
         if let threads { options.threads = threads }
         if let memoryLimit, let n = parseByteSize(memoryLimit) { options.memoryLimit = n }
-        try runQuery(query, paths: paths, options: options, output: output, explain: explain)
+        // Footers read of the runs named, then chunks done of those planned after pruning.
+        let progress = PhasedProgress<QueryProgress.Phase>(progressOptions) { $0 == .opening ? ("sql open", "runs") : ("sql scan", "chunks") }
+        if progress.isOn { options.progress = QueryProgress { progress.update($0, done: $1, total: $2) } }
+        try runQuery(query, paths: paths, options: options, output: output, explain: explain, progress: progress)
     }
 }
 
 /// Runs `sql` and prints its result (or, for EXPLAIN, its plan and scan figures). Query errors are
 /// printed with a caret under the offending place, via `render` when the SQL was generated from
-/// other arguments; the exit status is 1.
+/// other arguments; the exit status is 1. `progress` (reported through `options.progress`) is
+/// lifted while result rows are written and ended before the last output.
 func runQuery(_ sql: String, paths: [String], options: QueryOptions, output: RowOutputOptions, explain: Bool,
-              render: ((QueryError) -> String)? = nil) throws {
+              progress: PhasedProgress<QueryProgress.Phase>? = nil, render: ((QueryError) -> String)? = nil) throws {
+    defer { progress?.finish() }
     do {
         let expanded = try RunPaths.expand(paths)
         let q = try Query(sql: sql, paths: expanded, options: options)
         if q.isExplain {
             try q.run { _ in true }
+            progress?.finish()
             let target = try output.makeTarget()
             try quietOnBrokenPipe {
                 target.sink.append { $0.append(contentsOf: Array((q.explainAnalyzed() + "\n").utf8)) }
@@ -96,17 +103,22 @@ func runQuery(_ sql: String, paths: [String], options: QueryOptions, output: Row
             var outputError: Error?
             do {
                 try q.run { batch in
-                    do { try formatter.write(batch) } catch {
-                        outputError = error
-                        return false
+                    var failed = false
+                    let write = {
+                        do { try formatter.write(batch) } catch {
+                            outputError = error
+                            failed = true
+                        }
                     }
-                    return true
+                    if let progress { progress.printing(write) } else { write() }
+                    return !failed
                 }
             } catch {
                 try? formatter.finish()   // keep what was printed before the failure
                 throw error
             }
             if let outputError { throw outputError }
+            progress?.finish()
             try formatter.finish()
             try target.commit()
         }
