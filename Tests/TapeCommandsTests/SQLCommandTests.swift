@@ -96,4 +96,20 @@ import TapeTestSupport
         #expect(o.status == 1)
         #expect(o.stderr.contains("no such file or directory: '/nonexistent/run.tape'"))
     }
+
+    /// CAST(ts AS VARCHAR) is DuckDB's text; a TIMESTAMP column in CSV/JSON output and `tape cat`
+    /// stays ISO-8601, as before.
+    @Test func timestampTextInSQLLeavesOutputFormatsISO() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let paths = try demoRuns(dir, count: 1)
+        let csv = try tape(["sql", "SELECT ts, CAST(ts AS VARCHAR) AS t FROM equity ORDER BY ts LIMIT 1", paths[0], "-f", "csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let row = try #require(csv.stdout.split(separator: "\n").dropFirst().first).split(separator: ",")
+        #expect(row.count == 2)
+        #expect(row[0].contains("T") && row[0].hasSuffix("Z"), "\(row)")
+        #expect(row[1] == row[0].dropLast().replacingOccurrences(of: "T", with: " "), "\(row)")
+        let cat = try tape(["cat", paths[0], "equity", "--format", "csv"])
+        #expect(cat.stdout.split(separator: "\n").dropFirst().first?.hasPrefix(String(row[0])) == true, "\(cat.stdout.prefix(200))")
+    }
 }

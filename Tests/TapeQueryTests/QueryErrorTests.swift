@@ -46,7 +46,7 @@ import Testing
         ("SELECT sum(pnl IGNORE NULLS) OVER () FROM trades", "sum", "IGNORE NULLS applies to lag"),
         ("SELECT rank() FILTER (WHERE pnl > 0) OVER (ORDER BY ts) FROM trades", "> 0", "only to aggregate functions"),
         ("SELECT sum(qty) OVER (ORDER BY ts ROWS 1 PRECEDING EXCLUDE OTHERS) FROM trades", "OTHERS", "after EXCLUDE"),
-        ("SELECT count(DISTINCT qty) OVER (ORDER BY ts ROWS 2 PRECEDING EXCLUDE TIES) FROM trades", "count", "EXCLUDE is not supported with DISTINCT"),
+        ("SELECT nth_value(qty, 2 IGNORE NULLS) OVER (ORDER BY ts ROWS 2 PRECEDING EXCLUDE TIES) FROM trades", "nth_value", "EXCLUDE is not supported with nth_value(… IGNORE NULLS)"),
         ("SELECT stddev(DISTINCT qty) OVER () FROM trades", "stddev", "DISTINCT over a window"),
         ("SELECT * FROM runs r RIGHT JOIN LATERAL (SELECT ts FROM trades t WHERE t.run = r.run) x ON true", "LATERAL", "INNER, LEFT or CROSS"),
         ("SELECT * FROM runs r, LATERAL trades", "trades", "expected '('"),

@@ -132,6 +132,8 @@ extension DuckDBDifferentialTests {
         ("SELECT s.symbol, x.run, x.total FROM (SELECT DISTINCT symbol FROM trades) s JOIN LATERAL (SELECT run, sum(pnl) AS total FROM trades t WHERE t.symbol = s.symbol GROUP BY run ORDER BY total DESC LIMIT 1) x ON x.total > 0 ORDER BY 1", true),
         ("SELECT r.run, x.* FROM runs r, LATERAL (SELECT min(ts) AS first_trade, max(ts) AS last_trade FROM trades t WHERE t.run = r.run) x ORDER BY 1", true),
         ("SELECT count(*) FROM runs r, LATERAL (SELECT DISTINCT side FROM trades) x", true),
+        ("SELECT r.run, x.side FROM runs r RIGHT JOIN LATERAL (SELECT DISTINCT side FROM trades) x ON r.fast > 5 ORDER BY 1 NULLS FIRST, 2", true),
+        ("SELECT r.run, x.side FROM runs r FULL JOIN LATERAL (SELECT DISTINCT side FROM trades) x ON r.run = 'run001' ORDER BY 1 NULLS FIRST, 2", true),
         ("SELECT r.run, x.ts FROM runs r LEFT JOIN LATERAL (SELECT ts, pnl FROM trades t WHERE t.run = r.run ORDER BY ts LIMIT 3) x ON x.pnl > 0 ORDER BY 1, 2 NULLS FIRST", true),
         ("SELECT r.strategy, count(*), sum(x.n) FROM runs r JOIN LATERAL (SELECT symbol, count(*) AS n FROM trades t WHERE t.run = r.run AND t.qty > 400 GROUP BY symbol) x ON x.n > 1 WHERE r.fast > 5 GROUP BY 1 ORDER BY 1", true),
     ]

@@ -177,5 +177,11 @@ enum WindowQueries {
         "SELECT run, ts, upper(symbol) OVER (ORDER BY ts) FROM trades",
         "SELECT run, ts, sum(symbol) OVER (ORDER BY ts) FROM trades",
         "SELECT run, ts, sum(qty) OVER (ORDER BY ts ROWS BETWEEN UNBOUNDED FOLLOWING AND CURRENT ROW) FROM trades",
+        "SELECT run, ts, quantile_cont(qty, qty / 1000) OVER (PARTITION BY run ORDER BY ts) FROM trades",
+        // Not window queries, but the same check: a LATERAL subquery that reads the left side
+        // joins only by INNER, LEFT or CROSS JOIN (DuckDB: "The combining JOIN type must be INNER
+        // or LEFT for a LATERAL reference").
+        "SELECT r.run, x.n FROM runs r RIGHT JOIN LATERAL (SELECT count(*) AS n FROM trades t WHERE t.run = r.run) x ON true",
+        "SELECT r.run, x.ts FROM runs r FULL JOIN LATERAL (SELECT ts FROM trades t WHERE t.run = r.run LIMIT 1) x ON true",
     ]
 }

@@ -76,7 +76,7 @@ extension Evaluator {
         }
     }
 
-    /// Text of each value: numbers as DuckDB prints them, timestamps as ISO-8601 UTC.
+    /// Text of each value as DuckDB prints it (timestamps: `TimestampText`).
     static func toStrings(_ v: Vector, _ count: Int) -> Vector {
         if case .constant(let d) = v.storage {
             return .constant(d == .null ? .null : .string(text(d)), type: .string, count: count)
@@ -93,7 +93,7 @@ extension Evaluator {
         case .double(let v): return formatDouble(v)
         case .bool(let b): return b ? "true" : "false"
         case .string(let s): return s
-        case .timestamp(let t): return Timestamps.format(t)
+        case .timestamp(let t): return TimestampText.sql(t)
         case .interval(let i): return i.description
         }
     }

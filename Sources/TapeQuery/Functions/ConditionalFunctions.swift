@@ -7,7 +7,8 @@ enum ConditionalFunctions {
                        example: "coalesce(pnl, price, 0)", propagatesNull: false,
                        bind: { a throws(QueryError) in try a.nonEmpty(); return try a.unifyAll() },
                        kernel: { a, e, count throws(QueryError) in coalesce(a, e.type, count) }),
-        ScalarFunction(name: "nullif", signature: "nullif(x, y)", doc: "NULL when x = y, else x", example: "nullif(side, 'buy')",
+        ScalarFunction(name: "nullif", signature: "nullif(x, y)", doc: "NULL when x = y, else x (x when y is NULL)", example: "nullif(side, 'buy')",
+                       propagatesNull: false,
                        bind: { a throws(QueryError) in
                            try a.arity(2...2)
                            let (x, y) = try Binder.unify(a[0], a[1], op: a.name, at: a.position)

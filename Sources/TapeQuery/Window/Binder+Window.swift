@@ -53,18 +53,19 @@ extension Binder {
         }
         var function = f
         if case .aggregate(.count) = f, isStar, call.filter == nil { function = .aggregate(.countStar) }
-        let (type, checkedArgs) = try Binder.windowType(function, call.name, args, e.position)
+        let (type, checkedArgs, fraction) = try Binder.windowType(function, call.name, args, e.position)
         let frame = try bindFrame(spec.frame, order: order)
-        if frame.exclude != .noOthers, distinct || function == .nthValue {
-            throw QueryError(.binding, "EXCLUDE is not supported with \(distinct ? "DISTINCT aggregates" : "nth_value") over a window yet", at: e.position)
+        if frame.exclude != .noOthers, function == .nthValue, call.ignoreNulls {
+            throw QueryError(.binding, "EXCLUDE is not supported with nth_value(… IGNORE NULLS) over a window yet", at: e.position)
         }
-        let argText = (distinct ? "DISTINCT " : "") + (function == .aggregate(.countStar) ? "*" : checkedArgs.map(\.text).joined(separator: ", "))
+        let quantileText = checkedArgs.count < args.count && [.aggregate(.quantileCont), .aggregate(.quantileDisc)].contains(function) ? ", \(fraction)" : ""
+        let argText = (distinct ? "DISTINCT " : "") + (function == .aggregate(.countStar) ? "*" : checkedArgs.map(\.text).joined(separator: ", ")) + quantileText
             + (call.ignoreNulls ? " IGNORE NULLS" : "")
         var over = BoundWindow(function: function, args: checkedArgs, partition: partition, order: order, frame: frame, type: type, text: "", position: e.position).specText
         if function.usesFrame { over += (over.isEmpty ? "" : " ") + frame.description }
         let text = "\(call.name)(\(argText)) OVER (\(over))"
         let w = BoundWindow(function: function, args: checkedArgs, partition: partition, order: order, frame: frame, type: type, text: text, position: e.position,
-                            ignoreNulls: call.ignoreNulls, distinct: distinct)
+                            ignoreNulls: call.ignoreNulls, distinct: distinct, fraction: fraction)
         let k: Int
         if let i = plan.windows.firstIndex(where: { $0.text == text }) { k = i } else {
             plan.windows.append(w)
@@ -154,17 +155,17 @@ extension Binder {
 
     /// The result type of a window function, with its arguments checked (and cast where needed)
     /// by the registry entry's window rule.
-    static func windowType(_ f: WindowFunction, _ name: String, _ args: [BoundExpr], _ at: Int) throws(QueryError) -> (SQLType, [BoundExpr]) {
+    static func windowType(_ f: WindowFunction, _ name: String, _ args: [BoundExpr], _ at: Int) throws(QueryError) -> (SQLType, [BoundExpr], Double) {
         let rule: ScalarFunction.Rule?
         switch f {
-        case .aggregate(.countStar): return (.int, [])
+        case .aggregate(.countStar): return (.int, [], 0.5)
         case .aggregate: rule = FunctionRegistry.aggregate(named: name)?.window
         default: rule = FunctionRegistry.windows.first { $0.function == f }?.bind
         }
         guard let rule else { throw QueryError(.binding, "\(name)() is not supported as a window function", at: at) }
         var a = FunctionArguments(name: name, position: at, args: args)
         let type = try rule(&a)
-        return (type, a.args)
+        return (type, a.args, a.fraction)
     }
 
     /// Binds QUALIFY: a condition over the select list's context that may use window functions

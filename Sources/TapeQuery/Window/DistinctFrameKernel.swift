@@ -1,9 +1,10 @@
 /// count / sum / avg (DISTINCT x) over window frames: a multiset of the values in the frame,
 /// updated as the frame slides (rows enter at the end, leave at the start; both only move
-/// forward within a partition), so each row is added and removed once.
+/// forward within a partition), so each row is added and removed once. Rows EXCLUDE leaves out are
+/// taken out of the multiset for their row's result and put back after it.
 enum DistinctFrameKernel {
     static func evaluate(_ f: AggregateFunction, _ w: BoundWindow, _ x: Vector, _ frames: FrameBounds,
-                         _ partitions: [Range<Int>]) throws(QueryError) -> Vector {
+                         _ partitions: [Range<Int>], _ exclusion: FrameExclusion? = nil) throws(QueryError) -> Vector {
         let n = x.count
         var out = VectorBuilder(type: w.type)
         var results = [Datum](repeating: .null, count: n)
@@ -37,6 +38,13 @@ enum DistinctFrameKernel {
                 }
                 while hi < fe { update(hi, 1); hi += 1 }
                 while lo < fs { update(lo, -1); lo += 1 }
+                let saved = (distinct, intSum, doubleSum)
+                let excluded = exclusion?.excluded(at: i, frameStart: fs, frameEnd: fe) ?? []
+                for k in excluded { update(k, -1) }
+                defer {
+                    for k in excluded { update(k, 1) }
+                    if !excluded.isEmpty { (distinct, intSum, doubleSum) = saved }
+                }
                 switch f {
                 case .count:
                     results[i] = .int(Int64(distinct))

@@ -20,6 +20,13 @@ struct FrameExclusion {
             keepCurrent = exclude == .ties
         }
     }
+
+    /// The positions of the frame `[fs, fe)` of position `i` that are left out of it.
+    func excluded(at i: Int, frameStart fs: Int, frameEnd fe: Int) -> [Int] {
+        let from = max(fs, Int(start[i])), to = min(fe, Int(end[i]))
+        guard from < to else { return [] }
+        return (from..<to).filter { !(keepCurrent && $0 == i) }
+    }
 }
 
 extension SlidingAggregation {

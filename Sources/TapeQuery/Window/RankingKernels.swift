@@ -72,8 +72,9 @@ enum NavigationKernels {
         return out
     }
 
-    /// first_value, last_value, nth_value(x, n) over each frame.
-    static func framed(_ f: WindowFunction, _ frames: FrameBounds, nth: Vector?) throws(QueryError) -> [Int32] {
+    /// first_value, last_value, nth_value(x, n) over each frame; nth_value counts only the rows
+    /// `exclusion` keeps (first/last_value with EXCLUDE take `EdgeRowFrame` instead).
+    static func framed(_ f: WindowFunction, _ frames: FrameBounds, nth: Vector?, excluding exclusion: FrameExclusion? = nil) throws(QueryError) -> [Int32] {
         let n = frames.start.count
         var out = [Int32](repeating: -1, count: n)
         for i in 0..<n {
@@ -85,7 +86,21 @@ enum NavigationKernels {
             default:
                 guard let nth, !nth.isNull(i), case .int(let k) = nth.datum(i) else { continue }
                 guard k > 0 else { throw QueryError(.execution, "nth_value() needs a position of at least 1, got \(k)") }
-                if k <= Int64(e - s) { out[i] = Int32(s + Int(k) - 1) }
+                guard k <= Int64(e - s) else { continue }
+                guard let ex = exclusion else {
+                    out[i] = Int32(s + Int(k) - 1)
+                    continue
+                }
+                // In frame order: [s, es), the row itself when EXCLUDE TIES keeps it, [ee, e).
+                let es = min(max(Int(ex.start[i]), s), e), ee = max(min(Int(ex.end[i]), e), es)
+                var j = Int(k) - 1
+                if j < es - s { out[i] = Int32(s + j); continue }
+                j -= es - s
+                if ex.keepCurrent && es <= i && i < ee {
+                    if j == 0 { out[i] = Int32(i); continue }
+                    j -= 1
+                }
+                if j < e - ee { out[i] = Int32(ee + j) }
             }
         }
         return out

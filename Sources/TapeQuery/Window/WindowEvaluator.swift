@@ -63,11 +63,11 @@ enum WindowEvaluator {
                 throw QueryError(.execution, error.message, at: w.position)
             }
         case .firstValue, .lastValue, .nthValue:
-            do { return args[0].picking(try NavigationKernels.framed(w.function, frames, nth: args.count > 1 ? args[1] : nil)) } catch {
+            do { return args[0].picking(try NavigationKernels.framed(w.function, frames, nth: args.count > 1 ? args[1] : nil, excluding: exclusion)) } catch {
                 throw QueryError(.execution, error.message, at: w.position)
             }
         case .aggregate(let f) where w.distinct:
-            return try DistinctFrameKernel.evaluate(f, w, args[0], frames, partitions)
+            return try DistinctFrameKernel.evaluate(f, w, args[0], frames, partitions, exclusion)
         case .aggregate(let f):
             return try aggregate(f, w, args, frames, partitions, layout.count, exclusion)
         default:
@@ -141,6 +141,8 @@ enum WindowEvaluator {
             let agg = ExtremeFrame(order: key.rowOrder(), counts: counts, isMax: f == .max || f == .argMax)
             SlidingAggregation.run(agg, frames: frames, partitions: partitions, excluding: exclusion) { src[$0] = $1 }
             return value.picking(src)
+        case .quantileCont, .quantileDisc:
+            return QuantileFrameKernel.evaluate(continuous: f == .quantileCont, fraction: w.fraction, args[0], frames, partitions, exclusion)
         default:
             throw QueryError(.binding, "\(w.text) is not supported as a window function", at: w.position)
         }

@@ -1,5 +1,5 @@
 /// The functions usable with OVER: ranking and navigation functions, and every aggregate that has
-/// a frame form (count(DISTINCT), quantiles and median do not, yet).
+/// a frame form (the aggregates with a window rule in the registry).
 enum WindowFunction: Sendable, Equatable {
     case rowNumber, rank, denseRank, percentRank, cumeDist, ntile
     case lag, lead, firstValue, lastValue, nthValue
@@ -40,6 +40,8 @@ struct BoundWindow {
     /// `IGNORE NULLS` (navigation functions) and `agg(DISTINCT x)` (count, sum, avg).
     var ignoreNulls = false
     var distinct = false
+    /// The fraction of quantile_cont / quantile_disc (median: 0.5).
+    var fraction = 0.5
 
     /// PARTITION BY and ORDER BY, canonically spelled.
     var specText: String {
