@@ -33,6 +33,10 @@ public final class TapeReader {
         path = other.path
         self.options = options ?? other.options
         file = try other.descriptor.map { try $0.duplicate(path: other.path) } ?? RawFile.openForReading(other.path)
+        if other.descriptor == nil, try file.size() != other.fileSize {
+            // Opened again by path: the footer read before describes this file only if it is unchanged.
+            throw TapeError.invalidArgument("'\(other.path)' changed (\(other.fileSize) bytes when opened, now \(try file.size())) while it was being read; run again")
+        }
         fileSize = other.fileSize
         footer = other.footer
         footerOffset = other.footerOffset

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Expands command-line run arguments into `.tape` file paths: the one code path of every command
-/// that takes runs (`cat`, `info`, `export`, `sql`, `trades`, `summary`, `plot`, `verify`,
+/// that takes runs (`cat`, `info`, `export`, `sql`, `trades`, `summary`, `plot`, `report`, `verify`,
 /// `compact`, `recover`, `top`): a file is taken as is, a directory
 /// contributes every `*.tape` file below it (recursively), and an argument that does not exist but
 /// contains `*`, `?` or `[` is expanded as a glob (for patterns the shell did not expand, e.g.
