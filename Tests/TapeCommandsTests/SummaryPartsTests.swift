@@ -53,6 +53,14 @@ struct SummaryPartsTests {
         #expect(one.wanted.contains("Extra"))
     }
 
+    @Test func aRunWithoutAnIDIsNamedByItsFileNameWithoutTape() {
+        for (path, stem) in [("a/b/run1.tape", "run1"), (".tape", ".tape"), ("d/.tape", ".tape"), ("x.tape", "x"),
+                             ("dir/x.TAPE", "x.TAPE"), ("nodir", "nodir"), ("ré/é.tape", "é"), ("/r.tape.tape", "r.tape")] {
+            #expect(RunFacts.stem(path) == stem, "\(path)")
+            #expect(RunFacts.stem(utf8: ArraySlice(path.utf8)) == stem, "\(path)")
+        }
+    }
+
     @Test func theFirstRowsOfASortAreThoseOfTheFullSort() {
         var g = SplitMix64(seed: 77)
         for n in [0, 1, 5, 100, 1000] {

@@ -43,9 +43,13 @@ public struct RunFacts: Sendable, Equatable {
     }
 
     /// The file name of `path` without its `.tape` extension.
-    static func stem(_ path: some StringProtocol) -> String {
-        let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? String(path)
-        return name.hasSuffix(".tape") && name.count > 5 ? String(name.dropLast(5)) : name
+    static func stem(_ path: some StringProtocol) -> String { stem(utf8: ArraySlice(path.utf8)) }
+
+    /// `stem` of a path given as UTF-8 bytes (no `String` made but the result).
+    static func stem(utf8 path: ArraySlice<UInt8>) -> String {
+        let name = path.lastIndex(of: UInt8(ascii: "/")).map { path[($0 + 1)...] } ?? path
+        let stem = name.count > 5 && name.suffix(5).elementsEqual(".tape".utf8) ? name.dropLast(5) : name
+        return String(decoding: stem, as: UTF8.self)
     }
 
     public static func == (a: RunFacts, b: RunFacts) -> Bool {

@@ -285,6 +285,6 @@ struct RunTable {
 
     /// The run id of `row`, given the path list.
     func runID(_ row: Int, paths: RunPathList) -> String {
-        (row < runIDs.count ? runIDs[row] : nil) ?? RunFacts.stem(paths[Int(pathIndex[row])])
+        (row < runIDs.count ? runIDs[row] : nil) ?? RunFacts.stem(utf8: paths.utf8(Int(pathIndex[row])))
     }
 }
