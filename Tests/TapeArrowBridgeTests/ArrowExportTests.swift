@@ -16,8 +16,8 @@ import TapeFormat
             ColumnData(type: .int64, storage: .int64([1, 0, -3]), validity: valid),
             ColumnData(type: .float64, storage: .float64([.nan, 0, 2.5]), validity: valid),
             ColumnData(type: .bool, storage: .bool([true, false, true])),
-            ColumnData(type: .string, storage: .strings(StringArray(["a", "", "ünï"])), validity: valid),
-            ColumnData(type: .string, storage: .dictionary(entries: StringArray(["x", "yz"]), indices: [1, 0, 1])),
+            ColumnData(type: .string, storage: .strings(try StringArray(["a", "", "ünï"])), validity: valid),
+            ColumnData(type: .string, storage: .dictionary(entries: try StringArray(["x", "yz"]), indices: [1, 0, 1])),
             ColumnData(type: .timestamp, storage: .int64([7, 8, 9])),
         ], count: 3)
     }

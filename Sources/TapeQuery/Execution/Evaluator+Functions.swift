@@ -4,15 +4,15 @@ import TapeCodec
 extension Evaluator {
     static func function(_ f: ScalarFunction, _ a: [Vector], _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {
         switch f {
-        case .coalesce: return coalesce(a, e.type, count)
-        case .greatest, .least: return extreme(f == .greatest, a, e.type, count)
+        case .coalesce: return try coalesce(a, e.type, count)
+        case .greatest, .least: return try extreme(f == .greatest, a, e.type, count)
         case .notDistinct: return notDistinct(a[0], a[1], count)
         case .concat:
             let m = a.map { $0.materialized() }
             var out = StringArray()
             out.offsets.reserveCapacity(count + 1)
             for i in 0..<count {
-                out.appendString { bytes in for v in m where !v.isNull(i) { v.withUTF8(i) { bytes.append(contentsOf: $0) } } }
+                try out.appendString(in: "concat()") { bytes in for v in m where !v.isNull(i) { v.withUTF8(i) { bytes.append(contentsOf: $0) } } }
             }
             return result(.string, .string(out), a, count).withValidity(nil)
         default: break
@@ -71,9 +71,9 @@ extension Evaluator {
             for i in 0..<count where !eq.isNull(i) && eq.datumBool(i) { valid[i] = false; any = true }
             v.validity = any ? valid : nil
             return v
-        case .lower, .upper: return caseMapped(a[0], count, upper: f == .upper)
-        case .trim: return trimmed(a[0], count)
-        case .length: return strings(a[0], count, resultType: .int) { .int(Int64($0.count)) }
+        case .lower, .upper: return try caseMapped(a[0], count, upper: f == .upper)
+        case .trim: return try trimmed(a[0], count)
+        case .length: return try strings(a[0], count, resultType: .int) { .int(Int64($0.count)) }
         case .replace:
             guard case .constant(.string(let from)) = a[1].storage, case .constant(.string(let to)) = a[2].storage else {
                 let m = a.map { $0.materialized() }
@@ -81,9 +81,9 @@ extension Evaluator {
                 for i in 0..<count {
                     out.append(m.contains { $0.isNull(i) } ? .null : .string(from_(m[0].stringAt(i), m[1].stringAt(i), m[2].stringAt(i))))
                 }
-                return out.build()
+                return try out.build()
             }
-            return strings(a[0], count, resultType: .string) { .string(from_($0, from, to)) }
+            return try strings(a[0], count, resultType: .string) { .string(from_($0, from, to)) }
         case .substr:
             let m = a.map { $0.materialized() }
             var out = VectorBuilder(type: .string)
@@ -93,7 +93,7 @@ extension Evaluator {
                 let r = substringRange(count: chars.count, start: ints(m[1]).at(i), length: m.count > 2 ? ints(m[2]).at(i) : nil)
                 out.append(.string(String(chars[r])))
             }
-            return out.build()
+            return try out.build()
         case .timeBucket:
             guard case .constant(.interval(let width)) = a[0].storage else { return .constant(.null, type: .timestamp, count: count) }
             if let problem = CalendarMath.bucketWidthProblem(width) {
@@ -156,7 +156,7 @@ extension Evaluator {
 
     /// greatest/least: the largest (smallest) non-NULL argument per row in `Datum.compare`'s order
     /// (NaN above every number); NULL arguments are skipped and only all-NULL gives NULL (DuckDB).
-    static func extreme(_ greatest: Bool, _ a: [Vector], _ type: SQLType, _ count: Int) -> Vector {
+    static func extreme(_ greatest: Bool, _ a: [Vector], _ type: SQLType, _ count: Int) throws(QueryError) -> Vector {
         let m = a.filter { !isNullConstant($0) }.map { $0.materialized() }
         var out = VectorBuilder(type: type)
         for i in 0..<count {
@@ -169,7 +169,7 @@ extension Evaluator {
             }
             out.append(best)
         }
-        return out.build()
+        return try out.build()
     }
 
     /// substr(s, start, length) over `count` characters, as DuckDB: positions are 1-based, start 0
@@ -186,7 +186,7 @@ extension Evaluator {
     }
 
     /// The first non-NULL argument per row.
-    static func coalesce(_ a: [Vector], _ type: SQLType, _ count: Int) -> Vector {
+    static func coalesce(_ a: [Vector], _ type: SQLType, _ count: Int) throws(QueryError) -> Vector {
         if let first = a.first(where: { !isNullConstant($0) }), !first.mayHaveNulls { return first }
         var pieces: [(rows: [Int32], values: Vector)] = []
         var remaining = (0..<Int32(count)).map { $0 }
@@ -196,7 +196,7 @@ extension Evaluator {
             remaining = remaining.filter { v.isNull(Int($0)) }
         }
         if !remaining.isEmpty { pieces.append((remaining, .constant(.null, type: type, count: remaining.count))) }
-        return scatter(pieces, type, count)
+        return try scatter(pieces, type, count)
     }
 
     static func notDistinct(_ a: Vector, _ b: Vector, _ count: Int) -> Vector {

@@ -46,7 +46,7 @@ final class RunsTableOperator: PhysicalOperator {
                 builders[base + i].append(d)
             }
         }
-        _ = try emit(Batch(columns: builders.map { $0.build() }, count: runs.runs.count))
+        _ = try emit(Batch(columns: try builders.map { (b) throws(QueryError) in try b.build() }, count: runs.runs.count))
     }
 
     func explain(analyzed: Bool) -> [String] {
