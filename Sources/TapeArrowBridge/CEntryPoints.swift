@@ -36,13 +36,15 @@ func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: S
 }
 
 /// Opens `sql` over `paths` (expanded as the CLI expands them) and exports its result stream.
-private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = nil,
+/// With `stringsAsDictionaries`, every string column streams as an Arrow dictionary array.
+private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = nil, stringsAsDictionaries: Bool = false,
                          into out: UnsafeMutablePointer<ArrowArrayStream>) throws {
     let paths = try runs.map { $0.runs.map(\.path) } ?? CommandLibrary.expandRunPaths(runArguments)
     let query = try ErrorCodes.classifyingFileErrors(paths) { try Query(sql: sql, paths: paths) }
     guard !query.isExplain else { throw BridgeError.invalid("EXPLAIN has no rows to stream") }
     let box = QueryBox(query)
-    let state = StreamState(schema: query.schema) { put in
+    let dictionaries = stringsAsDictionaries ? Set(query.schema.columns.indices.filter { query.schema[$0].type == .string }) : []
+    let state = StreamState(schema: query.schema, dictionaryColumns: dictionaries) { put in
         try box.query.run { batch in put(batch) }
     }
     ArrowStreamExport.export(state, into: out)
@@ -77,7 +79,8 @@ public func tape_scan(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: 
             filter: filter.map { String(cString: $0) })
         let files = try CommandLibrary.expandRunPaths(runArguments)
         let runs = try ErrorCodes.classifyingFileErrors(files) { try RunSet(paths: files) }
-        try exportQuery(sql: try request.sql(runs: runs), runArguments: runArguments, runs: runs, into: out)
+        try exportQuery(sql: try request.sql(runs: runs), runArguments: runArguments, runs: runs,
+                        stringsAsDictionaries: flags & 4 != 0, into: out)
     }
 }
 
