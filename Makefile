@@ -4,7 +4,7 @@
 SWIFT ?= swift
 DEMO_DIR ?= demo-output
 
-.PHONY: demo test build deps pyenv chromium python pytest fuzz bench clean
+.PHONY: demo test build deps pyenv chromium python pytest fuzz bench clean docs
 
 # Python used by the interop and differential tests (DuckDB, pyarrow, backtesting.py), installed
 # from PyPI into $(PYENV) at the exact versions of $(PY_REQUIREMENTS), so that CI changes only when
@@ -75,6 +75,11 @@ pytest: deps pyenv chromium
 	BIN="$$($(SWIFT) build --show-bin-path)"; \
 		TAPE_LIBRARY="$$BIN/libTapeArrow.so" TAPE_CLI="$$BIN/tape" PYTHONPATH=tools/python \
 		$(PYENV)/bin/python -m pytest -q -p no:cacheprovider tools/python/tests
+
+# README's SQL function table, regenerated from the function registry (Sources/TapeQuery/Functions);
+# FunctionDocsTests fails until this is run after a function is added or changed.
+docs:
+	TAPE_UPDATE_DOCS=1 $(SWIFT) test --filter FunctionDocsTests/readmeFunctionTableIsGeneratedFromTheRegistry
 
 bench: deps
 	python3 benchmarks/run.py

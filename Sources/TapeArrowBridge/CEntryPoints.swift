@@ -35,17 +35,28 @@ func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: S
     return out
 }
 
-/// Opens `sql` over `paths` (expanded as the CLI expands them) and exports its result stream.
-/// With `stringsAsDictionaries`, every string column streams as an Arrow dictionary array.
+/// Opens `sql` over `paths` (expanded as the CLI expands them) and exports its result stream;
+/// INTERVAL columns stream as `duration[ns]` (see `Query.runWithDurations`); with
+/// `stringsAsDictionaries`, every string column streams as an Arrow dictionary array. A query that
+/// does not parse or bind fails with `locate`'s text for its error (default: the message with the
+/// query's line and a caret under the place).
 private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = nil, stringsAsDictionaries: Bool = false,
+                         locate: (QueryError) -> String = { _ in "" },
                          into out: UnsafeMutablePointer<ArrowArrayStream>) throws {
     let paths = try runs.map { $0.runs.map(\.path) } ?? CommandLibrary.expandRunPaths(runArguments)
-    let query = try ErrorCodes.classifyingFileErrors(paths) { try Query(sql: sql, paths: paths) }
+    let query: Query
+    do {
+        query = try ErrorCodes.classifyingFileErrors(paths) { try Query(sql: sql, paths: paths) }
+    } catch let e as QueryError {
+        let located = locate(e)
+        throw BridgeError(code: ErrorCodes.code(for: e), message: located.isEmpty ? e.render(query: sql) : located)
+    }
     guard !query.isExplain else { throw BridgeError.invalid("EXPLAIN has no rows to stream") }
     let box = QueryBox(query)
-    let dictionaries = stringsAsDictionaries ? Set(query.schema.columns.indices.filter { query.schema[$0].type == .string }) : []
-    let state = StreamState(schema: query.schema, dictionaryColumns: dictionaries) { put in
-        try box.query.run { batch in put(batch) }
+    let schema = try query.durationSchema()
+    let dictionaries = stringsAsDictionaries ? Set(schema.columns.indices.filter { schema[$0].type == .string }) : []
+    let state = StreamState(schema: schema, dictionaryColumns: dictionaries) { put in
+        try box.query.runWithDurations { batch in put(batch) }
     }
     ArrowStreamExport.export(state, into: out)
 }
@@ -71,7 +82,7 @@ public func tape_scan(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: 
         guard let table else { throw BridgeError.invalid("table: NULL") }
         let runArguments = try strings(paths, nPaths, what: "paths")
         guard !runArguments.isEmpty else { throw BridgeError.invalid("no run files given") }
-        let request = ScanRequest(
+        var request = ScanRequest(
             table: String(cString: table),
             columns: columns == nil ? nil : try strings(columns, nColumns, what: "columns"),
             timeColumn: timeColumn.map { String(cString: $0) },
@@ -79,8 +90,9 @@ public func tape_scan(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: 
             filter: filter.map { String(cString: $0) })
         let files = try CommandLibrary.expandRunPaths(runArguments)
         let runs = try ErrorCodes.classifyingFileErrors(files) { try RunSet(paths: files) }
-        try exportQuery(sql: try request.sql(runs: runs), runArguments: runArguments, runs: runs,
-                        stringsAsDictionaries: flags & 4 != 0, into: out)
+        let sql = try request.sql(runs: runs)
+        try exportQuery(sql: sql, runArguments: runArguments, runs: runs, stringsAsDictionaries: flags & 4 != 0,
+                        locate: request.locate, into: out)
     }
 }
 

@@ -17,8 +17,11 @@ struct ScanRequest {
     /// A SQL boolean expression over the table's columns (and `run`), or nil.
     var filter: String? = nil
 
+    /// Byte offset of `filter` in the text `sql(runs:)` makes (set by it).
+    private(set) var filterOffset: Int? = nil
+
     /// The SQL text; `runs` is read only to find the time column when a range is given.
-    func sql(runs: RunSet) throws(BridgeError) -> String {
+    mutating func sql(runs: RunSet) throws(BridgeError) -> String {
         var text = "SELECT "
         if let columns {
             guard !columns.isEmpty else { throw .invalid("columns: the list is empty") }
@@ -40,7 +43,18 @@ struct ScanRequest {
             conditions.append("(\n\(filter)\n)")
         }
         if !conditions.isEmpty { text += " WHERE " + conditions.joined(separator: " AND ") }
+        if let filter { filterOffset = text.utf8.count - filter.utf8.count - 2 }   // before "\n)"
         return text
+    }
+
+    /// An error of the scan's query as the caller wrote it: a place inside `filter` shown in the
+    /// filter's own text (`where: … ^`); a place elsewhere (in the query made up here) left out.
+    func locate(_ e: QueryError) -> String {
+        guard let p = e.position else { return e.description }
+        if let filter, let start = filterOffset, p >= start, p <= start + filter.utf8.count {
+            return "where: " + QueryError(e.kind, e.message, at: p - start).render(query: filter)
+        }
+        return QueryError(e.kind, e.message).description
     }
 
     private func defaultTimeColumn(_ runs: RunSet) throws(BridgeError) -> String {

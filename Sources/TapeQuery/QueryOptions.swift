@@ -13,6 +13,8 @@ public struct QueryOptions: Sendable {
     public var verifyChecksums: Bool
     /// Query files still being written (complete chunks only).
     public var allowUnsealed: Bool
+    /// Told how far opening the runs and scanning their chunks got (nil: nobody listens).
+    public var progress: QueryProgress?
 
     public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, memoryLimit: Int = 2 << 30,
                 verifyChecksums: Bool = false, allowUnsealed: Bool = false) {

@@ -1,4 +1,6 @@
 import Foundation
+@testable import TapeCommands
+import TapeFormat
 import TapeTestSupport
 import Testing
 
@@ -26,7 +28,7 @@ struct CLIConsistencyTests {
             ["info", missing], ["cat", missing, "trades"], ["export", missing, "trades"],
             ["export", missing, "--format", "parquet", "-o", dir.path("lake")], ["sql", "SELECT 1 FROM trades", missing],
             ["trades", missing], ["summary", missing], ["plot", missing, "-o", dir.path("p.svg")], ["verify", missing],
-            ["compact", missing], ["recover", missing], ["top", missing, "--once"],
+            ["compact", missing], ["recover", missing], ["top", missing, "--once"], ["report", missing, "-o", dir.path("r.html")],
         ]
         for args in commands {
             let r = try runTape(args)
@@ -63,10 +65,64 @@ struct CLIConsistencyTests {
         }
     }
 
+    /// Every command that takes runs, as (name, its arguments for the runs in `paths`, whether it
+    /// reads exactly one run, whether its output varies between calls: it changes files or shows
+    /// ages); `out` is a scratch directory.
+    static func runCommands(_ out: String) -> [(name: String, args: ([String]) -> [String], single: Bool, varies: Bool)] {
+        [("info", { $0 }, true, false), ("cat", { $0 + ["trades", "-f", "csv"] }, true, false),
+         ("export", { $0 + ["trades"] }, true, false), ("recover", { $0 }, true, false),
+         ("export", { $0 + ["--format", "parquet", "-o", out + "/lake"] }, false, false), ("verify", { $0 }, false, false),
+         ("sql", { ["SELECT run, count(*) FROM trades GROUP BY run ORDER BY run"] + $0 }, false, false),
+         ("trades", { $0 + ["-f", "csv"] }, false, false), ("summary", { $0 + ["-f", "csv", "--columns", "run,sharpe"] }, false, false),
+         ("plot", { $0 + ["-o", out + "/p.svg"] }, false, false), ("report", { $0 + ["-o", out + "/r.html"] }, false, false),
+         ("top", { $0 + ["--once", "--format", "json", "--sample", "0"] }, false, true), ("compact", { $0 }, false, true)]
+    }
+
+    @Test("every command that takes runs: a file, a directory (recursively) and a quoted glob are the same runs; exit 0, 1 or 64 as README says")
+    func everyRunCommand() throws {
+        let dir = try Self.makeRuns()
+        defer { dir.cleanup() }
+        try FileManager.default.createDirectory(atPath: dir.path("out"), withIntermediateDirectories: true)
+        for var c in Self.runCommands(dir.path("out")) {
+            let build = c.args
+            c.args = { [c.name] + build($0) }
+            // A directory naming one run (single-run commands) or two (below runs/, recursively);
+            // a quoted glob the shell did not expand.
+            let file = try runTape(c.args([dir.path("runs/sub/b.tape")]))
+            let viaDir = try runTape(c.args([dir.path(c.single ? "runs/sub" : "runs")]))
+            let viaGlob = try runTape(c.args([dir.path("runs/sub/*.tape")]))
+            #expect(file.status == 0 && viaDir.status == 0 && viaGlob.status == 0, "\(c.name): \(file.stderr) \(viaDir.stderr) \(viaGlob.stderr)")
+            if !c.varies { #expect(viaGlob.stdout == file.stdout, "\(c.name): \(viaGlob.stdout) vs \(file.stdout)") }
+            if c.single {
+                #expect(viaDir.stdout == file.stdout, "\(c.name)")
+                let two = try runTape(c.args([dir.path("runs")]))
+                #expect(two.status == 1 && two.stderr.contains("names 2 runs") && two.stdout.isEmpty, "\(c.name): \(two.stderr)")
+            } else if c.name == "sql" || c.name == "summary" {
+                #expect(viaDir.stdout.split(separator: "\n").count == file.stdout.split(separator: "\n").count + 1, "\(c.name): both runs \(viaDir.stdout)")
+            }
+            // Errors: a glob matching nothing (1), a bad option value after a good path (64).
+            let none = try runTape(c.args([dir.path("runs/zz*.tape")]))
+            #expect(none.status == 1 && none.stdout.isEmpty && none.stderr.contains("zz*"), "\(c.name): \(none.status) \(none.stderr)")
+            let usage = try runTape(c.args([dir.path("runs/sub/b.tape")]) + ["--no-such-option"])
+            #expect(usage.status == 64 && usage.stderr.contains("unknown option '--no-such-option'"), "\(c.name): \(usage.status) \(usage.stderr)")
+        }
+        // Never 0 after an error: one unreadable run among good ones fails the command (1) in
+        // the commands that go on past it.
+        try Data("not a tape".utf8).write(to: URL(fileURLWithPath: dir.path("runs/bad.tape")))
+        for args in [["summary", dir.path("runs"), "-f", "csv"], ["report", dir.path("runs"), "-o", dir.path("out/r2.html")],
+                     ["verify", dir.path("runs")], ["sql", "SELECT count(*) FROM trades", dir.path("runs")],
+                     ["export", dir.path("runs"), "--format", "parquet", "-o", dir.path("out/lake2")], ["compact", dir.path("runs")]] {
+            let r = try runTape(args)
+            // verify's report of each file is its output (stdout); the others report on stderr.
+            #expect(r.status == 1 && (args[0] == "verify" ? r.stdout : r.stderr).contains("bad.tape"), "\(args): \(r.status) \(r.stderr)")
+        }
+    }
+
     @Test("an unknown option is reported as such, with the subcommand's usage (exit 64)")
     func unknownOption() throws {
-        for name in ["demo", "info", "cat", "import", "verify", "recover", "compact", "sql", "trades", "summary", "plot",
-                     "ingest", "export"] {
+        let names = TapeCommand.configuration.subcommands.map { $0._commandName }
+        #expect(names.count == 15)
+        for name in names {
             // Without the required arguments too: the unknown option is what gets reported.
             let r = try runTape([name, "--bogus-option"])
             #expect(r.status == 64, "\(name): \(r.status)")
@@ -157,10 +213,37 @@ struct CLIConsistencyTests {
         #expect(quiet.status == 0 && quiet.stderr.isEmpty)
     }
 
+    @Test("--format json and -o PATH mean the same in every command that prints data: JSON on stdout, or the same bytes in PATH and nothing on stdout")
+    func formatAndOutputEverywhere() throws {
+        let dir = try Self.makeRuns()
+        defer { dir.cleanup() }
+        let run = dir.path("runs/a.tape")
+        let commands: [[String]] = [
+            ["info", run], ["cat", run, "trades"], ["export", run, "trades"], ["sql", "SELECT count(*) AS n FROM trades", run],
+            ["trades", run], ["summary", dir.path("runs"), "--columns", "run,sharpe"], ["top", dir.path("runs"), "--once", "--sample", "0"],
+        ]
+        for (i, args) in commands.enumerated() {
+            let json = try runTape(args + ["-f", "json"])
+            #expect(json.status == 0 && json.stderr.isEmpty, "\(args): \(json.stderr)")
+            #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil, "\(args): not JSON: \(json.stdout)")
+            let out = dir.path("out\(i).json")
+            let toFile = try runTape(args + ["--format", "json", "-o", out])
+            #expect(toFile.status == 0 && toFile.stdout.isEmpty && toFile.stderr.isEmpty, "\(args): \(toFile.stderr)")
+            let written = try String(contentsOfFile: out, encoding: .utf8)
+            if args[0] == "top" {   // its rows show ages: the same runs, not the same bytes
+                #expect(written.contains("\"status\":\"finished\"") && written.hasPrefix("[{"), "\(written)")
+            } else {
+                #expect(written == json.stdout, "\(args)")
+            }
+        }
+        // info's older --json is --format json.
+        #expect(try runTape(["info", run, "--json"]).stdout == runTape(["info", run, "--format", "json"]).stdout)
+    }
+
     @Test("--version prints the tool's version and the format versions it reads and writes")
     func version() throws {
         let r = try runTape(["--version"])
         #expect(r.status == 0)
-        #expect(r.stdout.hasPrefix("tape ") && r.stdout.contains("format: writes 1."), "\(r.stdout)")
+        #expect(r.stdout.hasPrefix("tape ") && r.stdout.contains("format: writes 1.\(FileHeader.minorVersion), reads 1.0 to 1.\(FileHeader.minorVersion)"), "\(r.stdout)")
     }
 }

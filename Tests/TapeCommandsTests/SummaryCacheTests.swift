@@ -130,6 +130,40 @@ struct SummaryCacheTests {
         #expect(failed.contains { $0.hasSuffix("/run6.tape") && $0.hasPrefix("failed: ") } && !failed.contains { $0.hasPrefix("run6|") })
     }
 
+    @Test func aRunReplacedByRenameWithTheSameSizeAndMtimeIsSeen() throws {
+        // The usual way to publish a file (write a temporary, rename it over the old one), with the
+        // new file the same size as the old and its mtime set to the old one's: the inode (and
+        // ctime) differ, so the cached record is not believed.
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir)
+        _ = try summary(runs, cache: .on)
+        let files = try FileManager.default.contentsOfDirectory(atPath: runs).filter { $0.hasSuffix(".tape") }.sorted()
+        let sizes = try files.map { try Data(contentsOf: URL(fileURLWithPath: runs + "/" + $0)) }
+        var pair: (Int, Int)?
+        for a in files.indices where pair == nil {
+            for b in files.indices where a != b && sizes[a].count == sizes[b].count && sizes[a] != sizes[b] {
+                pair = (a, b)
+                break
+            }
+        }
+        let (a, b) = try #require(pair, "two runs of equal size")
+        let target = runs + "/" + files[a]
+        var old = stat()
+        #expect(stat(target, &old) == 0)
+        try sizes[b].write(to: URL(fileURLWithPath: runs + "/replacement.tmp"))
+        var times = [old.st_atim, old.st_mtim]
+        #expect(utimensat(AT_FDCWD, runs + "/replacement.tmp", &times, 0) == 0)
+        #expect(rename(runs + "/replacement.tmp", target) == 0)
+        var new = stat()
+        #expect(stat(target, &new) == 0)
+        #expect(new.st_size == old.st_size)
+        #expect(new.st_mtim.tv_sec == old.st_mtim.tv_sec)
+        #expect(new.st_mtim.tv_nsec == old.st_mtim.tv_nsec)
+        let reference = try summary(runs, cache: .off)
+        #expect(try summary(runs, cache: .on) == reference)
+        #expect(try summary(runs, cache: .on) == reference)
+    }
+
     @Test func recentlyChangedFilesAreNotCached() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir, count: 3)

@@ -130,9 +130,10 @@ int32_t tape_info(const char* path, char** out_json);
 // A writer is an opaque handle from tape_writer_open/resume, freed with tape_writer_free (after
 // close/cancel, or instead of them: the file is then left unsealed, recoverable like a killed run).
 
-/// Creates the run `path` (replacing a file there) with `n_metadata` metadata key/value pairs.
+/// Creates the run `path` (replacing a file there) with `n_metadata` metadata key/value pairs;
+/// blocks are compressed with zstd at `zstd_level` (1...22), or Tape's default (3) when it is 0.
 int32_t tape_writer_open(const char* path, const char* const* keys, const char* const* values,
-                         int64_t n_metadata, void** out);
+                         int64_t n_metadata, int32_t zstd_level, void** out);
 
 /// Reopens a killed (or closed) run to continue it (TapeWriter.resume); `out_state_json` gets the
 /// durable rows and last timestamp per table (free with tape_string_free).

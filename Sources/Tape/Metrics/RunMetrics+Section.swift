@@ -60,8 +60,9 @@ extension RunMetrics {
     /// `avg_loss` present, `expectancy_r` absent — reads with that value as `expectancy_r` and
     /// `expectancy` = `avg_trade` (currency per trade), as a run written now stores them.
     static func upgradingExpectancy(_ entries: [(name: String, value: Value)]) -> [(name: String, value: Value)] {
-        let names = Set(entries.map(\.name))
-        guard names.contains("expectancy"), names.contains("avg_loss"), !names.contains("expectancy_r"),
+        // Linear scans, not a set: this runs for every footer read (a million for `tape summary`).
+        func has(_ name: String) -> Bool { entries.contains { $0.name == name } }
+        guard has("expectancy"), has("avg_loss"), !has("expectancy_r"),
               let avg = entries.first(where: { $0.name == "avg_trade" })?.value else { return entries }
         var out: [(name: String, value: Value)] = []
         for e in entries {

@@ -23,8 +23,10 @@ extension TapeReader {
 
 extension MetricsAccumulator {
     /// Streams the equity and trades tables of `reader` (those present, only the columns the
-    /// metrics use) into the accumulator, in row order.
-    public mutating func feed(from reader: TapeReader) throws {
+    /// metrics use) into the accumulator, in row order. `rows(table, columns)`, when given, supplies
+    /// each table's batches instead of a full scan (a selection of its rows, in row order).
+    public mutating func feed(from reader: TapeReader,
+                              rows: ((_ table: String, _ columns: [String]) throws -> () throws -> RecordBatch?)? = nil) throws {
         let o = options
         for (table, roles) in [(o.equityTable, [MetricsOptions.Role.time, .equity, .position]),
                                (o.tradesTable, [.pnl, .entry, .exit])] {
@@ -33,8 +35,8 @@ extension MetricsAccumulator {
             let columns = roles.compactMap { o.column($0, in: entry.schema).map { entry.schema[$0].name } }
                 .filter { seen.insert($0).inserted }
             guard !columns.isEmpty else { continue }
-            let scan = try reader.scan(table, columns: columns)
-            while let batch = try scan.nextBatch() {
+            let next = try rows?(table, columns) ?? reader.scan(table, columns: columns).nextBatch
+            while let batch = try next() {
                 observe(table: table, schema: batch.schema, columns: batch.columns)
             }
         }

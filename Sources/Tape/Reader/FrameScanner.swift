@@ -98,8 +98,10 @@ struct FrameScanner {
     /// is recorded in `skipped` and the walk goes on from that frame; the walk ends `.damaged`
     /// only where no valid frame is found after it.
     /// `start` (a frame boundary, default the end of the header) lets a caller that already walked
-    /// a prefix go on from where it stopped (`LiveTail`).
-    func scan(from start: Int = FileHeader.size, limit: Int, resync: Resync = .none) throws -> Result {
+    /// a prefix go on from where it stopped (`LiveTail`). `progress`, if given, is called with the
+    /// offset reached (never above `limit`) after each frame and each skipped stretch.
+    func scan(from start: Int = FileHeader.size, limit: Int, resync: Resync = .none,
+              progress: ((Int) -> Void)? = nil) throws -> Result {
         var result = Result()
         var offset = start
         var buffer = FrameBuffer()
@@ -134,6 +136,7 @@ struct FrameScanner {
                     result.skipped.append(Skipped(offset: offset, length: next - offset, error: error))
                     entries += 1
                     offset = next
+                    progress?(min(offset, limit))
                     continue
                 }
                 result.end = .damaged(offset: offset, error)
@@ -171,6 +174,7 @@ struct FrameScanner {
             case .schemas(let s): result.schemas.append(s)
             }
             offset += frame.length
+            progress?(min(offset, limit))
         }
         return done()
     }

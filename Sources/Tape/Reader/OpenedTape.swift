@@ -17,6 +17,16 @@ public struct OpenedTape: Sendable {
     let descriptor: SharedDescriptor?
 }
 
+extension OpenedTape {
+    /// The same state without the duplicated descriptor, to keep many files' footers without
+    /// holding a descriptor for each: a reader reopening it opens `path` again (and fails with
+    /// `TapeError.invalidArgument` if the file's size has changed since).
+    public var detached: OpenedTape {
+        OpenedTape(path: path, fileSize: fileSize, footer: footer, footerOffset: footerOffset, options: options,
+                   isSealed: isSealed, formatMinorVersion: formatMinorVersion, descriptor: nil)
+    }
+}
+
 extension TapeReader {
     /// This reader's opened state, to reopen the file elsewhere.
     public var opened: OpenedTape {

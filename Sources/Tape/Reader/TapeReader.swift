@@ -33,12 +33,19 @@ public final class TapeReader {
         path = other.path
         self.options = options ?? other.options
         file = try other.descriptor.map { try $0.duplicate(path: other.path) } ?? RawFile.openForReading(other.path)
+        if other.descriptor == nil, try file.size() != other.fileSize {
+            // Opened again by path: the footer read before describes this file only if it is unchanged.
+            throw TapeError.invalidArgument("'\(other.path)' changed (\(other.fileSize) bytes when opened, now \(try file.size())) while it was being read; run again")
+        }
         fileSize = other.fileSize
         footer = other.footer
         footerOffset = other.footerOffset
         isSealed = other.isSealed
         formatMinorVersion = other.formatMinorVersion
     }
+
+    /// Files up to this size are read whole when opened (one read instead of three).
+    static let wholeReadLimit = 64 << 10
 
     /// Opens the sealed file at `path` (or, with `options.allowUnsealed`, a file without a footer).
     /// Throws `TapeError.locked` when a writer was changing the file's end while it was read.
@@ -67,9 +74,14 @@ public final class TapeReader {
         guard fileSize >= FileHeader.size else {
             throw TapeError.corrupt(path: path, .truncated(what: "file header", offset: 0, needed: FileHeader.size, available: fileSize))
         }
-        let head = try file.read(at: 0, count: FileHeader.size)
+        // A small file (a sweep's runs are mostly a few KB) is read whole in one call: header,
+        // trailer and footer from the same bytes.
+        let size = fileSize
+        let whole = size <= Self.wholeReadLimit ? try file.read(at: 0, count: size) : nil
+        let head = try whole.map { Array($0[0..<FileHeader.size]) } ?? file.read(at: 0, count: FileHeader.size)
         do { formatMinorVersion = try FileHeader.validate(head) } catch { throw TapeError.corrupt(path: path, error) }
-        let tail = fileSize >= minimal ? try file.read(at: fileSize - Trailer.size, count: Trailer.size) : []
+        let tail = size < minimal ? [] : try whole.map { Array($0[(size - Trailer.size)...]) }
+            ?? file.read(at: size - Trailer.size, count: Trailer.size)
         if fileSize < minimal || Array(tail.suffix(8)) != FileHeader.magic {
             guard options.allowUnsealed else { throw TapeError.unsealed(path: path, size: fileSize) }
             // A file still being written (or whose writer died): the complete chunks only.
@@ -81,7 +93,9 @@ public final class TapeReader {
         do {
             let trailer = try Trailer(decoding: tail, fileSize: fileSize)
             footerOffset = Int(trailer.footerOffset)
-            let bytes = try file.read(at: footerOffset, count: Int(trailer.footerLength))
+            // The trailer was validated: its footer lies between the header and the trailer.
+            let start = Int(trailer.footerOffset), length = Int(trailer.footerLength)
+            let bytes = try whole.map { Array($0[start..<(start + length)]) } ?? file.read(at: start, count: length)
             let crc = bytes.withUnsafeBytes { CRC32C.checksum($0) }
             guard CRC32C.mask(crc) == trailer.footerCRC else {
                 throw FormatError.checksumMismatch(what: "footer", offset: footerOffset, stored: trailer.footerCRC, computed: CRC32C.mask(crc))

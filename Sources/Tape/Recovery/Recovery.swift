@@ -49,6 +49,17 @@ public enum Recovery {
         public var wasSealedAndDamaged = false
     }
 
+    /// What a recovery is doing, for a progress report.
+    public enum Phase: Sendable, Equatable {
+        /// Walking the frames: bytes of the file (up to a sealed file's footer) checked so far.
+        case scanning
+        /// Salvage: bytes written into the replacement file so far, of about the kept bytes.
+        case rewriting
+    }
+
+    /// Told `done` of `total` bytes of a phase, after each frame (`done` ≤ `total`).
+    public typealias Progress = (_ phase: Phase, _ done: Int, _ total: Int) -> Void
+
     /// Metadata key under which a salvaged file records its gaps (format-spec §4.1).
     public static let gapsMetadataKey = "tape.salvage.gaps"
 
@@ -68,21 +79,22 @@ public enum Recovery {
     ///
     /// Throws without changing anything for a file of a format version this Tape cannot write
     /// (a newer major version in the header or trailer, or a newer minor version in the header),
-    /// since its frames might not be understood and would be cut.
+    /// since its frames might not be understood and would be cut. `progress` hears how far the
+    /// scan (and a salvage's rewrite) got.
     public static func recover(path: String, dryRun: Bool = false, metadata: [String: String] = [:],
-                               salvage: Bool = false) throws -> Report {
+                               salvage: Bool = false, progress: Progress? = nil) throws -> Report {
         // Under the writer lock (on the file the path names now), so that a file another writer
         // is appending to or compacting is neither taken for unsealed nor rewritten.
         let file = try RawFile.openLocked(path, access: dryRun ? .readOnly : .readWrite)
         defer { try? file.close() }
-        return try recover(file, path: path, dryRun: dryRun, metadata: metadata, salvage: salvage)
+        return try recover(file, path: path, dryRun: dryRun, metadata: metadata, salvage: salvage, progress: progress)
     }
 
     /// `recover(path:…)` of the file open at `file`, whose writer lock the caller holds (and keeps:
     /// a recovery in place leaves `file` open, sealed, for the caller to go on writing, as
     /// `TapeWriter.resume` does; a salvage replaces the file at `path` and closes `file`).
     static func recover(_ file: RawFile, path: String, dryRun: Bool = false, metadata: [String: String] = [:],
-                        salvage: Bool = false) throws -> Report {
+                        salvage: Bool = false, progress: Progress? = nil) throws -> Report {
         var report = Report(path: path)
         let sealed = try? TapeReader(file: file)
         if sealed != nil && !salvage {
@@ -97,7 +109,10 @@ public enum Recovery {
         // The default mode looks past damage only cheaply, to count the intact chunks it leaves.
         // A sealed file (salvage) is scanned up to its footer.
         let scanner = FrameScanner(file: file)
-        let scanned = try scanner.scan(limit: sealed?.footerOffset ?? size, resync: salvage ? .search : .byLength)
+        let limit = sealed?.footerOffset ?? size
+        let scanned = try scanner.scan(limit: limit, resync: salvage ? .search : .byLength,
+                                       progress: progress.map { p in { p(.scanning, $0, limit) } })
+        progress?(.scanning, limit, limit)   // what follows a stop is the torn tail: checked too
         if sealed != nil, scanned.skipped.isEmpty, scanned.end == .limit {
             report.wasSealed = true   // every frame up to the footer is intact
             return report
@@ -137,7 +152,7 @@ public enum Recovery {
             // A sealed file is never cut in place: until the rename it stays as it was. Its
             // footer's sections other than the metrics (recomputed) are carried over.
             let sections = sealed?.footer.sections.filter { $0.tag != RunMetrics.sectionTag } ?? []
-            report.metricsRecomputed = try rewrite(file, path: path, plan: plan, metadata: meta, sections: sections)
+            report.metricsRecomputed = try rewrite(file, path: path, plan: plan, metadata: meta, sections: sections, progress: progress)
         }
         return report
     }
@@ -232,10 +247,14 @@ public enum Recovery {
     /// `plan.prefixEnd` byte for byte, later frames moved up and their chunks renumbered), seals
     /// it, fsyncs it, renames it over `path` and fsyncs the directory. Memory: one frame.
     private static func rewrite(_ source: RawFile, path: String, plan: RecoveryPlan, metadata: RunMetadata.Pairs,
-                                sections: [(tag: UInt64, bytes: [UInt8])]) throws -> Bool {
+                                sections: [(tag: UInt64, bytes: [UInt8])], progress: Progress? = nil) throws -> Bool {
         let replacement = try AtomicReplacement(replacing: path, purpose: recoveryPurpose)
         let out = replacement.file
-        var position = 0
+        // About the bytes to write (a renumbered chunk header may differ by a few bytes).
+        let total = plan.frames.reduce(FileHeader.size) { $0 + $1.length }
+        var position = 0 {
+            didSet { progress?(.rewriting, min(position, total), total) }
+        }
         func copy(_ offset: Int, _ count: Int) throws {
             var done = 0
             while done < count {
@@ -243,8 +262,8 @@ public enum Recovery {
                 let bytes = try source.read(at: offset + done, count: n)
                 try out.write(bytes)
                 done += n
+                position += n
             }
-            position += count
         }
         let prefixFrames = plan.frames.filter { $0.offset < plan.prefixEnd }
         try copy(0, prefixFrames.last.map { $0.offset + $0.length } ?? FileHeader.size)
@@ -262,6 +281,7 @@ public enum Recovery {
             try out.write(w.bytes)
             position += w.count
         }
+        progress?(.rewriting, position, position)   // every frame written: the exact total
         let tables = tableEntries(plan, offsets: offsets, headerLengths: headerLengths)
         let metrics = try seal(out, at: position, metadata: metadata, tables: tables, sections: sections)
         try replacement.commit()

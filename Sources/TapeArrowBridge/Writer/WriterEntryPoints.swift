@@ -1,6 +1,7 @@
 import CArrowABI
 import Foundation
 import Tape
+import TapeCodec
 import TapeFormat
 #if canImport(Glibc)
 import Glibc
@@ -26,13 +27,18 @@ private func publish(_ writer: TapeWriter, _ out: UnsafeMutablePointer<UnsafeMut
 
 @_cdecl("tape_writer_open")
 public func tape_writer_open(_ path: UnsafePointer<CChar>?, _ keys: UnsafePointer<UnsafePointer<CChar>?>?,
-                             _ values: UnsafePointer<UnsafePointer<CChar>?>?, _ nMetadata: Int64,
+                             _ values: UnsafePointer<UnsafePointer<CChar>?>?, _ nMetadata: Int64, _ zstdLevel: Int32,
                              _ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Int32 {
     guarded {
         guard let out else { throw BridgeError.invalid("out: NULL") }
         let k = try strings(keys, nMetadata, what: "metadata keys"), v = try strings(values, nMetadata, what: "metadata values")
         let metadata = Dictionary(zip(k, v), uniquingKeysWith: { _, last in last })
-        publish(try TapeWriter(path: try string(path, "path"), metadata: metadata), out)
+        var options = WriterOptions()
+        if zstdLevel != 0 {
+            guard (1...22).contains(zstdLevel) else { throw BridgeError.invalid("compression_level must be 1...22, got \(zstdLevel)") }
+            options.codec = .zstd(level: zstdLevel)
+        }
+        publish(try TapeWriter(path: try string(path, "path"), options: options, metadata: metadata), out)
     }
 }
 

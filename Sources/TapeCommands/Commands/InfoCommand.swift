@@ -14,7 +14,13 @@ struct InfoCommand: ParsableCommand {
             """)
 
     @Argument(help: "The .tape file (or a directory or quoted glob naming exactly one).") var file: String
-    @Flag(help: "Print JSON instead of text.") var json = false
+    /// What `--format` chooses between.
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(name: .shortAndLong, help: "Output format: text or json.") var format: Format = .text
+    @Flag(help: "The same as --format json.") var json = false
+    @Option(name: .shortAndLong, help: "Write to this file (atomically: complete or untouched) instead of standard output.")
+    var output: String?
     @Flag(help: "Read a file that is still being written (or whose writer died): only its complete chunks.")
     var unsealed = false
     @OptionGroup var messages: MessageOptions
@@ -24,12 +30,18 @@ struct InfoCommand: ParsableCommand {
         let reader = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: unsealed))
         if !reader.isSealed { messages.warn("\(path) has no footer yet; showing its complete chunks only") }
         let info = try FileInfo(reader: reader)
-        if json {
+        let text: String
+        if json || format == .json {
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try e.encode(info), as: UTF8.self))
+            text = String(decoding: try e.encode(info), as: UTF8.self) + "\n"
         } else {
-            print(info.text, terminator: "")
+            text = info.text
+        }
+        let target = try OutputTarget(path: output)
+        try quietOnBrokenPipe {
+            target.sink.append { $0.append(contentsOf: Array(text.utf8)) }
+            try target.commit()
         }
     }
 }

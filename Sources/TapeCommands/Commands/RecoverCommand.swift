@@ -31,6 +31,7 @@ struct RecoverCommand: ParsableCommand {
     var salvage = false
     @Option(name: .customLong("metadata"), help: "key=value to record in the recovered footer (repeatable).")
     var metadata: [String] = []
+    @OptionGroup var progressOptions: ProgressOptions
 
     func run() throws {
         var meta: [String: String] = [:]
@@ -41,7 +42,12 @@ struct RecoverCommand: ParsableCommand {
             meta[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
         }
         let file = try RunPaths.single(self.file)
-        let r = try Recovery.recover(path: file, dryRun: dryRun, metadata: meta, salvage: salvage)
+        // One report per phase: the scan (bytes checked of the file), then a salvage's rewrite.
+        let progress = PhasedProgress<Recovery.Phase>(progressOptions) { ($0 == .scanning ? "recover scan" : "recover rewrite", "bytes") }
+        let r = try Recovery.recover(path: file, dryRun: dryRun, metadata: meta, salvage: salvage) { phase, done, total in
+            progress.update(phase, done: done, total: total)
+        }
+        progress.finish()
         if r.wasSealed {
             print("\(file): sealed (its trailer and footer are valid), nothing to recover; `tape verify \(file)` checks its chunks")
             return

@@ -22,6 +22,11 @@ struct ReportCommand: ParsableCommand {
             does not grow with the run. The page needs no network: inline SVG and CSS, a small \
             script for hover read-outs and table sorting. --json writes the one-run numbers (monthly \
             and yearly returns, drawdown periods, rolling Sharpe/volatility, daily-return statistics). \
+            --from/--to (inclusive/exclusive, on each table's first timestamp column or \
+            --time-column, as in tape cat) cut one run or a compared run to a period: curves, daily \
+            returns and trades; --where filters the equity rows (as in tape plot); the metrics are \
+            then computed over those rows, not read from the footer. --columns does not apply, and a \
+            sweep or a comparison above 50 runs (footers only) takes no row selection. \
             PATHs are files, directories or glob patterns; unreadable runs are skipped with a \
             warning (exit status 1).
             """)
@@ -35,8 +40,13 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The metric a sweep colours and ranks by, and a comparison of more than 5 × --top runs keeps the top of (a stored metric or numeric metadata).") var metric = "sharpe"
     @Option(help: "Rows of the top-runs table (1...1000).") var top = 20
     @Option(help: "Title of the page (default: from the runs).") var title: String?
+    @OptionGroup var selection: RowSelectionOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
+        if selection.columns != nil {
+            throw ValidationError("--columns does not apply to tape report: it reads the time, equity, position and trade columns it draws")
+        }
         guard (2...10_000).contains(rollingWindow) else { throw ValidationError("--rolling-window must be 2...10000, got \(rollingWindow)") }
         guard (1...1_000).contains(top) else { throw ValidationError("--top must be 1...1000, got \(top)") }
         if let heatmap {
@@ -55,9 +65,18 @@ struct ReportCommand: ParsableCommand {
         options.metric = metric
         options.top = top
         options.heatmap = heatmap.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
-        let (records, failures) = RunRecord.load(files)
+        let progress = progressOptions.reporter("report", unit: "runs", total: files.count)
+        var (records, failures) = RunRecord.load(files) { progress.update(done: $0) }
+        progress.finish()
         for f in failures { printError("warning: skipping \(f.path): \(f.error)") }
         guard !records.isEmpty else { throw TapeError.invalidArgument("no readable run among \(files.count) file\(files.count == 1 ? "" : "s")") }
+        if let rows = try ReportSelection(selection) {
+            guard options.heatmap.isEmpty, records.count <= ReportOptions.maxCurveRuns else {
+                throw ValidationError("--from/--to/--where need each run's rows: a sweep (--heatmap) and a comparison of more than \(ReportOptions.maxCurveRuns) runs read footers only")
+            }
+            options.selection = rows
+            records = try records.map(rows.reselect)
+        }
         if json != nil && (records.count != 1 || !options.heatmap.isEmpty) {
             throw ValidationError("--json writes the numbers of a one-run report; \(records.count) runs were given")
         }
@@ -74,7 +93,10 @@ struct ReportCommand: ParsableCommand {
             numbers = report.numbers
         } else {
             page = ReportPage(title: title ?? "\(records.count) runs compared")
-            try ComparisonReport(records: records, options: options).render(into: &page)
+            // Up to maxCurveRuns runs the comparison streams each run's curves (above, footers only).
+            let curves = records.count <= ReportOptions.maxCurveRuns ? progressOptions.reporter("report curves", unit: "runs", total: records.count) : nil
+            try ComparisonReport(records: records, options: options) { curves?.advance() }.render(into: &page)
+            curves?.finish()
         }
         try write(Array(page.render(generator: "tape \(TapeVersion.string)").utf8), to: out, purpose: "report")
         if let json, let numbers {

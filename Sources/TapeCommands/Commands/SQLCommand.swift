@@ -22,14 +22,11 @@ struct SQLCommand: ParsableCommand {
             virtual table runs (one row per run: metadata and stored metrics), aggregate FILTER (WHERE \
             …); window functions f(…) OVER ([PARTITION BY …] [ORDER BY …] [ROWS|RANGE|GROUPS frame \
             [EXCLUDE …]]), OVER w with WINDOW w AS (…), QUALIFY, IGNORE NULLS, DISTINCT and FILTER \
-            in window aggregates: row_number, \
-            rank, dense_rank, percent_rank, cume_dist, ntile, lag, lead, first_value, last_value, \
-            nth_value and the aggregates (e.g. equity / max(equity) OVER (ORDER BY ts) - 1). Aggregates: count(*), count(x), \
-            count(DISTINCT x), sum, avg, min, max, first, last, any_value, stddev[_pop], \
-            var_samp/var_pop, quantile/quantile_disc, quantile_cont, median, arg_min, arg_max. \
-            Functions: abs, round, floor, ceil, sqrt, ln, log, log2, exp, power, sign, coalesce, \
-            nullif, greatest, least, lower, upper, length, trim, substr, concat, replace, \
-            time_bucket, date_trunc, date_part/extract, epoch, epoch_ms, to_timestamp. \
+            in window aggregates. Window functions: \(FunctionDocs.windowNames) and the aggregates \
+            (e.g. equity / max(equity) OVER (ORDER BY ts) - 1). Aggregates (count also as \
+            count(*) and count(DISTINCT x)): \(FunctionDocs.aggregateNames). \
+            Functions: \(FunctionDocs.scalarNames); extract(part FROM ts). \
+            tape sql --functions prints every function with its arguments and meaning. \
             Semantics follow DuckDB (integer / is DOUBLE division, // integer division, NULLS LAST).
 
             Only referenced columns are read; chunks whose zone maps rule out a WHERE condition \
@@ -44,7 +41,7 @@ struct SQLCommand: ParsableCommand {
               tape sql "SELECT run, strategy, sum(pnl) FROM trades GROUP BY ALL ORDER BY 3 DESC" runs/
             """)
 
-    @Argument(help: "The SQL query (quote it).") var query: String
+    @Argument(help: "The SQL query (quote it).") var query: String?
     @Argument(help: "Run files, directories or globs.") var paths: [String] = []
     @OptionGroup var output: RowOutputOptions
     @Flag(help: "After the results, print the plan and what was read/skipped to stderr.") var explain = false
@@ -52,8 +49,11 @@ struct SQLCommand: ParsableCommand {
     @Option(help: "Memory beyond which a sort, GROUP BY, DISTINCT, hash join or partitioned window spills to a temporary file in TMPDIR (other operators fail), e.g. 512MiB, 4GiB (default 2GiB).") var memoryLimit: String?
     @Flag(help: "Check each chunk's checksum before using it.") var verify = false
     @Flag(help: "Also read files still being written (their complete chunks).") var unsealed = false
+    @OptionGroup var progressOptions: ProgressOptions
+    @Flag(help: "Print every SQL function (arguments, meaning, aliases) and exit.") var functions = false
 
     func validate() throws {
+        if !functions && query == nil { throw ValidationError("Missing expected argument '<query>'") }
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
         if let memoryLimit, parseByteSize(memoryLimit) == nil {
             throw ValidationError("--memory-limit: cannot read '\(memoryLimit)' (use e.g. 512MiB or 4GiB)")
@@ -61,23 +61,34 @@ struct SQLCommand: ParsableCommand {
     }
 
     func run() throws {
+        if functions {
+            print(FunctionDocs.text(), terminator: "")
+            return
+        }
+        guard let query else { return }
         var options = QueryOptions(verifyChecksums: verify, allowUnsealed: unsealed)
         if let threads { options.threads = threads }
         if let memoryLimit, let n = parseByteSize(memoryLimit) { options.memoryLimit = n }
-        try runQuery(query, paths: paths, options: options, output: output, explain: explain)
+        // Footers read of the runs named, then chunks done of those planned after pruning.
+        let progress = PhasedProgress<QueryProgress.Phase>(progressOptions) { $0 == .opening ? ("sql open", "runs") : ("sql scan", "chunks") }
+        if progress.isOn { options.progress = QueryProgress { progress.update($0, done: $1, total: $2) } }
+        try runQuery(query, paths: paths, options: options, output: output, explain: explain, progress: progress)
     }
 }
 
 /// Runs `sql` and prints its result (or, for EXPLAIN, its plan and scan figures). Query errors are
 /// printed with a caret under the offending place, via `render` when the SQL was generated from
-/// other arguments; the exit status is 1.
+/// other arguments; the exit status is 1. `progress` (reported through `options.progress`) is
+/// lifted while result rows are written and ended before the last output.
 func runQuery(_ sql: String, paths: [String], options: QueryOptions, output: RowOutputOptions, explain: Bool,
-              render: ((QueryError) -> String)? = nil) throws {
+              progress: PhasedProgress<QueryProgress.Phase>? = nil, render: ((QueryError) -> String)? = nil) throws {
+    defer { progress?.finish() }
     do {
         let expanded = try RunPaths.expand(paths)
         let q = try Query(sql: sql, paths: expanded, options: options)
         if q.isExplain {
             try q.run { _ in true }
+            progress?.finish()
             let target = try output.makeTarget()
             try quietOnBrokenPipe {
                 target.sink.append { $0.append(contentsOf: Array((q.explainAnalyzed() + "\n").utf8)) }
@@ -92,17 +103,22 @@ func runQuery(_ sql: String, paths: [String], options: QueryOptions, output: Row
             var outputError: Error?
             do {
                 try q.run { batch in
-                    do { try formatter.write(batch) } catch {
-                        outputError = error
-                        return false
+                    var failed = false
+                    let write = {
+                        do { try formatter.write(batch) } catch {
+                            outputError = error
+                            failed = true
+                        }
                     }
-                    return true
+                    if let progress { progress.printing(write) } else { write() }
+                    return !failed
                 }
             } catch {
                 try? formatter.finish()   // keep what was printed before the failure
                 throw error
             }
             if let outputError { throw outputError }
+            progress?.finish()
             try formatter.finish()
             try target.commit()
         }

@@ -69,8 +69,8 @@ struct SummaryCommand: ParsableCommand {
                 throw CommandFailure("--where: " + e.render(query: filter))
             }
         }
-        if let sort { SummaryTable.sort(&view, by: sort) }
-        if let top { view.rows = Array(view.rows.prefix(top)) }
+        if let sort { SummaryTable.sort(&view, by: sort, limit: top) }
+        if let top, view.rows.count > top { view.rows = Array(view.rows.prefix(top)) }
         let shown = chosen ?? SummaryTable.defaultColumns(for: view)
         let target = try out.makeTarget()
         let sink = target.sink

@@ -21,7 +21,7 @@ struct TopCommand: ParsableCommand {
             refused. Each refresh reads only what was appended since the last one. PATHs are files, \
             directories (re-listed at each refresh, so new runs appear) or quoted globs. On a \
             terminal the view refreshes in place every --interval seconds until Ctrl-C; --once \
-            prints one snapshot (--format json for scripts). A rate needs two looks at a file: the \
+            prints one snapshot (--format json for scripts; -o PATH writes one to a file). A rate needs two looks at a file: the \
             live view measures it between refreshes, and --once looks twice, --sample seconds apart \
             (only when some run is running; --sample 0 looks once and shows no rate or ETA).
 
@@ -35,6 +35,8 @@ struct TopCommand: ParsableCommand {
     @Argument(help: "Runs to watch (files, directories or quoted globs).") var paths: [String]
     @Flag(help: "Print one snapshot and exit.") var once = false
     @Option(name: .shortAndLong, help: "Output format: table or json.") var format: Format = .table
+    @Option(name: .shortAndLong, help: "Write one snapshot to this file (atomically: complete or untouched) instead of standard output.")
+    var output: String?
     @Option(help: "Seconds between refreshes.") var interval: Double = 1
     @Option(help: "Seconds without growth after which an unsealed run is shown as stalled.") var stallAfter: Double = 60
     @Option(help: "With --once: seconds between the two looks that measure rate and ETA (0: one look, no rate).")
@@ -48,7 +50,7 @@ struct TopCommand: ParsableCommand {
 
     func run() throws {
         var watcher = TopWatcher(stallAfter: stallAfter, rateWindow: once ? 0.9 * sample : 0.5)
-        let live = !once && format == .table && isatty(1) != 0
+        let live = !once && output == nil && format == .table && isatty(1) != 0
         var firstDraw = true
         if once && sample > 0 {
             // The first look of two: the rate is what grew until the second.
@@ -62,6 +64,10 @@ struct TopCommand: ParsableCommand {
                 // Back to the top of the previous view, then redraw it line by line.
                 print((firstDraw ? "" : "\u{1B}[H\u{1B}[2J") + text, terminator: "")
                 firstDraw = false
+            } else if output != nil {
+                let target = try OutputTarget(path: output)
+                target.sink.append { $0.append(contentsOf: Array(text.utf8)) }
+                try target.commit()
             } else {
                 print(text, terminator: "")
             }
@@ -118,7 +124,7 @@ struct TopWatcher {
             let bars = s.rows[table] ?? 0
             let expected = s.metadata["tape.expected_bars"].flatMap(Int.init).map { max($0, bars) }
             let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
-            let age = max(0, now.timeIntervalSince(modified ?? now))
+            let age = max(0, now.timeIntervalSince(modified))
             let seen = firstSeen[path] ?? (now, bars)
             if firstSeen[path] == nil { firstSeen[path] = seen }
             let elapsed = now.timeIntervalSince(seen.time)

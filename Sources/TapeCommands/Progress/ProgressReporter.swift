@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// `--progress` / `--no-progress`, the same in every command that does long work.
 struct ProgressOptions: ParsableArguments {
@@ -8,13 +9,16 @@ struct ProgressOptions: ParsableArguments {
 
     /// A reporter for work counted in `unit`s (nil total: unknown), or a silent one.
     func reporter(_ label: String, unit: String, total: Int? = nil) -> ProgressReporter {
-        let style: ProgressReporter.Style
+        ProgressReporter(label: label, unit: unit, total: total, style: style)
+    }
+
+    /// How reports are drawn: a bar on a terminal, plain lines when forced without one, else none.
+    var style: ProgressReporter.Style {
         switch progress {
-        case false?: style = .off
-        case true?: style = stderrIsTerminal ? .bar : .lines
-        case nil: style = stderrIsTerminal ? .bar : .off
+        case false?: return .off
+        case true?: return stderrIsTerminal ? .bar : .lines
+        case nil: return stderrIsTerminal ? .bar : .off
         }
-        return ProgressReporter(label: label, unit: unit, total: total, style: style)
     }
 }
 
@@ -23,19 +27,24 @@ struct ProgressOptions: ParsableArguments {
 /// On a terminal a bar redrawn in place (at most 10 times a second), else — when forced with
 /// `--progress` — a plain `ProgressLine` at most once per `interval` seconds (and once at the end),
 /// so logs stay readable. Done never shows above the total (`ProgressLine`). `finish()` ends the
-/// report (clearing the bar); the deinit does it too.
-final class ProgressReporter {
+/// report (clearing the bar); the deinit does it too. Thread-safe: worker threads (a query's scan,
+/// footers read in parallel) may report directly; reports are serialised by a lock.
+final class ProgressReporter: Sendable {
     enum Style { case off, bar, lines }
     let style: Style
-    private var line: ProgressLine
-    private let started = Date()
-    private var lastDraw = -Double.infinity
     private let interval: Double
-    private var finished = false
+    private let started = Date()
+    /// The line shown, when it was last drawn, and whether the report ended.
+    private struct State {
+        var line: ProgressLine
+        var lastDraw = -Double.infinity
+        var finished = false
+    }
+    private let state: Mutex<State>
 
     init(label: String, unit: String, total: Int?, style: Style, interval: Double? = nil) {
         self.style = style
-        line = ProgressLine(label: label, unit: unit, done: 0, total: total, elapsed: 0)
+        state = Mutex(State(line: ProgressLine(label: label, unit: unit, done: 0, total: total, elapsed: 0)))
         let env = ProcessInfo.processInfo.environment["TAPE_PROGRESS_INTERVAL"].flatMap(Double.init)
         self.interval = interval ?? env ?? (style == .bar ? 0.1 : 1.0)
     }
@@ -44,49 +53,66 @@ final class ProgressReporter {
 
     /// Sets the count done (and the total, when it became known or changed).
     func update(done: Int, total: Int?? = nil) {
-        guard style != .off, !finished else { return }
-        line.done = done
-        if let total { line.total = total }
-        let now = Date().timeIntervalSince(started)
-        guard now - lastDraw >= interval else { return }
-        lastDraw = now
-        line.elapsed = now
-        draw()
+        guard style != .off else { return }
+        state.withLock { s in
+            guard !s.finished else { return }
+            s.line.done = done
+            if let total { s.line.total = total }
+            draw(&s, force: false)
+        }
+    }
+
+    /// Adds `n` to the count done.
+    func advance(by n: Int = 1) {
+        guard style != .off else { return }
+        state.withLock { s in
+            guard !s.finished else { return }
+            s.line.done += n
+            draw(&s, force: false)
+        }
     }
 
     /// Runs `body`, which prints (a path written, a message), with the bar lifted: on a terminal
     /// the bar is cleared first and drawn again after standard output is flushed, so a printed
     /// line never lands behind the bar when stdout and stderr are the same terminal.
     func printing(_ body: () -> Void) {
-        guard style == .bar, !finished, lastDraw > -Double.infinity else { body(); return }
-        writeError("\r\u{1B}[K")
-        body()
-        flushStandardOutput()
-        draw()
-    }
-
-    /// Adds `n` to the count done.
-    func advance(by n: Int = 1) { update(done: line.done + n) }
-
-    /// The count done so far.
-    var done: Int { line.done }
-
-    /// Ends the report: the final line in line mode, the bar cleared on a terminal.
-    func finish() {
-        guard style != .off, !finished else { return }
-        finished = true
-        line.elapsed = Date().timeIntervalSince(started)
-        switch style {
-        case .bar: writeError("\r\u{1B}[K")
-        case .lines: writeError(line.text(barWidth: 0) + "\n")
-        case .off: break
+        guard style == .bar else { body(); return }
+        state.withLock { s in
+            guard !s.finished, s.lastDraw > -Double.infinity else { body(); return }
+            writeError("\r\u{1B}[K")
+            body()
+            flushStandardOutput()
+            draw(&s, force: true)
         }
     }
 
-    private func draw() {
+    /// The count done so far.
+    var done: Int { state.withLock { $0.line.done } }
+
+    /// Ends the report: the final line in line mode, the bar cleared on a terminal.
+    func finish() {
+        guard style != .off else { return }
+        state.withLock { s in
+            guard !s.finished else { return }
+            s.finished = true
+            s.line.elapsed = Date().timeIntervalSince(started)
+            switch style {
+            case .bar: writeError("\r\u{1B}[K")
+            case .lines: writeError(s.line.text(barWidth: 0) + "\n")
+            case .off: break
+            }
+        }
+    }
+
+    /// Draws the line when `interval` has passed since the last drawing (or when `force`d).
+    private func draw(_ s: inout State, force: Bool) {
+        let now = Date().timeIntervalSince(started)
+        guard force || now - s.lastDraw >= interval else { return }
+        s.lastDraw = now
+        s.line.elapsed = now
         switch style {
-        case .bar: writeError("\r" + line.text() + "\u{1B}[K")
-        case .lines: writeError(line.text(barWidth: 0) + "\n")
+        case .bar: writeError("\r" + s.line.text() + "\u{1B}[K")
+        case .lines: writeError(s.line.text(barWidth: 0) + "\n")
         case .off: break
         }
     }

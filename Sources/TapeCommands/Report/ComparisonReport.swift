@@ -18,7 +18,8 @@ struct ComparisonReport {
     let curves: [RunAnalysis]
     let start: Int64, end: Int64
 
-    init(records: [RunRecord], options: ReportOptions) throws {
+    /// Reads the curves of up to `ReportOptions.maxCurveRuns` runs; `runRead` is called after each.
+    init(records: [RunRecord], options: ReportOptions, runRead: () -> Void = {}) throws {
         self.records = records
         labels = RunLabels.unique(records)
         self.options = options
@@ -37,9 +38,14 @@ struct ComparisonReport {
             }
             opened.append((reader, o))
         }
+        (lo, hi) = options.selection?.period(lo, hi) ?? (lo, hi)
         start = lo ?? 0
         end = hi ?? 0
-        curves = try opened.map { try RunAnalysis(reader: $0.0, options: $0.1, columns: ReportCharts.plotColumns, start: lo ?? 0, end: hi ?? 0, normalize: true) }
+        curves = try opened.map {
+            defer { runRead() }
+            return try RunAnalysis(reader: $0.0, options: $0.1, columns: ReportCharts.plotColumns, start: lo ?? 0, end: hi ?? 0, normalize: true,
+                                   selection: options.selection)
+        }
     }
 
     func render(into page: inout ReportPage) {

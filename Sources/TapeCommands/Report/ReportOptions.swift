@@ -10,6 +10,8 @@ struct ReportOptions: Sendable {
     var metric = "sharpe"
     /// Rows of a sweep's top-runs table (and of a large comparison's table).
     var top = 20
+    /// `--from/--to/--where`: the rows read (one run or a comparison that streams curves).
+    var selection: ReportSelection?
     /// Runs up to which a comparison streams curves (overlays, correlations); above it, footers only.
     static let maxCurveRuns = 50
 }

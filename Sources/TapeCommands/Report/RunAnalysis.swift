@@ -13,16 +13,19 @@ struct RunAnalysis: Sendable {
     var exposure: ExposureBuckets?
 
     /// Streams the equity table of `reader` (names from `options`) into `columns` pixel columns
-    /// spanning `start...end` (nanoseconds); `normalize` divides by the first equity.
-    init(reader: TapeReader, options: MetricsOptions, columns: Int, start: Int64, end: Int64, normalize: Bool) throws {
+    /// spanning `start...end` (nanoseconds); `normalize` divides by the first equity. `selection`
+    /// (`--from/--to/--where`) chooses the equity rows read, else every row is.
+    init(reader: TapeReader, options: MetricsOptions, columns: Int, start: Int64, end: Int64, normalize: Bool,
+         selection: ReportSelection? = nil) throws {
         buckets = PixelBuckets(columns: columns, start: start, end: end, normalize: normalize)
         let table = try RunAnalysis.equityTable(reader, options)
         let hasPosition = table.schema.index(of: options.positionColumn) != nil
         if hasPosition { exposure = ExposureBuckets(columns: columns) }
         var wanted = [options.timeColumn, options.equityColumn]
         if hasPosition, !wanted.contains(options.positionColumn) { wanted.append(options.positionColumn) }
-        let scan = try reader.scan(options.equityTable, columns: wanted)
-        while let batch = try scan.nextBatch() {
+        let next = try selection?.equity(reader, options.equityTable, wanted)
+            ?? reader.scan(options.equityTable, columns: wanted).nextBatch
+        while let batch = try next() {
             guard case .int64(let ts) = batch.columns[0].storage, let equity = NumericColumn(batch.columns[1]) else { continue }
             let position = hasPosition ? NumericColumn(batch.columns[batch.columns.count - 1]) : nil
             let tsColumn = batch.columns[0]

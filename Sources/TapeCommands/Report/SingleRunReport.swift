@@ -31,10 +31,12 @@ struct SingleRunReport {
         self.options = options
         let table = try RunAnalysis.equityTable(reader, metricsOptions)
         let range = TimestampRange(of: table)
-        start = range?.lowerBound ?? 0
-        end = range?.upperBound ?? 0
-        analysis = try RunAnalysis(reader: reader, options: metricsOptions, columns: ReportCharts.plotColumns, start: start, end: end, normalize: false)
-        trades = try TradeAnalysis(reader: reader, options: metricsOptions)
+        let (lo, hi) = options.selection?.period(range?.lowerBound, range?.upperBound) ?? (range?.lowerBound, range?.upperBound)
+        start = lo ?? 0
+        end = hi ?? 0
+        analysis = try RunAnalysis(reader: reader, options: metricsOptions, columns: ReportCharts.plotColumns, start: start, end: end, normalize: false,
+                                   selection: options.selection)
+        trades = try TradeAnalysis(reader: reader, options: metricsOptions, selection: options.selection)
         returns = analysis.daily.returns
         statistics = DailyStatistics(returns.values)
         monthly = MonthlyReturns(returns)
@@ -85,7 +87,9 @@ struct SingleRunReport {
         let returnsText = o.returns == .daily
             ? "daily returns (last equity of each UTC day with bars)"
             : "per-bar returns"
-        var s = "<p class=\"note\">\(record.metricsStored ? "Stored at close in the file's footer" : "Not stored in the file: computed now from its tables"). Conventions: \(returnsText), annualised with \(ValueStyle.number(decimals: 0).format(o.periodsPerYear)) periods per year, risk-free rate \(ValueStyle.percent.format(o.riskFreeRate)) a year; max_drawdown is measured on those period closes, bar_max_drawdown on every bar; cagr, sharpe and sortino follow empyrical (README \"Run metrics\").</p>"
+        let origin = options.selection != nil ? "Computed now over the selected rows (--from/--to/--where), not the whole run"
+            : record.metricsStored ? "Stored at close in the file's footer" : "Not stored in the file: computed now from its tables"
+        var s = "<p class=\"note\">\(origin). Conventions: \(returnsText), annualised with \(ValueStyle.number(decimals: 0).format(o.periodsPerYear)) periods per year, risk-free rate \(ValueStyle.percent.format(o.riskFreeRate)) a year; max_drawdown is measured on those period closes, bar_max_drawdown on every bar; cagr, sharpe and sortino follow empyrical (README \"Run metrics\").</p>"
         s += rows.isEmpty ? "<p class=\"note\">No metrics: the run has no equity bars or trades.</p>" : ReportFormat.keyValues(rows, cssClass: "kv metrics", columns: 3)
         return s
     }

@@ -43,8 +43,8 @@ struct TradeAnalysis: Sendable {
     private(set) var worst: [Trade] = []
 
     /// Reads the trades table named by `options` (nil when the run has none or it lacks a numeric
-    /// pnl column).
-    init?(reader: TapeReader, options: MetricsOptions) throws {
+    /// pnl column). `selection` (`--from/--to`) chooses the trades read, else every trade is.
+    init?(reader: TapeReader, options: MetricsOptions, selection: ReportSelection? = nil) throws {
         guard let table = reader.tables.first(where: { $0.name == options.tradesTable }),
               let p = table.schema.index(of: options.pnlColumn), [.int64, .float64].contains(table.schema[p].type) else { return nil }
         let timed = [options.entryColumn, options.exitColumn].filter { name in
@@ -53,12 +53,12 @@ struct TradeAnalysis: Sendable {
         let columns = [options.pnlColumn] + timed
         // Pass 1: the pnl range.
         var lo = Double.infinity, hi = -Double.infinity
-        try Self.forEach(reader, options.tradesTable, columns) { _, pnl, _ in lo = min(lo, pnl); hi = max(hi, pnl) }
+        try Self.forEach(reader, options, columns, selection) { _, pnl, _ in lo = min(lo, pnl); hi = max(hi, pnl) }
         if lo <= hi { pnlRange = lo...hi }
         // Pass 2: everything else.
         let entryIndex = timed.firstIndex(of: options.entryColumn), exitIndex = timed.firstIndex(of: options.exitColumn)
         var streak = 0
-        try Self.forEach(reader, options.tradesTable, columns) { row, pnl, times in
+        try Self.forEach(reader, options, columns, selection) { row, pnl, times in
             let entry = entryIndex.flatMap { times[$0] }, exit = exitIndex.flatMap { times[$0] }
             add(Trade(row: row, entry: entry, exit: exit, pnl: pnl), streak: &streak)
         }
@@ -104,16 +104,25 @@ struct TradeAnalysis: Sendable {
 
     /// Calls `body(row, pnl, times)` for every row with a finite pnl; `times[k]` is the k-th
     /// timestamp column's value (nil when null).
-    private static func forEach(_ reader: TapeReader, _ table: String, _ columns: [String],
+    private static func forEach(_ reader: TapeReader, _ options: MetricsOptions, _ columns: [String], _ selection: ReportSelection?,
                                 _ body: (Int, Double, [Int64?]) -> Void) throws {
-        let scan = try reader.scan(table, columns: columns)
+        // A period (--from/--to) skips the trades outside it here, so that rows keep their numbers.
+        let entry = try reader.table(options.tradesTable)
+        let timeColumn = try selection?.timeColumn(of: entry)
+        let extra = timeColumn.map { columns.contains($0) ? [] : [$0] } ?? []
+        let timeIndex = timeColumn.flatMap { (columns + extra).firstIndex(of: $0) }
+        let scan = try reader.scan(options.tradesTable, columns: columns + extra)
         var row = 0
         while let batch = try scan.nextBatch() {
             guard let pnl = NumericColumn(batch.columns[0]) else { row += batch.count; continue }
             let times = batch.columns.dropFirst().map { NumericColumn($0, timestampsOnly: true) }
+            let period = timeIndex.map { NumericColumn(batch.columns[$0], timestampsOnly: true) }
             for i in 0..<batch.count {
                 defer { row += 1 }
                 guard let v = pnl[i], v.isFinite else { continue }
+                if let selection, let period {
+                    guard let ts = period?.int(i), selection.contains(ts) else { continue }
+                }
                 body(row, v, times.map { $0?.int(i) })
             }
         }

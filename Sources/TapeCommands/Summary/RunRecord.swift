@@ -50,12 +50,14 @@ public struct RunRecord: Sendable {
     }
 
     /// Reads every path, `workers` files at a time; returns the records (in path order) and, for
-    /// each file that could not be read, its path and the error.
-    public static func load(_ paths: [String], workers: Int = ProcessInfo.processInfo.activeProcessorCount)
+    /// each file that could not be read, its path and the error. `progress` is told the number of
+    /// files read so far after each one (one call at a time).
+    public static func load(_ paths: [String], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            progress: (@Sendable (Int) -> Void)? = nil)
         -> (records: [RunRecord], failures: [(path: String, error: Error)])
     {
-        // The next path to read and the results so far, locked once per file.
-        let shared = Mutex((next: 0, results: [Result<RunRecord, Error>?](repeating: nil, count: paths.count)))
+        // The next path to read, the results so far and how many are in, locked once per file.
+        let shared = Mutex((next: 0, done: 0, results: [Result<RunRecord, Error>?](repeating: nil, count: paths.count)))
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, paths.count))) { _ in
             while true {
                 let i = shared.withLock { s in
@@ -64,7 +66,11 @@ public struct RunRecord: Sendable {
                 }
                 if i >= paths.count { return }
                 let r = Result { try RunRecord(path: paths[i]) }
-                shared.withLock { $0.results[i] = r }
+                shared.withLock { s in
+                    s.results[i] = r
+                    s.done += 1
+                    progress?(s.done)
+                }
             }
         }
         let results = shared.withLock { $0.results }

@@ -12,7 +12,7 @@ struct RunTable {
         var metricKind: RunMetrics.Value?
         var metricBits: [UInt64] = []
         var metricValid = Bitmap()
-        var metadata: [String?] = []
+        var metadata = MetadataColumn()
     }
 
     /// Names materialized: those asked for, then names of the runs that match one of
@@ -56,7 +56,7 @@ struct RunTable {
     /// What the table knows of each name id of one names list (a cache's, or one run's): resolved
     /// on first use, so a million records sharing a list hash each name once.
     struct NameMap {
-        let names: [String]
+        private(set) var names: [String]
         fileprivate var slot: [Int?]
         fileprivate var idRank: [UInt8]
         fileprivate var seenMetadata: [Bool]
@@ -70,6 +70,32 @@ struct RunTable {
             seenMetadata = Array(repeating: false, count: names.count)
             seenMetric = seenMetadata
             resolved = seenMetadata
+        }
+
+        /// Adds a name (its id is the new count − 1).
+        mutating func append(_ name: String) {
+            names.append(name)
+            slot.append(nil)
+            idRank.append(3)
+            seenMetadata.append(false)
+            seenMetric.append(false)
+            resolved.append(false)
+        }
+    }
+
+    /// Name ids for runs read from their files, shared by many runs (a directory's): each name
+    /// is hashed once per run and resolved against the table once.
+    struct FactNames {
+        var map = NameMap([])
+        private var ids: [String: Int] = [:]
+
+        init() {}
+
+        mutating func id(_ name: String) -> Int {
+            if let i = ids[name] { return i }
+            map.append(name)
+            ids[name] = map.names.count - 1
+            return map.names.count - 1
         }
     }
 
@@ -91,10 +117,7 @@ struct RunTable {
             guard let c = map.slot[nameID] else { return }
             let value = text()
             if self.columns[c].metadata.isEmpty { self.columns[c].metadata.reserveCapacity(self.expectedRows) }
-            if self.columns[c].metadata.count < row {
-                self.columns[c].metadata += Array(repeating: nil, count: row - self.columns[c].metadata.count)
-            }
-            if self.columns[c].metadata.count == row { self.columns[c].metadata.append(value) } else { self.columns[c].metadata[row] = value }
+            self.columns[c].metadata.set(row, value)
         }, { nameID, value in
             self.resolve(nameID, &map)
             if !map.seenMetric[nameID] {
@@ -127,11 +150,17 @@ struct RunTable {
 
     /// Adds a row for facts read from a file.
     mutating func append(path: Int, facts: RunFacts) {
-        var map = NameMap(facts.metadata.map(\.key) + facts.metrics.names)
-        let metaCount = facts.metadata.count
-        append(path: path, status: facts.status, map: &map, values: { (metadata, metric) throws(Never) in
-            for (i, (_, v)) in facts.metadata.enumerated() { metadata(i, { v }) }
-            for (i, (_, v)) in facts.metrics.entries.enumerated() { metric(metaCount + i, v) }
+        var names = FactNames()
+        append(path: path, facts: facts, names: &names)
+    }
+
+    /// Adds a row for facts read from a file, with names ids from `names`.
+    mutating func append(path: Int, facts: RunFacts, names: inout FactNames) {
+        let metadataIDs = facts.metadata.map { names.id($0.key) }
+        let metricIDs = facts.metrics.entries.map { names.id($0.name) }
+        append(path: path, status: facts.status, map: &names.map, values: { (metadata, metric) throws(Never) in
+            for (k, (_, v)) in facts.metadata.enumerated() { metadata(metadataIDs[k], { v }) }
+            for (k, (_, v)) in facts.metrics.entries.enumerated() { metric(metricIDs[k], v) }
         })
     }
 
@@ -143,10 +172,7 @@ struct RunTable {
         case (.int?, .int(let i)), (.timestamp?, .timestamp(let i)): bits = UInt64(bitPattern: i)
         default: return   // a value of another kind than the column's first: left null
         }
-        if columns[c].metricBits.isEmpty {
-            columns[c].metricBits.reserveCapacity(expectedRows)
-            columns[c].metricValid.words.reserveCapacity((expectedRows + 63) / 64)
-        }
+        reserveMetric(c)
         while columns[c].metricBits.count < row {
             columns[c].metricBits.append(0)
             columns[c].metricValid.append(false)
@@ -158,6 +184,83 @@ struct RunTable {
             columns[c].metricBits[row] = bits
             columns[c].metricValid[row] = true
         }
+    }
+
+    /// A table with no rows that materializes the same names as this one (a part filled
+    /// elsewhere, e.g. one directory's runs on another thread, then appended with `append(contentsOf:)`).
+    func emptyPart() -> RunTable {
+        var part = self
+        part.pathIndex = []
+        part.runIDs = []
+        part.status = []
+        part.columns = Array(repeating: Column(), count: wanted.count)
+        part.metricNames = []
+        part.metadataKeys = []
+        part.expectedRows = 0
+        return part
+    }
+
+    /// Appends the rows of `part` (made by `emptyPart()` of this table or of one it was merged
+    /// into): the same table as appending its runs here one by one — columns matched by name, a
+    /// metric column keeping the kind of its first value (values of another kind are null, but
+    /// any number in a DOUBLE column).
+    mutating func append(contentsOf part: RunTable) {
+        let base = count
+        guard part.count > 0 else { return }
+        if pathIndex.capacity < base + part.count { pathIndex.reserveCapacity(max(expectedRows, (base + part.count) * 2)) }
+        if status.capacity < base + part.count { status.reserveCapacity(max(expectedRows, (base + part.count) * 2)) }
+        pathIndex += part.pathIndex
+        status += part.status
+        if !part.runIDs.isEmpty {
+            if runIDs.count < base { runIDs += repeatElement(nil, count: base - runIDs.count) }
+            runIDs += part.runIDs
+        }
+        metricNames.formUnion(part.metricNames)
+        metadataKeys.formUnion(part.metadataKeys)
+        for (pc, name) in part.wanted.enumerated() {
+            let from = part.columns[pc]
+            guard from.metricKind != nil || !from.metadata.isEmpty else { continue }
+            let c: Int
+            if let s = slot[name] { c = s } else {
+                c = wanted.count
+                slot[name] = c
+                wanted.append(name)
+                columns.append(Column())
+            }
+            if !from.metadata.isEmpty {
+                if columns[c].metadata.isEmpty { columns[c].metadata.reserveCapacity(max(expectedRows, base + part.count)) }
+                columns[c].metadata.append(contentsOf: from.metadata, at: base)
+            }
+            guard let kind = from.metricKind else { continue }
+            if columns[c].metricKind == nil { columns[c].metricKind = kind }
+            if Self.sameKind(columns[c].metricKind, kind) {
+                reserveMetric(c)
+                if columns[c].metricBits.count < base {
+                    let gap = base - columns[c].metricBits.count
+                    columns[c].metricBits += repeatElement(0, count: gap)
+                    columns[c].metricValid.append(repeating: false, count: gap)
+                }
+                columns[c].metricBits += from.metricBits
+                columns[c].metricValid.append(contentsOf: from.metricValid, range: 0..<from.metricValid.count)
+            } else {
+                for row in 0..<from.metricBits.count {
+                    if let v = part.metric(pc, row) { setMetric(c, row: base + row, v) }
+                }
+            }
+        }
+    }
+
+    private static func sameKind(_ a: RunMetrics.Value?, _ b: RunMetrics.Value) -> Bool {
+        switch (a, b) {
+        case (.double?, .double), (.int?, .int), (.timestamp?, .timestamp): return true
+        default: return false
+        }
+    }
+
+    private mutating func reserveMetric(_ c: Int) {
+        guard columns[c].metricBits.isEmpty else { return }
+        columns[c].metricBits.reserveCapacity(expectedRows)
+        columns[c].metricValid.words.reserveCapacity((expectedRows + 63) / 64)
     }
 
     /// The metric of column `c` at `row`, nil when the run has none.
@@ -174,8 +277,7 @@ struct RunTable {
 
     /// The metadata value of column `c` at `row`.
     func metadata(_ c: Int, _ row: Int) -> String? {
-        let col = columns[c]
-        return row < col.metadata.count ? col.metadata[row] : nil
+        columns[c].metadata[row]
     }
 
     /// Whether column `c` holds metric values (a metric hides a metadata key of the same name).

@@ -20,87 +20,144 @@ struct RunTableLoader {
     }
 
     static let autoMinimumRuns = 256
-    static let blockSize = 8192
 
+    /// Runs stat'ed and read per block of a directory; a directory of at least this many runs is
+    /// loaded alone, its blocks spread over the workers (8192 unless given: tests use less).
+    let blockSize: Int
     let paths: RunPathList
     let cache: CacheMode
     let workers: Int
     /// The time (ns since the epoch) files are judged racy against; now unless given (tests).
     let now: Int64?
 
-    init(paths: RunPathList, cache: CacheMode = .auto, workers: Int = ProcessInfo.processInfo.activeProcessorCount, now: Int64? = nil) {
+    init(paths: RunPathList, cache: CacheMode = .auto, workers: Int = ProcessInfo.processInfo.activeProcessorCount, now: Int64? = nil,
+         blockSize: Int = 8192) {
         self.paths = paths
+        self.blockSize = max(1, blockSize)
         self.cache = cache
         self.workers = max(1, workers)
         self.now = now
     }
 
-    init(paths: [String], cache: CacheMode = .auto, workers: Int = ProcessInfo.processInfo.activeProcessorCount, now: Int64? = nil) {
-        self.init(paths: RunPathList(paths), cache: cache, workers: workers, now: now)
+    init(paths: [String], cache: CacheMode = .auto, workers: Int = ProcessInfo.processInfo.activeProcessorCount, now: Int64? = nil,
+         blockSize: Int = 8192) {
+        self.init(paths: RunPathList(paths), cache: cache, workers: workers, now: now, blockSize: blockSize)
     }
 
     /// The table of every readable run (in no particular row order: rows carry their path index)
     /// and, for each file that could not be read, its path and the error. `progress` is told the
-    /// number of runs done after each block.
+    /// number of runs done as directories (and blocks of a large one) finish.
+    ///
+    /// Directories are loaded side by side, `workers` at a time, each into a part of the table
+    /// (its files stat'ed, its cache decoded, its misses read on that thread), and the parts are
+    /// appended in order; a directory of at least `blockSize` runs is loaded alone with its
+    /// blocks' stats and footer reads spread over the workers.
     func load(into table: inout RunTable, progress: (Int) -> Void = { _ in }) -> [(path: String, error: Error)] {
         var failures: [(path: String, error: Error)] = []
         var done = 0
         let now = self.now ?? Int64(Date().timeIntervalSince1970 * 1e9)
         table.reserveCapacity(table.count + paths.count)
-        for (dir, indices) in groups() {
-            let useCache = cache == .on || (cache == .auto && indices.count >= Self.autoMinimumRuns)
-            var merge = CacheMerge(dir: dir, enabled: useCache)
-            // One fstatat per file relative to its directory (no path walk per file).
-            let directory = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            defer { if directory >= 0 { close(directory) } }
-            var start = 0
-            while start < indices.count {
-                let block = Array(indices[start..<min(start + Self.blockSize, indices.count)])
-                start += block.count
-                let ids = parallelMap(block) { i in Self.identity(of: i, in: paths, directory: directory) }
-                // Walk the block against the cache: a hit keeps the record, a miss is read below.
-                var entries: [Entry] = []
-                entries.reserveCapacity(block.count)
-                for (k, i) in block.enumerated() {
-                    let name = paths.name(i)
-                    if let id = ids[k], let record = merge.lookup(name: name, identity: id, now: now) {
-                        entries.append(.hit(i, record))
-                    } else {
-                        entries.append(.miss(i, ids[k]))
-                    }
-                }
-                let misses = entries.compactMap { e -> Int? in if case .miss(let i, _) = e { return i } else { return nil } }
-                let read = parallelMap(misses) { i in Result { try RunFacts(path: paths[i]) } }
-                var next = 0
-                for e in entries {
-                    switch e {
-                    case .hit(let i, let record):
-                        let ok: Bool = {
-                            do {
-                                let names = merge.map.names.count
-                                try table.append(path: i, status: record.status, map: &merge.map) { (metadata, metric) throws(FormatError) in
-                                    try record.values(names: names, metadata: metadata, metric: metric)
-                                }
-                                return true
-                            } catch { return false }
-                        }()
-                        if ok {
-                            merge.keep(record)
-                        } else {
-                            // A record that frames and checksums correctly but does not decode: read the file.
-                            merge.changed()
-                            appendFresh(i, Result { try RunFacts(path: paths[i]) }, FileIdentity(path: paths[i]), now, &table, &merge, &failures)
-                        }
-                    case .miss(let i, let id):
-                        appendFresh(i, read[next], id, now, &table, &merge, &failures)
-                        next += 1
-                    }
-                }
-                done += block.count
-                progress(done)
+        let groups = groups()
+        var wave: [(dir: String, indices: [Int])] = []
+        var waveRuns = 0
+        func flush(_ table: inout RunTable) {
+            guard !wave.isEmpty else { return }
+            let template = table.emptyPart()
+            let parts = parallelMap(wave, workers: wave.count > 1 ? workers : 1, stride: 1) { g in
+                var part = template.emptyPart()
+                let failed = loadDirectory(g.dir, g.indices, into: &part, workers: 1, now: now) { _ in }
+                return PartBox(table: part, failures: failed)
             }
-            merge.finish()
+            for p in parts {
+                table.append(contentsOf: p.table)
+                failures += p.failures
+            }
+            done += waveRuns
+            progress(done)
+            wave.removeAll()
+            waveRuns = 0
         }
+        for g in groups {
+            if g.indices.count >= blockSize || workers == 1 {
+                flush(&table)
+                let before = done
+                failures += loadDirectory(g.dir, g.indices, into: &table, workers: workers, now: now) { progress(before + $0) }
+                done += g.indices.count
+                continue
+            }
+            wave.append(g)
+            waveRuns += g.indices.count
+            if wave.count >= workers * 8 || waveRuns >= blockSize * 4 { flush(&table) }
+        }
+        flush(&table)
+        return failures
+    }
+
+    /// One directory's part of the table and its failures, handed back from a worker.
+    private struct PartBox: @unchecked Sendable {
+        let table: RunTable
+        let failures: [(path: String, error: Error)]
+    }
+
+    /// Loads the runs `indices` of `paths` (all in directory `dir`, in file name order) into
+    /// `table` through the directory's cache, `blockSize` at a time, stats and footer reads
+    /// spread over `workers`; `progress` is told the runs done after each block.
+    private func loadDirectory(_ dir: String, _ indices: [Int], into table: inout RunTable, workers: Int, now: Int64,
+                               progress: (Int) -> Void) -> [(path: String, error: Error)] {
+        var failures: [(path: String, error: Error)] = []
+        let useCache = cache == .on || (cache == .auto && indices.count >= Self.autoMinimumRuns)
+        var merge = CacheMerge(dir: dir, enabled: useCache)
+        var names = RunTable.FactNames()
+        // One fstatat per file relative to its directory (no path walk per file); every path of
+        // the directory has its file name at the same offset.
+        let directory = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if directory >= 0 { close(directory) } }
+        let nameStart = indices.first.map { paths.nameOffset($0) } ?? 0
+        var start = 0
+        while start < indices.count {
+            let block = Array(indices[start..<min(start + blockSize, indices.count)])
+            start += block.count
+            let ids = parallelMap(block, workers: workers) { i in Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory) }
+            // Walk the block against the cache: a hit keeps the record, a miss is read below.
+            var entries: [Entry] = []
+            entries.reserveCapacity(block.count)
+            for (k, i) in block.enumerated() {
+                if let id = ids[k], let record = merge.lookup(name: paths.utf8(i).dropFirst(nameStart), identity: id, now: now) {
+                    entries.append(.hit(i, record))
+                } else {
+                    entries.append(.miss(i, ids[k]))
+                }
+            }
+            let misses = entries.compactMap { e -> Int? in if case .miss(let i, _) = e { return i } else { return nil } }
+            let read = parallelMap(misses, workers: workers) { i in Result { try RunFacts(path: paths[i]) } }
+            var next = 0
+            for e in entries {
+                switch e {
+                case .hit(let i, let record):
+                    let ok: Bool = {
+                        do {
+                            let names = merge.map.names.count
+                            try table.append(path: i, status: record.status, map: &merge.map) { (metadata, metric) throws(FormatError) in
+                                try record.values(names: names, metadata: metadata, metric: metric)
+                            }
+                            return true
+                        } catch { return false }
+                    }()
+                    if ok {
+                        merge.keep(record)
+                    } else {
+                        // A record that frames and checksums correctly but does not decode: read the file.
+                        merge.changed()
+                        appendFresh(i, nameStart, directory, Result { try RunFacts(path: paths[i]) }, Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory), now, &table, &names, &merge, &failures)
+                    }
+                case .miss(let i, let id):
+                    appendFresh(i, nameStart, directory, read[next], id, now, &table, &names, &merge, &failures)
+                    next += 1
+                }
+            }
+            progress(start)
+        }
+        merge.finish()
         return failures
     }
 
@@ -109,14 +166,15 @@ struct RunTableLoader {
         case miss(Int, FileIdentity?)
     }
 
-    private func appendFresh(_ i: Int, _ result: Result<RunFacts, Error>, _ id: FileIdentity?, _ now: Int64,
-                             _ table: inout RunTable, _ merge: inout CacheMerge, _ failures: inout [(path: String, error: Error)]) {
+    private func appendFresh(_ i: Int, _ nameStart: Int, _ directory: Int32, _ result: Result<RunFacts, Error>, _ id: FileIdentity?, _ now: Int64,
+                             _ table: inout RunTable, _ names: inout RunTable.FactNames, _ merge: inout CacheMerge,
+                             _ failures: inout [(path: String, error: Error)]) {
         switch result {
         case .success(let facts):
-            table.append(path: i, facts: facts)
+            table.append(path: i, facts: facts, names: &names)
             // Cached only when the file did not change while it was read, and not too recently.
-            if let id, !id.isRacy(at: now), FileIdentity(path: paths[i]) == id {
-                merge.add(name: paths.name(i), identity: id, facts: facts)
+            if let id, !id.isRacy(at: now), Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory) == id {
+                merge.add(name: paths.utf8(i).dropFirst(nameStart), identity: id, facts: facts)
             }
         case .failure(let error):
             failures.append((paths[i], error))
@@ -159,21 +217,22 @@ struct RunTableLoader {
         return slash == path.startIndex ? path[slash...slash] : path[..<slash]
     }
 
-    /// The identity of run `i` of `paths` through `directory`, the open descriptor of its
-    /// directory (`stat` of the whole path when that could not be opened).
-    static func identity(of i: Int, in paths: RunPathList, directory: Int32) -> FileIdentity? {
+    /// The identity of run `i` of `paths`, whose file name starts at byte `nameStart`, through
+    /// `directory`, the open descriptor of its directory (`stat` of the whole path when that
+    /// could not be opened).
+    static func identity(of i: Int, in paths: RunPathList, nameStart: Int, directory: Int32) -> FileIdentity? {
         guard directory >= 0 else { return FileIdentity(path: paths[i]) }
-        return paths.withCString(i, from: paths.nameOffset(i)) { FileIdentity(directory: directory, name: $0) }
+        return paths.withCString(i, from: nameStart) { FileIdentity(directory: directory, name: $0) }
     }
 
     /// Byte order of file names (the cache's order).
     static func precedes(_ a: some Sequence<UInt8>, _ b: some Sequence<UInt8>) -> Bool { a.lexicographicallyPrecedes(b) }
 
-    /// `body` over `items`, `workers` at a time, results in order.
-    private func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ body: (T) -> R) -> [R] {
+    /// `body` over `items` on up to `workers` threads (`stride` items at least per task), results in order.
+    private func parallelMap<T: Sendable, R: Sendable>(_ items: [T], workers: Int, stride minimum: Int = 16, _ body: (T) -> R) -> [R] {
         guard items.count > 1, workers > 1 else { return items.map(body) }
         let out = Mutex([R?](repeating: nil, count: items.count))
-        let stride = max(16, items.count / (workers * 8))
+        let stride = max(minimum, items.count / (workers * 8))
         let tasks = (items.count + stride - 1) / stride
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox(body)

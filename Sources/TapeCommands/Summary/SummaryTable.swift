@@ -26,15 +26,16 @@ enum SummaryTable {
 
     /// Sorts `view.rows` by `key` (a column name; `-key` for descending): numbers numerically
     /// (a numeric metadata key too), text by code points. Runs without the key come last, ties
-    /// keep their order.
-    static func sort(_ view: inout SummaryView, by key: String) {
+    /// keep their order. With `limit`, only the first `limit` rows of that order are kept (found
+    /// without sorting the rest).
+    static func sort(_ view: inout SummaryView, by key: String, limit: Int? = nil) {
         let descending = key.hasPrefix("-")
         let source = view.source(descending ? String(key.dropFirst()) : key)
         if case .column(let c) = source, view.table.isMetric(c), view.types[c] == .double {
             // A DOUBLE metric (the usual sort key): the same order on plain numbers.
             let keys = view.rows.map { view.table.metric(c, Int($0))?.number }
-            let order = keys.indices.sorted { a, b in
-                guard let x = keys[a] else { return false }
+            let order = ordered(keys.count, limit: limit) { a, b in
+                guard let x = keys[a] else { return keys[b] == nil && a < b }
                 guard let y = keys[b] else { return true }
                 let c = compareDoubles(x, y)
                 return c == 0 ? a < b : descending ? c > 0 : c < 0
@@ -43,7 +44,7 @@ enum SummaryTable {
             return
         }
         let keys = view.rows.map { view.datum(source, Int($0)) }
-        let order = keys.indices.sorted { a, b in
+        let order = ordered(keys.count, limit: limit) { a, b in
             let x = keys[a], y = keys[b]
             switch (x.isNull, y.isNull) {
             case (true, true): return a < b
@@ -56,6 +57,29 @@ enum SummaryTable {
             }
         }
         view.rows = order.map { view.rows[$0] }
+    }
+
+    /// `0..<count` sorted by `less` (a strict total order), only the first `limit` when given:
+    /// a small limit keeps a sorted list of the best so far instead of sorting everything.
+    static func ordered(_ count: Int, limit: Int?, by less: (Int, Int) -> Bool) -> [Int] {
+        guard let k = limit, k < count / 4 else {
+            let all = (0..<count).sorted(by: less)
+            return limit.map { Array(all.prefix($0)) } ?? all
+        }
+        var best: [Int] = []
+        best.reserveCapacity(k + 1)
+        guard k > 0 else { return best }
+        for i in 0..<count {
+            if best.count == k, !less(i, best[k - 1]) { continue }
+            var lo = 0, hi = best.count
+            while lo < hi {
+                let m = (lo + hi) / 2
+                if less(i, best[m]) { hi = m } else { lo = m + 1 }
+            }
+            best.insert(i, at: lo)
+            if best.count > k { best.removeLast() }
+        }
+        return best
     }
 
     /// -1, 0 or 1: numbers (and timestamps) numerically, before text; text by code points.
@@ -84,7 +108,7 @@ enum SummaryTable {
     /// The rows of `view` with `columns`, `batchRows` at a time: run/path/status and metadata
     /// keys as their SQL type, timestamp metrics as timestamps, counts as int64, other metrics as
     /// float64; missing values are null.
-    static func batches(_ view: SummaryView, columns: [String], batchRows: Int = 65_536,
+    static func batches(_ view: SummaryView, columns: [String], batchRows: Int = 8192,
                         _ body: (RecordBatch) throws -> Void) throws {
         let sources = columns.map { view.source($0) }
         let schema = try self.schema(zip(columns, sources).map { ColumnDef($0, view.type($1).columnType) })

@@ -36,7 +36,7 @@ struct SummaryView {
             if table.isMetric(c) {
                 return (0..<table.count).lazy.compactMap { table.metric(c, $0) }.first.map(Self.type(of:)) ?? .double
             }
-            return RunSet.inferredType(of: table.columns[c].metadata.compactMap { $0 })
+            return RunSet.inferredType(of: table.columns[c].metadata.valuesInUse)
         }
     }
 
@@ -87,7 +87,7 @@ struct SummaryView {
     /// Whether some run has a value for `name`.
     func has(_ name: String) -> Bool {
         guard case .column(let c) = source(name) else { return source(name) != .absent }
-        return table.isMetric(c) || table.columns[c].metadata.contains { $0 != nil }
+        return table.isMetric(c) || table.columns[c].metadata.hasValue
     }
 
     /// Whether `name` is a metric of some run (a metric hides a metadata key of the same name).

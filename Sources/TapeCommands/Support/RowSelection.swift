@@ -9,7 +9,7 @@ import TapeQuery
 /// `export`, `trades`, `plot`; other commands adopt it with `@OptionGroup var selection:
 /// RowSelectionOptions`): `--columns`, `--from`/`--to` (with `--time-column`) and `--where`, a SQL
 /// condition in `tape sql`'s expression language whose errors point a caret into the option's text.
-public struct RowSelectionOptions: ParsableArguments {
+public struct RowSelectionOptions: ParsableArguments, Sendable {
     @Option(help: "Comma-separated columns to print, in this order (default: all).") var columns: String?
     @Option(help: "Only rows at or after this time (ISO-8601 or nanoseconds).") var from: String?
     @Option(help: "Only rows before this time.") var to: String?

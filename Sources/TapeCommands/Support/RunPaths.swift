@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Expands command-line run arguments into `.tape` file paths: the one code path of every command
-/// that takes runs (`cat`, `info`, `export`, `sql`, `trades`, `summary`, `plot`, `verify`,
+/// that takes runs (`cat`, `info`, `export`, `sql`, `trades`, `summary`, `plot`, `report`, `verify`,
 /// `compact`, `recover`, `top`): a file is taken as is, a directory
 /// contributes every `*.tape` file below it (recursively), and an argument that does not exist but
 /// contains `*`, `?` or `[` is expanded as a glob (for patterns the shell did not expand, e.g.
@@ -83,50 +83,58 @@ enum RunPaths {
 
     /// Calls `emit` with each `*.tape` file below `dir` (path bytes without a trailing slash):
     /// entries sorted by name bytes, a directory's name compared as if followed by "/", so the
-    /// depth-first order is the byte order of the full paths.
+    /// depth-first order is the byte order of the full paths. A directory's names are gathered in
+    /// one byte buffer (no allocation per entry); an entry is stat'ed (relative to the open
+    /// directory) only when `readdir` does not give its type, or it is a symbolic link.
     private static func walk(_ dir: [UInt8], _ emit: ([UInt8]) -> Void) {
         guard let d = dir.withUnsafeBufferPointer({ b in opendir(String(decoding: b, as: UTF8.self)) }) else { return }
-        var entries: [(key: [UInt8], isDirectory: Bool)] = []
+        let fd = dirfd(d)
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
+        var names: [UInt8] = []
+        var entries: [(start: Int32, count: Int32, isDirectory: Bool)] = []
         while let e = readdir(d) {
-            let name: [UInt8] = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                return Array(bytes.prefix { $0 != 0 })
-            }
-            if name == [46] || name == [46, 46] { continue }
+            // The name in place (a record may be shorter than `dirent`: not copied whole).
+            let cName = UnsafeRawPointer(e).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+            let n = strlen(cName)
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(cName).assumingMemoryBound(to: UInt8.self), count: n)
+            if n == 0 || (bytes[0] == 46 && (n == 1 || (n == 2 && bytes[1] == 46))) { continue }
             var type = e.pointee.d_type
             if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
                 var st = stat()
-                let full = String(decoding: dir + [47] + name, as: UTF8.self)
                 // A link to a directory is not followed (lstat for unknown types, stat for links to files).
-                guard (type == UInt8(DT_LNK) ? stat(full, &st) : lstat(full, &st)) == 0 else { continue }
+                let flags = type == UInt8(DT_LNK) ? 0 : AT_SYMLINK_NOFOLLOW
+                guard fstatat(fd, cName, &st, flags) == 0 else { continue }
                 let isDir = (st.st_mode & S_IFMT) == S_IFDIR
                 if isDir && type == UInt8(DT_LNK) { continue }
                 type = isDir ? UInt8(DT_DIR) : UInt8(DT_REG)
             }
             if type == UInt8(DT_DIR) {
-                entries.append((name + [47], true))
-            } else if name.count >= 5, name.suffix(5).elementsEqual(".tape".utf8) {
-                entries.append((name, false))
+                entries.append((Int32(names.count), Int32(n + 1), true))
+                names.append(contentsOf: bytes)
+                names.append(47)
+            } else if n >= 5, bytes[(n - 5)...].elementsEqual(".tape".utf8) {
+                entries.append((Int32(names.count), Int32(n), false))
+                names.append(contentsOf: bytes)
             }
         }
         closedir(d)
-        entries.sort { a, b in
-            a.key.withUnsafeBytes { x in
-                b.key.withUnsafeBytes { y in
-                    let c = memcmp(x.baseAddress!, y.baseAddress!, min(x.count, y.count))
-                    return c != 0 ? c < 0 : x.count < y.count
-                }
+        names.withUnsafeBufferPointer { b in
+            let base = b.baseAddress!
+            entries.sort { x, y in
+                let c = memcmp(base + Int(x.start), base + Int(y.start), Int(min(x.count, y.count)))
+                return c != 0 ? c < 0 : x.count < y.count
             }
         }
         var path = dir + [47]
         let prefix = path.count
         for e in entries {
             path.removeSubrange(prefix...)
+            let range = Int(e.start)..<Int(e.start + e.count)
             if e.isDirectory {
-                path += e.key.dropLast()
+                path += names[range].dropLast()
                 walk(path, emit)
             } else {
-                path += e.key
+                path += names[range]
                 emit(path)
             }
         }

@@ -6,9 +6,11 @@ import TapeFormat
 /// and the union schema of a table across runs.
 ///
 /// A run's id is its `run_id` metadata value when present, else the file name without `.tape`.
-/// Up to `keptOpen` runs keep what the reader that read their footer learned, which scans reuse
-/// (reopening without decoding the footer again); no file stays open and scans reopen one run at
-/// a time, so thousands of runs need few descriptors.
+/// Every run keeps what the reader that read its footer learned, which scans and the `runs` table
+/// reuse: each footer is decoded once per query. The first `keptOpen` runs also keep a duplicate
+/// of their descriptor (so a scan reads the very file opened even if a compaction renamed another
+/// over it); the others are reopened by path (`OpenedTape.detached`), so thousands of runs need
+/// few descriptors.
 public final class RunSet: Sendable {
     public struct Run: Sendable {
         public let path: String
@@ -17,20 +19,19 @@ public final class RunSet: Sendable {
         /// The footer's tables (for an unsealed file: its complete chunks when opened).
         public let tables: [Footer.TableEntry]
         public let isSealed: Bool
-        /// The opened state of the reader that read the footer, kept for small run sets.
+        /// The opened state of the reader that read the footer (detached beyond `keptOpen` runs).
         let reader: OpenedTape?
     }
 
-    /// Run sets up to this size keep their readers' opened state (footers) for the scans.
+    /// Runs (the first ones of a set) that keep a duplicate of their file's descriptor.
     static let keptOpen = 64
 
     public let runs: [Run]
 
     /// Opens every path's footer. Unsealed files are refused with the reader's error (pointing at
-    /// `tape recover`) unless `allowUnsealed`.
-    public init(paths: [String], allowUnsealed: Bool = false) throws {
-        let keep = paths.count <= RunSet.keptOpen
-        runs = try paths.map { path in
+    /// `tape recover`) unless `allowUnsealed`. `progress` hears of each footer read.
+    public init(paths: [String], allowUnsealed: Bool = false, progress: QueryProgress? = nil) throws {
+        runs = try paths.enumerated().map { i, path in
             let r: TapeReader
             do { r = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: allowUnsealed)) } catch {
                 throw QueryError(.execution, "\(error)")
@@ -38,7 +39,8 @@ public final class RunSet: Sendable {
             var md: [String: String] = [:]
             for (k, v) in r.metadata { md[k] = v }
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: keep ? r.opened : nil)
+            progress?.opened(of: paths.count)
+            return Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed, reader: i < RunSet.keptOpen ? r.opened : r.opened.detached)
         }
     }
 
@@ -127,15 +129,17 @@ public final class RunSet: Sendable {
         name.lowercased() == "runs" && !tableNames.contains { $0.lowercased() == "runs" }
     }
 
-    /// Each run's stored metrics (nil for a run without them), read from its footer again (only
-    /// the `runs` table needs them, so opening a run set does not decode them).
+    /// Each run's stored metrics (nil for a run without them), decoded from the footer read when
+    /// the set was opened (only the `runs` table needs them, so opening a run set does not).
     func storedMetrics() throws(QueryError) -> [RunMetrics?] {
         var out: [RunMetrics?] = []
         for run in runs {
             do {
-                let options = ReaderOptions(allowUnsealed: !run.isSealed)
-                let reader = try run.reader.map { try TapeReader(reopening: $0, options: options) } ?? TapeReader(path: run.path, options: options)
-                out.append(try reader.metrics)
+                if let footer = run.reader?.footer {
+                    do { out.append(try RunMetrics(footer: footer)) } catch { throw TapeError.corrupt(path: run.path, error) }
+                } else {
+                    out.append(try TapeReader(path: run.path, options: ReaderOptions(allowUnsealed: !run.isSealed)).metrics)
+                }
             } catch {
                 throw QueryError(.execution, "\(error)")
             }

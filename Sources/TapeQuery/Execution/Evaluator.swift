@@ -45,7 +45,7 @@ enum Evaluator {
         case .function(let f, let args):
             var vs: [Vector] = []
             for a in args { vs.append(try evaluate(a, b)) }
-            return try function(f, vs, e, b.count)
+            return try f.evaluate(vs, e, b.count)
         }
     }
 

@@ -45,6 +45,7 @@ final class Executor: Sendable {
         var stats = ScanStats(table: plan.table ?? "(none)")
         tasks = try Self.planTasks(plan: plan, runs: runs, needed: needed, stats: &stats)
         scanStats = Mutex(stats)
+        options.progress?.planned(chunks: tasks.count)
     }
 
     // MARK: - Planning
@@ -163,22 +164,22 @@ final class Executor: Sendable {
 
     /// Reads a task's chunk and applies WHERE, decoding first only the columns the filter (and,
     /// for ORDER BY … LIMIT, the first sort key) reads: when no row survives, or none can still
-    /// enter the top N, the other columns are never decoded. Returns the rows scanned and the
-    /// surviving batch and the stored bytes decoded.
-    func scanTask(_ t: ScanTask, _ readers: Readers, stage: ResultStage? = nil) throws(QueryError) -> (Int, Batch, Int) {
+    /// enter the top N (`cutoff`, read from any thread), the other columns are never decoded.
+    /// Returns the rows scanned and the surviving batch and the stored bytes decoded.
+    func scanTask(_ t: ScanTask, _ readers: Readers, cutoff: TopNCutoff? = nil) throws(QueryError) -> (Int, Batch, Int) {
         guard let f = plan.filter else {
             let b = try load(t, readers)
             return (b.count, b, t.bytes)
         }
         var first = f.slots
-        let sortSlot = stage != nil ? topNSortSlot() : nil
+        let sortSlot = cutoff != nil ? topNSortSlot() : nil
         if let sortSlot { first.insert(sortSlot) }
         var b = try load(t, readers, only: first)
         let scanned = b.count
         var rows = try selection(f, b)
-        if let stage, let sortSlot {
+        if let boundary = cutoff?.current, let sortSlot {
             let v = b.columns[sortSlot]
-            rows = (rows ?? (0..<Int32(b.count)).map { $0 }).filter { stage.mayEnter(v, Int($0)) }
+            rows = (rows ?? (0..<Int32(b.count)).map { $0 }).filter { boundary.mayEnter(v, Int($0)) }
         }
         // The stored columns still to decode: needed, present in this run, not read for the filter.
         let rest = needed.indices.compactMap { i in first.contains(needed[i]) ? nil : t.columnIndex[i] }
@@ -245,6 +246,7 @@ final class Executor: Sendable {
                 stats.bytesSkipped += tasks.reduce(0) { $0 + $1.bytes }
                 stats.answeredFromStatistics = true
             }
+            options.progress?.done(chunks: tasks.count)
             try finishPost(answer, stage)
         } else if plan.isAggregate {
             let agg: Aggregation
@@ -379,6 +381,7 @@ final class Executor: Sendable {
             stats.rowsScanned += scanned
             stats.rowsMatched += matched
         }
+        options.progress?.done(chunks: 1)
     }
 
     private func runAggregate(threads: Int) throws(QueryError) -> Aggregation {
@@ -390,33 +393,13 @@ final class Executor: Sendable {
             }
             return agg
         }
-        let next = Counter()
-        let results = ResultSlots<Aggregation>(count: threads)
-        DispatchQueue.concurrentPerform(iterations: threads) { w in
-            let agg = Aggregation(keys: plan.keys ?? [], aggregates: plan.aggregates)
-            let readers = Readers(runs: runs, verify: options.verifyChecksums)
-            var r: Result<Aggregation, QueryError> = .success(agg)
-            while let i = next.take(below: tasks.count) {
-                do { try aggregateTask(tasks[i], index: i, agg, readers) } catch let e as QueryError {
-                    r = .failure(e)
-                    next.stop()
-                    break
-                } catch {
-                    r = .failure(QueryError(.execution, "\(error)"))
-                    next.stop()
-                    break
-                }
-            }
-            results.set(w, r)
+        let keys = plan.keys ?? [], aggregates = plan.aggregates
+        let states = try forEachTask(threads: threads, makeState: { _ in Aggregation(keys: keys, aggregates: aggregates) }) { [self] agg, i, readers throws(QueryError) in
+            try aggregateTask(tasks[i], index: i, agg, readers)
         }
         var merged: Aggregation?
-        for r in results.values {
-            switch r {
-            case .success(let a)?:
-                if let m = merged { try m.merge(a); try checkBudget(m) } else { merged = a }
-            case .failure(let e)?: throw e
-            case nil: break
-            }
+        for a in states {
+            if let m = merged { try m.merge(a); try checkBudget(m) } else { merged = a }
         }
         return merged ?? Aggregation(keys: plan.keys ?? [], aggregates: plan.aggregates)
     }
@@ -433,23 +416,29 @@ final class Executor: Sendable {
         try agg.checkBudget(options.memoryLimit)
     }
 
+    /// Whether task `t` can be skipped because ORDER BY … LIMIT's cut-off puts every row of its
+    /// chunk after the top N (counted as skipped). Safe from any thread: see `TopNBoundary`.
+    private func cutOff(_ t: ScanTask, _ sortColumn: String?, _ cutoff: TopNCutoff) -> Bool {
+        guard let name = sortColumn, let i = t.table.schema.index(of: name), let boundary = cutoff.current else { return false }
+        let c = t.table.chunks[t.chunk]
+        guard boundary.excludes(c.blocks[i].stats, nullCount: c.blocks[i].nullCount, rowCount: c.rowCount) else { return false }
+        scanStats.withLock { stats in
+            stats.chunksSkipped += 1
+            stats.bytesSkipped += t.bytes
+        }
+        options.progress?.done(chunks: 1)
+        return true
+    }
+
     private func runProjection(threads: Int, _ stage: ResultStage) throws(QueryError) {
+        let sortColumn = topNSortColumn()
+        let cutoff = sortColumn != nil ? stage.cutoff : nil
         if threads == 1 {
             let readers = Readers(runs: runs, verify: options.verifyChecksums)
-            let sortColumn = topNSortColumn()
             for t in tasks {
                 // ORDER BY … LIMIT: skip chunks whose zone map puts every row after the cut-off.
-                if let name = sortColumn, let i = t.table.schema.index(of: name) {
-                    let c = t.table.chunks[t.chunk]
-                    if stage.cannotContribute(c.blocks[i].stats, nullCount: c.blocks[i].nullCount, rowCount: c.rowCount) {
-                        scanStats.withLock { stats in
-                            stats.chunksSkipped += 1
-                            stats.bytesSkipped += t.bytes
-                        }
-                        continue
-                    }
-                }
-                let (scanned, b, bytes) = try scanTask(t, readers, stage: stage)
+                if let cutoff, cutOff(t, sortColumn, cutoff) { continue }
+                let (scanned, b, bytes) = try scanTask(t, readers, cutoff: cutoff)
                 record(bytes: bytes, scanned: scanned, matched: b.count)
                 if b.count > 0, try !stage.push(try project(b)) { return }
             }
@@ -477,7 +466,14 @@ final class Executor: Sendable {
                     cond.unlock()
                     let r: Result<Batch, QueryError>
                     do {
-                        let (scanned, b, bytes) = try scanTask(tasks[i], readers)
+                        if let cutoff, cutOff(tasks[i], sortColumn, cutoff) {
+                            cond.lock()
+                            shared.ready[i] = .success(Batch(columns: [], count: 0))
+                            cond.broadcast()
+                            cond.unlock()
+                            continue
+                        }
+                        let (scanned, b, bytes) = try scanTask(tasks[i], readers, cutoff: cutoff)
                         record(bytes: bytes, scanned: scanned, matched: b.count)
                         r = .success(b.count > 0 ? try project(b) : b)
                     } catch let e as QueryError {

@@ -127,6 +127,9 @@ final class JoinHashTable {
     /// The build row after `row` with the same key, or -1.
     @inline(__always) func nextMatch(_ row: Int32) -> Int32 { next[Int(row)] }
 
+    /// `chains[row]` is `nextMatch(row)`, for probe loops (one array, no call per match).
+    var chains: [Int32] { next }
+
     /// Rough bytes held.
     var approximateBytes: Int { next.count * 4 + (intHeads.count + tupleHeads.count) * 48 + stringKeys.entries.approximateBytes + stringHeads.count * 24 }
 

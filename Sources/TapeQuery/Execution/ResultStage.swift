@@ -34,9 +34,10 @@ final class ResultStage {
     private var buffer: [VectorBuilder]
     private var finished = false
     /// With ORDER BY … LIMIT, once the buffer has been cut to the rows wanted: the first sort
-    /// key of the last row kept. A row whose first key sorts strictly after it can never enter
-    /// the result, so it is dropped before buffering.
-    private var boundary: Vector?
+    /// key of the last row kept (see `TopNBoundary`); rows after it are dropped before buffering.
+    private var boundary: TopNBoundary?
+    /// Where the cut-off is published for the scan's workers (chunks and rows they may skip).
+    let cutoff = TopNCutoff()
     /// The runs written once the rows to sort outgrew the memory limit.
     private var external: ExternalSort?
     /// DISTINCT beyond the memory limit: rows hash-partitioned to disk (see `drainDistinct`).
@@ -44,26 +45,6 @@ final class ResultStage {
     /// What this stage spilled, for EXPLAIN ANALYZE.
     var spillReport: SpillReport? { external?.report ?? distinctReport }
     var distinctReport: SpillReport?
-
-    /// Whether row `r` of `v`, the first ORDER BY key's values, can still enter the top N (sorts
-    /// before or level with the last row kept). Always true before the buffer is first cut.
-    func mayEnter(_ v: Vector, _ r: Int) -> Bool {
-        guard let boundary, let key = spec.order.first else { return true }
-        return Sorter.compare(v, r, boundary, 0, by: key) <= 0
-    }
-
-    /// Whether a chunk whose first-ORDER-BY-key column has these statistics cannot hold a row that
-    /// enters the top N any more (every value, NULL and NaN included, sorts after the boundary).
-    func cannotContribute(_ stats: ColumnStats, nullCount: Int, rowCount: Int) -> Bool {
-        guard let boundary, let key = spec.order.first, !boundary.isNull(0) else { return false }
-        if nullCount > 0 && key.nullsFirst { return false }
-        if nullCount == rowCount { return !key.nullsFirst }
-        let edge = key.descending ? stats.max : stats.min
-        guard let edge, let d = FooterStatistics.datum(edge, as: boundary.type) else { return false }
-        if key.descending && stats.hasNaN { return false }   // NaN sorts first when descending
-        let c = Datum.compare(d, boundary.datum(0))
-        return key.descending ? c < 0 : c > 0
-    }
 
     convenience init(plan: QueryPlan, memoryLimit: Int, emit: @escaping (Batch) throws -> Bool) {
         let spec = Spec(types: (plan.outputs + plan.hidden).map(\.type), visible: plan.outputs.count, distinct: plan.distinct,
@@ -99,9 +80,9 @@ final class ResultStage {
         var b = input
         if b.count == 0 { return true }
         if spec.order.isEmpty { return try stream(b) }
-        if boundary != nil, let key = spec.order.first {
-            let v = b.columns[key.column]
-            let keep = (0..<Int32(b.count)).filter { mayEnter(v, Int($0)) }
+        if let boundary {
+            let v = b.columns[boundary.key.column]
+            let keep = (0..<Int32(b.count)).filter { boundary.mayEnter(v, Int($0)) }
             if keep.isEmpty { return true }
             if keep.count < b.count { b = b.gather(keep) }
         }
@@ -190,7 +171,9 @@ final class ResultStage {
         buffer = spec.types.map { VectorBuilder(type: $0) }
         for (i, v) in kept.columns.enumerated() { buffer[i].append(v) }
         if kept.count == keep, let key = spec.order.first {
-            boundary = kept.columns[key.column].materialized().gather([Int32(keep - 1)])
+            let b = TopNBoundary(key: key, value: kept.columns[key.column].materialized().gather([Int32(keep - 1)]))
+            boundary = b
+            cutoff.publish(b)
         }
     }
 

@@ -2,7 +2,7 @@ import TapeCodec
 
 /// Keeps the input rows for which `predicate` (a BOOLEAN over the input columns) is true; NULL
 /// counts as false. Streaming; output columns are the input's.
-final class FilterOperator: PhysicalOperator {
+final class FilterOperator: MorselOperator {
     let input: any PhysicalOperator
     let predicate: BoundExpr
     /// EXPLAIN's name for the step (FILTER, HAVING).
@@ -64,26 +64,38 @@ final class FilterOperator: PhysicalOperator {
         probe.columns[slot] = Vector(type: .string, storage: .string(values), validity: nullLast, count: n)
         guard let v = try? Evaluator.evaluate(f, probe) else { return nil }
         let keep: [UInt8] = (0..<n).map { !v.isNull($0) && v.datumBool($0) ? 1 : 0 }
-        if let valid = b.columns[slot].validity {
-            let keepNull = keep[n - 1] != 0
-            return (0..<Int32(b.count)).filter { valid[Int($0)] ? keep[Int(idx[Int($0)])] != 0 : keepNull }
-        }
-        // No NULLs: count the matches (branch-free), then write exactly that many row numbers.
+        let valid = b.columns[slot].validity
+        let keepNull = keep[n - 1]
+        // Branch-free: every row's number is written, the output position advances by its flag
+        // (a data-dependent branch per row mispredicts at mid selectivities).
         return idx.withUnsafeBufferPointer { ip in
             keep.withUnsafeBufferPointer { kp in
-                var matches = 0
-                for i in ip { matches &+= Int(kp[Int(i)]) }
-                return [Int32](unsafeUninitializedCapacity: matches) { out, written in
+                [Int32](unsafeUninitializedCapacity: ip.count) { out, written in
                     var k = 0
-                    for r in 0..<ip.count where kp[Int(ip[r])] != 0 {
-                        out[k] = Int32(truncatingIfNeeded: r)
-                        k += 1
+                    if let valid {
+                        for r in 0..<ip.count {
+                            out[k] = Int32(truncatingIfNeeded: r)
+                            k &+= Int(valid[r] ? kp[Int(ip[r])] : keepNull)
+                        }
+                    } else {
+                        for r in 0..<ip.count {
+                            out[k] = Int32(truncatingIfNeeded: r)
+                            k &+= Int(kp[Int(ip[r])])
+                        }
                     }
                     written = k
                 }
             }
         }
     }
+
+    var streamInput: any PhysicalOperator { input }
+    func prepareMorsels() -> Bool { true }
+    func morsel(_ b: Batch, _ emit: (Batch) throws(QueryError) -> Void) throws(QueryError) {
+        guard let rows = try FilterOperator.selection(predicate, b) else { return try emit(b) }
+        if !rows.isEmpty { try emit(b.gather(rows)) }
+    }
+    func finishMorsels() {}
 
     func explain(analyzed: Bool) -> [String] { ["\(label) \(predicate.text)"] }
 }

@@ -26,11 +26,15 @@ final class HashAggregateOperator: SpillingOperator {
     }
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        lastSpill = nil
+        if let pipe = parallelPipeline, let out = try runParallel(pipe) {
+            if out.count > 0 { _ = try emit(out) }
+            return
+        }
         let agg = Aggregation(keys: keys, aggregates: aggregates)
         var position: Int64 = 0
         let limit = memoryLimit, canSpill = !keys.isEmpty
         var over = false
-        lastSpill = nil
         try input.run { b throws(QueryError) in
             try agg.add(b, position: position)
             position += 1 << 32
@@ -49,8 +53,53 @@ final class HashAggregateOperator: SpillingOperator {
         if out.count > 0 { _ = try emit(out) }
     }
 
+    /// The Tape scan and streaming operators below, when they can run on the scan's worker threads
+    /// (more than one) with a partial aggregation per thread.
+    private var parallelPipeline: MorselPipeline? {
+        guard spillDepth == 0, let pipe = MorselPipeline.find(input), pipe.scan.threads > 1 else { return nil }
+        return pipe
+    }
+
+    /// One partial aggregation per scan worker, fed by the pipeline below on the worker's thread,
+    /// then merged (positions keep row order, so first/last and arg_min/arg_max ties match one
+    /// thread). nil when the pipeline cannot run per batch, or when with GROUP BY keys the states
+    /// outgrew the memory limit: the caller then runs the input again on one thread, spilling.
+    private func runParallel(_ pipe: MorselPipeline) throws(QueryError) -> Batch? {
+        guard try pipe.prepare() else { return nil }
+        defer { pipe.finish() }
+        let keys = self.keys, aggregates = self.aggregates, canSpill = !keys.isEmpty
+        let threads = pipe.scan.threads, limit = memoryLimit
+        let perWorker = max(1, limit / threads)
+        let over = BudgetFlag()
+        let states: [Aggregation]
+        do {
+            states = try pipe.run(threads: threads, makeState: { _ in Aggregation(keys: keys, aggregates: aggregates) }) { agg, position, b throws(QueryError) in
+                try agg.add(b, position: position)
+                if agg.approximateBytes > perWorker {
+                    if canSpill { over.set(); throw QueryError(.execution, "aggregation over its share of the memory limit") }
+                    try agg.checkBudget(perWorker)
+                }
+            }
+        } catch let e {
+            if over.isSet { return nil }
+            throw e
+        }
+        guard let merged = states.first else { return try Aggregation(keys: keys, aggregates: aggregates).result() }
+        for s in states.dropFirst() {
+            try merged.merge(s)
+            if merged.approximateBytes > limit {
+                if canSpill { return nil }
+                try merged.checkBudget(limit)
+            }
+        }
+        return try merged.result()
+    }
+
     func explain(analyzed: Bool) -> [String] {
         let k = keys.isEmpty ? "" : " GROUP BY \(keys.map(\.text).joined(separator: ", "))"
-        return ["HASH AGGREGATE \(aggregates.map(\.text).joined(separator: ", "))\(k)" + SpillReport.suffix(lastSpill, analyzed: analyzed)]
+        // A run that outgrew the memory limit ran again on one thread, spilling: say that instead.
+        let spilled = analyzed && lastSpill != nil
+        let p = spilled ? "" : parallelPipeline.map { " (partial per scan thread on \($0.scan.threads) threads, merged)" } ?? ""
+        return ["HASH AGGREGATE \(aggregates.map(\.text).joined(separator: ", "))\(k)\(p)" + SpillReport.suffix(lastSpill, analyzed: analyzed)]
     }
 }

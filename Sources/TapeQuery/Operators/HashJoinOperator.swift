@@ -1,3 +1,5 @@
+import TapeCodec
+
 /// Hash join: INNER, LEFT, RIGHT, FULL, SEMI and ANTI, with equi-keys plus an optional residual
 /// condition; with no keys every pair is a candidate (CROSS JOIN, or ON without an equality).
 ///
@@ -10,7 +12,7 @@
 /// left-row order. LEFT/FULL add unmatched left rows padded with NULLs; RIGHT/FULL emit the
 /// unmatched build rows (left side NULL) after the left input ends. Output columns: left then
 /// right; SEMI and ANTI output the left columns only (each left row at most once).
-final class HashJoinOperator: SpillingOperator {
+final class HashJoinOperator: SpillingOperator, MorselOperator {
     let kind: JoinKind
     let left: any PhysicalOperator
     let right: any PhysicalOperator
@@ -64,10 +66,58 @@ final class HashJoinOperator: SpillingOperator {
             return
         }
         var matchedBuild = kind == .right || kind == .full ? [Bool](repeating: false, count: built.count) : []
-        let kind = self.kind, leftKeys = self.leftKeys, residual = self.residual
         var stopped = false
+        try left.run { [self] b throws(QueryError) in
+            let go = try probe(b, built, table, matched: &matchedBuild, emit)
+            stopped = !go
+            return go
+        }
+        if stopped || matchedBuild.isEmpty { return }
+        // RIGHT/FULL: build rows no left row matched, left side NULL.
+        let unmatched = (0..<Int32(built.count)).filter { !matchedBuild[Int($0)] }
+        var start = 0
+        while start < unmatched.count {
+            let piece = Array(unmatched[start..<min(unmatched.count, start + 65_536)])
+            start += piece.count
+            let nulls = left.columns.map { Vector(type: $0.type, storage: .constant(.null), count: piece.count) }
+            if try !emit(Batch(columns: nulls + built.columns.map { $0.gather(piece) }, count: piece.count)) { return }
+        }
+    }
+
+    /// The build side made by `prepareMorsels`, shared by the workers probing it.
+    private var morselBuild: (Batch, JoinHashTable?)?
+
+    /// The probe side streams through `morsel`.
+    var streamInput: any PhysicalOperator { left }
+
+    func prepareMorsels() throws(QueryError) -> Bool {
+        // RIGHT/FULL track which build rows matched across all batches: not per morsel.
+        guard kind == .inner || kind == .left || kind == .semi || kind == .anti else { return false }
+        lastSpill = nil
+        guard let b = try build() else { return false }   // spills: run as usual instead
+        morselBuild = b
+        return true
+    }
+
+    func morsel(_ b: Batch, _ emit: (Batch) throws(QueryError) -> Void) throws(QueryError) {
+        guard let (built, table) = morselBuild else { return }
+        var none: [Bool] = []
+        _ = try probe(b, built, table, matched: &none) { out throws(QueryError) in
+            try emit(out)
+            return true
+        }
+    }
+
+    func finishMorsels() { morselBuild = nil }
+
+    /// Joins one left batch with the build side (`built`, `table`), handing the output to `emit`
+    /// in left-row order; marks in `matched` (RIGHT/FULL; empty otherwise) the build rows that
+    /// found a partner. Returns false once `emit` asked to stop.
+    private func probe(_ b: Batch, _ built: Batch, _ table: JoinHashTable?, matched matchedBuild: inout [Bool],
+                       _ emit: (Batch) throws(QueryError) -> Bool) throws(QueryError) -> Bool {
+        let kind = self.kind, residual = self.residual
         /// Emits the join of left rows `range` of `b`, given their candidate pairs (in row order).
-        func finish(_ b: Batch, _ range: Range<Int>, _ candidates: ([Int32], [Int32])) throws(QueryError) -> Bool {
+        func finish(_ range: Range<Int>, _ candidates: ([Int32], [Int32])) throws(QueryError) -> Bool {
             var (lrows, rrows) = candidates
             if let residual, !lrows.isEmpty {
                 let pairs = Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gather(rrows) }, count: lrows.count)
@@ -102,55 +152,75 @@ final class HashJoinOperator: SpillingOperator {
                 break
             }
             if lrows.isEmpty { return true }
-            return try emit(Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gatherPadded(rrows) }, count: lrows.count))
+            // Every left row matched exactly once (a unique build key): the left columns as they are.
+            let identity = lrows.count == b.count && range.count == b.count && !hit.contains(false)
+            let same = HashJoinOperator.singleRow(rrows)
+            return try emit(Batch(columns: (identity ? b.columns : b.columns.map { $0.gather(lrows) }) + built.columns.map { HashJoinOperator.gatherBuild($0, rrows, single: same) }, count: lrows.count))
         }
-        try left.run { b throws(QueryError) in
-            var first: [Int32] = []
-            if let table {
-                var keys: [Vector] = []
-                for k in leftKeys { keys.append(try Evaluator.evaluate(k, b)) }
-                first = table.firstMatches(keys, count: b.count)
-            }
-            // Candidate pairs in left-row order, finished in pieces of about 64K pairs so a
-            // many-to-many or keyless join never holds more than that at once.
-            var start = 0
-            var lrows: [Int32] = [], rrows: [Int32] = []
-            for r in 0..<b.count {
-                if let table {
-                    var m = first[r]
-                    while m >= 0 {
-                        lrows.append(Int32(r))
-                        rrows.append(m)
-                        m = table.nextMatch(m)
-                    }
-                } else {
-                    for m in 0..<built.count {
-                        lrows.append(Int32(r))
-                        rrows.append(Int32(m))
-                    }
-                }
-                if lrows.count >= 65_536 || r == b.count - 1 {
-                    if try !finish(b, start..<(r + 1), (lrows, rrows)) {
-                        stopped = true
-                        return false
-                    }
-                    start = r + 1
-                    lrows.removeAll(keepingCapacity: true)
-                    rrows.removeAll(keepingCapacity: true)
-                }
-            }
-            return true
+        var first: [Int32] = []
+        if let table {
+            var keys: [Vector] = []
+            for k in leftKeys { keys.append(try Evaluator.evaluate(k, b)) }
+            first = table.firstMatches(keys, count: b.count)
         }
-        if stopped || matchedBuild.isEmpty { return }
-        // RIGHT/FULL: build rows no left row matched, left side NULL.
-        let unmatched = (0..<Int32(built.count)).filter { !matchedBuild[Int($0)] }
+        // Candidate pairs in left-row order, finished in pieces of about 64K pairs so a
+        // many-to-many or keyless join never holds more than that at once.
         var start = 0
-        while start < unmatched.count {
-            let piece = Array(unmatched[start..<min(unmatched.count, start + 65_536)])
-            start += piece.count
-            let nulls = left.columns.map { Vector(type: $0.type, storage: .constant(.null), count: piece.count) }
-            if try !emit(Batch(columns: nulls + built.columns.map { $0.gather(piece) }, count: piece.count)) { return }
+        var lrows: [Int32] = [], rrows: [Int32] = []
+        lrows.reserveCapacity(min(b.count, 65_536))
+        rrows.reserveCapacity(min(b.count, 65_536))
+        let chains = table?.chains ?? []
+        for r in 0..<b.count {
+            if table != nil {
+                var m = first[r]
+                while m >= 0 {
+                    lrows.append(Int32(r))
+                    rrows.append(m)
+                    m = chains[Int(m)]
+                }
+            } else {
+                for m in 0..<built.count {
+                    lrows.append(Int32(r))
+                    rrows.append(Int32(m))
+                }
+            }
+            if lrows.count >= 65_536 || r == b.count - 1 {
+                if try !finish(start..<(r + 1), (lrows, rrows)) { return false }
+                start = r + 1
+                lrows.removeAll(keepingCapacity: true)
+                rrows.removeAll(keepingCapacity: true)
+            }
         }
+        return true
+    }
+
+    /// The build row every output row takes, when they all take one (not NULL).
+    static func singleRow(_ rows: [Int32]) -> Int32? {
+        guard let r0 = rows.first, r0 >= 0 else { return nil }
+        return rows.withUnsafeBufferPointer { p in
+            for r in p where r != r0 { return nil }
+            return r0
+        }
+    }
+
+    /// Build rows `rows` of a build column (-1: NULL), without copying per row where it can: a
+    /// single build row repeated (a probe batch whose rows share one key, e.g. a run's id) becomes
+    /// a constant, and plain strings become a dictionary over the build side's strings (indexed
+    /// by `rows`) when there are no more of them than output rows.
+    /// `single` is `singleRow(rows)`.
+    static func gatherBuild(_ v: Vector, _ rows: [Int32], single: Int32?) -> Vector {
+        if let r = single { return .constant(v.datum(Int(r)), type: v.type, count: rows.count) }
+        if case .constant = v.storage { return v.gatherPadded(rows) }
+        if case .string(let s) = v.storage, s.count <= rows.count, !rows.contains(where: { $0 < 0 }) {
+            var g = Vector(type: v.type, storage: .dict(entries: s, indices: rows.map { UInt32(truncatingIfNeeded: $0) }), count: rows.count)
+            if let valid = v.validity {
+                var b = Bitmap(count: rows.count, value: false)
+                for (i, r) in rows.enumerated() where valid[Int(r)] { b[i] = true }
+                g.validity = b
+            }
+            return g
+        }
+        return v.gatherPadded(rows)
     }
 
     func explain(analyzed: Bool) -> [String] {

@@ -1,6 +1,6 @@
 /// Computes `expressions` over each input batch: one output column per expression, named by
 /// `names`. Streaming.
-final class ProjectOperator: PhysicalOperator {
+final class ProjectOperator: MorselOperator {
     let input: any PhysicalOperator
     let expressions: [BoundExpr]
     let columns: [OutputColumn]
@@ -24,6 +24,13 @@ final class ProjectOperator: PhysicalOperator {
         let expressions = self.expressions
         try input.run { b throws(QueryError) in try emit(ProjectOperator.project(expressions, b)) }
     }
+
+    var streamInput: any PhysicalOperator { input }
+    func prepareMorsels() -> Bool { true }
+    func morsel(_ b: Batch, _ emit: (Batch) throws(QueryError) -> Void) throws(QueryError) {
+        try emit(ProjectOperator.project(expressions, b))
+    }
+    func finishMorsels() {}
 
     func explain(analyzed: Bool) -> [String] {
         ["PROJECT " + zip(columns, expressions).map { $0.0.name == $0.1.text ? $0.0.name : "\($0.1.text) AS \($0.0.name)" }.joined(separator: ", ")]

@@ -13,6 +13,11 @@ final class RunsTableOperator: PhysicalOperator {
     private let metricNames: [String]
     private let metrics: [RunMetrics?]
     var children: [any PhysicalOperator] { [] }
+    /// The columns some operator above reads (nil: all); the others come out as NULL constants.
+    private(set) var used: Set<Int>?
+
+    /// Adds to the columns read (see `used`).
+    func markUsed(_ columns: Set<Int>) { used = (used ?? []).union(columns) }
 
     /// Reads every run's stored metrics (the footers again; no chunk).
     init(runs: RunSet, qualifier: String) throws(QueryError) {
@@ -30,12 +35,13 @@ final class RunsTableOperator: PhysicalOperator {
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
         guard !runs.runs.isEmpty else { return }
         var builders = columns.map { VectorBuilder(type: $0.type) }
+        let wanted = columns.indices.map { used?.contains($0) ?? true }
         for (run, stored) in zip(runs.runs, metrics) {
-            builders[0].append(.string(run.id))
-            builders[1].append(.string(run.path))
-            for (i, k) in metadataKeys.enumerated() { builders[2 + i].append(runs.metadataValue(run, k, columns[2 + i].type)) }
+            if wanted[0] { builders[0].append(.string(run.id)) }
+            if wanted[1] { builders[1].append(.string(run.path)) }
+            for (i, k) in metadataKeys.enumerated() where wanted[2 + i] { builders[2 + i].append(runs.metadataValue(run, k, columns[2 + i].type)) }
             let base = 2 + metadataKeys.count
-            for (i, name) in metricNames.enumerated() {
+            for (i, name) in metricNames.enumerated() where wanted[base + i] {
                 let d: Datum
                 switch stored?[name] {
                 case .int(let v)?: d = columns[base + i].type == .double ? .double(Double(v)) : .int(v)
@@ -46,7 +52,10 @@ final class RunsTableOperator: PhysicalOperator {
                 builders[base + i].append(d)
             }
         }
-        _ = try emit(Batch(columns: try builders.map { (b) throws(QueryError) in try b.build() }, count: runs.runs.count))
+        let n = runs.runs.count
+        var out: [Vector] = []
+        for c in columns.indices { out.append(wanted[c] ? try builders[c].build() : .constant(.null, type: columns[c].type, count: n)) }
+        _ = try emit(Batch(columns: out, count: n))
     }
 
     func explain(analyzed: Bool) -> [String] {

@@ -32,6 +32,19 @@ final class TapeScanOperator: PhysicalOperator {
         try executor.run { b in try emit(b) }
     }
 
+    /// Whether the scan is a plain filtered projection whose chunks a pipeline above it may
+    /// consume in any order, on the scan's workers (`MorselPipeline`).
+    var streamsUnordered: Bool { executor.isUnorderedStreamable }
+
+    /// The scan on `threads` workers, unordered (see `Executor.runUnordered`).
+    func runUnordered<W>(threads: Int, makeState: @escaping @Sendable (Int) -> W,
+                         _ body: @escaping @Sendable (W, Int, Batch) throws(QueryError) -> Void) throws(QueryError) -> [W] {
+        try executor.runUnordered(threads: threads, makeState: makeState, body)
+    }
+
+    /// Worker threads the scan uses.
+    var threads: Int { executor.options.threads }
+
     func explain(analyzed: Bool) -> [String] {
         var lines = Explain.scanLines(plan, runs: runs)
         if !lines.isEmpty { lines[0] += SpillReport.suffix(executor.spillReport.withLock { $0 }, analyzed: analyzed) }

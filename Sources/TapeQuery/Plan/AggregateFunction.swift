@@ -1,6 +1,6 @@
-/// The aggregate functions Tape's SQL knows, with DuckDB's semantics: NULL inputs are ignored
-/// (except by first/last, which return the first/last row's value even when NULL, by row order);
-/// over no rows every aggregate but count returns NULL.
+/// Which running state computes an aggregate (`AggregateState.make`) and which frame kernel
+/// computes it over a window. Names, binding rules and documentation are the registry's
+/// (`AggregateFunctions`).
 enum AggregateFunction: String, Sendable, CaseIterable {
     case countStar = "count_star", count, countDistinct = "count_distinct"
     case sum, avg, min, max, first, last, anyValue = "any_value"
@@ -8,27 +8,11 @@ enum AggregateFunction: String, Sendable, CaseIterable {
     case quantileDisc = "quantile_disc", quantileCont = "quantile_cont"
     case argMin = "arg_min", argMax = "arg_max"
 
-    /// Looks up a name as written in a query; `distinct` selects count(DISTINCT x).
+    /// Looks up a name as written in a query (`FunctionRegistry`); `distinct` selects
+    /// count(DISTINCT x).
     static func named(_ n: String, distinct: Bool) -> AggregateFunction? {
-        switch n {
-        case "count": return distinct ? .countDistinct : .count
-        case "sum": return .sum
-        case "avg", "mean": return .avg
-        case "min": return .min
-        case "max": return .max
-        case "first", "arbitrary": return .first
-        case "last": return .last
-        case "any_value": return .anyValue
-        case "stddev", "stddev_samp", "std": return .stddevSamp
-        case "stddev_pop": return .stddevPop
-        case "variance", "var_samp", "var": return .varSamp
-        case "var_pop": return .varPop
-        case "quantile", "quantile_disc": return .quantileDisc
-        case "quantile_cont", "median", "percentile_cont": return .quantileCont
-        case "arg_min", "argmin", "min_by": return .argMin
-        case "arg_max", "argmax", "max_by": return .argMax
-        default: return nil
-        }
+        guard let f = FunctionRegistry.aggregate(named: n)?.function else { return nil }
+        return f == .count && distinct ? .countDistinct : f
     }
 
     /// Whether `n` names an aggregate (used to find aggregates in a select list).

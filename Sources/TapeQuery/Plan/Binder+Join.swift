@@ -43,7 +43,7 @@ extension Binder {
             var cols: [OutputColumn] = []
             for (name, a, b) in shared {
                 let (x, y) = try Binder.unify(a, b, op: "=", at: position)
-                let e = kind == .full ? try FunctionBinder.bind("coalesce", [x, y], at: position) : y
+                let e = kind == .full ? try FunctionRegistry.bindScalar("coalesce", [x, y], at: position) : y
                 mergedExprs.append(e)
                 cols.append(OutputColumn(name: name, type: e.type))
                 scope.merge(slot: a.slots.first ?? 0)

@@ -115,7 +115,10 @@ extension Binder {
                 let op = try RunsTableOperator(runs: runs, qualifier: alias ?? name)
                 var scope = Scope()
                 scope.add(name: alias ?? name, columns: op.columns)
-                return BoundFrom(scope: scope, build: { _, pushed throws(QueryError) in Binder.filtered(op, pushed) }, accepts: { _ in true })
+                return BoundFrom(scope: scope, build: { used, pushed throws(QueryError) in
+                    op.markUsed(used)
+                    return Binder.filtered(op, pushed)
+                }, accepts: { _ in true })
             }
             return try bindStoredTable(name, alias: alias, at: position)
         case .subquery(let q, let alias, _):

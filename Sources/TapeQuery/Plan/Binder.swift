@@ -402,7 +402,7 @@ struct Binder {
             if distinct { throw QueryError(.binding, "DISTINCT is only allowed in aggregate functions", at: e.position) }
             var bound: [BoundExpr] = []
             for a in args { bound.append(try bind(a, post: post)) }
-            return try fold(try FunctionBinder.bind(name, bound, at: e.position))
+            return try fold(try FunctionRegistry.bindScalar(name, bound, at: e.position))
         case .caseWhen(let operand, let whens, let otherwise):
             return try bindCase(operand, whens, otherwise, e.position, post: post)
         case .cast(let x, let type):
@@ -423,9 +423,10 @@ struct Binder {
             try expectBool(f, "FILTER")
             boundFilter = f
         }
-        guard var f = AggregateFunction.named(name, distinct: distinct) else {
+        guard let entry = FunctionRegistry.aggregate(named: name) else {
             throw QueryError(.binding, "unknown aggregate \(name)", at: e.position)
         }
+        var f = entry.function == .count && distinct ? .countDistinct : entry.function
         var bound: [BoundExpr] = []
         if args.count == 1, case .star = args[0].kind {
             guard f == .count else { throw QueryError(.binding, "\(name)(*) is not valid; only count(*)", at: e.position) }
@@ -438,58 +439,13 @@ struct Binder {
         }
         var fraction = 0.5
         let type: SQLType
-        func arity(_ n: Int) throws(QueryError) {
-            guard bound.count == n else {
-                throw QueryError(.binding, "\(name)() takes \(n) argument\(n == 1 ? "" : "s"), got \(bound.count)", at: e.position)
-            }
-        }
-        func numeric(_ x: BoundExpr) throws(QueryError) {
-            guard x.type.isNumeric || x.type == .null else {
-                throw QueryError(.binding, "\(name)() needs a numeric argument, got \(x.type)", at: x.position)
-            }
-        }
-        switch f {
-        case .countStar:
+        if f == .countStar {
             type = .int
-        case .count, .countDistinct:
-            try arity(1)
-            type = .int
-        case .sum where bound.count == 1 && bound[0].type == .interval, .avg where bound.count == 1 && bound[0].type == .interval:
-            type = .interval   // IntervalSumState
-        case .sum:
-            try arity(1)
-            try numeric(bound[0])
-            type = bound[0].type == .int ? .int : .double
-        case .avg, .stddevSamp, .stddevPop, .varSamp, .varPop:
-            try arity(1)
-            try numeric(bound[0])
-            type = .double
-        case .min, .max, .first, .last, .anyValue:
-            try arity(1)
-            type = bound[0].type
-        case .quantileDisc, .quantileCont:
-            if name == "median" {
-                try arity(1)
-            } else {
-                try arity(2)
-                guard let q = bound[1].constantValue, case let v? = (q.coerced(to: .double)), case .double(let d) = v, d >= 0, d <= 1 else {
-                    throw QueryError(.binding, "\(name)() needs a constant fraction between 0 and 1 as its second argument", at: bound[1].position)
-                }
-                fraction = d
-                bound.removeLast()
-            }
-            if f == .quantileCont {
-                try numeric(bound[0])
-                type = .double
-            } else {
-                guard bound[0].type != .bool && bound[0].type != .interval else {
-                    throw QueryError(.binding, "\(name)() needs a numeric, timestamp or string argument", at: bound[0].position)
-                }
-                type = bound[0].type
-            }
-        case .argMin, .argMax:
-            try arity(2)
-            type = bound[0].type
+        } else {
+            var a = FunctionArguments(name: name, position: e.position, args: bound)
+            type = try entry.bind(&a)
+            bound = a.args
+            fraction = a.fraction
         }
         let text = "\(f == .countStar ? "count" : name)(\(distinct ? "DISTINCT " : "")\(f == .countStar ? "*" : bound.map(\.text).joined(separator: ", "))\(name != "median" && (f == .quantileCont || f == .quantileDisc) ? ", \(fraction)" : ""))"
             + (boundFilter.map { " FILTER (WHERE \($0.text))" } ?? "")

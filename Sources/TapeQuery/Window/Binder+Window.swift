@@ -11,7 +11,7 @@ extension Binder {
             if let inner = Binder.findWindow(a) { throw QueryError(.binding, "window functions cannot be nested", at: inner) }
         }
         guard var f = WindowFunction.named(call.name, distinct: call.distinct) else {
-            let known = ["row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value", "last_value", "nth_value"]
+            let known = FunctionRegistry.windows.map(\.name)
             throw QueryError(.binding, "\(call.name)() is not a window function (window functions: \(known.joined(separator: ", ")) and the aggregates)", at: e.position)
         }
         var distinct = false
@@ -152,76 +152,19 @@ extension Binder {
         return BoundFrame(unit: frame.unit, start: try bound(frame.start), end: try bound(frame.end), exclude: frame.exclude)
     }
 
-    /// The result type of a window function, with its arguments checked (and cast where needed).
+    /// The result type of a window function, with its arguments checked (and cast where needed)
+    /// by the registry entry's window rule.
     static func windowType(_ f: WindowFunction, _ name: String, _ args: [BoundExpr], _ at: Int) throws(QueryError) -> (SQLType, [BoundExpr]) {
-        func arity(_ range: ClosedRange<Int>) throws(QueryError) {
-            guard range.contains(args.count) else {
-                let n = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
-                throw QueryError(.binding, "\(name)() takes \(n) argument\(range.upperBound == 1 ? "" : "s"), got \(args.count)", at: at)
-            }
-        }
-        func integer(_ i: Int) throws(QueryError) -> BoundExpr {
-            guard args[i].type == .int || args[i].type == .null else {
-                throw QueryError(.binding, "\(name)() needs an integer argument \(i + 1), got \(args[i].type)", at: args[i].position)
-            }
-            return try Binder.cast(args[i], to: .int, at: args[i].position, explicit: false)
-        }
-        func numeric() throws(QueryError) {
-            guard args[0].type.isNumeric || args[0].type == .null else {
-                throw QueryError(.binding, "\(name)() needs a numeric argument, got \(args[0].type)", at: args[0].position)
-            }
-        }
+        let rule: ScalarFunction.Rule?
         switch f {
-        case .rowNumber, .rank, .denseRank:
-            try arity(0...0)
-            return (.int, [])
-        case .percentRank, .cumeDist:
-            try arity(0...0)
-            return (.double, [])
-        case .ntile:
-            try arity(1...1)
-            return (.int, [try integer(0)])
-        case .lag, .lead:
-            try arity(1...3)
-            var out = [args[0]]
-            if args.count > 1 { out.append(try integer(1)) }
-            if args.count > 2 { out.append(try Binder.cast(args[2], to: args[0].type == .null ? args[2].type : args[0].type, at: args[2].position, explicit: false)) }
-            let type = args[0].type == .null && args.count > 2 ? args[2].type : args[0].type
-            return (type, out)
-        case .firstValue, .lastValue:
-            try arity(1...1)
-            return (args[0].type, args)
-        case .nthValue:
-            try arity(2...2)
-            return (args[0].type, [args[0], try integer(1)])
-        case .aggregate(let a):
-            switch a {
-            case .countStar: return (.int, [])
-            case .count:
-                try arity(1...1)
-                return (.int, args)
-            case .sum:
-                try arity(1...1)
-                try numeric()
-                return args[0].type == .int ? (.int, args) : (.double, [try Binder.cast(args[0], to: .double, at: at, explicit: false)])
-            case .avg:
-                try arity(1...1)
-                try numeric()
-                return (.double, args[0].type == .int ? args : [try Binder.cast(args[0], to: .double, at: at, explicit: false)])
-            case .stddevSamp, .stddevPop, .varSamp, .varPop:
-                try arity(1...1)
-                try numeric()
-                return (.double, args)
-            case .min, .max:
-                try arity(1...1)
-                return (args[0].type, args)
-            case .argMin, .argMax:
-                try arity(2...2)
-                return (args[0].type, args)
-            default:
-                throw QueryError(.binding, "\(name)() is not supported as a window function", at: at)
-            }
+        case .aggregate(.countStar): return (.int, [])
+        case .aggregate: rule = FunctionRegistry.aggregate(named: name)?.window
+        default: rule = FunctionRegistry.windows.first { $0.function == f }?.bind
         }
+        guard let rule else { throw QueryError(.binding, "\(name)() is not supported as a window function", at: at) }
+        var a = FunctionArguments(name: name, position: at, args: args)
+        let type = try rule(&a)
+        return (type, a.args)
     }
 
     /// Binds QUALIFY: a condition over the select list's context that may use window functions

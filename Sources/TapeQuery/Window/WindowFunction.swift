@@ -5,27 +5,9 @@ enum WindowFunction: Sendable, Equatable {
     case lag, lead, firstValue, lastValue, nthValue
     case aggregate(AggregateFunction)
 
+    /// The window function `n(…) OVER …` names (`FunctionRegistry.windowFunction`).
     static func named(_ n: String, distinct: Bool) -> WindowFunction? {
-        switch n {
-        case "row_number": return .rowNumber
-        case "rank": return .rank
-        case "dense_rank": return .denseRank
-        case "percent_rank": return .percentRank
-        case "cume_dist": return .cumeDist
-        case "ntile": return .ntile
-        case "lag": return .lag
-        case "lead": return .lead
-        case "first_value": return .firstValue
-        case "last_value": return .lastValue
-        case "nth_value": return .nthValue
-        default:
-            guard let a = AggregateFunction.named(n, distinct: distinct) else { return nil }
-            switch a {
-            case .first, .anyValue: return .firstValue
-            case .last: return .lastValue
-            default: return .aggregate(a)
-            }
-        }
+        FunctionRegistry.windowFunction(named: n, distinct: distinct)
     }
 
     /// Whether the frame matters (ranking functions and lag/lead see the whole partition).

@@ -136,13 +136,21 @@ def read_table(paths, table, columns=None, start=None, end=None, time_column=Non
                           where=where, dictionary=dictionary))
 
 
-def read_pandas(paths, table, columns=None, start=None, end=None, time_column=None, where=None, dictionary=None):
-    """`table` as a pandas.DataFrame: timestamps as datetime64[ns, UTC], int64 and bool columns
-    with nulls as pandas' nullable Int64/boolean, float NaN and null both NaN (pandas has one);
-    `dictionary` string columns as categoricals (see `scan` for the arguments)."""
+def read_pandas(paths, table, columns=None, start=None, end=None, time_column=None, where=None, dictionary=None,
+                dtype_backend=None):
+    """`table` as a pandas.DataFrame (see `scan` for the arguments). dtype_backend (as pandas'
+    readers take it): None (default): timestamps datetime64[ns, UTC], durations timedelta64[ns],
+    int64 and bool with pandas' nullable Int64/boolean dtypes, float64 as numpy float64 (NaN and
+    null both NaN: numpy has one missing value); "pyarrow": every column Arrow-backed
+    (`pd.ArrowDtype`), which keeps a float NaN apart from a null. `dictionary` string columns are
+    categoricals (or Arrow dictionaries with "pyarrow")."""
     import pandas as pd
+    if dtype_backend not in (None, "numpy_nullable", "pyarrow"):
+        raise TapeValueError("dtype_backend: expected None, 'numpy_nullable' or 'pyarrow', got %r" % (dtype_backend,))
     t = read_table(paths, table, columns=columns, start=start, end=end, time_column=time_column,
                    where=where, dictionary=dictionary)
+    if dtype_backend == "pyarrow":
+        return t.to_pandas(types_mapper=pd.ArrowDtype)
     nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
     return t.to_pandas(types_mapper=nullable.get)
 

@@ -69,7 +69,7 @@ def _declare_writer(lib):
     strs = ctypes.POINTER(ctypes.c_char_p)
     out = ctypes.POINTER(ctypes.c_void_p)
     for name, args in [
-        ("tape_writer_open", [cstr, strs, strs, i64, out]),
+        ("tape_writer_open", [cstr, strs, strs, i64, i32, out]),
         ("tape_writer_resume", [cstr, out, out]),
         ("tape_writer_set_metadata", [void, cstr, cstr]),
         ("tape_writer_expect_bars", [void, i64, cstr]),

@@ -11,7 +11,7 @@ import os
 import pyarrow as pa
 
 from ._arrow_c import ArrowArray, ArrowSchema
-from ._errors import check, TapeError
+from ._errors import check, TapeError, TapeValueError
 from ._library import library
 
 # Rows `write` buffers per table before handing them over as one batch.
@@ -72,11 +72,15 @@ class Writer:
     categoricals and strings are strings). Later batches may leave columns out (null), never add
     new ones; an int column given floats takes them only when they are whole numbers (NaN becomes
     null), an int given to a float column must be exact: anything else raises TapeError and
-    appends nothing. Leaving the `with` block through an exception cancels the run (its rows are
+    appends nothing. compression_level: the zstd level of every block, 1 (the default, as
+    pyarrow's Parquet writer uses; about twice as fast as 3 on high-entropy floats, files ~5-10%
+    larger) ... 22; None takes the CLI's default (3); `tape compact --level 19` recompresses a
+    finished run. Leaving the `with` block through an exception cancels the run (its rows are
     kept, metadata tape.cancelled = true) and lets the exception propagate.
     """
 
-    def __init__(self, path, metadata=None, expect_bars=None, progress_table="equity", _handle=None):
+    def __init__(self, path, metadata=None, expect_bars=None, progress_table="equity", compression_level=1,
+                 _handle=None):
         self._lib = library()
         self.path = os.fspath(path)
         self._rows = {}
@@ -89,7 +93,10 @@ class Writer:
             keys = (ctypes.c_char_p * max(1, len(meta)))(*[k.encode() for k in meta])
             values = (ctypes.c_char_p * max(1, len(meta)))(*[v.encode() for v in meta.values()])
             h = ctypes.c_void_p()
-            check(self._lib.tape_writer_open(os.fsencode(self.path), keys, values, len(meta), ctypes.byref(h)))
+            level = 0 if compression_level is None else compression_level     # 0: the CLI's default (3)
+            if compression_level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 22):
+                raise TapeValueError("compression_level: expected a zstd level 1...22 or None, got %r" % (compression_level,))
+            check(self._lib.tape_writer_open(os.fsencode(self.path), keys, values, len(meta), level, ctypes.byref(h)))
             self._h = h
         if expect_bars is not None:
             self.expect_bars(expect_bars, progress_table)

@@ -13,10 +13,8 @@ class name), params (its parameters, JSON) and backtesting.stats (the scalar sta
 Naive timestamps (backtesting.py's usual data) are stored as UTC.
 """
 import json
-import math
 
-import pyarrow as pa
-
+from ._adapter import arrow_frame as _arrow, scalar_stats as _scalar_stats
 from ._writer import Writer
 
 METRIC_COLUMNS = {
@@ -26,34 +24,6 @@ METRIC_COLUMNS = {
     "tape.metrics.entry_column": "EntryTime",
     "tape.metrics.exit_column": "ExitTime",
 }
-
-
-def _arrow(df):
-    """`df` as a pyarrow.Table whose all-null columns (e.g. an unused Tag) are strings, so that
-    the table's first batch types every column."""
-    t = pa.Table.from_pandas(df, preserve_index=False)
-    for i, f in enumerate(t.schema):
-        if pa.types.is_null(f.type):
-            t = t.set_column(i, pa.field(f.name, pa.string()), t.column(i).cast(pa.string()))
-    return t
-
-
-def _scalar_stats(stats):
-    out = {}
-    for k, v in stats.items():
-        if str(k).startswith("_"):
-            continue
-        if hasattr(v, "isoformat"):
-            out[str(k)] = v.isoformat()
-        elif hasattr(v, "total_seconds"):
-            out[str(k)] = v.total_seconds()
-        elif isinstance(v, (int, float)) or type(v).__module__ == "numpy":
-            try:
-                f = float(v)
-            except (TypeError, ValueError):
-                continue
-            out[str(k)] = f if math.isfinite(f) else None
-    return out
 
 
 def save(stats, path, metadata=None):

@@ -112,6 +112,19 @@ def test_read_pandas_dtypes(types_file):
     assert df["ts"].iloc[0].value == 1704067200000000001
 
 
+def test_read_pandas_arrow_backend_keeps_nan_apart_from_null(types_file):
+    import pandas as pd
+    df = tape.read_pandas(types_file, "t", dtype_backend="pyarrow")
+    assert all(isinstance(t, pd.ArrowDtype) for t in df.dtypes)
+    assert str(df["ts"].dtype) == "timestamp[ns, tz=UTC][pyarrow]"
+    f = pa.array(df["f"].array)
+    assert f.is_null().to_pylist() == [False, False, True] and math.isnan(f[1].as_py())
+    assert df["i"].isna().tolist() == [False, True, False] and df["s"].isna().tolist() == [False, True, False]
+    assert tape.read_pandas(types_file, "t", dtype_backend="numpy_nullable")["i"].dtype == pd.Int64Dtype()
+    with pytest.raises(tape.TapeValueError, match="dtype_backend"):
+        tape.read_pandas(types_file, "t", dtype_backend="arrow")
+
+
 def test_info_is_tape_info_json(types_file, run_cli):
     import json
     assert tape.info(types_file) == json.loads(run_cli("info", "--json", types_file))

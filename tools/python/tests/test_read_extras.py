@@ -33,6 +33,27 @@ def test_bad_where_is_a_query_error_with_its_place(small_demo):
         tape.read_table(small_demo, "equity", where="  ")
 
 
+def test_errors_point_into_the_callers_text_only(small_demo):
+    # A place in `where` is shown in the where text itself, with a caret under it.
+    with pytest.raises(tape.TapeQueryError) as e:
+        tape.read_table(small_demo, "equity", where="equity > 0 AND nope > 1")
+    assert str(e.value).startswith("where: error at offset 15: no column 'nope'")
+    assert str(e.value).endswith("\n  equity > 0 AND nope > 1\n                 ^")
+    # The query a scan makes up is never quoted: no offset into text the caller did not write.
+    with pytest.raises(tape.TapeQueryError) as e:
+        tape.read_table(small_demo, "nope")
+    assert str(e.value).startswith("error: no table 'nope'") and "offset" not in str(e.value)
+    with pytest.raises(tape.TapeQueryError) as e:
+        tape.read_table(small_demo, "equity", columns=["equity", "zz"])
+    assert "no column 'zz'" in str(e.value) and "offset" not in str(e.value)
+    # tape.sql: the query's line with a caret, and no CLI usage text.
+    with pytest.raises(tape.TapeQueryError) as e:
+        tape.sql("SELECT equity FROM equity WHERE bogus(equity)", small_demo)
+    lines = str(e.value).split("\n")
+    assert len(lines) == 3 and "bogus" in lines[0] and lines[2].index("^") == lines[1].index("bogus")
+    assert "USAGE" not in str(e.value) and "--help" not in str(e.value)
+
+
 def test_dictionary_option_gives_arrow_dictionaries_and_categoricals(small_demo):
     t = tape.read_table(small_demo, "decisions", dictionary=True)
     plain = tape.read_table(small_demo, "decisions")

@@ -342,3 +342,22 @@ def test_crafted_valid_batch_with_offset_is_read_exactly(tmp_path):
     w.close()
     # physical rows 2, 3, 4 of offsets [0,1,3,3,4,6] over "abcdef": "", "d" (null), "ef"
     assert tape.read_table(path, "t").column("c").to_pylist() == ["", None, "ef"]
+
+
+def test_compression_level_changes_size_not_data(tmp_path):
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=50_000, freq="min", tz="UTC"),
+                       "x": rng.normal(size=50_000).round(3), "s": rng.choice(["buy", "sell", "hold"], 50_000)})
+    sizes = {}
+    for level in (1, None, 19):
+        path = str(tmp_path / ("l%s.tape" % level))
+        with tape.Writer(path, compression_level=level) as w:
+            w.write_batch("t", df)
+        back = tape.read_pandas(path, "t")
+        assert back["x"].tolist() == df["x"].tolist() and back["s"].tolist() == df["s"].tolist()
+        sizes[level] = os.path.getsize(path)
+    assert len(set(sizes.values())) == 3      # the level reaches the blocks (sizes are not monotonic in it here)
+    for bad in (0, 23, -1, "3", 2.0, True):
+        with pytest.raises(tape.TapeValueError, match="compression_level"):
+            tape.Writer(str(tmp_path / "bad.tape"), compression_level=bad)
+    assert not os.path.exists(tmp_path / "bad.tape")

@@ -5,7 +5,8 @@ import TapeCodec
 ///
 /// Fast paths: one BIGINT/TIMESTAMP key (with a one-entry cache, so sorted keys such as
 /// time buckets cost one comparison per row), one string key (hashed as UTF-8 bytes; dictionary
-/// entries looked up once per batch); otherwise keys are hashed as tuples.
+/// entries looked up once per batch); otherwise each key column's values get dense codes and the
+/// codes fold into tuple ids (`KeyTupleIds`), with no `Datum` per row.
 final class GroupTable {
     let types: [SQLType]
     private(set) var count = 0
@@ -22,16 +23,20 @@ final class GroupTable {
     /// in. (DuckDB shows the first seen, which is +0.0 too whenever +0.0 comes first.)
     private var zeroGroup: Int32?
     private var zeroSigns: (plus: Bool, minus: Bool) = (false, false)
-    private var tupleMap: [[Datum]: Int32] = [:]
+    /// Several keys (or one of another type): tuple ids from per-column codes, and per id its
+    /// group (-1: an id no group has, e.g. an unused dictionary entry's).
+    private var tuples: KeyTupleIds
+    private var tupleGroups: [Int32] = []
     private var nullGroup: Int32?
 
     init(types: [SQLType]) {
         self.types = types
         keyBuilders = types.map { VectorBuilder(type: $0) }
+        tuples = KeyTupleIds(columns: max(1, types.count))
     }
 
     /// Approximate bytes held (for the memory budget).
-    var approximateBytes: Int { keyBuilders.reduce(0) { $0 + $1.approximateBytes } + count * 48 }
+    var approximateBytes: Int { keyBuilders.reduce(0) { $0 + $1.approximateBytes } + count * 48 + tuples.approximateBytes + tupleGroups.count * 4 }
 
     private func newGroup(_ key: [Datum]) -> Int32 {
         for (i, d) in key.enumerated() { keyBuilders[i].append(d) }
@@ -64,9 +69,28 @@ final class GroupTable {
             default: break
             }
         }
-        if let g = tupleMap[key] { return g }
-        let g = newGroup(key)
-        tupleMap[key] = g
+        let g = tupleGroup(tuples.id(key)) { key }
+        for (c, d) in key.enumerated() where d == .double(0) { noteTupleZero(g, c, d) }
+        return g
+    }
+
+    /// Several keys: the signs of zero a group saw in a DOUBLE key column, by `group << 8 | column`
+    /// (bit 1: +0.0, bit 2: -0.0). A group that saw both shows +0.0, as the single DOUBLE key
+    /// does, so the key shown does not depend on the order rows (or threads) came in.
+    private var tupleZeroSigns: [Int: UInt8] = [:]
+
+    private func noteTupleZero(_ g: Int32, _ column: Int, _ d: Datum) {
+        guard column < 256, case .double(let v) = d else { return }
+        tupleZeroSigns[Int(g) << 8 | column, default: 0] |= v.sign == .minus ? 2 : 1
+    }
+
+    /// The group of tuple id `t`, created (with the key `key()`) when new.
+    @inline(__always) private func tupleGroup(_ t: UInt32, _ key: () -> [Datum]) -> Int32 {
+        let t = Int(t)
+        if t >= tupleGroups.count { tupleGroups.append(contentsOf: repeatElement(-1, count: max(t + 1 - tupleGroups.count, tupleGroups.count))) }
+        if tupleGroups[t] >= 0 { return tupleGroups[t] }
+        let g = newGroup(key())
+        tupleGroups[t] = g
         return g
     }
 
@@ -74,12 +98,9 @@ final class GroupTable {
     private func stringID(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         let before = stringKeys.count
         guard let i = stringKeys.index(of: bytes) else {
-            // The keys' bytes passed 4 GiB: new strings (never in `stringKeys`) go to the tuple map.
+            // The keys' bytes passed 4 GiB: new strings (never in `stringKeys`) go to the tuples.
             let key: [Datum] = [.string(String(decoding: bytes, as: UTF8.self))]
-            if let g = tupleMap[key] { return g }
-            let g = newGroup(key)
-            tupleMap[key] = g
-            return g
+            return tupleGroup(tuples.id(key)) { key }
         }
         let e = Int(i)
         if e < before { return stringGroups[e] }
@@ -161,8 +182,18 @@ final class GroupTable {
                 break
             }
         }
-        let m = keys.map { $0.materialized() }
-        for r in 0..<n { ids[r] = id(m.map { $0.datum(r) }) }
+        // Several keys: per-column codes folded into tuple ids, a group per new tuple.
+        // (A single key's NULL is `nullGroup`, as `id` has it.)
+        let t = tuples.ids(keys, count: n)
+        let single = keys.count == 1
+        for r in 0..<n { ids[r] = single && keys[0].isNull(r) ? id([.null]) : tupleGroup(t[r]) { keys.map { $0.datum(r) } } }
+        for (c, k) in keys.enumerated() where k.type == .double {
+            switch k.storage {
+            case .double(let a): for r in 0..<n where a[r] == 0 && !k.isNull(r) { noteTupleZero(ids[r], c, .double(a[r])) }
+            case .constant(let d) where d == .double(0): for r in 0..<n { noteTupleZero(ids[r], c, d) }
+            default: break
+            }
+        }
         return ids
     }
 
@@ -196,6 +227,13 @@ final class GroupTable {
         if let g = zeroGroup, zeroSigns.plus && zeroSigns.minus, case .double(var a) = keys[0].storage {
             a[Int(g)] = 0.0
             keys[0].storage = .double(a)
+        }
+        for (at, signs) in tupleZeroSigns where signs == 3 {
+            let g = at >> 8, c = at & 255
+            if case .double(var a) = keys[c].storage {
+                a[g] = 0.0
+                keys[c].storage = .double(a)
+            }
         }
         return keys
     }

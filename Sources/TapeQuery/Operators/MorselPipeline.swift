@@ -1,0 +1,94 @@
+import Synchronization
+
+/// A streaming operator that can transform its input's batches on the scan's worker threads
+/// (Filter, Project, the probe of an INNER/LEFT/SEMI/ANTI hash join).
+protocol MorselOperator: PhysicalOperator {
+    /// The input whose batches it transforms (a hash join's probe side).
+    var streamInput: any PhysicalOperator { get }
+    /// Makes shared state ready on the calling thread (a hash join's build side). false when the
+    /// operator cannot run per batch after all (the build side outgrew the memory limit and must
+    /// spill); the pipeline then runs as usual.
+    func prepareMorsels() throws(QueryError) -> Bool
+    /// Transforms one batch, handing the output to `emit` in row order. After `prepareMorsels`
+    /// returned true this may be called from several threads at once: it reads only state that
+    /// `prepareMorsels` made and no call changes.
+    func morsel(_ b: Batch, _ emit: (Batch) throws(QueryError) -> Void) throws(QueryError)
+    /// Drops what `prepareMorsels` made.
+    func finishMorsels()
+}
+
+/// Streaming operators over a Tape scan, run per chunk on the scan's worker threads — the part of
+/// a pipeline (DuckDB's source → operators → sink) below a sink that merges per-thread states,
+/// such as `HashAggregateOperator`'s partial aggregations.
+///
+/// Each chunk's rows go through every stage on the worker that read the chunk; the sink gets
+/// them with their position in row order (chunk index << 32 + rows before them in the chunk's
+/// output), so order-sensitive aggregates (first, last, arg_min/arg_max ties) give the answer
+/// a single thread gives.
+/// `@unchecked Sendable`: the operators are used from the workers only through `morsel`, which
+/// after `prepare` reads shared state that nothing changes until `finish`.
+final class MorselPipeline: @unchecked Sendable {
+    let scan: TapeScanOperator
+    /// Bottom (next to the scan) to top.
+    let stages: [any MorselOperator]
+
+    private init(scan: TapeScanOperator, stages: [any MorselOperator]) {
+        self.scan = scan
+        self.stages = stages
+    }
+
+    /// The pipeline feeding a sink whose input is `op`: morsel operators down to a Tape scan that
+    /// streams unordered. nil when `op` is anything else.
+    static func find(_ op: any PhysicalOperator) -> MorselPipeline? {
+        var stages: [any MorselOperator] = []
+        var cur = op
+        while let m = cur as? any MorselOperator {
+            stages.insert(m, at: 0)
+            cur = m.streamInput
+        }
+        guard let scan = cur as? TapeScanOperator, scan.streamsUnordered else { return nil }
+        return MorselPipeline(scan: scan, stages: stages)
+    }
+
+    /// Prepares every stage (bottom up); false when one cannot run per batch.
+    func prepare() throws(QueryError) -> Bool {
+        for (i, s) in stages.enumerated() where try !s.prepareMorsels() {
+            for p in stages[...i] { p.finishMorsels() }
+            return false
+        }
+        return true
+    }
+
+    func finish() {
+        for s in stages { s.finishMorsels() }
+    }
+
+    /// Runs the scan on `threads` workers and each chunk's rows through the stages; the sink
+    /// `body(state, position, batch)` gets every output batch on the worker's thread, with its
+    /// worker's state from `makeState`. Returns the states. REQUIRES: `prepare()` returned true.
+    func run<W>(threads: Int, makeState: @escaping @Sendable (Int) -> W,
+                _ body: @escaping @Sendable (W, Int64, Batch) throws(QueryError) -> Void) throws(QueryError) -> [W] {
+        try scan.runUnordered(threads: threads, makeState: makeState) { [self] state, task, batch throws(QueryError) in
+            var offset: Int64 = 0
+            let base = Int64(task) << 32
+            try push(batch, stage: 0) { out throws(QueryError) in
+                try body(state, base + offset, out)
+                offset += Int64(out.count)
+            }
+        }
+    }
+
+    private func push(_ b: Batch, stage: Int, _ sink: (Batch) throws(QueryError) -> Void) throws(QueryError) {
+        guard stage < stages.count else { return try sink(b) }
+        try stages[stage].morsel(b) { out throws(QueryError) in
+            if out.count > 0 { try push(out, stage: stage + 1, sink) }
+        }
+    }
+}
+
+/// A flag set once from any thread (e.g. "a worker's state outgrew the memory limit").
+final class BudgetFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
