@@ -23,6 +23,8 @@ public enum TapeError: Error, CustomStringConvertible, Equatable {
     case columnSetTwice(table: String, column: String)
     /// A column batch does not match the table's schema.
     case badBatch(table: String, reason: String)
+    /// A string column's buffered bytes would pass what one string array addresses (4 GiB).
+    case stringsTooLarge(table: String, column: String, StringArrayOverflow)
     case writerClosed
     case schema(table: String, SchemaError)
     case invalidArgument(String)
@@ -43,6 +45,7 @@ public enum TapeError: Error, CustomStringConvertible, Equatable {
         case let .nullInNonNullable(t, c): return "column '\(c)' of table '\(t)' is not nullable but got no value"
         case let .columnSetTwice(t, c): return "column '\(c)' of table '\(t)' was set twice in one row"
         case let .badBatch(t, r): return "bad column batch for table '\(t)': \(r)"
+        case let .stringsTooLarge(t, c, e): return "column '\(c)' of table '\(t)': \(e); append shorter strings"
         case .writerClosed: return "the writer is closed"
         case let .schema(t, e): return "bad schema for table '\(t)': \(e)"
         case let .invalidArgument(m): return m

@@ -16,9 +16,15 @@ final class ArrayOwner {
     var children: UnsafeMutablePointer<ArrowArray>?
     var childPointers: UnsafeMutablePointer<UnsafeMutablePointer<ArrowArray>?>?
     var childCount = 0
+    /// A dictionary-encoded column's dictionary array (released with the column's array).
+    var dictionary: UnsafeMutablePointer<ArrowArray>?
 
     deinit {
         bufferPointers?.deallocate()
+        if let dictionary {
+            dictionary.deinitialize(count: 1)
+            dictionary.deallocate()
+        }
         if let children {
             children.deinitialize(count: childCount)
             children.deallocate()
@@ -29,30 +35,26 @@ final class ArrayOwner {
 
 enum ArrowArrayExport {
     /// Converts every column of `batch` first (so a failure leaves `out` untouched), then writes
-    /// the struct array into `out`.
-    static func export(_ batch: RecordBatch, into out: UnsafeMutablePointer<ArrowArray>) throws(BridgeError) {
+    /// the struct array into `out`. The string columns at `dictionaryColumns` are exported as
+    /// dictionary arrays (the schema must say so: `ArrowSchemaExport`).
+    static func export(_ batch: RecordBatch, dictionaryColumns: Set<Int> = [], into out: UnsafeMutablePointer<ArrowArray>) throws(BridgeError) {
         var columns: [ArrowColumnBuffers] = []
         columns.reserveCapacity(batch.columns.count)
-        for c in batch.columns { columns.append(try ArrowColumnBuffers(c)) }
+        for (i, c) in batch.columns.enumerated() {
+            columns.append(try ArrowColumnBuffers(c, asDictionary: dictionaryColumns.contains(i) && c.type == .string))
+        }
 
         let n = columns.count
         let owner = ArrayOwner()
         let children = UnsafeMutablePointer<ArrowArray>.allocate(capacity: n)
         let pointers = UnsafeMutablePointer<UnsafeMutablePointer<ArrowArray>?>.allocate(capacity: n)
         for (i, column) in columns.enumerated() {
-            let childOwner = ArrayOwner()
-            let bufferPointers = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: column.buffers.count)
-            for (j, b) in column.buffers.enumerated() {
-                bufferPointers[j] = b.map { UnsafeRawPointer($0.pointer) }
-                if let b { childOwner.buffers.append(b) }
+            var dictionary: UnsafeMutablePointer<ArrowArray>?
+            if let d = column.dictionary {
+                dictionary = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+                leaf(d.buffers, length: d.count, nullCount: 0, dictionary: nil, into: dictionary!)
             }
-            childOwner.bufferPointers = bufferPointers
-            (children + i).initialize(to: ArrowArray(
-                length: Int64(batch.count), null_count: Int64(column.nullCount), offset: 0,
-                n_buffers: Int64(column.buffers.count), n_children: 0,
-                buffers: UnsafeMutablePointer(mutating: bufferPointers).withMemoryRebound(to: UnsafeRawPointer?.self, capacity: column.buffers.count) { UnsafeMutablePointer($0) },
-                children: nil, dictionary: nil,
-                release: releaseArray, private_data: Unmanaged.passRetained(childOwner).toOpaque()))
+            leaf(column.buffers, length: batch.count, nullCount: column.nullCount, dictionary: dictionary, into: children + i)
             pointers[i] = children + i
         }
         let topBuffers = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 1)
@@ -68,12 +70,34 @@ enum ArrowArrayExport {
     }
 }
 
+extension ArrowArrayExport {
+    /// Writes an array without children over `buffers` into `out`; its owner holds the buffers
+    /// and `dictionary` (whose structure it frees).
+    private static func leaf(_ buffers: [ArrowBuffer?], length: Int, nullCount: Int, dictionary: UnsafeMutablePointer<ArrowArray>?,
+                             into out: UnsafeMutablePointer<ArrowArray>) {
+        let owner = ArrayOwner()
+        let bufferPointers = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: buffers.count)
+        for (j, b) in buffers.enumerated() {
+            bufferPointers[j] = b.map { UnsafeRawPointer($0.pointer) }
+            if let b { owner.buffers.append(b) }
+        }
+        owner.bufferPointers = bufferPointers
+        owner.dictionary = dictionary
+        out.initialize(to: ArrowArray(
+            length: Int64(length), null_count: Int64(nullCount), offset: 0,
+            n_buffers: Int64(buffers.count), n_children: 0,
+            buffers: bufferPointers, children: nil, dictionary: dictionary,
+            release: releaseArray, private_data: Unmanaged.passRetained(owner).toOpaque()))
+    }
+}
+
 /// The `release` callback of every array structure Tape exports.
 private let releaseArray: @convention(c) (UnsafeMutablePointer<ArrowArray>?) -> Void = { array in
     guard let array, array.pointee.release != nil else { return }
     for i in 0..<Int(array.pointee.n_children) {
         if let child = array.pointee.children?[i], let release = child.pointee.release { release(child) }
     }
+    if let d = array.pointee.dictionary, let release = d.pointee.release { release(d) }
     if let owner = array.pointee.private_data { Unmanaged<ArrayOwner>.fromOpaque(owner).release() }
     array.pointee.release = nil
 }

@@ -1,17 +1,29 @@
 import TapeCodec
 import TapeFormat
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The Arrow buffers of one column of a batch (Arrow columnar format, "Buffer listing for each
 /// layout"):
 ///   int64, timestamp (`l`, `tsn:UTC`), float64 (`g`): [validity, values: 8 bytes per row]
 ///   bool (`b`):                                     [validity, values: 1 bit per row, LSB first]
 ///   string (`u`):                                   [validity, int32 offsets (rows + 1), UTF-8 bytes]
+///   dictionary string (`i` + dictionary `u`):       [validity, int32 indices]; the dictionary's
+///                                                   [NULL, int32 offsets, UTF-8 bytes]
 /// Validity is NULL when the column has no nulls, else ceil(rows / 8) bytes, LSB first, 1 = valid.
-/// Dictionary-encoded strings are materialised as plain utf8.
+///
+/// No row-wise conversion: validity words, fixed-width values, string offsets and bytes and
+/// dictionary indices and entries are Tape's own arrays, shared with the consumer without a copy
+/// (`ArrowBuffer.sharing`; 32-bit offsets and indices have the same bits as Arrow's int32 ones
+/// once checked below 2^31). Only booleans are packed into bits here, and a column exported as a
+/// dictionary whose batch holds plain strings is dictionary-encoded (by bytes, no `String`).
 struct ArrowColumnBuffers {
     /// `nil` entries are NULL buffers.
     var buffers: [ArrowBuffer?]
     var nullCount: Int
+    /// For a dictionary-encoded column: the dictionary's buffers and its entry count.
+    var dictionary: (buffers: [ArrowBuffer?], count: Int)?
 
     /// The Arrow format string of a Tape column type.
     static func format(of type: ColumnType) -> String {
@@ -25,36 +37,44 @@ struct ArrowColumnBuffers {
         }
     }
 
+    /// The format of a dictionary-encoded string column's indices (its dictionary is `u`).
+    static let dictionaryIndexFormat = "i"
+
     /// Most UTF-8 bytes one string column of a batch may hold with int32 offsets.
     static let maxStringBytes = Int(Int32.max)
 
-    /// Copies `column` into Arrow buffers; throws when its strings exceed `maxStringBytes`.
-    init(_ column: ColumnData) throws(BridgeError) {
+    /// `column`'s buffers (a string column as a dictionary when `asDictionary`); throws when its
+    /// strings exceed `maxStringBytes` or a dictionary exceeds int32 indices.
+    init(_ column: ColumnData, asDictionary: Bool = false) throws(BridgeError) {
         let n = column.count
         nullCount = column.nullCount
         var validity: ArrowBuffer?
-        if nullCount > 0, let bits = column.validity {
-            let bytes = (n + 7) / 8
-            validity = try ArrowBuffer(copying: bits.words, byteCount: bytes)
-        }
+        if nullCount > 0, let bits = column.validity { validity = try ArrowBuffer.sharing(bits.words) }
         switch column.storage {
         case .int64(let v):
-            buffers = [validity, try ArrowBuffer(copying: v)]
+            buffers = [validity, try ArrowBuffer.sharing(v)]
         case .float64(let v):
-            buffers = [validity, try ArrowBuffer(copying: v)]
+            buffers = [validity, try ArrowBuffer.sharing(v)]
         case .bool(let v):
             let out = try ArrowBuffer(byteCount: (n + 7) / 8)
             let bytes = out.pointer.assumingMemoryBound(to: UInt8.self)
-            memsetZero(bytes, (n + 7) / 8)
+            bytes.initialize(repeating: 0, count: (n + 7) / 8)
             for i in 0..<n where v[i] { bytes[i >> 3] |= UInt8(1) << UInt8(i & 7) }
             buffers = [validity, out]
+        case .strings(let s) where asDictionary:
+            var d = ByteDictionary()
+            var indices = [UInt32](repeating: 0, count: n)
+            for r in 0..<n where !column.isNull(r) {
+                guard let i = s.withUTF8(r, { d.index(of: $0) }) else { throw BridgeError.stringsTooLarge(s.bytes.count) }
+                indices[r] = i
+            }
+            self = try ArrowColumnBuffers(validity: validity, nullCount: nullCount, entries: d.entries, indices: indices)
+        case .dictionary(let entries, let indices) where asDictionary:
+            self = try ArrowColumnBuffers(validity: validity, nullCount: nullCount, entries: entries, indices: indices)
         case .strings(let s):
-            guard s.bytes.count <= ArrowColumnBuffers.maxStringBytes else { throw BridgeError.stringsTooLarge(s.bytes.count) }
-            let offsets = try ArrowBuffer(byteCount: (n + 1) * 4)
-            let o = offsets.pointer.assumingMemoryBound(to: Int32.self)
-            for i in 0...n { o[i] = Int32(truncatingIfNeeded: s.offsets[i]) }
-            buffers = [validity, offsets, try ArrowBuffer(copying: s.bytes)]
+            buffers = [validity] + (try Self.utf8(s))
         case .dictionary(let entries, let indices):
+            // Plain utf8 wanted: the entries' bytes row by row (what a dictionary is, undone).
             var total = 0
             for i in indices where entries.count > 0 { total += entries.range(Int(i)).count }
             guard total <= ArrowColumnBuffers.maxStringBytes else { throw BridgeError.stringsTooLarge(total) }
@@ -76,8 +96,22 @@ struct ArrowColumnBuffers {
             buffers = [validity, offsets, data]
         }
     }
-}
 
-@inline(__always) private func memsetZero(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) {
-    p.initialize(repeating: 0, count: n)
+    /// A dictionary column: int32 indices into `entries` (a null row's index is ignored; an empty
+    /// dictionary gets one empty entry so that every index is in range).
+    private init(validity: ArrowBuffer?, nullCount: Int, entries: StringArray, indices: [UInt32]) throws(BridgeError) {
+        let entries = entries.count == 0 ? StringArray.oneEmptyString : entries
+        guard entries.count <= Int(Int32.max) else {
+            throw BridgeError(code: EOVERFLOW, message: "a dictionary column of one batch has \(entries.count) entries, more than int32 indices address")
+        }
+        self.nullCount = nullCount
+        buffers = [validity, try ArrowBuffer.sharing(indices)]
+        dictionary = ([nil] + (try Self.utf8(entries)), entries.count)
+    }
+
+    /// The offsets and bytes buffers of `s`, shared.
+    private static func utf8(_ s: StringArray) throws(BridgeError) -> [ArrowBuffer?] {
+        guard s.bytes.count <= ArrowColumnBuffers.maxStringBytes else { throw BridgeError.stringsTooLarge(s.bytes.count) }
+        return [try ArrowBuffer.sharing(s.offsets), try ArrowBuffer.sharing(s.bytes)]
+    }
 }

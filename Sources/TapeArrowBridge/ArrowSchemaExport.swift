@@ -12,6 +12,8 @@ import Glibc
 /// were not moved out (release != NULL), frees what the owner holds and sets `release` to NULL.
 final class SchemaOwner {
     private var strings: [UnsafeMutablePointer<CChar>] = []
+    /// A dictionary-encoded column's dictionary schema (released with the column's schema).
+    var dictionary: UnsafeMutablePointer<ArrowSchema>?
     /// The children's structures and the pointer array to them (a struct schema only).
     var children: UnsafeMutablePointer<ArrowSchema>?
     var childPointers: UnsafeMutablePointer<UnsafeMutablePointer<ArrowSchema>?>?
@@ -25,6 +27,10 @@ final class SchemaOwner {
 
     deinit {
         for p in strings { free(p) }
+        if let dictionary {
+            dictionary.deinitialize(count: 1)
+            dictionary.deallocate()
+        }
         if let children {
             children.deinitialize(count: childCount)
             children.deallocate()
@@ -34,17 +40,29 @@ final class SchemaOwner {
 }
 
 enum ArrowSchemaExport {
-    /// Writes the struct schema of `schema` into `out` (which the consumer owns and releases).
-    static func export(_ schema: Schema, into out: UnsafeMutablePointer<ArrowSchema>) {
+    /// Writes the struct schema of `schema` into `out` (which the consumer owns and releases). The
+    /// string columns at `dictionaryColumns` are `dictionary<values=utf8, indices=int32>`.
+    static func export(_ schema: Schema, dictionaryColumns: Set<Int> = [], into out: UnsafeMutablePointer<ArrowSchema>) {
         let owner = SchemaOwner()
         let n = schema.count
         let children = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: n)
         let pointers = UnsafeMutablePointer<UnsafeMutablePointer<ArrowSchema>?>.allocate(capacity: n)
         for (i, c) in schema.columns.enumerated() {
             let childOwner = SchemaOwner()
+            var format = ArrowColumnBuffers.format(of: c.type)
+            if dictionaryColumns.contains(i) && c.type == .string {
+                format = ArrowColumnBuffers.dictionaryIndexFormat
+                let valuesOwner = SchemaOwner()
+                let values = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
+                values.initialize(to: ArrowSchema(
+                    format: valuesOwner.cString(ArrowColumnBuffers.format(of: .string)), name: valuesOwner.cString(""),
+                    metadata: nil, flags: 0, n_children: 0, children: nil, dictionary: nil,
+                    release: releaseSchema, private_data: Unmanaged.passRetained(valuesOwner).toOpaque()))
+                childOwner.dictionary = values
+            }
             (children + i).initialize(to: ArrowSchema(
-                format: childOwner.cString(ArrowColumnBuffers.format(of: c.type)), name: childOwner.cString(c.name),
-                metadata: nil, flags: Int64(ARROW_FLAG_NULLABLE), n_children: 0, children: nil, dictionary: nil,
+                format: childOwner.cString(format), name: childOwner.cString(c.name),
+                metadata: nil, flags: Int64(ARROW_FLAG_NULLABLE), n_children: 0, children: nil, dictionary: childOwner.dictionary,
                 release: releaseSchema, private_data: Unmanaged.passRetained(childOwner).toOpaque()))
             pointers[i] = children + i
         }
@@ -64,6 +82,7 @@ private let releaseSchema: @convention(c) (UnsafeMutablePointer<ArrowSchema>?) -
     for i in 0..<Int(schema.pointee.n_children) {
         if let child = schema.pointee.children?[i], let release = child.pointee.release { release(child) }
     }
+    if let d = schema.pointee.dictionary, let release = d.pointee.release { release(d) }
     if let owner = schema.pointee.private_data { Unmanaged<SchemaOwner>.fromOpaque(owner).release() }
     schema.pointee.release = nil
 }

@@ -9,12 +9,15 @@ import Glibc
 /// thread fills, and the text of the last error (kept for `get_last_error` until the next call).
 final class StreamState {
     let schema: Schema
+    /// The string columns exported as dictionary arrays (`tape_scan` flag bit 2).
+    let dictionaryColumns: Set<Int>
     let channel = BatchChannel()
     private let produce: @Sendable (_ put: @escaping (RecordBatch) -> Bool) throws -> Void
     private var lastError: UnsafeMutablePointer<CChar>?
 
-    init(schema: Schema, produce: @escaping @Sendable (_ put: @escaping (RecordBatch) -> Bool) throws -> Void) {
+    init(schema: Schema, dictionaryColumns: Set<Int> = [], produce: @escaping @Sendable (_ put: @escaping (RecordBatch) -> Bool) throws -> Void) {
         self.schema = schema
+        self.dictionaryColumns = dictionaryColumns
         self.produce = produce
     }
 
@@ -53,7 +56,7 @@ enum ArrowStreamExport {
 private let streamGetSchema: @convention(c) (UnsafeMutablePointer<ArrowArrayStream>?, UnsafeMutablePointer<ArrowSchema>?) -> Int32 = { stream, out in
     guard let state = ArrowStreamExport.state(stream), let out else { return EINVAL }
     state.setError(nil)
-    ArrowSchemaExport.export(state.schema, into: out)
+    ArrowSchemaExport.export(state.schema, dictionaryColumns: state.dictionaryColumns, into: out)
     return 0
 }
 
@@ -67,7 +70,7 @@ private let streamGetNext: @convention(c) (UnsafeMutablePointer<ArrowArrayStream
                                           buffers: nil, children: nil, dictionary: nil, release: nil, private_data: nil))
             return 0
         }
-        try ArrowArrayExport.export(batch, into: out)
+        try ArrowArrayExport.export(batch, dictionaryColumns: state.dictionaryColumns, into: out)
         return 0
     } catch {
         state.setError(error.message)

@@ -36,10 +36,11 @@ func strings(_ p: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64, what: S
 }
 
 /// Opens `sql` over `paths` (expanded as the CLI expands them) and exports its result stream;
-/// INTERVAL columns stream as `duration[ns]` (see `Query.runWithDurations`). A query that does not
-/// parse or bind fails with `locate`'s text for its error (default: the message with the query's
-/// line and a caret under the place).
-private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = nil,
+/// INTERVAL columns stream as `duration[ns]` (see `Query.runWithDurations`); with
+/// `stringsAsDictionaries`, every string column streams as an Arrow dictionary array. A query that
+/// does not parse or bind fails with `locate`'s text for its error (default: the message with the
+/// query's line and a caret under the place).
+private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = nil, stringsAsDictionaries: Bool = false,
                          locate: (QueryError) -> String = { _ in "" },
                          into out: UnsafeMutablePointer<ArrowArrayStream>) throws {
     let paths = try runs.map { $0.runs.map(\.path) } ?? CommandLibrary.expandRunPaths(runArguments)
@@ -52,7 +53,9 @@ private func exportQuery(sql: String, runArguments: [String], runs: RunSet? = ni
     }
     guard !query.isExplain else { throw BridgeError.invalid("EXPLAIN has no rows to stream") }
     let box = QueryBox(query)
-    let state = StreamState(schema: try query.durationSchema()) { put in
+    let schema = try query.durationSchema()
+    let dictionaries = stringsAsDictionaries ? Set(schema.columns.indices.filter { schema[$0].type == .string }) : []
+    let state = StreamState(schema: schema, dictionaryColumns: dictionaries) { put in
         try box.query.runWithDurations { batch in put(batch) }
     }
     ArrowStreamExport.export(state, into: out)
@@ -88,7 +91,8 @@ public func tape_scan(_ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ nPaths: 
         let files = try CommandLibrary.expandRunPaths(runArguments)
         let runs = try ErrorCodes.classifyingFileErrors(files) { try RunSet(paths: files) }
         let sql = try request.sql(runs: runs)
-        try exportQuery(sql: sql, runArguments: runArguments, runs: runs, locate: request.locate, into: out)
+        try exportQuery(sql: sql, runArguments: runArguments, runs: runs, stringsAsDictionaries: flags & 4 != 0,
+                        locate: request.locate, into: out)
     }
 }
 

@@ -31,7 +31,7 @@ extension Query {
             var data: [ColumnData] = []
             data.reserveCapacity(b.columns.count)
             for (i, v) in b.columns.enumerated() {
-                data.append(v.type == .interval ? try Query.durations(v, column: names[i]) : v.columnData())
+                data.append(v.type == .interval ? try Query.durations(v, column: names[i]) : try v.columnData())
             }
             let batch = RecordBatch(schema: schema, columns: data, count: b.count)
             do { return try body(batch) } catch let e as QueryError { throw e } catch { throw QueryError(.execution, "\(error)") }

@@ -76,7 +76,7 @@ public final class Query {
         let discard = isExplain
         try root.run { b throws(QueryError) in
             if discard { return true }
-            let batch = RecordBatch(schema: schema, columns: b.columns.map { $0.columnData() }, count: b.count)
+            let batch = RecordBatch(schema: schema, columns: try b.columns.map { (v) throws(QueryError) in try v.columnData() }, count: b.count)
             do { return try body(batch) } catch let e as QueryError { throw e } catch { throw QueryError(.execution, "\(error)") }
         }
     }

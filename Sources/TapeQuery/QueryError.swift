@@ -1,3 +1,5 @@
+import TapeCodec
+
 /// An error in a query, or while running one, with the byte offset in the query text it refers to
 /// when there is one.
 ///
@@ -32,6 +34,12 @@ public struct QueryError: Error, CustomStringConvertible, Sendable, Equatable {
         case .execution: what = "query failed"
         }
         return position.map { "\(what) at offset \($0): \(message)" } ?? "\(what): \(message)"
+    }
+
+    /// A column's strings would pass the 4 GiB one string array addresses (32-bit offsets, the
+    /// Arrow `utf8` layout) in `what` (an operator or expression).
+    static func stringsTooLarge(_ e: StringArrayOverflow, in what: String) -> QueryError {
+        QueryError(.execution, "\(what): \(e); lower --memory-limit so the query works in smaller pieces (sorts, joins and aggregations spill), or select fewer rows or shorter strings")
     }
 
     /// The message plus the offending line of `query` with a caret under the position.

@@ -32,7 +32,7 @@ public struct RowFilter: Sendable {
         for c in slotColumns {
             var b = VectorBuilder(type: columns[c].type)
             for r in rows { b.append(c < r.count ? (r[c].coerced(to: columns[c].type) ?? .null) : .null) }
-            vectors.append(b.build())
+            vectors.append(try b.build())
         }
         let v = try Evaluator.evaluate(condition, Batch(columns: vectors, count: rows.count))
         return (0..<rows.count).map { !v.isNull($0) && v.datumBool($0) }

@@ -16,8 +16,8 @@ import TapeFormat
             ColumnData(type: .int64, storage: .int64([1, 0, -3]), validity: valid),
             ColumnData(type: .float64, storage: .float64([.nan, 0, 2.5]), validity: valid),
             ColumnData(type: .bool, storage: .bool([true, false, true])),
-            ColumnData(type: .string, storage: .strings(StringArray(["a", "", "ünï"])), validity: valid),
-            ColumnData(type: .string, storage: .dictionary(entries: StringArray(["x", "yz"]), indices: [1, 0, 1])),
+            ColumnData(type: .string, storage: .strings(try StringArray(["a", "", "ünï"])), validity: valid),
+            ColumnData(type: .string, storage: .dictionary(entries: try StringArray(["x", "yz"]), indices: [1, 0, 1])),
             ColumnData(type: .timestamp, storage: .int64([7, 8, 9])),
         ], count: 3)
     }
@@ -33,7 +33,8 @@ import TapeFormat
             let c = child(i)
             #expect(c.length == 3 && c.offset == 0)
             for j in 0..<Int(c.n_buffers) {
-                if let p = c.buffers[j] { #expect(Int(bitPattern: p) % 64 == 0, "child \(i) buffer \(j) is 64-byte aligned") }
+                // Aligned to the element type at least (shared Swift arrays), as the C Data Interface asks.
+                if let p = c.buffers[j] { #expect(Int(bitPattern: p) % 8 == 0, "child \(i) buffer \(j) is 8-byte aligned") }
             }
         }
         // int64 with a null: validity 0b101, exact null_count.
@@ -82,5 +83,76 @@ import TapeFormat
         #expect(out.pointee.children[0]!.pointee.flags == Int64(ARROW_FLAG_NULLABLE))
         out.pointee.release!(out)
         #expect(out.pointee.release == nil)
+    }
+
+    /// Addresses of an array's element storage.
+    static func base<T>(_ a: [T]) -> UnsafeRawPointer? { a.withUnsafeBytes { $0.baseAddress } }
+
+    /// Values, validity words, string offsets and bytes reach the consumer without a copy: the
+    /// exported buffers are Tape's own arrays.
+    @Test func buffersAreSharedNotCopied() throws {
+        let batch = try Self.batch()
+        let out = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+        defer { out.deallocate() }
+        try ArrowArrayExport.export(batch, into: out)
+        let a = out.pointee
+        guard case .int64(let ints) = batch.columns[0].storage, case .strings(let s) = batch.columns[3].storage,
+              let valid = batch.columns[0].validity else { Issue.record("unexpected storage"); return }
+        #expect(UnsafeRawPointer(a.children[0]!.pointee.buffers[1]!) == Self.base(ints))
+        #expect(UnsafeRawPointer(a.children[0]!.pointee.buffers[0]!) == Self.base(valid.words))
+        #expect(UnsafeRawPointer(a.children[3]!.pointee.buffers[1]!) == Self.base(s.offsets))
+        #expect(UnsafeRawPointer(a.children[3]!.pointee.buffers[2]!) == Self.base(s.bytes))
+        out.pointee.release!(out)
+    }
+
+    /// Dictionary columns (asked for) leave as `dictionary<values=utf8, indices=int32>`: indices
+    /// and entries shared, plain batches of such a column dictionary-encoded; the dictionary
+    /// schema and array are released with their column.
+    @Test func dictionaryColumnsExportIndicesAndEntries() throws {
+        let batch = try Self.batch()
+        let schema = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
+        let out = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+        defer { schema.deallocate(); out.deallocate() }
+        ArrowSchemaExport.export(batch.schema, dictionaryColumns: [0, 3, 4], into: schema)
+        let formats = (0..<6).map { String(cString: schema.pointee.children[$0]!.pointee.format) }
+        #expect(formats == ["l", "g", "b", "i", "i", "tsn:UTC"], "only string columns become dictionaries")
+        #expect(String(cString: schema.pointee.children[4]!.pointee.dictionary!.pointee.format) == "u")
+        #expect(schema.pointee.children[0]!.pointee.dictionary == nil)
+        schema.pointee.release!(schema)
+        #expect(schema.pointee.release == nil)
+
+        try ArrowArrayExport.export(batch, dictionaryColumns: [3, 4], into: out)
+        guard case .dictionary(let entries, let indices) = batch.columns[4].storage else { Issue.record("not a dictionary"); return }
+        let d = out.pointee.children[4]!.pointee
+        #expect(d.n_buffers == 2 && d.length == 3)
+        #expect(UnsafeRawPointer(d.buffers[1]!) == Self.base(indices))
+        let dict = d.dictionary!.pointee
+        #expect(dict.length == 2 && dict.null_count == 0 && dict.n_buffers == 3 && dict.buffers[0] == nil)
+        #expect(UnsafeRawPointer(dict.buffers[2]!) == Self.base(entries.bytes))
+        // The plain column ["a", NULL, "ünï"]: entries in first-seen order, the null row index 0.
+        let p = out.pointee.children[3]!.pointee
+        #expect(p.null_count == 1)
+        #expect((0..<3).map { p.buffers[1]!.load(fromByteOffset: $0 * 4, as: Int32.self) } == [0, 0, 1])
+        let pd = p.dictionary!.pointee
+        #expect(pd.length == 2)
+        #expect((0..<3).map { pd.buffers[1]!.load(fromByteOffset: $0 * 4, as: Int32.self) } == [0, 1, 6])
+        // Moving the dictionary out, then releasing the parent, leaves it usable.
+        let moved = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+        defer { moved.deallocate() }
+        moved.initialize(to: out.pointee.children[4]!.pointee.dictionary!.pointee)
+        out.pointee.children[4]!.pointee.dictionary!.pointee.release = nil
+        out.pointee.release!(out)
+        #expect(out.pointee.release == nil)
+        #expect(String(decoding: UnsafeRawBufferPointer(start: moved.pointee.buffers[2]!, count: 3), as: UTF8.self) == "xyz")
+        moved.pointee.release!(moved)
+    }
+
+    /// An all-NULL dictionary column with no entries still gets one (empty) entry for index 0.
+    @Test func emptyDictionaryGetsAPlaceholderEntry() throws {
+        var valid = Bitmap(count: 2, value: false)
+        valid[0] = false
+        let col = ColumnData(type: .string, storage: .dictionary(entries: StringArray(), indices: [0, 0]), validity: valid)
+        let buffers = try ArrowColumnBuffers(col, asDictionary: true)
+        #expect(buffers.nullCount == 2 && buffers.dictionary?.count == 1)
     }
 }

@@ -76,12 +76,12 @@ import Glibc
         try measure("random int64 < 1e6 1M", ColumnData(type: .int64, storage: .int64(ids)), codec: .none)
         try measure("random int64 < 1e6 1M", ColumnData(type: .int64, storage: .int64(ids)))
         let symbols = ["AAPL", "MSFT", "GOOG", "AMZN", "TSLA", "NVDA", "META", "BRK.B", "JPM", "V"]
-        let low = StringArray((0..<n).map { _ in symbols[Int(rng.next() % 10)] })
+        let low = try StringArray((0..<n).map { _ in symbols[Int(rng.next() % 10)] })
         try measure("low-cardinality strings 1M", ColumnData(type: .string, storage: .strings(low)))
         try measure("low-cardinality strings 1M", ColumnData(type: .string, storage: .strings(low)), codec: .none)
         let lowIdx = (0..<n).map { _ in UInt32(rng.next() % 10) }
-        try measure("low-cardinality dictionary storage 1M", ColumnData(type: .string, storage: .dictionary(entries: StringArray(symbols), indices: lowIdx)))
-        let high = StringArray((0..<n).map { "order-\($0)" })
+        try measure("low-cardinality dictionary storage 1M", ColumnData(type: .string, storage: .dictionary(entries: try StringArray(symbols), indices: lowIdx)))
+        let high = try StringArray((0..<n).map { "order-\($0)" })
         try measure("unique strings 1M", ColumnData(type: .string, storage: .strings(high)))
         try measure("unique strings 1M", ColumnData(type: .string, storage: .strings(high)), codec: .none)
         var validity = Bitmap(count: n, value: true)

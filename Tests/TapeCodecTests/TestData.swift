@@ -96,7 +96,7 @@ func makeColumn(_ type: ColumnType, storage: StringStorage = .strings, dataset: 
         }
         switch storage {
         case .strings:
-            return ColumnData(type: type, storage: .strings(StringArray(values)), validity: validity)
+            return ColumnData(type: type, storage: .strings(((try? StringArray(values)) ?? StringArray())), validity: validity)
         case .dictionary:
             // Entries in a different order than first use, with some never used.
             var entries = ["unused-1"] + Array(Set(values)).sorted() + ["unused-2"]
@@ -104,7 +104,7 @@ func makeColumn(_ type: ColumnType, storage: StringStorage = .strings, dataset: 
             var index: [String: UInt32] = [:]
             for (k, e) in entries.enumerated() { index[e] = UInt32(k) }
             let idx = values.enumerated().map { i, s in validity.map { $0[i] } ?? true ? index[s] ?? 0 : 0 }
-            return ColumnData(type: type, storage: .dictionary(entries: StringArray(entries), indices: idx), validity: validity)
+            return ColumnData(type: type, storage: .dictionary(entries: ((try? StringArray(entries)) ?? StringArray()), indices: idx), validity: validity)
         }
     }
 }
@@ -125,7 +125,7 @@ func normalized(_ c: ColumnData) -> ColumnData {
     case .strings, .dictionary:
         var out = StringArray()
         for i in 0..<n {
-            if valid(i) { out.append(c.string(at: i)) } else { out.append("") }
+            if valid(i) { _ = try? out.append(c.string(at: i)) } else { out.appendEmpty() }
         }
         return ColumnData(type: c.type, storage: .strings(out), validity: validity)
     }

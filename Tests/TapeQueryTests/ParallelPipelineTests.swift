@@ -164,7 +164,7 @@ import TapeTestSupport
         }
     }
 
-    @Test func groupTableSeveralKeysGroupsAsDatumEquality() {
+    @Test func groupTableSeveralKeysGroupsAsDatumEquality() throws {
         let keys: [[Datum]] = [
             [.double(.nan), .string("a")], [.double(-.nan), .string("a")], [.double(0.0), .null], [.double(-0.0), .null],
             [.null, .null], [.null, .string("")], [.double(1), .string("a")], [.double(.nan), .string("a")], [.null, .null],
@@ -175,7 +175,7 @@ import TapeTestSupport
         let d = keys.filter { if case .interval = $0[0] { return false }; return true }
         var cols = [VectorBuilder(type: .double), VectorBuilder(type: .string)]
         for k in d { cols[0].append(k[0]); cols[1].append(k[1]) }
-        let ids = t.assign(cols.map { $0.build() }, count: d.count)
+        let ids = t.assign(try cols.map { (c) throws(QueryError) in try c.build() }, count: d.count)
         for i in d.indices {
             for j in d.indices { #expect((ids[i] == ids[j]) == (d[i] == d[j]), "\(d[i]) vs \(d[j])") }
         }
@@ -186,15 +186,15 @@ import TapeTestSupport
         let iv = GroupTable(types: [.interval])
         var b = VectorBuilder(type: .interval)
         for x in [Datum.interval(Interval()), .null, .interval(Interval()), .null] { b.append(x) }
-        let ivIds = iv.assign([b.build()], count: 4)
+        let ivIds = iv.assign([try b.build()], count: 4)
         #expect(ivIds[0] == ivIds[2] && ivIds[1] == ivIds[3] && ivIds[0] != ivIds[1])
         #expect(iv.id([.null]) == ivIds[1])
     }
 
-    @Test func buildSideGatherKeepsValuesAndNulls() {
+    @Test func buildSideGatherKeepsValuesAndNulls() throws {
         var b = VectorBuilder(type: .string)
         for x in [Datum.string("x"), .null, .string("yy"), .string("")] { b.append(x) }
-        let v = b.build()
+        let v = try b.build()
         for rows: [Int32] in [[2, 2, 2], [0, 1, 2, 3, 3, 0], [3, -1, 0, -1], [-1, -1], [1, 1]] {
             let g = HashJoinOperator.gatherBuild(v, rows, single: HashJoinOperator.singleRow(rows))
             #expect(g.count == rows.count)

@@ -65,7 +65,7 @@ struct WriterReaderTests {
         try wa.declareTable("q", schema: schema).append(columns: [
             ColumnData(type: .timestamp, storage: .int64(ts)),
             ColumnData(type: .float64, storage: .float64(px), validity: valid),
-            ColumnData(type: .string, storage: .strings(StringArray(sym))),
+            ColumnData(type: .string, storage: .strings(try StringArray(sym))),
         ])
         try wa.close()
         let wb = try TapeWriter(path: b, options: WriterOptions(rowsPerChunk: 3000))
@@ -132,8 +132,8 @@ struct WriterReaderTests {
                 case .bool: storage = .bool(bools)
                 case .string where def.name == "cat":
                     let entries = ["a", "bb", "ccc", "garbage", "unused"]
-                    storage = .dictionary(entries: StringArray(entries), indices: strings.map { UInt32(entries.firstIndex(of: $0)!) })
-                case .string: storage = .strings(StringArray(strings))
+                    storage = .dictionary(entries: try StringArray(entries), indices: strings.map { UInt32(entries.firstIndex(of: $0)!) })
+                case .string: storage = .strings(try StringArray(strings))
                 }
                 columns.append(ColumnData(type: def.type, storage: storage, validity: valid.popCount == range.count ? nil : valid))
             }

@@ -103,7 +103,9 @@ const char* tape_last_error(void);
 
 /// Streams `table` of the runs named by `paths` (files, directories, globs, as the CLI takes them).
 /// `columns`: NULL for every column (plus `run` when there are several runs), else `n_columns` names.
-/// `flags` bit 0: `start_ns` is set (rows with time >= start); bit 1: `end_ns` is set (time < end).
+/// `flags` bit 0: `start_ns` is set (rows with time >= start); bit 1: `end_ns` is set (time < end);
+/// bit 2: string columns stream as dictionary<values=utf8, indices=int32> arrays (Tape's dictionary
+/// chunks handed over as they are, plain chunks dictionary-encoded).
 /// `time_column`: NULL for the table's first timestamp column. `where`: NULL, or a SQL boolean
 /// expression (Tape's SQL) rows must satisfy, ANDed with the time range.
 int32_t tape_scan(const char* const* paths, int64_t n_paths, const char* table,

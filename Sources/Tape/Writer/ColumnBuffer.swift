@@ -55,36 +55,38 @@ struct ColumnBuffer {
     mutating func appendDouble(_ v: Double) { doubles.append(v); markValid() }
     mutating func appendBool(_ v: Bool) { bools.append(v); markValid() }
 
-    mutating func appendString(_ s: String) {
+    mutating func appendString(_ s: String) throws(StringArrayOverflow) {
         var s = s
-        s.withUTF8 { appendString(bytes: UnsafeRawBufferPointer($0)) }
+        try s.withUTF8 { b in Result { () throws(StringArrayOverflow) in try appendString(bytes: UnsafeRawBufferPointer(b)) } }.get()
     }
 
-    /// Appends a string given as UTF-8 bytes (already valid UTF-8).
-    mutating func appendString(bytes: UnsafeRawBufferPointer) {
-        storeString(bytes)
+    /// Appends a string given as UTF-8 bytes (already valid UTF-8); throws, appending nothing,
+    /// when the buffer's strings would pass 4 GiB.
+    mutating func appendString(bytes: UnsafeRawBufferPointer) throws(StringArrayOverflow) {
+        try storeString(bytes)
         markValid()
     }
 
     /// Stores a string's bytes without counting its row (the caller accounts for the row and its
     /// validity); returns its index while the buffer is in dictionary form.
     @discardableResult
-    mutating func storeString(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
-        stringBytes += bytes.count
+    mutating func storeString(_ bytes: UnsafeRawBufferPointer) throws(StringArrayOverflow) -> UInt32? {
         if usingDictionary {
             if let i = dictionary.index(of: bytes, limit: ColumnBuffer.maxDictionary) {
+                stringBytes += bytes.count
                 indices.append(i)
                 return i
             }
-            switchToPlain()
+            try switchToPlain()
         }
-        plain.append(utf8: bytes)
+        try plain.append(utf8: bytes)
+        stringBytes += bytes.count
         return nil
     }
 
     /// Stores the placeholder of a null string without counting its row.
     mutating func storeNullString() {
-        if usingDictionary { indices.append(0) } else { plain.append("") }
+        if usingDictionary { indices.append(0) } else { plain.appendEmpty() }
     }
 
     /// Appends a null (placeholder value + cleared validity bit). REQUIRES: nullable.
@@ -101,10 +103,10 @@ struct ColumnBuffer {
         count += 1
     }
 
-    private mutating func switchToPlain() {
+    private mutating func switchToPlain() throws(StringArrayOverflow) {
         plain.removeAll()
         let entries = dictionary.entries
-        for i in indices { entries.withUTF8(Int(i)) { plain.append(utf8: $0) } }
+        for i in indices { try plain.append(entries, Int(i)) }
         usingDictionary = false
         indices.removeAll(keepingCapacity: true)
     }
@@ -180,7 +182,7 @@ extension ColumnBuffer {
     /// Appends rows `range` of `column` (type already checked against this buffer) in bulk:
     /// fixed-width values copied as one block (null slots zeroed, as `appendNull` leaves them),
     /// validity appended up to 64 bits at a time, strings through `storeStrings`.
-    mutating func append(_ column: ColumnData, range: Range<Int>) {
+    mutating func append(_ column: ColumnData, range: Range<Int>) throws(StringArrayOverflow) {
         let nulls = column.validity.map { range.count - $0.popCount(in: range) } ?? 0
         let source = nulls > 0 ? column.validity : nil
         switch column.storage {
@@ -197,7 +199,7 @@ extension ColumnBuffer {
             bools.append(contentsOf: v[range])
             if let source { Self.zeroNulls(&bools, from: start, source, range, zero: false) }
         case .strings, .dictionary:
-            storeStrings(column, range: range, validity: source)
+            try storeStrings(column, range: range, validity: source)
         }
         appendValidity(source, range: range, nulls: nulls)
     }
@@ -210,18 +212,20 @@ extension ColumnBuffer {
     /// Stores the strings of rows `range` (placeholders for the rows `validity` marks null). A
     /// dictionary column's entries are looked up in this buffer's dictionary once each, not once
     /// a row.
-    private mutating func storeStrings(_ column: ColumnData, range: Range<Int>, validity: Bitmap?) {
+    private mutating func storeStrings(_ column: ColumnData, range: Range<Int>, validity: Bitmap?) throws(StringArrayOverflow) {
         switch column.storage {
         case .strings(let s):
-            s.bytes.withUnsafeBytes { raw in
-                for r in range {
-                    if let validity, !validity[r] { storeNullString(); continue }
-                    storeString(UnsafeRawBufferPointer(rebasing: raw[Int(s.offsets[r])..<Int(s.offsets[r + 1])]))
+            try s.bytes.withUnsafeBytes { raw in
+                Result { () throws(StringArrayOverflow) in
+                    for r in range {
+                        if let validity, !validity[r] { storeNullString(); continue }
+                        try storeString(UnsafeRawBufferPointer(rebasing: raw[Int(s.offsets[r])..<Int(s.offsets[r + 1])]))
+                    }
                 }
-            }
+            }.get()
         case .dictionary(let entries, let idx):
             var mapped = [UInt32](repeating: .max, count: entries.count)
-            entries.bytes.withUnsafeBytes { raw in
+            try entries.bytes.withUnsafeBytes { raw in Result { () throws(StringArrayOverflow) in
                 for r in range {
                     if let validity, !validity[r] { storeNullString(); continue }
                     let k = Int(idx[r])
@@ -231,9 +235,9 @@ extension ColumnBuffer {
                         indices.append(mapped[k])
                         continue
                     }
-                    if let i = storeString(bytes) { mapped[k] = i }
+                    if let i = try storeString(bytes) { mapped[k] = i }
                 }
-            }
+            } }.get()
         default: break
         }
     }

@@ -41,7 +41,9 @@ public struct RowBuilder {
     public mutating func set(_ column: Int, string value: String) throws {
         try table.mark(column, serial: serial)
         guard table.types[column] == .string else { throw table.mismatch(column, "string") }
-        table.buffers[column].appendString(value)
+        do { try table.buffers[column].appendString(value) } catch {
+            throw TapeError.stringsTooLarge(table: table.name, column: table.schema[column].name, error)
+        }
     }
 
     /// Sets a column to null; throws for a non-nullable column.

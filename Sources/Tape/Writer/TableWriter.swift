@@ -109,7 +109,14 @@ public final class TableWriter {
             if buffers[0].count == 0 { try startBuffering() }
             let room = file.options.rowsPerChunk - buffers[0].count
             let take = rowsFitting(columns, from: start, upTo: start + min(room, rows - start))
-            for i in 0..<columns.count { buffers[i].append(columns[i], range: start..<(start + take)) }
+            let before = buffers[0].count
+            for i in 0..<columns.count {
+                do { try buffers[i].append(columns[i], range: start..<(start + take)) } catch {
+                    // No half-appended rows: every column goes back to the rows it had.
+                    for j in 0...i { buffers[j].truncate(to: before) }
+                    throw TapeError.stringsTooLarge(table: name, column: schema[i].name, error)
+                }
+            }
             start += take
             try flushIfFull(checkBytes: true)
         }

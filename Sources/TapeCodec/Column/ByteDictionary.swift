@@ -18,7 +18,8 @@ public struct ByteDictionary: Sendable {
     public var count: Int { entries.count }
 
     /// The index of `bytes`, inserting it when new and fewer than `limit` entries exist.
-    /// Returns nil when the bytes are new and the dictionary is full.
+    /// Returns nil when the bytes are new and the dictionary is full: `limit` entries, or entries
+    /// whose bytes would pass `StringArray.maxBytes`.
     public mutating func index(of bytes: UnsafeRawBufferPointer, limit: Int = Int(UInt32.max)) -> UInt32? {
         let h = Self.hash(bytes)
         let mask = slots.count - 1
@@ -32,7 +33,7 @@ public struct ByteDictionary: Sendable {
         }
         guard entries.count < limit else { return nil }
         let e = entries.count
-        entries.append(utf8: bytes)
+        do { try entries.append(utf8: bytes) } catch { return nil }
         hashes.append(h)
         slots[i] = UInt32(e + 1)
         if entries.count * 2 > slots.count { grow() }
@@ -53,11 +54,11 @@ public struct ByteDictionary: Sendable {
         }
     }
 
-    /// The index of `s`'s UTF-8 bytes, inserting them when new.
-    public mutating func index(of s: String) -> UInt32 {
+    /// The index of `s`'s UTF-8 bytes, inserting them when new; nil when the dictionary is full
+    /// (its entries would pass `StringArray.maxBytes`).
+    public mutating func index(of s: String) -> UInt32? {
         var s = s
-        // No limit given: a dictionary is full only past 2^32 entries, beyond any column's size.
-        return s.withUTF8 { index(of: UnsafeRawBufferPointer($0)) } ?? 0
+        return s.withUTF8 { index(of: UnsafeRawBufferPointer($0)) }
     }
 
     /// The index of `s`'s UTF-8 bytes, or nil.

@@ -1,7 +1,8 @@
 import TapeFormat
 
 extension ColumnData {
-    /// The rows at `rows` (ascending or not), in that order. Dictionary storage keeps its entries.
+    /// The rows at `rows` (ascending or not), in that order. Dictionary storage keeps its entries;
+    /// plain strings whose copy would pass 4 GiB (rows repeated) become indices into the original.
     public func gather(_ rows: [Int32]) -> ColumnData {
         let storage: Storage
         switch self.storage {
@@ -9,7 +10,10 @@ extension ColumnData {
         case .float64(let v): storage = .float64(rows.map { v[Int($0)] })
         case .bool(let v): storage = .bool(rows.map { v[Int($0)] })
         case .dictionary(let e, let idx): storage = .dictionary(entries: e, indices: rows.map { idx[Int($0)] })
-        case .strings(let s): storage = .strings(s.gather(rows))
+        case .strings(let s):
+            if let g = try? s.gather(rows) { storage = .strings(g) } else {
+                storage = .dictionary(entries: s, indices: rows.map { UInt32(truncatingIfNeeded: $0) })
+            }
         }
         var validity: Bitmap? = nil
         if let v = self.validity {

@@ -116,8 +116,8 @@ enum SummaryTable {
         repeat {
             let rows = view.rows[start..<min(start + batchRows, view.rows.count)]
             start += rows.count
-            let data = zip(schema.columns, sources).map { def, source in
-                column(def.type, rows.map { view.datum(source, Int($0)) })
+            let data = try zip(schema.columns, sources).map { def, source in
+                try column(def.type, rows.map { view.datum(source, Int($0)) })
             }
             try body(RecordBatch(schema: schema, columns: data, count: rows.count))
         } while start < view.rows.count
@@ -138,8 +138,8 @@ enum SummaryTable {
             !keys.contains(name) && view.isMetric(name) && view.type(view.source(name)) != .timestamp
         }
         var defs = zip(keys, keySources).map { ColumnDef($0, view.type($1).columnType) } + [ColumnDef("runs", .int64)]
-        var data = keys.indices.map { i in column(defs[i].type, order.map { $0[i] }) }
-        data.append(column(.int64, order.map { .int(Int64(groups[$0]?.count ?? 0)) }))
+        var data = try keys.indices.map { i in try column(defs[i].type, order.map { $0[i] }) }
+        data.append(try column(.int64, order.map { .int(Int64(groups[$0]?.count ?? 0)) }))
         for m in metrics {
             let source = view.source(m)
             let values = order.map { k in
@@ -152,9 +152,9 @@ enum SummaryTable {
                 }
             }
             defs.append(ColumnDef("mean_" + m, .float64))
-            data.append(column(.float64, values.map { v in v.isEmpty ? .null : .double(v.reduce(0, +) / Double(v.count)) }))
+            data.append(try column(.float64, values.map { v in v.isEmpty ? .null : .double(v.reduce(0, +) / Double(v.count)) }))
             defs.append(ColumnDef("median_" + m, .float64))
-            data.append(column(.float64, values.map { v in median(v).map(Datum.double) ?? .null }))
+            data.append(try column(.float64, values.map { v in median(v).map(Datum.double) ?? .null }))
         }
         return RecordBatch(schema: try schema(defs), columns: data, count: order.count)
     }
@@ -185,7 +185,7 @@ enum SummaryTable {
     }
 
     /// A nullable column of `type` from data of the matching SQL type (or null).
-    private static func column(_ type: ColumnType, _ values: [Datum]) -> ColumnData {
+    private static func column(_ type: ColumnType, _ values: [Datum]) throws -> ColumnData {
         var validity = Bitmap(count: values.count, value: false)
         for (i, v) in values.enumerated() where !v.isNull { validity[i] = true }
         let storage: ColumnData.Storage
@@ -206,7 +206,7 @@ enum SummaryTable {
                 }
             })
         case .bool: storage = .bool(values.map { $0 == .bool(true) })
-        case .string: storage = .strings(StringArray(values.map { if case .string(let s) = $0 { return s } else { return "" } }))
+        case .string: storage = .strings(try StringArray(values.map { if case .string(let s) = $0 { return s } else { return "" } }))
         }
         return ColumnData(type: type, storage: storage, validity: validity)
     }

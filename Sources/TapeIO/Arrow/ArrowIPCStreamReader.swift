@@ -189,7 +189,7 @@ public final class ArrowIPCStreamReader {
         guard entries.count + added.count <= Int(UInt32.max), entries.bytes.count + added.bytes.count <= Int(UInt32.max) else {
             throw .invalid("dictionary \(id) grows past 2^32 entries or 4 GiB of strings")
         }
-        for i in 0..<added.count { added.withUTF8(i) { entries.append(utf8: $0) } }
+        do { try entries.append(contentsOf: added) } catch { throw .invalid("dictionary \(id): \(error)") }
         var validity: Bitmap? = nil
         if old.validity != nil || read.validity != nil {
             var v = old.validity ?? Bitmap(count: old.entries.count, value: true)

@@ -38,10 +38,28 @@ struct ColumnBatchBuilder {
     mutating func appendNull(_ column: Int) { columns[column].appendNull() }
     mutating func endRow() { count += 1 }
 
-    /// The rows appended so far as columns; the builder is empty afterwards.
-    mutating func take() -> [ColumnData] {
+    /// Most string bytes a batch collects before it counts as full (whatever its row count), so
+    /// that a column's strings stay far below the 4 GiB one string array addresses.
+    static let maxStringBytes = 1 << 28
+
+    /// UTF-8 bytes of the strings appended since the last `take()`.
+    var stringBytes: Int { columns.reduce(0) { $0 + $1.strings.bytes.count } }
+
+    /// Whether the batch should be handed on: `rows` rows or `maxStringBytes` of strings.
+    func isFull(rows: Int) -> Bool { count >= rows || stringBytes >= ColumnBatchBuilder.maxStringBytes }
+
+    /// The rows appended so far as columns; the builder is empty afterwards. Throws when one
+    /// column's strings passed 4 GiB (a single value that long; the batch is dropped).
+    mutating func take() throws(StringArrayOverflow) -> [ColumnData] {
         count = 0
-        return (0..<columns.count).map { columns[$0].take() }
+        let out = (0..<columns.count).map { columns[$0].take() }
+        for i in 0..<columns.count {
+            if let e = columns[i].overflow {
+                columns[i].overflow = nil
+                throw e
+            }
+        }
+        return out
     }
 
     private struct Accumulator {
@@ -52,6 +70,8 @@ struct ColumnBatchBuilder {
         var strings = StringArray()
         var validity = Bitmap()
         var nulls = 0
+        /// Set when a string did not fit (4 GiB); `take()` then throws it.
+        var overflow: StringArrayOverflow?
 
         init(type: ColumnType) { self.type = type }
 
@@ -70,7 +90,10 @@ struct ColumnBatchBuilder {
         @inline(__always) mutating func appendDouble(_ x: Double) { doubles.append(x); validity.append(true) }
         @inline(__always) mutating func appendBool(_ x: Bool) { bools.append(x); validity.append(true) }
         @inline(__always) mutating func appendString(_ b: UnsafeRawBufferPointer) {
-            strings.append(utf8: b)
+            do { try strings.append(utf8: b) } catch {
+                overflow = error
+                strings.appendEmpty()
+            }
             validity.append(true)
         }
 
@@ -80,7 +103,7 @@ struct ColumnBatchBuilder {
             case .int64, .timestamp, .duration: ints.append(0)
             case .float64: doubles.append(0)
             case .bool: bools.append(false)
-            case .string: strings.append(utf8: UnsafeRawBufferPointer(start: nil, count: 0))
+            case .string: strings.appendEmpty()
             }
             validity.append(false)
             nulls += 1

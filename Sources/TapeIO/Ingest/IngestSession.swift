@@ -1,3 +1,4 @@
+import TapeCodec
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -146,7 +147,7 @@ public final class IngestSession {
         t.batch = nil
         var c = cursor
         let appended = plan.scanRow(&c, into: &batch)
-        let full = batch.count >= options.batchRows
+        let full = batch.isFull(rows: options.batchRows)
         t.plan = plan
         t.batch = batch
         guard appended else { return false }
@@ -280,7 +281,7 @@ public final class IngestSession {
         t.plan?.learn(keys: keys, from: 1, schema: converter.schema)
         t.batch?.append(converter.row)
         tableRows[t.order].rows += 1
-        if let n = t.batch?.count, n >= options.batchRows { try flush(t) }
+        if let b = t.batch, b.isFull(rows: options.batchRows) { try flush(t) }
     }
 
     /// Hands `t`'s batched rows to its sink.
@@ -288,7 +289,11 @@ public final class IngestSession {
         guard let sink = t.sink, var batch = t.batch, batch.count > 0 else { return }
         t.batch = nil
         defer { t.batch = batch }
-        try sink.append(columns: batch.take())
+        let columns: [ColumnData]
+        do { columns = try batch.take() } catch {
+            throw TextInputError(.invalidRecord("table '\(t.name)': \(error)"), line: 0)
+        }
+        try sink.append(columns: columns)
     }
 
     /// Declares the tables still being inferred, then hands every table's batched rows to its sink.

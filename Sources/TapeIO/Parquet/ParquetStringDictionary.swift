@@ -22,7 +22,7 @@ struct ParquetStringDictionary {
         if let i = indexByString[key] { return i }
         guard entries.count < maxEntries, entries.bytes.count + utf8.count <= maxBytes else { return nil }
         let i = UInt32(entries.count)
-        entries.append(utf8: utf8)
+        guard (try? entries.append(utf8: utf8)) != nil else { return nil }
         indexByString[key] = i
         return i
     }

@@ -24,11 +24,11 @@ extension Evaluator {
             pieces.append((remaining, try evaluate(otherwise, sub)))
         }
         if pieces.count == 1 && pieces[0].rows.count == b.count { return pieces[0].values }
-        return scatter(pieces, type, b.count)
+        return try scatter(pieces, type, b.count)
     }
 
     /// Assembles a vector of `count` rows from pieces that each cover some rows.
-    static func scatter(_ pieces: [(rows: [Int32], values: Vector)], _ type: SQLType, _ count: Int) -> Vector {
+    static func scatter(_ pieces: [(rows: [Int32], values: Vector)], _ type: SQLType, _ count: Int) throws(QueryError) -> Vector {
         var valid = Bitmap(count: count, value: true)
         var anyNull = false
         func fill<T>(_ initial: T, _ get: (Vector, Int) -> T) -> [T] {
@@ -56,7 +56,7 @@ extension Evaluator {
             var out = StringArray()
             out.offsets.reserveCapacity(count + 1)
             for s in source {
-                out.appendString { bytes in
+                try out.appendString(in: "CASE") { bytes in
                     if s.piece >= 0 { pieces[Int(s.piece)].values.withUTF8(Int(s.row)) { bytes.append(contentsOf: $0) } }
                 }
             }

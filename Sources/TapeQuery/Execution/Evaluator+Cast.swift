@@ -39,10 +39,10 @@ extension Evaluator {
             }
             return r
         case (_, .string):
-            return toStrings(v, count)
+            return try toStrings(v, count)
         case (.string, _):
             var failure: String?
-            let r = strings(v, count, resultType: type) { s -> Datum in
+            let r = try strings(v, count, resultType: type) { s -> Datum in
                 if let d = parse(s, as: type) { return d }
                 if failure == nil { failure = s }
                 return .null
@@ -77,13 +77,13 @@ extension Evaluator {
     }
 
     /// Text of each value as DuckDB prints it (timestamps: `TimestampText`).
-    static func toStrings(_ v: Vector, _ count: Int) -> Vector {
+    static func toStrings(_ v: Vector, _ count: Int) throws(QueryError) -> Vector {
         if case .constant(let d) = v.storage {
             return .constant(d == .null ? .null : .string(text(d)), type: .string, count: count)
         }
         var out = VectorBuilder(type: .string)
         for i in 0..<count { let d = v.datum(i); out.append(d == .null ? .null : .string(text(d))) }
-        return out.build()
+        return try out.build()
     }
 
     static func text(_ d: Datum) -> String {

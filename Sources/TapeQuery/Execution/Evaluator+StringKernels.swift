@@ -6,8 +6,8 @@ import TapeCodec
 /// result is the same either way.
 extension Evaluator {
     /// lower(x) / upper(x).
-    static func caseMapped(_ v: Vector, _ count: Int, upper: Bool) -> Vector {
-        mapStrings(v, count) { s, out in
+    static func caseMapped(_ v: Vector, _ count: Int, upper: Bool) throws(QueryError) -> Vector {
+        try mapStrings(v, count) { s, out in
             if isASCII(s) {
                 if upper {
                     for b in s { out.append(b >= 0x61 && b <= 0x7A ? b & ~0x20 : b) }
@@ -23,8 +23,8 @@ extension Evaluator {
 
     /// trim(x): white space (`CharacterSet.whitespaces`: space, tab and the Unicode space
     /// separators) removed from both ends.
-    static func trimmed(_ v: Vector, _ count: Int) -> Vector {
-        mapStrings(v, count) { s, out in
+    static func trimmed(_ v: Vector, _ count: Int) throws(QueryError) -> Vector {
+        try mapStrings(v, count) { s, out in
             if isASCII(s) {
                 var lo = 0, hi = s.count
                 while lo < hi && (s[lo] == 0x20 || s[lo] == 0x09) { lo += 1 }

@@ -123,14 +123,17 @@ enum Evaluator {
     /// Applies `f` to every string value as a Swift `String` (dictionary entries once), producing
     /// values of `resultType`. For functions that need a `String` (Unicode case mapping, character
     /// counts); byte-wise kernels use `stringTest` and `mapStrings`.
-    static func strings(_ v: Vector, _ count: Int, resultType: SQLType, _ f: (String) -> Datum) -> Vector {
+    static func strings(_ v: Vector, _ count: Int, resultType: SQLType, _ f: (String) -> Datum) throws(QueryError) -> Vector {
         switch v.storage {
         case .constant(.string(let s)): return .constant(f(s), type: resultType, count: count)
         case .constant: return .constant(.null, type: resultType, count: count)
         case .dict(let entries, let idx):
             let mapped = (0..<entries.count).map { f(entries[$0]) }
             if resultType == .string {
-                let e = StringArray(mapped.map { if case .string(let s) = $0 { return s } else { return "" } })
+                let e: StringArray
+                do { e = try StringArray(mapped.map { if case .string(let s) = $0 { return s } else { return "" } }) } catch {
+                    throw .stringsTooLarge(error, in: "a string function's dictionary")
+                }
                 return Vector(type: .string, storage: .dict(entries: e, indices: idx), validity: v.validity, count: count)
             }
             // Per-entry results spread to rows through the indices; an entry whose result is NULL
@@ -154,14 +157,14 @@ enum Evaluator {
             default:
                 var out = VectorBuilder(type: resultType)
                 for i in idx { out.append(mapped[Int(i)]) }
-                var r = out.build()
+                var r = try out.build()
                 r.validity = validity([v, r])
                 return r
             }
         case .string(let a):
             var out = VectorBuilder(type: resultType)
             for i in 0..<count { out.append(v.isNull(i) ? .null : f(a[i])) }
-            return out.build()
+            return try out.build()
         default:
             return .constant(.null, type: resultType, count: count)
         }
@@ -194,22 +197,22 @@ enum Evaluator {
 
     /// A VARCHAR vector of `transform` over every string value's UTF-8 bytes (dictionary entries
     /// once, kept a dictionary); `transform` appends the result's bytes to its second argument.
-    static func mapStrings(_ v: Vector, _ count: Int, _ transform: (UnsafeRawBufferPointer, inout [UInt8]) -> Void) -> Vector {
-        func apply(_ a: StringArray, _ n: Int) -> StringArray {
+    static func mapStrings(_ v: Vector, _ count: Int, _ transform: (UnsafeRawBufferPointer, inout [UInt8]) -> Void) throws(QueryError) -> Vector {
+        func apply(_ a: StringArray, _ n: Int) throws(QueryError) -> StringArray {
             var out = StringArray()
             out.offsets.reserveCapacity(n + 1)
             out.bytes.reserveCapacity(a.bytes.count)
-            for i in 0..<n { out.appendString { bytes in a.withUTF8(i) { transform($0, &bytes) } } }
+            for i in 0..<n { try out.appendString(in: "a string function") { bytes in a.withUTF8(i) { transform($0, &bytes) } } }
             return out
         }
         switch v.storage {
         case .constant(.string(let s)):
-            let r = apply(StringArray([s]), 1)
+            let r = try apply(try StringArray.one(s), 1)
             return .constant(.string(r[0]), type: .string, count: count)
         case .dict(let entries, let idx):
-            return Vector(type: .string, storage: .dict(entries: apply(entries, entries.count), indices: idx), validity: v.validity, count: count)
+            return Vector(type: .string, storage: .dict(entries: try apply(entries, entries.count), indices: idx), validity: v.validity, count: count)
         case .string(let a):
-            return Vector(type: .string, storage: .string(apply(a, count)), validity: v.validity, count: count)
+            return Vector(type: .string, storage: .string(try apply(a, count)), validity: v.validity, count: count)
         default:
             return .constant(.null, type: .string, count: count)
         }
@@ -475,7 +478,7 @@ enum Evaluator {
             var out = StringArray()
             out.offsets.reserveCapacity(count + 1)
             for i in 0..<count {
-                out.appendString { bytes in
+                try out.appendString(in: "||") { bytes in
                     x.withUTF8(i) { bytes.append(contentsOf: $0) }
                     y.withUTF8(i) { bytes.append(contentsOf: $0) }
                 }

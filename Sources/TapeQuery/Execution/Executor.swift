@@ -363,10 +363,13 @@ final class Executor: Sendable {
             default: values.append(best)
             }
         }
-        let columns = zip(values, plan.aggregates).map { d, call -> Vector in
+        var columns: [Vector] = []
+        for (d, call) in zip(values, plan.aggregates) {
             var b = VectorBuilder(type: call.type)
             b.append(d)
-            return b.build()
+            // A footer statistic is a short value: a failure here only means "scan instead".
+            guard let v = try? b.build() else { return nil }
+            columns.append(v)
         }
         return Batch(columns: columns, count: 1)
     }

@@ -15,7 +15,8 @@ final class JoinHashTable {
     private enum Mode { case int, string, tuple }
     private let mode: Mode
 
-    init(keys: [Vector], count: Int) {
+    /// Throws when the distinct string keys pass the 4 GiB one string array addresses.
+    init(keys: [Vector], count: Int) throws(QueryError) {
         next = [Int32](repeating: -1, count: count)
         if keys.count == 1, keys[0].type == .int || keys[0].type == .timestamp {
             mode = .int
@@ -28,14 +29,26 @@ final class JoinHashTable {
             // Each row's key index (a dictionary's entries hashed once, not each row), then rows
             // chained per key, inserted in reverse so each chain lists rows in build order.
             let k = keys[0]
-            let keyOf: [UInt32]
+            var keys = ByteDictionary()
+            func index(_ bytes: UnsafeRawBufferPointer) -> UInt32? { keys.index(of: bytes) }
+            var keyOf: [UInt32] = []
+            keyOf.reserveCapacity(count)
             if case .dict(let entries, let idx) = k.storage {
-                let map = (0..<entries.count).map { e in entries.withUTF8(e) { stringKeys.index(of: $0) } ?? 0 }
+                var map: [UInt32] = []
+                for e in 0..<entries.count {
+                    guard let i = entries.withUTF8(e, index) else { throw Self.tooManyKeyBytes() }
+                    map.append(i)
+                }
                 keyOf = idx.map { map[Int($0)] }
             } else {
                 let m = k.materialized()
-                keyOf = (0..<count).map { r in m.isNull(r) ? 0 : m.withUTF8(r) { stringKeys.index(of: $0) } ?? 0 }
+                for r in 0..<count {
+                    if m.isNull(r) { keyOf.append(0); continue }
+                    guard let i = m.withUTF8(r, index) else { throw Self.tooManyKeyBytes() }
+                    keyOf.append(i)
+                }
             }
+            stringKeys = keys
             stringHeads = [Int32](repeating: -1, count: stringKeys.count)
             for r in stride(from: count - 1, through: 0, by: -1) where !k.isNull(r) {
                 let e = Int(keyOf[r])
@@ -119,4 +132,8 @@ final class JoinHashTable {
 
     /// Rough bytes held.
     var approximateBytes: Int { next.count * 4 + (intHeads.count + tupleHeads.count) * 48 + stringKeys.entries.approximateBytes + stringHeads.count * 24 }
+
+    private static func tooManyKeyBytes() -> QueryError {
+        .stringsTooLarge(StringArrayOverflow(bytes: StringArray.maxBytes + 1, limit: StringArray.maxBytes), in: "HASH JOIN build keys")
+    }
 }

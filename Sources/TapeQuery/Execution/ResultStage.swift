@@ -91,7 +91,7 @@ final class ResultStage {
         // Cut back to the rows wanted once the buffer holds over twice as many (and 4,096 more);
         // written without 2 * w, which overflows for LIMIT near Int64.max.
         if let w = wanted, w <= (n - 1) / 2, n - w > 4096 {
-            compact(keep: w)
+            try compact(keep: w)
         } else if n % 8192 < b.count {
             let bytes = buffer.reduce(0) { $0 + $1.approximateBytes }
             if bytes > memoryLimit { try spillRun() }
@@ -105,7 +105,7 @@ final class ResultStage {
         let what = spec.what.isEmpty ? (spec.limit == nil ? "ORDER BY" : "ORDER BY … LIMIT \(spec.limit ?? 0)") : spec.what
         let sorter = external ?? ExternalSort(types: spec.types, keys: spec.order, owner: what, memoryLimit: memoryLimit)
         external = sorter
-        let columns = buffer.map { $0.build() }
+        let columns = try buffer.map { (b) throws(QueryError) in try b.build() }
         buffer = spec.types.map { VectorBuilder(type: $0) }
         try sorter.addRun(Batch(columns: columns, count: columns.first?.count ?? 0), keep: wanted)
     }
@@ -122,7 +122,7 @@ final class ResultStage {
             if (buffer.first?.count ?? 0) > 0 { try spillRun() }
             try external.merge { piece throws(QueryError) in try stream(piece) }
         } else if !spec.order.isEmpty {
-            let columns = buffer.map { $0.build() }
+            let columns = try buffer.map { (b) throws(QueryError) in try b.build() }
             let n = columns.first?.count ?? 0
             var order = Sorter.permutation(columns, keys: spec.order, count: n)
             if let w = wanted, order.count > w { order.removeSubrange(w...) }
@@ -163,8 +163,8 @@ final class ResultStage {
     }
 
     /// Keeps the first `keep` rows in sort order.
-    private func compact(keep: Int) {
-        let columns = buffer.map { $0.build() }
+    private func compact(keep: Int) throws(QueryError) {
+        let columns = try buffer.map { (b) throws(QueryError) in try b.build() }
         let n = columns.first?.count ?? 0
         let order = Array(Sorter.permutation(columns, keys: spec.order, count: n).prefix(keep))
         let kept = Batch(columns: columns, count: n).gather(order)
@@ -194,7 +194,9 @@ final class ResultStage {
                     continue
                 }
                 let before = seenStrings.count
-                _ = v.withUTF8(r) { seenStrings.index(of: $0) }
+                guard v.withUTF8(r, { seenStrings.index(of: $0) }) != nil else {
+                    throw .stringsTooLarge(StringArrayOverflow(bytes: StringArray.maxBytes + 1, limit: StringArray.maxBytes), in: "DISTINCT")
+                }
                 if seenStrings.count > before { keep.append(Int32(r)) }
             }
             seenBytes = seenStrings.entries.approximateBytes + seenStrings.count * 24

@@ -54,7 +54,7 @@ struct Vector {
         case .strings(let s): storage = .string(s)
         case .dictionary(let e, let idx):
             // A chunk whose rows are all NULL may have no entries: give the placeholder index 0 one.
-            storage = .dict(entries: e.count == 0 ? StringArray([""]) : e, indices: idx)
+            storage = .dict(entries: e.count == 0 ? .oneEmptyString : e, indices: idx)
         }
     }
 
@@ -96,7 +96,12 @@ struct Vector {
         case .int(let v), .timestamp(let v): return Vector(type: type, storage: .int([Int64](repeating: v, count: count)), count: count)
         case .double(let v): return Vector(type: type, storage: .double([Double](repeating: v, count: count)), count: count)
         case .bool(let v): return Vector(type: type, storage: .bool([Bool](repeating: v, count: count)), count: count)
-        case .string(let s): return Vector(type: type, storage: .dict(entries: StringArray([s]), indices: [UInt32](repeating: 0, count: count)), count: count)
+        case .string(let s):
+            // One string is far below 4 GiB (it came from the query text or from a string array).
+            var one = StringArray()
+            one.bytes = Array(s.utf8)
+            one.offsets.append(UInt32(truncatingIfNeeded: one.bytes.count))
+            return Vector(type: type, storage: .dict(entries: one, indices: [UInt32](repeating: 0, count: count)), count: count)
         case .interval(let i): return Vector(type: type, storage: .interval([Interval](repeating: i, count: count)), count: count)
         }
     }
@@ -107,13 +112,14 @@ struct Vector {
         case .int, .timestamp, .null: return .int([Int64](repeating: 0, count: count))
         case .double: return .double([Double](repeating: 0, count: count))
         case .bool: return .bool([Bool](repeating: false, count: count))
-        case .string: return .dict(entries: StringArray([""]), indices: [UInt32](repeating: 0, count: count))
+        case .string: return .dict(entries: .oneEmptyString, indices: [UInt32](repeating: 0, count: count))
         case .interval: return .interval([Interval](repeating: Interval(), count: count))
         }
     }
 
-    /// The rows at `rows`, in that order.
-    func gather(_ rows: [Int32]) -> Vector {
+    /// The rows at `rows`, in that order. Plain strings whose copy would pass `stringLimit`
+    /// (4 GiB; tests pass less) stay in their array, the rows as dictionary indices into it.
+    func gather(_ rows: [Int32], stringLimit: Int = StringArray.maxBytes) -> Vector {
         let n = rows.count
         var valid: Bitmap?
         if let v = validity {
@@ -126,7 +132,11 @@ struct Vector {
         case .int(let a): return Vector(type: type, storage: .int(pick(a)), validity: valid, count: n)
         case .double(let a): return Vector(type: type, storage: .double(pick(a)), validity: valid, count: n)
         case .bool(let a): return Vector(type: type, storage: .bool(pick(a)), validity: valid, count: n)
-        case .string(let a): return Vector(type: type, storage: .string(a.gather(rows)), validity: valid, count: n)
+        case .string(let a):
+            // Rows repeated (a join) can need more than the 4 GiB one string array addresses:
+            // then the rows stay indices into the original strings, a dictionary vector.
+            if let g = try? a.gather(rows, limit: stringLimit) { return Vector(type: type, storage: .string(g), validity: valid, count: n) }
+            return Vector(type: type, storage: .dict(entries: a, indices: rows.map { UInt32(truncatingIfNeeded: $0) }), validity: valid, count: n)
         case .dict(let e, let idx): return Vector(type: type, storage: .dict(entries: e, indices: pick(idx)), validity: valid, count: n)
         case .interval(let a): return Vector(type: type, storage: .interval(pick(a)), validity: valid, count: n)
         case .constant(let d): return Vector(type: type, storage: .constant(d), count: n)
@@ -134,8 +144,8 @@ struct Vector {
     }
 
     /// The storage form for output formatters and the Arrow bridge (strings handed over as they
-    /// are: no per-row conversion).
-    func columnData() -> ColumnData {
+    /// are: no per-row conversion; intervals as their text).
+    func columnData() throws(QueryError) -> ColumnData {
         let m = materialized()
         let ct = type.columnType
         switch m.storage {
@@ -144,16 +154,25 @@ struct Vector {
         case .bool(let a): return ColumnData(type: ct, storage: .bool(a), validity: m.validity)
         case .string(let a): return ColumnData(type: ct, storage: .strings(a), validity: m.validity)
         case .dict(let e, let idx): return ColumnData(type: ct, storage: .dictionary(entries: e, indices: idx), validity: m.validity)
-        case .interval(let a): return ColumnData(type: ct, storage: .strings(StringArray(a.map(\.description))), validity: m.validity)
+        case .interval(let a):
+            do { return ColumnData(type: ct, storage: .strings(try StringArray(a.map(\.description))), validity: m.validity) } catch {
+                throw .stringsTooLarge(error, in: "an INTERVAL column's text")
+            }
         case .constant: return ColumnData(type: ct, storage: .int64([]), validity: nil)   // unreachable: materialized
         }
     }
 }
 
 /// Appends vectors of one type into one (for buffering rows to sort, and for building results).
+///
+/// Strings past the 4 GiB one string array addresses are not appended; `build()` then throws
+/// `QueryError.stringsTooLarge` naming `label` (the operator or expression building the column).
 struct VectorBuilder {
     let type: SQLType
+    /// Names the builder's user in the error `build()` throws.
+    let label: String
     private(set) var count = 0
+    private var overflow: StringArrayOverflow?
     private var ints: [Int64] = []
     private var doubles: [Double] = []
     private var bools: [Bool] = []
@@ -162,7 +181,18 @@ struct VectorBuilder {
     private var validity = Bitmap()
     private var hasNull = false
 
-    init(type: SQLType) { self.type = type }
+    init(type: SQLType, label: String = "a result column") {
+        self.type = type
+        self.label = label
+    }
+
+    /// Runs a string append, remembering (instead of throwing) an overflow for `build()` (which
+    /// then never hands out the strings, so none stands in for the refused ones).
+    private mutating func appendingStrings(_ append: (inout StringArray) throws(StringArrayOverflow) -> Void) {
+        do { try append(&strings) } catch {
+            if overflow == nil { overflow = error }
+        }
+    }
 
     mutating func append(_ v: Vector) {
         let m = v.materialized()
@@ -172,8 +202,9 @@ struct VectorBuilder {
         case .int(let a): ints.append(contentsOf: a)
         case .double(let a): doubles.append(contentsOf: a)
         case .bool(let a): bools.append(contentsOf: a)
-        case .string(let a): strings.append(contentsOf: a)
-        case .dict(let e, let idx): for i in idx { strings.append(e, Int(i)) }
+        case .string(let a):
+            appendingStrings { (s) throws(StringArrayOverflow) in try s.append(contentsOf: a) }
+        case .dict(let e, let idx): for i in idx { appendingStrings { (s) throws(StringArrayOverflow) in try s.append(e, Int(i)) } }
         case .interval(let a): intervals.append(contentsOf: a)
         case .constant: break
         }
@@ -190,13 +221,15 @@ struct VectorBuilder {
             if case .double(let v) = d { doubles.append(v) } else if case .int(let v) = d { doubles.append(Double(v)) } else { doubles.append(0) }
         case .bool: if case .bool(let v) = d { bools.append(v) } else { bools.append(false) }
         case .string:
-            if case .string(let x) = d { strings.append(x) } else { strings.append("") }
+            if case .string(let x) = d { appendingStrings { (s) throws(StringArrayOverflow) in try s.append(x) } } else { strings.appendEmpty() }
         case .interval: if case .interval(let v) = d { intervals.append(v) } else { intervals.append(Interval()) }
         }
         count += 1
     }
 
-    func build() -> Vector {
+    /// The appended rows as one vector; throws when a string column passed 4 GiB.
+    func build() throws(QueryError) -> Vector {
+        if let overflow { throw .stringsTooLarge(overflow, in: label) }
         let storage: Vector.Storage
         switch type {
         case .int, .timestamp, .null: storage = .int(ints)
@@ -233,8 +266,9 @@ extension Vector {
 
 extension Batch {
     /// The batches' rows one after another, as one batch of `types`. A column that is the same
-    /// constant in every batch (e.g. NULL for a column nobody reads) stays a constant.
-    static func concatenate(_ batches: [Batch], types: [SQLType]) -> Batch {
+    /// constant in every batch (e.g. NULL for a column nobody reads) stays a constant. Throws
+    /// when a string column passes 4 GiB (`label` names the operator in the message).
+    static func concatenate(_ batches: [Batch], types: [SQLType], label: String) throws(QueryError) -> Batch {
         let n = batches.reduce(0) { $0 + $1.count }
         var columns: [Vector] = []
         for (c, type) in types.enumerated() {
@@ -251,9 +285,9 @@ extension Batch {
                 columns.append(v)
                 continue
             }
-            var b = VectorBuilder(type: type)
+            var b = VectorBuilder(type: type, label: label)
             for batch in batches { b.append(batch.columns[c]) }
-            columns.append(b.build())
+            columns.append(try b.build())
         }
         return Batch(columns: columns, count: n)
     }
@@ -269,7 +303,7 @@ extension Batch {
         for v in parts {
             switch v.storage {
             case .constant(.string(let s)):
-                let i = entries.index(of: s)
+                guard let i = entries.index(of: s) else { return nil }
                 indices.append(contentsOf: repeatElement(i, count: v.count))
                 for _ in 0..<v.count { validity.append(true) }
             case .constant(.null):
@@ -277,7 +311,13 @@ extension Batch {
                 for _ in 0..<v.count { validity.append(false) }
                 hasNull = hasNull || v.count > 0
             case .dict(let e, let idx):
-                let map = (0..<e.count).map { k in e.withUTF8(k) { entries.index(of: $0) } ?? 0 }
+                var map: [UInt32] = []
+                map.reserveCapacity(e.count)
+                for k in 0..<e.count {
+                    // Entries past 4 GiB: the caller's builder reports it.
+                    guard let i = e.withUTF8(k, { entries.index(of: $0) }) else { return nil }
+                    map.append(i)
+                }
                 for r in 0..<v.count {
                     indices.append(map[Int(idx[r])])
                     let valid = !v.isNull(r)

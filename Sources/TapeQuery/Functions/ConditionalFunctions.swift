@@ -6,7 +6,7 @@ enum ConditionalFunctions {
         ScalarFunction(name: "coalesce", aliases: ["ifnull"], signature: "coalesce(x, …)", doc: "the first non-NULL argument",
                        example: "coalesce(pnl, price, 0)", propagatesNull: false,
                        bind: { a throws(QueryError) in try a.nonEmpty(); return try a.unifyAll() },
-                       kernel: { a, e, count throws(QueryError) in coalesce(a, e.type, count) }),
+                       kernel: { a, e, count throws(QueryError) in try coalesce(a, e.type, count) }),
         ScalarFunction(name: "nullif", signature: "nullif(x, y)", doc: "NULL when x = y, else x (x when y is NULL)", example: "nullif(side, 'buy')",
                        propagatesNull: false,
                        bind: { a throws(QueryError) in
@@ -18,11 +18,11 @@ enum ConditionalFunctions {
         ScalarFunction(name: "greatest", signature: "greatest(x, …)", doc: "the largest non-NULL argument (NULL only when all are)",
                        example: "greatest(price, 500.0, pnl)", propagatesNull: false,
                        bind: { a throws(QueryError) in try a.nonEmpty(); return try a.unifyAll() },
-                       kernel: { a, e, count throws(QueryError) in extreme(true, a, e.type, count) }),
+                       kernel: { a, e, count throws(QueryError) in try extreme(true, a, e.type, count) }),
         ScalarFunction(name: "least", signature: "least(x, …)", doc: "the smallest non-NULL argument (NULL only when all are)",
                        example: "least(qty, 100, pnl)", propagatesNull: false,
                        bind: { a throws(QueryError) in try a.nonEmpty(); return try a.unifyAll() },
-                       kernel: { a, e, count throws(QueryError) in extreme(false, a, e.type, count) }),
+                       kernel: { a, e, count throws(QueryError) in try extreme(false, a, e.type, count) }),
         // `a IS NOT DISTINCT FROM b` (the parser writes this call): equality where NULL equals
         // NULL; never NULL itself. Internal, so undocumented.
         ScalarFunction(name: "__not_distinct", signature: "__not_distinct(x, y)", doc: "", example: nil, propagatesNull: false,
@@ -45,7 +45,7 @@ enum ConditionalFunctions {
     }
     /// greatest/least: the largest (smallest) non-NULL argument per row in `Datum.compare`'s order
     /// (NaN above every number); NULL arguments are skipped and only all-NULL gives NULL (DuckDB).
-    static func extreme(_ greatest: Bool, _ a: [Vector], _ type: SQLType, _ count: Int) -> Vector {
+    static func extreme(_ greatest: Bool, _ a: [Vector], _ type: SQLType, _ count: Int) throws(QueryError) -> Vector {
         let m = a.filter { !Evaluator.isNullConstant($0) }.map { $0.materialized() }
         var out = VectorBuilder(type: type)
         for i in 0..<count {
@@ -58,11 +58,11 @@ enum ConditionalFunctions {
             }
             out.append(best)
         }
-        return out.build()
+        return try out.build()
     }
 
     /// The first non-NULL argument per row.
-    static func coalesce(_ a: [Vector], _ type: SQLType, _ count: Int) -> Vector {
+    static func coalesce(_ a: [Vector], _ type: SQLType, _ count: Int) throws(QueryError) -> Vector {
         if let first = a.first(where: { !Evaluator.isNullConstant($0) }), !first.mayHaveNulls { return first }
         var pieces: [(rows: [Int32], values: Vector)] = []
         var remaining = (0..<Int32(count)).map { $0 }
@@ -72,7 +72,7 @@ enum ConditionalFunctions {
             remaining = remaining.filter { v.isNull(Int($0)) }
         }
         if !remaining.isEmpty { pieces.append((remaining, .constant(.null, type: type, count: remaining.count))) }
-        return Evaluator.scatter(pieces, type, count)
+        return try Evaluator.scatter(pieces, type, count)
     }
 
     /// `a IS NOT DISTINCT FROM b` per row: both NULL, or neither NULL and equal.

@@ -7,16 +7,16 @@ enum StringFunctions {
     static let entries: [ScalarFunction] = [
         ScalarFunction(name: "lower", aliases: ["lcase"], signature: "lower(s)", doc: "lower case (Unicode)", example: "lower(note)",
                        bind: stringRule(.string),
-                       kernel: { a, _, count throws(QueryError) in Evaluator.caseMapped(a[0], count, upper: false) }),
+                       kernel: { a, _, count throws(QueryError) in try Evaluator.caseMapped(a[0], count, upper: false) }),
         ScalarFunction(name: "upper", aliases: ["ucase"], signature: "upper(s)", doc: "upper case (Unicode)", example: "upper(note)",
                        bind: stringRule(.string),
-                       kernel: { a, _, count throws(QueryError) in Evaluator.caseMapped(a[0], count, upper: true) }),
+                       kernel: { a, _, count throws(QueryError) in try Evaluator.caseMapped(a[0], count, upper: true) }),
         ScalarFunction(name: "length", aliases: ["char_length", "strlen"], signature: "length(s)", doc: "number of characters", example: "length(note)",
                        bind: stringRule(.int),
-                       kernel: { a, _, count throws(QueryError) in Evaluator.strings(a[0], count, resultType: .int) { .int(Int64($0.count)) } }),
+                       kernel: { a, _, count throws(QueryError) in try Evaluator.strings(a[0], count, resultType: .int) { .int(Int64($0.count)) } }),
         ScalarFunction(name: "trim", signature: "trim(s)", doc: "s without leading and trailing white space", example: "trim(note)",
                        bind: stringRule(.string),
-                       kernel: { a, _, count throws(QueryError) in Evaluator.trimmed(a[0], count) }),
+                       kernel: { a, _, count throws(QueryError) in try Evaluator.trimmed(a[0], count) }),
         ScalarFunction(name: "substr", aliases: ["substring"], signature: "substr(s, start[, length])",
                        doc: "characters from 1-based start (0 is before the first, negative counts from the end; a negative length takes the characters before start)",
                        example: "substr(note, 2, 3)",
@@ -55,7 +55,7 @@ enum StringFunctions {
         var out = StringArray()
         out.offsets.reserveCapacity(count + 1)
         for i in 0..<count {
-            out.appendString { bytes in for v in m where !v.isNull(i) { v.withUTF8(i) { bytes.append(contentsOf: $0) } } }
+            try out.appendString(in: "concat()") { bytes in for v in m where !v.isNull(i) { v.withUTF8(i) { bytes.append(contentsOf: $0) } } }
         }
         return Evaluator.result(.string, .string(out), a, count).withValidity(nil)
     }
@@ -67,9 +67,9 @@ enum StringFunctions {
             for i in 0..<count {
                 out.append(m.contains { $0.isNull(i) } ? .null : .string(replacing(m[0].stringAt(i), m[1].stringAt(i), m[2].stringAt(i))))
             }
-            return out.build()
+            return try out.build()
         }
-        return Evaluator.strings(a[0], count, resultType: .string) { .string(replacing($0, from, to)) }
+        return try Evaluator.strings(a[0], count, resultType: .string) { .string(replacing($0, from, to)) }
     }
 
     private static func replacing(_ s: String, _ a: String, _ b: String) -> String {
@@ -85,7 +85,7 @@ enum StringFunctions {
             let r = substringRange(count: chars.count, start: Evaluator.ints(m[1]).at(i), length: m.count > 2 ? Evaluator.ints(m[2]).at(i) : nil)
             out.append(.string(String(chars[r])))
         }
-        return out.build()
+        return try out.build()
     }
 
     /// substr(s, start, length) over `count` characters, as DuckDB: positions are 1-based, start 0

@@ -63,7 +63,7 @@ final class AsofJoinOperator: PhysicalOperator {
         let rt = Self.times(rtv)
         // Group rows by key (a constant key when there are no equalities).
         let constKey = [Vector.constant(.int(0), type: .int, count: built.count)]
-        let table = JoinHashTable(keys: keys.isEmpty ? constKey : keys, count: built.count)
+        let table = try JoinHashTable(keys: keys.isEmpty ? constKey : keys, count: built.count)
         var groupOf = [Int32](repeating: -1, count: built.count)
         var members: [[Int32]] = []
         let heads = table.firstMatches(keys.isEmpty ? constKey : keys, count: built.count)

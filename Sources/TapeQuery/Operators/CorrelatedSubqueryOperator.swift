@@ -115,7 +115,7 @@ final class CorrelatedSubqueryOperator: PhysicalOperator {
                         }
                     }
                 }
-                cols.append(out.build())
+                cols.append(try out.build())
             }
             return try emit(Batch(columns: cols, count: b.count))
         }

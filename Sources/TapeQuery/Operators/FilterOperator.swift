@@ -55,7 +55,7 @@ final class FilterOperator: MorselOperator {
               case .dict(let entries, let idx) = b.columns[slot].storage, entries.count * 4 <= b.count else { return nil }
         let n = entries.count + 1
         var values = entries
-        values.append("")
+        guard (try? values.append("")) != nil else { return nil }
         var probe = b
         probe.count = n
         probe.columns = b.columns.map { .constant(.null, type: $0.type, count: n) }

@@ -54,7 +54,7 @@ final class HashJoinOperator: SpillingOperator, MorselOperator {
         guard let all = try GraceHashJoin.collect(right, memoryLimit: limit) else { return nil }
         var keys: [Vector] = []
         for k in rightKeys { keys.append(try Evaluator.evaluate(k, all)) }
-        let table = JoinHashTable(keys: keys, count: all.count)
+        let table = try JoinHashTable(keys: keys, count: all.count)
         if all.approximateBytes + table.approximateBytes > limit { return nil }
         return (all, table)
     }

@@ -63,12 +63,12 @@ final class LateralJoinOperator: PhysicalOperator {
                 parts.append(pairs)
                 rows += pairs.count
                 if rows >= 65_536 {
-                    if try !emit(Batch.concatenate(parts, types: types)) { return false }
+                    if try !emit(try Batch.concatenate(parts, types: types, label: "LATERAL JOIN")) { return false }
                     parts.removeAll()
                     rows = 0
                 }
             }
-            return rows == 0 ? true : try emit(Batch.concatenate(parts, types: types))
+            return rows == 0 ? true : try emit(try Batch.concatenate(parts, types: types, label: "LATERAL JOIN"))
         }
     }
 

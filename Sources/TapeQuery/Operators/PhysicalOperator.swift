@@ -84,6 +84,6 @@ extension PhysicalOperator {
             return !failed
         }
         if failed { throw QueryError(.execution, tooBig()) }
-        return Batch.concatenate(batches, types: columns.map(\.type))
+        return try Batch.concatenate(batches, types: columns.map(\.type), label: explain(analyzed: false).first ?? "an operator")
     }
 }

@@ -53,7 +53,9 @@ final class RunsTableOperator: PhysicalOperator {
             }
         }
         let n = runs.runs.count
-        _ = try emit(Batch(columns: columns.indices.map { wanted[$0] ? builders[$0].build() : .constant(.null, type: columns[$0].type, count: n) }, count: n))
+        var out: [Vector] = []
+        for c in columns.indices { out.append(wanted[c] ? try builders[c].build() : .constant(.null, type: columns[c].type, count: n)) }
+        _ = try emit(Batch(columns: out, count: n))
     }
 
     func explain(analyzed: Bool) -> [String] {

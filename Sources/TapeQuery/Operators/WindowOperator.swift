@@ -36,7 +36,7 @@ final class WindowOperator: PhysicalOperator {
                 // Beyond the limit: hash-partition what is held and the rest of the input to disk.
                 guard !keys.isEmpty else { throw WindowSpill.tooBig(limit, rows: buffer.count) }
                 var s = try WindowSpill(keys: keys, types: types, memoryLimit: limit)
-                let held = Batch(columns: buffer.build(), count: buffer.count)
+                let held = Batch(columns: try buffer.build(), count: buffer.count)
                 buffer = WindowInputBuffer(types: types, memoryLimit: limit)
                 try s.add(held, keyInput: held)
                 spill = s
@@ -50,7 +50,7 @@ final class WindowOperator: PhysicalOperator {
             }
             return
         }
-        let rows = Batch(columns: buffer.build(), count: buffer.count)
+        let rows = Batch(columns: try buffer.build(), count: buffer.count)
         _ = try WindowEvaluator.emitInPieces(try WindowEvaluator.appended(windows, to: rows, base: base), emit)
     }
 

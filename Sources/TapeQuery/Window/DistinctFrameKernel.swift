@@ -65,6 +65,6 @@ enum DistinctFrameKernel {
             }
         }
         for d in results { out.append(d) }
-        return out.build()
+        return try out.build()
     }
 }

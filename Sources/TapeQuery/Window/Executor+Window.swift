@@ -32,7 +32,7 @@ extension Executor {
             if buffer.overLimit {
                 guard !keys.isEmpty else { throw WindowSpill.tooBig(limit, rows: buffer.count) }
                 var s = try WindowSpill(keys: keys, types: types, memoryLimit: limit)
-                let held = buffer.build()
+                let held = try buffer.build()
                 let n = buffer.count
                 buffer = WindowInputBuffer(types: types, memoryLimit: limit)
                 try s.add(Batch(columns: held, count: n), keyInput: expand(held, n))
@@ -86,7 +86,7 @@ extension Executor {
             spillReport.withLock { $0 = report }
             return
         }
-        try body(expand(buffer.build(), buffer.count))
+        try body(expand(try buffer.build(), buffer.count))
     }
 
     /// Window results appended to `rows`, QUALIFY applied, outputs projected into `stage`.

@@ -113,7 +113,7 @@ extension Executor {
             }
             guard b.count > 0 else { continue }
             let local = Batch(columns: Array(b.columns.prefix(base)), count: b.count)
-            let withContext = context.count == 0 ? local : StreamingWindow.concat(context, local)
+            let withContext = context.count == 0 ? local : try StreamingWindow.concat(context, local)
             var results: [Vector] = []
             for (i, w) in plan.windows.enumerated() {
                 let cumulative = StreamingWindow.lookback(w) == 0 && w.function != .lag
@@ -150,13 +150,13 @@ extension StreamingWindow {
     }
 
     /// `a`'s rows then `b`'s.
-    static func concat(_ a: Batch, _ b: Batch) -> Batch {
+    static func concat(_ a: Batch, _ b: Batch) throws(QueryError) -> Batch {
         var cols: [Vector] = []
         for (x, y) in zip(a.columns, b.columns) {
             var builder = VectorBuilder(type: x.type)
             builder.append(x)
             builder.append(y)
-            cols.append(builder.build())
+            cols.append(try builder.build())
         }
         return Batch(columns: cols, count: a.count + b.count)
     }
@@ -227,7 +227,7 @@ extension StreamingWindow {
                 default: b.append(x)
                 }
             }
-            let out = b.build()
+            let out = try b.build()
             let last = out.datum(n - 1)
             return (out, last == .null ? carry : last)
         default:

@@ -43,7 +43,7 @@ enum WindowEvaluator {
             let src = w.ignoreNulls ? IgnoreNullsKernels.shifted(layout, values: args[0], offsets: offsets, sign: sign)
                 : NavigationKernels.shifted(layout, offsets: offsets, sign: sign)
             var out = args[0].picking(src)
-            if args.count > 2 { out = withDefault(out, src, args[2]) }
+            if args.count > 2 { out = try withDefault(out, src, args[2]) }
             return out
         default:
             break
@@ -76,11 +76,11 @@ enum WindowEvaluator {
     }
 
     /// lag/lead's default where no row was taken.
-    private static func withDefault(_ v: Vector, _ src: [Int32], _ fallback: Vector) -> Vector {
+    private static func withDefault(_ v: Vector, _ src: [Int32], _ fallback: Vector) throws(QueryError) -> Vector {
         guard src.contains(-1) else { return v }
         var b = VectorBuilder(type: v.type)
         for (i, s) in src.enumerated() { b.append(s < 0 ? fallback.datum(i).coerced(to: v.type) ?? .null : v.datum(i)) }
-        return b.build()
+        return try b.build()
     }
 
     private static func aggregate(_ f: AggregateFunction, _ w: BoundWindow, _ args: [Vector], _ frames: FrameBounds,

@@ -31,7 +31,7 @@ struct WindowInputBuffer {
     /// Whether the rows held pass the memory budget.
     var overLimit: Bool { bytes > memoryLimit }
 
-    func build() -> [Vector] { builders.map { $0.build() } }
+    func build() throws(QueryError) -> [Vector] { try builders.map { (b) throws(QueryError) in try b.build() } }
 }
 
 extension WindowEvaluator {

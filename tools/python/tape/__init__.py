@@ -79,7 +79,8 @@ def scan(paths, table, columns=None, start=None, end=None, time_column=None, whe
     "pnl < 0 AND side = 'long'"), ANDed with the time range; the scan is exactly
     `SELECT columns FROM table WHERE ...` (zone maps skip chunks). dictionary: True (every string
     column) or a list of names: those columns arrive as Arrow dictionary<int32, string> (pandas
-    categorical), encoded batch by batch. Errors found while opening raise TapeError subclasses;
+    categorical), each batch with its own dictionary (a stored dictionary chunk is handed over
+    without a copy). Errors found while opening raise TapeError subclasses;
     errors while streaming raise pyarrow's exception carrying Tape's message.
     """
     lib = library()
@@ -88,7 +89,8 @@ def scan(paths, table, columns=None, start=None, end=None, time_column=None, whe
     if columns is not None and isinstance(columns, str):
         raise TapeValueError("columns: expected a list of names, got a string")
     s, e = _ns(start, "start"), _ns(end, "end")
-    flags = (1 if s is not None else 0) | (2 if e is not None else 0)
+    # Bit 2: string columns arrive as Arrow dictionaries straight from Tape's dictionary chunks.
+    flags = (1 if s is not None else 0) | (2 if e is not None else 0) | (4 if dictionary else 0)
     if where is not None and not isinstance(where, str):
         raise TapeValueError("where: expected a SQL condition (str), got %s" % type(where).__name__)
     stream = ArrowArrayStream()
@@ -101,18 +103,22 @@ def scan(paths, table, columns=None, start=None, end=None, time_column=None, whe
 
 
 def _dictionary_encoded(reader, which):
-    """`reader` with string columns (`which`: True for all, else names) as dictionary<int32, utf8>."""
-    names = [f.name for f in reader.schema if pa.types.is_string(f.type) and (which is True or f.name in which)]
-    if which is not True:
-        missing = [c for c in which if reader.schema.get_field_index(c) < 0]
-        if missing:
-            raise TapeValueError("dictionary: no column %s in the result" % ", ".join(map(repr, missing)))
-    fields = [pa.field(f.name, pa.dictionary(pa.int32(), pa.string())) if f.name in names else f for f in reader.schema]
+    """`reader` (whose string columns Tape streams as dictionary<int32, utf8>) with only the
+    string columns `which` (True for all, else names) kept as dictionaries."""
+    if which is True:
+        return reader
+    missing = [c for c in which if reader.schema.get_field_index(c) < 0]
+    if missing:
+        raise TapeValueError("dictionary: no column %s in the result" % ", ".join(map(repr, missing)))
+    plain = [f.name for f in reader.schema if pa.types.is_dictionary(f.type) and f.name not in which]
+    if not plain:
+        return reader
+    fields = [pa.field(f.name, f.type.value_type) if f.name in plain else f for f in reader.schema]
     schema = pa.schema(fields, metadata=reader.schema.metadata)
 
     def batches():
         for b in reader:
-            cols = [c.dictionary_encode() if b.schema.field(i).name in names else c for i, c in enumerate(b.columns)]
+            cols = [c.cast(c.type.value_type) if b.schema.field(i).name in plain else c for i, c in enumerate(b.columns)]
             yield pa.RecordBatch.from_arrays(cols, schema=schema)
     return pa.RecordBatchReader.from_batches(schema, batches())
 

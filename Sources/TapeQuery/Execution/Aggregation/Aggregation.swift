@@ -48,7 +48,7 @@ final class Aggregation {
 
     func merge(_ other: Aggregation) throws(QueryError) {
         let mapping: [Int32]
-        if let groups, let og = other.groups { mapping = groups.absorb(og) } else { mapping = [0] }
+        if let groups, let og = other.groups { mapping = try groups.absorb(og) } else { mapping = [0] }
         for (s, o) in zip(states, other.states) { try s.merge(o, mapping: mapping, groupCount: groupCount) }
     }
 
@@ -59,7 +59,7 @@ final class Aggregation {
     /// The post-aggregation batch: keys then aggregate results, one row per group.
     func result() throws(QueryError) -> Batch {
         let n = groupCount
-        var cols = groups?.keyVectors() ?? []
+        var cols = try groups?.keyVectors() ?? []
         for s in states { cols.append(try s.finish(groupCount: n)) }
         return Batch(columns: cols, count: n)
     }

@@ -76,10 +76,10 @@ final class ArgExtremeState: AggregateState {
         for g in o.seen.indices where o.seen[g] { offer(Int(mapping[g]), o.keys[g], o.positions[g], o.values[g]) }
     }
 
-    override func finish(groupCount: Int) -> Vector {
+    override func finish(groupCount: Int) throws(QueryError) -> Vector {
         ensure(groupCount)
         var b = VectorBuilder(type: call.type)
         for g in 0..<groupCount { b.append(values[g]) }
-        return b.build()
+        return try b.build()
     }
 }

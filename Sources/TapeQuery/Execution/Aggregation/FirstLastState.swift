@@ -41,10 +41,10 @@ final class FirstLastState: AggregateState {
         }
     }
 
-    override func finish(groupCount: Int) -> Vector {
+    override func finish(groupCount: Int) throws(QueryError) -> Vector {
         ensure(groupCount)
         var b = VectorBuilder(type: call.type)
         for g in 0..<groupCount { b.append(values[g]) }
-        return b.build()
+        return try b.build()
     }
 }

@@ -97,7 +97,12 @@ final class GroupTable {
     /// The id of the group of the single string key `bytes`, created when new.
     private func stringID(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         let before = stringKeys.count
-        let e = Int(stringKeys.index(of: bytes) ?? 0)
+        guard let i = stringKeys.index(of: bytes) else {
+            // The keys' bytes passed 4 GiB: new strings (never in `stringKeys`) go to the tuples.
+            let key: [Datum] = [.string(String(decoding: bytes, as: UTF8.self))]
+            return tupleGroup(tuples.id(key)) { key }
+        }
+        let e = Int(i)
         if e < before { return stringGroups[e] }
         let g = newGroup([.string(String(decoding: bytes, as: UTF8.self))])
         stringGroups.append(g)
@@ -217,8 +222,8 @@ final class GroupTable {
     }
 
     /// The key vectors, one row per group in id order.
-    func keyVectors() -> [Vector] {
-        var keys = keyBuilders.map { $0.build() }
+    func keyVectors() throws(QueryError) -> [Vector] {
+        var keys = try keyBuilders.map { (b) throws(QueryError) in try b.build() }
         if let g = zeroGroup, zeroSigns.plus && zeroSigns.minus, case .double(var a) = keys[0].storage {
             a[Int(g)] = 0.0
             keys[0].storage = .double(a)
@@ -234,8 +239,8 @@ final class GroupTable {
     }
 
     /// Merges `other`'s groups in; returns, for each of its ids, the id here.
-    func absorb(_ other: GroupTable) -> [Int32] {
-        let keys = other.keyVectors()
+    func absorb(_ other: GroupTable) throws(QueryError) -> [Int32] {
+        let keys = try other.keyVectors()
         return (0..<other.count).map { g in id(keys.map { $0.datum(g) }) }
     }
 }

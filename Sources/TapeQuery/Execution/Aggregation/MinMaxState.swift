@@ -139,10 +139,10 @@ final class MinMaxState: AggregateState {
         for g in o.seen.indices where o.seen[g] { consider(Int(mapping[g]), o.value(g)) }
     }
 
-    override func finish(groupCount: Int) -> Vector {
+    override func finish(groupCount: Int) throws(QueryError) -> Vector {
         ensure(groupCount)
         var b = VectorBuilder(type: call.type)
         for g in 0..<groupCount { b.append(value(g)) }
-        return b.build()
+        return try b.build()
     }
 }

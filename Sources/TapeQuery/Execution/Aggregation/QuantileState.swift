@@ -57,7 +57,7 @@ final class QuantileState: AggregateState {
         valueCount += o.valueCount
     }
 
-    override func finish(groupCount: Int) -> Vector {
+    override func finish(groupCount: Int) throws(QueryError) -> Vector {
         ensure(groupCount)
         let q = call.fraction
         var b = VectorBuilder(type: call.type)
@@ -81,7 +81,7 @@ final class QuantileState: AggregateState {
                 b.append(s.isEmpty ? .null : s[discIndex(s.count, q)])
             }
         }
-        return b.build()
+        return try b.build()
     }
 
     private func discIndex(_ n: Int, _ q: Double) -> Int {

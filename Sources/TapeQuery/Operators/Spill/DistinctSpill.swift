@@ -29,7 +29,7 @@ struct DistinctSpill {
             let n = builders.first?.count ?? 0
             guard n > 0 else { return }
             let hidden = types.dropFirst(visible).map { Vector(type: $0, storage: .constant(.null), count: n) }
-            let cols = builders.map { $0.build() } + hidden + [Vector.constant(.bool(true), count: n)]
+            let cols = try builders.map { (b) throws(QueryError) in try b.build() } + hidden + [Vector.constant(.bool(true), count: n)]
             try partitions.add(Batch(columns: cols, count: n), keys: Array(cols.prefix(visible)))
             builders = types.prefix(visible).map { VectorBuilder(type: $0) }
         }

@@ -102,7 +102,7 @@ final class ExternalSort {
                 total += Int32(rows.count)
                 if !rows.isEmpty { gathered.append(parts[p].gather(rows)) }
             }
-            let all = Batch.concatenate(gathered, types: types)
+            let all = try Batch.concatenate(gathered, types: types, label: "ORDER BY (merging spilled runs)")
             let out = all.gather(picks.map { offsets[Int($0.part)] + $0.slot })
             picks.removeAll(keepingCapacity: true)
             parts.removeAll()

@@ -23,7 +23,7 @@ struct GraceHashJoin {
             over = bytes > memoryLimit
             return !over
         }
-        return over ? nil : Batch.concatenate(batches, types: input.columns.map(\.type))
+        return over ? nil : try Batch.concatenate(batches, types: input.columns.map(\.type), label: "HASH JOIN build")
     }
 
     private func partition(_ input: any PhysicalOperator, keys: [BoundExpr], file: SpillFile) throws(QueryError) -> [SpillStream] {

@@ -51,7 +51,7 @@ struct SpillPartitions {
 
     private mutating func flush(_ p: Int) throws(QueryError) {
         guard !pending[p].isEmpty else { return }
-        try streams[p].write(Batch.concatenate(pending[p], types: types))
+        try streams[p].write(try Batch.concatenate(pending[p], types: types, label: "a spill partition"))
         pending[p] = []
         pendingBytes[p] = 0
     }

@@ -34,7 +34,7 @@ struct SpillStream {
     func readAll() throws(QueryError) -> Batch {
         var parts: [Batch] = []
         try forEach { b throws(QueryError) in parts.append(b); return true }
-        return Batch.concatenate(parts, types: types)
+        return try Batch.concatenate(parts, types: types, label: "a spilled partition")
     }
 }
 
