@@ -96,13 +96,17 @@ func runQuery(_ sql: String, paths: [String], options: QueryOptions, output: Row
             }
             return
         }
+        // Arrow has a duration type: INTERVAL columns arrive as duration[ns], as `tape.sql` gives
+        // them (see `Query.runWithDurations`); text formats print the INTERVAL's text.
+        let durations = output.format == .arrow
         let target = try output.makeTarget()
-        let formatter = output.makeFormatter(schema: q.schema, sink: target.sink)
+        let formatter = output.makeFormatter(schema: durations ? try q.durationSchema() : q.schema, sink: target.sink)
         try quietOnBrokenPipe {
             // Output errors (a closed pipe, a full disk) stop the query and are rethrown as is.
             var outputError: Error?
             do {
-                try q.run { batch in
+                let run = durations ? q.runWithDurations : q.run
+                try run { batch in
                     var failed = false
                     let write = {
                         do { try formatter.write(batch) } catch {

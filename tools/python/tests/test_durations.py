@@ -101,3 +101,14 @@ def test_polars_and_duckdb_read_durations(durations_file):
     con.register("rdr", rdr)
     got = con.execute("SELECT max(hold) AS m FROM rdr").fetchone()[0]
     assert got == dt.timedelta(seconds=2**62 // 10**9, microseconds=(2**62 % 10**9) // 1000)
+
+
+def test_cli_sql_format_arrow_gives_the_same_durations_as_tape_sql(durations_file, cli):
+    query = "SELECT hold, exit - entry AS zero, hold + INTERVAL '1 day' AS later FROM trades ORDER BY entry"
+    p = subprocess.run([cli, "sql", query, durations_file, "--format", "arrow"], capture_output=True, check=True)
+    t = pa.ipc.open_stream(p.stdout).read_all()
+    assert [f.type for f in t.schema] == [NS] * 3
+    assert t.equals(tape.sql(query, durations_file))
+    months = subprocess.run([cli, "sql", "SELECT INTERVAL '1 month' AS m FROM trades", durations_file, "--format", "arrow"],
+                            capture_output=True)
+    assert months.returncode == 1 and b"column 'm'" in months.stderr and b"calendar months" in months.stderr
