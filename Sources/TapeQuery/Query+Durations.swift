@@ -23,18 +23,9 @@ extension Query {
     /// `run` with INTERVAL columns as durations (see the type's contract); batches follow
     /// `durationSchema()`.
     public func runWithDurations(_ body: @escaping (RecordBatch) throws -> Bool) throws(QueryError) {
-        let schema = try durationSchema()
         let names = columns.map(\.name)
-        let discard = isExplain
-        try root.run { b throws(QueryError) in
-            if discard { return true }
-            var data: [ColumnData] = []
-            data.reserveCapacity(b.columns.count)
-            for (i, v) in b.columns.enumerated() {
-                data.append(v.type == .interval ? try Query.durations(v, column: names[i]) : try v.columnData())
-            }
-            let batch = RecordBatch(schema: schema, columns: data, count: b.count)
-            do { return try body(batch) } catch let e as QueryError { throw e } catch { throw QueryError(.execution, "\(error)") }
+        try deliver(schema: try durationSchema(), body) { v, i throws(QueryError) in
+            v.type == .interval ? try Query.durations(v, column: names[i]) : try v.columnData()
         }
     }
 

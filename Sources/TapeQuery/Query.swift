@@ -72,11 +72,21 @@ public final class Query {
     /// Runs the query, calling `body` with each result batch until it returns false. For an
     /// EXPLAIN statement the query runs with its rows discarded (see `explain()`).
     public func run(_ body: @escaping (RecordBatch) throws -> Bool) throws(QueryError) {
-        let schema = self.schema
+        try deliver(schema: schema, body) { v, _ throws(QueryError) in try v.columnData() }
+    }
+
+    /// Runs the query, turning each result batch's vectors into `schema`'s columns with `column`
+    /// (given the vector and its index) and handing `body` the batch until it returns false; an
+    /// error thrown by `body` becomes an execution error. EXPLAIN's rows are discarded.
+    func deliver(schema: Schema, _ body: @escaping (RecordBatch) throws -> Bool,
+                 column: @escaping (Vector, Int) throws(QueryError) -> ColumnData) throws(QueryError) {
         let discard = isExplain
         try root.run { b throws(QueryError) in
             if discard { return true }
-            let batch = RecordBatch(schema: schema, columns: try b.columns.map { (v) throws(QueryError) in try v.columnData() }, count: b.count)
+            var data: [ColumnData] = []
+            data.reserveCapacity(b.columns.count)
+            for (i, v) in b.columns.enumerated() { data.append(try column(v, i)) }
+            let batch = RecordBatch(schema: schema, columns: data, count: b.count)
             do { return try body(batch) } catch let e as QueryError { throw e } catch { throw QueryError(.execution, "\(error)") }
         }
     }
