@@ -116,6 +116,14 @@ struct SummaryPartsTests {
         try Data("not a run".utf8).write(to: URL(fileURLWithPath: dir.path("runs/d/bad.tape")))
         let list = try RunPaths.expandCompact([dir.path("runs")])
         #expect(list.count == paths.count + 1)
+        // Subdirectories listed side by side give the one-thread walk's order (full path bytes).
+        let sequential = try RunPaths.tapeFiles(under: dir.path("runs"))
+        #expect(Array(list) == sequential && sequential == sequential.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        for workers in [1, 2, 5] {
+            var l = RunPathList()
+            RunPaths.walk(Array(dir.path("runs").utf8), workers: workers, into: &l)
+            #expect(Array(l) == sequential, "\(workers) workers")
+        }
         let later = Int64(Date().timeIntervalSince1970 * 1e9) + 3_600_000_000_000
         func load(workers: Int, blockSize: Int, cache: RunTableLoader.CacheMode) -> [String] {
             var table = RunTable(wanted: ["sharpe", "fast", "dir", "bars"])

@@ -82,6 +82,16 @@ struct SummaryCommand: ParsableCommand {
                 let formatter = out.makeFormatter(schema: batch.schema, sink: sink)
                 try formatter.write(batch)
                 try formatter.finish()
+            } else if out.format == .csv || out.format == .jsonl {
+                // Rows are independent lines: built and rendered on every core, written in order.
+                let csv = out.format == .csv
+                try SummaryTable.writeLines(
+                    view, columns: shown, workers: ProcessInfo.processInfo.activeProcessorCount,
+                    lines: { schema, sink in
+                        csv ? CSVFormatter(schema: schema, sink: sink, delimiter: UInt8(ascii: ","), includeHeader: false) as RecordFormatter
+                            : JSONLFormatter(schema: schema, sink: sink)
+                    },
+                    header: csv ? CSVFormatter.self as RecordFormatter.Type : JSONLFormatter.self, to: sink)
             } else {
                 var formatter: RecordFormatter?
                 try SummaryTable.batches(view, columns: shown) { batch in

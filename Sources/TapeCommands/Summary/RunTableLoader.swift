@@ -102,14 +102,17 @@ struct RunTableLoader {
     /// Loads the runs `indices` of `paths` (all in directory `dir`, in file name order) into
     /// `table` through the directory's cache, `blockSize` at a time, stats and footer reads
     /// spread over `workers`; `progress` is told the runs done after each block.
+    ///
+    /// With a cache, every file is stat'ed to check its record; without one, nothing is stat'ed
+    /// before reading: a run's identity comes from `fstat` of the descriptor it is read through
+    /// (`ScannedFooter`).
     private func loadDirectory(_ dir: String, _ indices: [Int], into table: inout RunTable, workers: Int, now: Int64,
                                progress: (Int) -> Void) -> [(path: String, error: Error)] {
         var failures: [(path: String, error: Error)] = []
         let useCache = cache == .on || (cache == .auto && indices.count >= Self.autoMinimumRuns)
         var merge = CacheMerge(dir: dir, enabled: useCache)
-        var names = RunTable.FactNames()
-        // One fstatat per file relative to its directory (no path walk per file); every path of
-        // the directory has its file name at the same offset.
+        // One fstatat/openat per file relative to its directory (no path walk per file); every
+        // path of the directory has its file name at the same offset.
         let directory = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if directory >= 0 { close(directory) } }
         let nameStart = indices.first.map { paths.nameOffset($0) } ?? 0
@@ -117,41 +120,34 @@ struct RunTableLoader {
         while start < indices.count {
             let block = Array(indices[start..<min(start + blockSize, indices.count)])
             start += block.count
-            let ids = parallelMap(block, workers: workers) { i in Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory) }
+            let ids = merge.hasCache
+                ? parallelMap(block, workers: workers) { i in Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory) }
+                : nil
             // Walk the block against the cache: a hit keeps the record, a miss is read below.
             var entries: [Entry] = []
             entries.reserveCapacity(block.count)
             for (k, i) in block.enumerated() {
-                if let id = ids[k], let record = merge.lookup(name: paths.utf8(i).dropFirst(nameStart), identity: id, now: now) {
+                if let id = ids?[k], let record = merge.lookup(name: paths.utf8(i).dropFirst(nameStart), identity: id, now: now) {
                     entries.append(.hit(i, record))
                 } else {
-                    entries.append(.miss(i, ids[k]))
+                    entries.append(.miss(i))
                 }
             }
-            let misses = entries.compactMap { e -> Int? in if case .miss(let i, _) = e { return i } else { return nil } }
-            let read = parallelMap(misses, workers: workers) { i in Result { try RunFacts(path: paths[i]) } }
+            let misses = entries.compactMap { e -> Int? in if case .miss(let i) = e { return i } else { return nil } }
+            let read = parallelMap(misses, workers: workers) { i in fresh(i, nameStart: nameStart, directory: directory) }
             var next = 0
             for e in entries {
                 switch e {
                 case .hit(let i, let record):
-                    let ok: Bool = {
-                        do {
-                            let names = merge.map.names.count
-                            try table.append(path: i, status: record.status, map: &merge.map) { (metadata, metric) throws(FormatError) in
-                                try record.values(names: names, metadata: metadata, metric: metric)
-                            }
-                            return true
-                        } catch { return false }
-                    }()
-                    if ok {
+                    if Self.append(i, record, to: &table, &merge) {
                         merge.keep(record)
                     } else {
                         // A record that frames and checksums correctly but does not decode: read the file.
                         merge.changed()
-                        appendFresh(i, nameStart, directory, Result { try RunFacts(path: paths[i]) }, Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory), now, &table, &names, &merge, &failures)
+                        appendFresh(i, nameStart, fresh(i, nameStart: nameStart, directory: directory), now, &table, &merge, &failures)
                     }
-                case .miss(let i, let id):
-                    appendFresh(i, nameStart, directory, read[next], id, now, &table, &names, &merge, &failures)
+                case .miss(let i):
+                    appendFresh(i, nameStart, read[next], now, &table, &merge, &failures)
                     next += 1
                 }
             }
@@ -163,22 +159,69 @@ struct RunTableLoader {
 
     private enum Entry {
         case hit(Int, SummaryCacheRecord)
-        case miss(Int, FileIdentity?)
+        case miss(Int)
     }
 
-    private func appendFresh(_ i: Int, _ nameStart: Int, _ directory: Int32, _ result: Result<RunFacts, Error>, _ id: FileIdentity?, _ now: Int64,
-                             _ table: inout RunTable, _ names: inout RunTable.FactNames, _ merge: inout CacheMerge,
-                             _ failures: inout [(path: String, error: Error)]) {
-        switch result {
-        case .success(let facts):
-            table.append(path: i, facts: facts, names: &names)
-            // Cached only when the file did not change while it was read, and not too recently.
-            if let id, !id.isRacy(at: now), Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory) == id {
-                merge.add(name: paths.utf8(i).dropFirst(nameStart), identity: id, facts: facts)
-            }
-        case .failure(let error):
-            failures.append((paths[i], error))
+    /// A run read from its file: scanned (`ScannedFooter`), or read by the full reader with the
+    /// identity it had before and after (nil when that changed or could not be had), or its error.
+    private enum Fresh: @unchecked Sendable {
+        case scanned(ScannedFooter)
+        case read(RunFacts, FileIdentity?)
+        case failed(Error)
+    }
+
+    /// Reads run `i`: by `ScannedFooter` when it vouches for the file, else by `RunFacts(path:)`.
+    private func fresh(_ i: Int, nameStart: Int, directory: Int32) -> Fresh {
+        if directory >= 0, let s = paths.withCString(i, from: nameStart, { ScannedFooter.scan(directory: directory, name: $0) }) {
+            return .scanned(s)
         }
+        let before = Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory)
+        do {
+            let facts = try RunFacts(path: paths[i])
+            let after = Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory)
+            return .read(facts, before == after ? before : nil)
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// Adds the row of run `i` from `record` (names as ids of `merge.map`); false when the record
+    /// does not decode.
+    private static func append(_ i: Int, _ record: SummaryCacheRecord, to table: inout RunTable, _ merge: inout CacheMerge) -> Bool {
+        do {
+            let names = merge.map.names.count
+            try table.append(path: i, status: record.status, map: &merge.map) { (metadata, metric) throws(FormatError) in
+                try record.values(names: names, metadata: metadata, metric: metric)
+            }
+            return true
+        } catch { return false }
+    }
+
+    /// Adds run `i` read from its file, and records it for the cache unless it changed while it
+    /// was read or too recently (`FileIdentity.isRacy`).
+    private func appendFresh(_ i: Int, _ nameStart: Int, _ result: Fresh, _ now: Int64,
+                             _ table: inout RunTable, _ merge: inout CacheMerge,
+                             _ failures: inout [(path: String, error: Error)]) {
+        let name = paths.utf8(i).dropFirst(nameStart)
+        let record: SummaryCacheRecord, identity: FileIdentity?
+        switch result {
+        case .scanned(let s):
+            record = merge.record(name: name, scanned: s)
+            identity = s.identity
+        case .read(let facts, let id):
+            record = merge.record(name: name, identity: id ?? FileIdentity(size: 0, mtime: 0, ctime: 0, inode: 0, device: 0), facts: facts)
+            identity = id
+        case .failed(let error):
+            failures.append((paths[i], error))
+            return
+        }
+        guard Self.append(i, record, to: &table, &merge) else {
+            failures.append((paths[i], TapeError.invalidArgument("summary: the run's facts did not decode")))
+            return
+        }
+        // The identity was taken before the bytes were read: a change during or after the read
+        // moves its ctime past `now` − 1 s, so such a record never validates again.
+        if let identity, !identity.isRacy(at: now) { merge.add(record) }
     }
 
     /// Path indices grouped by directory, each group in file name order (as the cache is). Paths
@@ -265,7 +308,15 @@ struct CacheMerge {
     private var writeFailed = false
     /// Offset in the old cache of the first record not yet kept (where a rewrite starts copying).
     private var keptUpTo = SummaryCacheFormat.headerSize
+    /// The directory's names: ids of the old cache's records, then names of runs read from
+    /// their files (the ids of their records, fresh or copied, in the new cache).
     var map: RunTable.NameMap
+    /// `map.names` as bytes, and by bytes (filled on the first name not found by position).
+    private var nameBytes: [[UInt8]]
+    private var idsByName: [[UInt8]: Int] = [:]
+    /// The ids of the last run's names by position (metadata, then metrics): a sweep's runs
+    /// mostly repeat them, so a name is checked with one comparison, not hashed.
+    private var lastIDs: [Int] = []
 
     init(dir: String, enabled: Bool) {
         path = dir + "/" + SummaryCacheFormat.fileName
@@ -273,7 +324,81 @@ struct CacheMerge {
         self.enabled = enabled
         reader = enabled ? SummaryCacheReader(path: path) : nil
         map = RunTable.NameMap(reader?.names ?? [])
+        nameBytes = map.names.map { Array($0.utf8) }
         current = reader?.next()
+    }
+
+    /// Whether the directory has a cache whose records may answer.
+    var hasCache: Bool { reader != nil }
+
+    /// The id of name `bytes`, the `position`-th name of a run (added to `map` when new).
+    private mutating func id(_ bytes: UnsafeRawBufferPointer, position: Int) -> Int {
+        if position < lastIDs.count, nameBytes[lastIDs[position]].withUnsafeBytes({ $0.elementsEqual(bytes) }) {
+            return lastIDs[position]
+        }
+        if idsByName.count < nameBytes.count {
+            for (k, b) in nameBytes.enumerated() where idsByName[b] == nil { idsByName[b] = k }
+        }
+        let key = Array(bytes)
+        let id: Int
+        if let known = idsByName[key] { id = known } else {
+            id = nameBytes.count
+            nameBytes.append(key)
+            idsByName[key] = id
+            map.append(String(decoding: key, as: UTF8.self))
+        }
+        if position < lastIDs.count { lastIDs[position] = id } else { lastIDs.append(id) }
+        return id
+    }
+
+    /// The record of a run scanned from its file, with this directory's name ids.
+    mutating func record(name: ArraySlice<UInt8>, scanned s: ScannedFooter) -> SummaryCacheRecord {
+        var w = ByteWriter(capacity: 64 + name.count + s.metadataCount * 24 + s.metricsCount * 10)
+        SummaryCacheRecord.writeHead(name: name, identity: s.identity, status: s.status, metricsStored: true, into: &w)
+        var position = 0
+        w.writeVarint(UInt64(s.metadataCount))
+        s.forEachMetadata { key, value in
+            w.writeVarint(UInt64(id(key, position: position)))
+            position += 1
+            w.writeVarint(UInt64(value.count))
+            w.writeBytes(value)
+        }
+        guard let upgraded = s.upgradedMetrics else {
+            w.writeVarint(UInt64(s.metricsCount))
+            s.forEachMetric { name, kind, bits in
+                w.writeVarint(UInt64(id(name, position: position)))
+                position += 1
+                w.writeU8(kind)
+                w.writeU64(bits)
+            }
+            return Self.decoded(w.bytes)
+        }
+        w.writeVarint(UInt64(upgraded.entries.count))
+        for (name, value) in upgraded.entries {
+            var name = name
+            w.writeVarint(UInt64(name.withUTF8 { id(UnsafeRawBufferPointer($0), position: position) }))
+            position += 1
+            w.writeU8(value.kind)
+            w.writeU64(value.bits)
+        }
+        return Self.decoded(w.bytes)
+    }
+
+    /// The record of a run read by the full reader, with this directory's name ids.
+    mutating func record(name: ArraySlice<UInt8>, identity: FileIdentity, facts: RunFacts) -> SummaryCacheRecord {
+        var position = 0
+        let payload = SummaryCacheRecord.payload(name: Array(name), identity: identity, facts: facts) { key in
+            defer { position += 1 }
+            return Array(key.utf8).withUnsafeBytes { id($0, position: position) }
+        }
+        return Self.decoded(payload)
+    }
+
+    /// A payload this build encoded, decoded (its fixed part cannot fail to decode).
+    private static func decoded(_ payload: [UInt8]) -> SummaryCacheRecord {
+        do { return try SummaryCacheRecord(payload: payload) } catch {
+            preconditionFailure("summary cache: a record just encoded does not decode: \(error)")
+        }
     }
 
     /// The old cache's record for `name` when it vouches for `identity`.
@@ -300,11 +425,11 @@ struct CacheMerge {
         }
     }
 
-    /// Records a run read from its file.
-    mutating func add(name: ArraySlice<UInt8>, identity: FileIdentity, facts: RunFacts) {
+    /// Records a run read from its file (`record(name:…)`) for the new cache.
+    mutating func add(_ record: SummaryCacheRecord) {
         changed()
         guard let w = writer else { return }
-        do { try w.append(name: Array(name), identity: identity, facts: facts) } catch { abandon() }
+        do { try w.append(record) } catch { abandon() }
     }
 
     /// Something differs from the old cache: start the new one (with the old one's kept prefix).
@@ -334,7 +459,7 @@ struct CacheMerge {
     mutating func finish() {
         if current != nil || reader?.damaged == true { changed() }
         guard let w = writer else { return }
-        do { try w.commit() } catch { w.discard() }
+        do { try w.commit(names: map.names) } catch { w.discard() }
         writer = nil
     }
 }

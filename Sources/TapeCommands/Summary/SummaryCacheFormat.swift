@@ -91,7 +91,8 @@ struct FileIdentity: Equatable, Sendable {
         self.init(st)
     }
 
-    private init?(_ st: stat) {
+    /// The identity `st` describes, nil when it is not a regular file.
+    init?(_ st: stat) {
         guard (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         size = UInt64(st.st_size)
         mtime = Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec)
@@ -166,12 +167,15 @@ struct SummaryCacheRecord {
     /// made a `String` only when its callback asks for it (most are not shown); bytes that are not
     /// UTF-8 (only a forged cache has them: records are checksummed) are repaired, not trusted.
     func values(names: Int, metadata: (Int, () -> String) -> Void, metric: (Int, RunMetrics.Value) -> Void) throws(FormatError) {
-        guard names > 0 else { throw .invalid(what: "summary cache record", offset: valuesStart, reason: "no names") }
         var r = ByteReader(storage, range: valuesStart..<payloadRange.upperBound, baseOffset: -payloadRange.lowerBound)
         let n = try r.readCount("metadata count", limit: r.remaining / 2)
+        func nameID(_ r: inout ByteReader, _ what: String) throws(FormatError) -> Int {
+            guard names > 0 else { throw .invalid(what: "summary cache record", offset: r.absoluteOffset, reason: "no names") }
+            return try r.readCount(what, limit: names - 1)
+        }
         try storage.withUnsafeBufferPointer { (bytes) throws(FormatError) in
             for _ in 0..<n {
-                let id = try r.readCount("metadata name id", limit: names - 1)
+                let id = try nameID(&r, "metadata name id")
                 let length = try r.readCount("metadata value length", limit: r.remaining)
                 let value = try r.readRange(length, "metadata value")
                 metadata(id) { String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self) }
@@ -179,15 +183,12 @@ struct SummaryCacheRecord {
         }
         let m = try r.readCount("metric count", limit: r.remaining / 10)
         for _ in 0..<m {
-            let id = try r.readCount("metric name id", limit: names - 1)
+            let id = try nameID(&r, "metric name id")
             let kind = try r.readU8("metric kind")
-            let raw = try r.readU64("metric value")
-            switch kind {
-            case 0: metric(id, .double(Double(bitPattern: raw)))
-            case 1: metric(id, .int(Int64(bitPattern: raw)))
-            case 2: metric(id, .timestamp(Int64(bitPattern: raw)))
-            default: throw .invalid(what: "summary cache record", offset: r.absoluteOffset, reason: "unknown metric kind \(kind)")
+            guard let value = RunMetrics.Value(kind: kind, bits: try r.readU64("metric value")) else {
+                throw .invalid(what: "summary cache record", offset: r.absoluteOffset, reason: "unknown metric kind \(kind)")
             }
+            metric(id, value)
         }
         try r.requireAtEnd("summary cache record")
     }
@@ -202,16 +203,7 @@ struct SummaryCacheRecord {
     /// The payload of a run record for `facts`, giving names ids through `id`.
     static func payload(name: [UInt8], identity: FileIdentity, facts: RunFacts, id: (String) -> Int) -> [UInt8] {
         var w = ByteWriter()
-        w.writeU8(SummaryCacheFormat.runKind)
-        w.writeVarint(UInt64(name.count))
-        w.writeBytes(name)
-        w.writeVarint(identity.size)
-        w.writeI64(identity.mtime)
-        w.writeI64(identity.ctime)
-        w.writeVarint(identity.inode)
-        w.writeVarint(identity.device)
-        w.writeU8(facts.status.rawValue)
-        w.writeU8(facts.metricsStored ? 1 : 0)
+        writeHead(name: name, identity: identity, status: facts.status, metricsStored: facts.metricsStored, into: &w)
         w.writeVarint(UInt64(facts.metadata.count))
         for (k, v) in facts.metadata {
             w.writeVarint(UInt64(id(k)))
@@ -220,12 +212,55 @@ struct SummaryCacheRecord {
         w.writeVarint(UInt64(facts.metrics.entries.count))
         for (k, v) in facts.metrics.entries {
             w.writeVarint(UInt64(id(k)))
-            switch v {
-            case .double(let d): w.writeU8(0); w.writeU64(d.bitPattern)
-            case .int(let i): w.writeU8(1); w.writeI64(i)
-            case .timestamp(let t): w.writeU8(2); w.writeI64(t)
-            }
+            w.writeU8(v.kind)
+            w.writeU64(v.bits)
         }
         return w.bytes
+    }
+
+    /// Writes the fixed part of a run record payload: kind, file name, identity, status and
+    /// whether the metrics were stored (the metadata and metrics follow).
+    static func writeHead(name: some Collection<UInt8>, identity: FileIdentity, status: RunStatus, metricsStored: Bool,
+                          into w: inout ByteWriter) {
+        w.writeU8(SummaryCacheFormat.runKind)
+        w.writeVarint(UInt64(name.count))
+        w.writeBytes(name)
+        w.writeVarint(identity.size)
+        w.writeI64(identity.mtime)
+        w.writeI64(identity.ctime)
+        w.writeVarint(identity.inode)
+        w.writeVarint(identity.device)
+        w.writeU8(status.rawValue)
+        w.writeU8(metricsStored ? 1 : 0)
+    }
+}
+
+extension RunMetrics.Value {
+    /// The value of kind code `kind` with 8 bytes `bits`, as the metrics section (format-spec
+    /// §6.1) and the cache store it: 0 float64, 1 int64, 2 timestamp; nil for another code.
+    init?(kind: UInt8, bits: UInt64) {
+        switch kind {
+        case 0: self = .double(Double(bitPattern: bits))
+        case 1: self = .int(Int64(bitPattern: bits))
+        case 2: self = .timestamp(Int64(bitPattern: bits))
+        default: return nil
+        }
+    }
+
+    /// The kind code (`init(kind:bits:)`).
+    var kind: UInt8 {
+        switch self {
+        case .double: return 0
+        case .int: return 1
+        case .timestamp: return 2
+        }
+    }
+
+    /// The 8 bytes stored (`init(kind:bits:)`).
+    var bits: UInt64 {
+        switch self {
+        case .double(let d): return d.bitPattern
+        case .int(let i), .timestamp(let i): return UInt64(bitPattern: i)
+        }
     }
 }

@@ -55,8 +55,11 @@ final class SummaryCacheWriter {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Writes the names and the trailer and renames the cache into place.
-    func commit() throws {
+    /// Writes the names (`names` when given: the list the appended records' ids index, which
+    /// must begin with the list given at `init`; else this writer's) and the trailer, and renames
+    /// the cache into place.
+    func commit(names given: [String]? = nil) throws {
+        let names = given ?? names
         let namesOffset = written + pending.count
         var w = ByteWriter()
         w.writeU8(SummaryCacheFormat.namesKind)

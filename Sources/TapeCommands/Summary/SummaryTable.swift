@@ -1,7 +1,9 @@
 import Foundation
+import Synchronization
 import Tape
 import TapeCodec
 import TapeFormat
+import TapeIO
 import TapeQuery
 
 /// The rows `tape summary` prints: one per run (or per group with `--group-by`), as
@@ -116,11 +118,56 @@ enum SummaryTable {
         repeat {
             let rows = view.rows[start..<min(start + batchRows, view.rows.count)]
             start += rows.count
-            let data = try zip(schema.columns, sources).map { def, source in
-                try column(def.type, rows.map { view.datum(source, Int($0)) })
-            }
-            try body(RecordBatch(schema: schema, columns: data, count: rows.count))
+            try body(try batch(view, rows, sources: sources, schema: schema))
         } while start < view.rows.count
+    }
+
+    /// The batch of `rows` of `view` for `sources` (the columns of `schema`).
+    static func batch(_ view: SummaryView, _ rows: ArraySlice<Int32>, sources: [SummaryView.Source], schema: Schema) throws -> RecordBatch {
+        let data = try zip(schema.columns, sources).map { def, source in
+            try column(def.type, rows.map { view.datum(source, Int($0)) })
+        }
+        return RecordBatch(schema: schema, columns: data, count: rows.count)
+    }
+
+    /// Writes the rows of `view` with `columns` as CSV (after its header) or JSON lines to
+    /// `sink`, as `batches` + that format's formatter would, but with `workers` threads building
+    /// and rendering batches of `batchRows` rows side by side (each into memory, a few batches
+    /// at a time), written in order. `lines(schema, sink)` makes a formatter of the format that
+    /// writes rows only (no header), `header` one that writes the header (if any) and flushes.
+    static func writeLines(_ view: SummaryView, columns: [String], workers: Int, batchRows: Int = 8192,
+                           lines: @escaping (Schema, ByteSink) -> RecordFormatter, header: RecordFormatter.Type,
+                           to sink: ByteSink) throws {
+        let sources = columns.map { view.source($0) }
+        let schema = try self.schema(zip(columns, sources).map { ColumnDef($0, view.type($1).columnType) })
+        let first = header.init(schema: schema, sink: sink)
+        try first.write(try batch(view, view.rows[0..<0], sources: sources, schema: schema))
+        let batches = (view.rows.count + batchRows - 1) / batchRows
+        let wave = max(1, workers) * 2
+        let shared = SharedForRendering(view: view, lines: lines)
+        var next = 0
+        while next < batches {
+            let range = next..<min(batches, next + wave)
+            next = range.upperBound
+            let rendered = Mutex([Result<[UInt8], Error>?](repeating: nil, count: range.count))
+            DispatchQueue.concurrentPerform(iterations: range.count) { k in
+                let b = range.lowerBound + k
+                let rows = shared.view.rows[(b * batchRows)..<min(shared.view.rows.count, (b + 1) * batchRows)]
+                let result = Result { () throws -> [UInt8] in
+                    let memory = ByteSink.inMemory(flushThreshold: Int.max)
+                    let f = shared.lines(schema, memory)
+                    try f.write(try batch(shared.view, rows, sources: sources, schema: schema))
+                    return memory.contents
+                }
+                rendered.withLock { $0[k] = result }
+            }
+            for r in rendered.withLock({ $0 }) {
+                guard let r else { continue }
+                sink.write(try r.get())
+                try sink.flushIfNeeded()
+            }
+        }
+        try first.finish()
     }
 
     /// With `--group-by k1,k2,…`: one row per distinct combination of the keys' values (in order
@@ -210,4 +257,10 @@ enum SummaryTable {
         }
         return ColumnData(type: type, storage: storage, validity: validity)
     }
+}
+
+/// What `SummaryTable.writeLines`' threads share: read only while they run.
+private struct SharedForRendering: @unchecked Sendable {
+    let view: SummaryView
+    let lines: (Schema, ByteSink) -> RecordFormatter
 }

@@ -29,6 +29,14 @@ struct RunPathList: RandomAccessCollection, Sendable {
         bytes.append(0)
     }
 
+    /// Appends every path of `other`, in order.
+    mutating func append(contentsOf other: RunPathList) {
+        let base = bytes.count
+        starts.reserveCapacity(starts.count + other.starts.count)
+        for s in other.starts { starts.append(base + s) }
+        bytes.append(contentsOf: other.bytes)
+    }
+
     /// Index just past path `i`'s last byte (where its NUL is).
     private func end(_ i: Int) -> Int { (i + 1 < starts.count ? starts[i + 1] : bytes.count) - 1 }
 
