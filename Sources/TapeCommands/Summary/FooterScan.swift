@@ -91,9 +91,9 @@ struct ScannedFooter {
             let value = try string(&r, bytes)
             guard let key, let value else { return nil }
             // Keys unique (compared as bytes: equal strings are equal bytes).
-            for k in keys where bytes[k].elementsEqual(bytes[key]) { return nil }
+            for k in keys where k.count == key.count && bytes[k].elementsEqual(bytes[key]) { return nil }
             keys.append(key)
-            if bytes[value].elementsEqual("true".utf8) { status = status.noting(key: bytes[key]) }
+            if equal(bytes[value], "true") { status = status.noting(key: bytes[key]) }
         }
         // table_count varint / table_entry*: walked by its grammar, nothing kept.
         let tables = try r.readCount("table count", limit: r.remaining / 4)
@@ -218,11 +218,15 @@ private struct LegacyNames {
     var cagr = false, periodsPerYear = false, expectancy = false, avgLoss = false, expectancyR = false
 
     mutating func note(_ name: ArraySlice<UInt8>) {
-        if name.elementsEqual("cagr".utf8) { cagr = true }
-        else if name.elementsEqual("periods_per_year".utf8) { periodsPerYear = true }
-        else if name.elementsEqual("expectancy".utf8) { expectancy = true }
-        else if name.elementsEqual("avg_loss".utf8) { avgLoss = true }
-        else if name.elementsEqual("expectancy_r".utf8) { expectancyR = true }
+        // By length first: most names are none of these.
+        switch name.count {
+        case 4: if equal(name, "cagr") { cagr = true }
+        case 16: if equal(name, "periods_per_year") { periodsPerYear = true }
+        case 10: if equal(name, "expectancy") { expectancy = true }
+        case 8: if equal(name, "avg_loss") { avgLoss = true }
+        case 12: if equal(name, "expectancy_r") { expectancyR = true }
+        default: break
+        }
     }
 
     /// Whether `RunMetrics(section:)` may change what is stored (`upgradingExpectancy`,
@@ -230,12 +234,17 @@ private struct LegacyNames {
     var needsUpgrade: Bool { (cagr && !periodsPerYear) || (expectancy && avgLoss && !expectancyR) }
 }
 
+/// Whether `bytes` are the UTF-8 of `text`.
+private func equal(_ bytes: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+    bytes.count == text.utf8CodeUnitCount && bytes.withUnsafeBytes { memcmp($0.baseAddress!, text.utf8Start, bytes.count) == 0 }
+}
+
 extension RunStatus {
     /// The status after metadata key `key` is seen with the value "true" (`init(metadata:)` on bytes).
     func noting(key: ArraySlice<UInt8>) -> RunStatus {
-        if key.elementsEqual("tape.recovered".utf8) { return .recovered }
-        if key.elementsEqual("tape.incomplete".utf8) { return self == .recovered ? self : .incomplete }
-        if key.elementsEqual("tape.cancelled".utf8) { return self == .complete ? .cancelled : self }
+        if equal(key, "tape.recovered") { return .recovered }
+        if equal(key, "tape.incomplete") { return self == .recovered ? self : .incomplete }
+        if equal(key, "tape.cancelled") { return self == .complete ? .cancelled : self }
         return self
     }
 }

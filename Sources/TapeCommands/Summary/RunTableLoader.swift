@@ -333,7 +333,9 @@ struct CacheMerge {
 
     /// The id of name `bytes`, the `position`-th name of a run (added to `map` when new).
     private mutating func id(_ bytes: UnsafeRawBufferPointer, position: Int) -> Int {
-        if position < lastIDs.count, nameBytes[lastIDs[position]].withUnsafeBytes({ $0.elementsEqual(bytes) }) {
+        if position < lastIDs.count, nameBytes[lastIDs[position]].withUnsafeBytes({ known in
+            known.count == bytes.count && (bytes.isEmpty || memcmp(known.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+        }) {
             return lastIDs[position]
         }
         if idsByName.count < nameBytes.count {

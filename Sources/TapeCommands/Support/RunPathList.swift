@@ -29,10 +29,18 @@ struct RunPathList: RandomAccessCollection, Sendable {
         bytes.append(0)
     }
 
+    /// Makes room for `paths` more paths holding `bytes` more bytes (NULs included) in all.
+    mutating func reserveCapacity(paths: Int, bytes: Int) {
+        starts.reserveCapacity(starts.count + paths)
+        self.bytes.reserveCapacity(self.bytes.count + bytes)
+    }
+
+    /// The bytes this list holds (NULs included).
+    var byteCount: Int { bytes.count }
+
     /// Appends every path of `other`, in order.
     mutating func append(contentsOf other: RunPathList) {
         let base = bytes.count
-        starts.reserveCapacity(starts.count + other.starts.count)
         for s in other.starts { starts.append(base + s) }
         bytes.append(contentsOf: other.bytes)
     }

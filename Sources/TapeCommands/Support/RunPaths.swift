@@ -122,6 +122,10 @@ enum RunPaths {
         }
         var next = 0
         parts.withLock { parts in
+            // Sized once (growing by doubling would hold up to twice the list for a million runs).
+            let files = listing.entries.filter { !$0.isDirectory }
+            list.reserveCapacity(paths: parts.reduce(files.count) { $0 + $1.count },
+                                 bytes: parts.reduce(files.reduce(0) { $0 + dir.count + 2 + Int($1.count) }) { $0 + $1.byteCount })
             for e in listing.entries {
                 if e.isDirectory {
                     list.append(contentsOf: parts[next])
