@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Tape
 @testable import TapeCommands
@@ -271,5 +272,47 @@ struct SummaryCacheTests {
         try FileManager.default.removeItem(atPath: cacheFile)
         try FileManager.default.createSymbolicLink(atPath: cacheFile, withDestinationPath: "/dev/zero")
         #expect(try summary(runs, cache: .on) == reference)
+    }
+
+    @Test func aCacheThatCannotBeWrittenLeavesTheAnswerRightAndUncached() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir, count: 12)
+        let reference = try summary(runs, cache: .off)
+        // A directory where the cache should be: it cannot be read as one nor renamed over
+        // (what a read-only directory does for a user without root, which tests run as).
+        let cacheFile = runs + "/.tape-summary.cache"
+        try FileManager.default.createDirectory(atPath: cacheFile, withIntermediateDirectories: false)
+        for _ in 0..<2 { #expect(try summary(runs, cache: .on) == reference) }
+        var isDir: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: cacheFile, isDirectory: &isDir) && isDir.boolValue)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runs).filter { $0.hasSuffix(".tmp") }.isEmpty)
+    }
+
+    @Test func concurrentSummariesAllAnswerRightAndLeaveAGoodCache() throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir, count: 60)
+        let reference = try summary(runs, cache: .off)
+        // Four at once with no cache (all write one), then four at once while a run changes.
+        let answers = Mutex([[String]]())
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let rows = (try? summary(runs, cache: .on)) ?? []
+            answers.withLock { $0.append(rows) }
+        }
+        #expect(answers.withLock { $0 }.allSatisfy { $0 == reference })
+        try writeRun(runs + "/run9.tape", equity: [100, 90, 95, 97, 99], trades: [1, 2], metadata: ["fast": "909", "strategy": "c"])
+        let changed = try summary(runs, cache: .off)
+        #expect(changed != reference)
+        answers.withLock { $0.removeAll() }
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let rows = (try? summary(runs, cache: .on)) ?? []
+            answers.withLock { $0.append(rows) }
+        }
+        #expect(answers.withLock { $0 }.allSatisfy { $0 == changed })
+        let reader = try #require(SummaryCacheReader(path: runs + "/.tape-summary.cache"))
+        var n = 0
+        while reader.next() != nil { n += 1 }
+        #expect(!reader.damaged && n > 0)
+        #expect(try summary(runs, cache: .on) == changed)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runs).filter { $0.hasSuffix(".tmp") }.isEmpty)
     }
 }
