@@ -71,6 +71,9 @@ struct ScannedFooter {
         return try? walk(bytes, range: range, baseOffset: footerBase, identity: identity)
     }
 
+    /// Up to this many metadata keys are checked for repeats pairwise, more through a set.
+    static let fewKeys = 32
+
     /// Files up to this size are read whole (as `TapeReader` does).
     static let wholeReadLimit = 64 << 10
 
@@ -84,24 +87,35 @@ struct ScannedFooter {
         let metadataCount = try r.readCount("metadata count", limit: min(r.remaining / 2, IndexLimits.maxMetadataPairs))
         let metadataStart = r.position
         var keys: [Range<Int>] = []
-        keys.reserveCapacity(metadataCount)
+        var keySet = Set<ArraySlice<UInt8>>()   // for many pairs (up to 65,536): no quadratic check
+        keys.reserveCapacity(min(metadataCount, Self.fewKeys))
         var status = RunStatus.complete
         for _ in 0..<metadataCount {
             let key = try string(&r, bytes)
             let value = try string(&r, bytes)
             guard let key, let value else { return nil }
             // Keys unique (compared as bytes: equal strings are equal bytes).
-            for k in keys where k.count == key.count && bytes[k].elementsEqual(bytes[key]) { return nil }
-            keys.append(key)
+            if metadataCount <= Self.fewKeys {
+                for k in keys where k.count == key.count && bytes[k].elementsEqual(bytes[key]) { return nil }
+                keys.append(key)
+            } else {
+                guard keySet.insert(bytes[key]).inserted else { return nil }
+            }
             if equal(bytes[value], "true") { status = status.noting(key: bytes[key]) }
         }
         // table_count varint / table_entry*: walked by its grammar, nothing kept.
         let tables = try r.readCount("table count", limit: r.remaining / 4)
+        var entries = 0   // index entries so far, within the limit the reader enforces (format-spec §7)
         for _ in 0..<tables {
             _ = try string(&r, bytes)
             let schema = try Schema(decoding: &r)
+            let perEntry = IndexLimits.entries(columns: schema.count)
+            entries += perEntry
+            guard entries <= IndexLimits.maxEntries else { return nil }
             _ = try r.readCount("table row count", limit: Int(Int64.max / 2))
-            let chunks = try r.readCount("chunk count", limit: r.remaining / (5 + schema.count * 6))
+            let chunks = try r.readCount("chunk count", limit: min(r.remaining / (5 + schema.count * 6),
+                                                                   (IndexLimits.maxEntries - entries) / perEntry))
+            entries += chunks * perEntry
             for _ in 0..<chunks {
                 for _ in 0..<4 { _ = try r.readVarint("chunk entry") }
                 let rows = try r.readCount("chunk row count", limit: ChunkHeader.maxRowCount)

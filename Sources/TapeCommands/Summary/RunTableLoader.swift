@@ -314,6 +314,8 @@ struct CacheMerge {
     /// `map.names` as bytes, and by bytes (filled on the first name not found by position).
     private var nameBytes: [[UInt8]]
     private var idsByName: [[UInt8]: Int] = [:]
+    /// How many of `nameBytes` are in `idsByName` (a crafted cache may list a name twice).
+    private var indexedNames = 0
     /// The ids of the last run's names by position (metadata, then metrics): a sweep's runs
     /// mostly repeat them, so a name is checked with one comparison, not hashed.
     private var lastIDs: [Int] = []
@@ -338,8 +340,9 @@ struct CacheMerge {
         }) {
             return lastIDs[position]
         }
-        if idsByName.count < nameBytes.count {
-            for (k, b) in nameBytes.enumerated() where idsByName[b] == nil { idsByName[b] = k }
+        if indexedNames < nameBytes.count {
+            for k in indexedNames..<nameBytes.count where idsByName[nameBytes[k]] == nil { idsByName[nameBytes[k]] = k }
+            indexedNames = nameBytes.count
         }
         let key = Array(bytes)
         let id: Int
@@ -347,6 +350,7 @@ struct CacheMerge {
             id = nameBytes.count
             nameBytes.append(key)
             idsByName[key] = id
+            indexedNames += 1
             map.append(String(decoding: key, as: UTF8.self))
         }
         if position < lastIDs.count { lastIDs[position] = id } else { lastIDs.append(id) }
