@@ -4,12 +4,19 @@
 /// the earliest at or after / strictly after). INNER drops left rows without a match; LEFT
 /// ASOF keeps them with the right side NULL. NULL keys or times never match.
 ///
-/// The right input is consumed whole (within `memoryLimit`, else the query fails naming the
-/// operator): rows are grouped by key with a `JoinHashTable` and each group's row list ordered by
+/// The right input is consumed whole: rows are grouped by key with a `JoinHashTable` and each group's row list ordered by
 /// time. A group already in time order (a run's table read in storage order, the usual case) is
 /// not sorted; EXPLAIN ANALYZE says how many groups needed a sort. Left rows then stream, each
 /// answered by a binary search in its group, in left order. Output: left columns then right.
-final class AsofJoinOperator: PhysicalOperator {
+///
+/// Beyond `memoryLimit` (the right input's rows), both inputs are hash-partitioned by their
+/// equality keys into a temporary file (a key's rows share a partition) and each pair of
+/// partitions is joined alone by an `AsofJoinOperator` one level deeper (output then comes
+/// partition by partition), split again with another seed up to `maxDepth` levels. Without
+/// equality keys, or when one key's right rows alone outgrow the limit, the query fails naming
+/// the operator and the limit.
+final class AsofJoinOperator: SpillingOperator {
+    static let maxDepth = 3
     let kind: JoinKind
     let left: any PhysicalOperator
     let right: any PhysicalOperator
@@ -19,13 +26,17 @@ final class AsofJoinOperator: PhysicalOperator {
     let leftTime: BoundExpr
     let rightTime: BoundExpr
     let memoryLimit: Int
+    /// 0 for the planned operator; 1, 2, … for the per-partition operators of a spilled run.
+    let spillDepth: Int
     let columns: [OutputColumn]
     var children: [any PhysicalOperator] { [left, right] }
     /// Groups of the last run: all, and those that had to be sorted.
     private var groups = (total: 0, sorted: 0)
+    /// What the last run spilled (nil: nothing).
+    private(set) var lastSpill: SpillReport?
 
     init(_ kind: JoinKind, _ left: any PhysicalOperator, _ right: any PhysicalOperator, leftKeys: [BoundExpr], rightKeys: [BoundExpr],
-         op: BinaryOp, leftTime: BoundExpr, rightTime: BoundExpr, memoryLimit: Int) {
+         op: BinaryOp, leftTime: BoundExpr, rightTime: BoundExpr, memoryLimit: Int, spillDepth: Int = 0) {
         self.kind = kind
         self.left = left
         self.right = right
@@ -35,6 +46,7 @@ final class AsofJoinOperator: PhysicalOperator {
         self.leftTime = leftTime
         self.rightTime = rightTime
         self.memoryLimit = memoryLimit
+        self.spillDepth = spillDepth
         columns = left.columns + right.columns
     }
 
@@ -55,8 +67,19 @@ final class AsofJoinOperator: PhysicalOperator {
     }
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        lastSpill = nil
         let limit = memoryLimit
-        let built = try right.materialize(memoryLimit: limit, tooBig: "ASOF JOIN: its right input needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit or filter the right side")
+        let tooBig = "ASOF JOIN: its right input needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit)"
+        let collected = rightKeys.isEmpty
+            ? try right.materialize(memoryLimit: limit, tooBig: tooBig + " and an ASOF join without equality keys cannot spill; raise --memory-limit or filter the right side")
+            : try GraceHashJoin.collect(right, memoryLimit: limit)
+        guard let built = collected else {
+            guard spillDepth < AsofJoinOperator.maxDepth else {
+                throw QueryError(.execution, tooBig + " for one key even after spilling (too many right rows share the equality keys); raise --memory-limit or filter the right side")
+            }
+            lastSpill = try runPartitioned(emit)
+            return
+        }
         var keys: [Vector] = []
         for k in rightKeys { keys.append(try Evaluator.evaluate(k, built)) }
         let rtv = try Evaluator.evaluate(rightTime, built)
@@ -124,11 +147,28 @@ final class AsofJoinOperator: PhysicalOperator {
         }
     }
 
+    /// Both inputs hash-partitioned by their equality keys; each pair of partitions joined by an
+    /// `AsofJoinOperator` one level deeper.
+    private func runPartitioned(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) -> SpillReport {
+        let file = try SpillFile(owner: "ASOF JOIN")
+        let rightParts = try SpillPartitions.partition(right, keys: rightKeys, file: file, memoryLimit: memoryLimit, seed: spillDepth)
+        let leftParts = try SpillPartitions.partition(left, keys: leftKeys, file: file, memoryLimit: memoryLimit, seed: spillDepth)
+        var report = SpillReport(bytes: 0, pieces: rightParts.count, what: "hash partitions per side")
+        for (l, r) in zip(leftParts, rightParts) where l.rows > 0 && (r.rows > 0 || kind == .leftAsof) {
+            let part = AsofJoinOperator(kind, SpilledSourceOperator(l, columns: left.columns), SpilledSourceOperator(r, columns: right.columns),
+                                        leftKeys: leftKeys, rightKeys: rightKeys, op: op, leftTime: leftTime, rightTime: rightTime,
+                                        memoryLimit: memoryLimit, spillDepth: spillDepth + 1)
+            guard try report.run(partition: part, emit) else { break }
+        }
+        report.bytes += file.size
+        return report
+    }
+
     func explain(analyzed: Bool) -> [String] {
         var s = "ASOF JOIN \(kind == .leftAsof ? "LEFT" : "INNER") on "
         s += (zip(leftKeys, rightKeys).map { "\($0.0.text) = \($0.1.text)" } + ["\(leftTime.text) \(op.rawValue) \(rightTime.text)"]).joined(separator: " AND ")
         s += " (right side grouped by key, binary search per left row; groups already in time order are not sorted)"
-        if analyzed { s += "; last run: \(groups.total) groups, \(groups.sorted) sorted" }
-        return [s]
+        if analyzed && lastSpill == nil { s += "; last run: \(groups.total) groups, \(groups.sorted) sorted" }
+        return [s + SpillReport.suffix(lastSpill, analyzed: analyzed)]
     }
 }
