@@ -38,17 +38,12 @@ final class SetOperationOperator: SpillingOperator {
 
     /// How often each distinct right row occurs; nil once the table outgrew `memoryLimit`.
     private func countRight() throws(QueryError) -> RowCounts? {
-        let counts = RowCounts()
-        var bytes = 0
+        let counts = RowCounts(columns: right.columns.count)
         let limit = memoryLimit
         var over = false
         try right.run { b throws(QueryError) in
-            for r in 0..<b.count {
-                let key = b.columns.map { $0.datum(r) }
-                if counts.table[key, default: 0] == 0 { bytes += RowKey.approximateBytes(key) }
-                counts.table[key, default: 0] += 1
-            }
-            over = bytes > limit
+            counts.add(b)
+            over = counts.approximateBytes > limit
             return !over
         }
         return over ? nil : counts
@@ -93,9 +88,33 @@ final class SetOperationOperator: SpillingOperator {
     }
 }
 
-/// The right side's rows of a set operation, with how often each occurs.
+/// The right side's rows of a set operation, with how often each occurs: rows as tuple ids of
+/// per-column key codes (`KeyTupleIds`, as GROUP BY: NULL equals NULL, NaN equals NaN), and a
+/// count per id.
 final class RowCounts {
-    var table: [[Datum]: Int] = [:]
+    private var tuples: KeyTupleIds
+    private var counts: [Int] = []
+
+    init(columns: Int) { tuples = KeyTupleIds(columns: columns) }
+
+    var approximateBytes: Int { tuples.approximateBytes + counts.count * 8 }
+
+    func add(_ b: Batch) {
+        guard b.count > 0 else { return }
+        let ids = tuples.ids(b.columns, count: b.count)
+        if counts.count < tuples.count { counts.append(contentsOf: repeatElement(0, count: tuples.count - counts.count)) }
+        for id in ids { counts[Int(id)] += 1 }
+    }
+
+    /// The id of each row of `b` among the counted rows (nil: a row the right side lacks).
+    func ids(_ b: Batch) -> [Int?] {
+        tuples.existingIds(b.columns, count: b.count).map { $0 == .max ? nil : Int($0) }
+    }
+
+    subscript(id: Int) -> Int {
+        get { counts[id] }
+        set { counts[id] = newValue }
+    }
 }
 
 /// The left input of a set operation filtered by the right side's counts: INTERSECT keeps rows
@@ -121,10 +140,9 @@ private final class SetOperationProbe: PhysicalOperator {
         let counts = self.counts, intersect = self.intersect, all = self.all
         try left.run { b throws(QueryError) in
             var keep: [Int32] = []
-            for r in 0..<b.count {
-                let key = b.columns.map { $0.datum(r) }
-                let n = counts.table[key] ?? 0
-                if all && n > 0 { counts.table[key] = n - 1 }
+            for (r, id) in counts.ids(b).enumerated() {
+                let n = id.map { counts[$0] } ?? 0
+                if all, n > 0, let id { counts[id] = n - 1 }
                 if (n > 0) == intersect { keep.append(Int32(r)) }
             }
             if keep.isEmpty { return true }
@@ -135,7 +153,7 @@ private final class SetOperationProbe: PhysicalOperator {
     func explain(analyzed: Bool) -> [String] { [] }
 }
 
-/// Rows as tuples of values, for set operations and DISTINCT.
+/// Rows as tuples of values (spilled DISTINCT partitions, correlated subquery answers).
 enum RowKey {
     /// Rough bytes a tuple occupies in a hash table.
     static func approximateBytes(_ row: [Datum]) -> Int {
