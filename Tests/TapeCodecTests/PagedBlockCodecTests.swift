@@ -64,6 +64,31 @@ import TapeTestSupport
         #expect(paged.stats == whole.stats)
     }
 
+    @Test("pages of near-random floats stay compressed and cost little more than a whole block")
+    func noisyFloatPagesStayCompressed() throws {
+        var g = SplitMix64(seed: 9)
+        let n = 65_536
+        let c = ColumnData(type: .float64, storage: .float64((0..<n).map { _ in Double(g.next() % 1_000_000) / 7 + 100 }))
+        let (bytes, paged) = Self.paged(c, rowsPerPage: 4096, codec: .zstd(level: 3))
+        let (_, whole) = encodeBlock(c, codec: .zstd(level: 3))
+        let (dir, _) = try Self.split(bytes, paged, type: .float64, rows: n)
+        #expect(dir.pages.allSatisfy { $0.codec == 2 })
+        #expect(paged.storedLength < whole.storedLength + whole.storedLength / 12, "\(paged.storedLength) vs \(whole.storedLength)")
+    }
+
+    @Test("an all-null first page does not choose the encoding of the pages after it")
+    func leadingNullPageDoesNotForcePlain() throws {
+        let n = 640
+        var validity = Bitmap()
+        for i in 0..<n { validity.append(i >= 100) }
+        let c = ColumnData(type: .timestamp, storage: .int64((0..<n).map { Int64($0) * 60_000_000_000 }), validity: validity)
+        let (bytes, d) = Self.paged(c, rowsPerPage: 64, codec: .none)
+        let (dir, _) = try Self.split(bytes, d, type: .timestamp, rows: n)
+        #expect(dir.pages[0].encoding == Encoding.plain.rawValue)
+        #expect(dir.pages[2...].allSatisfy { $0.encoding == Encoding.delta.rawValue })
+        expectSameRows(try decodeBlock(bytes, d, type: .timestamp, rows: n), c)
+    }
+
     @Test func shortBlocksAndOtherTypesAreNotPaged() {
         #expect(Self.paged(Self.column(.int64, 64, nulls: false), rowsPerPage: 64).1.encoding != PageDirectory.encodingID)
         var body = ByteWriter()

@@ -50,6 +50,12 @@ extension BlockDecoder {
                                                  type: ColumnType, rowCount n: Int, cover: Range<Int>, offset: Int,
                                                  validity: inout Bitmap?) throws(FormatError) -> [T] {
         let offsets = dir.pageOffsets
+        // One decompression buffer sized for all the pages together, as for a block that is not
+        // paged: grown page by page instead, it left the allocator handing each chunk's result
+        // arrays fresh pages (a 1M-row scan of one column: 7,900 page faults per 32 scans instead
+        // of 1,240, and about 20% slower).
+        scratch.removeAll()
+        scratch.reserve(pages.reduce(0) { $0 + dir.pages[$1].rawLength })
         var bits = validity
         defer { validity = bits }
         return try Self.makeArray(cover.count) { (out: UnsafeMutablePointer<T>) throws(FormatError) in

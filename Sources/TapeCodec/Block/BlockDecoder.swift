@@ -12,7 +12,7 @@ import TapeFormat
 ///
 /// Reusable per reader thread: owns a zstd context and the decompression buffer.
 public final class BlockDecoder {
-    private var scratch = RawWriter(capacity: 1 << 16)
+    var scratch = RawWriter(capacity: 1 << 16)
     private lazy var zstd: ZstdDecompressor? = ZstdDecompressor()
 
     public init() {}

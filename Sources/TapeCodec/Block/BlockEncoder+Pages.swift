@@ -4,8 +4,12 @@ import TapeFormat
 extension BlockEncoder {
     /// Encodes `column` (int64-stored or float64, more than `rowsPerPage` rows) as a PAGED block:
     /// the page directory, then each page of `rowsPerPage` rows encoded and compressed as a block
-    /// of its own (its encoding chosen, or forced, per page). The block's statistics are the merge
-    /// of its pages'; its checksum covers the directory and the pages.
+    /// of its own. The first page with a value chooses the encoding (unless one is forced) and the later pages
+    /// use it where their values allow (DECIMAL falls back per page), so the choice — which for
+    /// floats compresses samples both ways — is made once per block. A page is kept compressed
+    /// when that saves at least 1/32 of it (a block: 1/8): pages compress a little worse than a
+    /// whole block, and near-random floats would otherwise lose their compression. The block's
+    /// statistics are the merge of its pages'; its checksum covers the directory and the pages.
     func encodePaged(_ column: ColumnData, encoding: Encoding?, into body: inout ByteWriter) -> BlockDescriptor {
         let n = column.count
         var pageBytes = ByteWriter(capacity: 8 * n / 4)
@@ -14,7 +18,9 @@ extension BlockEncoder {
         var stats = ColumnStats.empty
         for start in stride(from: 0, to: n, by: rowsPerPage) {
             let rows = start..<min(start + rowsPerPage, n)
-            var page = encodeSingle(Self.page(column, rows), encoding: encoding, into: &pageBytes)
+            // The encoding of the first page that held a value (an all-null page chose blindly).
+            let forced = encoding ?? pages.first { $0.stats.min != nil || $0.stats.hasNaN }.flatMap { Encoding(rawValue: $0.encoding) }
+            var page = encodeSingle(Self.page(column, rows), encoding: forced, minSaving: Self.pageMinSaving, into: &pageBytes)
             page.checksum = nil   // the block's checksum covers the page
             stats = pages.isEmpty ? page.stats : Self.merge(stats, page.stats)
             pages.append(page)
@@ -28,6 +34,9 @@ extension BlockEncoder {
         return BlockDescriptor(encoding: PageDirectory.encodingID, codec: 0, storedLength: length, rawLength: length,
                                nullCount: column.nullCount, stats: stats, checksum: CRC32C.mask(crc))
     }
+
+    /// A page is stored compressed when that saves at least 1/32 of its raw payload.
+    static let pageMinSaving = 32
 
     /// Rows `rows` of a fixed-width column (values copied; validity kept only when a row is null).
     private static func page(_ column: ColumnData, _ rows: Range<Int>) -> ColumnData {

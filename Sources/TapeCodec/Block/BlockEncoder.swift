@@ -48,8 +48,9 @@ public final class BlockEncoder {
         return encodeSingle(column, encoding: encoding, into: &body)
     }
 
-    /// Encodes `column` as one block that is not PAGED.
-    func encodeSingle(_ column: ColumnData, encoding: Encoding?, into body: inout ByteWriter) -> BlockDescriptor {
+    /// Encodes `column` as one block that is not PAGED (or as one page of a PAGED block), kept
+    /// compressed when that saves at least 1/`minSaving` of the raw payload.
+    func encodeSingle(_ column: ColumnData, encoding: Encoding?, minSaving: Int = 8, into body: inout ByteWriter) -> BlockDescriptor {
         let n = column.count
         let nullCount = column.nullCount
         let validity = nullCount > 0 ? column.validity : nil
@@ -96,7 +97,7 @@ public final class BlockEncoder {
         let rawLength = raw.count
         var codecId: UInt8 = 0
         let stored: UnsafeRawBufferPointer
-        if let compressed = compress(raw.bytes) {
+        if let compressed = compress(raw.bytes, minSaving: minSaving) {
             codecId = codec.id
             stored = compressed
         } else {
@@ -111,9 +112,9 @@ public final class BlockEncoder {
     // MARK: - Compression
 
     /// Compresses `src` into `packed` and returns it, or nil when the codec is none, fails, or does
-    /// not save at least 1/8 (format-spec §3.3).
-    private func compress(_ src: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        guard src.count > 0, let size = compressedSize(src), size <= src.count - src.count / 8 else { return nil }
+    /// not save at least 1/`minSaving` (1/8 for a block, format-spec §3.3; 1/32 for a page, §5.5).
+    private func compress(_ src: UnsafeRawBufferPointer, minSaving: Int) -> UnsafeRawBufferPointer? {
+        guard src.count > 0, let size = compressedSize(src), size <= src.count - src.count / minSaving else { return nil }
         return packed.bytes
     }
 
