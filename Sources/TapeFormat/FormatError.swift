@@ -35,6 +35,20 @@ public enum FormatError: Error, Equatable, CustomStringConvertible, Sendable {
     }
 }
 
+extension FormatError {
+    /// The same error about `what` instead of the structure it named.
+    func renamed(_ what: String) -> FormatError {
+        switch self {
+        case let .truncated(_, offset, needed, available): return .truncated(what: what, offset: offset, needed: needed, available: available)
+        case let .badMagic(_, offset): return .badMagic(what: what, offset: offset)
+        case .unsupportedVersion: return self
+        case let .checksumMismatch(_, offset, stored, computed): return .checksumMismatch(what: what, offset: offset, stored: stored, computed: computed)
+        case let .outOfBounds(_, offset, value, limit): return .outOfBounds(what: what, offset: offset, value: value, limit: limit)
+        case let .invalid(_, offset, reason): return .invalid(what: what, offset: offset, reason: reason)
+        }
+    }
+}
+
 private func hex(_ v: UInt32) -> String {
     let s = String(v, radix: 16)
     return "0x" + String(repeating: "0", count: max(0, 8 - s.count)) + s

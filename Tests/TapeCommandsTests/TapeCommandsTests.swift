@@ -391,12 +391,12 @@ struct TapeCommandsTests {
             #expect(bars.columns[1].min == "2019-01-01T00:00:00Z" && bars.columns[1].max == "2019-01-01T00:03:00Z")
             #expect(bars.columns[2].min == "99.0" && bars.columns[2].max == "101.25")
             #expect(facts.metadata["tape.writer"]?.hasPrefix("tape ") == true)
-            #expect(facts.formatVersion == "1.3")
+            #expect(facts.formatVersion == "1.\(FileHeader.minorVersion)")
 
             let text = try tapeOutput(["info", file])
             #expect(text == facts.text)
             #expect(text.contains("table bars: 4 rows, 1 chunk(s)"), "\(text)")
-            #expect(text.contains("format 1.3, 1 table(s)"))
+            #expect(text.contains("format 1.\(FileHeader.minorVersion), 1 table(s)"))
 
             let json = try tapeOutput(["info", file, "--json"])
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

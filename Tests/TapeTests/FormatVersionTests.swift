@@ -46,7 +46,7 @@ enum FormatFixture {
     }
 }
 
-@Suite("Format versions: 1.3 writes, 1.0, 1.1 and 1.2 still read")
+@Suite("Format versions: 1.4 writes, 1.0 to 1.3 still read")
 struct FormatVersionTests {
     @Test func readsTheCommitted1_0File() throws {
         let (equity, trades) = FormatFixture.rows()
@@ -67,7 +67,7 @@ struct FormatVersionTests {
 
     /// The committed format 1.1 file (`Tests/Fixtures/v1_1.tape`, written by `FormatFixture.write`
     /// with the 1.1 writer): no schema frames, block checksums. It reads, verifies, and an append
-    /// makes it 1.2.
+    /// makes it the current version.
     @Test func readsAndAppendsToTheCommitted1_1File() throws {
         let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_1.tape").path
         let (equity, trades) = FormatFixture.rows()
@@ -83,7 +83,7 @@ struct FormatVersionTests {
         _ = try w.declareTable("later", columns: [ColumnDef("x", .int64)])
         try w.close()
         let appended = try TapeReader(path: path)
-        #expect(appended.formatMinorVersion == 3 && appended.tables.map(\.name) == ["equity", "trades", "later"])
+        #expect(appended.formatMinorVersion == FileHeader.minorVersion && appended.tables.map(\.name) == ["equity", "trades", "later"])
         #expect(try appended.allRows() == ["equity": equity, "trades": trades, "later": []])
         #expect(try Verifier.verify(path: path).ok)
     }
@@ -145,12 +145,42 @@ struct FormatVersionTests {
         #expect(try Verifier.verify(path: fixture).ok)
     }
 
-    @Test func newFilesAre1_3WithBlockChecksums() throws {
+    /// The committed format 1.4 file (`Tests/Fixtures/v1_4.tape`): the 1.3 fixture's tables written
+    /// with 8-row pages, so its int64, timestamp, duration and float64 blocks are PAGED (several
+    /// pages, NULLs in some). `TAPE_WRITE_FIXTURES=1` rewrites it with the current writer (only
+    /// while the current version is 1.4); later versions must keep reading it.
+    @Test func readsTheCommitted1_4File() throws {
+        let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_4.tape").path
+        if ProcessInfo.processInfo.environment["TAPE_WRITE_FIXTURES"] == "1" && FileHeader.minorVersion == 4 {
+            try? FileManager.default.removeItem(atPath: fixture)
+            let (equity, trades) = FormatFixture.rows()
+            var options = WriterOptions(codec: .zstd(level: 3), rowsPerChunk: 32, maxChunkLag: 0)
+            options.rowsPerPage = 8
+            let w = try TapeWriter(path: fixture, options: options, metadata: ["strategy": "fixture", "symbol": "TEST"])
+            let e = try w.declareTable("equity", columns: FormatFixture.equityColumns)
+            let t = try w.declareTable("trades", columns: FormatFixture.tradeColumns)
+            let h = try w.declareTable("holds", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("n", .int64),
+                                                          ColumnDef("held", .duration)])
+            for r in equity { try e.append(values: r) }
+            for r in trades { try t.append(values: r) }
+            for r in Self.holdRows { try h.append(values: r) }
+            try w.close()
+        }
+        let (equity, trades) = FormatFixture.rows()
+        let r = try TapeReader(path: fixture, options: ReaderOptions(verifyChecksums: true))
+        #expect(r.formatMinorVersion == 4)
+        let equityBlocks = try r.table("equity").chunks.flatMap(\.blocks)
+        #expect(equityBlocks.contains { $0.encoding == PageDirectory.encodingID })
+        #expect(try r.allRows() == ["equity": equity, "trades": trades, "holds": Self.holdRows])
+        #expect(try Verifier.verify(path: fixture).ok)
+    }
+
+    @Test func newFilesAre1_4WithBlockChecksums() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("new.tape")
         try FormatFixture.write(to: path)
         let r = try TapeReader(path: path)
-        #expect(r.formatMinorVersion == FileHeader.minorVersion && FileHeader.minorVersion == 3)
+        #expect(r.formatMinorVersion == FileHeader.minorVersion && FileHeader.minorVersion == 4)
         let blocks = r.tables.flatMap(\.chunks).flatMap(\.blocks)
         #expect(blocks.count == 4 * 3 + 4 && blocks.allSatisfy { $0.checksum != nil })
         let (equity, trades) = FormatFixture.rows()
@@ -158,7 +188,7 @@ struct FormatVersionTests {
         #expect(try Verifier.verify(path: path).ok)
     }
 
-    @Test("appending to a 1.0 file keeps its rows and metadata and makes it 1.3")
+    @Test("appending to a 1.0 file keeps its rows and metadata and makes it the current version")
     func appendTo1_0() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("old.tape")
@@ -169,7 +199,7 @@ struct FormatVersionTests {
         for row in extra { try t.append(values: row) }
         try w.close()
         let r = try TapeReader(path: path, options: ReaderOptions(verifyChecksums: true))
-        #expect(r.formatMinorVersion == 3)
+        #expect(r.formatMinorVersion == FileHeader.minorVersion)
         #expect(r.footer.metadataValue("strategy") == "fixture")
         let (equity, trades) = FormatFixture.rows()
         #expect(try r.allRows() == ["equity": equity, "trades": trades + extra])

@@ -22,8 +22,8 @@ public final class TapeReader {
     public let formatMinorVersion: UInt16
     /// The one descriptor every read of this reader goes through (`Verifier` scans frames with it).
     let file: RawFile
-    private let decoder = BlockDecoder()
-    private var frameBuffer: [UInt8] = []
+    let decoder = BlockDecoder()
+    var frameBuffer: [UInt8] = []
 
     /// Another reader of the file `other` was opened on (for another thread: readers are not
     /// thread-safe), sharing its decoded footer: opens the file without reading the footer again.
@@ -124,25 +124,23 @@ public final class TapeReader {
         try readColumns(table, chunk: chunk, columns: [column])[0]
     }
 
-    /// Decodes the given columns of one chunk. With `options.verifyChecksums` the whole chunk frame
-    /// is read and its CRC checked first; otherwise only the requested blocks are read.
-    public func readColumns(_ table: Footer.TableEntry, chunk index: Int, columns: [Int]) throws -> [ColumnData] {
+    /// Decodes the given columns of one chunk: all its rows, or only `rows` (then PAGED blocks,
+    /// format 1.4, decode only the pages holding them). With `options.verifyChecksums` the whole
+    /// chunk frame is read and its CRC checked first; otherwise only the requested blocks are read.
+    /// REQUIRES: `rows` lies within the chunk's rows `0..<rowCount`.
+    public func readColumns(_ table: Footer.TableEntry, chunk index: Int, columns: [Int], rows: Range<Int>? = nil) throws -> [ColumnData] {
         let c = table.chunks[index]
         let offsets = c.blockOffsets
         do {
             if options.verifyChecksums {
                 try readVerifiedFrame(c)
                 return try columns.map { col in
-                    try decodeBlock(table, c, col, from: frameBuffer, at: offsets[col] - c.frameOffset, offset: offsets[col])
+                    try decodeBlock(table, c, col, from: frameBuffer, at: offsets[col] - c.frameOffset, offset: offsets[col], rows: rows)
                 }
             }
             return try columns.map { col in
-                let stored = c.blocks[col].storedLength   // inside the file: the footer was checked
-                if frameBuffer.count < stored { frameBuffer = [UInt8](repeating: 0, count: stored) }
-                try frameBuffer.withUnsafeMutableBytes { buf in
-                    try file.read(at: offsets[col], into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<stored]))
-                }
-                return try decodeBlock(table, c, col, from: frameBuffer, at: 0, offset: offsets[col])
+                try readBlock(c, col, at: offsets[col])
+                return try decodeBlock(table, c, col, from: frameBuffer, at: 0, offset: offsets[col], rows: rows)
             }
         } catch let e as FormatError {
             throw TapeError.corrupt(path: path, e)
@@ -152,15 +150,38 @@ public final class TapeReader {
     /// Reads chunk `index`'s frame once, checks its CRC, then decodes its blocks one at a time,
     /// handing each to `body` with its column index: memory holds the frame and a single decoded
     /// block, never the whole chunk (what `verify` needs on a file of many wide chunks).
-    func forEachVerifiedBlock(_ table: Footer.TableEntry, chunk index: Int, _ body: (Int, ColumnData) throws -> Void) throws {
+    /// A PAGED block (format 1.4) comes with its page directory, whose page statistics the caller
+    /// can check against the rows.
+    func forEachVerifiedBlock(_ table: Footer.TableEntry, chunk index: Int,
+                              _ body: (Int, ColumnData, PageDirectory?) throws -> Void) throws {
         let c = table.chunks[index]
         do {
             try readVerifiedFrame(c)
             for (col, offset) in c.blockOffsets.enumerated() {
-                try body(col, try decodeBlock(table, c, col, from: frameBuffer, at: offset - c.frameOffset, offset: offset))
+                let data = try decodeBlock(table, c, col, from: frameBuffer, at: offset - c.frameOffset, offset: offset)
+                var directory: PageDirectory?
+                let d = c.blocks[col]
+                if d.encoding == PageDirectory.encodingID {
+                    let start = offset - c.frameOffset
+                    directory = try frameBuffer.withUnsafeBytes { (buf: UnsafeRawBufferPointer) throws(FormatError) -> PageDirectory in
+                        try BlockDecoder.pageDirectory(UnsafeRawBufferPointer(rebasing: buf[start..<(start + d.storedLength)]), descriptor: d,
+                                                       type: table.schema[col].type, rowCount: c.rowCount, offset: offset)
+                    }
+                }
+                try body(col, data, directory)
             }
         } catch let e as FormatError {
             throw TapeError.corrupt(path: path, e)
+        }
+    }
+
+    /// Reads the stored bytes of block `col` of chunk `c` (at file offset `offset`) into the start
+    /// of `frameBuffer`.
+    func readBlock(_ c: Footer.ChunkEntry, _ col: Int, at offset: Int) throws {
+        let stored = c.blocks[col].storedLength   // inside the file: the footer was checked
+        if frameBuffer.count < stored { frameBuffer = [UInt8](repeating: 0, count: stored) }
+        try frameBuffer.withUnsafeMutableBytes { buf in
+            try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<stored]))
         }
     }
 
@@ -187,25 +208,23 @@ public final class TapeReader {
     /// Decodes block `col` of chunk `c`, whose stored bytes start at `start` in `buffer` and at
     /// `offset` in the file.
     private func decodeBlock(_ table: Footer.TableEntry, _ c: Footer.ChunkEntry, _ col: Int, from buffer: [UInt8], at start: Int,
-                             offset: Int) throws -> ColumnData {
+                             offset: Int, rows: Range<Int>? = nil) throws -> ColumnData {
         let d = c.blocks[col]
         let type = table.schema[col].type
         try checkRawLength(d, type, c, offset: offset)
         return try buffer.withUnsafeBytes { (buf: UnsafeRawBufferPointer) throws -> ColumnData in
             let stored = UnsafeRawBufferPointer(rebasing: buf[start..<(start + d.storedLength)])
-            return try decoder.decode(stored, descriptor: d, type: type, rowCount: c.rowCount, offset: offset)
+            return try decoder.decode(stored, descriptor: d, type: type, rowCount: c.rowCount, offset: offset, rows: rows)
         }
     }
 
     /// Refuses raw lengths no valid block of this type and row count could have (format-spec §7),
     /// so a corrupt length cannot make the decoder allocate without bound.
     private func checkRawLength(_ d: BlockDescriptor, _ type: ColumnType, _ c: Footer.ChunkEntry, offset: Int) throws(FormatError) {
-        var limit = BlockDescriptor.maxRawLength
-        if type != .string {
-            // validity + 8 bytes per value + DELTA's per-miniblock headers (≤ 12 bytes) + exceptions
-            limit = min(limit, c.rowCount / 8 + 1 + c.rowCount * 8 + (c.rowCount / 1024 + 1) * 12 + 64)
-        }
-        if d.codec == 1 { limit = min(limit, d.storedLength * 255 + 64) }   // LZ4's maximum ratio
+        // A PAGED block is stored as is (its bytes are in memory already); the decoder checks each
+        // page's raw length before decompressing it.
+        guard d.encoding != PageDirectory.encodingID else { return }
+        let limit = RawLengthLimit.limit(type: type, rowCount: c.rowCount, codec: d.codec, storedLength: d.storedLength)
         guard d.rawLength <= limit else {
             throw .outOfBounds(what: "block raw length", offset: offset, value: UInt64(d.rawLength), limit: UInt64(limit))
         }

@@ -5,7 +5,8 @@ import TapeFormat
 /// checksum, that each footer entry matches the chunk header it points at, that the frames exactly
 /// fill the bytes between the file header and the footer, that every block decodes (checking
 /// its own checksum in format 1.1), and that every block's statistics (min, max, NaN flag; the
-/// null count is checked by decoding) describe its rows. Blocks are decoded one at a time, so
+/// null count is checked by decoding) describe its rows, as do those of each page of a PAGED
+/// block (format 1.4). Blocks are decoded one at a time, so
 /// memory stays within one chunk frame plus one decoded block (format-spec §7).
 public enum Verifier {
     /// What `verify` found.
@@ -85,10 +86,17 @@ public enum Verifier {
                     continue
                 }
                 do {
-                    try reader.forEachVerifiedBlock(table, chunk: i) { col, data in
+                    try reader.forEachVerifiedBlock(table, chunk: i) { col, data, pages in
                         report.blocks += 1
                         if let lie = BlockStats.mismatch(stored: entry.blocks[col].stats, column: data) {
                             report.add("\(place) column \(NameRules.quoted(table.schema[col].name)): \(lie)")
+                        }
+                        // A PAGED block's pages carry zone maps of their own (format 1.4).
+                        for (k, page) in (pages?.pages ?? []).enumerated() {
+                            guard let rows = pages?.rows(ofPage: k, rowCount: entry.rowCount) else { break }
+                            if let lie = BlockStats.mismatch(stored: page.stats, column: data.slice(rows)) {
+                                report.add("\(place) column \(NameRules.quoted(table.schema[col].name)) page \(k) (rows \(rows.lowerBound)..<\(rows.upperBound)): \(lie)")
+                            }
                         }
                     }
                 } catch {

@@ -8,8 +8,8 @@ import TapeFormat
 final class SharedEncoder: Sendable {
     private let encoder: Mutex<BlockEncoder>
 
-    init(codec: Codec) {
-        encoder = Mutex(BlockEncoder(codec: codec))
+    init(codec: Codec, rowsPerPage: Int) {
+        encoder = Mutex(BlockEncoder(codec: codec, rowsPerPage: rowsPerPage))
     }
 
     /// `BlockEncoder.encode(_:encoding:into:)` under this encoder's lock.

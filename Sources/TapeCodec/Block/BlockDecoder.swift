@@ -12,7 +12,7 @@ import TapeFormat
 ///
 /// Reusable per reader thread: owns a zstd context and the decompression buffer.
 public final class BlockDecoder {
-    private var scratch = RawWriter(capacity: 1 << 16)
+    var scratch = RawWriter(capacity: 1 << 16)
     private lazy var zstd: ZstdDecompressor? = ZstdDecompressor()
 
     public init() {}
@@ -21,8 +21,12 @@ public final class BlockDecoder {
     /// offset, used in errors. The result is spread (a slot per row; null slots hold 0, 0.0, false,
     /// an empty string or dictionary index 0) with `validity == nil` when no row is null; DICTIONARY
     /// blocks decode to `.dictionary`, PLAIN strings to `.strings`.
+    ///
+    /// With `rows`, only those rows of the block are returned (the result has `rows.count` rows):
+    /// a PAGED block (format 1.4) decompresses and decodes only the pages holding them; another
+    /// block is decoded whole and cut. REQUIRES: `rows` lies within `0..<rowCount`.
     public func decode(_ stored: UnsafeRawBufferPointer, descriptor d: BlockDescriptor, type: ColumnType,
-                       rowCount n: Int, offset: Int) throws(FormatError) -> ColumnData {
+                       rowCount n: Int, offset: Int, rows: Range<Int>? = nil) throws(FormatError) -> ColumnData {
         guard n >= 0 else { throw .invalid(what: "block", offset: offset, reason: "negative row count \(n)") }
         guard stored.count == d.storedLength else {
             throw .invalid(what: "block", offset: offset, reason: "\(stored.count) bytes given for a stored length of \(d.storedLength)")
@@ -33,57 +37,53 @@ public final class BlockDecoder {
         guard d.rawLength >= 0 && d.rawLength <= BlockDescriptor.maxRawLength else {
             throw .outOfBounds(what: "block raw length", offset: offset, value: UInt64(max(0, d.rawLength)), limit: UInt64(BlockDescriptor.maxRawLength))
         }
-        guard let encoding = Encoding(rawValue: d.encoding), encoding.supports(type) else {
-            throw .invalid(what: "block encoding", offset: offset, reason: "encoding \(d.encoding) is not valid for \(type)")
+        if let rows { precondition(rows.lowerBound >= 0 && rows.upperBound <= n, "rows \(rows) outside a block of \(n) rows") }
+        if d.encoding == PageDirectory.encodingID {
+            try Self.checkChecksum(stored, d, offset: offset)
+            return try decodePaged(stored, descriptor: d, type: type, rowCount: n, offset: offset, rows: rows ?? 0..<n)
         }
+        let whole = try decodeSingle(stored, descriptor: d, type: type, rowCount: n, offset: offset)
+        guard let rows, rows != 0..<n else { return whole }
+        return whole.slice(rows)
+    }
+
+    /// Refuses a block whose stored bytes do not match its checksum (format 1.1), if it has one.
+    public static func checkChecksum(_ stored: UnsafeRawBufferPointer, _ d: BlockDescriptor, offset: Int) throws(FormatError) {
         if let expected = d.checksum {
             let computed = CRC32C.mask(CRC32C.checksum(stored))
             guard computed == expected else {
                 throw .checksumMismatch(what: "block", offset: offset, stored: expected, computed: computed)
             }
         }
+    }
+
+    /// Decodes a block that is not PAGED (or one page of a PAGED block: `d` is then the page's
+    /// descriptor, without a checksum), all `n` rows.
+    func decodeSingle(_ stored: UnsafeRawBufferPointer, descriptor d: BlockDescriptor, type: ColumnType,
+                      rowCount n: Int, offset: Int) throws(FormatError) -> ColumnData {
+        guard let encoding = Encoding(rawValue: d.encoding), encoding.supports(type) else {
+            throw .invalid(what: "block encoding", offset: offset, reason: "encoding \(d.encoding) is not valid for \(type)")
+        }
+        try Self.checkChecksum(stored, d, offset: offset)
         let raw = try decompress(stored, descriptor: d, offset: offset)
         var r = PayloadReader(raw, blockOffset: offset, compressed: d.codec != 0)
 
         let m = n - d.nullCount
-        var validity: Bitmap?
-        if d.nullCount > 0 {
-            let at = r.position
-            let bits = try r.take((n + 7) / 8, "validity bitmap")
-            let bitmap = Bitmap(decoding: bits, count: n)
-            guard bitmap.popCount == m else {
-                throw r.invalid("validity bitmap", at: at, "\(n - bitmap.popCount) null bits but null_count is \(d.nullCount)")
-            }
-            validity = bitmap
-        }
+        let validity = try Self.readValidity(&r, rows: n, nullCount: d.nullCount)
 
         let storage: ColumnData.Storage
         switch type {
         case .int64, .timestamp, .duration:
             storage = .int64(try Self.makeArray(n) { (out: UnsafeMutablePointer<Int64>) throws(FormatError) in
-                if encoding == .delta {
-                    try DeltaEncoding.decode(&r, count: m, into: out)
-                } else {
-                    let section = try r.take(8 * m, "plain int64 values")
-                    out.withMemoryRebound(to: UInt64.self, capacity: m) { PlainEncoding.decodeFixed(section, count: m, into: $0) }
+                try out.withMemoryRebound(to: UInt64.self, capacity: n) { (bits: UnsafeMutablePointer<UInt64>) throws(FormatError) in
+                    try Self.decodeFixed(&r, encoding: encoding, type: type, rows: n, dense: m, validity: validity, into: bits)
                 }
-                try r.requireAtEnd("\(encoding) int64 values")
-                if let validity { Self.spread(out, rows: n, dense: m, validity: validity, zero: 0) }
             })
         case .float64:
             storage = .float64(try Self.makeArray(n) { (out: UnsafeMutablePointer<Double>) throws(FormatError) in
-                switch encoding {
-                case .decimal:
-                    try DecimalEncoding.decode(&r, count: m, into: out)
-                case .byteStreamSplit:
-                    let section = try r.take(8 * m, "byte-stream-split values")
-                    out.withMemoryRebound(to: UInt64.self, capacity: m) { ByteStreamSplit.decode(section, count: m, into: $0) }
-                default:
-                    let section = try r.take(8 * m, "plain float64 values")
-                    out.withMemoryRebound(to: UInt64.self, capacity: m) { PlainEncoding.decodeFixed(section, count: m, into: $0) }
+                try out.withMemoryRebound(to: UInt64.self, capacity: n) { (bits: UnsafeMutablePointer<UInt64>) throws(FormatError) in
+                    try Self.decodeFixed(&r, encoding: encoding, type: type, rows: n, dense: m, validity: validity, into: bits)
                 }
-                try r.requireAtEnd("\(encoding) float64 values")
-                if let validity { Self.spread(out, rows: n, dense: m, validity: validity, zero: 0) }
             })
         case .bool:
             storage = .bool(try Self.makeArray(n) { (out: UnsafeMutablePointer<Bool>) throws(FormatError) in
@@ -115,8 +115,46 @@ public final class BlockDecoder {
         return ColumnData(type: type, storage: storage, validity: validity)
     }
 
+    /// The validity bitmap at the start of a raw payload of `n` rows, when `nullCount > 0`;
+    /// checks that it marks exactly `nullCount` rows null.
+    static func readValidity(_ r: inout PayloadReader, rows n: Int, nullCount: Int) throws(FormatError) -> Bitmap? {
+        guard nullCount > 0 else { return nil }
+        let at = r.position
+        let bits = try r.take((n + 7) / 8, "validity bitmap")
+        let bitmap = Bitmap(decoding: bits, count: n)
+        guard bitmap.popCount == n - nullCount else {
+            throw r.invalid("validity bitmap", at: at, "\(n - bitmap.popCount) null bits but null_count is \(nullCount)")
+        }
+        return bitmap
+    }
+
+    /// Decodes the values of a fixed-width (int64-stored or float64) raw payload, after its
+    /// validity, into the `n` slots at `out` (as bit patterns): `m` dense values, spread to their
+    /// rows when `validity` is given (null slots 0). Checks that the payload ends there.
+    static func decodeFixed(_ r: inout PayloadReader, encoding: Encoding, type: ColumnType, rows n: Int, dense m: Int,
+                            validity: Bitmap?, into out: UnsafeMutablePointer<UInt64>) throws(FormatError) {
+        switch encoding {
+        case .delta:
+            try out.withMemoryRebound(to: Int64.self, capacity: n) { (p: UnsafeMutablePointer<Int64>) throws(FormatError) in
+                try DeltaEncoding.decode(&r, count: m, into: p)
+            }
+        case .decimal:
+            try out.withMemoryRebound(to: Double.self, capacity: n) { (p: UnsafeMutablePointer<Double>) throws(FormatError) in
+                try DecimalEncoding.decode(&r, count: m, into: p)
+            }
+        case .byteStreamSplit:
+            let section = try r.take(8 * m, "byte-stream-split values")
+            ByteStreamSplit.decode(section, count: m, into: out)
+        default:
+            let section = try r.take(8 * m, "plain \(type == .float64 ? "float64" : "int64") values")
+            PlainEncoding.decodeFixed(section, count: m, into: out)
+        }
+        try r.requireAtEnd("\(encoding) \(type == .float64 ? "float64" : "int64") values")
+        if let validity { spread(out, rows: n, dense: m, validity: validity, zero: 0) }
+    }
+
     /// The raw payload: `stored` itself, or `stored` decompressed into the scratch buffer.
-    private func decompress(_ stored: UnsafeRawBufferPointer, descriptor d: BlockDescriptor, offset: Int) throws(FormatError) -> UnsafeRawBufferPointer {
+    func decompress(_ stored: UnsafeRawBufferPointer, descriptor d: BlockDescriptor, offset: Int) throws(FormatError) -> UnsafeRawBufferPointer {
         switch d.codec {
         case 0:
             guard stored.count == d.rawLength else {
@@ -144,7 +182,7 @@ public final class BlockDecoder {
     }
 
     /// An array of `n` elements that `body` fully initialises (or throws, leaving it empty).
-    private static func makeArray<T: BitwiseCopyable>(_ n: Int, _ body: (UnsafeMutablePointer<T>) throws(FormatError) -> Void) throws(FormatError) -> [T] {
+    static func makeArray<T: BitwiseCopyable>(_ n: Int, _ body: (UnsafeMutablePointer<T>) throws(FormatError) -> Void) throws(FormatError) -> [T] {
         var failure: FormatError?
         // Capacity ≥ 1 so that the base address exists even for zero rows.
         let result = [T](unsafeUninitializedCapacity: max(n, 1)) { buf, initialized in
@@ -164,7 +202,7 @@ public final class BlockDecoder {
     /// Moves the `m` dense values at the front of `p` to their rows (`validity` has `m` set bits),
     /// filling null rows with `zero`. Works backwards, in place.
     @inline(__always)
-    private static func spread<T>(_ p: UnsafeMutablePointer<T>, rows n: Int, dense m: Int, validity: Bitmap, zero: T) {
+    static func spread<T>(_ p: UnsafeMutablePointer<T>, rows n: Int, dense m: Int, validity: Bitmap, zero: T) {
         var j = m
         var i = n - 1
         validity.words.withUnsafeBufferPointer { words in

@@ -23,11 +23,18 @@ public final class BlockEncoder {
     /// Floats sampled to decide between PLAIN and BYTE_STREAM_SPLIT under a codec.
     static let floatSampleCount = 2048
 
-    public init(codec: Codec) {
+    /// Rows per page of a PAGED block (format 1.4, format-spec §5.5): an int64, timestamp,
+    /// duration or float64 block of more rows is stored as independent pages of this many rows, so
+    /// readers decode only the pages a row range needs. 0 (the default) never pages.
+    public let rowsPerPage: Int
+
+    public init(codec: Codec, rowsPerPage: Int = 0) {
         self.codec = codec
+        self.rowsPerPage = max(0, rowsPerPage)
     }
 
-    /// Encodes all rows of `column` as one block and appends the stored bytes to `body`.
+    /// Encodes all rows of `column` as one block and appends the stored bytes to `body` (a PAGED
+    /// block when `rowsPerPage` says so).
     ///
     /// Picks the encoding automatically unless `encoding` is given; a forced encoding that does not
     /// support the column's type, or DECIMAL on values that are not exact decimals, falls back to the
@@ -35,6 +42,15 @@ public final class BlockEncoder {
     /// REQUIRES: `column.storage` matches `column.type`; `validity`, if any, has one bit per row;
     /// dictionary indices of non-null rows are in range.
     public func encode(_ column: ColumnData, encoding: Encoding? = nil, into body: inout ByteWriter) -> BlockDescriptor {
+        if rowsPerPage > 0 && column.count > rowsPerPage && (column.type.hasInt64Storage || column.type == .float64) {
+            return encodePaged(column, encoding: encoding, into: &body)
+        }
+        return encodeSingle(column, encoding: encoding, into: &body)
+    }
+
+    /// Encodes `column` as one block that is not PAGED (or as one page of a PAGED block), kept
+    /// compressed when that saves at least 1/`minSaving` of the raw payload.
+    func encodeSingle(_ column: ColumnData, encoding: Encoding?, minSaving: Int = 8, into body: inout ByteWriter) -> BlockDescriptor {
         let n = column.count
         let nullCount = column.nullCount
         let validity = nullCount > 0 ? column.validity : nil
@@ -81,7 +97,7 @@ public final class BlockEncoder {
         let rawLength = raw.count
         var codecId: UInt8 = 0
         let stored: UnsafeRawBufferPointer
-        if let compressed = compress(raw.bytes) {
+        if let compressed = compress(raw.bytes, minSaving: minSaving) {
             codecId = codec.id
             stored = compressed
         } else {
@@ -96,9 +112,9 @@ public final class BlockEncoder {
     // MARK: - Compression
 
     /// Compresses `src` into `packed` and returns it, or nil when the codec is none, fails, or does
-    /// not save at least 1/8 (format-spec §3.3).
-    private func compress(_ src: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        guard src.count > 0, let size = compressedSize(src), size <= src.count - src.count / 8 else { return nil }
+    /// not save at least 1/`minSaving` (1/8 for a block, format-spec §3.3; 1/32 for a page, §5.5).
+    private func compress(_ src: UnsafeRawBufferPointer, minSaving: Int) -> UnsafeRawBufferPointer? {
+        guard src.count > 0, let size = compressedSize(src), size <= src.count - src.count / minSaving else { return nil }
         return packed.bytes
     }
 

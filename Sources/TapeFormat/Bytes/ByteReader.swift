@@ -101,14 +101,29 @@ public struct ByteReader {
     }
 
     /// Reads a varint length then that many bytes as UTF-8 (invalid UTF-8 is an error).
+    ///
+    /// Footers hold thousands of strings (names, string statistics): the error texts are built only
+    /// on failure, and ASCII strings (nearly all of them) skip the general UTF-8 validation.
     public mutating func readString(_ what: String) throws(FormatError) -> String {
         let at = absoluteOffset
-        let n = try readCount("\(what) length", limit: remaining)
-        try requireAvailable(n, for: what)  // `remaining` above still counted the length varint
+        let before = remaining
+        let length: UInt64
+        do { length = try readVarint(what) } catch { throw error.renamed("\(what) length") }
+        guard length <= UInt64(before) else {
+            throw .outOfBounds(what: "\(what) length", offset: at, value: length, limit: UInt64(before))
+        }
+        let n = Int(length)
+        try requireAvailable(n, for: what)  // `before` still counted the length varint
         let start = position
         position += n
-        let s = bytes.withUnsafeBufferPointer { buf in
-            String(validating: UnsafeBufferPointer(rebasing: buf[start..<(start + n)]), as: UTF8.self)
+        let s = bytes.withUnsafeBufferPointer { buf -> String? in
+            let slice = UnsafeBufferPointer(rebasing: buf[start..<(start + n)])
+            var ascii = true
+            for b in slice where b >= 0x80 {
+                ascii = false
+                break
+            }
+            return ascii ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
         }
         guard let s else { throw .invalid(what: what, offset: at, reason: "not valid UTF-8") }
         return s

@@ -4,9 +4,9 @@ public enum FileHeader {
     /// conversion, ^Z stops DOS `type` (the reasoning of PNG's signature).
     public static let magic: [UInt8] = [0x89, 0x54, 0x41, 0x50, 0x45, 0x0D, 0x0A, 0x1A]
     public static let majorVersion: UInt16 = 1
-    /// 1.1 added metadata frames and per-block checksums, 1.2 schema frames, 1.3 the duration type; older files
-    /// are still read.
-    public static let minorVersion: UInt16 = 3
+    /// 1.1 added metadata frames and per-block checksums, 1.2 schema frames, 1.3 the duration type,
+    /// 1.4 PAGED blocks; older files are still read.
+    public static let minorVersion: UInt16 = 4
     public static let size = 16
 
     /// magic(8) major u16 minor u16 flags u32

@@ -137,16 +137,21 @@ final class Executor: Sendable {
     }
 
     /// The input batch of a task: needed slots filled, others as NULL constants. With `only`,
-    /// just those slots are decoded (into `into`, when given, whose other columns are kept).
-    func load(_ task: ScanTask, _ readers: Readers, only: Set<Int>? = nil, into: Batch? = nil) throws(QueryError) -> Batch {
+    /// just those slots are decoded (into `into`, when given, whose other columns are kept). With
+    /// `rows`, only those rows of the chunk (PAGED blocks decode only their pages).
+    func load(_ task: ScanTask, _ readers: Readers, rows: Range<Int>? = nil, only: Set<Int>? = nil,
+              into: Batch? = nil) throws(QueryError) -> Batch {
         let c = task.table.chunks[task.chunk]
-        let count = c.rowCount
+        let count = rows?.count ?? c.rowCount
         var columns = into?.columns ?? plan.slots.indices.map { Self.constantSlot($0, task.run, count: count, plan: plan, runs: runs) }
         let wanted = needed.indices.filter { task.columnIndex[$0] != nil && (only?.contains(needed[$0]) ?? true) }
         let physical = wanted.map { task.columnIndex[$0]! }
         if physical.isEmpty { return Batch(columns: columns, count: count) }
         let data: [ColumnData]
-        do { data = try readers.reader(task.run).readColumns(task.table, chunk: task.chunk, columns: physical) } catch let e as QueryError {
+        do {
+            data = try readers.reader(task.run).readColumns(task.table, chunk: task.chunk, columns: physical,
+                                                            rows: rows == 0..<c.rowCount ? nil : rows)
+        } catch let e as QueryError {
             throw e
         } catch {
             throw QueryError(.execution, "\(error)")
@@ -174,21 +179,44 @@ final class Executor: Sendable {
         var first = f.slots
         let sortSlot = cutoff != nil ? topNSortSlot() : nil
         if let sortSlot { first.insert(sortSlot) }
-        var b = try load(t, readers, only: first)
+        // The stored columns still to decode: needed, present in this run, not read for the filter.
+        let rest = needed.indices.compactMap { i in first.contains(needed[i]) ? nil : t.columnIndex[i] }
+        let chunk = t.table.chunks[t.chunk]
+        let firstBytes = t.bytes - rest.reduce(0) { $0 + chunk.blocks[$1].storedLength }
+        let pageRows = try candidateRows(t, readers)
+        if let r = pageRows, r.isEmpty {
+            return (0, keep([], of: try load(t, readers, rows: r, only: [])), firstBytes)
+        }
+        var b = try load(t, readers, rows: pageRows, only: first)
         let scanned = b.count
         var rows = try selection(f, b)
         if let boundary = cutoff?.current, let sortSlot {
             let v = b.columns[sortSlot]
             rows = (rows ?? (0..<Int32(b.count)).map { $0 }).filter { boundary.mayEnter(v, Int($0)) }
         }
-        // The stored columns still to decode: needed, present in this run, not read for the filter.
-        let rest = needed.indices.compactMap { i in first.contains(needed[i]) ? nil : t.columnIndex[i] }
-        if let r = rows, r.isEmpty {
-            let chunk = t.table.chunks[t.chunk]
-            return (scanned, keep([], of: b), t.bytes - rest.reduce(0) { $0 + chunk.blocks[$1].storedLength })
-        }
-        if !rest.isEmpty { b = try load(t, readers, only: Set(needed).subtracting(first), into: b) }
+        if let r = rows, r.isEmpty { return (scanned, keep([], of: b), firstBytes) }
+        if !rest.isEmpty { b = try load(t, readers, rows: pageRows, only: Set(needed).subtracting(first), into: b) }
         return (scanned, rows.map { keep($0, of: b) } ?? b, t.bytes)
+    }
+
+    /// The rows of task `t`'s chunk that the page zone maps of its PAGED predicate columns leave
+    /// (format 1.4); nil (every row) when the plan has no zone predicate. Counts the pages.
+    private func candidateRows(_ t: ScanTask, _ readers: Readers) throws(QueryError) -> Range<Int>? {
+        let predicates = plan.zonePredicates.compactMap { p in t.table.schema.index(of: p.column).map { (column: $0, predicate: p) } }
+        guard !predicates.isEmpty else { return nil }
+        let chunk = t.table.chunks[t.chunk]
+        guard predicates.contains(where: { chunk.blocks[$0.column].encoding == PageDirectory.encodingID }) else { return nil }
+        let selection: PageSelection
+        do { selection = try readers.reader(t.run).candidateRows(t.table, chunk: t.chunk, where: predicates) } catch let e as QueryError {
+            throw e
+        } catch {
+            throw QueryError(.execution, "\(error)")
+        }
+        scanStats.withLock { stats in
+            stats.pages += selection.pages
+            stats.pagesRead += selection.pagesKept
+        }
+        return selection.rows
     }
 
     /// The rows of `b` for which `f` is true, or nil when every row is.

@@ -26,6 +26,10 @@ public struct ScanStats: Sendable, CustomStringConvertible {
     public var bytesSkipped = 0
     public var rowsScanned = 0
     public var rowsMatched = 0
+    /// Pages of the PAGED blocks of zone-map predicate columns in the chunks read (format 1.4), and
+    /// of those the pages their page zone maps left to decode.
+    public var pages = 0
+    public var pagesRead = 0
     /// The aggregates were answered from the footer's statistics; no block was read.
     public var answeredFromStatistics = false
 
@@ -38,6 +42,7 @@ public struct ScanStats: Sendable, CustomStringConvertible {
         if runsWithoutTable > 0 { s += ", \(runsWithoutTable) without this table" }
         s += "; chunks read \(chunksRead) of \(chunks), skipped \(chunksSkipped) (zone maps and run filters)"
         if chunksNotNeeded > 0 { s += ", not needed after LIMIT \(chunksNotNeeded)" }
+        if pages > 0 { s += "; pages \(pagesRead) of \(pages) (page zone maps)" }
         s += "; bytes read \(bytesRead), skipped \(bytesSkipped); rows scanned \(rowsScanned), matched \(rowsMatched)"
         if answeredFromStatistics { s += "; answered from footer statistics (row counts, null counts, zone maps)" }
         return s

@@ -8,7 +8,7 @@ import TapeQuery
 ///     {"sql", "threads", "repeat", "seconds": [...], "median_s", "open_seconds": [...],
 ///      "median_open_s", "run_seconds": [...], "median_run_s", "rows", "batches",
 ///      "stats": {"table", "runs", "chunks", "chunks_read", "chunks_skipped", "bytes_read",
-///                "bytes_skipped", "rows_scanned", "rows_matched"}}
+///                "bytes_skipped", "rows_scanned", "rows_matched", "pages", "pages_read"}}
 ///
 /// One repetition is what a caller pays for a query: `Query(sql:paths:options:)` (parse, bind,
 /// open every file's footer; `open_seconds`) plus `run` with every result batch consumed
@@ -75,7 +75,7 @@ struct QueryCommand: ParsableCommand {
             result["stats"] = [
                 "table": s.table, "runs": s.runs, "chunks": s.chunks, "chunks_read": s.chunksRead,
                 "chunks_skipped": s.chunksSkipped, "bytes_read": s.bytesRead, "bytes_skipped": s.bytesSkipped,
-                "rows_scanned": s.rowsScanned, "rows_matched": s.rowsMatched,
+                "rows_scanned": s.rowsScanned, "rows_matched": s.rowsMatched, "pages": s.pages, "pages_read": s.pagesRead,
             ]
         }
         let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])

@@ -56,6 +56,9 @@ struct WriteCommand: ParsableCommand {
     @Option(help: "Rows per chunk (WriterOptions.rowsPerChunk; default: the library's).")
     var rowsPerChunk: Int?
 
+    @Option(help: "Rows per page of numeric blocks (WriterOptions.rowsPerPage; 0 = unpaged; default: the library's).")
+    var rowsPerPage: Int?
+
     @Option(help: "Threads encoding a chunk's columns (WriterOptions.encodingThreads; default: the library's).")
     var threads: Int?
 
@@ -73,6 +76,7 @@ struct WriteCommand: ParsableCommand {
         }
         options.durability = WriterOptions.Durability(rawValue: durability.rawValue)!
         if let rowsPerChunk { options.rowsPerChunk = rowsPerChunk }
+        if let rowsPerPage { options.rowsPerPage = rowsPerPage }
         if let threads { options.encodingThreads = threads }
 
         let wallStart = monotonicNanos()
@@ -136,7 +140,7 @@ struct WriteCommand: ParsableCommand {
         }
         let result: [String: Any] = [
             "writer": "tape", "mode": mode.rawValue, "codec": codec.rawValue, "level": Int(level),
-            "durability": durability.rawValue, "slice": slice, "rows_per_chunk": options.rowsPerChunk,
+            "durability": durability.rawValue, "slice": slice, "rows_per_chunk": options.rowsPerChunk, "rows_per_page": options.rowsPerPage,
             "encoding_threads": options.encodingThreads,
             "bytes_total": sizes.fileBytes, "summary_file_bytes": summary.fileBytes,
             "rows": totalRows, "seconds": seconds, "seconds_total": secondsTotal,
