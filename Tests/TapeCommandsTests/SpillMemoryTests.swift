@@ -38,6 +38,8 @@ import TapeTestSupport
         "SELECT count(*), sum(a.k + b.k), max(a.v + b.v), min(b.s) FROM t a JOIN t b ON a.k = b.k",
         "SELECT count(*), sum(n) FROM (SELECT s, count(*) AS n FROM t GROUP BY s)",
         "SELECT count(*), sum(r) FROM (SELECT row_number() OVER (PARTITION BY k % 5000 ORDER BY v, k) AS r FROM t)",
+        "SELECT count(*), sum(k) FROM (SELECT k, s FROM t EXCEPT SELECT k, s FROM t WHERE v > 1000)",
+        "SELECT count(DISTINCT s) FROM t",
     ])
     func spillingKeepsTheAnswerAndLowersPeakMemory(_ query: String) throws {
         let tmp = TempDir()
@@ -59,6 +61,13 @@ import TapeTestSupport
         let r = try sql("SELECT a.k // (b.k - a.k) FROM t a JOIN t b ON a.k = b.k", limit: "4MiB", tmp: tmp.path(""))
         #expect(r.status != 0)
         #expect(r.output.contains("division by zero"), "\(r.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path("")).isEmpty)
+        let setOp = try sql("SELECT k // (k - k) FROM (SELECT k, s FROM t INTERSECT SELECT k, s FROM t WHERE v > 1)", limit: "4MiB", tmp: tmp.path(""))
+        #expect(setOp.status != 0 && setOp.output.contains("division by zero"), "\(setOp.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path("")).isEmpty)
+        // What does not spill fails naming the operator and the limit, leaving nothing either.
+        let window = try sql("SELECT count(*) FROM (SELECT row_number() OVER (ORDER BY v) FROM t)", limit: "4MiB", tmp: tmp.path(""))
+        #expect(window.status != 0 && window.output.contains("Window operator") && window.output.contains("4 MiB"), "\(window.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path("")).isEmpty)
         let bad = try sql("SELECT s FROM t ORDER BY v", limit: "4MiB", tmp: tmp.path("missing"))
         #expect(bad.status != 0)

@@ -39,6 +39,23 @@ extension DuckDBDifferentialTests {
         for f in FunctionRegistry.windows { for n in f.names { #expect(FunctionRegistry.window(named: n)?.name == f.name) } }
     }
 
+    /// Every aggregate function's running state comes from its registry entry, the variant picked
+    /// by the bound call's types.
+    @Test func everyAggregateHasItsStateInItsEntry() throws {
+        for f in AggregateFunction.allCases { #expect(FunctionRegistry.aggregateByFunction[f] != nil, "\(f)") }
+        func call(_ f: AggregateFunction, _ arg: SQLType, _ type: SQLType) -> AggregateCall {
+            AggregateCall(function: f, args: [BoundExpr(.constant(.null), arg, at: 0)], fraction: 0.5, type: type, text: "\(f)")
+        }
+        #expect(AggregateState.make(call(.sum, .int, .int)) is SumIntState)
+        #expect(AggregateState.make(call(.avg, .int, .double)) is SumIntState)
+        #expect(AggregateState.make(call(.sum, .double, .double)) is SumDoubleState)
+        #expect(AggregateState.make(call(.avg, .interval, .interval)) is IntervalSumState)
+        #expect(AggregateState.make(call(.countDistinct, .int, .int)) is CountDistinctState)
+        #expect(AggregateState.make(call(.countStar, .int, .int)) is CountState)
+        #expect(AggregateState.make(call(.quantileCont, .double, .double)) is QuantileState)
+        #expect(AggregateState.make(call(.varPop, .double, .double)) is VarianceState)
+    }
+
     /// Binding goes through the entry's rule: wrong arity and types are refused with the name as
     /// written, unknown names get a suggestion.
     @Test func bindingErrorsNameTheCall() throws {

@@ -6,7 +6,9 @@ import TapeTestSupport
 
 /// Operators beyond `--memory-limit` spill to a temporary file and give the same answer as with
 /// no limit (and as DuckDB): external merge sort (ORDER BY), hash-partitioned DISTINCT, GROUP BY
-/// (fused scan and HashAggregate), grace hash join, window partitions.
+/// (fused scan and HashAggregate), grace hash join, window partitions, INTERSECT/EXCEPT (hash
+/// partitions of both sides), ASOF join (partitions by its equality keys), CTE results, keyless
+/// count(DISTINCT x) (partitions by x).
 @Suite struct SpillTests {
     static let fixture: QueryFixture = { try! QueryFixture(runs: 4, bars: 2500, rowsPerChunk: 500) }()
     var paths: [String] { Self.fixture.paths }
@@ -54,6 +56,20 @@ import TapeTestSupport
         ("SELECT run, ts, row_number() OVER (PARTITION BY ts, position ORDER BY equity DESC, run) FROM equity", false),
         ("SELECT run, ts, sum(equity) OVER (PARTITION BY ts ORDER BY run ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM equity", false),
         ("SELECT run, ts, rank() OVER (PARTITION BY ts ORDER BY equity), lag(equity) OVER (PARTITION BY ts ORDER BY run) FROM equity", false),
+        // INTERSECT / EXCEPT [ALL] (both sides hash-partitioned by the whole row).
+        ("SELECT ts, position FROM equity INTERSECT SELECT ts, position FROM equity WHERE equity > 100000", false),
+        ("SELECT run, ts, position FROM equity EXCEPT SELECT run, ts, position FROM equity WHERE position > 0", false),
+        ("SELECT position, ts FROM equity INTERSECT ALL SELECT position, ts FROM equity WHERE run <> 'run001'", false),
+        ("SELECT position, ts FROM equity EXCEPT ALL SELECT position, ts FROM equity WHERE equity > 100000", false),
+        // ASOF join (partitioned by its equality keys), inner and left.
+        ("SELECT t.run, t.ts, t.pnl, e.equity, e.ts FROM trades t ASOF JOIN equity e ON t.run = e.run AND t.ts >= e.ts", false),
+        ("SELECT e.run, e.ts, f.ts, f.equity FROM equity e ASOF LEFT JOIN (SELECT * FROM equity WHERE position > 0) f ON e.run = f.run AND e.ts < f.ts", false),
+        // A CTE read twice (its result spilled, replayed per reference).
+        ("WITH x AS (SELECT run, ts, equity FROM equity) SELECT a.run, a.ts, b.equity FROM x a JOIN x b ON a.run = b.run AND a.ts = b.ts", false),
+        ("WITH x AS (SELECT run, ts, equity, position FROM equity) SELECT * FROM x UNION ALL SELECT * FROM x WHERE position > 0", false),
+        // count(DISTINCT x) without GROUP BY (partitioned by x): fused scan and HashAggregate.
+        ("SELECT count(DISTINCT equity) FROM equity", false),
+        ("SELECT count(DISTINCT equity), count(DISTINCT equity) AS again FROM (SELECT * FROM equity WHERE position >= 0)", false),
     ]
 
     @Test func spilledAnswersEqualUnlimitedOnes() throws {
@@ -75,7 +91,7 @@ import TapeTestSupport
     }
 
     @Test func spilledAnswersEqualDuckDBs() throws {
-        let picked = [0, 1, 5, 8, 11, 12, 14, 18].map { Self.queries[$0] }
+        let picked = [0, 1, 5, 8, 11, 12, 14, 18, 21, 22, 23, 24, 25, 26, 27, 29, 30].map { Self.queries[$0] }
         guard let results = try DuckDBDifferentialTests.duckDB(picked.map(\.0), tables: Self.fixture.csv) else { return }
         let diff = DuckDBDifferentialTests()
         for ((sql, ordered), ref) in zip(picked, results) {
@@ -92,6 +108,10 @@ import TapeTestSupport
         ("SELECT run, ts, equity FROM equity ORDER BY equity", "; spilled"),
         ("SELECT e.ts, count(*) FROM (SELECT * FROM equity) e GROUP BY e.ts", "GROUP BY e.ts; spilled"),
         ("SELECT * FROM (SELECT run, ts, row_number() OVER (PARTITION BY ts ORDER BY run) FROM (SELECT * FROM equity))", "skipped when the input is already in order); spilled"),
+        ("SELECT run, ts FROM equity EXCEPT SELECT run, ts FROM equity WHERE position > 0", "EXCEPT (hash table of the right side); spilled"),
+        ("SELECT t.run, e.equity FROM trades t ASOF JOIN equity e ON t.run = e.run AND t.ts >= e.ts", "are not sorted); spilled"),
+        ("WITH x AS (SELECT run, ts, equity FROM equity) SELECT count(*) FROM (SELECT * FROM x UNION ALL SELECT * FROM x)", "CTE SCAN x (materialised); spilled"),
+        ("SELECT count(DISTINCT equity) FROM (SELECT * FROM equity)", "HASH AGGREGATE count(DISTINCT equity); spilled"),
     ])
     func explainAnalyzeSaysWhatSpilled(sql: String, expected: String) throws {
         let q = try Query(sql: "EXPLAIN ANALYZE " + sql, paths: paths, options: QueryOptions(threads: 2, memoryLimit: Self.tiny))
@@ -108,7 +128,11 @@ import TapeTestSupport
         ("SELECT ts, row_number() OVER (ORDER BY equity) FROM equity", "Window operator"),
         ("SELECT * FROM (SELECT ts, row_number() OVER (ORDER BY equity) FROM (SELECT * FROM equity))", "Window operator"),
         ("SELECT count(*), sum(e.equity + t.pnl) FROM trades t CROSS JOIN equity e", "INNER JOIN"),
-        ("SELECT count(DISTINCT ts || run) FROM equity", "aggregation"),
+        ("SELECT count(DISTINCT ts || run), count(*) FROM equity", "aggregation"),
+        ("SELECT count(DISTINCT equity), count(DISTINCT run) FROM (SELECT * FROM equity)", "aggregation"),
+        ("SELECT t.run, e.equity FROM trades t ASOF JOIN equity e ON t.ts >= e.ts", "ASOF JOIN"),
+        ("SELECT run, ts, (SELECT max(f.equity) FROM equity f WHERE f.run = e.run AND f.ts = e.ts) FROM equity e", "correlated subquery"),
+        ("SELECT * FROM equity e, LATERAL (SELECT * FROM equity f WHERE f.run = e.run AND f.ts <= e.ts LIMIT 3000) x", "LATERAL"),
     ])
     func whatCannotSpillFailsNamingTheOperator(sql: String, op: String) {
         #expect {

@@ -2,7 +2,7 @@
 /// Every result is totally ordered (ORDER BY ends in unique keys; window ORDER BYs that decide a
 /// value are total or the value does not depend on the order of peers).
 enum WindowQueries {
-    static let all: [String] = ranking + navigation + aggregates + frames + named + analyst + relational + grouped + edges
+    static let all: [String] = ranking + navigation + aggregates + frames + perRowFrames + named + analyst + relational + grouped + edges
 
     static let ranking: [String] = [
         "SELECT run, ts, row_number() OVER (PARTITION BY run ORDER BY ts) FROM equity ORDER BY run, ts",
@@ -89,6 +89,27 @@ enum WindowQueries {
         "SELECT run, ts, count(pnl) OVER (ORDER BY pnl NULLS FIRST RANGE BETWEEN 1000 PRECEDING AND 1000 FOLLOWING) FROM trades ORDER BY run, ts",
         "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY qty RANGE BETWEEN 0 PRECEDING AND 0 FOLLOWING) FROM trades ORDER BY run, ts",
         "SELECT run, ts, count(*) OVER (PARTITION BY run ORDER BY ts RANGE BETWEEN INTERVAL '1 month' PRECEDING AND CURRENT ROW) FROM trades ORDER BY run, ts",
+    ]
+
+    /// Frame offsets that are expressions evaluated per row (frames moving back and forth), and
+    /// nth_value IGNORE NULLS with EXCLUDE.
+    static let perRowFrames: [String] = [
+        "SELECT run, ts, sum(pnl) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN qty % 5 PRECEDING AND CURRENT ROW) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, max(pnl) OVER w, min(price) OVER w, count(pnl) OVER w, avg(qty) OVER w, stddev(price) OVER w FROM trades WINDOW w AS (PARTITION BY run ORDER BY ts ROWS BETWEEN qty % 4 PRECEDING AND qty % 3 FOLLOWING) ORDER BY run, ts",
+        "SELECT run, ts, first_value(pnl) OVER w, last_value(qty) OVER w, nth_value(price, 2) OVER w, arg_max(qty, price) OVER w FROM trades WINDOW w AS (PARTITION BY run ORDER BY ts ROWS BETWEEN qty % 6 PRECEDING AND (qty // 7) % 3 FOLLOWING) ORDER BY run, ts",
+        "SELECT run, ts, count(DISTINCT symbol) OVER w, median(price) OVER w, first_value(pnl IGNORE NULLS) OVER w FROM trades WINDOW w AS (PARTITION BY run ORDER BY ts ROWS BETWEEN qty % 5 PRECEDING AND 2 FOLLOWING) ORDER BY run, ts",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN qty % 4 PRECEDING AND 3 FOLLOWING EXCLUDE CURRENT ROW) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN qty % 3 FOLLOWING AND UNBOUNDED FOLLOWING) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, count(*) OVER (PARTITION BY run ORDER BY position RANGE BETWEEN abs(coalesce(position, 0)) % 3 PRECEDING AND 1 FOLLOWING) FROM equity ORDER BY run, ts",
+        "SELECT run, ts, sum(qty) OVER (ORDER BY price RANGE BETWEEN (qty % 7) * 0.5 PRECEDING AND qty % 2 FOLLOWING) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, count(*) OVER (PARTITION BY run ORDER BY position DESC RANGE BETWEEN CURRENT ROW AND CASE WHEN position > 0 THEN 2 END FOLLOWING) FROM equity ORDER BY run, ts",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY side GROUPS BETWEEN qty % 2 PRECEDING AND CURRENT ROW) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, nth_value(pnl, 2 IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 3 PRECEDING AND 3 FOLLOWING EXCLUDE CURRENT ROW) FROM trades ORDER BY run, ts",
+        // Peers share the value (the ORDER BY key, or NULL), so the answer does not depend on
+        // the order of ties.
+        "SELECT run, ts, nth_value(CASE WHEN pnl IS NULL THEN NULL ELSE qty // 100 END, 2 IGNORE NULLS) OVER (PARTITION BY run ORDER BY qty // 100 RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE GROUP) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, nth_value(CASE WHEN pnl IS NULL THEN NULL ELSE qty // 100 END, 3 IGNORE NULLS) OVER (PARTITION BY run ORDER BY qty // 100 RANGE BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE TIES) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, nth_value(note, 2 IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 4 PRECEDING AND CURRENT ROW EXCLUDE TIES) FROM trades ORDER BY run, ts",
     ]
 
     static let named: [String] = [
@@ -178,6 +199,12 @@ enum WindowQueries {
         "SELECT run, ts, sum(symbol) OVER (ORDER BY ts) FROM trades",
         "SELECT run, ts, sum(qty) OVER (ORDER BY ts ROWS BETWEEN UNBOUNDED FOLLOWING AND CURRENT ROW) FROM trades",
         "SELECT run, ts, quantile_cont(qty, qty / 1000) OVER (PARTITION BY run ORDER BY ts) FROM trades",
+        // Per-row frame offsets: NULL or negative ROWS offsets, negative RANGE offsets, a DOUBLE
+        // ROWS offset with NULLs.
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN CASE WHEN qty > 250 THEN NULL ELSE 1 END PRECEDING AND CURRENT ROW) FROM trades",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN CURRENT ROW AND qty - 250 FOLLOWING) FROM trades",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY qty RANGE BETWEEN qty - 250 PRECEDING AND CURRENT ROW) FROM trades",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN pnl PRECEDING AND CURRENT ROW) FROM trades",
         // Not window queries, but the same check: a LATERAL subquery that reads the left side
         // joins only by INNER, LEFT or CROSS JOIN (DuckDB: "The combining JOIN type must be INNER
         // or LEFT for a LATERAL reference").

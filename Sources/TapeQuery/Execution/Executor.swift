@@ -298,7 +298,7 @@ final class Executor: Sendable {
     }
 
     /// HAVING and the output expressions over the aggregated rows (keys, then aggregates).
-    private func finishPost(_ aggregated: Batch, _ stage: ResultStage) throws(QueryError) {
+    func finishPost(_ aggregated: Batch, _ stage: ResultStage) throws(QueryError) {
         var post = aggregated
         if let h = plan.having {
             let v = try Evaluator.evaluate(h, post)

@@ -3,13 +3,16 @@ import TapeCodec
 /// The build side of a hash join: build rows chained by equal key. NULL keys are left out (they
 /// never match). Key columns of one SQL type per position on both sides (the binder casts them);
 /// one BIGINT/TIMESTAMP key or one VARCHAR key (hashed as UTF-8 bytes) uses a specialised map,
-/// anything else a map of value tuples.
+/// anything else (several keys, one DOUBLE …) per-column key codes folded into tuple ids
+/// (`KeyTupleIds`, as GROUP BY), with no `Datum` per row; probing only looks codes up.
 final class JoinHashTable {
     private var intHeads: [Int64: Int32] = [:]
     /// The build side's distinct string keys; `stringHeads[key index]` is its chain's first row.
     private var stringKeys = ByteDictionary()
     private var stringHeads: [Int32] = []
-    private var tupleHeads: [[Datum]: Int32] = [:]
+    private var tuples = KeyTupleIds(columns: 1)
+    /// `tupleHeads[tuple id]`: the chain's first row (-1: an id no build row without NULLs has).
+    private var tupleHeads: [Int32] = []
     /// `next[row]`: the next build row with the same key, or -1.
     private var next: [Int32]
     private enum Mode { case int, string, tuple }
@@ -57,6 +60,12 @@ final class JoinHashTable {
             }
             return
         }
+        var ids: [UInt32] = []
+        if mode == .tuple {
+            tuples = KeyTupleIds(columns: keys.count)
+            ids = tuples.ids(keys, count: count)
+            tupleHeads = [Int32](repeating: -1, count: tuples.count)
+        }
         // Insert in reverse so each chain lists rows in build order.
         for r in stride(from: count - 1, through: 0, by: -1) where !keys.contains(where: { $0.isNull(r) }) {
             let row = Int32(r)
@@ -68,9 +77,9 @@ final class JoinHashTable {
             case .string:
                 break   // built above
             case .tuple:
-                let k = keys.map { $0.datum(r) }
-                next[r] = tupleHeads[k] ?? -1
-                tupleHeads[k] = row
+                let id = Int(ids[r])
+                next[r] = tupleHeads[id]
+                tupleHeads[id] = row
             }
         }
     }
@@ -112,8 +121,9 @@ final class JoinHashTable {
                 for r in 0..<count where !k.isNull(r) { out[r] = k.withUTF8(r) { head($0) } }
             }
         case .tuple:
-            for r in 0..<count where !keys.contains(where: { $0.isNull(r) }) {
-                out[r] = tupleHeads[keys.map { $0.datum(r) }] ?? -1
+            let ids = tuples.existingIds(keys, count: count)
+            for r in 0..<count where ids[r] != .max && !keys.contains(where: { $0.isNull(r) }) {
+                out[r] = tupleHeads[Int(ids[r])]
             }
         }
         return out
@@ -131,7 +141,7 @@ final class JoinHashTable {
     var chains: [Int32] { next }
 
     /// Rough bytes held.
-    var approximateBytes: Int { next.count * 4 + (intHeads.count + tupleHeads.count) * 48 + stringKeys.entries.approximateBytes + stringHeads.count * 24 }
+    var approximateBytes: Int { next.count * 4 + intHeads.count * 48 + tuples.approximateBytes + tupleHeads.count * 4 + stringKeys.entries.approximateBytes + stringHeads.count * 24 }
 
     private static func tooManyKeyBytes() -> QueryError {
         .stringsTooLarge(StringArrayOverflow(bytes: StringArray.maxBytes + 1, limit: StringArray.maxBytes), in: "HASH JOIN build keys")

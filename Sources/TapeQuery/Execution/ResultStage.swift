@@ -23,7 +23,12 @@ final class ResultStage {
     private let visible: Int
     private let memoryLimit: Int
     private let emit: (Batch) throws -> Bool
-    private var seen = Set<[Datum]>()
+    /// DISTINCT over other columns: tuple ids of the rows seen (per-column key codes, as GROUP BY),
+    /// which ids were seen, and the distinct rows passed on (for `DistinctSpill`).
+    private var seenTuples: KeyTupleIds?
+    private var seenIds: [Bool] = []
+    private var distinctRows: [Batch] = []
+    private var distinctRowBytes = 0
     /// DISTINCT over one VARCHAR column: the values seen, as bytes (and whether NULL was).
     private var seenStrings = ByteDictionary()
     private var seenNull = false
@@ -201,23 +206,37 @@ final class ResultStage {
             }
             seenBytes = seenStrings.entries.approximateBytes + seenStrings.count * 24
         } else {
-            for r in 0..<b.count {
-                let row = cols.map { $0.datum(r) }
-                if seen.insert(row).inserted {
-                    keep.append(Int32(r))
-                    seenBytes += RowKey.approximateBytes(row)
-                }
+            var tuples = seenTuples ?? KeyTupleIds(columns: visible)
+            let ids = tuples.ids(Array(cols), count: b.count)
+            if seenIds.count < tuples.count { seenIds.append(contentsOf: repeatElement(false, count: tuples.count - seenIds.count)) }
+            for r in 0..<b.count where !seenIds[Int(ids[r])] {
+                seenIds[Int(ids[r])] = true
+                keep.append(Int32(r))
             }
+            seenTuples = tuples
+            if !keep.isEmpty {
+                let rows = Batch(columns: Array(cols), count: b.count).gather(keep)
+                distinctRows.append(rows)
+                distinctRowBytes += rows.approximateBytes
+            }
+            seenBytes = tuples.approximateBytes + seenIds.count + distinctRowBytes
         }
         if seenBytes > memoryLimit {
             let what = spec.what.isEmpty ? "SELECT DISTINCT" : spec.what
             var spill = try DistinctSpill(types: spec.types, visible: visible, owner: what, memoryLimit: memoryLimit)
             // Rows emitted so far, whichever set holds them (one VARCHAR column keeps its own).
-            var emitted = seen
-            for i in 0..<seenStrings.count { emitted.insert([.string(seenStrings.entries[i])]) }
-            if seenNull { emitted.insert([.null]) }
+            var emitted = distinctRows
+            if seenStrings.count > 0 || seenNull {
+                var strings = VectorBuilder(type: .string)
+                for i in 0..<seenStrings.count { strings.append(.string(seenStrings.entries[i])) }
+                if seenNull { strings.append(.null) }
+                emitted.append(Batch(columns: [try strings.build()], count: seenStrings.count + (seenNull ? 1 : 0)))
+            }
             try spill.addEmitted(emitted)
-            seen = []
+            seenTuples = nil
+            seenIds = []
+            distinctRows = []
+            distinctRowBytes = 0
             seenStrings = ByteDictionary()
             seenNull = false
             seenBytes = 0

@@ -1,8 +1,10 @@
-/// One aggregate function: its names, documentation and binding rules. The kernel is the running
-/// state `AggregateState.make` creates for `function` (grouped and footer-answered aggregation) and
-/// the frame kernels in Window/ (over a window).
+/// One aggregate function: its names, documentation, binding rules and kernel — the running state
+/// `state` makes for a bound call (grouped aggregation, `AggregateState.make`); over a window the
+/// frame kernels in Window/ compute it. Adding an aggregate is one entry.
 struct AggregateEntry: SQLFunction {
     typealias Rule = ScalarFunction.Rule
+    /// Makes the running state of one bound call (its types pick the variant, e.g. exact BIGINT sums).
+    typealias StateFactory = @Sendable (AggregateCall) -> AggregateState
 
     let name: String
     var aliases: [String] = []
@@ -16,5 +18,6 @@ struct AggregateEntry: SQLFunction {
     let bind: Rule
     /// The same over a window (OVER …), nil when the aggregate has no frame kernel.
     let window: Rule?
+    let state: StateFactory
     var kind: FunctionKind { .aggregate }
 }

@@ -23,6 +23,22 @@ enum FunctionRegistry {
 
     static func scalar(named n: String) -> ScalarFunction? { scalarIndex[n] }
     static func aggregate(named n: String) -> AggregateEntry? { aggregateIndex[n] }
+
+    /// The entry of each aggregate function: the first entry naming it (median shares
+    /// quantile_cont's); count(*) and count(DISTINCT x) are the count entry's.
+    static let aggregateByFunction: [AggregateFunction: AggregateEntry] = {
+        var out: [AggregateFunction: AggregateEntry] = [:]
+        for e in aggregates where out[e.function] == nil { out[e.function] = e }
+        out[.countStar] = out[.count]
+        out[.countDistinct] = out[.count]
+        return out
+    }()
+
+    /// The entry that computes `f`. REQUIRES: every `AggregateFunction` has one (a test checks).
+    static func aggregate(for f: AggregateFunction) -> AggregateEntry {
+        guard let e = aggregateByFunction[f] else { preconditionFailure("no registry entry computes \(f.rawValue)") }
+        return e
+    }
     static func window(named n: String) -> WindowEntry? { windowIndex[n] }
 
     /// " (did you mean x?)" for the listed name of `kinds` nearest to `n`, when within 2 edits.

@@ -4,12 +4,21 @@
 /// the earliest at or after / strictly after). INNER drops left rows without a match; LEFT
 /// ASOF keeps them with the right side NULL. NULL keys or times never match.
 ///
-/// The right input is consumed whole (within `memoryLimit`, else the query fails naming the
-/// operator): rows are grouped by key with a `JoinHashTable` and each group's row list ordered by
+/// The right input is consumed whole: rows are grouped by key with a `JoinHashTable` and each group's row list ordered by
 /// time. A group already in time order (a run's table read in storage order, the usual case) is
 /// not sorted; EXPLAIN ANALYZE says how many groups needed a sort. Left rows then stream, each
-/// answered by a binary search in its group, in left order. Output: left columns then right.
-final class AsofJoinOperator: PhysicalOperator {
+/// answered by a binary search in its group, in left order — on the scan's worker threads when
+/// the join is part of a `MorselPipeline` (each batch probes the shared right side alone).
+/// Output: left columns then right.
+///
+/// Beyond `memoryLimit` (the right input's rows), both inputs are hash-partitioned by their
+/// equality keys into a temporary file (a key's rows share a partition) and each pair of
+/// partitions is joined alone by an `AsofJoinOperator` one level deeper (output then comes
+/// partition by partition), split again with another seed up to `maxDepth` levels. Without
+/// equality keys, or when one key's right rows alone outgrow the limit, the query fails naming
+/// the operator and the limit.
+final class AsofJoinOperator: SpillingOperator, MorselOperator {
+    static let maxDepth = 3
     let kind: JoinKind
     let left: any PhysicalOperator
     let right: any PhysicalOperator
@@ -19,13 +28,17 @@ final class AsofJoinOperator: PhysicalOperator {
     let leftTime: BoundExpr
     let rightTime: BoundExpr
     let memoryLimit: Int
+    /// 0 for the planned operator; 1, 2, … for the per-partition operators of a spilled run.
+    let spillDepth: Int
     let columns: [OutputColumn]
     var children: [any PhysicalOperator] { [left, right] }
     /// Groups of the last run: all, and those that had to be sorted.
     private var groups = (total: 0, sorted: 0)
+    /// What the last run spilled (nil: nothing).
+    private(set) var lastSpill: SpillReport?
 
     init(_ kind: JoinKind, _ left: any PhysicalOperator, _ right: any PhysicalOperator, leftKeys: [BoundExpr], rightKeys: [BoundExpr],
-         op: BinaryOp, leftTime: BoundExpr, rightTime: BoundExpr, memoryLimit: Int) {
+         op: BinaryOp, leftTime: BoundExpr, rightTime: BoundExpr, memoryLimit: Int, spillDepth: Int = 0) {
         self.kind = kind
         self.left = left
         self.right = right
@@ -35,6 +48,7 @@ final class AsofJoinOperator: PhysicalOperator {
         self.leftTime = leftTime
         self.rightTime = rightTime
         self.memoryLimit = memoryLimit
+        self.spillDepth = spillDepth
         columns = left.columns + right.columns
     }
 
@@ -54,14 +68,47 @@ final class AsofJoinOperator: PhysicalOperator {
         }
     }
 
+    private var tooBig: String { "ASOF JOIN: its right input needs more than \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit)" }
+
+    /// The right input as one batch; nil when it outgrew the memory limit and can spill (there
+    /// are equality keys), else beyond the limit the query fails naming the operator.
+    private func collectRight() throws(QueryError) -> Batch? {
+        rightKeys.isEmpty
+            ? try right.materialize(memoryLimit: memoryLimit, tooBig: tooBig + " and an ASOF join without equality keys cannot spill; raise --memory-limit or filter the right side")
+            : try GraceHashJoin.collect(right, memoryLimit: memoryLimit)
+    }
+
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
-        let limit = memoryLimit
-        let built = try right.materialize(memoryLimit: limit, tooBig: "ASOF JOIN: its right input needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit); raise --memory-limit or filter the right side")
+        lastSpill = nil
+        guard let built = try collectRight() else {
+            guard spillDepth < AsofJoinOperator.maxDepth else {
+                throw QueryError(.execution, tooBig + " for one key even after spilling (too many right rows share the equality keys); raise --memory-limit or filter the right side")
+            }
+            lastSpill = try runPartitioned(emit)
+            return
+        }
+        let side = try prepare(built)
+        try left.run { [self] b throws(QueryError) in
+            guard let out = try probe(b, side) else { return true }
+            return try emit(out)
+        }
+    }
+
+    /// The right side ready for probing: its rows, grouped by key (a constant key when there are
+    /// no equalities), each group's rows in time order.
+    private struct BuildSide {
+        let built: Batch
+        let table: JoinHashTable
+        let groupOf: [Int32]
+        let members: [[Int32]]
+        let rt: [Int64]
+    }
+
+    private func prepare(_ built: Batch) throws(QueryError) -> BuildSide {
         var keys: [Vector] = []
         for k in rightKeys { keys.append(try Evaluator.evaluate(k, built)) }
         let rtv = try Evaluator.evaluate(rightTime, built)
         let rt = Self.times(rtv)
-        // Group rows by key (a constant key when there are no equalities).
         let constKey = [Vector.constant(.int(0), type: .int, count: built.count)]
         let table = try JoinHashTable(keys: keys.isEmpty ? constKey : keys, count: built.count)
         var groupOf = [Int32](repeating: -1, count: built.count)
@@ -86,49 +133,89 @@ final class AsofJoinOperator: PhysicalOperator {
             }
         }
         groups = (members.count, sortedGroups)
-        let op = self.op, kind = self.kind, leftKeys = self.leftKeys, leftTime = self.leftTime
-        try left.run { b throws(QueryError) in
-            var lk: [Vector] = []
-            for k in leftKeys { lk.append(try Evaluator.evaluate(k, b)) }
-            let probe = table.firstMatches(lk.isEmpty ? [Vector.constant(.int(0), type: .int, count: b.count)] : lk, count: b.count)
-            let ltv = try Evaluator.evaluate(leftTime, b)
-            let lt = Self.times(ltv)
-            var lrows: [Int32] = [], rrows: [Int32] = []
-            for r in 0..<b.count {
-                var match: Int32 = -1
-                if probe[r] >= 0, !ltv.isNull(r), case let g = groupOf[Int(probe[r])], g >= 0 {
-                    let list = members[Int(g)]
-                    let t = lt[r]
-                    // First index whose time is > t (for >=, <) or >= t (for >, <=).
-                    var lo = 0, hi = list.count
-                    let strictAbove = op == .ge || op == .lt
-                    while lo < hi {
-                        let mid = (lo + hi) / 2
-                        let v = rt[Int(list[mid])]
-                        if strictAbove ? v <= t : v < t { lo = mid + 1 } else { hi = mid }
-                    }
-                    if op == .ge || op == .gt {
-                        if lo > 0 { match = list[lo - 1] }
-                    } else if lo < list.count {
-                        match = list[lo]
-                    }
+        return BuildSide(built: built, table: table, groupOf: groupOf, members: members, rt: rt)
+    }
+
+    /// One left batch joined with the right side, in left-row order; nil when no row comes out.
+    /// Reads only `side`: safe from several threads at once.
+    private func probe(_ b: Batch, _ side: BuildSide) throws(QueryError) -> Batch? {
+        var lk: [Vector] = []
+        for k in leftKeys { lk.append(try Evaluator.evaluate(k, b)) }
+        let probe = side.table.firstMatches(lk.isEmpty ? [Vector.constant(.int(0), type: .int, count: b.count)] : lk, count: b.count)
+        let ltv = try Evaluator.evaluate(leftTime, b)
+        let lt = Self.times(ltv)
+        let rt = side.rt
+        var lrows: [Int32] = [], rrows: [Int32] = []
+        for r in 0..<b.count {
+            var match: Int32 = -1
+            if probe[r] >= 0, !ltv.isNull(r), case let g = side.groupOf[Int(probe[r])], g >= 0 {
+                let list = side.members[Int(g)]
+                let t = lt[r]
+                // First index whose time is > t (for >=, <) or >= t (for >, <=).
+                var lo = 0, hi = list.count
+                let strictAbove = op == .ge || op == .lt
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    let v = rt[Int(list[mid])]
+                    if strictAbove ? v <= t : v < t { lo = mid + 1 } else { hi = mid }
                 }
-                if match >= 0 || kind == .leftAsof {
-                    lrows.append(Int32(r))
-                    rrows.append(match)
+                if op == .ge || op == .gt {
+                    if lo > 0 { match = list[lo - 1] }
+                } else if lo < list.count {
+                    match = list[lo]
                 }
             }
-            if lrows.isEmpty { return true }
-            let out = Batch(columns: b.columns.map { $0.gather(lrows) } + built.columns.map { $0.gatherPadded(rrows) }, count: lrows.count)
-            return try emit(out)
+            if match >= 0 || kind == .leftAsof {
+                lrows.append(Int32(r))
+                rrows.append(match)
+            }
         }
+        if lrows.isEmpty { return nil }
+        return Batch(columns: b.columns.map { $0.gather(lrows) } + side.built.columns.map { $0.gatherPadded(rrows) }, count: lrows.count)
+    }
+
+    /// The right side made by `prepareMorsels`, shared by the workers probing it.
+    private var morselSide: BuildSide?
+
+    /// The left side streams through `morsel`.
+    var streamInput: any PhysicalOperator { left }
+
+    func prepareMorsels() throws(QueryError) -> Bool {
+        lastSpill = nil
+        guard let built = try collectRight() else { return false }   // spills: run as usual instead
+        morselSide = try prepare(built)
+        return true
+    }
+
+    func morsel(_ b: Batch, _ emit: (Batch) throws(QueryError) -> Void) throws(QueryError) {
+        guard let side = morselSide, let out = try probe(b, side) else { return }
+        try emit(out)
+    }
+
+    func finishMorsels() { morselSide = nil }
+
+    /// Both inputs hash-partitioned by their equality keys; each pair of partitions joined by an
+    /// `AsofJoinOperator` one level deeper.
+    private func runPartitioned(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) -> SpillReport {
+        let file = try SpillFile(owner: "ASOF JOIN")
+        let rightParts = try SpillPartitions.partition(right, keys: rightKeys, file: file, memoryLimit: memoryLimit, seed: spillDepth)
+        let leftParts = try SpillPartitions.partition(left, keys: leftKeys, file: file, memoryLimit: memoryLimit, seed: spillDepth)
+        var report = SpillReport(bytes: 0, pieces: rightParts.count, what: "hash partitions per side")
+        for (l, r) in zip(leftParts, rightParts) where l.rows > 0 && (r.rows > 0 || kind == .leftAsof) {
+            let part = AsofJoinOperator(kind, SpilledSourceOperator(l, columns: left.columns), SpilledSourceOperator(r, columns: right.columns),
+                                        leftKeys: leftKeys, rightKeys: rightKeys, op: op, leftTime: leftTime, rightTime: rightTime,
+                                        memoryLimit: memoryLimit, spillDepth: spillDepth + 1)
+            guard try report.run(partition: part, emit) else { break }
+        }
+        report.bytes += file.size
+        return report
     }
 
     func explain(analyzed: Bool) -> [String] {
         var s = "ASOF JOIN \(kind == .leftAsof ? "LEFT" : "INNER") on "
         s += (zip(leftKeys, rightKeys).map { "\($0.0.text) = \($0.1.text)" } + ["\(leftTime.text) \(op.rawValue) \(rightTime.text)"]).joined(separator: " AND ")
         s += " (right side grouped by key, binary search per left row; groups already in time order are not sorted)"
-        if analyzed { s += "; last run: \(groups.total) groups, \(groups.sorted) sorted" }
-        return [s]
+        if analyzed && lastSpill == nil { s += "; last run: \(groups.total) groups, \(groups.sorted) sorted" }
+        return [s + SpillReport.suffix(lastSpill, analyzed: analyzed)]
     }
 }

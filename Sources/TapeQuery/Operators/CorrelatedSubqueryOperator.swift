@@ -4,7 +4,8 @@
 /// of answers by key that each row probes. Any other shape falls back to running the subquery
 /// once per distinct tuple of the outer values it reads, planned with those values as constants
 /// (so `u.run = t.run` prunes runs and chunks like any constant filter), memoised for the rest of
-/// the run. Streaming; memory grows with the hash table or the number of distinct outer tuples.
+/// the run. Streaming; memory grows with the hash table (beyond `--memory-limit` the query fails
+/// naming the operator and the limit) or the number of distinct outer tuples.
 ///
 /// Semantics as DuckDB: a scalar subquery with no row is NULL and with more than one row an
 /// error; `x IN (…)` is NULL when x is NULL (and the subquery returns rows) or when x is absent
@@ -30,10 +31,13 @@ final class CorrelatedSubqueryOperator: PhysicalOperator {
     private func table(_ q: CorrelatedSubquery, _ d: Decorrelated) throws(QueryError) -> (answers: [[Datum]: Answer], absent: Answer) {
         let n = d.keys.count
         var answers: [[Datum]: Answer] = [:]
+        var bytes = 0
+        let limit = options.memoryLimit
         try d.query.run { b throws(QueryError) in
             for row in 0..<b.count {
                 let key = (0..<n).map { b.columns[$0].datum(row).coerced(to: d.keyTypes[$0]) ?? .null }
                 if key.contains(.null) { continue }   // never equal to anything
+                if answers[key] == nil { bytes += RowKey.approximateBytes(key) + 48 }
                 switch q.kind {
                 case .exists:
                     answers[key] = .value(.bool(true))
@@ -43,14 +47,19 @@ final class CorrelatedSubqueryOperator: PhysicalOperator {
                 case .member(let x, let target):
                     guard case .members(var set, var hasNull) = answers[key] ?? .members([], hasNull: false) else { continue }
                     let v = b.columns[n].datum(row)
+                    let before = set.count
                     if v == .null { hasNull = true } else {
                         guard let c = v.coerced(to: target) else {
                             throw QueryError(.binding, "cannot compare \(x.type) with \(v.type) in IN (subquery)", at: q.position)
                         }
                         set.insert(c)
                     }
+                    if set.count > before { bytes += 48 }
                     answers[key] = .members(set, hasNull: hasNull)
                 }
+            }
+            if bytes > limit {
+                throw QueryError(.execution, "correlated subquery: its answers by outer key need more than \(QueryOptions.describe(bytes: limit)) (--memory-limit) and cannot spill; raise --memory-limit or rewrite it as a join", at: q.position)
             }
             return true
         }

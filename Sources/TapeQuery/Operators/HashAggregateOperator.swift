@@ -33,7 +33,7 @@ final class HashAggregateOperator: SpillingOperator {
         }
         let agg = Aggregation(keys: keys, aggregates: aggregates)
         var position: Int64 = 0
-        let limit = memoryLimit, canSpill = !keys.isEmpty
+        let limit = memoryLimit, canSpill = self.canSpill
         var over = false
         try input.run { b throws(QueryError) in
             try agg.add(b, position: position)
@@ -53,6 +53,10 @@ final class HashAggregateOperator: SpillingOperator {
         if out.count > 0 { _ = try emit(out) }
     }
 
+    /// Whether a run beyond the memory limit can spill (`SpilledAggregation`): with GROUP BY keys,
+    /// or count(DISTINCT x) alone without them.
+    var canSpill: Bool { SpilledAggregation.applies(keys: keys, aggregates: aggregates) }
+
     /// The Tape scan and streaming operators below, when they can run on the scan's worker threads
     /// (more than one) with a partial aggregation per thread.
     private var parallelPipeline: MorselPipeline? {
@@ -67,7 +71,7 @@ final class HashAggregateOperator: SpillingOperator {
     private func runParallel(_ pipe: MorselPipeline) throws(QueryError) -> Batch? {
         guard try pipe.prepare() else { return nil }
         defer { pipe.finish() }
-        let keys = self.keys, aggregates = self.aggregates, canSpill = !keys.isEmpty
+        let keys = self.keys, aggregates = self.aggregates, canSpill = self.canSpill
         let threads = pipe.scan.threads, limit = memoryLimit
         let perWorker = max(1, limit / threads)
         let over = BudgetFlag()
@@ -77,7 +81,7 @@ final class HashAggregateOperator: SpillingOperator {
                 try agg.add(b, position: position)
                 if agg.approximateBytes > perWorker {
                     if canSpill { over.set(); throw QueryError(.execution, "aggregation over its share of the memory limit") }
-                    try agg.checkBudget(perWorker)
+                    try agg.checkBudget(perWorker, of: limit)
                 }
             }
         } catch let e {

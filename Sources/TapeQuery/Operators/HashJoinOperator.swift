@@ -1,3 +1,4 @@
+import Synchronization
 import TapeCodec
 
 /// Hash join: INNER, LEFT, RIGHT, FULL, SEMI and ANTI, with equi-keys plus an optional residual
@@ -65,55 +66,80 @@ final class HashJoinOperator: SpillingOperator, MorselOperator {
             lastSpill = try GraceHashJoin(self).run(emit)
             return
         }
-        var matchedBuild = kind == .right || kind == .full ? [Bool](repeating: false, count: built.count) : []
+        var matchedBuild = emitsUnmatchedBuild ? [Bool](repeating: false, count: built.count) : []
         var stopped = false
         try left.run { [self] b throws(QueryError) in
-            let go = try probe(b, built, table, matched: &matchedBuild, emit)
+            let go = try probe(b, built, table, matched: { for m in $0 { matchedBuild[Int(m)] = true } }, emit)
             stopped = !go
             return go
         }
         if stopped || matchedBuild.isEmpty { return }
-        // RIGHT/FULL: build rows no left row matched, left side NULL.
-        let unmatched = (0..<Int32(built.count)).filter { !matchedBuild[Int($0)] }
+        _ = try emitUnmatched(built, matchedBuild, emit)
+    }
+
+    /// RIGHT/FULL: the build rows no left row matched are emitted (left side NULL) after the left
+    /// input ends.
+    private var emitsUnmatchedBuild: Bool { kind == .right || kind == .full }
+
+    /// The build rows `matched` does not mark, left side NULL, in build order, in pieces of at
+    /// most 65,536 rows. Returns false once `emit` asked to stop.
+    private func emitUnmatched(_ built: Batch, _ matched: [Bool], _ emit: (Batch) throws(QueryError) -> Bool) throws(QueryError) -> Bool {
+        let unmatched = (0..<Int32(built.count)).filter { !matched[Int($0)] }
         var start = 0
         while start < unmatched.count {
             let piece = Array(unmatched[start..<min(unmatched.count, start + 65_536)])
             start += piece.count
             let nulls = left.columns.map { Vector(type: $0.type, storage: .constant(.null), count: piece.count) }
-            if try !emit(Batch(columns: nulls + built.columns.map { $0.gather(piece) }, count: piece.count)) { return }
+            if try !emit(Batch(columns: nulls + built.columns.map { $0.gather(piece) }, count: piece.count)) { return false }
         }
+        return true
     }
 
     /// The build side made by `prepareMorsels`, shared by the workers probing it.
     private var morselBuild: (Batch, JoinHashTable?)?
+    /// RIGHT/FULL under morsels: the build rows any worker's batch matched (each batch marks its
+    /// matches under the lock once); `drainMorsels` emits the others.
+    private let morselMatched = Mutex<[Bool]>([])
 
     /// The probe side streams through `morsel`.
     var streamInput: any PhysicalOperator { left }
 
     func prepareMorsels() throws(QueryError) -> Bool {
-        // RIGHT/FULL track which build rows matched across all batches: not per morsel.
-        guard kind == .inner || kind == .left || kind == .semi || kind == .anti else { return false }
         lastSpill = nil
         guard let b = try build() else { return false }   // spills: run as usual instead
         morselBuild = b
+        if emitsUnmatchedBuild { morselMatched.withLock { $0 = [Bool](repeating: false, count: b.0.count) } }
         return true
     }
 
     func morsel(_ b: Batch, _ emit: (Batch) throws(QueryError) -> Void) throws(QueryError) {
         guard let (built, table) = morselBuild else { return }
-        var none: [Bool] = []
-        _ = try probe(b, built, table, matched: &none) { out throws(QueryError) in
+        _ = try probe(b, built, table, matched: { rows in
+            if !rows.isEmpty { morselMatched.withLock { m in for r in rows { m[Int(r)] = true } } }
+        }) { out throws(QueryError) in
             try emit(out)
             return true
         }
     }
 
-    func finishMorsels() { morselBuild = nil }
+    func drainMorsels(_ emit: (Batch) throws(QueryError) -> Void) throws(QueryError) {
+        guard emitsUnmatchedBuild, let (built, _) = morselBuild else { return }
+        let matched = morselMatched.withLock { $0 }
+        _ = try emitUnmatched(built, matched) { out throws(QueryError) in
+            try emit(out)
+            return true
+        }
+    }
+
+    func finishMorsels() {
+        morselBuild = nil
+        morselMatched.withLock { $0 = [] }
+    }
 
     /// Joins one left batch with the build side (`built`, `table`), handing the output to `emit`
-    /// in left-row order; marks in `matched` (RIGHT/FULL; empty otherwise) the build rows that
-    /// found a partner. Returns false once `emit` asked to stop.
-    private func probe(_ b: Batch, _ built: Batch, _ table: JoinHashTable?, matched matchedBuild: inout [Bool],
+    /// in left-row order; hands `matched` (RIGHT/FULL only) the build rows that found a partner.
+    /// Returns false once `emit` asked to stop.
+    private func probe(_ b: Batch, _ built: Batch, _ table: JoinHashTable?, matched: ([Int32]) -> Void,
                        _ emit: (Batch) throws(QueryError) -> Bool) throws(QueryError) -> Bool {
         let kind = self.kind, residual = self.residual
         /// Emits the join of left rows `range` of `b`, given their candidate pairs (in row order).
@@ -126,7 +152,7 @@ final class HashJoinOperator: SpillingOperator, MorselOperator {
                     rrows = keep.map { rrows[Int($0)] }
                 }
             }
-            if !matchedBuild.isEmpty { for m in rrows { matchedBuild[Int(m)] = true } }
+            if emitsUnmatchedBuild { matched(rrows) }
             var hit = [Bool](repeating: false, count: range.count)
             for r in lrows { hit[Int(r) - range.lowerBound] = true }
             switch kind {

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A streaming operator that can transform its input's batches on the scan's worker threads
-/// (Filter, Project, the probe of an INNER/LEFT/SEMI/ANTI hash join).
+/// (Filter, Project, the probe of a hash join of any kind, the probe of an ASOF join).
 protocol MorselOperator: PhysicalOperator {
     /// The input whose batches it transforms (a hash join's probe side).
     var streamInput: any PhysicalOperator { get }
@@ -13,8 +13,15 @@ protocol MorselOperator: PhysicalOperator {
     /// returned true this may be called from several threads at once: it reads only state that
     /// `prepareMorsels` made and no call changes.
     func morsel(_ b: Batch, _ emit: (Batch) throws(QueryError) -> Void) throws(QueryError)
+    /// Rows to emit once every batch went through `morsel` (a RIGHT/FULL join's unmatched build
+    /// rows), on the calling thread. Default: none.
+    func drainMorsels(_ emit: (Batch) throws(QueryError) -> Void) throws(QueryError)
     /// Drops what `prepareMorsels` made.
     func finishMorsels()
+}
+
+extension MorselOperator {
+    func drainMorsels(_ emit: (Batch) throws(QueryError) -> Void) throws(QueryError) {}
 }
 
 /// Streaming operators over a Tape scan, run per chunk on the scan's worker threads — the part of
@@ -65,10 +72,13 @@ final class MorselPipeline: @unchecked Sendable {
 
     /// Runs the scan on `threads` workers and each chunk's rows through the stages; the sink
     /// `body(state, position, batch)` gets every output batch on the worker's thread, with its
-    /// worker's state from `makeState`. Returns the states. REQUIRES: `prepare()` returned true.
+    /// worker's state from `makeState`. Then, on the calling thread, what each stage emits at the
+    /// end (`drainMorsels`, bottom up) goes through the stages above it into the first worker's
+    /// state, positioned after every chunk's rows (as one thread emits it last). Returns the
+    /// states. REQUIRES: `prepare()` returned true.
     func run<W>(threads: Int, makeState: @escaping @Sendable (Int) -> W,
                 _ body: @escaping @Sendable (W, Int64, Batch) throws(QueryError) -> Void) throws(QueryError) -> [W] {
-        try scan.runUnordered(threads: threads, makeState: makeState) { [self] state, task, batch throws(QueryError) in
+        var states = try scan.runUnordered(threads: threads, makeState: makeState) { [self] state, task, batch throws(QueryError) in
             var offset: Int64 = 0
             let base = Int64(task) << 32
             try push(batch, stage: 0) { out throws(QueryError) in
@@ -76,6 +86,18 @@ final class MorselPipeline: @unchecked Sendable {
                 offset += Int64(out.count)
             }
         }
+        for i in stages.indices {
+            var offset = Int64(1) << 62 + Int64(i) << 48
+            try stages[i].drainMorsels { out throws(QueryError) in
+                if states.isEmpty { states.append(makeState(0)) }
+                let state = states[0]
+                try push(out, stage: i + 1) { b throws(QueryError) in
+                    try body(state, offset, b)
+                    offset += Int64(b.count)
+                }
+            }
+        }
+        return states
     }
 
     private func push(_ b: Batch, stage: Int, _ sink: (Batch) throws(QueryError) -> Void) throws(QueryError) {

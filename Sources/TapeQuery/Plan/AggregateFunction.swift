@@ -1,6 +1,5 @@
-/// Which running state computes an aggregate (`AggregateState.make`) and which frame kernel
-/// computes it over a window. Names, binding rules and documentation are the registry's
-/// (`AggregateFunctions`).
+/// Which aggregate a call computes: the key to its registry entry (`AggregateFunctions`: names,
+/// binding rules, documentation, running state) and to its frame kernel over a window.
 enum AggregateFunction: String, Sendable, CaseIterable {
     case countStar = "count_star", count, countDistinct = "count_distinct"
     case sum, avg, min, max, first, last, anyValue = "any_value"

@@ -78,7 +78,7 @@ struct QueryPlan {
         guard !isAggregate else { return [] }
         var s = Set<Int>()
         qualify.map { s.formUnion($0.slots) }
-        for w in windows { for e in w.args + w.partition + w.order.map(\.expr) { s.formUnion(e.slots) } }
+        for w in windows { for e in w.inputs { s.formUnion(e.slots) } }
         return s.filter { $0 < slots.count }
     }
 

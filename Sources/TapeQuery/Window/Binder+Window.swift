@@ -55,9 +55,6 @@ extension Binder {
         if case .aggregate(.count) = f, isStar, call.filter == nil { function = .aggregate(.countStar) }
         let (type, checkedArgs, fraction) = try Binder.windowType(function, call.name, args, e.position)
         let frame = try bindFrame(spec.frame, order: order)
-        if frame.exclude != .noOthers, function == .nthValue, call.ignoreNulls {
-            throw QueryError(.binding, "EXCLUDE is not supported with nth_value(… IGNORE NULLS) over a window yet", at: e.position)
-        }
         let quantileText = checkedArgs.count < args.count && [.aggregate(.quantileCont), .aggregate(.quantileDisc)].contains(function) ? ", \(fraction)" : ""
         let argText = (distinct ? "DISTINCT " : "") + (function == .aggregate(.countStar) ? "*" : checkedArgs.map(\.text).joined(separator: ", ")) + quantileText
             + (call.ignoreNulls ? " IGNORE NULLS" : "")
@@ -96,44 +93,61 @@ extension Binder {
         return base
     }
 
-    /// Checks a frame's offsets: constants, non-negative; RANGE offsets need one numeric or
-    /// TIMESTAMP ORDER BY key (an INTERVAL offset for a TIMESTAMP key).
+    /// Checks a frame's offsets: constants, non-negative, or expressions evaluated per row
+    /// (checked per row when the window runs); RANGE offsets need one numeric or TIMESTAMP
+    /// ORDER BY key (an INTERVAL offset for a TIMESTAMP key).
     private mutating func bindFrame(_ frame: WindowFrame?, order: [BoundWindow.OrderKey]) throws(QueryError) -> BoundFrame {
         guard let frame else { return BoundFrame.defaultFrame(ordered: !order.isEmpty) }
-        func offset(_ x: Expr) throws(QueryError) -> Datum {
+        /// A constant offset, or `.null` and the per-row expression.
+        func offset(_ x: Expr) throws(QueryError) -> (Datum, BoundExpr?) {
+            if let inner = Binder.findWindow(x) { throw QueryError(.binding, "window functions cannot be nested", at: inner) }
             let b = try bind(x, post: false)
-            guard let d = b.constantValue, d != .null else {
-                throw QueryError(.binding, "a frame offset must be a constant", at: x.position)
+            guard let d = b.constantValue else {
+                let keyType = order.first?.expr.type
+                switch (frame.unit, b.type) {
+                case (.rows, .int), (.groups, .int): return (.null, b)
+                case (.range, .int) where order.count == 1 && (keyType == .int || keyType == .double),
+                     (.range, .double) where order.count == 1 && (keyType == .int || keyType == .double),
+                     (.range, .interval) where order.count == 1 && keyType == .timestamp:
+                    return (.null, b)
+                case (.range, _) where order.count != 1:
+                    throw QueryError(.binding, "RANGE with an offset needs exactly one ORDER BY expression", at: x.position)
+                default:
+                    throw QueryError(.binding, "\(frame.unit.rawValue) frame offset \(b.text) has type \(b.type); \(frame.unit == .range ? "a numeric ORDER BY key takes a number, a TIMESTAMP key an INTERVAL" : "it must be a BIGINT")", at: x.position)
+                }
+            }
+            guard d != .null else {
+                throw QueryError(.binding, "a frame offset cannot be NULL", at: x.position)
             }
             switch frame.unit {
             case .rows, .groups:
                 guard case .int(let v) = d, v >= 0 else {
                     throw QueryError(.binding, "\(frame.unit.rawValue) frame offsets must be non-negative integers, got \(d)", at: x.position)
                 }
-                return d
+                return (d, nil)
             case .range:
                 guard order.count == 1 else {
                     throw QueryError(.binding, "RANGE with an offset needs exactly one ORDER BY expression", at: x.position)
                 }
                 let keyType = order[0].expr.type
                 switch (keyType, d) {
-                case (.int, .int(let v)) where v >= 0, (.double, .int(let v)) where v >= 0: return d
-                case (.int, .double(let v)) where v >= 0, (.double, .double(let v)) where v >= 0: return d
-                case (.timestamp, .interval(let i)) where i.months >= 0 && i.days >= 0 && i.nanos >= 0: return d
+                case (.int, .int(let v)) where v >= 0, (.double, .int(let v)) where v >= 0: return (d, nil)
+                case (.int, .double(let v)) where v >= 0, (.double, .double(let v)) where v >= 0: return (d, nil)
+                case (.timestamp, .interval(let i)) where i.months >= 0 && i.days >= 0 && i.nanos >= 0: return (d, nil)
                 case (.timestamp, .string(let s)):
-                    if let i = Interval(parsing: s), i.months >= 0 && i.days >= 0 && i.nanos >= 0 { return .interval(i) }
+                    if let i = Interval(parsing: s), i.months >= 0 && i.days >= 0 && i.nanos >= 0 { return (.interval(i), nil) }
                 default: break
                 }
                 throw QueryError(.binding, "RANGE offset \(d) does not fit ORDER BY key of type \(keyType) (numbers take a non-negative number, TIMESTAMP a non-negative INTERVAL)", at: x.position)
             }
         }
-        func bound(_ b: WindowFrame.Bound) throws(QueryError) -> BoundFrame.Bound {
+        func bound(_ b: WindowFrame.Bound) throws(QueryError) -> (BoundFrame.Bound, BoundExpr?) {
             switch b {
-            case .unboundedPreceding: return .unboundedPreceding
-            case .unboundedFollowing: return .unboundedFollowing
-            case .currentRow: return .currentRow
-            case .preceding(let x): return .preceding(try offset(x))
-            case .following(let x): return .following(try offset(x))
+            case .unboundedPreceding: return (.unboundedPreceding, nil)
+            case .unboundedFollowing: return (.unboundedFollowing, nil)
+            case .currentRow: return (.currentRow, nil)
+            case .preceding(let x): let (d, e) = try offset(x); return (.preceding(d), e)
+            case .following(let x): let (d, e) = try offset(x); return (.following(d), e)
             }
         }
         if case .unboundedFollowing = frame.start {
@@ -150,7 +164,8 @@ extension Binder {
             throw QueryError(.binding, "a frame starting at the current row cannot end at a preceding row", at: frame.position)
         default: break
         }
-        return BoundFrame(unit: frame.unit, start: try bound(frame.start), end: try bound(frame.end), exclude: frame.exclude)
+        let (start, startOffset) = try bound(frame.start), (end, endOffset) = try bound(frame.end)
+        return BoundFrame(unit: frame.unit, start: start, end: end, exclude: frame.exclude, startOffset: startOffset, endOffset: endOffset)
     }
 
     /// The result type of a window function, with its arguments checked (and cast where needed)

@@ -1,6 +1,7 @@
 /// count / sum / avg (DISTINCT x) over window frames: a multiset of the values in the frame,
-/// updated as the frame slides (rows enter at the end, leave at the start; both only move
-/// forward within a partition), so each row is added and removed once. Rows EXCLUDE leaves out are
+/// updated as the frame slides (rows enter at the end, leave at the start), so each row is added
+/// and removed once while the frame only moves forward (per-row offsets that move it back start
+/// the multiset over). Rows EXCLUDE leaves out are
 /// taken out of the multiset for their row's result and put back after it.
 enum DistinctFrameKernel {
     static func evaluate(_ f: AggregateFunction, _ w: BoundWindow, _ x: Vector, _ frames: FrameBounds,
@@ -31,7 +32,7 @@ enum DistinctFrameKernel {
             distinct = 0; intSum = 0; doubleSum = 0
             for i in part {
                 let fs = Int(frames.start[i]), fe = Int(frames.end[i])
-                if fs >= hi || fe < hi {   // the frame jumped (or is empty): start over
+                if fs >= hi || fe < hi || fs < lo {   // the frame jumped, moved back or is empty: start over
                     counts.removeAll(keepingCapacity: true)
                     distinct = 0; intSum = 0; doubleSum = 0
                     lo = fs; hi = fs

@@ -39,16 +39,30 @@ enum IgnoreNullsKernels {
         return out
     }
 
-    /// nth_value(x, n) IGNORE NULLS: the n-th non-NULL value of each frame.
-    static func nth(_ values: Vector, _ frames: FrameBounds, nth: Vector) throws(QueryError) -> [Int32] {
+    /// nth_value(x, n) IGNORE NULLS: the n-th non-NULL value of each frame, counting only the
+    /// rows `exclusion` keeps (in frame order: before the excluded range, the row itself when
+    /// EXCLUDE TIES keeps it, after the range).
+    static func nth(_ values: Vector, _ frames: FrameBounds, nth: Vector, excluding exclusion: FrameExclusion? = nil) throws(QueryError) -> [Int32] {
         let (positions, before) = index(values)
         var out = [Int32](repeating: -1, count: values.count)
         for i in 0..<values.count {
             let s = Int(frames.start[i]), e = Int(frames.end[i])
             guard s < e, !nth.isNull(i), case .int(let k) = nth.datum(i) else { continue }
             guard k > 0 else { throw QueryError(.execution, "nth_value() needs a position of at least 1, got \(k)") }
-            let (j, overflow) = Int(before[s]).addingReportingOverflow(Int(clamping: k) - 1)
-            if !overflow, j < positions.count, positions[j] < e { out[i] = positions[j] }
+            // The frame's kept pieces as ranges of positions.
+            var pieces = [s..<e]
+            if let ex = exclusion {
+                let es = min(max(Int(ex.start[i]), s), e), ee = max(min(Int(ex.end[i]), e), es)
+                pieces = [s..<es]
+                if ex.keepCurrent && es <= i && i < ee { pieces.append(i..<(i + 1)) }
+                pieces.append(ee..<e)
+            }
+            var left = Int(clamping: k) - 1
+            for p in pieces where !p.isEmpty {
+                let first = Int(before[p.lowerBound]), inPiece = Int(before[p.upperBound]) - first
+                if left < inPiece { out[i] = positions[first + left]; break }
+                left -= inPiece
+            }
         }
         return out
     }

@@ -16,7 +16,7 @@ protocol FrameAggregate {
 /// runs dry the back is re-folded from the right into suffix states (each row at most once).
 /// A cumulative frame (UNBOUNDED PRECEDING) never pops, so it is a single running fold.
 ///
-/// REQUIRES: within a partition, frame starts and ends never decrease (`FrameBounds` guarantees it).
+/// A frame that moves back (per-row offsets) starts the queue over: O(frame) for that row.
 enum SlidingAggregation {
     static func run<A: FrameAggregate>(_ agg: A, frames: FrameBounds, partitions: [Range<Int>], emit: (Int, A.State) -> Void) {
         var suffix: [A.State] = []
@@ -27,7 +27,7 @@ enum SlidingAggregation {
             for i in part {
                 let fs = Int(frames.start[i]), fe = Int(frames.end[i])
                 if fs >= fe { emit(i, agg.empty); continue }
-                if fs >= hi {   // the window jumped past everything held
+                if fs >= hi || fs < lo || fe < hi {   // the window jumped past everything held, or moved back
                     lo = fs; mid = fs; hi = fs; back = agg.empty
                 }
                 while hi < fe { back = agg.combine(back, agg.leaf(hi)); hi += 1 }

@@ -42,7 +42,7 @@ struct StreamingWindow {
         }
         var k = 0
         for w in plan.windows {
-            guard !w.ignoreNulls, !w.distinct, w.frame.exclude == .noOthers, let need = StreamingWindow.lookback(w) else { return nil }
+            guard !w.ignoreNulls, !w.distinct, w.frame.exclude == .noOthers, w.frame.startOffset == nil, w.frame.endOffset == nil, let need = StreamingWindow.lookback(w) else { return nil }
             k = max(k, need)
         }
         tsSlot = slot

@@ -24,15 +24,21 @@ enum WindowEvaluator {
                 let w = windows[i]
                 var args: [Vector] = []
                 for a in w.args { args.append(layout.sorted(try Evaluator.evaluate(a, input).materialized())) }
-                let sortedResult = try kernel(w, args, layout, firstKey)
+                var offsets: [Vector?] = []
+                for e in [w.frame.startOffset, w.frame.endOffset] {
+                    offsets.append(try e.map { (e) throws(QueryError) in layout.sorted(try Evaluator.evaluate(e, input).materialized()) })
+                }
+                let sortedResult = try kernel(w, args, layout, firstKey, frameOffsets: (offsets[0], offsets[1]))
                 results[i] = layout.unsorted(sortedResult)
             }
         }
         return results.map { $0 ?? .constant(.null, count: input.count) }
     }
 
-    /// One function over sorted rows; the result is in sorted order.
-    static func kernel(_ w: BoundWindow, _ args: [Vector], _ layout: WindowLayout, _ orderKey: Vector?) throws(QueryError) -> Vector {
+    /// One function over sorted rows; the result is in sorted order. `frameOffsets`: the values
+    /// of the frame's per-row offset expressions, sorted like the rows.
+    static func kernel(_ w: BoundWindow, _ args: [Vector], _ layout: WindowLayout, _ orderKey: Vector?,
+                       frameOffsets: (start: Vector?, end: Vector?) = (nil, nil)) throws(QueryError) -> Vector {
         switch w.function {
         case .rowNumber, .rank, .denseRank, .percentRank, .cumeDist, .ntile:
             do { return try RankingKernels.evaluate(w.function, layout, ntileBuckets: args.first) } catch {
@@ -48,7 +54,13 @@ enum WindowEvaluator {
         default:
             break
         }
-        let frames = try FrameBounds(w.frame, layout: layout, orderKey: orderKey, descending: w.order.first?.descending ?? false)
+        let frames: FrameBounds
+        do {
+            frames = try FrameBounds(w.frame, layout: layout, orderKey: orderKey, descending: w.order.first?.descending ?? false,
+                                     startOffsets: frameOffsets.start, endOffsets: frameOffsets.end)
+        } catch {
+            throw QueryError(.execution, error.message, at: w.position)
+        }
         let partitions = layout.partitions
         let exclusion = FrameExclusion(w.frame.exclude, layout: layout)
         switch w.function {
@@ -59,7 +71,7 @@ enum WindowEvaluator {
             SlidingAggregation.run(edge, frames: frames, partitions: partitions, excluding: exclusion) { src[$0] = $1 }
             return value.picking(src)
         case .nthValue where w.ignoreNulls:
-            do { return args[0].picking(try IgnoreNullsKernels.nth(args[0], frames, nth: args[1])) } catch {
+            do { return args[0].picking(try IgnoreNullsKernels.nth(args[0], frames, nth: args[1], excluding: exclusion)) } catch {
                 throw QueryError(.execution, error.message, at: w.position)
             }
         case .firstValue, .lastValue, .nthValue:

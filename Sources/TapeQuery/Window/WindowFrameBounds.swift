@@ -1,9 +1,11 @@
 import Tape
-/// A frame after binding: offsets are checked constants.
+/// A frame after binding: offsets are checked constants, or expressions evaluated per row
+/// (`startOffset` / `endOffset`, DuckDB's non-constant offsets such as `ROWS BETWEEN k PRECEDING`).
 struct BoundFrame: Sendable, CustomStringConvertible {
     enum Bound: Sendable {
         case unboundedPreceding
         /// ROWS/GROUPS: a row or group count (Int64 ≥ 0); RANGE: a number or an INTERVAL.
+        /// `.null` when the offset is per row (the frame's `startOffset` / `endOffset`).
         case preceding(Datum)
         case currentRow
         case following(Datum)
@@ -24,6 +26,9 @@ struct BoundFrame: Sendable, CustomStringConvertible {
     var start: Bound
     var end: Bound
     var exclude: WindowFrame.Exclude = .noOthers
+    /// The per-row offset expressions of `start` / `end` (nil: constant or no offset).
+    var startOffset: BoundExpr? = nil
+    var endOffset: BoundExpr? = nil
 
     /// DuckDB's default: RANGE UNBOUNDED PRECEDING to CURRENT ROW with ORDER BY, else the whole
     /// partition.
@@ -32,7 +37,14 @@ struct BoundFrame: Sendable, CustomStringConvertible {
             : BoundFrame(unit: .rows, start: .unboundedPreceding, end: .unboundedFollowing)
     }
 
-    var description: String { "\(unit.rawValue) BETWEEN \(start.text) AND \(end.text)" + (exclude == .noOthers ? "" : " EXCLUDE \(exclude.rawValue)") }
+    var description: String {
+        func text(_ b: Bound, _ e: BoundExpr?) -> String {
+            guard let e else { return b.text }
+            if case .preceding = b { return "\(e.text) PRECEDING" }
+            return "\(e.text) FOLLOWING"
+        }
+        return "\(unit.rawValue) BETWEEN \(text(start, startOffset)) AND \(text(end, endOffset))" + (exclude == .noOthers ? "" : " EXCLUDE \(exclude.rawValue)")
+    }
 
     /// Whether every frame starts at its partition's first row (running aggregates).
     var isCumulative: Bool { if case .unboundedPreceding = start { return true } else { return false } }
@@ -40,8 +52,9 @@ struct BoundFrame: Sendable, CustomStringConvertible {
 
 /// Per position of a `WindowLayout`: the frame `[start, end)` (empty when start ≥ end).
 ///
-/// Within a partition both ends never move backwards as the position grows, for every unit and
-/// offset (the sliding aggregators rely on this).
+/// Within a partition both ends never move backwards as the position grows when the offsets are
+/// constants; per-row offsets can move them either way (the sliding kernels then start over
+/// where a frame moves back).
 struct FrameBounds {
     var start: [Int32]
     var end: [Int32]
@@ -51,17 +64,57 @@ struct FrameBounds {
         self.end = end
     }
 
+    /// Per sorted position, the offsets of a frame's two ends: constants, or the values of
+    /// per-row offset expressions (sorted like the rows).
+    struct Offsets {
+        let frame: BoundFrame
+        let start: Vector?
+        let end: Vector?
+
+        /// The offset of `b` (the frame's start when `isEnd` is false) at position `i`: the
+        /// constant, or the row's value — NULL or negative failing as DuckDB does for ROWS
+        /// (a NULL RANGE/GROUPS offset is 0; a negative one fails).
+        func at(_ b: BoundFrame.Bound, _ i: Int, isEnd: Bool) throws(QueryError) -> Datum {
+            let d: Datum
+            switch b {
+            case .preceding(let c), .following(let c): d = c
+            default: return .null
+            }
+            guard let v = isEnd ? end : start else { return d }
+            var side = "FOLLOWING"
+            if case .preceding = b { side = "PRECEDING" }
+            let x = v.datum(i)
+            switch x {
+            case .null:
+                if frame.unit == .rows { throw QueryError(.execution, "Window ROWS \(side) expression cannot be NULL") }
+                return .int(0)
+            case .int(let o) where o < 0:
+                throw QueryError(.execution, frame.unit == .rows ? "Window ROWS \(side) expression cannot be negative" : "Invalid \(frame.unit.rawValue) \(side) value \(o)")
+            case .double(let o) where o < 0 || o.isNaN:
+                throw QueryError(.execution, "Invalid \(frame.unit.rawValue) \(side) value \(o)")
+            case .interval(let o) where o.months < 0 || o.days < 0 || o.nanos < 0:
+                throw QueryError(.execution, "Invalid \(frame.unit.rawValue) \(side) value \(x)")
+            default:
+                return x
+            }
+        }
+    }
+
     /// REQUIRES for RANGE with an offset: exactly one ORDER BY key, `orderKey` (sorted order),
     /// numeric with a numeric offset or TIMESTAMP with an INTERVAL offset (the binder checks).
-    init(_ frame: BoundFrame, layout: WindowLayout, orderKey: Vector?, descending: Bool) throws(QueryError) {
+    /// `startOffsets` / `endOffsets`: the per-row offset values in sorted order, when the frame
+    /// has `startOffset` / `endOffset`.
+    init(_ frame: BoundFrame, layout: WindowLayout, orderKey: Vector?, descending: Bool,
+         startOffsets: Vector? = nil, endOffsets: Vector? = nil) throws(QueryError) {
         let n = layout.count
         start = [Int32](repeating: 0, count: n)
         end = [Int32](repeating: 0, count: n)
+        let offsets = Offsets(frame: frame, start: startOffsets, end: endOffsets)
         for part in layout.partitions {
             switch frame.unit {
-            case .rows: rows(frame, part)
-            case .groups: groups(frame, part, layout)
-            case .range: try range(frame, part, layout, orderKey, descending)
+            case .rows: try rows(frame, part, offsets)
+            case .groups: try groups(frame, part, layout, offsets)
+            case .range: try range(frame, part, layout, orderKey, descending, offsets)
             }
         }
         // Clamp: an end before the start is an empty frame.
@@ -73,29 +126,29 @@ struct FrameBounds {
         return 0
     }
 
-    private mutating func rows(_ frame: BoundFrame, _ part: Range<Int>) {
+    private mutating func rows(_ frame: BoundFrame, _ part: Range<Int>, _ offsets: Offsets) throws(QueryError) {
         let lo = part.lowerBound, hi = part.upperBound
-        func at(_ b: BoundFrame.Bound, _ i: Int, isEnd: Bool) -> Int {
+        func at(_ b: BoundFrame.Bound, _ i: Int, isEnd: Bool) throws(QueryError) -> Int {
             let e = isEnd ? 1 : 0
             switch b {
             case .unboundedPreceding: return lo
             case .unboundedFollowing: return hi
             case .currentRow: return i + e
-            case .preceding(let d):
-                let (v, o) = i.subtractingReportingOverflow(Self.count(d))
+            case .preceding:
+                let (v, o) = i.subtractingReportingOverflow(Self.count(try offsets.at(b, i, isEnd: isEnd)))
                 return o || v < lo ? lo : min(hi, v + e)
-            case .following(let d):
-                let (v, o) = i.addingReportingOverflow(Self.count(d))
+            case .following:
+                let (v, o) = i.addingReportingOverflow(Self.count(try offsets.at(b, i, isEnd: isEnd)))
                 return o || v >= hi ? hi : max(lo, v + e)
             }
         }
         for i in part {
-            start[i] = Int32(at(frame.start, i, isEnd: false))
-            end[i] = Int32(at(frame.end, i, isEnd: true))
+            start[i] = Int32(try at(frame.start, i, isEnd: false))
+            end[i] = Int32(try at(frame.end, i, isEnd: true))
         }
     }
 
-    private mutating func groups(_ frame: BoundFrame, _ part: Range<Int>, _ layout: WindowLayout) {
+    private mutating func groups(_ frame: BoundFrame, _ part: Range<Int>, _ layout: WindowLayout, _ offsets: Offsets) throws(QueryError) {
         // Peer groups of the partition, by start position.
         var groupStarts: [Int] = []
         var k = part.lowerBound
@@ -105,27 +158,28 @@ struct FrameBounds {
         var g = 0
         for i in part {
             while groupStarts[g + 1] <= i { g += 1 }
-            func at(_ b: BoundFrame.Bound, isEnd: Bool) -> Int {
+            func at(_ b: BoundFrame.Bound, isEnd: Bool) throws(QueryError) -> Int {
                 let target: Int
                 switch b {
                 case .unboundedPreceding: return part.lowerBound
                 case .unboundedFollowing: return part.upperBound
                 case .currentRow: target = g
-                case .preceding(let d): target = g - min(Self.count(d), g + 1)
-                case .following(let d): target = g + min(Self.count(d), groupCount)
+                case .preceding: target = g - min(Self.count(try offsets.at(b, i, isEnd: isEnd)), g + 1)
+                case .following: target = g + min(Self.count(try offsets.at(b, i, isEnd: isEnd)), groupCount)
                 }
                 if target < 0 { return part.lowerBound }
                 if target >= groupCount { return part.upperBound }
                 return isEnd ? groupStarts[target + 1] : groupStarts[target]
             }
-            start[i] = Int32(at(frame.start, isEnd: false))
-            end[i] = Int32(at(frame.end, isEnd: true))
+            start[i] = Int32(try at(frame.start, isEnd: false))
+            end[i] = Int32(try at(frame.end, isEnd: true))
         }
     }
 
     /// RANGE: offsets compare order-key values; rows with a NULL key are peers of each other and
     /// an offset bound reaches only them (DuckDB).
-    private mutating func range(_ frame: BoundFrame, _ part: Range<Int>, _ layout: WindowLayout, _ key: Vector?, _ descending: Bool) throws(QueryError) {
+    private mutating func range(_ frame: BoundFrame, _ part: Range<Int>, _ layout: WindowLayout, _ key: Vector?, _ descending: Bool,
+                                _ offsets: Offsets) throws(QueryError) {
         // The non-NULL rows of the partition, a contiguous run (NULLs sort first or last).
         var nn = part
         if let key {
@@ -134,22 +188,34 @@ struct FrameBounds {
             while b > a && key.isNull(b - 1) { b -= 1 }
             nn = a..<b
         }
-        let offsets = [frame.start, frame.end].contains { if case .preceding = $0 { return true }; if case .following = $0 { return true }; return false }
+        let hasOffsets = [frame.start, frame.end].contains { if case .preceding = $0 { return true }; if case .following = $0 { return true }; return false }
         var probe: RangeProbe?
-        if offsets, let key { probe = try RangeProbe(key, descending: descending) }
-        // Two pointers per bound: targets only move forward as i does.
+        if hasOffsets, let key { probe = try RangeProbe(key, descending: descending) }
+        // Two pointers per bound: with constant offsets targets only move forward as i does;
+        // per-row offsets binary-search each target instead.
+        let perRow = offsets.start != nil || offsets.end != nil
         var cursor = (nn.lowerBound, nn.lowerBound)
         func position(_ b: BoundFrame.Bound, _ i: Int, isEnd: Bool, _ cursor: inout Int) throws(QueryError) -> Int {
             switch b {
             case .unboundedPreceding: return part.lowerBound
             case .unboundedFollowing: return part.upperBound
             case .currentRow: return Int(isEnd ? layout.peerEnd[i] : layout.peerStart[i])
-            case .preceding(let d), .following(let d):
+            case .preceding, .following:
+                let d = try offsets.at(b, i, isEnd: isEnd)
                 guard let probe, nn.contains(i) else { return Int(isEnd ? layout.peerEnd[i] : layout.peerStart[i]) }
                 var sign: Int64 = 1
                 if case .preceding = b { sign = -1 }
                 // The bound's value, in sort direction.
                 let target = try probe.shifted(i, by: d, sign: descending ? -sign : sign)
+                if perRow {
+                    // start: first row not before the target; end: first row after it.
+                    var a = nn.lowerBound, z = nn.upperBound
+                    while a < z {
+                        let m = (a + z) / 2
+                        if isEnd ? !probe.after(m, target) : probe.before(m, target) { a = m + 1 } else { z = m }
+                    }
+                    return a
+                }
                 var c = max(cursor, nn.lowerBound)
                 // start: first row not before the target; end: first row after it.
                 while c < nn.upperBound && (isEnd ? !probe.after(c, target) : probe.before(c, target)) { c += 1 }

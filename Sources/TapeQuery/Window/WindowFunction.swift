@@ -43,6 +43,9 @@ struct BoundWindow {
     /// The fraction of quantile_cont / quantile_disc (median: 0.5).
     var fraction = 0.5
 
+    /// Every expression the call reads: arguments, PARTITION BY, ORDER BY, per-row frame offsets.
+    var inputs: [BoundExpr] { args + partition + order.map(\.expr) + [frame.startOffset, frame.endOffset].compactMap { $0 } }
+
     /// PARTITION BY and ORDER BY, canonically spelled.
     var specText: String {
         var parts: [String] = []

@@ -1,5 +1,5 @@
-/// The Window operator's materialised input: batches appended column by column, within the
-/// memory budget (failing with a message that names the Window operator and `--memory-limit`).
+/// The Window operator's materialised input: batches appended column by column, with the bytes
+/// they hold counted against the memory budget (`overLimit`).
 struct WindowInputBuffer {
     private var builders: [VectorBuilder]
     private let memoryLimit: Int
@@ -10,16 +10,8 @@ struct WindowInputBuffer {
         self.memoryLimit = memoryLimit
     }
 
-    /// Appends `columns` (one vector per type given at init, each `rows` long).
-    mutating func append(_ columns: [Vector], rows: Int) throws(QueryError) {
-        guard rows > 0 else { return }
-        add(columns, rows: rows)
-        if bytes > memoryLimit {
-            throw QueryError(.execution, "Window operator needs more than the memory limit of \(memoryLimit >> 20) MiB to hold its input (\(count) rows so far); filter rows with WHERE, select fewer columns, or raise --memory-limit")
-        }
-    }
-
-    /// `append` without the budget check (the caller spills when `bytes` passes the limit).
+    /// Appends `columns` (one vector per type given at init, each `rows` long); the caller
+    /// checks `overLimit` and spills or fails.
     mutating func add(_ columns: [Vector], rows: Int) {
         for (k, v) in columns.enumerated() { builders[k].append(v) }
         count += rows

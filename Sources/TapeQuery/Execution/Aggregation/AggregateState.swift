@@ -17,21 +17,9 @@ class AggregateState {
     /// against the query's memory budget.
     var approximateBytes: Int { 0 }
 
-    /// A state for `call`.
+    /// A state for `call`, made by its registry entry.
     static func make(_ call: AggregateCall) -> AggregateState {
-        switch call.function {
-        case .countStar, .count: return CountState(call: call)
-        case .countDistinct: return CountDistinctState(call: call)
-        case .sum where call.type == .interval, .avg where call.type == .interval: return IntervalSumState(call: call)
-        case .sum where call.type == .int: return SumIntState(call: call)
-        case .avg where call.args.first?.type == .int: return SumIntState(call: call)
-        case .sum, .avg: return SumDoubleState(call: call)
-        case .min, .max: return MinMaxState(call: call)
-        case .first, .last, .anyValue: return FirstLastState(call: call)
-        case .stddevSamp, .stddevPop, .varSamp, .varPop: return VarianceState(call: call)
-        case .quantileDisc, .quantileCont: return QuantileState(call: call)
-        case .argMin, .argMax: return ArgExtremeState(call: call)
-        }
+        FunctionRegistry.aggregate(for: call.function).state(call)
     }
 }
 

@@ -64,10 +64,14 @@ final class Aggregation {
         return Batch(columns: cols, count: n)
     }
 
-    /// Throws when this state holds more than `limit` bytes (groups, distinct sets, quantile values).
-    func checkBudget(_ limit: Int) throws(QueryError) {
-        if approximateBytes > limit {
-            throw QueryError(.execution, "aggregation needs more than \(QueryOptions.describe(bytes: limit)) (--memory-limit) (\(groupCount) groups so far); raise --memory-limit or group more coarsely")
+    /// Throws when this state holds more than `budget` bytes (groups, distinct sets, quantile
+    /// values); the message names `limit`, the `--memory-limit` the budget is a share of
+    /// (one worker's share when workers aggregate in parallel).
+    func checkBudget(_ budget: Int, of limit: Int? = nil) throws(QueryError) {
+        if approximateBytes > budget {
+            let total = limit ?? budget
+            let perThread = total == budget ? "" : ", \(QueryOptions.describe(bytes: budget)) per thread"
+            throw QueryError(.execution, "aggregation needs more than \(QueryOptions.describe(bytes: total)) (--memory-limit\(perThread)) (\(groupCount) groups so far); raise --memory-limit or group more coarsely")
         }
     }
 }

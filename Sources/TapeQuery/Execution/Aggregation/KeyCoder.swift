@@ -69,6 +69,50 @@ struct KeyCoder {
         return stringCodes[e]
     }
 
+    /// The code `d` already has, else `UInt32.max` (nothing is added).
+    func existingCode(_ d: Datum) -> UInt32 {
+        switch d {
+        case .null: return fixed[0]
+        case .int(let v), .timestamp(let v): return ints[v] ?? .max
+        case .double(let v): return doubles[GroupTable.doubleKey(v)] ?? .max
+        case .bool(let v): return fixed[v ? 2 : 1]
+        case .string(var s): return s.withUTF8 { existingStringCode(UnsafeRawBufferPointer($0)) }
+        case .interval(let i): return intervals[i] ?? .max
+        }
+    }
+
+    @inline(__always) private func existingStringCode(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        strings.firstIndex(of: bytes).map { stringCodes[Int($0)] } ?? .max
+    }
+
+    /// The code every row of `v` already has, `UInt32.max` for a value never coded: the probe
+    /// side of a hash table, which must not grow with values it does not hold. Safe to call from
+    /// several threads at once (it changes nothing).
+    func existingCodes(_ v: Vector, count n: Int) -> [UInt32] {
+        var out: [UInt32]
+        switch v.storage {
+        case .constant(let d):
+            return [UInt32](repeating: existingCode(d), count: n)
+        case .int(let a):
+            out = (0..<n).map { ints[a[$0]] ?? .max }
+        case .double(let a):
+            out = (0..<n).map { doubles[GroupTable.doubleKey(a[$0])] ?? .max }
+        case .bool(let a):
+            out = (0..<n).map { fixed[a[$0] ? 2 : 1] }
+        case .string(let s):
+            out = (0..<n).map { r in s.withUTF8(r) { existingStringCode($0) } }
+        case .dict(let entries, let idx):
+            let perEntry = (0..<entries.count).map { e in entries.withUTF8(e) { existingStringCode($0) } }
+            out = perEntry.withUnsafeBufferPointer { pe in idx.map { pe[Int($0)] } }
+        case .interval(let a):
+            out = (0..<n).map { intervals[a[$0]] ?? .max }
+        }
+        if let valid = v.validity {
+            for r in 0..<n where !valid[r] { out[r] = fixed[0] }
+        }
+        return out
+    }
+
     /// The code of every row of `v` (`n` rows).
     mutating func codes(_ v: Vector, count n: Int) -> [UInt32] {
         var out: [UInt32]
@@ -135,6 +179,19 @@ struct KeyTupleIds {
                 let c = UInt32(truncatingIfNeeded: folds[k - 1].count)
                 folds[k - 1][p] = c
                 acc = c
+            }
+        }
+        return acc
+    }
+
+    /// The id every row's tuple already has, `UInt32.max` for a tuple never seen (nothing is
+    /// added; safe from several threads at once).
+    func existingIds(_ keys: [Vector], count n: Int) -> [UInt32] {
+        var acc = coders[0].existingCodes(keys[0], count: n)
+        for k in 1..<max(1, keys.count) {
+            let c = coders[k].existingCodes(keys[k], count: n)
+            for r in 0..<n where acc[r] != .max {
+                acc[r] = c[r] == .max ? .max : folds[k - 1][Self.pair(acc[r], c[r])] ?? .max
             }
         }
         return acc

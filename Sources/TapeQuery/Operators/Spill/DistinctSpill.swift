@@ -22,22 +22,15 @@ struct DistinctSpill {
         partitions = SpillPartitions(file: file, types: types + [.bool], memoryLimit: memoryLimit)
     }
 
-    /// The rows already passed on (visible columns; hidden ones are NULL: never emitted again).
-    mutating func addEmitted(_ seen: Set<[Datum]>) throws(QueryError) {
-        var builders = types.prefix(visible).map { VectorBuilder(type: $0) }
-        func flush() throws(QueryError) {
-            let n = builders.first?.count ?? 0
-            guard n > 0 else { return }
+    /// The rows already passed on (batches of the visible columns; hidden ones are NULL: never
+    /// emitted again).
+    mutating func addEmitted(_ rows: [Batch]) throws(QueryError) {
+        for b in rows where b.count > 0 {
+            let n = b.count
             let hidden = types.dropFirst(visible).map { Vector(type: $0, storage: .constant(.null), count: n) }
-            let cols = try builders.map { (b) throws(QueryError) in try b.build() } + hidden + [Vector.constant(.bool(true), count: n)]
+            let cols = Array(b.columns.prefix(visible)) + hidden + [Vector.constant(.bool(true), count: n)]
             try partitions.add(Batch(columns: cols, count: n), keys: Array(cols.prefix(visible)))
-            builders = types.prefix(visible).map { VectorBuilder(type: $0) }
         }
-        for row in seen {
-            for (i, d) in row.enumerated() { builders[i].append(d) }
-            if builders[0].count >= 8192 { try flush() }
-        }
-        try flush()
     }
 
     /// A batch of rows not yet examined.

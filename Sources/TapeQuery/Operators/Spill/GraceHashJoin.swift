@@ -26,25 +26,14 @@ struct GraceHashJoin {
         return over ? nil : try Batch.concatenate(batches, types: input.columns.map(\.type), label: "HASH JOIN build")
     }
 
-    private func partition(_ input: any PhysicalOperator, keys: [BoundExpr], file: SpillFile) throws(QueryError) -> [SpillStream] {
-        var parts = SpillPartitions(file: file, types: input.columns.map(\.type), memoryLimit: join.memoryLimit, seed: join.spillDepth)
-        try input.run { b throws(QueryError) in
-            var kv: [Vector] = []
-            for k in keys { kv.append(try Evaluator.evaluate(k, b)) }
-            try parts.add(b, keys: kv)
-            return true
-        }
-        return try parts.finish()
-    }
-
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) -> SpillReport {
         let j = join
         guard j.spillDepth < GraceHashJoin.maxDepth else {
             throw QueryError(.execution, "\(j.kind.rawValue) JOIN: the hash join's build side (its right input) needs more than \(QueryOptions.describe(bytes: j.memoryLimit)) (--memory-limit) for one key even after spilling (too many right rows share a join key); raise --memory-limit or filter the right side")
         }
         let file = try SpillFile(owner: "\(j.kind.rawValue) JOIN")
-        let rightParts = try partition(j.right, keys: j.rightKeys, file: file)
-        let leftParts = try partition(j.left, keys: j.leftKeys, file: file)
+        let rightParts = try SpillPartitions.partition(j.right, keys: j.rightKeys, file: file, memoryLimit: j.memoryLimit, seed: j.spillDepth)
+        let leftParts = try SpillPartitions.partition(j.left, keys: j.leftKeys, file: file, memoryLimit: j.memoryLimit, seed: j.spillDepth)
         var report = SpillReport(bytes: 0, pieces: rightParts.count, what: "hash partitions per side")
         for (l, r) in zip(leftParts, rightParts) {
             // Nothing can come out of a partition with no rows on the sides that produce output.

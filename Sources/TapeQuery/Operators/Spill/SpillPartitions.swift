@@ -62,3 +62,20 @@ struct SpillPartitions {
         return streams
     }
 }
+
+extension SpillPartitions {
+    /// Runs `input` and hash-partitions all its rows by `keys` (evaluated over each batch) into
+    /// `file` (grace hash join, spilled aggregation, ASOF join, INTERSECT/EXCEPT). `keys` empty:
+    /// by every column (whole-row equality). `seed` is the spill depth, so a partition that
+    /// still does not fit is split differently when partitioned again.
+    static func partition(_ input: any PhysicalOperator, keys: [BoundExpr], file: SpillFile, memoryLimit: Int, seed: Int) throws(QueryError) -> [SpillStream] {
+        var parts = SpillPartitions(file: file, types: input.columns.map(\.type), memoryLimit: memoryLimit, seed: seed)
+        try input.run { b throws(QueryError) in
+            var kv: [Vector] = []
+            for k in keys { kv.append(try Evaluator.evaluate(k, b)) }
+            try parts.add(b, keys: keys.isEmpty ? b.columns : kv)
+            return true
+        }
+        return try parts.finish()
+    }
+}
