@@ -56,11 +56,8 @@ struct ArrowColumnBuffers {
         case .float64(let v):
             buffers = [validity, try ArrowBuffer.sharing(v)]
         case .bool(let v):
-            let out = try ArrowBuffer(byteCount: (n + 7) / 8)
-            let bytes = out.pointer.assumingMemoryBound(to: UInt8.self)
-            bytes.initialize(repeating: 0, count: (n + 7) / 8)
-            for i in 0..<n where v[i] { bytes[i >> 3] |= UInt8(1) << UInt8(i & 7) }
-            buffers = [validity, out]
+            // Bit-packed already (Arrow's boolean layout): shared like the other buffers.
+            buffers = [validity, try ArrowBuffer.sharing(v.words)]
         case .strings(let s) where asDictionary:
             var d = ByteDictionary()
             var indices = [UInt32](repeating: 0, count: n)

@@ -97,8 +97,11 @@ import TapeFormat
         try ArrowArrayExport.export(batch, into: out)
         let a = out.pointee
         guard case .int64(let ints) = batch.columns[0].storage, case .strings(let s) = batch.columns[3].storage,
+              case .bool(let bools) = batch.columns[2].storage,
               let valid = batch.columns[0].validity else { Issue.record("unexpected storage"); return }
         #expect(UnsafeRawPointer(a.children[0]!.pointee.buffers[1]!) == Self.base(ints))
+        // Booleans are bit-packed in memory already: their words are the Arrow buffer.
+        #expect(UnsafeRawPointer(a.children[2]!.pointee.buffers[1]!) == Self.base(bools.words))
         #expect(UnsafeRawPointer(a.children[0]!.pointee.buffers[0]!) == Self.base(valid.words))
         #expect(UnsafeRawPointer(a.children[3]!.pointee.buffers[1]!) == Self.base(s.offsets))
         #expect(UnsafeRawPointer(a.children[3]!.pointee.buffers[2]!) == Self.base(s.bytes))

@@ -41,4 +41,30 @@ import Testing
             }
         }
     }
+
+    /// The word-wise operations behind BOOLEAN kernels, filters, gathers and the bool block
+    /// codec, against per-bit references, at lengths around word boundaries (tail bits stay 0).
+    @Test(arguments: [0, 1, 63, 64, 65, 127, 200])
+    func wordWiseOperationsMatchBitByBit(n: Int) {
+        var g = SplitMix64(seed: UInt64(100 + n))
+        let a = Self.random(n, &g), b = Self.random(n, &g)
+        #expect(Array(a & b) == (0..<n).map { a[$0] && b[$0] })
+        #expect(Array(a | b) == (0..<n).map { a[$0] || b[$0] })
+        let inverted = ~a
+        #expect(Array(inverted) == a.map { !$0 })
+        #expect(inverted.popCount == n - a.popCount)
+        #expect(Bitmap(count: n) { a[$0] != b[$0] } == Bitmap((0..<n).map { a[$0] != b[$0] }))
+        #expect(a.setIndices() == (0..<n).filter { a[$0] }.map(Int32.init))
+        #expect(a.allSet == a.allSatisfy { $0 })
+        let rows = (0..<n).map { _ in Int32(g.next() % UInt64(n)) }
+        #expect(Array(a.gather(n == 0 ? [] : rows)) == (n == 0 ? [] : rows.map { a[Int($0)] }))
+        let dense = a.compacted(by: b)
+        #expect(Array(dense) == (0..<n).filter { b[$0] }.map { a[$0] })
+        let spread = dense.spread(by: b)
+        #expect(Array(spread) == (0..<n).map { b[$0] && a[$0] })
+        var cut = a
+        cut.truncate(to: n / 2)
+        #expect(cut == Bitmap(a.prefix(n / 2)))
+        #expect(Bitmap(words: a.words + [~0], count: n) == a)
+    }
 }

@@ -82,7 +82,7 @@ func makeColumn(_ type: ColumnType, storage: StringStorage = .strings, dataset: 
         return ColumnData(type: type, storage: .float64(v), validity: validity)
     case .bool:
         let v = (0..<n).map { _ in rng.next() % 3 == 0 }
-        return ColumnData(type: type, storage: .bool(v), validity: validity)
+        return ColumnData(type: type, storage: .bool(Bitmap(v)), validity: validity)
     case .string:
         var values: [String] = []
         values.reserveCapacity(n)
@@ -121,7 +121,7 @@ func normalized(_ c: ColumnData) -> ColumnData {
     case .float64(let v):
         return ColumnData(type: c.type, storage: .float64((0..<n).map { valid($0) ? v[$0] : 0 }), validity: validity)
     case .bool(let v):
-        return ColumnData(type: c.type, storage: .bool((0..<n).map { valid($0) ? v[$0] : false }), validity: validity)
+        return ColumnData(type: c.type, storage: .bool(Bitmap((0..<n).map { valid($0) ? v[$0] : false })), validity: validity)
     case .strings, .dictionary:
         var out = StringArray()
         for i in 0..<n {

@@ -23,7 +23,7 @@ import Testing
                 ColumnData(type: .timestamp, storage: .int64((0..<n).map { base + Int64($0) * 60_000_000_000 })),
                 ColumnData(type: .float64, storage: .float64((0..<n).map { $0 == 2 ? .nan : 100 + Double($0) }), validity: valid),
                 ColumnData(type: .int64, storage: .int64((0..<n).map { Int64($0) - 2 }), validity: valid),
-                ColumnData(type: .bool, storage: .bool((0..<n).map { $0 % 3 == 0 }), validity: valid),
+                ColumnData(type: .bool, storage: .bool(Bitmap((0..<n).map { $0 % 3 == 0 })), validity: valid),
                 ColumnData(type: .string, storage: .dictionary(entries: sym, indices: (0..<n).map { UInt32($0 % 2) }), validity: valid),
                 ColumnData(type: .string, storage: .strings(((try? StringArray((0..<n).map { $0 == 0 ? "" : "n\($0)é" })) ?? StringArray())), validity: valid),
                 ColumnData(type: .duration, storage: .int64((0..<n).map { Int64($0) * 1_000 }), validity: valid),

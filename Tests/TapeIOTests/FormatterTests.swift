@@ -29,7 +29,7 @@ func makeBatch(_ schema: Schema, _ rows: [[Value]]) -> RecordBatch {
         switch def.type {
         case .int64, .timestamp, .duration: storage = .int64(ints)
         case .float64: storage = .float64(floats)
-        case .bool: storage = .bool(bools)
+        case .bool: storage = .bool(Bitmap(bools))
         case .string: storage = .strings(strings)
         }
         columns.append(ColumnData(type: def.type, storage: storage, validity: nulls > 0 ? validity : nil))

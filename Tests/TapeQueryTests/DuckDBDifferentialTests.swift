@@ -18,6 +18,9 @@ struct DuckDBDifferentialTests {
         ("SELECT run, strategy, fast, sum(pnl) FROM trades GROUP BY ALL ORDER BY run", true),
         ("SELECT run, ts, symbol, side, qty, price, pnl, note FROM trades WHERE pnl < 0 ORDER BY pnl, run, ts LIMIT 20", true),
         ("SELECT run, ts, pnl FROM trades WHERE pnl IS NULL ORDER BY run, ts", true),
+        // Bit-packed BOOLEAN kernels: three-valued AND/OR/NOT and = / <> over NULLable operands.
+        ("SELECT run, ts, pnl > 0 AND qty > 100, pnl > 0 OR qty > 100, NOT (pnl > 0), (pnl > 0) = (qty > 100), (pnl > 0) <> (note IS NULL) FROM trades ORDER BY run, ts", true),
+        ("SELECT count(*) FROM trades WHERE (pnl > 0 OR note IS NULL) AND NOT (qty < 50 AND pnl < 0)", true),
         ("SELECT run, ts, note FROM trades WHERE note IS NOT NULL AND note LIKE '%hi%' ORDER BY run, ts LIMIT 10", true),
         ("SELECT count(*) FROM trades WHERE note ILIKE 'STOP%' OR symbol IN ('ES', 'GOOG')", true),
         ("SELECT count(*) FROM trades WHERE symbol NOT IN ('ES', 'GOOG') AND qty BETWEEN 100 AND 300", true),

@@ -40,7 +40,7 @@ func column(_ type: ColumnType, _ values: [Value]) -> ColumnData {
     case .int64, .timestamp, .duration:
         storage = .int64(values.map { if case .int(let x) = $0 { return x }; if case .timestamp(let x) = $0 { return x }; return 0 })
     case .float64: storage = .float64(values.map { if case .float(let x) = $0 { return x }; return 0 })
-    case .bool: storage = .bool(values.map { $0 == .bool(true) })
+    case .bool: storage = .bool(Bitmap(values.map { $0 == .bool(true) }))
     case .string: storage = .strings(((try? StringArray(values.map { if case .string(let s) = $0 { return s }; return "" })) ?? StringArray()))
     }
     return ColumnData(type: type, storage: storage, validity: hasNull ? validity : nil)

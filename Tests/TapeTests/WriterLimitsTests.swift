@@ -23,7 +23,7 @@ import TapeTestSupport
         let columns = 160, rows = 65_536
         let w = try TapeWriter(path: path)
         let t = try w.declareTable("t", columns: (0..<columns).map { ColumnDef("c\($0)", .bool) })
-        let data = (0..<columns).map { c in ColumnData(type: .bool, storage: .bool((0..<rows).map { ($0 + c) % 3 == 0 })) }
+        let data = (0..<columns).map { c in ColumnData(type: .bool, storage: .bool(Bitmap((0..<rows).map { ($0 + c) % 3 == 0 }))) }
         try t.append(columns: data)
         try w.close()
         let reader = try TapeReader(path: path)

@@ -129,7 +129,7 @@ struct WriterReaderTests {
                 switch def.type {
                 case .int64, .timestamp, .duration: storage = .int64(ints)
                 case .float64: storage = .float64(doubles)
-                case .bool: storage = .bool(bools)
+                case .bool: storage = .bool(Bitmap(bools))
                 case .string where def.name == "cat":
                     let entries = ["a", "bb", "ccc", "garbage", "unused"]
                     storage = .dictionary(entries: try StringArray(entries), indices: strings.map { UInt32(entries.firstIndex(of: $0)!) })

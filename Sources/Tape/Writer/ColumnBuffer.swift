@@ -15,7 +15,7 @@ struct ColumnBuffer {
     private(set) var nullCount = 0
     var ints: [Int64] = []
     var doubles: [Double] = []
-    var bools: [Bool] = []
+    var bools = Bitmap()
     var plain = StringArray()
     var dictionary = ByteDictionary()
     var indices: [UInt32] = []
@@ -118,7 +118,7 @@ struct ColumnBuffer {
         switch type {
         case .int64, .timestamp, .duration: ints.removeLast(drop)
         case .float64: doubles.removeLast(drop)
-        case .bool: bools.removeLast(drop)
+        case .bool: bools.truncate(to: n)
         case .string:
             if usingDictionary {
                 indices.removeLast(drop)
@@ -144,7 +144,7 @@ struct ColumnBuffer {
         switch type {
         case .int64, .timestamp, .duration: storage = .int64(ints); ints = []
         case .float64: storage = .float64(doubles); doubles = []
-        case .bool: storage = .bool(bools); bools = []
+        case .bool: storage = .bool(bools); bools = Bitmap()
         case .string:
             if usingDictionary {
                 storage = .dictionary(entries: dictionary.takeEntries(), indices: indices)
@@ -196,8 +196,8 @@ extension ColumnBuffer {
             if let source { Self.zeroNulls(&doubles, from: start, source, range, zero: 0) }
         case .bool(let v):
             let start = bools.count
-            bools.append(contentsOf: v[range])
-            if let source { Self.zeroNulls(&bools, from: start, source, range, zero: false) }
+            bools.append(contentsOf: v, range: range)
+            if let source { for (k, r) in range.enumerated() where !source[r] { bools[start + k] = false } }
         case .strings, .dictionary:
             try storeStrings(column, range: range, validity: source)
         }

@@ -86,12 +86,11 @@ public final class BlockDecoder {
                 }
             })
         case .bool:
-            storage = .bool(try Self.makeArray(n) { (out: UnsafeMutablePointer<Bool>) throws(FormatError) in
-                let section = try r.take((m + 7) / 8, "bool bitmap")
-                try r.requireAtEnd("bool values")
-                PlainEncoding.decodeBools(section, count: m, into: out)
-                if let validity { Self.spread(out, rows: n, dense: m, validity: validity, zero: false) }
-            })
+            // The stored bits are already Arrow's layout: copied as they are, spread when rows are null.
+            let section = try r.take((m + 7) / 8, "bool bitmap")
+            try r.requireAtEnd("bool values")
+            let dense = Bitmap(decoding: section, count: m)
+            storage = .bool(validity.map { dense.spread(by: $0) } ?? dense)
         case .string:
             if encoding == .dictionary {
                 var entries = StringArray()

@@ -80,10 +80,10 @@ public final class BlockEncoder {
             }
         case .bool(let values):
             precondition(column.type == .bool, "bool storage for a \(column.type) column")
-            stats = values.withUnsafeBufferPointer { src in
-                PlainEncoding.encodeBools(src, validity: validity, nonNullCount: m, into: &raw)
-                return StatsBuilder.bool(src, validity: validity)
-            }
+            let dense = validity.map { values.compacted(by: $0) } ?? values
+            precondition(dense.count == m)
+            PlainEncoding.encodeBools(dense, into: &raw)
+            stats = StatsBuilder.bool(dense)
             chosen = .plain
         case .strings(let strings):
             precondition(column.type == .string, "string storage for a \(column.type) column")

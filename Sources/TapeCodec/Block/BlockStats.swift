@@ -15,7 +15,7 @@ public enum BlockStats {
         case .float64(let v):
             return dense(v, validity) { StatsBuilder.float64($0) }
         case .bool(let v):
-            return v.withUnsafeBufferPointer { StatsBuilder.bool($0, validity: validity) }
+            return StatsBuilder.bool(validity.map { v.compacted(by: $0) } ?? v)
         case .strings(let s):
             let rows = validRows(column.count, validity)
             return s.bytes.withUnsafeBytes { bytes in

@@ -31,13 +31,10 @@ enum StatsBuilder {
         return ColumnStats(min: .float(lo), max: .float(hi), hasNaN: nan)
     }
 
-    /// Stats of the non-null values of a bool column.
-    static func bool(_ v: UnsafeBufferPointer<Bool>, validity: Bitmap?) -> ColumnStats {
-        var anyTrue = false, anyFalse = false
-        for i in 0..<v.count where validity?[i] ?? true {
-            if v[i] { anyTrue = true } else { anyFalse = true }
-            if anyTrue && anyFalse { break }
-        }
+    /// Stats of the non-null values of a bool column, given densely (one bit per non-null row).
+    static func bool(_ dense: Bitmap) -> ColumnStats {
+        let trues = dense.popCount
+        let anyTrue = trues > 0, anyFalse = trues < dense.count
         guard anyTrue || anyFalse else { return .empty }
         return ColumnStats(min: .bool(!anyFalse), max: .bool(anyTrue))
     }

@@ -8,7 +8,7 @@ extension ColumnData {
         switch self.storage {
         case .int64(let v): storage = .int64(rows.map { v[Int($0)] })
         case .float64(let v): storage = .float64(rows.map { v[Int($0)] })
-        case .bool(let v): storage = .bool(rows.map { v[Int($0)] })
+        case .bool(let v): storage = .bool(v.gather(rows))
         case .dictionary(let e, let idx): storage = .dictionary(entries: e, indices: rows.map { idx[Int($0)] })
         case .strings(let s):
             if let g = try? s.gather(rows) { storage = .strings(g) } else {

@@ -23,25 +23,10 @@ enum PlainEncoding {
         if m > 0, let s = src.baseAddress { UnsafeMutableRawPointer(out).copyMemory(from: s, byteCount: 8 * m) }
     }
 
-    /// Appends the bitmap of the non-null values of `values` (rows where `validity` is set, or all).
-    static func encodeBools(_ values: UnsafeBufferPointer<Bool>, validity: Bitmap?, nonNullCount m: Int, into w: inout RawWriter) {
-        let size = (m + 7) / 8
-        w.reserve(size)
-        let out = w.end
-        out.initializeMemory(as: UInt8.self, repeating: 0, count: size)
-        var j = 0
-        for i in 0..<values.count where validity?[i] ?? true {
-            if values[i] { out.storeBytes(of: out.load(fromByteOffset: j >> 3, as: UInt8.self) | UInt8(1 << (j & 7)), toByteOffset: j >> 3, as: UInt8.self) }
-            j += 1
-        }
-        assert(j == m)
-        w.advance(size)
-    }
-
-    /// Reads `m` bools from a bitmap of exactly ceil(m / 8) bytes into `out`.
-    static func decodeBools(_ src: UnsafeRawBufferPointer, count m: Int, into out: UnsafeMutablePointer<Bool>) {
-        precondition(src.count == (m + 7) / 8)
-        for j in 0..<m { out[j] = src[j >> 3] & UInt8(1 << (j & 7)) != 0 }
+    /// Appends the dense bools `values` as a bitmap of exactly ceil(m / 8) bytes, bit k = value k.
+    static func encodeBools(_ values: Bitmap, into w: inout RawWriter) {
+        let size = (values.count + 7) / 8
+        values.words.withUnsafeBytes { w.write(UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
     }
 
     /// Appends the PLAIN string layout of the strings whose byte ranges `ranges` yields (in order).

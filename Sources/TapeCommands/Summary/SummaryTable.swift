@@ -252,7 +252,7 @@ enum SummaryTable {
                 default: return 0
                 }
             })
-        case .bool: storage = .bool(values.map { $0 == .bool(true) })
+        case .bool: storage = .bool(Bitmap(values.lazy.map { $0 == .bool(true) }))
         case .string: storage = .strings(try StringArray(values.map { if case .string(let s) = $0 { return s } else { return "" } }))
         }
         return ColumnData(type: type, storage: storage, validity: validity)

@@ -34,9 +34,8 @@ struct ArrowIPCBody {
         case .int64(let a): a.withUnsafeBytes { buffer($0) }
         case .float64(let a): a.withUnsafeBytes { buffer($0) }
         case .bool(let a):
-            var bits = [UInt8](repeating: 0, count: (n + 7) / 8)
-            for i in 0..<n where a[i] { bits[i >> 3] |= 1 << UInt8(i & 7) }
-            buffer(bits)
+            // Already Arrow's bit-packed layout.
+            a.words.withUnsafeBytes { buffer(UnsafeRawBufferPointer(rebasing: $0[0..<((n + 7) / 8)])) }
         case .strings(let s):
             try strings(count: n) { i in s.range(i) } bytes: { out in
                 for i in 0..<n { s.withUTF8(i) { out += $0 } }

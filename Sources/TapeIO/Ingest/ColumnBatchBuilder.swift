@@ -66,7 +66,7 @@ struct ColumnBatchBuilder {
         let type: ColumnType
         var ints: [Int64] = []
         var doubles: [Double] = []
-        var bools: [Bool] = []
+        var bools = Bitmap()
         var strings = StringArray()
         var validity = Bitmap()
         var nulls = 0

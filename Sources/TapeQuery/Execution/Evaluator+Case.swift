@@ -44,7 +44,7 @@ extension Evaluator {
         switch type {
         case .int, .timestamp, .null: storage = .int(fill(0) { v, k in ints(v).at(k) })
         case .double: storage = .double(fill(0) { v, k in doubles(v).at(k) })
-        case .bool: storage = .bool(fill(false) { v, k in v.datumBool(k) })
+        case .bool: storage = .bool(Bitmap(fill(false) { v, k in v.datumBool(k) }))
         case .string:
             // Which piece and row fills each output row, then the bytes in row order.
             var source = [(piece: Int32, row: Int32)](repeating: (-1, 0), count: count)

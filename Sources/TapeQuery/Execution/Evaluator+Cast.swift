@@ -23,13 +23,13 @@ extension Evaluator {
             }
             return out
         case (.bool, .int):
-            return result(.int, .int(map1(bools(v), count) { $0 ? 1 : 0 }), [v], count)
+            return result(.int, .int(bits(v, count).map { $0 ? 1 : 0 }), [v], count)
         case (.bool, .double):
-            return result(.double, .double(map1(bools(v), count) { $0 ? 1 : 0 }), [v], count)
+            return result(.double, .double(bits(v, count).map { $0 ? 1 : 0 }), [v], count)
         case (.int, .bool):
-            return result(.bool, .bool(map1(ints(v), count) { $0 != 0 }), [v], count)
+            return result(.bool, .bool(mapBits1(ints(v), count) { $0 != 0 }), [v], count)
         case (.double, .bool):
-            return result(.bool, .bool(map1(doubles(v), count) { $0 != 0 }), [v], count)
+            return result(.bool, .bool(mapBits1(doubles(v), count) { $0 != 0 }), [v], count)
         case (.timestamp, .int), (.int, .timestamp):
             var r = v
             r.type = type

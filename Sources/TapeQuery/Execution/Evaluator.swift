@@ -20,7 +20,7 @@ enum Evaluator {
             let v = try evaluate(a, b)
             if case .constant(let d) = v.storage { return .constant(d == .null ? .null : .bool(d != .bool(true)), type: .bool, count: b.count) }
             guard case .bool(let x) = v.storage else { return .constant(.null, type: .bool, count: b.count) }
-            return Vector(type: .bool, storage: .bool(x.map { !$0 }), validity: v.validity, count: b.count)
+            return Vector(type: .bool, storage: .bool(~x), validity: v.validity, count: b.count)
         case .and(let l, let r):
             return logic(try evaluate(l, b), try evaluate(r, b), isAnd: true, b.count)
         case .or(let l, let r):
@@ -33,7 +33,7 @@ enum Evaluator {
             let v = try evaluate(a, b)
             if case .constant(let d) = v.storage { return .constant(.bool((d == .null) != negated), type: .bool, count: b.count) }
             guard let valid = v.validity else { return .constant(.bool(negated), type: .bool, count: b.count) }
-            return Vector(type: .bool, storage: .bool((0..<b.count).map { valid[$0] == negated }), count: b.count)
+            return Vector(type: .bool, storage: .bool(negated ? valid : ~valid), count: b.count)
         case .inList(let a, let set, let hasNull, let negated):
             return inList(try evaluate(a, b), set, hasNull: hasNull, negated: negated, b.count)
         case .like(let a, let pattern, let negated):
@@ -72,12 +72,21 @@ enum Evaluator {
         }
     }
 
-    static func bools(_ v: Vector) -> Operand<Bool> {
+    /// A BOOLEAN vector's values as a bitmap of `count` bits (a constant repeated; false for
+    /// other storage). A NULL row's bit is a placeholder: combine with `validityBits`.
+    static func bits(_ v: Vector, _ count: Int) -> Bitmap {
         switch v.storage {
-        case .bool(let a): return .array(a)
-        case .constant(.bool(let x)): return .scalar(x)
-        default: return .scalar(false)
+        case .bool(let a): return a
+        case .constant(.bool(let x)): return Bitmap(count: count, value: x)
+        default: return Bitmap(count: count, value: false)
         }
+    }
+
+    /// The vector's validity as a bitmap of `count` bits (all set when no row is null, none for
+    /// a NULL constant).
+    static func validityBits(_ v: Vector, _ count: Int) -> Bitmap {
+        if isNullConstant(v) { return Bitmap(count: count, value: false) }
+        return v.validity ?? Bitmap(count: count, value: true)
     }
 
     static func intervals(_ v: Vector) -> Operand<Interval> {
@@ -148,7 +157,7 @@ enum Evaluator {
             switch resultType {
             case .bool:
                 let e = mapped.map { $0 == .bool(true) }
-                let rows = e.withUnsafeBufferPointer { ep in idx.map { ep[Int($0)] } }
+                let rows = e.withUnsafeBufferPointer { ep in idx.withUnsafeBufferPointer { ip in Bitmap(count: count) { ep[Int(ip[$0])] } } }
                 return Vector(type: .bool, storage: .bool(rows), validity: valid, count: count)
             case .int:
                 let e = mapped.map { d -> Int64 in if case .int(let x) = d { return x } else { return 0 } }
@@ -178,15 +187,12 @@ enum Evaluator {
             return .constant(.bool(s.withUTF8 { test(UnsafeRawBufferPointer($0)) }), type: .bool, count: count)
         case .dict(let entries, let idx):
             let e = (0..<entries.count).map { entries.withUTF8($0, test) }
-            let rows = e.withUnsafeBufferPointer { ep in idx.map { ep[Int($0)] } }
+            let rows = e.withUnsafeBufferPointer { ep in idx.withUnsafeBufferPointer { ip in Bitmap(count: count) { ep[Int(ip[$0])] } } }
             return Vector(type: .bool, storage: .bool(rows), validity: v.validity, count: count)
         case .string(let a):
             let rows = a.bytes.withUnsafeBytes { all in
                 a.offsets.withUnsafeBufferPointer { o in
-                    [Bool](unsafeUninitializedCapacity: count) { out, n in
-                        for i in 0..<count { out[i] = test(UnsafeRawBufferPointer(rebasing: all[Int(o[i])..<Int(o[i + 1])])) }
-                        n = count
-                    }
+                    Bitmap(count: count) { i in test(UnsafeRawBufferPointer(rebasing: all[Int(o[i])..<Int(o[i + 1])])) }
                 }
             }
             return Vector(type: .bool, storage: .bool(rows), validity: v.validity, count: count)
@@ -229,19 +235,15 @@ enum Evaluator {
             if x == .null || y == .null { return .constant(.null, type: .bool, count: count) }
             return .constant(.bool(!dominant), type: .bool, count: count)
         }
-        let av = bools(a), bv = bools(b)
-        let values = map2(av, bv, count) { isAnd ? ($0 && $1) : ($0 || $1) }
-        if !a.mayHaveNulls && !b.mayHaveNulls { return Vector(type: .bool, storage: .bool(values), count: count) }
-        var valid = Bitmap(count: count, value: true)
-        var out = values
-        for i in 0..<count {
-            let an = a.isNull(i), bn = b.isNull(i)
-            if !an && !bn { continue }
-            let aDom = !an && a.datumBool(i) == dominant
-            let bDom = !bn && b.datumBool(i) == dominant
-            if aDom || bDom { out[i] = dominant } else { valid[i] = false }
-        }
-        return Vector(type: .bool, storage: .bool(out), validity: valid, count: count)
+        let x = bits(a, count), y = bits(b, count)
+        if !a.mayHaveNulls && !b.mayHaveNulls { return Vector(type: .bool, storage: .bool(isAnd ? x & y : x | y), count: count) }
+        // Word by word: a row is known when both sides are, or when one side is the dominant
+        // value (valid and false for AND, valid and true for OR), which is then the answer.
+        let va = validityBits(a, count), vb = validityBits(b, count)
+        let domA = isAnd ? va & ~x : va & x, domB = isAnd ? vb & ~y : vb & y
+        let known = (va & vb) | domA | domB
+        let values = isAnd ? (x & va) & (y & vb) : domA | domB
+        return Vector(type: .bool, storage: .bool(values), validity: known, count: count)
     }
 
     // MARK: - Comparison
@@ -258,33 +260,42 @@ enum Evaluator {
             default: return c >= 0
             }
         }
-        let values: [Bool]
+        let values: Bitmap
         switch a.type {
         case .int, .timestamp:
             let x = ints(a), y = ints(b)
             switch op {
-            case .eq: values = map2(x, y, count) { $0 == $1 }
-            case .ne: values = map2(x, y, count) { $0 != $1 }
-            case .lt: values = map2(x, y, count) { $0 < $1 }
-            case .le: values = map2(x, y, count) { $0 <= $1 }
-            case .gt: values = map2(x, y, count) { $0 > $1 }
-            default: values = map2(x, y, count) { $0 >= $1 }
+            case .eq: values = mapBits2(x, y, count) { $0 == $1 }
+            case .ne: values = mapBits2(x, y, count) { $0 != $1 }
+            case .lt: values = mapBits2(x, y, count) { $0 < $1 }
+            case .le: values = mapBits2(x, y, count) { $0 <= $1 }
+            case .gt: values = mapBits2(x, y, count) { $0 > $1 }
+            default: values = mapBits2(x, y, count) { $0 >= $1 }
             }
         case .double:
             // DuckDB orders NaN above every number and equal to itself.
             let x = doubles(a), y = doubles(b)
             switch op {
-            case .eq: values = map2(x, y, count) { $0 == $1 || ($0.isNaN && $1.isNaN) }
-            case .ne: values = map2(x, y, count) { !($0 == $1 || ($0.isNaN && $1.isNaN)) }
-            case .lt: values = map2(x, y, count) { $0 < $1 || (!$0.isNaN && $1.isNaN) }
-            case .le: values = map2(x, y, count) { $0 <= $1 || $1.isNaN }
-            case .gt: values = map2(x, y, count) { $0 > $1 || ($0.isNaN && !$1.isNaN) }
-            default: values = map2(x, y, count) { $0 >= $1 || $0.isNaN }
+            case .eq: values = mapBits2(x, y, count) { $0 == $1 || ($0.isNaN && $1.isNaN) }
+            case .ne: values = mapBits2(x, y, count) { !($0 == $1 || ($0.isNaN && $1.isNaN)) }
+            case .lt: values = mapBits2(x, y, count) { $0 < $1 || (!$0.isNaN && $1.isNaN) }
+            case .le: values = mapBits2(x, y, count) { $0 <= $1 || $1.isNaN }
+            case .gt: values = mapBits2(x, y, count) { $0 > $1 || ($0.isNaN && !$1.isNaN) }
+            default: values = mapBits2(x, y, count) { $0 >= $1 || $0.isNaN }
             }
         case .bool:
-            values = map2(bools(a), bools(b), count) { test($0 == $1 ? 0 : (!$0 ? -1 : 1)) }
+            // Word-wise, false < true.
+            let x = bits(a, count), y = bits(b, count)
+            switch op {
+            case .eq: values = ~(x.combined(with: y, ^))
+            case .ne: values = x.combined(with: y, ^)
+            case .lt: values = ~x & y
+            case .le: values = ~x | y
+            case .gt: values = x & ~y
+            default: values = x | ~y
+            }
         case .interval:
-            values = map2(intervals(a), intervals(b), count) { test(compareIntervals($0, $1)) }
+            values = mapBits2(intervals(a), intervals(b), count) { test(compareIntervals($0, $1)) }
         case .string:
             return compareStrings(op, a, b, count, test)
         case .null:
@@ -309,7 +320,7 @@ enum Evaluator {
         if case .constant(.string(var k)) = a.storage {
             return k.withUTF8 { kb in stringTest(b, count) { test(StringArray.compare(UnsafeRawBufferPointer(kb), $0)) } }
         }
-        var values = [Bool](repeating: false, count: count)
+        var values = Bitmap(count: count, value: false)
         let x = a.materialized(), y = b.materialized()
         for i in 0..<count where !x.isNull(i) && !y.isNull(i) {
             values[i] = x.withUTF8(i) { p in y.withUTF8(i) { q in test(StringArray.compare(p, q)) } }
@@ -334,7 +345,7 @@ enum Evaluator {
             var valid = found.validity ?? Bitmap(count: count, value: true)
             var anyNull = found.validity != nil
             if hasNull { for i in 0..<count where !f[i] { valid[i] = false; anyNull = true } }
-            let values = negated ? f.map { !$0 } : f
+            let values = negated ? ~f : f
             return Vector(type: .bool, storage: .bool(values), validity: anyNull ? valid : nil, count: count)
         case .int, .timestamp:
             let ints = Set(set.compactMap { d -> Int64? in
@@ -350,7 +361,7 @@ enum Evaluator {
 
     private static func member(_ v: Vector, _ count: Int, hasNull: Bool, negated: Bool, _ contains: (Int) -> Bool) -> Vector {
         if isNullConstant(v) { return .constant(.null, type: .bool, count: count) }
-        var values = [Bool](repeating: false, count: count)
+        var values = Bitmap(count: count, value: false)
         var valid = v.validity ?? Bitmap(count: count, value: true)
         var anyNull = v.validity != nil
         for i in 0..<count where !v.isNull(i) {

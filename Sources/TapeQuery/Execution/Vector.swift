@@ -12,7 +12,8 @@ struct Vector {
         /// BIGINT and TIMESTAMP.
         case int([Int64])
         case double([Double])
-        case bool([Bool])
+        /// Bit-packed (Arrow's boolean layout), shared with a decoded `ColumnData` without a copy.
+        case bool(Bitmap)
         /// Plain strings, one per row.
         case string(StringArray)
         /// Dictionary strings: `indices[row]` indexes `entries` (few distinct values; entries may
@@ -95,7 +96,7 @@ struct Vector {
             return Vector(type: type, storage: placeholder(type, count), validity: Bitmap(count: count, value: false), count: count)
         case .int(let v), .timestamp(let v): return Vector(type: type, storage: .int([Int64](repeating: v, count: count)), count: count)
         case .double(let v): return Vector(type: type, storage: .double([Double](repeating: v, count: count)), count: count)
-        case .bool(let v): return Vector(type: type, storage: .bool([Bool](repeating: v, count: count)), count: count)
+        case .bool(let v): return Vector(type: type, storage: .bool(Bitmap(count: count, value: v)), count: count)
         case .string(let s):
             // One string is far below 4 GiB (it came from the query text or from a string array).
             var one = StringArray()
@@ -111,7 +112,7 @@ struct Vector {
         switch type {
         case .int, .timestamp, .null: return .int([Int64](repeating: 0, count: count))
         case .double: return .double([Double](repeating: 0, count: count))
-        case .bool: return .bool([Bool](repeating: false, count: count))
+        case .bool: return .bool(Bitmap(count: count, value: false))
         case .string: return .dict(entries: .oneEmptyString, indices: [UInt32](repeating: 0, count: count))
         case .interval: return .interval([Interval](repeating: Interval(), count: count))
         }
@@ -131,7 +132,7 @@ struct Vector {
         switch storage {
         case .int(let a): return Vector(type: type, storage: .int(pick(a)), validity: valid, count: n)
         case .double(let a): return Vector(type: type, storage: .double(pick(a)), validity: valid, count: n)
-        case .bool(let a): return Vector(type: type, storage: .bool(pick(a)), validity: valid, count: n)
+        case .bool(let a): return Vector(type: type, storage: .bool(a.gather(rows)), validity: valid, count: n)
         case .string(let a):
             // Rows repeated (a join) can need more than the 4 GiB one string array addresses:
             // then the rows stay indices into the original strings, a dictionary vector.
@@ -175,7 +176,7 @@ struct VectorBuilder {
     private var overflow: StringArrayOverflow?
     private var ints: [Int64] = []
     private var doubles: [Double] = []
-    private var bools: [Bool] = []
+    private var bools = Bitmap()
     private var strings = StringArray()
     private var intervals: [Interval] = []
     private var validity = Bitmap()
@@ -243,7 +244,7 @@ struct VectorBuilder {
 
     /// Approximate bytes held, for memory budgets.
     var approximateBytes: Int {
-        ints.count * 8 + doubles.count * 8 + bools.count + intervals.count * 24
+        ints.count * 8 + doubles.count * 8 + bools.words.count * 8 + intervals.count * 24
             + strings.approximateBytes + validity.words.count * 8
     }
 }
@@ -338,7 +339,7 @@ extension Batch {
             switch v.storage {
             case .int(let a): return acc + a.count * 8
             case .double(let a): return acc + a.count * 8
-            case .bool(let a): return acc + a.count
+            case .bool(let a): return acc + a.words.count * 8
             case .string(let a): return acc + a.approximateBytes
             case .dict(let e, let i): return acc + i.count * 4 + e.approximateBytes
             case .interval(let a): return acc + a.count * 24

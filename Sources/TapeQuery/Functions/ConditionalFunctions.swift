@@ -78,10 +78,9 @@ enum ConditionalFunctions {
     /// `a IS NOT DISTINCT FROM b` per row: both NULL, or neither NULL and equal.
     static func notDistinct(_ a: Vector, _ b: Vector, _ count: Int) -> Vector {
         let eq = Evaluator.compare(.eq, a, b, count)
-        var values = [Bool](repeating: false, count: count)
-        for i in 0..<count {
+        let values = Bitmap(count: count) { i in
             let an = a.isNull(i), bn = b.isNull(i)
-            values[i] = an || bn ? (an && bn) : eq.datumBool(i)
+            return an || bn ? (an && bn) : eq.datumBool(i)
         }
         return Vector(type: .bool, storage: .bool(values), count: count)
     }

@@ -31,16 +31,9 @@ final class FilterOperator: MorselOperator {
         let v = try Evaluator.evaluate(f, b)
         if case .constant(let d) = v.storage { return d == .bool(true) ? nil : [] }
         guard case .bool(let bits) = v.storage else { return [] }
-        var rows: [Int32] = []
-        rows.reserveCapacity(b.count)
-        bits.withUnsafeBufferPointer { p in
-            if let valid = v.validity {
-                for r in 0..<b.count where p[r] && valid[r] { rows.append(Int32(r)) }
-            } else {
-                for r in 0..<b.count where p[r] { rows.append(Int32(r)) }
-            }
-        }
-        return rows.count == b.count ? nil : rows
+        // True and not NULL, word by word; then the set bits are the rows.
+        let selected = v.validity.map { bits & $0 } ?? bits
+        return selected.allSet ? nil : selected.setIndices()
     }
 
     /// A predicate that reads only one column, a dictionary-encoded string with fewer entries

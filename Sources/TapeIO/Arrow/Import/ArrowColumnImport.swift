@@ -46,12 +46,16 @@ package struct ArrowColumnImport {
         let empty = count == 0
         switch (field.layout, target) {
         case (.bool, .bool):
-            var bools = [Bool](repeating: false, count: count)
+            var bools = Bitmap(count: count, value: false)
             if !empty {
                 let bits = try view.buffer(1).assumingMemoryBound(to: UInt8.self)
-                for i in 0..<count {
-                    let b = view.start + i
-                    bools[i] = bits[b >> 3] & (1 << UInt8(b & 7)) != 0
+                if view.start == 0 {
+                    bools = Bitmap(decoding: UnsafeRawBufferPointer(start: bits, count: (count + 7) / 8), count: count)
+                } else {
+                    bools = Bitmap(count: count) { i in
+                        let b = view.start + i
+                        return bits[b >> 3] & (1 << UInt8(b & 7)) != 0
+                    }
                 }
             }
             return ColumnData(type: .bool, storage: .bool(bools), validity: validity)
@@ -111,7 +115,7 @@ package struct ArrowColumnImport {
         switch target {
         case .int64, .timestamp, .duration: storage = .int64([Int64](repeating: 0, count: count))
         case .float64: storage = .float64([Double](repeating: 0, count: count))
-        case .bool: storage = .bool([Bool](repeating: false, count: count))
+        case .bool: storage = .bool(Bitmap(count: count, value: false))
         case .string: storage = .strings(StringArray(bytes: [], offsets: [UInt32](repeating: 0, count: count + 1)))
         }
         return ColumnData(type: target, storage: storage, validity: Bitmap(count: count, value: false))

@@ -113,7 +113,7 @@ enum SpillCodec {
         switch kind {
         case 0: storage = .int(try r.array(Int64.self, rows))
         case 1: storage = .double(try r.array(Double.self, rows))
-        case 2: storage = .bool(try r.array(UInt8.self, rows).map { $0 != 0 })
+        case 2: storage = .bool(Bitmap(try r.array(UInt8.self, rows).lazy.map { $0 != 0 }))
         case 3:
             let lengths = try r.array(UInt32.self, rows)
             var offsets: [UInt32] = [0]
