@@ -92,7 +92,7 @@ import TapeTestSupport
     @Test func shortBlocksAndOtherTypesAreNotPaged() {
         #expect(Self.paged(Self.column(.int64, 64, nulls: false), rowsPerPage: 64).1.encoding != PageDirectory.encodingID)
         var body = ByteWriter()
-        let bools = ColumnData(type: .bool, storage: .bool(Array(repeating: true, count: 500)))
+        let bools = ColumnData(type: .bool, storage: .bool(Bitmap(count: 500, value: true)))
         #expect(BlockEncoder(codec: .none, rowsPerPage: 10).encode(bools, into: &body).encoding == 0)
     }
 

@@ -118,24 +118,29 @@ struct FormatVersionTests {
         [.timestamp(240_000_000_000), .int(4), .int(86_400_500_000_001)],
     ]
 
+    /// Rewrites a committed fixture: `FormatFixture.write`'s equity and trades plus the `holds`
+    /// table with a duration column, written with `options`.
+    static func writeFixture(_ path: String, options: WriterOptions) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        let (equity, trades) = FormatFixture.rows()
+        let w = try TapeWriter(path: path, options: options, metadata: ["strategy": "fixture", "symbol": "TEST"])
+        let e = try w.declareTable("equity", columns: FormatFixture.equityColumns)
+        let t = try w.declareTable("trades", columns: FormatFixture.tradeColumns)
+        let h = try w.declareTable("holds", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("n", .int64),
+                                                      ColumnDef("held", .duration)])
+        for r in equity { try e.append(values: r) }
+        for r in trades { try t.append(values: r) }
+        for r in Self.holdRows { try h.append(values: r) }
+        try w.close()
+    }
+
     /// The committed format 1.3 file (`Tests/Fixtures/v1_3.tape`): `FormatFixture.write`'s rows plus
     /// a `holds` table with a duration column. `TAPE_WRITE_FIXTURES=1` rewrites it with the current
     /// writer (only while the current version is 1.3); later versions must keep reading it.
     @Test func readsTheCommitted1_3File() throws {
         let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_3.tape").path
         if ProcessInfo.processInfo.environment["TAPE_WRITE_FIXTURES"] == "1" && FileHeader.minorVersion == 3 {
-            try? FileManager.default.removeItem(atPath: fixture)
-            let (equity, trades) = FormatFixture.rows()
-            let w = try TapeWriter(path: fixture, options: WriterOptions(codec: .zstd(level: 3), rowsPerChunk: 32, maxChunkLag: 0),
-                                   metadata: ["strategy": "fixture", "symbol": "TEST"])
-            let e = try w.declareTable("equity", columns: FormatFixture.equityColumns)
-            let t = try w.declareTable("trades", columns: FormatFixture.tradeColumns)
-            let h = try w.declareTable("holds", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("n", .int64),
-                                                          ColumnDef("held", .duration)])
-            for r in equity { try e.append(values: r) }
-            for r in trades { try t.append(values: r) }
-            for r in Self.holdRows { try h.append(values: r) }
-            try w.close()
+            try Self.writeFixture(fixture, options: WriterOptions(codec: .zstd(level: 3), rowsPerChunk: 32, maxChunkLag: 0))
         }
         let (equity, trades) = FormatFixture.rows()
         let r = try TapeReader(path: fixture, options: ReaderOptions(verifyChecksums: true))
@@ -152,19 +157,9 @@ struct FormatVersionTests {
     @Test func readsTheCommitted1_4File() throws {
         let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_4.tape").path
         if ProcessInfo.processInfo.environment["TAPE_WRITE_FIXTURES"] == "1" && FileHeader.minorVersion == 4 {
-            try? FileManager.default.removeItem(atPath: fixture)
-            let (equity, trades) = FormatFixture.rows()
             var options = WriterOptions(codec: .zstd(level: 3), rowsPerChunk: 32, maxChunkLag: 0)
             options.rowsPerPage = 8
-            let w = try TapeWriter(path: fixture, options: options, metadata: ["strategy": "fixture", "symbol": "TEST"])
-            let e = try w.declareTable("equity", columns: FormatFixture.equityColumns)
-            let t = try w.declareTable("trades", columns: FormatFixture.tradeColumns)
-            let h = try w.declareTable("holds", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("n", .int64),
-                                                          ColumnDef("held", .duration)])
-            for r in equity { try e.append(values: r) }
-            for r in trades { try t.append(values: r) }
-            for r in Self.holdRows { try h.append(values: r) }
-            try w.close()
+            try Self.writeFixture(fixture, options: options)
         }
         let (equity, trades) = FormatFixture.rows()
         let r = try TapeReader(path: fixture, options: ReaderOptions(verifyChecksums: true))
