@@ -317,7 +317,8 @@ public final class TapeWriter {
 
     // MARK: Closing
 
-    /// Flushes every table, writes the footer and trailer, fsyncs (unless durability is `.none`)
+    /// Flushes every table, writes the footer and trailer, fsyncs (unless durability is `.none`),
+    /// appends the run's record to its directory's summary journal (best effort, `SummaryJournal`)
     /// and returns the run's summary. The writer cannot be used afterwards.
     @discardableResult
     public func close() throws -> RunSummary {
@@ -328,6 +329,8 @@ public final class TapeWriter {
             let footer = makeFooter()
             try writeFooter(footer)
             if options.durability != .none { try syncFile() }
+            // Before close: the writer lock orders the records of one file (SummaryJournal).
+            SummaryJournal.appendRecord(sealed: file.fd, path: file.path, footer: footer)
             try file.close()
             closed = true
             return RunSummary(path: path, fileBytes: position, footer: footer, progress: progress,

@@ -32,6 +32,9 @@ struct ScannedFooter {
     /// `expectancy_r` or `periods_per_year` (legacy conventions it upgrades); nil otherwise (the
     /// entries are then the stored ones, `forEachMetric`).
     let upgradedMetrics: RunMetrics?
+    /// The identity was taken by the run's writer after it stamped the file's mtime (a summary
+    /// journal record, `SummaryJournal`), not by this scan: not racy.
+    var stamped = false
 
     /// Highest format minor version whose footer grammar this scan knows. 1.4 added the PAGED
     /// block encoding (inside blocks; its descriptors in the index are ordinary block
@@ -86,26 +89,7 @@ struct ScannedFooter {
         var r = ByteReader(bytes, range: range, baseOffset: baseOffset)
         let magic = try r.readRange(4, "footer magic")
         guard bytes[magic].elementsEqual(Footer.magic) else { return nil }
-        // metadata_count varint / { key string, value string }*
-        let metadataCount = try r.readCount("metadata count", limit: min(r.remaining / 2, IndexLimits.maxMetadataPairs))
-        let metadataStart = r.position
-        var keys: [Range<Int>] = []
-        var keySet = Set<ArraySlice<UInt8>>()   // for many pairs (up to 65,536): no quadratic check
-        keys.reserveCapacity(min(metadataCount, Self.fewKeys))
-        var status = RunStatus.complete
-        for _ in 0..<metadataCount {
-            let key = try string(&r, bytes)
-            let value = try string(&r, bytes)
-            guard let key, let value else { return nil }
-            // Keys unique (compared as bytes: equal strings are equal bytes).
-            if metadataCount <= Self.fewKeys {
-                for k in keys where k.count == key.count && bytes[k].elementsEqual(bytes[key]) { return nil }
-                keys.append(key)
-            } else {
-                guard keySet.insert(bytes[key]).inserted else { return nil }
-            }
-            if equal(bytes[value], "true") { status = status.noting(key: bytes[key]) }
-        }
+        guard let (metadataStart, metadataCount, status) = try metadata(&r, bytes) else { return nil }
         // table_count varint / table_entry*: walked by its grammar, nothing kept.
         let tables = try r.readCount("table count", limit: r.remaining / 4)
         var entries = 0   // index entries so far, within the limit the reader enforces (format-spec §7)
@@ -135,8 +119,42 @@ struct ScannedFooter {
             if tag == RunMetrics.sectionTag { metrics = section }
         }
         try r.requireAtEnd("footer")
-        guard let metrics else { return nil }
-        // version u8 = 1 / count varint / { name string, kind u8, value 8 bytes }*
+        guard let metrics, let m = try metricsEntries(bytes, metrics, baseOffset: baseOffset) else { return nil }
+        return ScannedFooter(identity: identity, bytes: bytes, metadataStart: metadataStart, metadataCount: metadataCount,
+                             metricsStart: m.start, metricsCount: m.count, status: status, upgradedMetrics: m.upgraded)
+    }
+
+    /// Walks the metadata of a footer (or of a summary journal record) at `r`:
+    /// `metadata_count varint / { key string, value string }*`; nil when a key repeats or a string
+    /// is not UTF-8. Gives where the first pair starts, the count and the run's status.
+    static func metadata(_ r: inout ByteReader, _ bytes: [UInt8]) throws(FormatError) -> (start: Int, count: Int, status: RunStatus)? {
+        let metadataCount = try r.readCount("metadata count", limit: min(r.remaining / 2, IndexLimits.maxMetadataPairs))
+        let metadataStart = r.position
+        var keys: [Range<Int>] = []
+        var keySet = Set<ArraySlice<UInt8>>()   // for many pairs (up to 65,536): no quadratic check
+        keys.reserveCapacity(min(metadataCount, Self.fewKeys))
+        var status = RunStatus.complete
+        for _ in 0..<metadataCount {
+            let key = try string(&r, bytes)
+            let value = try string(&r, bytes)
+            guard let key, let value else { return nil }
+            // Keys unique (compared as bytes: equal strings are equal bytes).
+            if metadataCount <= Self.fewKeys {
+                for k in keys where k.count == key.count && bytes[k].elementsEqual(bytes[key]) { return nil }
+                keys.append(key)
+            } else {
+                guard keySet.insert(bytes[key]).inserted else { return nil }
+            }
+            if equal(bytes[value], "true") { status = status.noting(key: bytes[key]) }
+        }
+        return (metadataStart, metadataCount, status)
+    }
+
+    /// Walks a metrics section at `bytes[metrics]` (format-spec §6.1):
+    /// `version u8 = 1 / count varint / { name string, kind u8, value 8 bytes }*`; nil when it is
+    /// not one the scan vouches for. A section of legacy conventions comes back upgraded.
+    static func metricsEntries(_ bytes: [UInt8], _ metrics: Range<Int>, baseOffset: Int) throws(FormatError)
+        -> (start: Int, count: Int, upgraded: RunMetrics?)? {
         var m = ByteReader(bytes, range: metrics, baseOffset: baseOffset)
         guard try m.readU8("metrics section version") == 1 else { return nil }
         let metricsCount = try m.readCount("metrics count", limit: m.remaining / 10)
@@ -149,12 +167,11 @@ struct ScannedFooter {
         }
         try m.requireAtEnd("metrics section")
         let upgraded = legacy.needsUpgrade ? try RunMetrics(section: Array(bytes[metrics]), offset: baseOffset + metrics.lowerBound) : nil
-        return ScannedFooter(identity: identity, bytes: bytes, metadataStart: metadataStart, metadataCount: metadataCount,
-                             metricsStart: metricsStart, metricsCount: metricsCount, status: status, upgradedMetrics: upgraded)
+        return (metricsStart, metricsCount, upgraded)
     }
 
     /// The byte range of the next string, nil when it is not valid UTF-8.
-    private static func string(_ r: inout ByteReader, _ bytes: [UInt8]) throws(FormatError) -> Range<Int>? {
+    static func string(_ r: inout ByteReader, _ bytes: [UInt8]) throws(FormatError) -> Range<Int>? {
         let n = try r.readCount("string length", limit: r.remaining)
         let range = try r.readRange(n, "string")
         return bytes.withUnsafeBytes { isUTF8(UnsafeRawBufferPointer(rebasing: $0[range])) } ? range : nil

@@ -109,8 +109,12 @@ struct RunTableLoader {
     private func loadDirectory(_ dir: String, _ indices: [Int], into table: inout RunTable, workers: Int, now: Int64,
                                progress: (Int) -> Void) -> [(path: String, error: Error)] {
         var failures: [(path: String, error: Error)] = []
-        let useCache = cache == .on || (cache == .auto && indices.count >= Self.autoMinimumRuns)
+        // Runs sealed by a writer since the last summary have records in the journal; a
+        // directory with a journal keeps a cache whatever its size (merging empties the journal).
+        let journal = cache == .off ? nil : SummaryJournalReader(dir: dir)
+        let useCache = cache == .on || (cache == .auto && (indices.count >= Self.autoMinimumRuns || journal != nil))
         var merge = CacheMerge(dir: dir, enabled: useCache)
+        let journalRecords = journal?.records ?? [:]
         // One fstatat/openat per file relative to its directory (no path walk per file); every
         // path of the directory has its file name at the same offset.
         let directory = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -120,15 +124,19 @@ struct RunTableLoader {
         while start < indices.count {
             let block = Array(indices[start..<min(start + blockSize, indices.count)])
             start += block.count
-            let ids = merge.hasCache
+            let ids = merge.hasCache || !journalRecords.isEmpty
                 ? parallelMap(block, workers: workers) { i in Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory) }
                 : nil
             // Walk the block against the cache: a hit keeps the record, a miss is read below.
             var entries: [Entry] = []
             entries.reserveCapacity(block.count)
             for (k, i) in block.enumerated() {
-                if let id = ids?[k], let record = merge.lookup(name: paths.utf8(i).dropFirst(nameStart), identity: id, now: now) {
+                let name = paths.utf8(i).dropFirst(nameStart)
+                if let id = ids?[k], let record = merge.lookup(name: name, identity: id, now: now) {
                     entries.append(.hit(i, record))
+                } else if let id = ids?[k], let record = journalRecords[name], record.identity == id {
+                    // Its writer's record, and the file has not changed since (SummaryJournal).
+                    entries.append(.journal(i, record))
                 } else {
                     entries.append(.miss(i))
                 }
@@ -146,6 +154,8 @@ struct RunTableLoader {
                         merge.changed()
                         appendFresh(i, nameStart, fresh(i, nameStart: nameStart, directory: directory), now, &table, &merge, &failures)
                     }
+                case .journal(let i, let record):
+                    appendFresh(i, nameStart, .scanned(record), now, &table, &merge, &failures)
                 case .miss(let i):
                     appendFresh(i, nameStart, read[next], now, &table, &merge, &failures)
                     next += 1
@@ -153,12 +163,14 @@ struct RunTableLoader {
             }
             progress(start)
         }
-        merge.finish()
+        if merge.finish(), let journal { journal.consumed() }
         return failures
     }
 
     private enum Entry {
         case hit(Int, SummaryCacheRecord)
+        /// A record of the directory's journal whose identity the file still has.
+        case journal(Int, ScannedFooter)
         case miss(Int)
     }
 
@@ -197,20 +209,24 @@ struct RunTableLoader {
         } catch { return false }
     }
 
-    /// Adds run `i` read from its file, and records it for the cache unless it changed while it
-    /// was read or too recently (`FileIdentity.isRacy`).
+    /// Adds run `i` read from its file (or from its journal record), and records it for the
+    /// cache unless it changed while it was read or too recently (`FileIdentity.isRacy`; a
+    /// journal record's identity was taken by its writer after stamping the file's mtime, so it
+    /// is not racy: `SummaryJournal`).
     private func appendFresh(_ i: Int, _ nameStart: Int, _ result: Fresh, _ now: Int64,
                              _ table: inout RunTable, _ merge: inout CacheMerge,
                              _ failures: inout [(path: String, error: Error)]) {
         let name = paths.utf8(i).dropFirst(nameStart)
-        let record: SummaryCacheRecord, identity: FileIdentity?
+        let record: SummaryCacheRecord, identity: FileIdentity?, stamped: Bool
         switch result {
         case .scanned(let s):
             record = merge.record(name: name, scanned: s)
             identity = s.identity
+            stamped = s.stamped
         case .read(let facts, let id):
             record = merge.record(name: name, identity: id ?? FileIdentity(size: 0, mtime: 0, ctime: 0, inode: 0, device: 0), facts: facts)
             identity = id
+            stamped = false
         case .failed(let error):
             failures.append((paths[i], error))
             return
@@ -221,7 +237,7 @@ struct RunTableLoader {
         }
         // The identity was taken before the bytes were read: a change during or after the read
         // moves its ctime past `now` − 1 s, so such a record never validates again.
-        if let identity, !identity.isRacy(at: now) { merge.add(record) }
+        if let identity, stamped || !identity.isRacy(at: now) { merge.add(record) }
     }
 
     /// Path indices grouped by directory, each group in file name order (as the cache is). Paths
@@ -360,7 +376,7 @@ struct CacheMerge {
     /// The record of a run scanned from its file, with this directory's name ids.
     mutating func record(name: ArraySlice<UInt8>, scanned s: ScannedFooter) -> SummaryCacheRecord {
         var w = ByteWriter(capacity: 64 + name.count + s.metadataCount * 24 + s.metricsCount * 10)
-        SummaryCacheRecord.writeHead(name: name, identity: s.identity, status: s.status, metricsStored: true, into: &w)
+        SummaryCacheRecord.writeHead(name: name, identity: s.identity, status: s.status, metricsStored: true, stamped: s.stamped, into: &w)
         var position = 0
         w.writeVarint(UInt64(s.metadataCount))
         s.forEachMetadata { key, value in
@@ -415,7 +431,7 @@ struct CacheMerge {
         }
         guard let c = current, c.name.elementsEqual(name) else { return nil }
         current = reader?.next()
-        guard c.identity == identity, !identity.isRacy(at: now) else {
+        guard c.identity == identity, c.stamped || !identity.isRacy(at: now) else {
             changed()
             return nil
         }
@@ -461,11 +477,15 @@ struct CacheMerge {
     }
 
     /// Ends the walk: records left in the old cache are runs removed; the new cache, if any, is
-    /// committed.
-    mutating func finish() {
+    /// committed. True when the cache on disk now holds every record this walk added (committed,
+    /// or nothing to change).
+    @discardableResult
+    mutating func finish() -> Bool {
         if current != nil || reader?.damaged == true { changed() }
-        guard let w = writer else { return }
-        do { try w.commit(names: map.names) } catch { w.discard() }
+        guard enabled, !writeFailed else { return false }
+        guard let w = writer else { return true }
         writer = nil
+        do { try w.commit(names: map.names) } catch { w.discard(); return false }
+        return true
     }
 }

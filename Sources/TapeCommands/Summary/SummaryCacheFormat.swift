@@ -11,7 +11,8 @@ import TapeFormat
 ///     trailer  offset of the names record u64 LE, magic "TAPESUMT" (8 bytes)
 ///
 ///     run record payload:  kind u8 = 0, file name string (no '/'), size varint, mtime_ns i64,
-///                          ctime_ns i64, inode varint, device varint, status u8, metrics_stored u8,
+///                          ctime_ns i64, inode varint, device varint, status u8, flags u8 (bit 0
+///                          metrics stored, bit 1 identity stamped by the run's writer: not racy),
 ///                          n varint, n × { name id varint, value string }            (metadata, in order)
 ///                          m varint, m × { name id varint, kind u8 (0 f64, 1 i64, 2 timestamp), value u64 }
 ///     names payload:       kind u8 = 1, count varint, count × string   (name ids index this list)
@@ -125,6 +126,9 @@ struct SummaryCacheRecord {
     let identity: FileIdentity
     let status: RunStatus
     let metricsStored: Bool
+    /// The identity was taken by the run's writer after it stamped the file's mtime
+    /// (`SummaryJournal`): the record is not "racy" however recent the file.
+    let stamped: Bool
     /// Where the metadata count starts in `storage`.
     let valuesStart: Int
     /// Offset just past this record in the cache it was read from.
@@ -156,7 +160,9 @@ struct SummaryCacheRecord {
             throw .invalid(what: "summary cache record", offset: r.absoluteOffset, reason: "unknown status")
         }
         status = s
-        metricsStored = try r.readU8("metrics stored") != 0
+        let flags = try r.readU8("flags")
+        metricsStored = flags & 1 != 0
+        stamped = flags & 2 != 0
         self.storage = storage
         payloadRange = range
         valuesStart = r.position
@@ -220,7 +226,7 @@ struct SummaryCacheRecord {
 
     /// Writes the fixed part of a run record payload: kind, file name, identity, status and
     /// whether the metrics were stored (the metadata and metrics follow).
-    static func writeHead(name: some Collection<UInt8>, identity: FileIdentity, status: RunStatus, metricsStored: Bool,
+    static func writeHead(name: some Collection<UInt8>, identity: FileIdentity, status: RunStatus, metricsStored: Bool, stamped: Bool = false,
                           into w: inout ByteWriter) {
         w.writeU8(SummaryCacheFormat.runKind)
         w.writeVarint(UInt64(name.count))
@@ -231,7 +237,7 @@ struct SummaryCacheRecord {
         w.writeVarint(identity.inode)
         w.writeVarint(identity.device)
         w.writeU8(status.rawValue)
-        w.writeU8(metricsStored ? 1 : 0)
+        w.writeU8((metricsStored ? 1 : 0) | (stamped ? 2 : 0))
     }
 }
 
