@@ -72,7 +72,7 @@ struct CompactTests {
         try compact([file])
         #expect(try tableRows(file) == beforeRows)
         // Nothing left behind in the directory.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["run.tape"])
+        #expect(try listing(dir.url.path) == ["run.tape"])
     }
 
     @Test("--drop removes a table and records it")
@@ -161,7 +161,7 @@ struct CompactTests {
         for s in stale { try Data(repeating: 7, count: 100).write(to: URL(fileURLWithPath: s)) }
         try compact([file])
         for s in stale { #expect(!FileManager.default.fileExists(atPath: s), "\(s)") }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["run.tape"])
+        #expect(try listing(dir.url.path) == ["run.tape"])
     }
 
     @Test("a damaged file is reported and left untouched")
@@ -181,7 +181,7 @@ struct CompactTests {
         #expect(failed)
         #expect(try bytes(file) == data)
         #expect(try meta(good)["tape.compacted"] != nil)  // the other file is still compacted
-        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.url.path)) == ["run.tape", "good.tape"])
+        #expect(Set(try listing(dir.url.path)) == ["run.tape", "good.tape"])
         // The library names the file.
         #expect { try Compactor.compact(path: file) } throws: { "\($0)".contains(file) }
     }
@@ -260,13 +260,13 @@ struct CompactTests {
                 let m = try meta(path)
                 #expect(m["tape.compacted"] != nil && originalMeta.allSatisfy { m[$0.key] == $0.value }, "trial \(trials)")
             }
-            let others = try FileManager.default.contentsOfDirectory(atPath: runDir).filter { $0 != "demo.tape" }
+            let others = try listing(runDir).filter { $0 != "demo.tape" }
             #expect(others.count <= 1 && others.allSatisfy { $0.hasPrefix(".demo.tape.compact-") }, "trial \(trials): \(others)")
             leftovers += others.count
             if trials % 10 == 0 || killed >= target {
                 // A final compaction cleans any temp file and succeeds.
                 #expect(try run(tape, ["compact", path] + compactArgs) == 0)
-                #expect(try FileManager.default.contentsOfDirectory(atPath: runDir) == ["demo.tape"], "trial \(trials)")
+                #expect(try listing(runDir) == ["demo.tape"], "trial \(trials)")
                 #expect(try tableRows(path) == originalRows)
             } else {
                 for o in others { try FileManager.default.removeItem(atPath: runDir + "/" + o) }
@@ -290,4 +290,9 @@ private func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
     if p.isRunning { kill(p.processIdentifier, SIGKILL) }
     p.waitUntilExit()
     return p.terminationReason == .exit ? p.terminationStatus : -1
+}
+
+/// The names in `dir` but the summary journal writers keep beside their runs (`SummaryJournal`).
+private func listing(_ dir: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0 != SummaryJournal.fileName }
 }

@@ -219,7 +219,23 @@ struct SummaryJournalTests {
         #expect(reference.count == 6 && !reference.contains { $0.hasPrefix("failed") })
         #expect(try summary(runs, cache: .on) == reference)
         #expect(try summary(runs, cache: .auto) == reference)
-        // A run whose directory cannot hold a journal at all (a path through a file) still closes.
         #expect(SummaryJournalReader(dir: runs + "/run0.tape") == nil)
+    }
+
+    @Test func aFifoInTheJournalsPlaceDoesNotHangTheWriter() throws {
+        // Opening a FIFO for writing blocks until a reader comes; the journal is opened
+        // non-blocking, so the writer's close returns at once and the run is intact.
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = dir.path("runs")
+        try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+        #expect(mkfifo(runs + "/" + SummaryJournal.fileName, 0o644) == 0)
+        for i in 0..<3 { try writeRun(runs + "/run\(i).tape", seed: i) }
+        let reference = try summary(runs, cache: .off)
+        #expect(reference.count == 3 && !reference.contains { $0.hasPrefix("failed") })
+        #expect(try summary(runs, cache: .on) == reference)
+        // And in the cache's place: ignored, the answer still right.
+        try FileManager.default.removeItem(atPath: runs + "/" + SummaryJournal.fileName)
+        #expect(mkfifo(runs + "/.tape-summary.cache", 0o644) == 0)
+        #expect(try summary(runs, cache: .on) == reference)
     }
 }

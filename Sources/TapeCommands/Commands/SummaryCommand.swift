@@ -23,7 +23,9 @@ struct SummaryCommand: ParsableCommand {
             arithmetic) over those columns, e.g. "sharpe > 1 AND status = 'complete' AND fast < 20"; a \
             name a run lacks is NULL there. A directory with at least 256 runs keeps a footer cache, \
             .tape-summary.cache, used for a file only while its size, times, inode and device are \
-            unchanged and rewritten atomically when a run is added, changed or removed (--cache).
+            unchanged and rewritten atomically when a run is added, changed or removed (--cache). \
+            Runs sealed by a Tape writer leave a record in .tape-summary.journal beside them, used \
+            instead of their footer while the file is unchanged, then merged into the cache.
             """)
 
     @Argument(help: "Files, directories or glob patterns.") var paths: [String]

@@ -18,7 +18,7 @@ final class SummaryCacheReader {
     /// Opens the cache at `path`; nil when there is none or its header, trailer or names record is
     /// not intact.
     init?(path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)   // a FIFO in its place must not hang
         guard fd >= 0 else { return nil }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { close(fd); return nil }

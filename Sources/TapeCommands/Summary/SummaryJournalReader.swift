@@ -22,7 +22,8 @@ struct SummaryJournalReader {
     /// Reads the journal of directory `dir`; nil when there is none (or it is not a regular file).
     init?(dir: String) {
         path = dir + "/" + SummaryJournal.fileName
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        // Non-blocking: a FIFO in the journal's place must not hang the summary.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()

@@ -107,7 +107,7 @@ final class ColumnReader {
             return ColumnData(type: type, storage: .float64(try values.readFixed(n, as: Double.self)), validity: bitmap)
         case .bool:
             let bytes = try values.readFixed(n, as: UInt8.self)
-            return ColumnData(type: type, storage: .bool(bytes.map { $0 != 0 }), validity: bitmap)
+            return ColumnData(type: type, storage: .bool(Bitmap(bytes.map { $0 != 0 })), validity: bitmap)
         case .string:
             return ColumnData(type: type, storage: .strings(try values.readLines(n)), validity: bitmap)
         }

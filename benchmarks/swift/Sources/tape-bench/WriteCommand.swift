@@ -175,7 +175,7 @@ struct RowSlice {
             switch c.storage {
             case .int64(let v): return def.type == .timestamp ? .timestamp(v) : .int(v)
             case .float64(let v): return .double(v)
-            case .bool(let v): return .bool(v)
+            case .bool(let v): return .bool(Array(v))
             case .strings, .dictionary: return .string((0..<c.count).map { c.string(at: $0) })
             }
         }
