@@ -146,26 +146,23 @@ struct SummaryCacheRecord {
 
     /// Decodes the fixed part of the run record payload at `storage[range]`.
     init(storage: [UInt8], range: Range<Int>) throws(FormatError) {
-        var r = ByteReader(storage, range: range, baseOffset: -range.lowerBound)
-        guard try r.readU8("record kind") == SummaryCacheFormat.runKind else {
-            throw .invalid(what: "summary cache record", offset: 0, reason: "not a run record")
+        let head = try storage.withUnsafeBufferPointer { (typed) throws(FormatError) in
+            var r = RecordCursor(bytes: UnsafeRawBufferPointer(typed), at: range.lowerBound, end: range.upperBound, base: range.lowerBound)
+            guard try r.u8() == SummaryCacheFormat.runKind else { throw r.failure("not a run record") }
+            let name = try r.range(try r.count(limit: r.remaining))
+            let size = try r.varint()
+            let mtime = Int64(bitPattern: try r.u64()), ctime = Int64(bitPattern: try r.u64())
+            let identity = FileIdentity(size: size, mtime: mtime, ctime: ctime, inode: try r.varint(), device: try r.varint())
+            guard let status = RunStatus(rawValue: try r.u8()) else { throw r.failure("unknown status") }
+            let flags = try r.u8()
+            return (name, identity, status, flags, r.at)
         }
-        let n = try r.readCount("file name length", limit: r.remaining)
-        nameRange = try r.readRange(n, "file name")
-        let size = try r.readVarint("size")
-        let mtime = try r.readI64("mtime"), ctime = try r.readI64("ctime")
-        let inode = try r.readVarint("inode"), device = try r.readVarint("device")
-        identity = FileIdentity(size: size, mtime: mtime, ctime: ctime, inode: inode, device: device)
-        guard let s = RunStatus(rawValue: try r.readU8("status")) else {
-            throw .invalid(what: "summary cache record", offset: r.absoluteOffset, reason: "unknown status")
-        }
-        status = s
-        let flags = try r.readU8("flags")
-        metricsStored = flags & 1 != 0
-        stamped = flags & 2 != 0
+        (nameRange, identity, status) = (head.0, head.1, head.2)
+        metricsStored = head.3 & 1 != 0
+        stamped = head.3 & 2 != 0
         self.storage = storage
         payloadRange = range
-        valuesStart = r.position
+        valuesStart = head.4
     }
 
     /// Decodes the metadata and metrics, calling `metadata(nameID, value)` and
@@ -173,30 +170,24 @@ struct SummaryCacheRecord {
     /// made a `String` only when its callback asks for it (most are not shown); bytes that are not
     /// UTF-8 (only a forged cache has them: records are checksummed) are repaired, not trusted.
     func values(names: Int, metadata: (Int, () -> String) -> Void, metric: (Int, RunMetrics.Value) -> Void) throws(FormatError) {
-        var r = ByteReader(storage, range: valuesStart..<payloadRange.upperBound, baseOffset: -payloadRange.lowerBound)
-        let n = try r.readCount("metadata count", limit: r.remaining / 2)
-        func nameID(_ r: inout ByteReader, _ what: String) throws(FormatError) -> Int {
-            guard names > 0 else { throw .invalid(what: "summary cache record", offset: r.absoluteOffset, reason: "no names") }
-            return try r.readCount(what, limit: names - 1)
-        }
-        try storage.withUnsafeBufferPointer { (bytes) throws(FormatError) in
+        try storage.withUnsafeBufferPointer { (typed) throws(FormatError) in
+            let bytes = UnsafeRawBufferPointer(typed)
+            var r = RecordCursor(bytes: bytes, at: valuesStart, end: payloadRange.upperBound, base: payloadRange.lowerBound)
+            let n = try r.count(limit: r.remaining / 2)
             for _ in 0..<n {
-                let id = try nameID(&r, "metadata name id")
-                let length = try r.readCount("metadata value length", limit: r.remaining)
-                let value = try r.readRange(length, "metadata value")
-                metadata(id) { String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self) }
+                let id = try r.count(limit: names - 1)
+                let value = try r.range(try r.count(limit: r.remaining))
+                metadata(id) { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value]), as: UTF8.self) }
             }
-        }
-        let m = try r.readCount("metric count", limit: r.remaining / 10)
-        for _ in 0..<m {
-            let id = try nameID(&r, "metric name id")
-            let kind = try r.readU8("metric kind")
-            guard let value = RunMetrics.Value(kind: kind, bits: try r.readU64("metric value")) else {
-                throw .invalid(what: "summary cache record", offset: r.absoluteOffset, reason: "unknown metric kind \(kind)")
+            let m = try r.count(limit: r.remaining / 10)
+            for _ in 0..<m {
+                let id = try r.count(limit: names - 1)
+                let kind = try r.u8()
+                guard let value = RunMetrics.Value(kind: kind, bits: try r.u64()) else { throw r.failure("unknown metric kind \(kind)") }
+                metric(id, value)
             }
-            metric(id, value)
+            guard r.remaining == 0 else { throw r.failure("\(r.remaining) bytes after the record") }
         }
-        try r.requireAtEnd("summary cache record")
     }
 
     /// The run's facts, with names from `names`.
@@ -268,5 +259,61 @@ extension RunMetrics.Value {
         case .double(let d): return d.bitPattern
         case .int(let i), .timestamp(let i): return UInt64(bitPattern: i)
         }
+    }
+}
+
+/// A bounds-checked cursor over a record's bytes, for the per-run hot path (the cache holds a
+/// million records: `ByteReader`'s calls across modules cost more than the decoding itself).
+/// Every read checks its bounds and throws `FormatError` naming the record offset.
+private struct RecordCursor {
+    let bytes: UnsafeRawBufferPointer
+    var at: Int
+    let end: Int
+    /// Offset of the payload start (errors name offsets within the payload).
+    let base: Int
+
+    var remaining: Int { end - at }
+
+    func failure(_ reason: String) -> FormatError {
+        .invalid(what: "summary cache record", offset: at - base, reason: reason)
+    }
+
+    mutating func varint() throws(FormatError) -> UInt64 {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        while at < end {
+            let b = bytes[at]
+            at += 1
+            guard shift < 64, shift < 63 || b <= 1 else { throw failure("varint overflows 64 bits") }
+            v |= UInt64(b & 0x7f) << shift
+            if b < 0x80 { return v }
+            shift += 7
+        }
+        throw failure("truncated varint")
+    }
+
+    /// A varint that must be at most `limit`.
+    mutating func count(limit: Int) throws(FormatError) -> Int {
+        let v = try varint()
+        guard limit >= 0, v <= UInt64(limit) else { throw failure("count \(v) above \(limit)") }
+        return Int(v)
+    }
+
+    mutating func u8() throws(FormatError) -> UInt8 {
+        guard at < end else { throw failure("truncated") }
+        defer { at += 1 }
+        return bytes[at]
+    }
+
+    mutating func u64() throws(FormatError) -> UInt64 {
+        guard end - at >= 8 else { throw failure("truncated") }
+        defer { at += 8 }
+        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+    }
+
+    mutating func range(_ n: Int) throws(FormatError) -> Range<Int> {
+        guard n >= 0, end - at >= n else { throw failure("truncated") }
+        defer { at += n }
+        return at..<(at + n)
     }
 }
