@@ -84,9 +84,12 @@ struct SummaryJournalTests {
         #expect(scanned.identity == FileIdentity(path: runs + "/run0.tape"))
         let reference = try summary(runs, cache: .off)
         #expect(recordCount(runs) == 30)   // --cache off touches nothing
-        #expect(try summary(runs, cache: .auto) == reference)   // a journal makes even a small directory keep a cache
-        #expect(recordCount(runs) == 0 && journalBytes(runs).isEmpty)
+        // Below 256 runs (auto) the journal answers but no cache is kept and the journal stays.
         #expect(try summary(runs, cache: .auto) == reference)
+        #expect(recordCount(runs) == 30 && !FileManager.default.fileExists(atPath: runs + "/.tape-summary.cache"))
+        #expect(try summary(runs, cache: .on) == reference)
+        #expect(recordCount(runs) == 0 && journalBytes(runs).isEmpty)
+        #expect(try summary(runs, cache: .on) == reference)
         // The runs were written just now, yet their records went into the cache: a writer's
         // record is not "racy" (its identity was taken after the stamp, SummaryJournal).
         let reader = try #require(SummaryCacheReader(path: runs + "/.tape-summary.cache"))

@@ -109,10 +109,12 @@ struct RunTableLoader {
     private func loadDirectory(_ dir: String, _ indices: [Int], into table: inout RunTable, workers: Int, now: Int64,
                                progress: (Int) -> Void) -> [(path: String, error: Error)] {
         var failures: [(path: String, error: Error)] = []
-        // Runs sealed by a writer since the last summary have records in the journal; a
-        // directory with a journal keeps a cache whatever its size (merging empties the journal).
+        // Runs sealed by a writer since the last summary have records in the journal: used
+        // whenever caches are, merged into the cache and emptied only by a walk that keeps one
+        // (a summary of a few runs of a large directory must not replace its cache and journal
+        // with those few).
         let journal = cache == .off ? nil : SummaryJournalReader(dir: dir)
-        let useCache = cache == .on || (cache == .auto && (indices.count >= Self.autoMinimumRuns || journal != nil))
+        let useCache = cache == .on || (cache == .auto && indices.count >= Self.autoMinimumRuns)
         var merge = CacheMerge(dir: dir, enabled: useCache)
         let journalRecords = journal?.records ?? [:]
         // One fstatat/openat per file relative to its directory (no path walk per file); every
