@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// count / sum / avg (DISTINCT x) over window frames: a multiset of the values in the frame,
 /// updated as the frame slides (rows enter at the end, leave at the start; both only move
 /// forward within a partition), so each row is added and removed once. Rows EXCLUDE leaves out are
