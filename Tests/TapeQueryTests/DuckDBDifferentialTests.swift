@@ -157,7 +157,7 @@ struct DuckDBDifferentialTests {
             switch v {
             case .null: return "∅"
             case .int(let x): return String(x)   // exact: Int64.min and Int64.min + 1 must not tie
-            case .float(let x): return String(format: "%.6g", x)
+            case .double(let x): return String(format: "%.6g", x)
             case .timestamp(let x): return "t\(x)"
             case .bool(let b): return b ? "1" : "0"
             case .string(let s): return s
@@ -188,7 +188,7 @@ struct DuckDBDifferentialTests {
         case .int(let x):
             guard let n = b as? NSNumber else { return false }
             return n.int64Value == x && n.doubleValue == Double(x)
-        case .float(let x):
+        case .double(let x):
             if let s = b as? String {
                 switch s {
                 case "nan": return x.isNaN

@@ -69,7 +69,7 @@ import TapeTestSupport
         for r in two {
             let k: String
             switch r[0] {
-            case .float(let x): k = x.isNaN ? "nan" : (x == 0 ? "0" : "\(x)")
+            case .double(let x): k = x.isNaN ? "nan" : (x == 0 ? "0" : "\(x)")
             default: k = "null"
             }
             let g: String

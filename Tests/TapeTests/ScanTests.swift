@@ -15,7 +15,7 @@ struct ScanTests {
         ])
         var rows: [[Value]] = []
         for i in 0..<10_000 {
-            let row: [Value] = [.timestamp(Int64(i) * 60_000_000_000), .float(100 + Double(i % 977) / 100),
+            let row: [Value] = [.timestamp(Int64(i) * 60_000_000_000), .double(100 + Double(i % 977) / 100),
                                 .string(["AAA", "BBB", "CCC", "DDD"][i / 2500]), i % 3 == 0 ? .null : .int(Int64(i))]
             try t.append(values: row)
             rows.append(row)
@@ -44,7 +44,7 @@ struct ScanTests {
     @Test("filters match a brute-force filter", arguments: [
         ColumnPredicate("sym", .eq, .string("CCC")), ColumnPredicate("sym", .gt, .string("BBB")),
         ColumnPredicate("x", .lt, .int(100)), ColumnPredicate("x", .ne, .int(5)),
-        ColumnPredicate("px", .ge, .float(109.7)), ColumnPredicate("px", .le, .int(100)),
+        ColumnPredicate("px", .ge, .double(109.7)), ColumnPredicate("px", .le, .int(100)),
     ])
     func filters(predicate: ColumnPredicate) throws {
         let dir = TempDir(); defer { dir.cleanup() }
@@ -97,12 +97,12 @@ struct NaNScanTests {
         let path = dir.path("nan.tape")
         let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: 3))
         let t = try w.declareTable("t", columns: [ColumnDef("x", .float64)])
-        for v in values { try t.append(values: [v.map(Value.float) ?? .null]) }
+        for v in values { try t.append(values: [v.map(Value.double) ?? .null]) }
         try w.close()
         let scan = try TapeReader(path: path).scan("t", columns: ["x"], where: [p])
         var got: [Double] = []
         while let b = try scan.nextBatch() {
-            for i in 0..<b.count { if case .float(let x) = b.value(row: i, column: 0) { got.append(x) } }
+            for i in 0..<b.count { if case .double(let x) = b.value(row: i, column: 0) { got.append(x) } }
         }
         return got
     }
@@ -116,7 +116,7 @@ struct NaNScanTests {
         }
     }
 
-    @Test(arguments: ColumnPredicate.Op.allCases.flatMap { op in [2.5, .nan, .infinity, 0].map { ColumnPredicate("x", op, .float($0)) } })
+    @Test(arguments: ColumnPredicate.Op.allCases.flatMap { op in [2.5, .nan, .infinity, 0].map { ColumnPredicate("x", op, .double($0)) } })
     func predicateKeepsExactlyTheMatchingRows(_ p: ColumnPredicate) throws {
         let got = try Self.rows(p), want = Self.expected(p)
         #expect(got.count == want.count && zip(got, want).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(p): \(got) vs \(want)")

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// Timestamp functions. A TIMESTAMP is nanoseconds since 1970 in an Int64 (UTC); a result outside
 /// that range is an error naming the call.
 enum TimeFunctions {

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// An expression after name resolution and type checking, ready to evaluate over a batch.
 ///
 /// `text` is a canonical spelling used by EXPLAIN and to recognise a GROUP BY expression repeated

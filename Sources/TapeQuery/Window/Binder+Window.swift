@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// Binding of window function calls, named windows and QUALIFY.
 ///
 /// A window call binds its arguments, PARTITION BY and ORDER BY in the same context as the select
