@@ -16,9 +16,12 @@ public enum Datum: Hashable, Sendable, CustomStringConvertible {
 
     public var isNull: Bool { self == .null }
 
-    /// Equality as SQL grouping sees it (DISTINCT, GROUP BY, IN, count(DISTINCT)): DOUBLE values
-    /// are equal when numerically equal (so -0.0 equals 0.0) or both NaN — every NaN is one value,
-    /// as in DuckDB. This also keeps `Hashable` lawful (Swift's `Double ==` is not reflexive on NaN).
+    /// Equality as SQL grouping sees it — the one `==` that GROUP BY, DISTINCT, IN, count(DISTINCT),
+    /// set operations and join keys use: DOUBLE values are equal when numerically equal (so -0.0
+    /// equals 0.0) or both NaN — every NaN is one value, as in DuckDB. This also keeps `Hashable`
+    /// lawful (Swift's `Double ==` is not reflexive on NaN). Values of different cases are never
+    /// equal (`.int(1) != .double(1)`: coerce first). Code that needs the exact stored bits (a
+    /// storage round trip, -0.0 kept apart from 0.0, NaN payloads) uses `isIdentical(to:)`.
     public static func == (a: Datum, b: Datum) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
@@ -43,12 +46,33 @@ public enum Datum: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the two values are the same bits: like `==`, except that DOUBLE values compare by
+    /// bit pattern (-0.0 is not 0.0, NaNs with different payloads differ). For storage round trips.
+    public func isIdentical(to other: Datum) -> Bool {
+        if case .double(let x) = self, case .double(let y) = other { return x.bitPattern == y.bitPattern }
+        return self == other
+    }
+
+    /// The value as plain text, as a cell shows it: strings unquoted, timestamps as ISO 8601
+    /// (`Timestamps.format`), intervals in DuckDB's spelling, NULL as `NULL`. Messages that name a
+    /// stored value (a predicate, a type mismatch) use this; SQL text uses `sqlLiteral`.
     public var description: String {
         switch self {
         case .null: return "NULL"
         case .int(let v): return String(v)
         case .double(let v): return String(v)
         case .bool(let v): return v ? "true" : "false"
+        case .string(let s): return s
+        case .timestamp(let ns): return Timestamps.format(ns)
+        case .interval(let i): return i.description
+        }
+    }
+
+    /// The value as a SQL literal that reads back as the same value: strings single-quoted (inner
+    /// quotes doubled), `TIMESTAMP '…'`, `INTERVAL '…'`. EXPLAIN and query error messages use it.
+    public var sqlLiteral: String {
+        switch self {
+        case .null, .int, .double, .bool: return description
         case .string(let s): return "'\(s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''"))'"
         case .timestamp(let ns): return "TIMESTAMP '\(Timestamps.format(ns))'"
         case .interval(let i): return "INTERVAL '\(i)'"

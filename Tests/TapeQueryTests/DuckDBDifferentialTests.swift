@@ -161,6 +161,7 @@ struct DuckDBDifferentialTests {
             case .timestamp(let x): return "t\(x)"
             case .bool(let b): return b ? "1" : "0"
             case .string(let s): return s
+            case .interval(let i): return i.description
             }
         }.joined(separator: "|")
     }
@@ -179,6 +180,7 @@ struct DuckDBDifferentialTests {
         switch a {
         case .null: return b is NSNull
         case .string(let s): return (b as? String) == s
+        case .interval(let i): return (b as? String) == i.description
         case .timestamp(let t):
             guard let d = b as? [String: Any], let n = d["ts"] as? NSNumber else { return false }
             return n.int64Value == t

@@ -125,10 +125,10 @@ import TapeTestSupport
     @Test func groupByZeroShowsPlusZeroWhenBothSignsMeet() throws {
         for threads in [1, 2] {
             let r = try rows("SELECT f, count(*) FROM edge WHERE f = 0 GROUP BY f", threads: threads)
-            guard case .float(let z)? = r.first?.first else { Issue.record("\(r)"); continue }
+            guard case .double(let z)? = r.first?.first else { Issue.record("\(r)"); continue }
             #expect(r.count == 1 && z == 0 && z.sign == .plus && r[0][1] == .int(3))
             let neg = try rows("SELECT f FROM edge WHERE id IN (6, 16) GROUP BY f", threads: threads)
-            guard case .float(let n)? = neg.first?.first else { Issue.record("\(neg)"); continue }
+            guard case .double(let n)? = neg.first?.first else { Issue.record("\(neg)"); continue }
             #expect(neg.count == 1 && n.sign == .minus)
         }
     }
@@ -145,7 +145,7 @@ import TapeTestSupport
         try w.close()
         for threads in [1, 2] {
             let r = try rows("SELECT f, count(*) FROM z WHERE f = 0 GROUP BY f", threads: threads, paths: [path])
-            guard case .float(let z)? = r.first?.first else { Issue.record("\(r)"); continue }
+            guard case .double(let z)? = r.first?.first else { Issue.record("\(r)"); continue }
             #expect(r.count == 1 && z == 0 && z.sign == .plus && r[0][1] == .int(Int64(values.filter { $0 == 0 }.count)), "\(values)")
         }
     }

@@ -30,6 +30,7 @@ import TapeTestSupport
         case .double(let x): return String(x)
         case .bool(let x): return x
         case .string(let s): return s
+        case .interval(let i): return i.description
         }
     }
 

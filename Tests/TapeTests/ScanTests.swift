@@ -36,7 +36,7 @@ struct ScanTests {
             #expect(b.schema.columns.map(\.name) == ["ts", "px"])
             for i in 0..<b.count { got.append([b.value(row: i, column: 0), b.value(row: i, column: 1)]) }
         }
-        #expect(got == rows[2500..<3200].map { Array($0[0...1]) })
+        #expect(got.isIdentical(to: rows[2500..<3200].map { Array($0[0...1]) }))
         #expect(scan.chunksRead == 2)
         #expect(scan.chunksSkipped == 8)
     }
@@ -55,8 +55,8 @@ struct ScanTests {
             case (.null, _): return false
             case let (.string(a), .string(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
             case let (.int(a), .int(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
-            case let (.float(a), .float(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
-            case let (.float(a), .int(b)): return predicate.op.holds(a < Double(b) ? -1 : (a == Double(b) ? 0 : 1))
+            case let (.double(a), .double(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
+            case let (.double(a), .int(b)): return predicate.op.holds(a < Double(b) ? -1 : (a == Double(b) ? 0 : 1))
             default: return false
             }
         }
@@ -109,7 +109,7 @@ struct NaNScanTests {
 
     /// The same predicate applied row by row in the total order.
     static func expected(_ p: ColumnPredicate) -> [Double] {
-        guard case .float(let c) = p.value else { return [] }
+        guard case .double(let c) = p.value else { return [] }
         return values.compactMap { $0 }.filter { x in
             let k = x.isNaN || c.isNaN ? (x.isNaN == c.isNaN ? 0 : (x.isNaN ? 1 : -1)) : (x < c ? -1 : (x == c ? 0 : 1))
             return p.op.holds(k)

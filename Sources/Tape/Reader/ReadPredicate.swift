@@ -38,7 +38,7 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
         self.value = value
     }
 
-    public var description: String { "\(column) \(op.rawValue) \(value)" }
+    public var description: String { "\(column) \(op.rawValue) \(value.description)" }
 
     /// Whether a block with `stats` (of `rowCount` rows, `nullCount` null) may hold a matching row.
     /// Conservative: true whenever the statistics cannot rule it out.
@@ -105,7 +105,7 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
     }
 
     private func mismatch(_ t: ColumnType) -> TapeError {
-        .invalidArgument("cannot compare \(t) column '\(column)' with \(value)")
+        .invalidArgument("cannot compare \(t) column '\(column)' with \(value.description)")
     }
 }
 
