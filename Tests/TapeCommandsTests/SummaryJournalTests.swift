@@ -16,10 +16,10 @@ private func writeRun(_ path: String, seed: Int, bars: Int = 8, metadata extra: 
     let w = try TapeWriter(path: path, options: WriterOptions(durability: .none), metadata: meta)
     let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
     for i in 0..<bars {
-        try eq.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 86_400_000_000_000), .float(100 + Double((i * (seed + 3)) % 7))])
+        try eq.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 86_400_000_000_000), .double(100 + Double((i * (seed + 3)) % 7))])
     }
     let tr = try w.declareTable("trades", columns: [ColumnDef("pnl", .float64)])
-    try tr.append(values: [.float(Double(seed % 4) - 1.5)])
+    try tr.append(values: [.double(Double(seed % 4) - 1.5)])
     try w.close()
 }
 
