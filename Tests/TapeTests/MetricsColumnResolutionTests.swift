@@ -48,7 +48,7 @@ import TapeTestSupport
     }
 
     @Test func aRunWithCapitalisedColumnsGetsMetricsAndOneWithoutSaysWhy() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let good = try TapeWriter(path: dir.path("good.tape"))
         let eq = try good.declareTable("equity", columns: [ColumnDef("Time", .timestamp), ColumnDef("Equity", .float64)])
         for i in 0..<3 { try eq.appendRow { r in try r.set(0, timestamp: Int64(i) * 86_400_000_000_000); try r.set(1, double: 100 + Double(i)) } }
