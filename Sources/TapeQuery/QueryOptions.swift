@@ -6,7 +6,7 @@ public struct QueryOptions: Sendable {
     public var threads: Int
     /// Most bytes a full sort, a DISTINCT set, an aggregation, a hash join's build side, a window's
     /// input, an ASOF join's right side or a set operation's hash table may hold. Beyond it sorts,
-    /// DISTINCT, GROUP BY, hash joins and partitioned windows spill to a temporary file
+    /// DISTINCT, GROUP BY, hash joins and windows spill to a temporary file
     /// (`Operators/Spill/`); the others fail with a message naming the operator and this limit.
     public var memoryLimit: Int
     /// Check each chunk's CRC before decoding it.

@@ -38,6 +38,7 @@ import TapeTestSupport
         "SELECT count(*), sum(a.k + b.k), max(a.v + b.v), min(b.s) FROM t a JOIN t b ON a.k = b.k",
         "SELECT count(*), sum(n) FROM (SELECT s, count(*) AS n FROM t GROUP BY s)",
         "SELECT count(*), sum(r) FROM (SELECT row_number() OVER (PARTITION BY k % 5000 ORDER BY v, k) AS r FROM t)",
+        "SELECT count(*), sum(r), sum(c), max(m), sum(CAST(p * 199999 AS BIGINT)) FROM (SELECT row_number() OVER (ORDER BY v, k) AS r, count(*) OVER (ORDER BY v) AS c, max(v) OVER (ORDER BY s ROWS BETWEEN 5 PRECEDING AND 5 FOLLOWING) AS m, percent_rank() OVER (ORDER BY k) AS p FROM t)",
         "SELECT count(*), sum(k) FROM (SELECT k, s FROM t EXCEPT SELECT k, s FROM t WHERE v > 1000)",
         "SELECT count(DISTINCT s) FROM t",
     ])
@@ -66,8 +67,11 @@ import TapeTestSupport
         #expect(setOp.status != 0 && setOp.output.contains("division by zero"), "\(setOp.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path("")).isEmpty)
         // What does not spill fails naming the operator and the limit, leaving nothing either.
-        let window = try sql("SELECT count(*) FROM (SELECT row_number() OVER (ORDER BY v) FROM t)", limit: "4MiB", tmp: tmp.path(""))
+        let window = try sql("SELECT count(*) FROM (SELECT stddev(v) OVER (ORDER BY v) FROM t)", limit: "4MiB", tmp: tmp.path(""))
         #expect(window.status != 0 && window.output.contains("Window operator") && window.output.contains("4 MiB"), "\(window.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path("")).isEmpty)
+        let windowSpilled = try sql("SELECT ntile(-k) OVER (ORDER BY v) FROM t", limit: "4MiB", tmp: tmp.path(""))
+        #expect(windowSpilled.status != 0 && windowSpilled.output.contains("ntile() needs a positive number of buckets"), "\(windowSpilled.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path("")).isEmpty)
         let bad = try sql("SELECT s FROM t ORDER BY v", limit: "4MiB", tmp: tmp.path("missing"))
         #expect(bad.status != 0)

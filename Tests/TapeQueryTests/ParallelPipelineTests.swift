@@ -102,6 +102,32 @@ import TapeTestSupport
         #expect(q.explain().contains("partial per scan thread on 2 threads"), "\(q.explain())")
     }
 
+    /// Joins that feed a projection, sort or limit (no aggregate above) probe on the scan's
+    /// threads too, handing rows on in scan order: the same rows in the same order at 1 and 2
+    /// threads, RIGHT/FULL's unmatched build rows once, LIMIT stopping early.
+    @Test(arguments: [
+        "SELECT a.i, a.v, b.i, b.s FROM t a RIGHT JOIN (SELECT * FROM t WHERE v > 20) b ON a.k = b.k AND a.run = b.run",
+        "SELECT a.i, b.i, b.v FROM t a FULL JOIN (SELECT * FROM t WHERE v > 40) b ON a.k = b.k AND a.g = b.g AND a.run = b.run ORDER BY b.v, a.i",
+        "SELECT a.i, b.i FROM t a JOIN t b ON a.k = b.k AND a.run = b.run",
+        "SELECT a.i, b.i, b.v FROM t a LEFT JOIN (SELECT * FROM t WHERE v > 20) b ON a.k = b.k AND a.run = b.run ORDER BY a.v LIMIT 50",
+        "SELECT a.i, a.g, b.i, b.v FROM t a ASOF LEFT JOIN (SELECT * FROM t WHERE v > 30) b ON a.run = b.run AND a.g < b.g",
+        "SELECT a.i, b.i FROM t a ASOF JOIN (SELECT * FROM t WHERE run = 'run2') b ON a.k >= b.k ORDER BY b.i LIMIT 100",
+        "SELECT a.i, b.i, c.i FROM t a FULL JOIN (SELECT * FROM t WHERE v > 45) b ON a.k = b.k AND a.run = b.run RIGHT JOIN (SELECT * FROM t WHERE v < -45) c ON a.k = c.k AND a.run = c.run",
+    ])
+    func joinsOutsideAggregatesProbePerScanThread(sql: String) throws {
+        let one = try rows(sql, threads: 1)
+        #expect(!one.isEmpty)
+        #expect(one.map { $0.map(\.description) } == (try rows(sql, threads: 2)).map { $0.map(\.description) }, "\(sql)")
+        let q = try Query(sql: "EXPLAIN " + sql, paths: Self.data.paths, options: QueryOptions(threads: 2))
+        #expect(q.explain().contains("probed per scan thread on 2 threads"), "\(q.explain())")
+        // Unmatched build rows come once: as many NULL-left rows as build rows nobody matched.
+        if sql.contains("RIGHT JOIN (SELECT * FROM t WHERE v > 20)") {
+            let unmatched = one.filter { $0[0] == .null }.count
+            let expected = try rows("SELECT count(*) FROM (SELECT * FROM t WHERE v > 20) b WHERE NOT EXISTS (SELECT 1 FROM t a WHERE a.k = b.k AND a.run = b.run)", threads: 1)
+            #expect([[Value.int(Int64(unmatched))]] == expected)
+        }
+    }
+
     @Test func aggregateOverFiltersAndProjectionsOfASubqueryRunsPerScanThread() throws {
         let sql = "SELECT x.key, count(*), sum(x.w), max(x.s) FROM (SELECT g * 10 + (CASE WHEN k IS NULL THEN 1 ELSE 0 END) AS key, v * 2 AS w, s FROM t WHERE v > -30) x "
             + "WHERE x.w < 80 GROUP BY x.key"

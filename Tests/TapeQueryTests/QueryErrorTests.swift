@@ -46,7 +46,7 @@ import Testing
         ("SELECT sum(pnl IGNORE NULLS) OVER () FROM trades", "sum", "IGNORE NULLS applies to lag"),
         ("SELECT rank() FILTER (WHERE pnl > 0) OVER (ORDER BY ts) FROM trades", "> 0", "only to aggregate functions"),
         ("SELECT sum(qty) OVER (ORDER BY ts ROWS 1 PRECEDING EXCLUDE OTHERS) FROM trades", "OTHERS", "after EXCLUDE"),
-        ("SELECT sum(qty) OVER (ORDER BY ts ROWS BETWEEN price PRECEDING AND CURRENT ROW) FROM trades", "price", "ROWS frame offset price has type DOUBLE"),
+        ("SELECT sum(qty) OVER (ORDER BY ts ROWS BETWEEN ts PRECEDING AND CURRENT ROW) FROM trades", "ts PRECEDING", "ROWS frame offset ts has type TIMESTAMP"),
         ("SELECT sum(qty) OVER (ORDER BY ts ROWS BETWEEN CASE WHEN qty > 1 THEN NULL ELSE 1 END PRECEDING AND CURRENT ROW) FROM trades", "sum", "Window ROWS PRECEDING expression cannot be NULL"),
         ("SELECT sum(qty) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND qty - 1000 FOLLOWING) FROM trades", "sum", "Window ROWS FOLLOWING expression cannot be negative"),
         ("SELECT sum(qty) OVER (ORDER BY qty RANGE BETWEEN qty - 1000 PRECEDING AND CURRENT ROW) FROM trades", "sum", "Invalid RANGE PRECEDING value"),

@@ -110,6 +110,12 @@ enum WindowQueries {
         "SELECT run, ts, nth_value(CASE WHEN pnl IS NULL THEN NULL ELSE qty // 100 END, 2 IGNORE NULLS) OVER (PARTITION BY run ORDER BY qty // 100 RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE GROUP) FROM trades ORDER BY run, ts",
         "SELECT run, ts, nth_value(CASE WHEN pnl IS NULL THEN NULL ELSE qty // 100 END, 3 IGNORE NULLS) OVER (PARTITION BY run ORDER BY qty // 100 RANGE BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE TIES) FROM trades ORDER BY run, ts",
         "SELECT run, ts, nth_value(note, 2 IGNORE NULLS) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 4 PRECEDING AND CURRENT ROW EXCLUDE TIES) FROM trades ORDER BY run, ts",
+        // DOUBLE (and BOOLEAN) ROWS/GROUPS offsets are cast to BIGINT, per row or constant
+        // (DuckDB types 1.5 and qty * 0.5 DECIMAL: halves round away from zero).
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN (qty % 7) * 0.5 PRECEDING AND (qty % 5) * 0.7 FOLLOWING) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, max(price) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN sqrt(qty % 10) PRECEDING AND CURRENT ROW), count(*) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN CURRENT ROW AND (qty % 2 = 0) FOLLOWING) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 1.5 PRECEDING AND 2.5 FOLLOWING), avg(price) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN 0.4 PRECEDING AND 0.5 FOLLOWING) FROM trades ORDER BY run, ts",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY side GROUPS BETWEEN (qty % 3) * 0.5 PRECEDING AND 0.6 FOLLOWING) FROM trades ORDER BY run, ts",
     ]
 
     static let named: [String] = [
@@ -205,6 +211,9 @@ enum WindowQueries {
         "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN CURRENT ROW AND qty - 250 FOLLOWING) FROM trades",
         "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY qty RANGE BETWEEN qty - 250 PRECEDING AND CURRENT ROW) FROM trades",
         "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN pnl PRECEDING AND CURRENT ROW) FROM trades",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN CASE WHEN qty > 250 THEN 'nan'::DOUBLE ELSE 1.0 END PRECEDING AND CURRENT ROW) FROM trades",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN CURRENT ROW AND CASE WHEN qty > 250 THEN 1e30 ELSE 1.0 END FOLLOWING) FROM trades",
+        "SELECT run, ts, sum(qty) OVER (PARTITION BY run ORDER BY ts ROWS BETWEEN (qty - 250) * 0.5 PRECEDING AND CURRENT ROW) FROM trades",
         // Not window queries, but the same check: a LATERAL subquery that reads the left side
         // joins only by INNER, LEFT or CROSS JOIN (DuckDB: "The combining JOIN type must be INNER
         // or LEFT for a LATERAL reference").

@@ -46,7 +46,7 @@ struct SQLCommand: ParsableCommand {
     @OptionGroup var output: RowOutputOptions
     @Flag(help: "After the results, print the plan and what was read/skipped to stderr.") var explain = false
     @Option(help: "Worker threads (default: all cores; 1 = single-threaded).") var threads: Int?
-    @Option(help: "Memory beyond which a sort, GROUP BY, DISTINCT, hash join or partitioned window spills to a temporary file in TMPDIR (other operators fail), e.g. 512MiB, 4GiB (default 2GiB).") var memoryLimit: String?
+    @Option(help: "Memory beyond which a sort, GROUP BY, DISTINCT, hash join or window spills to a temporary file in TMPDIR (other operators fail), e.g. 512MiB, 4GiB (default 2GiB).") var memoryLimit: String?
     @Flag(help: "Check each chunk's checksum before using it.") var verify = false
     @Flag(help: "Also read files still being written (their complete chunks).") var unsealed = false
     @OptionGroup var progressOptions: ProgressOptions

@@ -291,7 +291,7 @@ final class Executor: Sendable {
             if let s = StreamingWindow(plan, runs: runs, tasks: tasks), try timeOrdered(s) {
                 try streamWindows(s, stage)
             } else {
-                try collectRows(threads: threads) { rows throws(QueryError) in try finishWindowed(rows, stage) }
+                try collectRows(threads: threads) { rows throws(QueryError) in try finishAppended(rows, stage) }
             }
         } else {
             try runProjection(threads: threads, stage)
@@ -472,88 +472,13 @@ final class Executor: Sendable {
             }
             return
         }
-        // Workers produce chunks' projected batches into `ready`; this thread consumes them in
-        // task order. Workers stay at most `window` tasks ahead of the consumer.
-        let window = threads * 2
-        let shared = Pipeline(running: threads)
-        let cond = shared.cond
-        for _ in 0..<threads {
-            let worker = Thread { [self] in
-                let readers = Readers(runs: runs, verify: options.verifyChecksums)
-                while true {
-                    cond.lock()
-                    while !shared.stop && shared.nextTask < tasks.count && shared.nextTask - shared.consumed >= window { cond.wait() }
-                    if shared.stop || shared.nextTask >= tasks.count {
-                        shared.running -= 1
-                        cond.broadcast()
-                        cond.unlock()
-                        return
-                    }
-                    let i = shared.nextTask
-                    shared.nextTask += 1
-                    cond.unlock()
-                    let r: Result<Batch, QueryError>
-                    do {
-                        if let cutoff, cutOff(tasks[i], sortColumn, cutoff) {
-                            cond.lock()
-                            shared.ready[i] = .success(Batch(columns: [], count: 0))
-                            cond.broadcast()
-                            cond.unlock()
-                            continue
-                        }
-                        let (scanned, b, bytes) = try scanTask(tasks[i], readers, cutoff: cutoff)
-                        record(bytes: bytes, scanned: scanned, matched: b.count)
-                        r = .success(b.count > 0 ? try project(b) : b)
-                    } catch let e as QueryError {
-                        r = .failure(e)
-                    } catch {
-                        r = .failure(QueryError(.execution, "\(error)"))
-                    }
-                    cond.lock()
-                    shared.ready[i] = r
-                    cond.broadcast()
-                    cond.unlock()
-                }
-            }
-            worker.stackSize = 4 << 20
-            worker.start()
-        }
-        var failure: QueryError?
-        for i in 0..<tasks.count {
-            cond.lock()
-            while shared.ready[i] == nil { cond.wait() }
-            let r = shared.ready.removeValue(forKey: i)
-            shared.consumed = i + 1
-            cond.broadcast()
-            cond.unlock()
-            do {
-                guard let b = try r?.get() else { continue }
-                if b.count > 0, try !stage.push(b) { break }
-            } catch {
-                failure = error
-                break
-            }
-        }
-        cond.lock()
-        shared.stop = true
-        cond.broadcast()
-        while shared.running > 0 { cond.wait() }
-        cond.unlock()
-        if let failure { throw failure }
+        try runOrdered(threads: threads, { [self] i, readers throws(QueryError) in
+            if let cutoff, cutOff(tasks[i], sortColumn, cutoff) { return [] }
+            let (scanned, b, bytes) = try scanTask(tasks[i], readers, cutoff: cutoff)
+            record(bytes: bytes, scanned: scanned, matched: b.count)
+            return b.count > 0 ? [try project(b)] : []
+        }, stage.push)
     }
-}
-
-/// State shared by the projection workers and the consuming thread, guarded by `cond`.
-/// `@unchecked`: every `var` is read and written only while `cond` is locked (the workers and the
-/// consumer wait on it, which `Mutex` cannot do), and `Batch` is Sendable.
-final class Pipeline: @unchecked Sendable {
-    let cond = NSCondition()
-    var nextTask = 0
-    var consumed = 0
-    var stop = false
-    var ready: [Int: Result<Batch, QueryError>] = [:]
-    var running: Int
-    init(running: Int) { self.running = running }
 }
 
 /// One result slot per worker, written under a lock.

@@ -79,6 +79,8 @@ final class AsofJoinOperator: SpillingOperator, MorselOperator {
     }
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        // Over a Tape scan on several threads: probe on the scan's workers, output in scan order.
+        if try MorselPipeline.runOrdered(self, emit) { return }
         lastSpill = nil
         guard let built = try collectRight() else {
             guard spillDepth < AsofJoinOperator.maxDepth else {
@@ -216,6 +218,8 @@ final class AsofJoinOperator: SpillingOperator, MorselOperator {
         s += (zip(leftKeys, rightKeys).map { "\($0.0.text) = \($0.1.text)" } + ["\(leftTime.text) \(op.rawValue) \(rightTime.text)"]).joined(separator: " AND ")
         s += " (right side grouped by key, binary search per left row; groups already in time order are not sorted)"
         if analyzed && lastSpill == nil { s += "; last run: \(groups.total) groups, \(groups.sorted) sorted" }
-        return [s + SpillReport.suffix(lastSpill, analyzed: analyzed)]
+        s += SpillReport.suffix(lastSpill, analyzed: analyzed)
+        if lastSpill == nil, let n = MorselPipeline.threads(below: self) { s += "; probed per scan thread on \(n) threads" }
+        return [s]
     }
 }

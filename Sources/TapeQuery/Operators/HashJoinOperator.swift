@@ -61,6 +61,8 @@ final class HashJoinOperator: SpillingOperator, MorselOperator {
     }
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        // Over a Tape scan on several threads: probe on the scan's workers, output in scan order.
+        if try MorselPipeline.runOrdered(self, emit) { return }
         lastSpill = nil
         guard let (built, table) = try build() else {
             lastSpill = try GraceHashJoin(self).run(emit)
@@ -257,6 +259,8 @@ final class HashJoinOperator: SpillingOperator, MorselOperator {
             s += " (no equality keys: every pair is checked)"
         }
         if let residual { s += ", residual \(residual.text)" }
-        return [s + " (build: right input)" + SpillReport.suffix(lastSpill, analyzed: analyzed)]
+        s += " (build: right input)" + SpillReport.suffix(lastSpill, analyzed: analyzed)
+        if lastSpill == nil, let n = MorselPipeline.threads(below: self) { s += "; probed per scan thread on \(n) threads" }
+        return [s]
     }
 }

@@ -100,6 +100,46 @@ final class MorselPipeline: @unchecked Sendable {
         return states
     }
 
+    /// Runs the scan's tasks on `threads` workers, each task's rows through every stage on the
+    /// worker that read them, and hands the output to `emit` on the calling thread in task order
+    /// — what one thread produces — then what each stage emits at the end (`drainMorsels`, bottom
+    /// up, e.g. a RIGHT/FULL join's unmatched build rows, once) through the stages above it.
+    /// Stops once `emit` returns false. REQUIRES: `prepare()` returned true.
+    func runOrdered(threads: Int, _ emit: (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        var more = true
+        try scan.runOrdered(threads: threads, { [self] b throws(QueryError) in
+            var out: [Batch] = []
+            try push(b, stage: 0) { out.append($0) }
+            return out
+        }) { b throws(QueryError) in
+            more = try emit(b)
+            return more
+        }
+        for i in stages.indices where more {
+            try stages[i].drainMorsels { out throws(QueryError) in
+                guard more else { return }
+                try push(out, stage: i + 1) { b throws(QueryError) in if more { more = try emit(b) } }
+            }
+        }
+    }
+
+    /// Runs `op` (a join that no sink above drives per batch) with its probe side's pipeline on
+    /// the scan's worker threads, in order (`runOrdered`). false when it cannot — no unordered
+    /// Tape scan below, one thread, or a stage must spill — and the caller runs as usual.
+    static func runOrdered(_ op: any MorselOperator, _ emit: (Batch) throws(QueryError) -> Bool) throws(QueryError) -> Bool {
+        guard let pipe = find(op), pipe.scan.threads > 1, try pipe.prepare() else { return false }
+        defer { pipe.finish() }
+        try pipe.runOrdered(threads: pipe.scan.threads, emit)
+        return true
+    }
+
+    /// The scan threads `op`'s probe side would run on per batch (nil: one thread, or no
+    /// unordered Tape scan below), for EXPLAIN.
+    static func threads(below op: any MorselOperator) -> Int? {
+        guard let pipe = find(op), pipe.scan.threads > 1 else { return nil }
+        return pipe.scan.threads
+    }
+
     private func push(_ b: Batch, stage: Int, _ sink: (Batch) throws(QueryError) -> Void) throws(QueryError) {
         guard stage < stages.count else { return try sink(b) }
         try stages[stage].morsel(b) { out throws(QueryError) in

@@ -42,6 +42,13 @@ final class TapeScanOperator: PhysicalOperator {
         try executor.runUnordered(threads: threads, makeState: makeState, body)
     }
 
+    /// The scan on `threads` workers, each chunk's projected rows through `transform` on its
+    /// worker, consumed in storage order (see `Executor.runProjected`).
+    func runOrdered(threads: Int, _ transform: @escaping @Sendable (Batch) throws(QueryError) -> [Batch],
+                    _ consume: (Batch) throws(QueryError) -> Bool) throws(QueryError) {
+        try executor.runProjected(threads: threads, transform, consume)
+    }
+
     /// Worker threads the scan uses.
     var threads: Int { executor.options.threads }
 

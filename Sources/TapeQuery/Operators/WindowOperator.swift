@@ -1,6 +1,7 @@
 /// Window functions over its input (the rows after WHERE, or the groups after HAVING): buffers the
 /// whole input (beyond `memoryLimit` it spills, hash-partitioned by the windows' common PARTITION
-/// BY — see `WindowSpill` — or fails naming the Window operator and the limit), sorts
+/// BY — see `WindowSpill` — or else sorted by each window specification — `SortedWindowSpill`;
+/// a function that cannot stream over sorted rows fails naming the Window operator and the limit), sorts
 /// once per distinct PARTITION BY/ORDER BY (skipped when the input already arrives in that order),
 /// evaluates every window function, and emits the input's columns followed by one column per
 /// window function, in input order. QUALIFY is a Filter above it.
@@ -22,32 +23,47 @@ final class WindowOperator: PhysicalOperator {
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) {
         let types = input.columns.map(\.type), limit = memoryLimit
+        let windows = self.windows, base = input.columns.count
         var buffer = WindowInputBuffer(types: types, memoryLimit: limit)
         var spill: WindowSpill?
+        var sorted: SortedWindowSpill?
         let keys = WindowSpill.commonPartition(windows)
         lastSpill = nil
         try input.run { b throws(QueryError) in
+            if let sorted {
+                try sorted.add(b)
+                return true
+            }
             if spill != nil {
                 try spill?.add(b, keyInput: b)
                 return true
             }
             buffer.add(b.columns, rows: b.count)
             if buffer.overLimit {
-                // Beyond the limit: hash-partition what is held and the rest of the input to disk.
-                guard !keys.isEmpty else { throw WindowSpill.tooBig(limit, rows: buffer.count) }
-                var s = try WindowSpill(keys: keys, types: types, memoryLimit: limit)
+                // Beyond the limit: hash-partition what is held and the rest of the input to disk
+                // by the common PARTITION BY, or sort it to disk when there is none.
                 let held = Batch(columns: try buffer.build(), count: buffer.count)
+                if keys.isEmpty {
+                    if let e = SortedWindowSpill.refused(windows, limit: limit, rows: buffer.count) { throw e }
+                    let s = try SortedWindowSpill(windows: windows, storedTypes: types, memoryLimit: limit, expand: { $0 })
+                    buffer = WindowInputBuffer(types: types, memoryLimit: limit)
+                    try s.add(held)
+                    sorted = s
+                    return true
+                }
+                var s = try WindowSpill(windows: windows, keys: keys, types: types, memoryLimit: limit, expand: { $0 })
                 buffer = WindowInputBuffer(types: types, memoryLimit: limit)
                 try s.add(held, keyInput: held)
                 spill = s
             }
             return true
         }
-        let windows = self.windows, base = input.columns.count
+        if let sorted {
+            lastSpill = try sorted.drain(base: base, emit)
+            return
+        }
         if var s = spill {
-            lastSpill = try s.drain { rows throws(QueryError) in
-                try WindowEvaluator.emitInPieces(try WindowEvaluator.appended(windows, to: rows, base: base), emit)
-            }
+            lastSpill = try s.drain(base: base, emit)
             return
         }
         let rows = Batch(columns: try buffer.build(), count: buffer.count)

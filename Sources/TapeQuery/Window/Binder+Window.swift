@@ -108,6 +108,9 @@ extension Binder {
                 let keyType = order.first?.expr.type
                 switch (frame.unit, b.type) {
                 case (.rows, .int), (.groups, .int): return (.null, b)
+                case (.rows, .double), (.groups, .double), (.rows, .bool), (.groups, .bool):
+                    // As DuckDB: cast to BIGINT per row (CAST's rounding; NaN or out of range fails).
+                    return (.null, try Binder.cast(b, to: .int, at: x.position, explicit: true))
                 case (.range, .int) where order.count == 1 && (keyType == .int || keyType == .double),
                      (.range, .double) where order.count == 1 && (keyType == .int || keyType == .double),
                      (.range, .interval) where order.count == 1 && keyType == .timestamp:
@@ -123,6 +126,14 @@ extension Binder {
             }
             switch frame.unit {
             case .rows, .groups:
+                var d = d
+                if case .double = d {
+                    // As DuckDB (which types 1.5 DECIMAL and casts it): rounded half away from zero.
+                    guard let cast = try fold(try Binder.cast(b, to: .int, at: x.position, explicit: true)).constantValue else {
+                        throw QueryError(.binding, "\(frame.unit.rawValue) frame offset \(b.text) is not a constant", at: x.position)
+                    }
+                    d = cast
+                }
                 guard case .int(let v) = d, v >= 0 else {
                     throw QueryError(.binding, "\(frame.unit.rawValue) frame offsets must be non-negative integers, got \(d.sqlLiteral)", at: x.position)
                 }

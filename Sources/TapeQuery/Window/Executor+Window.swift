@@ -4,38 +4,51 @@ import Foundation
 /// HAVING), compute every window function over them, apply QUALIFY, then project into the result
 /// stage (DISTINCT, ORDER BY, LIMIT follow there).
 extension Executor {
-    /// Every row surviving WHERE, in scan order (runs, then chunks), with the slots the query reads.
-    /// Fails when holding them would pass the memory budget, naming the Window operator.
+    /// Every row surviving WHERE, in scan order (runs, then chunks), with the slots the query
+    /// reads, handed to `body` with the window results appended (columns `plan.windowBase…`).
     ///
-    /// Beyond the budget the rows are hash-partitioned to disk by the windows' common PARTITION BY
-    /// (`WindowSpill`), and `body` gets each spill partition's rows in turn instead of all at once.
-    func collectRows(threads: Int, _ body: (Batch) throws(QueryError) -> Void) throws(QueryError) {
+    /// Beyond the budget the rows spill: hash-partitioned to disk by the windows' common PARTITION
+    /// BY (`WindowSpill`), else sorted by each window specification (`SortedWindowSpill`); `body`
+    /// then gets the rows piece by piece instead of all at once. A window function that cannot
+    /// stream over sorted rows fails naming the Window operator and the limit.
+    func collectRows(threads: Int, _ body: (Batch) throws(QueryError) -> Bool) throws(QueryError) {
         let needed = plan.neededSlots
         let types = needed.map { plan.slots[$0].type }, limit = options.memoryLimit
         var buffer = WindowInputBuffer(types: types, memoryLimit: limit)
         let keys = WindowSpill.commonPartition(plan.windows)
         var spill: WindowSpill?
-        let slots = plan.slots
+        var sorted: SortedWindowSpill?
+        let slots = plan.slots, windows = plan.windows, base = plan.windowBase
         /// The slots' batch from the needed columns (the others NULL).
-        func expand(_ cols: [Vector], _ count: Int) -> Batch {
-            var columns = slots.map { Vector.constant(.null, type: $0.type, count: count) }
-            for (k, v) in cols.enumerated() { columns[needed[k]] = v }
-            return Batch(columns: columns, count: count)
+        let expand: (Batch) -> Batch = { b in
+            var columns = slots.map { Vector.constant(.null, type: $0.type, count: b.count) }
+            for (k, v) in b.columns.enumerated() { columns[needed[k]] = v }
+            return Batch(columns: columns, count: b.count)
         }
         func take(_ b: Batch) throws(QueryError) {
-            let cols = needed.map { b.columns[$0] }
-            if spill != nil {
-                try spill?.add(Batch(columns: cols, count: b.count), keyInput: b)
+            let cols = Batch(columns: needed.map { b.columns[$0] }, count: b.count)
+            if let sorted {
+                try sorted.add(cols)
                 return
             }
-            buffer.add(cols, rows: b.count)
+            if spill != nil {
+                try spill?.add(cols, keyInput: b)
+                return
+            }
+            buffer.add(cols.columns, rows: b.count)
             if buffer.overLimit {
-                guard !keys.isEmpty else { throw WindowSpill.tooBig(limit, rows: buffer.count) }
-                var s = try WindowSpill(keys: keys, types: types, memoryLimit: limit)
-                let held = try buffer.build()
-                let n = buffer.count
+                let held = Batch(columns: try buffer.build(), count: buffer.count)
+                if keys.isEmpty {
+                    if let e = SortedWindowSpill.refused(windows, limit: limit, rows: buffer.count) { throw e }
+                    let s = try SortedWindowSpill(windows: windows, storedTypes: types, memoryLimit: limit, expand: expand)
+                    buffer = WindowInputBuffer(types: types, memoryLimit: limit)
+                    try s.add(held)
+                    sorted = s
+                    return
+                }
+                var s = try WindowSpill(windows: windows, keys: keys, types: types, memoryLimit: limit, expand: expand)
                 buffer = WindowInputBuffer(types: types, memoryLimit: limit)
-                try s.add(Batch(columns: held, count: n), keyInput: expand(held, n))
+                try s.add(held, keyInput: expand(held))
                 spill = s
             }
         }
@@ -78,21 +91,29 @@ extension Executor {
                 start = end
             }
         }
-        if var s = spill {
-            let report = try s.drain { rows throws(QueryError) in
-                try body(expand(rows.columns, rows.count))
-                return true
-            }
+        if let sorted {
+            let report = try sorted.drain(base: base, body)
             spillReport.withLock { $0 = report }
             return
         }
-        try body(expand(try buffer.build(), buffer.count))
+        if var s = spill {
+            let report = try s.drain(base: base, body)
+            spillReport.withLock { $0 = report }
+            return
+        }
+        _ = try body(try WindowEvaluator.appended(windows, to: expand(Batch(columns: try buffer.build(), count: buffer.count)), base: base))
     }
 
     /// Window results appended to `rows`, QUALIFY applied, outputs projected into `stage`.
     func finishWindowed(_ rows: Batch, _ stage: ResultStage) throws(QueryError) {
-        var b = try WindowEvaluator.appended(plan.windows, to: rows, base: plan.windowBase)
+        _ = try finishAppended(try WindowEvaluator.appended(plan.windows, to: rows, base: plan.windowBase), stage)
+    }
+
+    /// QUALIFY over rows with their window results appended, outputs projected into `stage`;
+    /// false once the stage wants no more.
+    func finishAppended(_ rows: Batch, _ stage: ResultStage) throws(QueryError) -> Bool {
+        var b = rows
         if let q = plan.qualify, let keep = try FilterOperator.selection(q, b) { b = b.gather(keep) }
-        _ = try WindowEvaluator.emitInPieces(b) { piece throws(QueryError) in try stage.push(try project(piece)) }
+        return try WindowEvaluator.emitInPieces(b) { piece throws(QueryError) in try stage.push(try project(piece)) }
     }
 }

@@ -3,23 +3,28 @@ import TapeCodec
 /// Ranking functions over a `WindowLayout`: each value depends only on the row's place in its
 /// partition and peer group. Results are in sorted order.
 enum RankingKernels {
-    static func evaluate(_ f: WindowFunction, _ layout: WindowLayout, ntileBuckets: Vector?) throws(QueryError) -> Vector {
+    /// `continuing`: the layout is one piece of a longer partition (starting at a peer group's
+    /// start) that had `before` rows and `dense` peer groups earlier and has `size` rows in all
+    /// (a streamed spilled partition, `SortedWindowStream`).
+    static func evaluate(_ f: WindowFunction, _ layout: WindowLayout, ntileBuckets: Vector?,
+                         continuing: (before: Int, dense: Int64, size: Int)? = nil) throws(QueryError) -> Vector {
         let n = layout.count
         var ints = [Int64](repeating: 0, count: n)
         var doubles = [Double](repeating: 0, count: n)
         var valid: Bitmap?
         for part in layout.partitions {
-            let size = part.count
-            var dense: Int64 = 0
+            let size = continuing?.size ?? part.count
+            let first = part.lowerBound - (continuing?.before ?? 0)
+            var dense: Int64 = continuing?.dense ?? 0
             for i in part {
-                let rank = Int64(Int(layout.peerStart[i]) - part.lowerBound + 1)
+                let rank = Int64(Int(layout.peerStart[i]) - first + 1)
                 if layout.peerStart[i] == Int32(i) { dense += 1 }
                 switch f {
-                case .rowNumber: ints[i] = Int64(i - part.lowerBound + 1)
+                case .rowNumber: ints[i] = Int64(i - first + 1)
                 case .rank: ints[i] = rank
                 case .denseRank: ints[i] = dense
                 case .percentRank: doubles[i] = size > 1 ? Double(rank - 1) / Double(size - 1) : 0
-                case .cumeDist: doubles[i] = Double(Int(layout.peerEnd[i]) - part.lowerBound) / Double(size)
+                case .cumeDist: doubles[i] = Double(Int(layout.peerEnd[i]) - first) / Double(size)
                 case .ntile:
                     guard let b = ntileBuckets, !b.isNull(i) else {
                         if valid == nil { valid = Bitmap(count: n, value: true) }
@@ -29,7 +34,7 @@ enum RankingKernels {
                     guard case .int(let want) = b.datum(i), want > 0 else {
                         throw QueryError(.execution, "ntile() needs a positive number of buckets, got \(b.datum(i).sqlLiteral)")
                     }
-                    ints[i] = ntile(row: i - part.lowerBound, size: size, buckets: want)
+                    ints[i] = ntile(row: i - first, size: size, buckets: want)
                 default: break
                 }
             }

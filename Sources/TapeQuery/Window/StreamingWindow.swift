@@ -184,7 +184,7 @@ extension StreamingWindow {
     }
 
     /// A cumulative result over one chunk combined with what the run's earlier chunks carried;
-    /// returns it and the value to carry on (the last row's).
+    /// returns it and the value to carry on (the last row's; first_value's: the first row's).
     static func combine(_ w: BoundWindow, _ v: Vector, _ carry: Datum?, _ before: Int) throws(QueryError) -> (Vector, Datum?) {
         let n = v.count
         guard n > 0 else { return (v, carry) }
@@ -196,6 +196,10 @@ extension StreamingWindow {
             guard case .int(let a) = v.materialized().storage else { return (v, carry) }
             let out = Vector(type: .int, storage: .int(a.map { $0 + add }), count: n)
             return (out, out.datum(n - 1))
+        case .firstValue:
+            // Running first_value: the partition's first row, carried (NULL included) once seen.
+            if let c = carry { return (.constant(c, type: w.type, count: n), c) }
+            return (v, v.datum(0))
         case .aggregate(let f):
             let m = v.materialized()
             // Typed fast path: min/max of DOUBLE without NULLs (the drawdown curve's running peak).

@@ -56,3 +56,16 @@ struct BoundWindow {
         return parts.joined(separator: " ")
     }
 }
+
+extension BoundWindow {
+    /// This call with another function and frame (the first pass of `SortedWindowSpill` derives
+    /// running forms of whole-partition calls this way).
+    func with(function: WindowFunction, frame: BoundFrame) -> BoundWindow {
+        var w = BoundWindow(function: function, args: args, partition: partition, order: order, frame: frame,
+                            type: function == .rowNumber ? .int : type, text: text, position: position)
+        w.ignoreNulls = ignoreNulls
+        w.distinct = distinct
+        w.fraction = fraction
+        return w
+    }
+}
