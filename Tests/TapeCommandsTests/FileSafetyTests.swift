@@ -135,26 +135,30 @@ struct FileSafetyTests {
         let dir = TempDir(); defer { dir.cleanup() }
         let file = dir.path("run.tape")
         try writeIDs(file, Array(0..<2_000), rowsPerChunk: 9)
-        let stop = Atomic<Bool>(false)
+        final class Flag: Sendable { let raised = Atomic<Bool>(false) }
+        let stop = Flag()
         let problems = Mutex<[String]>([])
         let verifies = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: 2) { worker in
-            if worker == 0 {
-                // Alternate chunk sizes so that every compaction changes the layout.
-                for k in 0..<40 {
-                    _ = try? Compactor.compact(path: file, options: CompactionOptions(codec: .none, rowsPerChunk: k % 2 == 0 ? 13 : 29))
-                }
-                stop.store(true, ordering: .relaxed)
-            } else {
-                while !stop.load(ordering: .relaxed) {
-                    do {
-                        let r = try Verifier.verify(path: file)
-                        if !r.ok { problems.withLock { $0.append(contentsOf: r.problems) } }
-                    } catch { problems.withLock { $0.append("\(error)") } }
-                    verifies.add(1, ordering: .relaxed)
-                }
+        // The compactions run on a thread of their own (not `concurrentPerform`, which may run both
+        // halves one after the other on one busy thread); verification runs here meanwhile.
+        let done = DispatchSemaphore(value: 0)
+        let compactor = Thread {
+            // Alternate chunk sizes so that every compaction changes the layout.
+            for k in 0..<40 {
+                _ = try? Compactor.compact(path: file, options: CompactionOptions(codec: .none, rowsPerChunk: k % 2 == 0 ? 13 : 29))
             }
+            stop.raised.store(true, ordering: .relaxed)
+            done.signal()
         }
+        compactor.start()
+        repeat {
+            do {
+                let r = try Verifier.verify(path: file)
+                if !r.ok { problems.withLock { $0.append(contentsOf: r.problems) } }
+            } catch { problems.withLock { $0.append("\(error)") } }
+            verifies.add(1, ordering: .relaxed)
+        } while !stop.raised.load(ordering: .relaxed)
+        done.wait()
         #expect(verifies.load(ordering: .relaxed) > 0)
         let found = problems.withLock { $0 }
         #expect(found.count == 0, "false report(s), e.g. \(found.prefix(2))")

@@ -57,16 +57,12 @@ struct RecoveryPlan {
         var schemaOf: [String: Schema] = [:]
         /// Per table: the original row number its next chunk should start at, and rows kept so far.
         var nextOriginal: [String: Int] = [:], kept: [String: Int] = [:]
+        /// Set where a default-mode recovery ends (with `stopReason`): later frames are not kept.
         var stopped = false
         func declare(_ name: String, _ schema: Schema) {
             guard schemaOf[name] == nil else { return }
             schemaOf[name] = schema
             tables.append((name, schema))
-        }
-        /// Ends a default-mode recovery here: later frames are not kept.
-        func stop(_ why: String) {
-            stopped = true
-            stopReason = stopReason ?? why
         }
         /// From here on, kept frames move.
         func markMoved(_ at: Int) { prefixEnd = min(prefixEnd, at) }
@@ -79,7 +75,8 @@ struct RecoveryPlan {
             switch item {
             case .skipped(let s):
                 guard salvage else {
-                    stop("offset \(s.offset): \(s.error)")
+                    stopped = true
+                    stopReason = stopReason ?? "offset \(s.offset): \(s.error)"
                     continue
                 }
                 stopReason = stopReason ?? "offset \(s.offset): \(s.error) (\(s.length) bytes skipped)"
@@ -91,7 +88,11 @@ struct RecoveryPlan {
             case .schemas(let s):
                 if let bad = s.tables.first(where: { t in schemaOf[t.name].map { $0 != t.schema } ?? false }) {
                     let why = "schema frame at offset \(s.frameOffset) gives table '\(bad.name)' another schema"
-                    guard salvage else { stop(why); continue }
+                    guard salvage else {
+                        stopped = true
+                        stopReason = stopReason ?? why
+                        continue
+                    }
                     stopReason = stopReason ?? why
                     markMoved(s.frameOffset)
                     continue
@@ -113,7 +114,8 @@ struct RecoveryPlan {
                         stopReason = stopReason ?? why
                         markMoved(c.frameOffset)
                     } else {
-                        stop(why)
+                        stopped = true
+                        stopReason = stopReason ?? why
                     }
                     continue
                 }
