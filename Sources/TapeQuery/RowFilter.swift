@@ -1,4 +1,5 @@
 import Tape
+import TapeFormat
 
 /// A SQL condition applied to rows outside a query — e.g. `tape summary --where "sharpe > 1 AND
 /// strategy = 'sma'"` — with the same syntax, types, NULL rules and caret-positioned errors as

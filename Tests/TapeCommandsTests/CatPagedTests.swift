@@ -18,7 +18,7 @@ import Testing
         var g = SplitMix64(seed: 21)
         for i in 0..<3000 {
             try t.append(values: [.timestamp(1_600_000_000_000_000_000 + Int64(i) * 60_000_000_000),
-                                  i % 13 == 4 ? .null : .int(Int64(i) * 3), .float(Double(g.next() % 10_000) / 100),
+                                  i % 13 == 4 ? .null : .int(Int64(i) * 3), .double(Double(g.next() % 10_000) / 100),
                                   .string(["a", "b", "c"][i % 3])])
         }
         try w.close()

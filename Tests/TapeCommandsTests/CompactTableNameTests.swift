@@ -12,7 +12,7 @@ private func writeRun(_ path: String, tables: [String]) throws {
     let w = try TapeWriter(path: path)
     for name in tables {
         let t = try w.declareTable(name, columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("x", .float64)])
-        for i in 0..<10 { try t.append(values: [.timestamp(Int64(i) * 60_000_000_000), .float(Double(i))]) }
+        for i in 0..<10 { try t.append(values: [.timestamp(Int64(i) * 60_000_000_000), .double(Double(i))]) }
     }
     try w.close()
 }

@@ -42,7 +42,7 @@ private func writeSmallChunks(_ path: String, bars: Int = 5_000) throws {
     var equity = 100_000.0
     for i in 0..<bars {
         equity += Double(Int(g.next() % 2001) - 1000) / 100
-        try eq.append(values: [.timestamp(t0 + Int64(i) * minute), i % 97 == 0 ? .null : .float(equity), .int(Int64(i % 13))])
+        try eq.append(values: [.timestamp(t0 + Int64(i) * minute), i % 97 == 0 ? .null : .double(equity), .int(Int64(i % 13))])
         if i % 17 == 0 {
             try tr.append(values: [.timestamp(t0 + Int64(i) * minute), .string(i % 34 == 0 ? "buy" : "sell"), .int(Int64(g.next() % 500))])
         }

@@ -45,8 +45,8 @@ private struct RunRows {
                                                         ColumnDef("equity", .float64), ColumnDef("position", .int64)])
         let tr = try w.declareTable("trades", columns: [ColumnDef("entry_ts", .timestamp), ColumnDef("exit_ts", .timestamp),
                                                         ColumnDef("pnl", .float64)])
-        for r in equity { try eq.append(values: [.timestamp(r.ts), .float(r.equity), .int(r.position)]) }
-        for r in trades { try tr.append(values: [.timestamp(r.entry), .timestamp(r.exit), .float(r.pnl)]) }
+        for r in equity { try eq.append(values: [.timestamp(r.ts), .double(r.equity), .int(r.position)]) }
+        for r in trades { try tr.append(values: [.timestamp(r.entry), .timestamp(r.exit), .double(r.pnl)]) }
         try w.close()
     }
 }
@@ -121,7 +121,7 @@ struct ImportMetricsTests {
         let w = try TapeWriter(appendingTo: run, options: WriterOptions(metrics: nil))
         let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false),
                                                         ColumnDef("equity", .float64), ColumnDef("position", .int64)])
-        try eq.append(values: [.timestamp(t0 + 400 * day), .float(1), .int(0)])
+        try eq.append(values: [.timestamp(t0 + 400 * day), .double(1), .int(0)])
         try w.close()
         #expect(try TapeReader(path: run).metrics == nil)
     }

@@ -36,10 +36,10 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
         #expect(summary.progress.processed == 300 && summary.progress.total == 300)
         let rows = try tableRows(path)
         let expected: [[Value]] = (0..<300).map { i in
-            [.timestamp(t0 + Int64(i) * 60_000_000_000), .float(100_000 + Double(i) / 4)]
+            [.timestamp(t0 + Int64(i) * 60_000_000_000), .double(100_000 + Double(i) / 4)]
         }
         #expect(rows["equity"] == expected)
-        #expect(rows["trades"] == [[.float(-2.5), .string("long")]])
+        #expect(rows["trades"] == [[.double(-2.5), .string("long")]])
         let meta = try metadata(path)
         #expect(meta["strategy"] == "sma" && meta["final_equity"] == "100074.75" && meta["tape.incomplete"] == nil)
     }

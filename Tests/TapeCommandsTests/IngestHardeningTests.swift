@@ -11,7 +11,7 @@ import TapeTestSupport
         let w = try TapeWriter(path: path, metadata: ["strategy": "sma\u{1b}]0;owned\u{7}\u{9b}31m", "run_id": "r\u{1b}[2J"])
         let v = try w.declareTable("v", schema: try Schema([ColumnDef("f", .float64, nullable: false), ColumnDef("s", .string)]))
         for (f, s) in [(1.5, "\u{1b}[31mred"), (.nan, "ok"), (-.infinity, "\u{202e}gnp.exe"), (.infinity, "x\u{85}y")] {
-            try v.append(values: [.float(f), .string(s)])
+            try v.append(values: [.double(f), .string(s)])
         }
         try w.close()
     }
@@ -111,7 +111,7 @@ import TapeTestSupport
         let r = try runTape(["ingest", back], stdin: jsonl.split(separator: "\n").map { "{\"$table\":\"v\"," + $0.dropFirst() }.joined(separator: "\n") + "\n{\"$close\":true}\n")
         #expect(r.status == 0, "\(r.stderr)")
         let f = try TapeReader(path: back).rows("v").map { row -> Double in
-            if case .float(let d) = row[0] { return d }
+            if case .double(let d) = row[0] { return d }
             return 0
         }
         #expect(f.count == 4 && f[0] == 1.5 && f[1].isNaN && f[2] == -.infinity && f[3] == .infinity)

@@ -112,7 +112,7 @@ import TapeTestSupport
         switch tape {
         case .null: return json is NSNull
         case .int(let v): return (json as? NSNumber)?.int64Value == v && !(json is String)
-        case .float(let v):
+        case .double(let v):
             guard let s = json as? String, let d = Double(s) else { return false }
             return v.isNaN ? d.isNaN : d.bitPattern == v.bitPattern
         case .bool(let b): return (json as? String) == (b ? "bool:True" : "bool:False")
@@ -120,6 +120,7 @@ import TapeTestSupport
         case .timestamp(let ns):
             let q = ns / unitNanos, floor = (ns % unitNanos != 0 && ns < 0) ? q - 1 : q
             return (json as? NSNumber)?.int64Value == floor
+        case .interval: return false   // no stored column holds one
         }
     }
 

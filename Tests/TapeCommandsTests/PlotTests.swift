@@ -57,10 +57,10 @@ private func writeCurve(_ path: String, bars: Int, spike: Int, dip: Int, base: D
         if i == spike { v *= 3 }
         if i == dip { v *= 0.3 }
         values.append(v)
-        try eq.append(values: [.timestamp(t0 + Int64(i) * minute), .float(v)])
+        try eq.append(values: [.timestamp(t0 + Int64(i) * minute), .double(v)])
     }
     let tr = try w.declareTable("trades", columns: [ColumnDef("entry_ts", .timestamp), ColumnDef("exit_ts", .timestamp), ColumnDef("pnl", .float64)])
-    try tr.append(values: [.timestamp(t0 + 100 * minute), .timestamp(t0 + 900 * minute), .float(1)])
+    try tr.append(values: [.timestamp(t0 + 100 * minute), .timestamp(t0 + 900 * minute), .double(1)])
     try w.close()
     return values
 }
@@ -154,12 +154,12 @@ struct PlotTests {
         let path = dir.path("markers.tape")
         let w = try TapeWriter(path: path, metadata: ["strategy": "breakout", "symbol": "ES"])
         let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
-        for i in 0..<2_000 { try eq.append(values: [.timestamp(t0 + Int64(i) * minute), .float(100 + Double(i % 50))]) }
+        for i in 0..<2_000 { try eq.append(values: [.timestamp(t0 + Int64(i) * minute), .double(100 + Double(i % 50))]) }
         let tr = try w.declareTable("trades", columns: [ColumnDef("entry_ts", .timestamp), ColumnDef("exit_ts", .timestamp),
                                                         ColumnDef("side", .string), ColumnDef("pnl", .float64)])
         for (k, side, pnl) in [(0, "long", 5.0), (1, "SHORT", -2.0), (2, "sell", 3.0), (3, "buy", -1.0)] {
             let a = t0 + Int64(100 + 400 * k) * minute
-            try tr.append(values: [.timestamp(a), .timestamp(a + 200 * minute), .string(side), .float(pnl)])
+            try tr.append(values: [.timestamp(a), .timestamp(a + 200 * minute), .string(side), .double(pnl)])
         }
         try w.close()
         let out = dir.path("m.svg")
@@ -200,7 +200,7 @@ struct PlotTests {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("noequity.tape")
         let w = try TapeWriter(path: path)
-        try w.declareTable("trades", columns: [ColumnDef("pnl", .float64)]).append(values: [.float(1)])
+        try w.declareTable("trades", columns: [ColumnDef("pnl", .float64)]).append(values: [.double(1)])
         try w.close()
         let e = try #require(throws: TapeError.self) { try PlotData(paths: [path], columns: 100, normalize: false, trades: false) }
         #expect("\(e)".contains("noequity.tape") && "\(e)".contains("'equity'"))

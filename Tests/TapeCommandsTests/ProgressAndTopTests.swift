@@ -113,7 +113,7 @@ struct ProgressAndTopTests {
         var last = 0
         for i in 0..<1000 {
             let eq = i == 500 ? 50.0 : 100.0 + Double(i)
-            try t.append(values: [.timestamp(Int64(i) * 60_000_000_000), .float(eq)])
+            try t.append(values: [.timestamp(Int64(i) * 60_000_000_000), .double(eq)])
             if i % 250 == 249 {
                 let s = try tail.poll()
                 #expect(s.scannedBytes >= last)

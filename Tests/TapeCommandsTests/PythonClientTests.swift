@@ -113,7 +113,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let meta = Dictionary(cancelled.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
         #expect(meta["tape.cancelled"] == "true" && meta["tape.cancel_reason"] == "ValueError: strategy blew up" && meta["k"] == "v")
         // nanosecond timestamp, numpy scalars, timedelta as int64 nanoseconds, NaN as null (types inferred by tape)
-        #expect(try cancelled.rows("equity") == [[.timestamp(1_704_067_200_000_000_001), .float(2.5), .int(7), .int(1_000_000_000), .null]])
-        #expect(try tableRows(path)["equity"] == [[.timestamp(1_704_067_200_000_000_000), .float(1)]])
+        #expect(try cancelled.rows("equity") == [[.timestamp(1_704_067_200_000_000_001), .double(2.5), .int(7), .int(1_000_000_000), .null]])
+        #expect(try tableRows(path)["equity"] == [[.timestamp(1_704_067_200_000_000_000), .double(1)]])
     }
 }

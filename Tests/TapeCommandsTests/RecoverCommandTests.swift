@@ -14,7 +14,7 @@ struct RecoverCommandTests {
         let live = dir.path("live.tape")
         let w = try TapeWriter(path: live, options: WriterOptions(rowsPerChunk: 50, maxChunkLag: 0))
         let t = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("x", .float64)])
-        for i in 0..<200 { try t.append(values: [.timestamp(Int64(i)), .float(Double(i))]) }
+        for i in 0..<200 { try t.append(values: [.timestamp(Int64(i)), .double(Double(i))]) }
         var dead = Array(try Data(contentsOf: URL(fileURLWithPath: live)))
         try w.close()
         let victim = try TapeReader(path: live).table("equity").chunks[1]

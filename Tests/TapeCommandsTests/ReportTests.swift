@@ -22,13 +22,13 @@ private func writeRun(_ path: String, bars: [(ts: Int64, equity: Double)], posit
     if positions != nil { columns.append(ColumnDef("position", .int64)) }
     let eq = try w.declareTable("equity", columns: columns)
     for (i, b) in bars.enumerated() {
-        var values: [Value] = [.timestamp(b.ts), .float(b.equity)]
+        var values: [Value] = [.timestamp(b.ts), .double(b.equity)]
         if let positions { values.append(.int(positions[i])) }
         try eq.append(values: values)
     }
     if !trades.isEmpty {
         let tr = try w.declareTable("trades", columns: [ColumnDef("entry_ts", .timestamp), ColumnDef("exit_ts", .timestamp), ColumnDef("pnl", .float64)])
-        for t in trades { try tr.append(values: [.timestamp(t.entry), .timestamp(t.exit), .float(t.pnl)]) }
+        for t in trades { try tr.append(values: [.timestamp(t.entry), .timestamp(t.exit), .double(t.pnl)]) }
     }
     try w.close()
 }

@@ -16,7 +16,7 @@ import TapeTestSupport
                                                   ColumnDef("k", .int64, nullable: false), ColumnDef("s", .string)])
         for i in 0..<rowCount {
             let k = Int64(i) * 7_919 % 1_000_003
-            try t.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 60_000_000_000), .float(Double(k % 10_007) / 7),
+            try t.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 60_000_000_000), .double(Double(k % 10_007) / 7),
                                   .int(k), .string("key-\(k)")])
         }
         _ = try w.close()

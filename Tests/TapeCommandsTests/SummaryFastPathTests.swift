@@ -31,10 +31,10 @@ private func writeRun(_ path: String, metadata: [String: String], rows: Int = 40
     let w = try TapeWriter(path: path, options: options, metadata: metadata)
     let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
     for i in 0..<rows {
-        try eq.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 86_400_000_000_000), .float(100 + Double((i * 7) % 11))])
+        try eq.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 86_400_000_000_000), .double(100 + Double((i * 7) % 11))])
     }
     let tr = try w.declareTable("trades", columns: [ColumnDef("pnl", .float64), ColumnDef("note", .string)])
-    for i in 0..<(rows / 4) { try tr.append(values: [.float(Double(i % 5) - 2), .string("n\(i)")]) }
+    for i in 0..<(rows / 4) { try tr.append(values: [.double(Double(i % 5) - 2), .string("n\(i)")]) }
     for t in 0..<extraTables {
         let x = try w.declareTable("x\(t)", columns: [ColumnDef("a", .int64), ColumnDef("b", .bool), ColumnDef("c", .string)])
         for i in 0..<3 { try x.append(values: [.int(Int64(i)), .bool(i % 2 == 0), .null]) }
@@ -118,7 +118,7 @@ struct SummaryFastPathTests {
         // Being written (no footer yet).
         let w = try TapeWriter(path: dir.path("open.tape"), metadata: ["a": "b"])
         let t = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
-        for i in 0..<3 { try t.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 86_400_000_000_000), .float(100 + Double(i))]) }
+        for i in 0..<3 { try t.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 86_400_000_000_000), .double(100 + Double(i))]) }
         #expect(scanned(dir.path("open.tape")) == nil)
         try w.close()
         #expect(try scanned(dir.path("open.tape")) == RunFacts(path: dir.path("open.tape")))

@@ -12,7 +12,7 @@ import TapeTestSupport
 private func cells(_ table: RunTable, paths: RunPathList) -> [String] {
     let view = SummaryView(table: table, paths: paths)
     let names = ["run", "path", "status"] + table.wanted
-    return view.rows.map { r in names.map { "\(view.datum(view.source($0), Int(r)))" }.joined(separator: "|") }
+    return view.rows.map { r in names.map { view.datum(view.source($0), Int(r)).sqlLiteral }.joined(separator: "|") }
         + ["types: \(view.types)", "metrics: \(table.metricNames.sorted())", "metadata: \(table.metadataKeys.sorted())"]
 }
 
@@ -108,7 +108,7 @@ struct SummaryPartsTests {
                 let path = dir.path("runs") + d + "/r\(i).tape"
                 let w = try TapeWriter(path: path, metadata: ["fast": String(i), "dir": d])
                 let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
-                for b in 0..<5 { try eq.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(b) * 86_400_000_000_000), .float(100 + Double((b * (i + 2)) % 5))]) }
+                for b in 0..<5 { try eq.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(b) * 86_400_000_000_000), .double(100 + Double((b * (i + 2)) % 5))]) }
                 try w.close()
                 paths.append(path)
             }

@@ -18,10 +18,10 @@ private func writeRun(_ path: String, equity: [Double], trades: [Double], metada
     let w = try TapeWriter(path: path, options: WriterOptions(metrics: metrics), metadata: metadata)
     let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
     for (i, v) in equity.enumerated() {
-        try eq.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 86_400_000_000_000), .float(v)])
+        try eq.append(values: [.timestamp(1_704_067_200_000_000_000 + Int64(i) * 86_400_000_000_000), .double(v)])
     }
     let tr = try w.declareTable("trades", columns: [ColumnDef("pnl", .float64)])
-    for p in trades { try tr.append(values: [.float(p)]) }
+    for p in trades { try tr.append(values: [.double(p)]) }
     try w.close()
 }
 

@@ -91,7 +91,7 @@ struct TapeCommandsTests {
             #expect(t.schema.columns.map(\.name) == ["column_1", "ts", "price", "qty", "flag", "note"])
             #expect(t.schema.columns.map(\.type) == [.int64, .timestamp, .float64, .int64, .bool, .string])
             let rows = try tableRows(file)["bars"]!
-            #expect(rows[0] == [.int(0), .timestamp(ns("2019-01-01T00:00:00Z")), .float(100.5), .int(10), .bool(true), .string("hello, world")])
+            #expect(rows[0] == [.int(0), .timestamp(ns("2019-01-01T00:00:00Z")), .double(100.5), .int(10), .bool(true), .string("hello, world")])
             #expect(rows[1][2] == .null && rows[2][3] == .null && rows[3][4] == .null && rows[2][5] == .null)
             #expect(rows[3][5] == .string("say \"hi\""))
 
@@ -184,8 +184,8 @@ struct TapeCommandsTests {
             #expect(eq.schema.columns.map(\.nullable) == [false, true])
             let after = try tableRows(file)
             #expect(after["bars"] == before["bars"])
-            #expect(after["equity"] == [[.timestamp(ns("2019-01-01T00:00:00Z")), .float(1)],
-                                        [.timestamp(ns("2019-01-01T00:01:00Z")), .float(2.5)],
+            #expect(after["equity"] == [[.timestamp(ns("2019-01-01T00:00:00Z")), .double(1)],
+                                        [.timestamp(ns("2019-01-01T00:01:00Z")), .double(2.5)],
                                         [.timestamp(ns("2019-01-01T00:02:00Z")), .null]])
             // The same schema appends rows to the existing table.
             _ = try tapeOutput(["import", file, "equity", "--ndjson", nd, "--schema", "ts:timestamp!,x:float64"], stderr: true)

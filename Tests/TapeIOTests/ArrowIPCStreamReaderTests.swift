@@ -63,7 +63,7 @@ import Testing
     static func same(_ a: [[Value]], _ b: [[Value]]) -> Bool {
         a.count == b.count && zip(a, b).allSatisfy { x, y in
             x.count == y.count && zip(x, y).allSatisfy { u, v in
-                if case .float(let p) = u, case .float(let q) = v, p.isNaN, q.isNaN { return true }
+                if case .double(let p) = u, case .double(let q) = v, p.isNaN, q.isNaN { return true }
                 return u == v
             }
         }

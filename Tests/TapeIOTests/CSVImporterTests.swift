@@ -40,7 +40,7 @@ func importError(_ body: () throws -> Void) -> TextInputError? {
             ColumnDef("symbol", .string),
         ])
         #expect(rows.count == 3)
-        #expect(rows[1] == [.timestamp(1_546_300_860_000_000_000), .float(100012.5), .float(50000), .int(10), .null,
+        #expect(rows[1] == [.timestamp(1_546_300_860_000_000_000), .double(100012.5), .double(50000), .int(10), .null,
                             .bool(false), .string("AAPL")])
         #expect(rows[2][6] == .string("BRK,B"))
         #expect(report.rowsImported == 3 && report.linesSkipped == 0)
@@ -98,7 +98,7 @@ func importError(_ body: () throws -> Void) -> TextInputError? {
     @Test func givenSchemaMatchesByNameAndReorders() throws {
         let schema = try Schema([ColumnDef("b", .float64), ColumnDef("a", .string, nullable: false)])
         let (_, rows, _) = try importCSV("a,b\nx,1\ny,2.5\n", ImportOptions(schema: schema))
-        #expect(rows == [[.float(1), .string("x")], [.float(2.5), .string("y")]])
+        #expect(rows == [[.double(1), .string("x")], [.double(2.5), .string("y")]])
     }
 
     @Test func givenSchemaMissingAndExtraColumns() throws {

@@ -47,7 +47,7 @@ import Testing
         // Small ints among floats still widen to float64 (exactly).
         let (s2, r2, _) = try importNDJSON("{\"x\":1.5}\n{\"x\":9007199254740992}\n{\"x\":-3}\n")
         #expect(s2.columns == [ColumnDef("x", .float64)])
-        #expect(r2 == [[.float(1.5)], [.float(9007199254740992)], [.float(-3)]])
+        #expect(r2 == [[.double(1.5)], [.double(9007199254740992)], [.double(-3)]])
     }
 
     @Test func declaredInt64RejectsWhatItCannotHoldExactly() throws {
@@ -74,7 +74,7 @@ import Testing
         #expect(importError { _ = try importNDJSON("{\"x\":1e400}\n", options) }
             == TextInputError(.invalidValue(expected: .float64, text: "1e400"), line: 1, field: "x"))
         let (_, inf, _) = try importNDJSON("{\"x\":\"inf\"}\n{\"x\":1e-400}\n", options)
-        #expect(inf == [[.float(.infinity)], [.float(0)]])
+        #expect(inf == [[.double(.infinity)], [.double(0)]])
     }
 
     @Test func negativeZeroKeepsItsSignInFloatColumns() throws {
@@ -85,7 +85,7 @@ import Testing
             let lines = [#"{"$schema":"t","f":"float64"}"#, #"{"$table":"t","f":-0}"#, #"{"$table":"t","f":-0.0}"#, #"{"$close":true}"#]
             _ = try IngestSession(.bytes(Array(lines.joined(separator: "\n").utf8)), target: target, options: o).run()
             let signs = target.rows("t").map { row -> Bool in
-                if case .float(let d) = row[0] { return d.sign == .minus && d == 0 }
+                if case .double(let d) = row[0] { return d.sign == .minus && d == 0 }
                 return false
             }
             #expect(signs == [true, true], "fastPath \(fast)")

@@ -16,7 +16,7 @@ func makeBatch(_ schema: Schema, _ rows: [[Value]]) -> RecordBatch {
             if v.isNull { nulls += 1 }
             switch (def.type, v) {
             case (.int64, .int(let x)), (.timestamp, .timestamp(let x)), (.duration, .int(let x)): ints.append(x)
-            case (.float64, .float(let x)): floats.append(x)
+            case (.float64, .double(let x)): floats.append(x)
             case (.bool, .bool(let x)): bools.append(x)
             case (.string, .string(let x)): _ = try? strings.append(x)
             case (.int64, _), (.timestamp, _), (.duration, _): ints.append(0)
@@ -43,11 +43,11 @@ let sampleSchema = try! Schema([
 ])
 
 let sampleRows: [[Value]] = [
-    [.timestamp(1_546_300_800_000_000_000), .float(100), .int(-5), .bool(true), .string("AAPL")],
-    [.timestamp(1_546_300_800_500_000_000), .float(0.1), .null, .bool(false), .string("a,b \"q\"")],
-    [.null, .float(.nan), .int(Int64.min), .null, .null],
-    [.timestamp(-1), .float(-.infinity), .int(0), .bool(true), .string("")],
-    [.timestamp(0), .float(1e-7), .int(7), .bool(true), .string("line\nbreak\t é")],
+    [.timestamp(1_546_300_800_000_000_000), .double(100), .int(-5), .bool(true), .string("AAPL")],
+    [.timestamp(1_546_300_800_500_000_000), .double(0.1), .null, .bool(false), .string("a,b \"q\"")],
+    [.null, .double(.nan), .int(Int64.min), .null, .null],
+    [.timestamp(-1), .double(-.infinity), .int(0), .bool(true), .string("")],
+    [.timestamp(0), .double(1e-7), .int(7), .bool(true), .string("line\nbreak\t é")],
 ]
 
 @Suite struct FormatterTests {

@@ -76,8 +76,8 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
         #expect(target.schemas["equity"]?.columns == [ColumnDef("ts", .timestamp, nullable: false),
                                                      ColumnDef("equity", .float64), ColumnDef("table", .string)])
         #expect(target.rows("equity") == [
-            [.timestamp(t0), .float(100000), .string("a")],
-            [.timestamp(t0 + 60_000_000_000), .float(100001), .null],
+            [.timestamp(t0), .double(100000), .string("a")],
+            [.timestamp(t0 + 60_000_000_000), .double(100001), .null],
             [.timestamp(t0 + 120_000_000_000), .null, .null],
         ])
         #expect(target.metadata == ["strategy": "sma", "fast": "10", "final": "ok"])
@@ -99,8 +99,8 @@ private let t0: Int64 = 1_704_067_200_000_000_000  // 2024-01-01T00:00:00Z
         #expect(target.schemas["equity"]?.columns == [ColumnDef("ts", .timestamp), ColumnDef("equity", .int64)])
         #expect(target.rows("equity").map { $0[1] } == (0..<5).map { .int(100 + Int64($0)) })
         #expect(target.schemas["trades"]?.columns == [ColumnDef("pnl", .float64), ColumnDef("side", .string), ColumnDef("open", .bool)])
-        #expect(target.rows("trades") == [[.float(1.5), .null, .null], [.float(3.5), .null, .null],
-                                          [.float(-1), .string("short"), .bool(true)]])
+        #expect(target.rows("trades") == [[.double(1.5), .null, .null], [.double(3.5), .null, .null],
+                                          [.double(-1), .string("short"), .bool(true)]])
     }
 
     @Test func endOfInputWithoutCloseKeepsInferredRows() throws {

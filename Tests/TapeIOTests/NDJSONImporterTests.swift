@@ -21,8 +21,8 @@ func importNDJSON(_ text: String, _ options: ImportOptions = ImportOptions()) th
         #expect(schema.columns == [ColumnDef("ts", .timestamp), ColumnDef("equity", .float64), ColumnDef("position", .int64),
                                    ColumnDef("live", .bool), ColumnDef("sym", .string)])
         #expect(rows == [
-            [.timestamp(1_546_300_800_000_000_000), .float(100), .int(1), .bool(true), .string("A")],
-            [.timestamp(1_546_300_860_000_000_000), .float(100.5), .int(2), .bool(false), .null],
+            [.timestamp(1_546_300_800_000_000_000), .double(100), .int(1), .bool(true), .string("A")],
+            [.timestamp(1_546_300_860_000_000_000), .double(100.5), .int(2), .bool(false), .null],
             [.timestamp(1_546_300_920_000_000_000), .null, .int(3), .null, .string("B")],
         ])
         #expect(report.rowsImported == 3)
@@ -49,8 +49,8 @@ func importNDJSON(_ text: String, _ options: ImportOptions = ImportOptions()) th
             "{\"i\":2.0,\"f\":3,\"s\":1.5,\"t\":\"2019-01-01\",\"b\":\"True\"}\n{\"i\":\"7\",\"f\":\"inf\",\"s\":true}",
             ImportOptions(schema: schema))
         #expect(rows == [
-            [.int(2), .float(3), .string("1.5"), .timestamp(1_546_300_800_000_000_000), .bool(true)],
-            [.int(7), .float(.infinity), .string("true"), .null, .null],
+            [.int(2), .double(3), .string("1.5"), .timestamp(1_546_300_800_000_000_000), .bool(true)],
+            [.int(7), .double(.infinity), .string("true"), .null, .null],
         ])
         #expect(importError { _ = try importNDJSON("{\"i\":2.5}", ImportOptions(schema: schema)) }
             == TextInputError(.invalidValue(expected: .int64, text: "2.5"), line: 1, field: "i"))

@@ -35,7 +35,7 @@ import Glibc
             } else {
                 for _ in 0..<(rng.next() % 12) { s += alphabet[Int(rng.next() % UInt64(alphabet.count))] }
             }
-            return [maybeNull(.timestamp(ts)), maybeNull(.float(f.isNaN ? 0 : f)), maybeNull(.int(Int64(bitPattern: rng.next()))),
+            return [maybeNull(.timestamp(ts)), maybeNull(.double(f.isNaN ? 0 : f)), maybeNull(.int(Int64(bitPattern: rng.next()))),
                     maybeNull(.bool(rng.next() % 2 == 0)), maybeNull(.string(s))]
         }
     }
@@ -55,7 +55,7 @@ import Glibc
         let out = CollectingSink()
         let report = try importer.run(into: out)
         #expect(report.rowsImported == rows.count)
-        #expect(out.rows == rows)
+        #expect(out.rows.isIdentical(to: rows))
     }
 
     @Test(arguments: [4, 5])
@@ -63,7 +63,7 @@ import Glibc
         var rng = SplitMix64(seed: seed)
         var rows = RoundTripTests.randomRows(300, &rng)
         // Inference needs at least one non-null per column; strings that read as other types are excluded.
-        rows[0] = [.timestamp(0), .float(1.5), .int(1), .bool(true), .string("text")]
+        rows[0] = [.timestamp(0), .double(1.5), .int(1), .bool(true), .string("text")]
         for r in rows.indices { if case .string(let s) = rows[r][4], TypeInference.inferType([s]) != .string { rows[r][4] = .string("x" + s) } }
         let sink = ByteSink.inMemory()
         let f = CSVFormatter(schema: RoundTripTests.schema, sink: sink)
@@ -74,7 +74,7 @@ import Glibc
         #expect(inferred.columns.map(\.type) == RoundTripTests.schema.columns.map(\.type))
         let out = CollectingSink()
         _ = try importer.run(into: out)
-        #expect(out.rows == rows)
+        #expect(out.rows.isIdentical(to: rows))
     }
 
     @Test(arguments: [6, 7])
@@ -82,7 +82,7 @@ import Glibc
         var rng = SplitMix64(seed: seed)
         var rows = RoundTripTests.randomRows(400, &rng)
         // JSON has no infinities: they are written as null.
-        for r in rows.indices { if case .float(let d) = rows[r][1], !d.isFinite { rows[r][1] = .null } }
+        for r in rows.indices { if case .double(let d) = rows[r][1], !d.isFinite { rows[r][1] = .null } }
         let sink = ByteSink.inMemory()
         let f = JSONLFormatter(schema: RoundTripTests.schema, sink: sink)
         try f.write(makeBatch(RoundTripTests.schema, rows))
@@ -90,7 +90,7 @@ import Glibc
         let importer = try NDJSONImporter(.bytes(sink.contents), options: ImportOptions(schema: RoundTripTests.schema))
         let out = CollectingSink()
         _ = try importer.run(into: out)
-        #expect(out.rows == rows)
+        #expect(out.rows.isIdentical(to: rows))
     }
 }
 

@@ -44,12 +44,12 @@ import TapeTestSupport
         ("42", .int64, false, .int(42)),
         (" -42 ", .int64, false, .int(-42)),
         ("-9223372036854775808", .int64, false, .int(Int64.min)),
-        ("1.25", .float64, false, .float(1.25)),
-        ("7", .float64, false, .float(7)),
-        ("-inf", .float64, false, .float(-.infinity)),
-        ("1e-3", .float64, false, .float(0.001)),
-        ("0.1", .float64, false, .float(0.1)),
-        ("123456789012345678901234567890", .float64, false, .float(1.2345678901234568e29)),
+        ("1.25", .float64, false, .double(1.25)),
+        ("7", .float64, false, .double(7)),
+        ("-inf", .float64, false, .double(-.infinity)),
+        ("1e-3", .float64, false, .double(0.001)),
+        ("0.1", .float64, false, .double(0.1)),
+        ("123456789012345678901234567890", .float64, false, .double(1.2345678901234568e29)),
         ("True", .bool, false, .bool(true)),
         ("FALSE", .bool, false, .bool(false)),
         ("2019-01-01 00:00:00", .timestamp, false, .timestamp(1_546_300_800_000_000_000)),
@@ -68,7 +68,7 @@ import TapeTestSupport
     }
 
     @Test func nanParses() throws {
-        guard case .float(let d) = try ValueParser.parse("NaN", as: .float64) else {
+        guard case .double(let d) = try ValueParser.parse("NaN", as: .float64) else {
             Issue.record("not a float")
             return
         }

@@ -157,10 +157,11 @@ struct DuckDBDifferentialTests {
             switch v {
             case .null: return "∅"
             case .int(let x): return String(x)   // exact: Int64.min and Int64.min + 1 must not tie
-            case .float(let x): return String(format: "%.6g", x)
+            case .double(let x): return String(format: "%.6g", x)
             case .timestamp(let x): return "t\(x)"
             case .bool(let b): return b ? "1" : "0"
             case .string(let s): return s
+            case .interval(let i): return i.description
             }
         }.joined(separator: "|")
     }
@@ -179,6 +180,7 @@ struct DuckDBDifferentialTests {
         switch a {
         case .null: return b is NSNull
         case .string(let s): return (b as? String) == s
+        case .interval(let i): return (b as? String) == i.description
         case .timestamp(let t):
             guard let d = b as? [String: Any], let n = d["ts"] as? NSNumber else { return false }
             return n.int64Value == t
@@ -188,7 +190,7 @@ struct DuckDBDifferentialTests {
         case .int(let x):
             guard let n = b as? NSNumber else { return false }
             return n.int64Value == x && n.doubleValue == Double(x)
-        case .float(let x):
+        case .double(let x):
             if let s = b as? String {
                 switch s {
                 case "nan": return x.isNaN

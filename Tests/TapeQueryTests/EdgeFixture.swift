@@ -62,7 +62,7 @@ struct EdgeFixture {
         ])
         var text = "id,g,f,i,ts,s\n"
         for r in Self.rows {
-            try t.append(values: [.int(r.id), .string(r.g), r.f.map(Value.float) ?? .null, r.i.map(Value.int) ?? .null,
+            try t.append(values: [.int(r.id), .string(r.g), r.f.map(Value.double) ?? .null, r.i.map(Value.int) ?? .null,
                                   r.ts.map { Value.timestamp($0.0) } ?? .null, r.s.map(Value.string) ?? .null])
             let s = r.s.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" } ?? "\\N"
             text += "\(r.id),\(r.g),\(r.f.map(Self.csvDouble) ?? "\\N"),\(r.i.map { String($0) } ?? "\\N"),\(r.ts?.1 ?? "\\N"),\(s)\n"

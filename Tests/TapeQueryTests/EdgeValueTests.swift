@@ -23,19 +23,19 @@ import TapeTestSupport
         ("SELECT count(*) FROM edge WHERE f IN ('nan'::DOUBLE)", [.int(2)]),
         ("SELECT count(DISTINCT f) FROM edge", [.int(12)]),   // one NaN, one zero
         ("SELECT count(*) FROM edge WHERE f = 0", [.int(3)]),
-        ("SELECT sum(f), avg(f) FROM edge WHERE id IN (0, 3)", [.float(.infinity), .float(.infinity)]),
-        ("SELECT sum(f) FROM edge WHERE id IN (3, 4)", [.float(.nan)]),
-        ("SELECT stddev_pop(f) FROM edge WHERE id IN (0, 3)", [.float(.nan)]),
-        ("SELECT var_pop(f), sqrt(-1.0::DOUBLE), ln(0.0::DOUBLE) FROM edge WHERE id = 3", [.float(0), .float(.nan), .float(-.infinity)]),
-        ("SELECT max(f), min(f) FROM edge WHERE id IN (0, 1)", [.float(.nan), .float(1)]),
-        ("SELECT avg(i) FROM edge WHERE id IN (4, 8, 14)", [.float(98.0 / 3)]),
+        ("SELECT sum(f), avg(f) FROM edge WHERE id IN (0, 3)", [.double(.infinity), .double(.infinity)]),
+        ("SELECT sum(f) FROM edge WHERE id IN (3, 4)", [.double(.nan)]),
+        ("SELECT stddev_pop(f) FROM edge WHERE id IN (0, 3)", [.double(.nan)]),
+        ("SELECT var_pop(f), sqrt(-1.0::DOUBLE), ln(0.0::DOUBLE) FROM edge WHERE id = 3", [.double(0), .double(.nan), .double(-.infinity)]),
+        ("SELECT max(f), min(f) FROM edge WHERE id IN (0, 1)", [.double(.nan), .double(1)]),
+        ("SELECT avg(i) FROM edge WHERE id IN (4, 8, 14)", [.double(98.0 / 3)]),
         // Partial sums pass Int64.max and come back: the exact sum fits, so it is the answer.
         ("SELECT sum(i) FROM edge", [.int(9_007_199_254_741_001)]),
         ("SELECT CAST(TIMESTAMP '2020-01-02 03:04:05' AS DATE)", [.timestamp(1_577_923_200_000_000_000)]),
         ("SELECT greatest(1, NULL, 3), least(NULL, 2), greatest(NULL, NULL::BIGINT)", [.int(3), .int(2), .null]),
         ("SELECT substr('hello', 0, 2), substr('hello', -1, 2), substr('hello', -10, 3), substr('hello', 2, -1)",
          [.string("h"), .string("o"), .string(""), .string("h")]),
-        ("SELECT (-9223372036854775807 - 1) % -1, 10.0::DOUBLE // 4, 7.5::DOUBLE // 2, -7 // 2", [.int(0), .float(2.5), .float(3.75), .int(-3)]),
+        ("SELECT (-9223372036854775807 - 1) % -1, 10.0::DOUBLE // 4, 7.5::DOUBLE // 2, -7 // 2", [.int(0), .double(2.5), .double(3.75), .int(-3)]),
         ("SELECT 'a_b' LIKE 'a\\_b' ESCAPE '\\', 'axb' LIKE 'a\\_b' ESCAPE '\\', 'a%' LIKE 'a$%' ESCAPE '$'", [.bool(true), .bool(false), .bool(true)]),
         ("SELECT TIMESTAMP '2262-04-10 00:00:00' + INTERVAL '1 day'", [.timestamp(9_223_286_400_000_000_000)]),
         ("SELECT id FROM edge ORDER BY id LIMIT 1 OFFSET 16", [.int(16)]),
@@ -53,7 +53,7 @@ import TapeTestSupport
     }
 
     static func same(_ a: Value, _ b: Value) -> Bool {
-        if case .float(let x) = a, case .float(let y) = b { return x.isNaN ? y.isNaN : (x == y || abs(x - y) <= 1e-12 * abs(y)) }
+        if case .double(let x) = a, case .double(let y) = b { return x.isNaN ? y.isNaN : (x == y || abs(x - y) <= 1e-12 * abs(y)) }
         return a == b
     }
 
@@ -125,10 +125,10 @@ import TapeTestSupport
     @Test func groupByZeroShowsPlusZeroWhenBothSignsMeet() throws {
         for threads in [1, 2] {
             let r = try rows("SELECT f, count(*) FROM edge WHERE f = 0 GROUP BY f", threads: threads)
-            guard case .float(let z)? = r.first?.first else { Issue.record("\(r)"); continue }
+            guard case .double(let z)? = r.first?.first else { Issue.record("\(r)"); continue }
             #expect(r.count == 1 && z == 0 && z.sign == .plus && r[0][1] == .int(3))
             let neg = try rows("SELECT f FROM edge WHERE id IN (6, 16) GROUP BY f", threads: threads)
-            guard case .float(let n)? = neg.first?.first else { Issue.record("\(neg)"); continue }
+            guard case .double(let n)? = neg.first?.first else { Issue.record("\(neg)"); continue }
             #expect(neg.count == 1 && n.sign == .minus)
         }
     }
@@ -141,11 +141,11 @@ import TapeTestSupport
         let path = dir.path("z.tape")
         let w = try TapeWriter(path: path)
         let t = try w.declareTable("z", columns: [ColumnDef("f", .float64)])
-        for v in values { try t.append(values: [.float(v)]) }
+        for v in values { try t.append(values: [.double(v)]) }
         try w.close()
         for threads in [1, 2] {
             let r = try rows("SELECT f, count(*) FROM z WHERE f = 0 GROUP BY f", threads: threads, paths: [path])
-            guard case .float(let z)? = r.first?.first else { Issue.record("\(r)"); continue }
+            guard case .double(let z)? = r.first?.first else { Issue.record("\(r)"); continue }
             #expect(r.count == 1 && z == 0 && z.sign == .plus && r[0][1] == .int(Int64(values.filter { $0 == 0 }.count)), "\(values)")
         }
     }

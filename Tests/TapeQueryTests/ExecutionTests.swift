@@ -109,11 +109,11 @@ import TapeTestSupport
         for (i, type) in [ColumnType.int64, .float64].enumerated() {
             let w = try TapeWriter(path: dir.path("m\(i).tape"))
             let t = try w.declareTable("x", columns: [ColumnDef("v", type)])
-            try t.append(values: [type == .int64 ? .int(2) : .float(0.5)])
+            try t.append(values: [type == .int64 ? .int(2) : .double(0.5)])
             _ = try w.close()
         }
         let r = try Query(sql: "SELECT sum(v), min(v) FROM x", paths: [dir.path("m0.tape"), dir.path("m1.tape")]).rows()
-        #expect(r == [[.float(2.5), .float(0.5)]])
+        #expect(r == [[.double(2.5), .double(0.5)]])
     }
 
     /// min/max over doubles with NaN and infinities follow DuckDB: NaN orders above everything.
@@ -128,14 +128,14 @@ import TapeTestSupport
         defer { dir.cleanup() }
         let w = try TapeWriter(path: dir.path("n.tape"))
         let t = try w.declareTable("x", columns: [ColumnDef("v", .float64, nullable: false)])
-        for v in values { try t.append(values: [.float(v)]) }
+        for v in values { try t.append(values: [.double(v)]) }
         _ = try w.close()
         // Without WHERE the answer comes from the footer's statistics; with one, from the data.
         for sql in ["SELECT min(v), max(v) FROM x", "SELECT min(v), max(v) FROM x WHERE v IS NULL OR v IS NOT NULL"] {
             let q = try Query(sql: sql, paths: [dir.path("n.tape")])
             let r = try q.rows()
             #expect(q.stats.answeredFromStatistics == !sql.contains("WHERE"))
-            guard case .float(let a) = r[0][0], case .float(let b) = r[0][1] else { Issue.record("\(r)"); return }
+            guard case .double(let a) = r[0][0], case .double(let b) = r[0][1] else { Issue.record("\(r)"); return }
             #expect(a == lo || (a.isNaN && lo.isNaN), "\(sql)")
             #expect(b == hi || (b.isNaN && hi.isNaN), "\(sql)")
         }

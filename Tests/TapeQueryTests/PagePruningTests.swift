@@ -25,7 +25,7 @@ import TapeTestSupport
             if order == "shuffled" { minutes.shuffle(using: &g) }
             let rows: [[Value]] = (0..<n).map { i in
                 let ts: Value = i % 97 == 13 ? .null : .timestamp(1_704_067_200_000_000_000 + minutes[i] * 60_000_000_000)
-                let x: Value = i % 11 == 0 ? .null : .float(Double(Int64(g.next() % 100_000)) / 100)
+                let x: Value = i % 11 == 0 ? .null : .double(Double(Int64(g.next() % 100_000)) / 100)
                 return [ts, x, .int(Int64(i)), .string(["buy", "sell", "hold"][i % 3])]
             }
             for (path, pageRows) in [(plain, 0), (paged, 64)] {

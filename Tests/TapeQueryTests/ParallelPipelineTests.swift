@@ -35,7 +35,7 @@ import TapeTestSupport
                 let g: Int64? = rng.next() % 11 == 0 ? nil : Int64(rng.next() % 4)
                 let s = ss[Int(rng.next() % UInt64(ss.count))]
                 let v = Double(Int(rng.next() % 201) - 100) / 2
-                try! t.append(values: [.int(Int64(i)), k.map(Value.float) ?? .null, g.map(Value.int) ?? .null, s.map(Value.string) ?? .null, .float(v)])
+                try! t.append(values: [.int(Int64(i)), k.map(Value.double) ?? .null, g.map(Value.int) ?? .null, s.map(Value.string) ?? .null, .double(v)])
                 d.rows.append(("run\(r)", k, g, s, v))
             }
             _ = try! w.close()
@@ -69,7 +69,7 @@ import TapeTestSupport
         for r in two {
             let k: String
             switch r[0] {
-            case .float(let x): k = x.isNaN ? "nan" : (x == 0 ? "0" : "\(x)")
+            case .double(let x): k = x.isNaN ? "nan" : (x == 0 ? "0" : "\(x)")
             default: k = "null"
             }
             let g: String

@@ -49,7 +49,7 @@ struct QueryFixture {
                 equity = (equity * 100).rounded() / 100
                 if g.next() % 50 == 0 { position = Int64(g.next() % 7) - 3 }
                 let posNull = g.next() % 97 == 0
-                try eq.append(values: [.timestamp(ts), .float(equity), posNull ? .null : .int(position)])
+                try eq.append(values: [.timestamp(ts), .double(equity), posNull ? .null : .int(position)])
                 let tsText = QueryFixture.text(ts)
                 equityCSV += "run\(String(format: "%03d", r)),\(strategy),\(fast),\(tsText),\(equity),\(posNull ? "" : String(position))\n"
                 if let tr, g.next() % 37 == 0 {
@@ -59,7 +59,7 @@ struct QueryFixture {
                     let price = Double(g.next() % 100_000) / 100 + 1
                     let open = g.next() % 6 == 0
                     let pnl = open ? nil : (Double(g.next() % 200_001) - 100_000) / 100
-                    var row: [Value] = [.timestamp(ts), .string(sym), .string(side), .int(qty), .float(price), pnl.map(Value.float) ?? .null]
+                    var row: [Value] = [.timestamp(ts), .string(sym), .string(side), .int(qty), .double(price), pnl.map(Value.double) ?? .null]
                     var note = ""
                     if strategy == "momentum" {
                         note = g.next() % 3 == 0 ? "" : notes[Int(g.next() % 3)]

@@ -1,4 +1,5 @@
 import Testing
+import TapeFormat
 @testable import TapeQuery
 
 @Suite struct RowFilterTests {

@@ -22,7 +22,7 @@ import TapeTestSupport
     /// last digit depends on the order in which partitions or threads add their parts (the
     /// unlimited run aggregates per scan thread, the spilled one per partition).
     func text(_ v: Value) -> String {
-        if case .float(let d) = v, d.isFinite { return String(format: "%.12g", d) }
+        if case .double(let d) = v, d.isFinite { return String(format: "%.12g", d) }
         return v.description
     }
 

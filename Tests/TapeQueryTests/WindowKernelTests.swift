@@ -1,6 +1,7 @@
 import Testing
 import TapeCodec
 import TapeTestSupport
+import TapeFormat
 @testable import TapeQuery
 
 /// The window kernels against direct definitions: frames, the sliding fold, ranking.

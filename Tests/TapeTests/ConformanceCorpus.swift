@@ -39,7 +39,7 @@ func column(_ type: ColumnType, _ values: [Value]) -> ColumnData {
     switch type {
     case .int64, .timestamp, .duration:
         storage = .int64(values.map { if case .int(let x) = $0 { return x }; if case .timestamp(let x) = $0 { return x }; return 0 })
-    case .float64: storage = .float64(values.map { if case .float(let x) = $0 { return x }; return 0 })
+    case .float64: storage = .float64(values.map { if case .double(let x) = $0 { return x }; return 0 })
     case .bool: storage = .bool(Bitmap(values.map { $0 == .bool(true) }))
     case .string: storage = .strings(((try? StringArray(values.map { if case .string(let s) = $0 { return s }; return "" })) ?? StringArray()))
     }
@@ -74,10 +74,10 @@ enum ConformanceCorpus {
 
         let typed = [Col("i", .int64), Col("f", .float64), Col("ts", .timestamp), Col("b", .bool), Col("s", .string)]
         let rows: [[Value]] = [
-            [.int(-5), .float(1.5), .timestamp(1_700_000_000_000_000_000), .bool(true), .string("a")],
+            [.int(-5), .double(1.5), .timestamp(1_700_000_000_000_000_000), .bool(true), .string("a")],
             [.null, .null, .null, .null, .null],
-            [.int(Int64.max), .float(-0.0), .timestamp(-1), .bool(false), .string("\u{e9}t\u{e9}")],
-            [.int(Int64.min), .float(.infinity), .timestamp(0), .null, .string("")],
+            [.int(Int64.max), .double(-0.0), .timestamp(-1), .bool(false), .string("\u{e9}t\u{e9}")],
+            [.int(Int64.min), .double(.infinity), .timestamp(0), .null, .string("")],
         ]
         func columns(_ cols: [Col], _ rows: [[Value]]) -> [ColumnData] {
             cols.indices.map { i in column(cols[i].type, rows.map { $0[i] }) }
@@ -95,14 +95,14 @@ enum ConformanceCorpus {
         valid("valid-delta", "§5.1", "DELTA over two miniblocks (1024 + 75 deltas) with exceptions",
               f, ["t": (["x"], steps.map { [$0] })])
 
-        let prices: [Value] = [1.25, 100.1, -3.5, 0.1, 737.55, 1e15].map { .float($0) }
+        let prices: [Value] = [1.25, 100.1, -3.5, 0.1, 737.55, 1e15].map { .double($0) }
         let p = [Col("p", .float64)]
         f = CraftedFile()
         f.chunk("t", p, [column(.float64, prices)], encodings: [.decimal])
         f.seal()
         valid("valid-decimal", "§5.2", "DECIMAL (exponent 2)", f, ["t": (["p"], prices.map { [$0] })])
 
-        let bits: [Value] = [3.14159, -2.5e-300, .nan, 1e308, 0.0].map { .float($0) }
+        let bits: [Value] = [3.14159, -2.5e-300, .nan, 1e308, 0.0].map { .double($0) }
         f = CraftedFile()
         f.chunk("t", p, [column(.float64, bits)], encodings: [.byteStreamSplit])
         f.seal()
@@ -128,13 +128,13 @@ enum ConformanceCorpus {
         let tr = [Col("qty", .int64)]
         f = CraftedFile()
         f.metadata([("strategy", "sma")])
-        f.chunk("equity", eq, columns(eq, [[.timestamp(1), .float(100)], [.timestamp(2), .float(101)]]))
+        f.chunk("equity", eq, columns(eq, [[.timestamp(1), .double(100)], [.timestamp(2), .double(101)]]))
         f.chunk("trades", tr, [column(.int64, [.int(5)])])
-        f.chunk("equity", eq, columns(eq, [[.timestamp(3), .float(99.5)]]))
+        f.chunk("equity", eq, columns(eq, [[.timestamp(3), .double(99.5)]]))
         f.emptyTables = [("orders", [Col("id", .int64)])]
         f.seal(metadata: [("strategy", "sma")], sections: [(99, [1, 2, 3])])
         valid("valid-interleaved", "§2, §3.4, §6", "two tables in interleaved chunks, a declared table without chunks, a metadata frame, an unknown footer section",
-              f, ["equity": (["ts", "equity"], [[.timestamp(1), .float(100)], [.timestamp(2), .float(101)], [.timestamp(3), .float(99.5)]]),
+              f, ["equity": (["ts", "equity"], [[.timestamp(1), .double(100)], [.timestamp(2), .double(101)], [.timestamp(3), .double(99.5)]]),
                   "trades": (["qty"], [[.int(5)]]), "orders": (["id"], [])])
 
         f = CraftedFile(minor: 0)
@@ -168,7 +168,7 @@ enum ConformanceCorpus {
         valid("valid-padding-bits", "§1", "a validity bitmap whose padding bits are set: readers ignore them",
               f, ["t": (["x"], [[.int(7)], [.null], [.int(9)]])])
 
-        let zeros: [Value] = [.float(0.0), .float(1.0)]
+        let zeros: [Value] = [.double(0.0), .double(1.0)]
         f = CraftedFile()
         f.chunk("t", p, [column(.float64, zeros)], encodings: [.plain]) { $0[0].stats.min = .float(-0.0) }
         f.seal()
@@ -188,7 +188,7 @@ enum ConformanceCorpus {
         let pagedCols = [Col("ts", .timestamp, nullable: false), Col("px", .float64)]
         func pagedRow(_ k: Int) -> [Value] {
             let ts = Value.timestamp(1_700_000_000_000_000_000 + Int64(k) * 60_000_000_000)
-            let px: Value = k == 150 ? .null : .float(Double(10_000 + (k * 37) % 101) / 100)
+            let px: Value = k == 150 ? .null : .double(Double(10_000 + (k * 37) % 101) / 100)
             return [ts, px]
         }
         let pagedRows = (0..<300).map(pagedRow)
@@ -217,7 +217,7 @@ enum ConformanceCorpus {
         f.seal()
         valid("stats-min-lie", "§3.2", "the block claims min 1000 over data holding -50", f, ["t": (["x"], neg.map { [$0] })], verify: "fail")
 
-        let nan: [Value] = [.float(1.0), .float(.nan), .float(0.5)]
+        let nan: [Value] = [.double(1.0), .double(.nan), .double(0.5)]
         f = CraftedFile()
         f.chunk("t", p, [column(.float64, nan)], encodings: [.plain]) { $0[0].stats.hasNaN = false }
         f.seal()

@@ -27,9 +27,10 @@ import TapeTestSupport
         switch v {
         case .null: return NSNull()
         case .int(let x), .timestamp(let x): return String(x)
-        case .float(let x): return String(x)
+        case .double(let x): return String(x)
         case .bool(let x): return x
         case .string(let s): return s
+        case .interval(let i): return i.description
         }
     }
 

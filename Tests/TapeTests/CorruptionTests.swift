@@ -52,7 +52,7 @@ struct CorruptionFixture {
             return [
                 .timestamp(1_704_067_200_000_000_000 + Int64(k) * 60_000_000_000),
                 k % 7 == 3 ? .null : .int(Int64(k % 5) * 100 - 200),
-                k % 5 == 1 ? .null : .float(Double(10_000 + Int(r % 13)) / 100),
+                k % 5 == 1 ? .null : .double(Double(10_000 + Int(r % 13)) / 100),
                 k % 6 == 2 ? .null : .bool(k % 3 == 0),
                 k % 4 == 0 ? .null : .string(words[Int(r >> 7) % words.count]),
             ]

@@ -18,7 +18,7 @@ enum FormatFixture {
         var trades: [[Value]] = []
         for i in 0..<100 {
             let ts = 1_700_000_000_000_000_000 + Int64(i) * 60_000_000_000
-            equity.append([.timestamp(ts), i % 7 == 3 ? .null : .float(10_000 + Double(Int64(g.next() % 20_000)) / 100),
+            equity.append([.timestamp(ts), i % 7 == 3 ? .null : .double(10_000 + Double(Int64(g.next() % 20_000)) / 100),
                            .int(Int64(g.next() % 11) - 5)])
             if i % 5 == 0 {
                 trades.append([.timestamp(ts), .string(i % 10 == 0 ? "buy" : "sell"), .int(Int64(g.next() % 500)),

@@ -24,10 +24,10 @@ struct FuzzTests {
             let b = try w.declareTable("b", columns: [ColumnDef("noise", .float64), ColumnDef("u", .string)])
             var g = SplitMix64(seed: UInt64(k + 1))
             for i in 0..<150 {
-                try a.append(values: [.timestamp(Int64(i) * 60_000_000_000), i % 5 == 0 ? .null : .float(Double(i) / 4),
+                try a.append(values: [.timestamp(Int64(i) * 60_000_000_000), i % 5 == 0 ? .null : .double(Double(i) / 4),
                                       .int(Int64(g.next() % 1000)), .string(["x", "yy", "zzz"][i % 3]), .bool(i % 2 == 0)])
                 if i % 3 == 0 {
-                    try b.append(values: [.float(Double(bitPattern: g.next() >> 2)), .string("u\(g.next() % 100_000)")])
+                    try b.append(values: [.double(Double(bitPattern: g.next() >> 2)), .string("u\(g.next() % 100_000)")])
                 }
             }
             try w.close()
@@ -89,11 +89,11 @@ struct FuzzTests {
                     if cols.isEmpty { cols = [Int(g.next() % UInt64(t.schema.count))] }
                     cols.shuffle(using: &g)
                     let got = try r.rows(t.name, columns: cols.map { t.schema[$0].name })
-                    #expect(got == expected.map { row in cols.map { row[$0] } }, "\(label): projected \(t.name) \(cols)")
+                    #expect(got.isIdentical(to: expected.map { row in cols.map { row[$0] } }), "\(label): projected \(t.name) \(cols)")
                 } else {
                     let got = try r.rows(t.name)
                     if r.isSealed {
-                        #expect(got == expected, "\(label): \(t.name)")
+                        #expect(got.isIdentical(to: expected), "\(label): \(t.name)")
                     } else {
                         #expect(got.count <= expected.count && got == Array(expected.prefix(got.count)), "\(label): unsealed \(t.name)")
                     }

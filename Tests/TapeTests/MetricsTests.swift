@@ -134,7 +134,7 @@ struct MetricsTests {
         }
         let tr = try w.declareTable("trades", columns: [ColumnDef("entry_ts", .timestamp), ColumnDef("exit_ts", .timestamp),
                                                         ColumnDef("pnl", .float64)])
-        for pnl in [30.0, -10, 0, 50, -20] { try tr.append(values: [.timestamp(t0), .timestamp(t0 + day), .float(pnl)]) }
+        for pnl in [30.0, -10, 0, 50, -20] { try tr.append(values: [.timestamp(t0), .timestamp(t0 + day), .double(pnl)]) }
         try w.close()
         let m = try #require(try TapeReader(path: path).metrics)
         #expect(m["trades"] == .int(5))
@@ -156,11 +156,11 @@ struct MetricsTests {
         let hour: Int64 = 3_600_000_000_000
         let w = try TapeWriter(path: path)
         let eq = try w.declareTable("equity", columns: equityColumns)
-        for i in 0..<11 { try eq.append(values: [.timestamp(Int64(i) * hour), .float(i == 5 ? 90 : 100)]) }
+        for i in 0..<11 { try eq.append(values: [.timestamp(Int64(i) * hour), .double(i == 5 ? 90 : 100)]) }
         let tr = try w.declareTable("trades", columns: [ColumnDef("entry_ts", .timestamp), ColumnDef("exit_ts", .timestamp),
                                                         ColumnDef("pnl", .float64)])
-        try tr.append(values: [.timestamp(hour), .timestamp(3 * hour), .float(1)])
-        try tr.append(values: [.timestamp(6 * hour), .timestamp(8 * hour), .float(-1)])
+        try tr.append(values: [.timestamp(hour), .timestamp(3 * hour), .double(1)])
+        try tr.append(values: [.timestamp(6 * hour), .timestamp(8 * hour), .double(-1)])
         try w.close()
         let m = try #require(try TapeReader(path: path).metrics)
         #expect(m.number("exposure") == 0.4)                  // 4 h of 10 h
@@ -191,7 +191,7 @@ struct MetricsTests {
         let path = dir.path("bad.tape")
         let w = try TapeWriter(path: path, metadata: ["tape.metrics.periods_per_year": "lots"])
         let t = try w.declareTable("equity", columns: equityColumns)
-        for (a, b) in zip(c.ts, c.equity) { try t.append(values: [.timestamp(a), .float(b)]) }
+        for (a, b) in zip(c.ts, c.equity) { try t.append(values: [.timestamp(a), .double(b)]) }
         let summary = try w.close()
         let r = try TapeReader(path: path)
         #expect(try r.metrics == nil && summary.metrics == nil)
@@ -205,7 +205,7 @@ struct MetricsTests {
         let path = dir.path("off.tape")
         let w = try TapeWriter(path: path, options: WriterOptions(metrics: nil))
         let t = try w.declareTable("equity", columns: equityColumns)
-        for (a, b) in zip(c.ts, c.equity) { try t.append(values: [.timestamp(a), .float(b)]) }
+        for (a, b) in zip(c.ts, c.equity) { try t.append(values: [.timestamp(a), .double(b)]) }
         try w.close()
         let r = try TapeReader(path: path)
         #expect(try r.metrics == nil)
@@ -215,7 +215,7 @@ struct MetricsTests {
         #expect(computed == stored)
         let other = dir.path("other.tape")
         let w2 = try TapeWriter(path: other)
-        try w2.declareTable("decisions", columns: equityColumns).append(values: [.timestamp(0), .float(1)])
+        try w2.declareTable("decisions", columns: equityColumns).append(values: [.timestamp(0), .double(1)])
         try w2.close()
         #expect(try TapeReader(path: other).footer.sections.isEmpty)
     }

@@ -44,7 +44,7 @@ import TapeTestSupport
                 #expect((b.encoding == PageDirectory.encodingID) == (pagedType && c.rowCount > 64), "column \(i) of \(c.rowCount) rows")
             }
         }
-        #expect(try r.rows("t") == rows)
+        #expect(try r.rows("t").isIdentical(to: rows))
         let report = try Verifier.verify(path: path)
         #expect(report.ok, "\(report.problems)")
     }

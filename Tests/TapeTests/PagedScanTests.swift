@@ -63,7 +63,7 @@ import TapeTestSupport
                 let op = ops[Int(g.next() % UInt64(ops.count))]
                 switch g.next() % 4 {
                 case 0: preds.append(ColumnPredicate("x", op, .int(Int64(g.next() % 18_000) - 5000)))
-                case 1: preds.append(ColumnPredicate("f", op, .float(g.next() % 9 == 0 ? .nan : Double(Int64(g.next() % 2000) - 1000) / 10)))
+                case 1: preds.append(ColumnPredicate("f", op, .double(g.next() % 9 == 0 ? .nan : Double(Int64(g.next() % 2000) - 1000) / 10)))
                 case 2: preds.append(ColumnPredicate("d", op, .int(Int64(g.next() % 2_000_000) - 1_000_000)))
                 default: preds.append(ColumnPredicate("ts", op, .timestamp(1_600_000_000_000_000_000 + Int64(g.next() % 2500) * 60_000_000_000)))
                 }

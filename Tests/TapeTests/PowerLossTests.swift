@@ -37,7 +37,7 @@ struct PowerLossTests {
         var g = SplitMix64(seed: 0x9091)
         for i in 0..<1_600 {
             let ts = Int64(i) * 60_000_000_000
-            let e: [Value] = [.timestamp(ts), i % 13 == 0 ? .null : .float(Double(100_000 + Int(g.next() % 5_000)) / 100),
+            let e: [Value] = [.timestamp(ts), i % 13 == 0 ? .null : .double(Double(100_000 + Int(g.next() % 5_000)) / 100),
                               .string(i % 50 == 0 ? "rebalance \(i)" : "")]
             try equity.append(values: e)
             rows["equity"]!.append(e)

@@ -18,8 +18,8 @@ import TapeTestSupport
         for i in 0..<bars {
             let ts = Int64(i) * 3_600_000_000_000
             equity *= 1 + (Double(g.next() % 2001) - 1000) / 100_000
-            try eq.append(values: [.timestamp(ts), .float(equity)])
-            if i % 50 == 49 { try tr.append(values: [.timestamp(ts), .float(Double(g.next() % 200) - 100)]) }
+            try eq.append(values: [.timestamp(ts), .double(equity)])
+            if i % 50 == 49 { try tr.append(values: [.timestamp(ts), .double(Double(g.next() % 200) - 100)]) }
         }
         if let copy {
             try FileManager.default.copyItem(atPath: path, toPath: copy)
@@ -62,7 +62,7 @@ import TapeTestSupport
         #expect(state.rowCount("equity") > 0)
         let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
         for i in state.rowCount("equity")..<(state.rowCount("equity") + 10) {
-            try eq.append(values: [.timestamp(Int64(i) * 3_600_000_000_000), .float(1)])
+            try eq.append(values: [.timestamp(Int64(i) * 3_600_000_000_000), .double(1)])
         }
         try w.close()
         #expect(try TapeReader(path: dead).metrics == nil)

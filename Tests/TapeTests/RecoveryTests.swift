@@ -14,7 +14,7 @@ struct RecoveryTests {
         let b = try w.declareTable("b", columns: [ColumnDef("s", .string)])
         var rows: [[Value]] = []
         for i in 0..<350 {
-            let row: [Value] = [.timestamp(Int64(i)), i % 9 == 0 ? .null : .float(Double(i) / 8)]
+            let row: [Value] = [.timestamp(Int64(i)), i % 9 == 0 ? .null : .double(Double(i) / 8)]
             try a.append(values: row)
             rows.append(row)
             if i < 100 { try b.append(values: [.string("s\(i)")]) }

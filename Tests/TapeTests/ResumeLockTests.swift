@@ -40,7 +40,7 @@ struct ResumeLockTests {
         #expect(Self.isLocked(Self.otherWriter(dead)))
         let eq = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
         let n = state.rowCount("equity")
-        try eq.append(values: [.timestamp(Int64(n) * 3_600_000_000_000), .float(1)])
+        try eq.append(values: [.timestamp(Int64(n) * 3_600_000_000_000), .double(1)])
         #expect(Self.isLocked(Self.otherWriter(dead)))
         try w.close()
         #expect(Self.otherWriter(dead) == nil)

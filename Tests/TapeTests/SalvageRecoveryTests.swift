@@ -19,7 +19,7 @@ private struct DeadRun {
         let b = try w.declareTable("b", columns: [ColumnDef("s", .string)])
         var rows: [[Value]] = [], bRows: [[Value]] = []
         for i in 0..<500 {
-            let row: [Value] = [.timestamp(Int64(i)), i % 9 == 0 ? .null : .float(Double(i) / 8)]
+            let row: [Value] = [.timestamp(Int64(i)), i % 9 == 0 ? .null : .double(Double(i) / 8)]
             try a.append(values: row)
             rows.append(row)
             if i == 250 {
@@ -223,7 +223,7 @@ struct DeclaredTableRecoveryTests {
         let equity = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp, nullable: false), ColumnDef("equity", .float64)])
         let tradesSchema = try Schema([ColumnDef("entry_ts", .timestamp), ColumnDef("pnl", .float64, nullable: false)])
         _ = try w.declareTable("trades", schema: tradesSchema)
-        for i in 0..<120 { try equity.append(values: [.timestamp(Int64(i)), .float(Double(i))]) }
+        for i in 0..<120 { try equity.append(values: [.timestamp(Int64(i)), .double(Double(i))]) }
         let dead = try Data(contentsOf: URL(fileURLWithPath: path))
         try w.close()
         let copy = dir.path("dead.tape")

@@ -15,7 +15,7 @@ struct ScanTests {
         ])
         var rows: [[Value]] = []
         for i in 0..<10_000 {
-            let row: [Value] = [.timestamp(Int64(i) * 60_000_000_000), .float(100 + Double(i % 977) / 100),
+            let row: [Value] = [.timestamp(Int64(i) * 60_000_000_000), .double(100 + Double(i % 977) / 100),
                                 .string(["AAA", "BBB", "CCC", "DDD"][i / 2500]), i % 3 == 0 ? .null : .int(Int64(i))]
             try t.append(values: row)
             rows.append(row)
@@ -36,7 +36,7 @@ struct ScanTests {
             #expect(b.schema.columns.map(\.name) == ["ts", "px"])
             for i in 0..<b.count { got.append([b.value(row: i, column: 0), b.value(row: i, column: 1)]) }
         }
-        #expect(got == rows[2500..<3200].map { Array($0[0...1]) })
+        #expect(got.isIdentical(to: rows[2500..<3200].map { Array($0[0...1]) }))
         #expect(scan.chunksRead == 2)
         #expect(scan.chunksSkipped == 8)
     }
@@ -44,7 +44,7 @@ struct ScanTests {
     @Test("filters match a brute-force filter", arguments: [
         ColumnPredicate("sym", .eq, .string("CCC")), ColumnPredicate("sym", .gt, .string("BBB")),
         ColumnPredicate("x", .lt, .int(100)), ColumnPredicate("x", .ne, .int(5)),
-        ColumnPredicate("px", .ge, .float(109.7)), ColumnPredicate("px", .le, .int(100)),
+        ColumnPredicate("px", .ge, .double(109.7)), ColumnPredicate("px", .le, .int(100)),
     ])
     func filters(predicate: ColumnPredicate) throws {
         let dir = TempDir(); defer { dir.cleanup() }
@@ -55,8 +55,8 @@ struct ScanTests {
             case (.null, _): return false
             case let (.string(a), .string(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
             case let (.int(a), .int(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
-            case let (.float(a), .float(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
-            case let (.float(a), .int(b)): return predicate.op.holds(a < Double(b) ? -1 : (a == Double(b) ? 0 : 1))
+            case let (.double(a), .double(b)): return predicate.op.holds(a < b ? -1 : (a == b ? 0 : 1))
+            case let (.double(a), .int(b)): return predicate.op.holds(a < Double(b) ? -1 : (a == Double(b) ? 0 : 1))
             default: return false
             }
         }
@@ -97,26 +97,26 @@ struct NaNScanTests {
         let path = dir.path("nan.tape")
         let w = try TapeWriter(path: path, options: WriterOptions(rowsPerChunk: 3))
         let t = try w.declareTable("t", columns: [ColumnDef("x", .float64)])
-        for v in values { try t.append(values: [v.map(Value.float) ?? .null]) }
+        for v in values { try t.append(values: [v.map(Value.double) ?? .null]) }
         try w.close()
         let scan = try TapeReader(path: path).scan("t", columns: ["x"], where: [p])
         var got: [Double] = []
         while let b = try scan.nextBatch() {
-            for i in 0..<b.count { if case .float(let x) = b.value(row: i, column: 0) { got.append(x) } }
+            for i in 0..<b.count { if case .double(let x) = b.value(row: i, column: 0) { got.append(x) } }
         }
         return got
     }
 
     /// The same predicate applied row by row in the total order.
     static func expected(_ p: ColumnPredicate) -> [Double] {
-        guard case .float(let c) = p.value else { return [] }
+        guard case .double(let c) = p.value else { return [] }
         return values.compactMap { $0 }.filter { x in
             let k = x.isNaN || c.isNaN ? (x.isNaN == c.isNaN ? 0 : (x.isNaN ? 1 : -1)) : (x < c ? -1 : (x == c ? 0 : 1))
             return p.op.holds(k)
         }
     }
 
-    @Test(arguments: ColumnPredicate.Op.allCases.flatMap { op in [2.5, .nan, .infinity, 0].map { ColumnPredicate("x", op, .float($0)) } })
+    @Test(arguments: ColumnPredicate.Op.allCases.flatMap { op in [2.5, .nan, .infinity, 0].map { ColumnPredicate("x", op, .double($0)) } })
     func predicateKeepsExactlyTheMatchingRows(_ p: ColumnPredicate) throws {
         let got = try Self.rows(p), want = Self.expected(p)
         #expect(got.count == want.count && zip(got, want).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(p): \(got) vs \(want)")

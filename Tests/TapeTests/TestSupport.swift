@@ -12,7 +12,7 @@ func randomValue(_ type: ColumnType, nullable: Bool, _ g: inout SplitMix64) -> V
     if nullable && g.next() % 5 == 0 { return .null }
     switch type {
     case .int64: return .int(Int64(bitPattern: g.next()) >> Int64(g.next() % 60))
-    case .float64: return .float(Double(Int64(g.next() % 2_000_000) - 1_000_000) / 100)
+    case .float64: return .double(Double(Int64(g.next() % 2_000_000) - 1_000_000) / 100)
     case .timestamp: return .timestamp(1_600_000_000_000_000_000 + Int64(g.next() % 1_000_000) * 60_000_000_000)
     case .duration: return .int(Int64(g.next() % 10_000_000) * 1_000_000_000 - 5_000_000_000_000_000)
     case .bool: return .bool(g.next() & 1 == 0)

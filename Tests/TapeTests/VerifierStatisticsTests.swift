@@ -18,7 +18,7 @@ import TapeTestSupport
         let floats: [Double] = [-0.0, 0.0, .nan, 1.5, -.infinity, .infinity, 0.0, -0.0]
         for k in 0..<300 {
             try t.append(values: [
-                k % 11 == 0 ? .null : .float(floats[k % floats.count]),
+                k % 11 == 0 ? .null : .double(floats[k % floats.count]),
                 .string(String(repeating: "é", count: k % 70) + "\(k)"),
                 k % 5 == 0 ? .null : .string(["x", "y", "z"][k % 3]),
                 k % 2 == 0 ? .null : .bool(k % 3 == 0),

@@ -12,7 +12,7 @@ struct VerifierTests {
         let b = try w.declareTable("b", columns: [ColumnDef("x", .float64)])
         for i in 0..<450 {
             try a.append(values: [.timestamp(Int64(i)), .string("v\(i % 7)")])
-            try b.append(values: [.float(Double(i) / 4)])
+            try b.append(values: [.double(Double(i) / 4)])
         }
         try w.close()
         return path

@@ -20,7 +20,7 @@ struct WriterErrorTests {
             }
             try t.appendRow { r in try r.set(0, timestamp: 2); try r.set(1, double: 3) }
             try w.close()
-            #expect(try readAll(path, "t") == [[.timestamp(2), .float(3)]])
+            #expect(try readAll(path, "t") == [[.timestamp(2), .double(3)]])
         }
     }
 

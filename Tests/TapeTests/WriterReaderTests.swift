@@ -30,7 +30,7 @@ struct WriterReaderTests {
         #expect(summary.tables.first?.rows == rows)
         #expect(summary.tables.first?.chunks == (rows + rowsPerChunk - 1) / rowsPerChunk)
         let got = try readAll(path, "t")
-        #expect(got == expected)
+        #expect(got.isIdentical(to: expected))
     }
 
     @Test("every codec round-trips", arguments: [Codec.none, .lz4, .zstd(level: 1), .zstd(level: 19)])
@@ -46,7 +46,7 @@ struct WriterReaderTests {
             try t.append(values: row); expected.append(row)
         }
         try w.close()
-        #expect(try readAll(path, "t") == expected)
+        #expect(try readAll(path, "t").isIdentical(to: expected))
     }
 
     @Test("column batches and typed rows produce the same file contents")
@@ -81,7 +81,7 @@ struct WriterReaderTests {
         let ra = try readAll(a, "q"), rb = try readAll(b, "q")
         #expect(ra.count == n)
         #expect(ra == rb)
-        #expect(ra[7][1] == .null && ra[8][1] == .float(px[8]))
+        #expect(ra[7][1] == .null && ra[8][1] == .double(px[8]))
     }
 
     /// The bulk append path (`ColumnBuffer.append(_:range:)`): batches of odd sizes straddling
@@ -118,7 +118,7 @@ struct WriterReaderTests {
                     if v == .null { valid[k] = false }
                     switch v {
                     case .int(let x), .timestamp(let x): ints.append(x)
-                    case .float(let x): doubles.append(x)
+                    case .double(let x): doubles.append(x)
                     case .bool(let x): bools.append(x)
                     case .string(let x): strings.append(x)
                     default:   // null: garbage in the slot, which must not reach the file
@@ -156,7 +156,7 @@ struct WriterReaderTests {
         let path = dir.path("m.tape")
         let w = try TapeWriter(path: path, metadata: ["strategy": "sma", "symbol": "SPY"])
         let e = try w.declareTable("equity", columns: [ColumnDef("ts", .timestamp), ColumnDef("equity", .float64)])
-        try e.append(values: [.timestamp(0), .float(1)])
+        try e.append(values: [.timestamp(0), .double(1)])
         let empty = try w.declareTable("nothing", columns: [ColumnDef("x", .int64)])
         let late = try w.declareTable("late", columns: [ColumnDef("x", .int64)])
         try late.append(values: [.int(42)])

@@ -38,7 +38,7 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
         self.value = value
     }
 
-    public var description: String { "\(column) \(op.rawValue) \(value)" }
+    public var description: String { "\(column) \(op.rawValue) \(value.description)" }
 
     /// Whether a block with `stats` (of `rowCount` rows, `nullCount` null) may hold a matching row.
     /// Conservative: true whenever the statistics cannot rule it out.
@@ -64,8 +64,8 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
     func compare(_ s: StatValue, _ v: Value) -> Int? {
         switch (s, v) {
         case (.int(let a), .int(let b)), (.int(let a), .timestamp(let b)): return a < b ? -1 : (a == b ? 0 : 1)
-        case (.int(let a), .float(let b)): return compareDoubles(Double(a), b)
-        case (.float(let a), .float(let b)): return compareDoubles(a, b)
+        case (.int(let a), .double(let b)): return compareDoubles(Double(a), b)
+        case (.float(let a), .double(let b)): return compareDoubles(a, b)
         case (.float(let a), .int(let b)), (.float(let a), .timestamp(let b)): return compareDoubles(a, Double(b))
         case (.bool(let a), .bool(let b)): return a == b ? 0 : (!a ? -1 : 1)
         case (.string(let a), .string(let b)): return compareBytes(a, b)
@@ -86,12 +86,12 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
         case .int64(let v):
             switch value {
             case .int(let b), .timestamp(let b): apply { check(v[$0] < b ? -1 : (v[$0] == b ? 0 : 1)) }
-            case .float(let b): apply { check(compareDoubles(Double(v[$0]), b)) }
+            case .double(let b): apply { check(compareDoubles(Double(v[$0]), b)) }
             default: throw mismatch(column.type)
             }
         case .float64(let v):
             switch value {
-            case .float(let b): apply { check(compareDoubles(v[$0], b)) }
+            case .double(let b): apply { check(compareDoubles(v[$0], b)) }
             case .int(let b), .timestamp(let b): apply { check(compareDoubles(v[$0], Double(b))) }
             default: throw mismatch(column.type)
             }
@@ -105,7 +105,7 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
     }
 
     private func mismatch(_ t: ColumnType) -> TapeError {
-        .invalidArgument("cannot compare \(t) column '\(column)' with \(value)")
+        .invalidArgument("cannot compare \(t) column '\(column)' with \(value.description)")
     }
 }
 

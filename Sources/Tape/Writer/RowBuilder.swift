@@ -56,7 +56,7 @@ public struct RowBuilder {
     }
 
     /// Sets a column from a `Value`. `.int` is accepted for float64, timestamp and duration
-    /// (nanoseconds) columns.
+    /// (nanoseconds) columns; `.interval` for duration columns when it has no months part.
     public mutating func set(_ column: Int, _ value: Value) throws {
         switch value {
         case .null: try setNull(column)
@@ -68,10 +68,15 @@ public struct RowBuilder {
             case .duration: try set(column, duration: v)
             default: try set(column, int: v)
             }
-        case .float(let v): try set(column, double: v)
+        case .double(let v): try set(column, double: v)
         case .timestamp(let v): try set(column, timestamp: v)
         case .bool(let v): try set(column, bool: v)
         case .string(let v): try set(column, string: v)
+        case .interval(let i):
+            // A duration column takes an interval of fixed length (no calendar months) as nanoseconds.
+            if let n = i.fixedNanos { return try set(column, duration: n) }
+            guard column >= 0 && column < table.schema.count else { return try set(column, duration: 0) }
+            throw table.mismatch(column, "interval with months")
         }
     }
 

@@ -21,7 +21,7 @@ public struct RecordBatch: Sendable {
         if c.isNull(row) { return .null }
         switch c.storage {
         case .int64(let v): return c.type == .timestamp ? .timestamp(v[row]) : .int(v[row])
-        case .float64(let v): return .float(v[row])
+        case .float64(let v): return .double(v[row])
         case .bool(let v): return .bool(v[row])
         case .strings, .dictionary: return .string(c.string(at: row))
         }

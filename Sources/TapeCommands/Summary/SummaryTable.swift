@@ -102,7 +102,7 @@ enum SummaryTable {
             case let (a?, b?): return compareDoubles(a, b)
             case (_?, nil): return -1
             case (nil, _?): return 1
-            case (nil, nil): return x.description < y.description ? -1 : x.description > y.description ? 1 : 0
+            case (nil, nil): return x.sqlLiteral < y.sqlLiteral ? -1 : x.sqlLiteral > y.sqlLiteral ? 1 : 0
             }
         }
     }

@@ -78,7 +78,7 @@ struct ColumnBatchBuilder {
         mutating func append(_ v: Value) {
             switch (type, v) {
             case (.int64, .int(let x)), (.timestamp, .int(let x)), (.timestamp, .timestamp(let x)), (.duration, .int(let x)): appendInt(x)
-            case (.float64, .float(let x)): appendDouble(x)
+            case (.float64, .double(let x)): appendDouble(x)
             case (.float64, .int(let x)): appendDouble(Double(x))
             case (.bool, .bool(let x)): appendBool(x)
             case (.string, .string(var s)): s.withUTF8 { appendString(UnsafeRawBufferPointer($0)) }

@@ -94,7 +94,7 @@ public final class NDJSONImporter {
         case (.string(let s), _): return try? ValueParser.parse(s, as: type)
         case (.int(let v), .int64), (.int(let v), .duration): return .int(v)
         case (.number, .int64), (.number, .duration): return scalar.exactInt64.map { .int($0) }
-        case (.int, .float64), (.number, .float64): return scalar.doubleValue.map { .float($0) }
+        case (.int, .float64), (.number, .float64): return scalar.doubleValue.map { .double($0) }
         case (.bool(let b), .bool): return .bool(b)
         case (_, .string): return .string(scalar.description)
         default: return nil

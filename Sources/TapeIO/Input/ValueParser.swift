@@ -53,7 +53,7 @@ public enum ValueParser {
         case .int64:
             if let v = NumberParsing.parseInt64(b) { return .int(v) }
         case .float64:
-            if let v = NumberParsing.parseDouble(b) { return .float(v) }
+            if let v = NumberParsing.parseDouble(b) { return .double(v) }
         case .bool:
             if let v = TextValues.parseBool(b) { return .bool(v) }
         case .timestamp:

@@ -1,4 +1,5 @@
 import TapeCodec
+import TapeFormat
 
 extension Evaluator {
     /// CASE WHEN: each branch value is evaluated only on the rows that reach it, so a branch that

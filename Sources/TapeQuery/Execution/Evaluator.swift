@@ -451,7 +451,7 @@ enum Evaluator {
         case (.timestamp, .interval):
             let sign: Int64 = op == .subtract ? -1 : 1
             let values = try partial(ints(a), intervals(b), inputs, count, e, zero: Int64(0),
-                                     failure: { t, i in CalendarMath.outOfRange("\(Datum.timestamp(t)) \(op.rawValue) \(Datum.interval(i))") }) { t, i in
+                                     failure: { t, i in CalendarMath.outOfRange("\(Datum.timestamp(t).sqlLiteral) \(op.rawValue) \(Datum.interval(i).sqlLiteral)") }) { t, i in
                 CalendarMath.add(t, i, sign: sign)
             }
             return result(.timestamp, .int(values), inputs, count)

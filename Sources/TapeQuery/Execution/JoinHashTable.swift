@@ -1,4 +1,5 @@
 import TapeCodec
+import TapeFormat
 
 /// The build side of a hash join: build rows chained by equal key. NULL keys are left out (they
 /// never match). Key columns of one SQL type per position on both sides (the binder casts them);

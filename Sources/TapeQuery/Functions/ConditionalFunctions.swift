@@ -1,4 +1,5 @@
 import TapeCodec
+import TapeFormat
 
 /// Functions that choose among their arguments, and NULL-aware equality.
 enum ConditionalFunctions {

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// Timestamp functions. A TIMESTAMP is nanoseconds since 1970 in an Int64 (UTC); a result outside
 /// that range is an error naming the call.
 enum TimeFunctions {
@@ -91,7 +93,7 @@ enum TimeFunctions {
             }
             origin = o
         }
-        return try Evaluator.timestamps(a[1], count, e, { "time_bucket(INTERVAL '\(width)', \(Datum.timestamp($0)))" }) {
+        return try Evaluator.timestamps(a[1], count, e, { "time_bucket(INTERVAL '\(width)', \(Datum.timestamp($0).sqlLiteral))" }) {
             CalendarMath.bucket($0, width: width, origin: origin)
         }
     }
@@ -111,7 +113,7 @@ enum TimeFunctions {
             }
             if !overflow { return Evaluator.result(.timestamp, .int(out), [a[1]], count) }
         }
-        return try Evaluator.timestamps(a[1], count, e, { "date_trunc('\(p)', \(Datum.timestamp($0)))" }) { CalendarMath.trunc($0, unit) }
+        return try Evaluator.timestamps(a[1], count, e, { "date_trunc('\(p)', \(Datum.timestamp($0).sqlLiteral))" }) { CalendarMath.trunc($0, unit) }
     }
 
     static func datePart(_ a: [Vector], _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {

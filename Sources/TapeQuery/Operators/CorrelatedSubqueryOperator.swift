@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// Computes correlated subqueries for each input row: the input's columns followed by one column
 /// per subquery (its value, EXISTS or IN result). A subquery linked to the outer query only by
 /// equalities was decorrelated (`Decorrelated`): its rewritten query runs once, into a hash table

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// `left JOIN LATERAL (query) ON cond`: for each left row, the rows the query returns with that
 /// row's values for the left columns it reads (planned with them as constants, once per distinct
 /// tuple of those values and memoised, as `CorrelatedSubqueryOperator` does), kept where `cond`

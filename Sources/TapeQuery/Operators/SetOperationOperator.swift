@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// INTERSECT [ALL] and EXCEPT [ALL] with DuckDB's semantics: rows compare as whole tuples, NULL
 /// equal to NULL (and NaN to NaN). Without ALL the result is a set (each qualifying left row
 /// once); with ALL it is a bag (INTERSECT ALL keeps min(m, n) copies, EXCEPT ALL m - n).

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// A subquery that reads columns of the query around it (a correlated subquery): bound once to
 /// learn its shape and the outer values it reads, then run by `CorrelatedSubqueryOperator` once
 /// per distinct tuple of those values (memoised), its result a column of the operator's output.

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// An expression after name resolution and type checking, ready to evaluate over a batch.
 ///
 /// `text` is a canonical spelling used by EXPLAIN and to recognise a GROUP BY expression repeated
@@ -73,7 +75,7 @@ final class BoundExpr: CustomStringConvertible, Sendable {
     private static func spell(_ k: Kind) -> String {
         switch k {
         case .column(_, let name): return name
-        case .constant(let d): return d.description
+        case .constant(let d): return d.sqlLiteral
         case .negate(let a): return "-(\(a.text))"
         case .not(let a): return "NOT (\(a.text))"
         case .arithmetic(let op, let a, let b), .compare(let op, let a, let b): return "(\(a.text) \(op.rawValue) \(b.text))"
@@ -81,7 +83,7 @@ final class BoundExpr: CustomStringConvertible, Sendable {
         case .or(let a, let b): return "(\(a.text) OR \(b.text))"
         case .isNull(let a, let n): return "(\(a.text) IS \(n ? "NOT " : "")NULL)"
         case .inList(let a, let set, let hasNull, let n):
-            let items = set.map(\.description).sorted() + (hasNull ? ["NULL"] : [])
+            let items = set.map(\.sqlLiteral).sorted() + (hasNull ? ["NULL"] : [])
             return "(\(a.text) \(n ? "NOT " : "")IN (\(items.joined(separator: ", "))))"
         case .like(let a, let p, let n): return "(\(a.text) \(n ? "NOT " : "")\(p.caseInsensitive ? "ILIKE" : "LIKE") '\(p.pattern)'\(p.escape.map { " ESCAPE '\($0)'" } ?? ""))"
         case .cast(let a, let t): return "CAST(\(a.text) AS \(t))"

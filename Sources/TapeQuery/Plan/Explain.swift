@@ -23,7 +23,7 @@ enum Explain {
 
     /// `ts >= TIMESTAMP '2024-01-05T00:00:00Z'` rather than the storage-level spelling.
     static func predicateText(_ p: ColumnPredicate) -> String {
-        "\(p.column) \(p.op.rawValue) \(Datum(p.value))"
+        "\(p.column) \(p.op.rawValue) \(p.value.sqlLiteral)"
     }
 
     /// The stages a Tape scan runs fused, outermost first, each indented one more level.

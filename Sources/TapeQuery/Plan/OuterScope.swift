@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// The query around a subquery, as the subquery's binder sees it: a name the subquery cannot
 /// resolve in its own FROM is looked up here (a correlated, or outer, reference).
 ///

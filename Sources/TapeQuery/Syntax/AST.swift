@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// The syntax tree of a query, as written (names unresolved). Every node keeps the byte offset of
 /// its first token so later errors can point at it.
 struct Expr: Sendable {

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// UTC calendar arithmetic on nanosecond timestamps (proleptic Gregorian), for date_trunc,
 /// date_part, time_bucket and month intervals.
 ///

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// Binding of window function calls, named windows and QUALIFY.
 ///
 /// A window call binds its arguments, PARTITION BY and ORDER BY in the same context as the select
@@ -122,7 +124,7 @@ extension Binder {
             switch frame.unit {
             case .rows, .groups:
                 guard case .int(let v) = d, v >= 0 else {
-                    throw QueryError(.binding, "\(frame.unit.rawValue) frame offsets must be non-negative integers, got \(d)", at: x.position)
+                    throw QueryError(.binding, "\(frame.unit.rawValue) frame offsets must be non-negative integers, got \(d.sqlLiteral)", at: x.position)
                 }
                 return (d, nil)
             case .range:
@@ -138,7 +140,7 @@ extension Binder {
                     if let i = Interval(parsing: s), i.months >= 0 && i.days >= 0 && i.nanos >= 0 { return (.interval(i), nil) }
                 default: break
                 }
-                throw QueryError(.binding, "RANGE offset \(d) does not fit ORDER BY key of type \(keyType) (numbers take a non-negative number, TIMESTAMP a non-negative INTERVAL)", at: x.position)
+                throw QueryError(.binding, "RANGE offset \(d.sqlLiteral) does not fit ORDER BY key of type \(keyType) (numbers take a non-negative number, TIMESTAMP a non-negative INTERVAL)", at: x.position)
             }
         }
         func bound(_ b: WindowFrame.Bound) throws(QueryError) -> (BoundFrame.Bound, BoundExpr?) {

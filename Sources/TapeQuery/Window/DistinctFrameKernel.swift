@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// count / sum / avg (DISTINCT x) over window frames: a multiset of the values in the frame,
 /// updated as the frame slides (rows enter at the end, leave at the start), so each row is added
 /// and removed once while the frame only moves forward (per-row offsets that move it back start

@@ -27,7 +27,7 @@ enum RankingKernels {
                         continue
                     }
                     guard case .int(let want) = b.datum(i), want > 0 else {
-                        throw QueryError(.execution, "ntile() needs a positive number of buckets, got \(b.datum(i))")
+                        throw QueryError(.execution, "ntile() needs a positive number of buckets, got \(b.datum(i).sqlLiteral)")
                     }
                     ints[i] = ntile(row: i - part.lowerBound, size: size, buckets: want)
                 default: break

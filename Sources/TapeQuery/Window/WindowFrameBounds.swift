@@ -14,9 +14,9 @@ struct BoundFrame: Sendable, CustomStringConvertible {
         var text: String {
             switch self {
             case .unboundedPreceding: return "UNBOUNDED PRECEDING"
-            case .preceding(let d): return "\(d) PRECEDING"
+            case .preceding(let d): return "\(d.sqlLiteral) PRECEDING"
             case .currentRow: return "CURRENT ROW"
-            case .following(let d): return "\(d) FOLLOWING"
+            case .following(let d): return "\(d.sqlLiteral) FOLLOWING"
             case .unboundedFollowing: return "UNBOUNDED FOLLOWING"
             }
         }
@@ -93,7 +93,7 @@ struct FrameBounds {
             case .double(let o) where o < 0 || o.isNaN:
                 throw QueryError(.execution, "Invalid \(frame.unit.rawValue) \(side) value \(o)")
             case .interval(let o) where o.months < 0 || o.days < 0 || o.nanos < 0:
-                throw QueryError(.execution, "Invalid \(frame.unit.rawValue) \(side) value \(x)")
+                throw QueryError(.execution, "Invalid \(frame.unit.rawValue) \(side) value \(x.sqlLiteral)")
             default:
                 return x
             }

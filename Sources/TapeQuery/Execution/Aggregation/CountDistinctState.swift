@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// count(DISTINCT x): a set of values per group (memory grows with distinct values and is counted
 /// against the query's memory budget). Values are equal as in GROUP BY: every NaN is one value,
 /// and -0.0 equals 0.0 (`Datum`'s equality).

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// first/last by row order (NULL values included, as DuckDB), and any_value (first non-NULL).
 /// Each group keeps the value and its row position; merging keeps the earliest/latest position.
 final class FirstLastState: AggregateState {

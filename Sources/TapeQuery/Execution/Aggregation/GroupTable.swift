@@ -1,4 +1,5 @@
 import TapeCodec
+import TapeFormat
 
 /// Assigns group ids to rows by their GROUP BY key values; ids are dense, in order of first
 /// appearance. Keeps each group's key values for the result.

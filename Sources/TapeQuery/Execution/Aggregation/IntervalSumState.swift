@@ -1,4 +1,5 @@
 import TapeCodec
+import TapeFormat
 
 /// sum and avg over INTERVAL (a stored duration, or `exit_ts - entry_ts`): the result is an
 /// INTERVAL. Months, days and nanoseconds are summed apart, exactly (Int128), as PostgreSQL sums

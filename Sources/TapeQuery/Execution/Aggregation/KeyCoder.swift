@@ -1,4 +1,5 @@
 import TapeCodec
+import TapeFormat
 
 /// Dense codes for the values of one key column (GROUP BY, several keys): equal values get equal
 /// codes `0..<count`, in order of first appearance; NULL has its own code. Values are coded without building

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// DISTINCT beyond `--memory-limit`: once the set of distinct rows seen outgrows the limit, those
 /// rows (already passed on) are written to hash partitions marked "emitted", the set is dropped,
 /// and every later row goes to its partition unexamined. At the end each partition is read back

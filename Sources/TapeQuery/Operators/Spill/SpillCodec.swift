@@ -1,4 +1,5 @@
 import TapeCodec
+import TapeFormat
 
 /// The binary form of a batch in a spill file: columnar, fixed-width values copied as they are in
 /// memory (little-endian), strings as lengths then bytes. Written and read by the same process, so

@@ -43,10 +43,10 @@ struct RunsCommand: ParsableCommand {
                     var e = 10_000.0
                     for b in 0..<bars {
                         e *= 1 + (next() - 0.49) * 0.02
-                        try eq.append(values: [.timestamp(t0 + Int64(b) * dayNs), .float(e)])
+                        try eq.append(values: [.timestamp(t0 + Int64(b) * dayNs), .double(e)])
                     }
                     let tr = try w.declareTable("trades", columns: [ColumnDef("pnl", .float64)])
-                    for _ in 0..<4 { try tr.append(values: [.float((next() - 0.45) * 200)]) }
+                    for _ in 0..<4 { try tr.append(values: [.double((next() - 0.45) * 200)]) }
                     try w.close()
                 } catch {
                     failed.add(1, ordering: .relaxed)

@@ -15,9 +15,10 @@ private let scratch: String = {
     return (dir as NSString).appendingPathComponent("tape-fuzz-\(getpid()).tape")
 }()
 
-/// `v`, with a NaN replaced by a value equal to itself (NaN != NaN would fail the comparisons).
+/// `v`, with a NaN replaced by the text of its bits, so reads compare NaN payloads too (`==` on
+/// `Value` treats every NaN as one value, as SQL grouping does).
 private func comparable(_ v: Value) -> Value {
-    if case .float(let d) = v, d.isNaN { return .string("NaN \(d.bitPattern)") }
+    if case .double(let d) = v, d.isNaN { return .string("NaN \(d.bitPattern)") }
     return v
 }
 

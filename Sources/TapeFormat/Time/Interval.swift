@@ -13,19 +13,19 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// An interval from fields that may have overflowed (nil): nil when any did.
-    init?(months: Int64?, days: Int64?, nanos: Int64?) {
+    public init?(months: Int64?, days: Int64?, nanos: Int64?) {
         guard let months, let days, let nanos else { return nil }
         self.init(months: months, days: days, nanos: nanos)
     }
 
     /// A stored duration (`ColumnType.duration`) as an interval of days and nanoseconds, split as
     /// `timestamp - timestamp` splits its difference, so the two compare, print and aggregate alike.
-    init(durationNanos n: Int64) {
+    public init(durationNanos n: Int64) {
         self.init(days: n / Interval.nanosPerDay, nanos: n % Interval.nanosPerDay)
     }
 
-    static let nanosPerSecond: Int64 = 1_000_000_000
-    static let nanosPerDay: Int64 = 86_400 * nanosPerSecond
+    public static let nanosPerSecond: Int64 = 1_000_000_000
+    public static let nanosPerDay: Int64 = 86_400 * nanosPerSecond
 
     /// Parses `'1 hour'`, `'90 minutes'`, `'1 day 2 hours'`, `'2 weeks'`, `'-1 month'`, `'00:15:00'`.
     public init?(parsing text: String) {
@@ -56,9 +56,9 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
         self = result
     }
 
-    enum Unit { case nanos(Int64), days(Int64), months(Int64) }
+    public enum Unit { case nanos(Int64), days(Int64), months(Int64) }
 
-    static func unit(_ s: String) -> Unit? {
+    public static func unit(_ s: String) -> Unit? {
         switch s {
         case "ns", "nanosecond", "nanoseconds": return .nanos(1)
         case "us", "microsecond", "microseconds": return .nanos(1_000)
@@ -77,7 +77,7 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
 
     /// Adds `amount` of `unit`; fractions are allowed for units of fixed length only. False when
     /// the amount is not finite, is a fraction of months, or a field would overflow.
-    mutating func add(_ amount: Double, _ unit: Unit) -> Bool {
+    public mutating func add(_ amount: Double, _ unit: Unit) -> Bool {
         guard amount.isFinite, abs(amount) < 1e12 else { return false }
         // |amount| < 1e12, so Int64(amount) × (a unit ≤ 12) cannot overflow; a fraction in
         // nanoseconds is checked against the Int64 range before converting.
@@ -103,7 +103,7 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `HH:MM[:SS[.fff]]` as nanoseconds.
-    static func clock(_ s: String) -> Int64? {
+    public static func clock(_ s: String) -> Int64? {
         var neg = false
         var s = Substring(s)
         if s.hasPrefix("-") { neg = true; s = s.dropFirst() }
@@ -116,7 +116,7 @@ public struct Interval: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Length in nanoseconds when the interval has no months part.
-    var fixedNanos: Int64? {
+    public var fixedNanos: Int64? {
         guard months == 0 else { return nil }
         let (d, o1) = days.multipliedReportingOverflow(by: Interval.nanosPerDay)
         let (t, o2) = d.addingReportingOverflow(nanos)
