@@ -1,3 +1,4 @@
+import Tape
 import TapeFormat
 
 /// A SQL condition applied to rows outside a query — e.g. `tape summary --where "sharpe > 1 AND
@@ -14,6 +15,11 @@ public struct RowFilter: Sendable {
     let condition: BoundExpr
     /// For each slot the condition reads, the index into `columns`.
     let slotColumns: [Int]
+    /// The `column OP constant` conjuncts of the condition (also BETWEEN and IN), as zone-map
+    /// predicates: a row the condition keeps satisfies every one of them, so a scan may skip the
+    /// chunks and pages they rule out (`tape cat --where`). Rows must still be filtered by the
+    /// whole condition.
+    public let zonePredicates: [ColumnPredicate]
 
     /// Parses and type-checks `text` against `columns` (names case-insensitive unless quoted).
     public init(_ text: String, columns: [(name: String, type: SQLType)]) throws(QueryError) {
@@ -22,6 +28,7 @@ public struct RowFilter: Sendable {
         let e = try Parser.parseExpression(text)
         let (bound, slots) = try Binder.bindCondition(e, columns: columns.map { RunSet.UnionColumn(name: $0.name, type: $0.type) })
         condition = bound
+        zonePredicates = Binder.conditionZonePredicates(bound, slots: slots)
         slotColumns = slots.map { slot in columns.firstIndex { $0.name == slot.name } ?? 0 }
     }
 

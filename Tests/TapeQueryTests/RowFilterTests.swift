@@ -25,6 +25,20 @@ import TapeFormat
         #expect(try f.matches(Self.rows) == c.1)
     }
 
+    @Test("the column-vs-constant conjuncts of a condition become zone-map predicates; OR, NOT and expressions do not",
+          arguments: [
+        ("sharpe > 1", ["sharpe > 1.0"]),
+        ("trades BETWEEN 1 AND 20 AND strategy = 'sma'", ["trades >= 1", "trades <= 20", "strategy = sma"]),
+        ("5 < trades AND (sharpe > 1 OR trades >= 40)", ["trades > 5"]),
+        ("trades IN (3, 9, 4) AND NOT trades = 0", ["trades >= 3", "trades <= 9"]),
+        ("coalesce(sharpe, 0) * trades > 10", []),
+        ("trades <> 3", []),
+    ])
+    func zonePredicates(_ c: (String, [String])) throws {
+        let f = try RowFilter(c.0, columns: Self.columns)
+        #expect(f.zonePredicates.map(\.description) == c.1)
+    }
+
     @Test(arguments: [
         ("sharp > 1", 0, "did you mean 'sharpe'"),
         ("sharpe >", 8, "expected an expression"),

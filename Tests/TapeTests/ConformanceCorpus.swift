@@ -183,6 +183,33 @@ enum ConformanceCorpus {
         valid("valid-long-strings", "§3.2", "string extremes over 64 bytes: min cut at a character boundary, max absent",
               f, ["t": (["sym"], strs.map { [$0] })])
 
+        // A PAGED block (format 1.4): 300 rows in pages of 64 (the last of 44), each page its own
+        // encoding and zstd frame (or stored), with its own statistics; a null in the third page.
+        let pagedCols = [Col("ts", .timestamp, nullable: false), Col("px", .float64)]
+        func pagedRow(_ k: Int) -> [Value] {
+            let ts = Value.timestamp(1_700_000_000_000_000_000 + Int64(k) * 60_000_000_000)
+            let px: Value = k == 150 ? .null : .double(Double(10_000 + (k * 37) % 101) / 100)
+            return [ts, px]
+        }
+        let pagedRows = (0..<300).map(pagedRow)
+        f = CraftedFile(minor: 4)
+        f.chunk("t", pagedCols, columns(pagedCols, pagedRows), codec: .zstd(level: 3), rowsPerPage: 64)
+        f.seal(minor: 4)
+        valid("valid-paged", "§5.5", "format 1.4: a timestamp and a float64 column of 300 rows, each a PAGED block of 64-row pages, a null in page 2",
+              f, ["t": (["ts", "px"], pagedRows)])
+
+        // The same ts column with page_rows changed 64 → 128 (block CRC recomputed): the page
+        // count no longer matches the descriptors and bytes that follow.
+        var pagedBody = ByteWriter()
+        var pagedBlock = BlockEncoder(codec: .none, rowsPerPage: 64).encode(column(.timestamp, pagedRows.map { $0[0] }), encoding: .delta, into: &pagedBody)
+        var pagedBytes = pagedBody.bytes
+        pagedBytes[0] = 128
+        pagedBlock.checksum = pagedBytes.withUnsafeBytes { CRC32C.mask(CRC32C.checksum($0)) }
+        f = CraftedFile(minor: 4)
+        f.rawChunk("t", [pagedCols[0]], rowCount: 300, blocks: [pagedBlock], body: pagedBytes)
+        f.seal(minor: 4)
+        invalid("paged-page-rows-lie", "§5.5", "a PAGED block whose page_rows (128) does not match its 5 page descriptors", f.bytes, "invalid")
+
         // MARK: statistics that lie (read succeeds, verification fails)
         let neg: [Value] = [.int(-50), .int(2000)]
         f = CraftedFile()

@@ -16,8 +16,9 @@ extension TapeReader {
     /// Which rows of chunk `index` of `table` may satisfy every predicate (on columns given by
     /// index), judged by the zone maps of the pages of PAGED blocks (format 1.4, format-spec §5.5):
     /// the pages of a predicate column's block that the predicate rules out are cut from the
-    /// ends of the range. Reads (and checks the checksum of) each PAGED predicate block; blocks
-    /// that are not PAGED leave the range whole. A NaN page keeps its place like a NaN block.
+    /// ends of the range. Reads (and checks the checksum of) each PAGED predicate block, and keeps
+    /// it for the next `readColumns` of this chunk, which then does neither again; blocks that are
+    /// not PAGED leave the range whole. A NaN page keeps its place like a NaN block.
     public func candidateRows(_ table: Footer.TableEntry, chunk index: Int,
                               where predicates: [(column: Int, predicate: ColumnPredicate)]) throws -> PageSelection {
         let c = table.chunks[index]
@@ -30,15 +31,20 @@ extension TapeReader {
             for (col, _) in predicates where c.blocks[col].encoding == PageDirectory.encodingID && !columns.contains(col) {
                 columns.append(col)
             }
+            checkedBlocks.removeAll()
             for col in columns {
                 let d = c.blocks[col]
-                try readBlock(c, col, at: offsets[col])
-                let dir = try frameBuffer.withUnsafeBytes { (buf: UnsafeRawBufferPointer) throws(FormatError) -> PageDirectory in
-                    let stored = UnsafeRawBufferPointer(rebasing: buf[0..<d.storedLength])
+                var directory: PageDirectory?
+                // Held for the decode of this chunk that follows (readColumns), which then neither
+                // reads nor checks the block again.
+                try checkedBlocks.hold(offset: offsets[col], count: d.storedLength) { buf in
+                    try file.read(at: offsets[col], into: buf)
+                    let stored = UnsafeRawBufferPointer(buf)
                     try BlockDecoder.checkChecksum(stored, d, offset: offsets[col])
-                    return try BlockDecoder.pageDirectory(stored, descriptor: d, type: table.schema[col].type,
-                                                          rowCount: c.rowCount, offset: offsets[col])
+                    directory = try BlockDecoder.pageDirectory(stored, descriptor: d, type: table.schema[col].type,
+                                                               rowCount: c.rowCount, offset: offsets[col])
                 }
+                guard let dir = directory else { continue }
                 let keep = dir.pages.indices.map { k in
                     let page = dir.pages[k], count = dir.rows(ofPage: k, rowCount: c.rowCount).count
                     return predicates.allSatisfy { $0.column != col || $0.predicate.mayMatch(page.stats, rowCount: count, nullCount: page.nullCount) }

@@ -24,6 +24,8 @@ public final class TapeReader {
     let file: RawFile
     let decoder = BlockDecoder()
     var frameBuffer: [UInt8] = []
+    /// PAGED predicate blocks page pruning read and checked, for the decode that follows.
+    var checkedBlocks = CheckedBlocks()
 
     /// Another reader of the file `other` was opened on (for another thread: readers are not
     /// thread-safe), sharing its decoded footer: opens the file without reading the footer again.
@@ -139,6 +141,10 @@ public final class TapeReader {
                 }
             }
             return try columns.map { col in
+                // A block page pruning has just read and checked is decoded from its copy.
+                if let held = checkedBlocks.block(at: offsets[col]) {
+                    return try decodeBlock(table, c, col, from: held, at: 0, offset: offsets[col], rows: rows, checksumChecked: true)
+                }
                 try readBlock(c, col, at: offsets[col])
                 return try decodeBlock(table, c, col, from: frameBuffer, at: 0, offset: offsets[col], rows: rows)
             }
@@ -206,15 +212,16 @@ public final class TapeReader {
     }
 
     /// Decodes block `col` of chunk `c`, whose stored bytes start at `start` in `buffer` and at
-    /// `offset` in the file.
+    /// `offset` in the file (`checksumChecked`: the block's own checksum was checked already).
     private func decodeBlock(_ table: Footer.TableEntry, _ c: Footer.ChunkEntry, _ col: Int, from buffer: [UInt8], at start: Int,
-                             offset: Int, rows: Range<Int>? = nil) throws -> ColumnData {
+                             offset: Int, rows: Range<Int>? = nil, checksumChecked: Bool = false) throws -> ColumnData {
         let d = c.blocks[col]
         let type = table.schema[col].type
         try checkRawLength(d, type, c, offset: offset)
         return try buffer.withUnsafeBytes { (buf: UnsafeRawBufferPointer) throws -> ColumnData in
             let stored = UnsafeRawBufferPointer(rebasing: buf[start..<(start + d.storedLength)])
-            return try decoder.decode(stored, descriptor: d, type: type, rowCount: c.rowCount, offset: offset, rows: rows)
+            return try decoder.decode(stored, descriptor: d, type: type, rowCount: c.rowCount, offset: offset, rows: rows,
+                                      checksumChecked: checksumChecked)
         }
     }
 
@@ -230,10 +237,13 @@ public final class TapeReader {
         }
     }
 
-    /// Starts a streaming scan of `table`: only `columns` (all when nil) of only the chunks whose
-    /// zone maps may satisfy every predicate are read; rows are filtered by the predicates exactly.
-    public func scan(_ table: String, columns: [String]? = nil, where predicates: [ColumnPredicate] = []) throws -> TableScan {
-        try TableScan(reader: self, table: try self.table(table), columns: columns, predicates: predicates)
+    /// Starts a streaming scan of `table`: only `columns` (all when nil) of only the chunks (and,
+    /// format 1.4, pages) whose zone maps may satisfy every predicate are read; rows are filtered
+    /// by `predicates` exactly. `skipBy` predicates only skip chunks and pages (rows the caller
+    /// filters itself, e.g. by the SQL condition they were derived from).
+    public func scan(_ table: String, columns: [String]? = nil, where predicates: [ColumnPredicate] = [],
+                     skipBy: [ColumnPredicate] = []) throws -> TableScan {
+        try TableScan(reader: self, table: try self.table(table), columns: columns, predicates: predicates, skipBy: skipBy)
     }
 }
 

@@ -25,8 +25,11 @@ public final class BlockDecoder {
     /// With `rows`, only those rows of the block are returned (the result has `rows.count` rows):
     /// a PAGED block (format 1.4) decompresses and decodes only the pages holding them; another
     /// block is decoded whole and cut. REQUIRES: `rows` lies within `0..<rowCount`.
+    ///
+    /// `checksumChecked`: the caller has already checked `stored` against `d.checksum` (with
+    /// `checkChecksum`), so it is not checked again.
     public func decode(_ stored: UnsafeRawBufferPointer, descriptor d: BlockDescriptor, type: ColumnType,
-                       rowCount n: Int, offset: Int, rows: Range<Int>? = nil) throws(FormatError) -> ColumnData {
+                       rowCount n: Int, offset: Int, rows: Range<Int>? = nil, checksumChecked: Bool = false) throws(FormatError) -> ColumnData {
         guard n >= 0 else { throw .invalid(what: "block", offset: offset, reason: "negative row count \(n)") }
         guard stored.count == d.storedLength else {
             throw .invalid(what: "block", offset: offset, reason: "\(stored.count) bytes given for a stored length of \(d.storedLength)")
@@ -39,10 +42,12 @@ public final class BlockDecoder {
         }
         if let rows { precondition(rows.lowerBound >= 0 && rows.upperBound <= n, "rows \(rows) outside a block of \(n) rows") }
         if d.encoding == PageDirectory.encodingID {
-            try Self.checkChecksum(stored, d, offset: offset)
+            if !checksumChecked { try Self.checkChecksum(stored, d, offset: offset) }
             return try decodePaged(stored, descriptor: d, type: type, rowCount: n, offset: offset, rows: rows ?? 0..<n)
         }
-        let whole = try decodeSingle(stored, descriptor: d, type: type, rowCount: n, offset: offset)
+        var single = d
+        if checksumChecked { single.checksum = nil }
+        let whole = try decodeSingle(stored, descriptor: single, type: type, rowCount: n, offset: offset)
         guard let rows, rows != 0..<n else { return whole }
         return whole.slice(rows)
     }

@@ -45,7 +45,8 @@ public struct RowSelectionOptions: ParsableArguments, Sendable {
     }
 
     /// A scan of `table` with the selected columns (or `columns`, when the command chooses them),
-    /// the --from/--to predicates (which also skip chunks by their zone maps) and the --where condition.
+    /// the --from/--to predicates and the --where condition (whose `column OP constant` conjuncts,
+    /// like --from/--to, skip chunks and format 1.4 pages by their zone maps).
     func scan(_ reader: TapeReader, table: String, columns: [String]? = nil) throws -> SelectedRows {
         let entry = try reader.table(table)
         var predicates: [ColumnPredicate] = []
@@ -62,7 +63,8 @@ public struct RowSelectionOptions: ParsableArguments, Sendable {
             outputCount = chosen.count
             names = chosen + extra
         }
-        let scan = try reader.scan(table, columns: names, where: predicates)
+        // The condition's `column OP constant` conjuncts skip chunks and pages by their zone maps too.
+        let scan = try reader.scan(table, columns: names, where: predicates, skipBy: filter?.zonePredicates ?? [])
         return SelectedRows(scan: scan, filter: filter, outputCount: outputCount)
     }
 

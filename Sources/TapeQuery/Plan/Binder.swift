@@ -667,13 +667,8 @@ struct Binder {
     /// Splits the WHERE conjuncts into zone-map predicates on stored columns and a filter on
     /// run-constant columns (run id, metadata) that can skip whole runs.
     mutating func splitPushdown(_ f: BoundExpr) {
-        var conjuncts: [BoundExpr] = []
-        func split(_ e: BoundExpr) {
-            if case .and(let a, let b) = e.kind { split(a); split(b) } else { conjuncts.append(e) }
-        }
-        split(f)
         var runConjuncts: [BoundExpr] = []
-        for c in conjuncts {
+        for c in Self.conjuncts(f) {
             let slots = c.slots
             if !slots.isEmpty && slots.allSatisfy({ plan.slots[$0].isRunConstant }) {
                 runConjuncts.append(c)
@@ -684,6 +679,20 @@ struct Binder {
         plan.runFilter = runConjuncts.dropFirst().reduce(runConjuncts.first) { acc, c in
             acc.map { BoundExpr(.and($0, c), .bool, at: c.position) }
         }
+    }
+
+    /// The operands of the top-level ANDs of `e`, in order (`e` itself when it is not an AND).
+    static func conjuncts(_ e: BoundExpr) -> [BoundExpr] {
+        if case .and(let a, let b) = e.kind { return conjuncts(a) + conjuncts(b) }
+        return [e]
+    }
+
+    /// Zone-map predicates implied by the `column OP constant` conjuncts of `condition`, bound by
+    /// `bindCondition` to `slots` (what a `TableScan` skips chunks and pages by).
+    static func conditionZonePredicates(_ condition: BoundExpr, slots: [InputSlot]) -> [ColumnPredicate] {
+        var b = Binder(runs: RunSet.empty)
+        b.plan.slots = slots
+        return conjuncts(condition).flatMap { b.zonePredicates($0) }
     }
 
     /// Zone-map predicates implied by one conjunct (none when it is not `column OP constant`).
