@@ -1,4 +1,5 @@
 import TapeCodec
+import TapeFormat
 
 /// The functions of one window specification (one PARTITION BY / ORDER BY) evaluated over rows
 /// that arrive already sorted by it (a spilled input coming out of `ExternalSort`), with memory

@@ -1,3 +1,5 @@
+import TapeFormat
+
 /// A Window operator's input beyond `--memory-limit` that hash partitions cannot split: windows
 /// with no common PARTITION BY (e.g. `OVER (ORDER BY ts)`), or one window partition bigger than
 /// the limit. The rows go through `ExternalSort` by the first window specification's PARTITION
@@ -112,7 +114,6 @@ final class SortedWindowSpill {
         let streamRows = max(256, memoryLimit / 8 / (perRow + 16 * windows.count))
         var stopped = false
         for (p, members) in specs.enumerated() {
-            let spec = windows[members[0]]
             let width = stored + done.count
             let types = storedTypes + doneTypes
             let memberWindows = members.map { windows[$0] }
