@@ -175,7 +175,7 @@ import TapeTestSupport
     /// budget gives.
     @Test(arguments: [
         "SELECT DISTINCT s FROM t", "SELECT k FROM t ORDER BY k DESC LIMIT 150000", "SELECT k, count(*) FROM t GROUP BY k",
-        "SELECT s, sum(k) OVER (PARTITION BY s) FROM t", "SELECT k, row_number() OVER (ORDER BY k), avg(k) OVER (ORDER BY s) FROM t",
+        "SELECT s, sum(k) OVER (PARTITION BY s) FROM t",
         "SELECT count(DISTINCT k) FROM t", "SELECT count(DISTINCT s) FROM t",
         "SELECT k, s FROM t INTERSECT SELECT k, s FROM t WHERE k % 3 = 0", "SELECT k FROM t EXCEPT ALL SELECT k FROM t WHERE k % 5 = 1",
     ])
