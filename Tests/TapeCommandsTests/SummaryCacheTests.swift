@@ -23,8 +23,9 @@ private func writeRun(_ path: String, equity: [Double], trades: [Double], metada
 /// Far enough in the future that no test file counts as recently changed ("racy").
 private let later = Int64(Date().timeIntervalSince1970 * 1e9) + 3_600_000_000_000
 
-/// Every run under `dir` as text lines (path order): run, status, a few metrics and metadata.
-private func summary(_ dir: String, cache: RunTableLoader.CacheMode, now: Int64? = later) throws -> [String] {
+/// Every run under `dir` as text lines (path order): run, status, a few metrics and metadata, then
+/// the failures. `now` is the instant files are judged racy against (nil: the real clock).
+func summaryLines(_ dir: String, cache: RunTableLoader.CacheMode, now: Int64?) throws -> [String] {
     let paths = try RunPaths.expand([dir])
     let names = ["sharpe", "trades", "start", "fast", "strategy", "bars"]
     var table = RunTable(wanted: names)
@@ -59,15 +60,15 @@ struct SummaryCacheTests {
     @Test func sameAnswerWithAndWithoutTheCacheAndNoRewriteWhenUnchanged() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir)
-        let reference = try summary(runs, cache: .off)
+        let reference = try summaryLines(runs, cache: .off, now: later)
         #expect(reference.count == 40 && !FileManager.default.fileExists(atPath: runs + "/.tape-summary.cache"))
-        #expect(try summary(runs, cache: .on) == reference)
+        #expect(try summaryLines(runs, cache: .on, now: later) == reference)
         let cacheFile = runs + "/.tape-summary.cache"
         #expect(FileManager.default.fileExists(atPath: cacheFile) && FileManager.default.fileExists(atPath: runs + "/sub/.tape-summary.cache"))
         let written = try Data(contentsOf: URL(fileURLWithPath: cacheFile))
         let inode = try FileManager.default.attributesOfItem(atPath: cacheFile)[.systemFileNumber] as? Int
-        #expect(try summary(runs, cache: .on) == reference)
-        #expect(try summary(runs, cache: .auto) == reference)     // below 256 runs: the cache is not used
+        #expect(try summaryLines(runs, cache: .on, now: later) == reference)
+        #expect(try summaryLines(runs, cache: .auto, now: later) == reference)     // below 256 runs: the cache is not used
         // Unchanged runs: the cache was read, not rewritten (same inode, same bytes).
         #expect(try FileManager.default.attributesOfItem(atPath: cacheFile)[.systemFileNumber] as? Int == inode)
         #expect(try Data(contentsOf: URL(fileURLWithPath: cacheFile)) == written)
@@ -82,7 +83,7 @@ struct SummaryCacheTests {
         // the documented limit: a cache forged with matching identities is believed).
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir, count: 6)
-        _ = try summary(runs, cache: .on)
+        _ = try summaryLines(runs, cache: .on, now: later)
         let path = runs + "/run3.tape"
         let id = try #require(FileIdentity(path: path))
         let writer = try SummaryCacheWriter(path: runs + "/.tape-summary.cache", names: [])
@@ -90,16 +91,16 @@ struct SummaryCacheTests {
         facts.metrics = RunMetrics(entries: [("trades", .int(99))])
         try writer.append(name: Array("run3.tape".utf8), identity: id, facts: facts)
         try writer.commit()
-        let rows = try summary(runs, cache: .on)
+        let rows = try summaryLines(runs, cache: .on, now: later)
         #expect(rows.first { $0.hasPrefix("run3|") }?.contains("|99|") == true, "\(rows.joined(separator: "\n"))")
         // The forged cache lacked the other runs: they were read and the cache rewritten with them.
-        #expect(try summary(runs, cache: .off).filter { !$0.hasPrefix("run3|") } == rows.filter { !$0.hasPrefix("run3|") })
+        #expect(try summaryLines(runs, cache: .off, now: later).filter { !$0.hasPrefix("run3|") } == rows.filter { !$0.hasPrefix("run3|") })
     }
 
     @Test func runsAddedChangedAndRemovedAreSeen() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir)
-        _ = try summary(runs, cache: .on)
+        _ = try summaryLines(runs, cache: .on, now: later)
         // Changed: run7 rewritten under the same name with other data and metadata.
         try writeRun(runs + "/run7.tape", equity: [100, 50, 75, 80], trades: [9, 9, 9], metadata: ["fast": "777", "strategy": "z"])
         // Changed in place with the same size and the old mtime put back: ctime still moves.
@@ -120,14 +121,14 @@ struct SummaryCacheTests {
         // Added and removed.
         try writeRun(runs + "/run99.tape", equity: [100, 110], trades: [], metadata: ["fast": "99"])
         try FileManager.default.removeItem(atPath: runs + "/run12.tape")
-        let reference = try summary(runs, cache: .off)
-        #expect(try summary(runs, cache: .on) == reference)
+        let reference = try summaryLines(runs, cache: .off, now: later)
+        #expect(try summaryLines(runs, cache: .on, now: later) == reference)
         #expect(reference.contains { $0.hasPrefix("run7|complete|") && $0.contains("|777|") })
         #expect(reference.contains { $0.hasPrefix("run99|") } && !reference.contains { $0.hasPrefix("run12|") })
-        #expect(try summary(runs, cache: .on) == reference)   // and from the rewritten cache
+        #expect(try summaryLines(runs, cache: .on, now: later) == reference)   // and from the rewritten cache
         // A file that became unreadable is reported, not served from the cache.
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: runs + "/run6.tape"))
-        let failed = try summary(runs, cache: .on)
+        let failed = try summaryLines(runs, cache: .on, now: later)
         #expect(failed.contains { $0.hasSuffix("/run6.tape") && $0.hasPrefix("failed: ") } && !failed.contains { $0.hasPrefix("run6|") })
     }
 
@@ -137,7 +138,7 @@ struct SummaryCacheTests {
         // ctime) differ, so the cached record is not believed.
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir)
-        _ = try summary(runs, cache: .on)
+        _ = try summaryLines(runs, cache: .on, now: later)
         let files = try FileManager.default.contentsOfDirectory(atPath: runs).filter { $0.hasSuffix(".tape") }.sorted()
         let sizes = try files.map { try Data(contentsOf: URL(fileURLWithPath: runs + "/" + $0)) }
         var pair: (Int, Int)?
@@ -160,9 +161,9 @@ struct SummaryCacheTests {
         #expect(new.st_size == old.st_size)
         #expect(new.st_mtim.tv_sec == old.st_mtim.tv_sec)
         #expect(new.st_mtim.tv_nsec == old.st_mtim.tv_nsec)
-        let reference = try summary(runs, cache: .off)
-        #expect(try summary(runs, cache: .on) == reference)
-        #expect(try summary(runs, cache: .on) == reference)
+        let reference = try summaryLines(runs, cache: .off, now: later)
+        #expect(try summaryLines(runs, cache: .on, now: later) == reference)
+        #expect(try summaryLines(runs, cache: .on, now: later) == reference)
     }
 
     @Test func recentlyChangedFilesAreNotCached() throws {
@@ -171,12 +172,12 @@ struct SummaryCacheTests {
         // Without their writers' journal records (SummaryJournalTests: those are cached at once).
         try FileManager.default.removeItem(atPath: runs + "/" + SummaryJournal.fileName)
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        let reference = try summary(runs, cache: .off)
-        #expect(try summary(runs, cache: .on, now: now) == reference)
+        let reference = try summaryLines(runs, cache: .off, now: later)
+        #expect(try summaryLines(runs, cache: .on, now: now) == reference)
         // Every file changed within the last second: none recorded (no cache written at all).
         if let reader = SummaryCacheReader(path: runs + "/.tape-summary.cache") { #expect(reader.next() == nil) }
         // A second later they are.
-        #expect(try summary(runs, cache: .on, now: now + 2_000_000_000) == reference)
+        #expect(try summaryLines(runs, cache: .on, now: now + 2_000_000_000) == reference)
         let reader = try #require(SummaryCacheReader(path: runs + "/.tape-summary.cache"))
         #expect(reader.next() != nil && !reader.damaged)
     }
@@ -193,8 +194,8 @@ struct SummaryCacheTests {
         let live = runs + "/..tape-summary.cache.cache-\(getpid())-3c4d.tmp"
         let unrelated = runs + "/..tape-summary.cache.export-\(p.processIdentifier)-1a2b.tmp"
         for f in [dead, live, unrelated] { #expect(FileManager.default.createFile(atPath: f, contents: Data([1, 2, 3]))) }
-        let reference = try summary(runs, cache: .off)
-        #expect(try summary(runs, cache: .on) == reference)
+        let reference = try summaryLines(runs, cache: .off, now: later)
+        #expect(try summaryLines(runs, cache: .on, now: later) == reference)
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: unrelated))
         #expect(FileManager.default.fileExists(atPath: runs + "/.tape-summary.cache"))
@@ -245,8 +246,8 @@ struct SummaryCacheTests {
     @Test func aDamagedOrCraftedCacheNeverChangesTheAnswer() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir, count: 30)
-        let reference = try summary(runs, cache: .off)
-        _ = try summary(runs, cache: .on)
+        let reference = try summaryLines(runs, cache: .off, now: later)
+        _ = try summaryLines(runs, cache: .on, now: later)
         let cacheFile = runs + "/.tape-summary.cache"
         let good = try Data(contentsOf: URL(fileURLWithPath: cacheFile))
         var g = SplitMix64(seed: 12)
@@ -266,25 +267,25 @@ struct SummaryCacheTests {
         variants.append(offset)
         for (k, v) in variants.enumerated() {
             try v.write(to: URL(fileURLWithPath: cacheFile))
-            #expect(try summary(runs, cache: .on) == reference, "variant \(k)")
+            #expect(try summaryLines(runs, cache: .on, now: later) == reference, "variant \(k)")
             // ...and the cache was repaired.
-            #expect(try summary(runs, cache: .on) == reference, "variant \(k), second run")
+            #expect(try summaryLines(runs, cache: .on, now: later) == reference, "variant \(k), second run")
         }
         // A cache that is a directory or a symbolic link to elsewhere is not followed into a wrong answer.
         try FileManager.default.removeItem(atPath: cacheFile)
         try FileManager.default.createSymbolicLink(atPath: cacheFile, withDestinationPath: "/dev/zero")
-        #expect(try summary(runs, cache: .on) == reference)
+        #expect(try summaryLines(runs, cache: .on, now: later) == reference)
     }
 
     @Test func aCacheThatCannotBeWrittenLeavesTheAnswerRightAndUncached() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir, count: 12)
-        let reference = try summary(runs, cache: .off)
+        let reference = try summaryLines(runs, cache: .off, now: later)
         // A directory where the cache should be: it cannot be read as one nor renamed over
         // (what a read-only directory does for a user without root, which tests run as).
         let cacheFile = runs + "/.tape-summary.cache"
         try FileManager.default.createDirectory(atPath: cacheFile, withIntermediateDirectories: false)
-        for _ in 0..<2 { #expect(try summary(runs, cache: .on) == reference) }
+        for _ in 0..<2 { #expect(try summaryLines(runs, cache: .on, now: later) == reference) }
         var isDir: ObjCBool = false
         #expect(FileManager.default.fileExists(atPath: cacheFile, isDirectory: &isDir) && isDir.boolValue)
         #expect(try FileManager.default.contentsOfDirectory(atPath: runs).filter { $0.hasSuffix(".tmp") }.isEmpty)
@@ -293,20 +294,20 @@ struct SummaryCacheTests {
     @Test func concurrentSummariesAllAnswerRightAndLeaveAGoodCache() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir, count: 60)
-        let reference = try summary(runs, cache: .off)
+        let reference = try summaryLines(runs, cache: .off, now: later)
         // Four at once with no cache (all write one), then four at once while a run changes.
         let answers = Mutex([[String]]())
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            let rows = (try? summary(runs, cache: .on)) ?? []
+            let rows = (try? summaryLines(runs, cache: .on, now: later)) ?? []
             answers.withLock { $0.append(rows) }
         }
         #expect(answers.withLock { $0 }.allSatisfy { $0 == reference })
         try writeRun(runs + "/run9.tape", equity: [100, 90, 95, 97, 99], trades: [1, 2], metadata: ["fast": "909", "strategy": "c"])
-        let changed = try summary(runs, cache: .off)
+        let changed = try summaryLines(runs, cache: .off, now: later)
         #expect(changed != reference)
         answers.withLock { $0.removeAll() }
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            let rows = (try? summary(runs, cache: .on)) ?? []
+            let rows = (try? summaryLines(runs, cache: .on, now: later)) ?? []
             answers.withLock { $0.append(rows) }
         }
         #expect(answers.withLock { $0 }.allSatisfy { $0 == changed })
@@ -314,7 +315,7 @@ struct SummaryCacheTests {
         var n = 0
         while reader.next() != nil { n += 1 }
         #expect(!reader.damaged && n > 0)
-        #expect(try summary(runs, cache: .on) == changed)
+        #expect(try summaryLines(runs, cache: .on, now: later) == changed)
         #expect(try FileManager.default.contentsOfDirectory(atPath: runs).filter { $0.hasSuffix(".tmp") }.isEmpty)
     }
 }

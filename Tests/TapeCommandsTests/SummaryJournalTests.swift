@@ -23,20 +23,9 @@ private func writeRun(_ path: String, seed: Int, bars: Int = 8, metadata extra: 
     try w.close()
 }
 
-/// Every run under `dir` as text lines (path order), and the failures.
+/// Every run under `dir` as text lines: `summaryLines` (SummaryCacheTests) on the real clock.
 private func summary(_ dir: String, cache: RunTableLoader.CacheMode) throws -> [String] {
-    let paths = try RunPaths.expand([dir])
-    let names = ["sharpe", "trades", "start", "fast", "strategy", "bars"]
-    var table = RunTable(wanted: names)
-    let failures = RunTableLoader(paths: paths, cache: cache, workers: 2).load(into: &table)
-    let view = SummaryView(table: table, paths: paths)
-    return view.rows.map { r in
-        (["run", "status", "path"] + names).map { name -> String in
-            let d = view.datum(view.source(name), Int(r))
-            if case .string(let s) = d { return s }
-            return d.description
-        }.joined(separator: "|")
-    } + failures.map { "failed: \($0.path)" }
+    try summaryLines(dir, cache: cache, now: nil)
 }
 
 private func journalBytes(_ dir: String) -> [UInt8] {
