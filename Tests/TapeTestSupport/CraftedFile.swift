@@ -50,12 +50,13 @@ public struct CraftedFile {
     /// Encodes `data` (one `ColumnData` per column, equal row counts) with Tape's block encoder and
     /// appends the chunk; `edit` may change the descriptors (and so the header) before the frame
     /// is written. `checksums: false` writes 1.0 descriptors (no block CRC); `rowsPerPage` > 0
-    /// writes PAGED blocks (format 1.4) where the encoder would.
+    /// writes PAGED blocks where the encoder would: with pages grouped by `pagesPerGroup`
+    /// (format 1.5), or each page compressed on its own when it is 0 (format 1.4).
     @discardableResult
     public mutating func chunk(_ table: String, _ columns: [Column], rowStart: Int? = nil, _ data: [ColumnData],
                                codec: Codec = .none, encodings: [Encoding?]? = nil, checksums: Bool = true, rowsPerPage: Int = 0,
-                               edit: (inout [BlockDescriptor]) -> Void = { _ in }) -> Chunk {
-        let encoder = BlockEncoder(codec: codec, rowsPerPage: rowsPerPage)
+                               pagesPerGroup: Int = 0, edit: (inout [BlockDescriptor]) -> Void = { _ in }) -> Chunk {
+        let encoder = BlockEncoder(codec: codec, rowsPerPage: rowsPerPage, pagesPerGroup: pagesPerGroup)
         var body = ByteWriter()
         var blocks: [BlockDescriptor] = []
         for (i, column) in data.enumerated() {

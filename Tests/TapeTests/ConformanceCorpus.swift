@@ -201,7 +201,7 @@ enum ConformanceCorpus {
         // The same ts column with page_rows changed 64 → 128 (block CRC recomputed): the page
         // count no longer matches the descriptors and bytes that follow.
         var pagedBody = ByteWriter()
-        var pagedBlock = BlockEncoder(codec: .none, rowsPerPage: 64).encode(column(.timestamp, pagedRows.map { $0[0] }), encoding: .delta, into: &pagedBody)
+        var pagedBlock = BlockEncoder(codec: .none, rowsPerPage: 64, pagesPerGroup: 0).encode(column(.timestamp, pagedRows.map { $0[0] }), encoding: .delta, into: &pagedBody)
         var pagedBytes = pagedBody.bytes
         pagedBytes[0] = 128
         pagedBlock.checksum = pagedBytes.withUnsafeBytes { CRC32C.mask(CRC32C.checksum($0)) }
@@ -209,6 +209,27 @@ enum ConformanceCorpus {
         f.rawChunk("t", [pagedCols[0]], rowCount: 300, blocks: [pagedBlock], body: pagedBytes)
         f.seal(minor: 4)
         invalid("paged-page-rows-lie", "§5.5", "a PAGED block whose page_rows (128) does not match its 5 page descriptors", f.bytes, "invalid")
+
+        // Format 1.5: the same rows, pages compressed in groups of 2 (3 groups: 2 + 2 + 1 pages).
+        f = CraftedFile(minor: 5)
+        f.chunk("t", pagedCols, columns(pagedCols, pagedRows), codec: .zstd(level: 3), rowsPerPage: 64, pagesPerGroup: 2)
+        f.seal(minor: 5)
+        valid("valid-paged-groups", "§5.5", "format 1.5: the valid-paged rows, each PAGED block's 5 pages compressed in groups of 2 (marker 0, group_pages 2, 3 group descriptors)",
+              f, ["t": (["ts", "px"], pagedRows)])
+
+        // The grouped ts column with group_pages changed 2 → 3 (block CRC recomputed): group 0 then
+        // holds pages 0–2, whose raw lengths do not add up to its descriptor's raw_length.
+        var groupBody = ByteWriter()
+        var groupBlock = BlockEncoder(codec: .zstd(level: 3), rowsPerPage: 64, pagesPerGroup: 2)
+            .encode(column(.timestamp, pagedRows.map { $0[0] }), encoding: .delta, into: &groupBody)
+        var groupBytes = groupBody.bytes
+        precondition(groupBytes[0] == 0 && groupBytes[1] == 64 && groupBytes[2] == 2, "grouped directory layout")
+        groupBytes[2] = 3
+        groupBlock.checksum = groupBytes.withUnsafeBytes { CRC32C.mask(CRC32C.checksum($0)) }
+        f = CraftedFile(minor: 5)
+        f.rawChunk("t", [pagedCols[0]], rowCount: 300, blocks: [groupBlock], body: groupBytes)
+        f.seal(minor: 5)
+        invalid("paged-group-pages-lie", "§5.5", "a 1.5 PAGED block whose group_pages (3) does not match its group descriptors (written for 2)", f.bytes, "invalid")
 
         // MARK: statistics that lie (read succeeds, verification fails)
         let neg: [Value] = [.int(-50), .int(2000)]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tape
+import TapeCodec
 import TapeFormat
 import TapeTestSupport
 
@@ -46,7 +47,7 @@ enum FormatFixture {
     }
 }
 
-@Suite("Format versions: 1.4 writes, 1.0 to 1.3 still read")
+@Suite("Format versions: 1.5 writes, 1.0 to 1.4 still read")
 struct FormatVersionTests {
     @Test func readsTheCommitted1_0File() throws {
         let (equity, trades) = FormatFixture.rows()
@@ -170,12 +171,41 @@ struct FormatVersionTests {
         #expect(try Verifier.verify(path: fixture).ok)
     }
 
-    @Test func newFilesAre1_4WithBlockChecksums() throws {
+    /// The committed format 1.5 file (`Tests/Fixtures/v1_5.tape`): the 1.3 fixture's tables written
+    /// with 8-row pages compressed in groups of 2, so its int64, timestamp, duration and float64
+    /// blocks are PAGED with page groups (NULLs in some pages). `TAPE_WRITE_FIXTURES=1` rewrites it
+    /// with the current writer (only while the current version is 1.5); later versions must keep
+    /// reading it.
+    @Test func readsTheCommitted1_5File() throws {
+        let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_5.tape").path
+        if ProcessInfo.processInfo.environment["TAPE_WRITE_FIXTURES"] == "1" && FileHeader.minorVersion == 5 {
+            var options = WriterOptions(codec: .zstd(level: 3), rowsPerChunk: 32, maxChunkLag: 0)
+            options.rowsPerPage = 8
+            options.pagesPerGroup = 2
+            try Self.writeFixture(fixture, options: options)
+        }
+        let (equity, trades) = FormatFixture.rows()
+        let r = try TapeReader(path: fixture, options: ReaderOptions(verifyChecksums: true))
+        #expect(r.formatMinorVersion == 5)
+        let equity0 = try r.table("equity")
+        let paged = try #require(equity0.chunks.first?.blocks.firstIndex { $0.encoding == PageDirectory.encodingID })
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixture)))
+        let c = equity0.chunks[0], d = c.blocks[paged]
+        let dir = try bytes.withUnsafeBytes { buf throws(FormatError) in
+            try BlockDecoder.pageDirectory(UnsafeRawBufferPointer(rebasing: buf[c.blockOffsets[paged]...].prefix(d.storedLength)), descriptor: d,
+                                           type: equity0.schema[paged].type, rowCount: c.rowCount, offset: c.blockOffsets[paged])
+        }
+        #expect(dir.pagesPerGroup == 2 && dir.groups.count == 2 && dir.pages.count == 4)
+        #expect(try r.allRows() == ["equity": equity, "trades": trades, "holds": Self.holdRows])
+        #expect(try Verifier.verify(path: fixture).ok)
+    }
+
+    @Test func newFilesAre1_5WithBlockChecksums() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("new.tape")
         try FormatFixture.write(to: path)
         let r = try TapeReader(path: path)
-        #expect(r.formatMinorVersion == FileHeader.minorVersion && FileHeader.minorVersion == 4)
+        #expect(r.formatMinorVersion == FileHeader.minorVersion && FileHeader.minorVersion == 5)
         let blocks = r.tables.flatMap(\.chunks).flatMap(\.blocks)
         #expect(blocks.count == 4 * 3 + 4 && blocks.allSatisfy { $0.checksum != nil })
         let (equity, trades) = FormatFixture.rows()

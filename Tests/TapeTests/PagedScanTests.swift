@@ -110,7 +110,7 @@ import TapeTestSupport
         // page_rows 50 → 100 with the block CRC made to match: the pages no longer add up to the
         // block, so the directory itself must be refused.
         var body = ByteWriter()
-        var d = BlockEncoder(codec: .none, rowsPerPage: 50).encode(column(.int64, values), encoding: nil, into: &body)
+        var d = BlockEncoder(codec: .none, rowsPerPage: 50, pagesPerGroup: 0).encode(column(.int64, values), encoding: nil, into: &body)
         var stored = body.bytes
         #expect(d.encoding == PageDirectory.encodingID && stored[0] == 50)
         stored[0] = 100

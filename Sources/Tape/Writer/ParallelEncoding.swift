@@ -8,8 +8,8 @@ import TapeFormat
 final class SharedEncoder: Sendable {
     private let encoder: Mutex<BlockEncoder>
 
-    init(codec: Codec, rowsPerPage: Int) {
-        encoder = Mutex(BlockEncoder(codec: codec, rowsPerPage: rowsPerPage))
+    init(codec: Codec, rowsPerPage: Int, pagesPerGroup: Int) {
+        encoder = Mutex(BlockEncoder(codec: codec, rowsPerPage: rowsPerPage, pagesPerGroup: pagesPerGroup))
     }
 
     /// `BlockEncoder.encode(_:encoding:into:)` under this encoder's lock.

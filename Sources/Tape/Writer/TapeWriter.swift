@@ -102,7 +102,7 @@ public final class TapeWriter {
         try options.validate()
         self.path = path
         self.options = options
-        encoders = (0..<options.encodingThreads).map { _ in SharedEncoder(codec: options.codec, rowsPerPage: options.rowsPerPage) }
+        encoders = (0..<options.encodingThreads).map { _ in SharedEncoder(codec: options.codec, rowsPerPage: options.rowsPerPage, pagesPerGroup: options.pagesPerGroup) }
         metricsRecorder = MetricsRecorder(options: options.metrics)
         self.file = file
         var header = ByteWriter()
@@ -137,7 +137,7 @@ public final class TapeWriter {
         try options.validate()
         self.path = path
         self.options = options
-        encoders = (0..<options.encodingThreads).map { _ in SharedEncoder(codec: options.codec, rowsPerPage: options.rowsPerPage) }
+        encoders = (0..<options.encodingThreads).map { _ in SharedEncoder(codec: options.codec, rowsPerPage: options.rowsPerPage, pagesPerGroup: options.pagesPerGroup) }
         self.file = file
         let existing = try TapeReader(file: file)
         // Metrics of the whole run: the file's rows are fed first when equity/trades rows are added.

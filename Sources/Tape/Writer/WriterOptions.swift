@@ -30,6 +30,12 @@ public struct WriterOptions: Sendable {
     /// own, so a query that needs a few rows of a chunk (a 1-day slice) decodes only their pages.
     /// 0 stores every block whole (as format 1.3 did). 0 or 1 ... 16,777,216.
     public var rowsPerPage = WriterOptions.defaultRowsPerPage
+    /// Consecutive pages of a PAGED block compressed together as one group (format 1.5,
+    /// format-spec §5.5): a full scan then sets up one zstd frame per group instead of one per
+    /// page, while a slice still decodes only its pages (after decompressing their group).
+    /// 0 compresses each page on its own (the format 1.4 form, which 1.5 readers also read).
+    /// 0 ... 4,096; default 4 (16,384 rows per frame with the default pages).
+    public var pagesPerGroup = BlockEncoder.defaultPagesPerGroup
     /// Index entries the file may hold (format-spec §7); only tests lower it, to reach the limit cheaply.
     var indexEntryLimit = IndexLimits.maxEntries
 
@@ -57,13 +63,15 @@ public struct WriterOptions: Sendable {
     }
 
     /// The default `rowsPerPage`: a day of minute bars (1,440 rows) lies in one page or two, so a
-    /// 1-day slice decodes at most 8,192 rows per column. The price (benchmarks/RESULTS.md): files
-    /// about 3.6% larger, and a scan that decodes a whole float column pays one zstd frame set-up
-    /// per page (about 20% more CPU for that decoding than unpaged blocks; 8,192-row pages halve
-    /// that but made the 1-day slice slower than the 1 ms target).
+    /// 1-day slice decodes at most 8,192 rows per column. Pages are compressed in groups of
+    /// `pagesPerGroup` (format 1.5): compressed one by one (format 1.4) they cost full scans one
+    /// zstd frame set-up per page (benchmarks/RESULTS.md).
     public static let defaultRowsPerPage = 4096
 
     func validate() throws {
+        guard (0...4096).contains(pagesPerGroup) else {
+            throw TapeError.invalidArgument("pagesPerGroup must be 0...4096, got \(pagesPerGroup)")
+        }
         guard (0...ChunkLimits.maxRows).contains(rowsPerPage) else {
             throw TapeError.invalidArgument("rowsPerPage must be 0...\(ChunkLimits.maxRows), got \(rowsPerPage)")
         }

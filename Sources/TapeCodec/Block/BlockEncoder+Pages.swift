@@ -1,34 +1,56 @@
 import TapeFormat
 
-/// Writing PAGED blocks (format-spec §5.5, format 1.4).
+/// Writing PAGED blocks (format-spec §5.5, formats 1.4 and 1.5).
 extension BlockEncoder {
     /// Encodes `column` (int64-stored or float64, more than `rowsPerPage` rows) as a PAGED block:
-    /// the page directory, then each page of `rowsPerPage` rows encoded and compressed as a block
-    /// of its own. The first page with a value chooses the encoding (unless one is forced) and the later pages
-    /// use it where their values allow (DECIMAL falls back per page), so the choice — which for
-    /// floats compresses samples both ways — is made once per block. A page is kept compressed
-    /// when that saves at least 1/32 of it (a block: 1/8): pages compress a little worse than a
-    /// whole block, and near-random floats would otherwise lose their compression. The block's
-    /// statistics are the merge of its pages'; its checksum covers the directory and the pages.
+    /// the page directory, then the pages of `rowsPerPage` rows each. The first page with a value
+    /// chooses the encoding (unless one is forced) and the later pages use it where their values
+    /// allow (DECIMAL falls back per page), so the choice — which for floats compresses samples
+    /// both ways — is made once per block. With `pagesPerGroup` > 0 (format 1.5) the raw payloads
+    /// of that many consecutive pages are compressed together as one group; with 0 (format 1.4)
+    /// each page is compressed on its own. A page or group is kept compressed when that saves at
+    /// least 1/32 of it (a block: 1/8): pages compress a little worse than a whole block, and
+    /// near-random floats would otherwise lose their compression. The block's statistics are the
+    /// merge of its pages'; its checksum covers the directory and the stored bytes after it.
     func encodePaged(_ column: ColumnData, encoding: Encoding?, into body: inout ByteWriter) -> BlockDescriptor {
         let n = column.count
-        var pageBytes = ByteWriter(capacity: 8 * n / 4)
+        let pageCount = (n + rowsPerPage - 1) / rowsPerPage
+        let groupPages = min(pagesPerGroup, pageCount)   // group_pages ≤ page_count (§5.5)
+        let grouped = groupPages > 0
+        var pageBytes = ByteWriter(capacity: grouped ? min(8 * n / 4, 8 * rowsPerPage * groupPages + 64) : 8 * n / 4)
+        var groupBytes = ByteWriter(capacity: grouped ? 8 * n / 4 : 0)
         var pages: [BlockDescriptor] = []
-        pages.reserveCapacity((n + rowsPerPage - 1) / rowsPerPage)
+        var groups: [PageDirectory.Group] = []
+        pages.reserveCapacity(pageCount)
         var stats = ColumnStats.empty
+        /// Compresses the raw pages gathered in `pageBytes` as one group.
+        func closeGroup() {
+            let raw = pageBytes.bytes.withUnsafeBytes { src in
+                if let compressed = compress(src, minSaving: Self.pageMinSaving) {
+                    groupBytes.writeBytes(compressed)
+                    return (codec.id, compressed.count)
+                }
+                groupBytes.writeBytes(src)
+                return (UInt8(0), src.count)
+            }
+            groups.append(PageDirectory.Group(codec: raw.0, storedLength: raw.1, rawLength: pageBytes.count))
+            pageBytes.removeAll()
+        }
         for start in stride(from: 0, to: n, by: rowsPerPage) {
             let rows = start..<min(start + rowsPerPage, n)
             // The encoding of the first page that held a value (an all-null page chose blindly).
             let forced = encoding ?? pages.first { $0.stats.min != nil || $0.stats.hasNaN }.flatMap { Encoding(rawValue: $0.encoding) }
-            var page = encodeSingle(Self.page(column, rows), encoding: forced, minSaving: Self.pageMinSaving, into: &pageBytes)
+            var page = encodeSingle(Self.page(column, rows), encoding: forced, minSaving: Self.pageMinSaving,
+                                    compressing: !grouped, into: &pageBytes)
             page.checksum = nil   // the block's checksum covers the page
             stats = pages.isEmpty ? page.stats : Self.merge(stats, page.stats)
             pages.append(page)
+            if grouped && (pages.count % groupPages == 0 || rows.upperBound == n) { closeGroup() }
         }
-        var directory = PageDirectory(pageRows: rowsPerPage, pages: pages)
+        var directory = PageDirectory(pageRows: rowsPerPage, pages: pages, pagesPerGroup: groupPages, groups: groups)
         let start = body.count
         directory.encode(type: column.type, into: &body)
-        body.writeBytes(pageBytes.bytes)
+        body.writeBytes(grouped ? groupBytes.bytes : pageBytes.bytes)
         let length = body.count - start
         let crc = body.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         return BlockDescriptor(encoding: PageDirectory.encodingID, codec: 0, storedLength: length, rawLength: length,

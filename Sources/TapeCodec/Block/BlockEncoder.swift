@@ -28,9 +28,18 @@ public final class BlockEncoder {
     /// readers decode only the pages a row range needs. 0 (the default) never pages.
     public let rowsPerPage: Int
 
-    public init(codec: Codec, rowsPerPage: Int = 0) {
+    /// Pages of a PAGED block compressed together as one group (format 1.5, format-spec §5.5), so
+    /// a full scan sets up one zstd frame per group instead of one per page; 0 writes the format
+    /// 1.4 form (each page compressed on its own).
+    public let pagesPerGroup: Int
+
+    /// The default `pagesPerGroup`: one frame per 16,384 rows of 4,096-row pages.
+    public static let defaultPagesPerGroup = 4
+
+    public init(codec: Codec, rowsPerPage: Int = 0, pagesPerGroup: Int = BlockEncoder.defaultPagesPerGroup) {
         self.codec = codec
         self.rowsPerPage = max(0, rowsPerPage)
+        self.pagesPerGroup = max(0, pagesPerGroup)
     }
 
     /// Encodes all rows of `column` as one block and appends the stored bytes to `body` (a PAGED
@@ -49,8 +58,10 @@ public final class BlockEncoder {
     }
 
     /// Encodes `column` as one block that is not PAGED (or as one page of a PAGED block), kept
-    /// compressed when that saves at least 1/`minSaving` of the raw payload.
-    func encodeSingle(_ column: ColumnData, encoding: Encoding?, minSaving: Int = 8, into body: inout ByteWriter) -> BlockDescriptor {
+    /// compressed when that saves at least 1/`minSaving` of the raw payload (never compressed when
+    /// `compressing` is false: a page of a group, which is compressed with its group).
+    func encodeSingle(_ column: ColumnData, encoding: Encoding?, minSaving: Int = 8, compressing: Bool = true,
+                      into body: inout ByteWriter) -> BlockDescriptor {
         let n = column.count
         let nullCount = column.nullCount
         let validity = nullCount > 0 ? column.validity : nil
@@ -97,7 +108,7 @@ public final class BlockEncoder {
         let rawLength = raw.count
         var codecId: UInt8 = 0
         let stored: UnsafeRawBufferPointer
-        if let compressed = compress(raw.bytes, minSaving: minSaving) {
+        if compressing, let compressed = compress(raw.bytes, minSaving: minSaving) {
             codecId = codec.id
             stored = compressed
         } else {
@@ -113,7 +124,7 @@ public final class BlockEncoder {
 
     /// Compresses `src` into `packed` and returns it, or nil when the codec is none, fails, or does
     /// not save at least 1/`minSaving` (1/8 for a block, format-spec §3.3; 1/32 for a page, §5.5).
-    private func compress(_ src: UnsafeRawBufferPointer, minSaving: Int) -> UnsafeRawBufferPointer? {
+    func compress(_ src: UnsafeRawBufferPointer, minSaving: Int) -> UnsafeRawBufferPointer? {
         guard src.count > 0, let size = compressedSize(src), size <= src.count - src.count / minSaving else { return nil }
         return packed.bytes
     }

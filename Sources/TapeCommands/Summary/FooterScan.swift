@@ -8,7 +8,7 @@ import TapeFormat
 /// — no `TapeReader`, no strings, no schemas or chunk index kept.
 ///
 /// It vouches only for the common case: a sealed file of a format version whose footer grammar
-/// it knows (minor ≤ 4, format-spec §6), footer checksum right, metadata keys unique and valid
+/// it knows (minor ≤ 5, format-spec §6), footer checksum right, metadata keys unique and valid
 /// UTF-8, one metrics section of version 1 whose entries are of known kinds and valid UTF-8 (a
 /// section of legacy conventions is read by `RunMetrics(section:)`, which upgrades it). Anything
 /// else — unsealed, damaged, locked, no stored metrics — returns nil and the run is read
@@ -37,10 +37,10 @@ struct ScannedFooter {
     var stamped = false
 
     /// Highest format minor version whose footer grammar this scan knows. 1.4 added the PAGED
-    /// block encoding (inside blocks; its descriptors in the index are ordinary block
-    /// descriptors), not footer grammar. A later minor version is read by the full reader until
+    /// block encoding and 1.5 its page groups (inside blocks; their descriptors in the index are
+    /// ordinary block descriptors), not footer grammar. A later minor version is read by the full reader until
     /// this is raised (`SummaryFastPathTests` fails on files the current writer makes).
-    static let knownMinorVersion: UInt16 = 4
+    static let knownMinorVersion: UInt16 = 5
 
     /// Scans the run `name` (NUL-terminated) in the directory open as `directory`; nil when the
     /// full reader must read it.

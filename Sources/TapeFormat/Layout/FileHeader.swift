@@ -5,8 +5,9 @@ public enum FileHeader {
     public static let magic: [UInt8] = [0x89, 0x54, 0x41, 0x50, 0x45, 0x0D, 0x0A, 0x1A]
     public static let majorVersion: UInt16 = 1
     /// 1.1 added metadata frames and per-block checksums, 1.2 schema frames, 1.3 the duration type,
-    /// 1.4 PAGED blocks; older files are still read.
-    public static let minorVersion: UInt16 = 4
+    /// 1.4 PAGED blocks, 1.5 PAGED blocks whose pages are compressed in groups; older files are
+    /// still read.
+    public static let minorVersion: UInt16 = 5
     public static let size = 16
 
     /// magic(8) major u16 minor u16 flags u32

@@ -59,6 +59,9 @@ struct WriteCommand: ParsableCommand {
     @Option(help: "Rows per page of numeric blocks (WriterOptions.rowsPerPage; 0 = unpaged; default: the library's).")
     var rowsPerPage: Int?
 
+    @Option(help: "Pages per compressed group (WriterOptions.pagesPerGroup; 0 = each page on its own, the 1.4 form).")
+    var pagesPerGroup: Int?
+
     @Option(help: "Threads encoding a chunk's columns (WriterOptions.encodingThreads; default: the library's).")
     var threads: Int?
 
@@ -77,6 +80,7 @@ struct WriteCommand: ParsableCommand {
         options.durability = WriterOptions.Durability(rawValue: durability.rawValue)!
         if let rowsPerChunk { options.rowsPerChunk = rowsPerChunk }
         if let rowsPerPage { options.rowsPerPage = rowsPerPage }
+        if let pagesPerGroup { options.pagesPerGroup = pagesPerGroup }
         if let threads { options.encodingThreads = threads }
 
         let wallStart = monotonicNanos()
@@ -140,7 +144,7 @@ struct WriteCommand: ParsableCommand {
         }
         let result: [String: Any] = [
             "writer": "tape", "mode": mode.rawValue, "codec": codec.rawValue, "level": Int(level),
-            "durability": durability.rawValue, "slice": slice, "rows_per_chunk": options.rowsPerChunk, "rows_per_page": options.rowsPerPage,
+            "durability": durability.rawValue, "slice": slice, "rows_per_chunk": options.rowsPerChunk, "rows_per_page": options.rowsPerPage, "pages_per_group": options.pagesPerGroup,
             "encoding_threads": options.encodingThreads,
             "bytes_total": sizes.fileBytes, "summary_file_bytes": summary.fileBytes,
             "rows": totalRows, "seconds": seconds, "seconds_total": secondsTotal,
