@@ -6,7 +6,8 @@ import TapeFormat
 /// fill the bytes between the file header and the footer, that every block decodes (checking
 /// its own checksum in format 1.1), and that every block's statistics (min, max, NaN flag; the
 /// null count is checked by decoding) describe its rows, as do those of each page of a PAGED
-/// block (format 1.4). Blocks are decoded one at a time, so
+/// block (format 1.4), and that page groups (format 1.5) appear only in files of 1.5 or later
+/// (their structure is checked by decoding). Blocks are decoded one at a time, so
 /// memory stays within one chunk frame plus one decoded block (format-spec §7).
 public enum Verifier {
     /// What `verify` found.
@@ -90,6 +91,10 @@ public enum Verifier {
                         report.blocks += 1
                         if let lie = BlockStats.mismatch(stored: entry.blocks[col].stats, column: data) {
                             report.add("\(place) column \(NameRules.quoted(table.schema[col].name)): \(lie)")
+                        }
+                        // Page groups are format 1.5: an older file must not hold them (format-spec §5.5).
+                        if let pages, pages.pagesPerGroup > 0, reader.formatMinorVersion < 5 {
+                            report.add("\(place) column \(NameRules.quoted(table.schema[col].name)): PAGED block with page groups (format 1.5) in a format 1.\(reader.formatMinorVersion) file")
                         }
                         // A PAGED block's pages carry zone maps of their own (format 1.4).
                         for (k, page) in (pages?.pages ?? []).enumerated() {
