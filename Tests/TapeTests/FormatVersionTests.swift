@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 @testable import Tape
-import TapeCodec
 import TapeFormat
 import TapeTestSupport
 
@@ -187,14 +186,8 @@ struct FormatVersionTests {
         let (equity, trades) = FormatFixture.rows()
         let r = try TapeReader(path: fixture, options: ReaderOptions(verifyChecksums: true))
         #expect(r.formatMinorVersion == 5)
-        let equity0 = try r.table("equity")
-        let paged = try #require(equity0.chunks.first?.blocks.firstIndex { $0.encoding == PageDirectory.encodingID })
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixture)))
-        let c = equity0.chunks[0], d = c.blocks[paged]
-        let dir = try bytes.withUnsafeBytes { buf throws(FormatError) in
-            try BlockDecoder.pageDirectory(UnsafeRawBufferPointer(rebasing: buf[c.blockOffsets[paged]...].prefix(d.storedLength)), descriptor: d,
-                                           type: equity0.schema[paged].type, rowCount: c.rowCount, offset: c.blockOffsets[paged])
-        }
+        let paged = try #require(try r.table("equity").chunks.first?.blocks.firstIndex { $0.encoding == PageDirectory.encodingID })
+        let dir = try PageGroupTests.directory(fixture, table: "equity", col: paged)
         #expect(dir.pagesPerGroup == 2 && dir.groups.count == 2 && dir.pages.count == 4)
         #expect(try r.allRows() == ["equity": equity, "trades": trades, "holds": Self.holdRows])
         #expect(try Verifier.verify(path: fixture).ok)

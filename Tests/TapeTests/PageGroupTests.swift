@@ -15,10 +15,10 @@ import TapeTestSupport
     }
     static var cols: [Col] { [Col("ts", .timestamp, nullable: false), Col("px", .float64)] }
 
-    /// The page directory of block `col` of chunk 0 of table `t` in the file at `path`.
-    static func directory(_ path: String, col: Int) throws -> PageDirectory {
+    /// The page directory of block `col` of chunk 0 of table `table` in the file at `path`.
+    static func directory(_ path: String, table: String = "t", col: Int) throws -> PageDirectory {
         let r = try TapeReader(path: path)
-        let t = try r.table("t")
+        let t = try r.table(table)
         let c = t.chunks[0], d = c.blocks[col]
         #expect(d.encoding == PageDirectory.encodingID)
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
