@@ -171,13 +171,13 @@ import TapeTestSupport
     /// Each lie of a crafted 1.5 (grouped) directory gives the named error, positioned in the block
     /// (at offset 1000), whether the whole block or one row range is read.
     @Test func craftedGroupDirectoriesGivePositionedErrors() throws {
-        let n = 300
+        let n = 3000
         let c = Self.column(.int64, n, nulls: true)
-        let (bytes, d) = Self.paged(c, rowsPerPage: 50, codec: .zstd(level: 1), pagesPerGroup: 4)
+        let (bytes, d) = Self.paged(c, rowsPerPage: 500, codec: .zstd(level: 1), pagesPerGroup: 4)
         let (dir, groups) = try Self.split(bytes, d, type: .int64, rows: n)
         #expect(dir.pagesPerGroup == 4 && dir.groups.count == 2 && dir.groups[0].codec == 2)
 
-        func failure(_ dir: PageDirectory, _ groups: [UInt8], rows: Range<Int> = 0..<300) -> String {
+        func failure(_ dir: PageDirectory, _ groups: [UInt8], rows: Range<Int> = 0..<3000) -> String {
             let (b, bd) = Self.assemble(dir, groups, type: .int64, nullCount: d.nullCount)
             do {
                 _ = try b.withUnsafeBytes { buf throws(FormatError) in
@@ -216,12 +216,12 @@ import TapeTestSupport
         // group_pages 0.
         var w = ByteWriter()
         w.writeU8(0)
-        w.writeVarint(50)
+        w.writeVarint(500)
         w.writeVarint(0)
         var rest = ByteWriter()
         var plain = dir
         plain.encode(type: .int64, into: &rest)
-        w.writeBytes(rest.bytes[3...])
+        w.writeBytes(rest.bytes[4...])   // marker, page_rows 500 (2 bytes), group_pages
         w.writeBytes(groups)
         let crc = w.bytes.withUnsafeBytes { CRC32C.mask(CRC32C.checksum($0)) }
         let zd = BlockDescriptor(encoding: PageDirectory.encodingID, codec: 0, storedLength: w.count, rawLength: w.count,
@@ -238,14 +238,14 @@ import TapeTestSupport
         // A zstd group relabelled lz4, and damaged group bytes under a correct block checksum.
         var lz4 = dir
         lz4.groups[1].codec = 1
-        #expect(failure(lz4, groups, rows: 250..<260).contains("lz4"))
+        #expect(failure(lz4, groups, rows: 2500..<2510).contains("lz4"))
         var damaged = groups
         damaged[damaged.count / 2] ^= 0x5A
         _ = failure(dir, damaged)   // an error or wrong rows, never a trap
         // An untouched slice of the first group still reads when the second group is damaged.
         var tail = groups
         tail[tail.count - 2] ^= 0x5A
-        #expect(failure(dir, tail, rows: 0..<200) == "no error")
+        #expect(failure(dir, tail, rows: 0..<1500) == "no error")
     }
 
     @Test("thousands of random byte edits of a paged block's directory give errors or the original rows, never a trap",
