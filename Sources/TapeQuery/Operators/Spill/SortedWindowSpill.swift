@@ -122,7 +122,7 @@ final class SortedWindowSpill {
             let expand = self.expand
             let keyInput: (Batch) -> Batch = { b in expand(Batch(columns: Array(b.columns.prefix(stored)), count: b.count)) }
             var stream = SortedWindowStream(members: memberWindows, shapes: shapes, types: types, streamRows: streamRows, memoryLimit: memoryLimit, keyInput: keyInput)
-            stream.totals = try firstPass(memberWindows, shapes, types: types, width: width, streamRows: streamRows, keyInput: keyInput)
+            (stream.totals, stream.peerGroups) = try firstPass(memberWindows, shapes, types: types, width: width, streamRows: streamRows, keyInput: keyInput)
             let last = p == specs.count - 1
             let next = last ? nil : SortedWindowSpill.sorter(spec: windows[specs[p + 1][0]], types: types + members.map { windows[$0].type }, memoryLimit: memoryLimit)
             let nextSpec = last ? nil : windows[specs[p + 1][0]]
@@ -161,15 +161,23 @@ final class SortedWindowSpill {
     }
 
     /// The sizes (and whole-partition values) of the partitions `SortedWindowStream` will stream,
-    /// from a pass over the sorted rows; empty when no member needs them.
+    /// and their large peer groups (with running values at each one's end), from a pass over the
+    /// sorted rows; empty when no member needs them.
     private func firstPass(_ members: [BoundWindow], _ shapes: [SortedWindowStream.Shape], types: [SQLType], width: Int,
-                           streamRows: Int, keyInput: @escaping (Batch) -> Batch) throws(QueryError) -> [Int: SortedWindowStream.Totals] {
+                           streamRows: Int, keyInput: @escaping (Batch) -> Batch) throws(QueryError) -> ([Int: SortedWindowStream.Totals], [Int: [Int: SortedWindowStream.PeerGroup]]) {
         let needsSize: [WindowFunction] = [.percentRank, .cumeDist, .ntile]
-        guard zip(members, shapes).contains(where: { $1 == .whole || needsSize.contains($0.function) }) else { return [:] }
+        let peers = zip(members, shapes).contains { SortedWindowStream.readsPeers($0, $1) }
+        guard peers || zip(members, shapes).contains(where: { $1 == .whole || needsSize.contains($0.function) }) else { return ([:], [:]) }
         // Whole-partition values as the last row's result of a running (or, for last_value,
-        // current-row) frame; the other members as row_number (cheap, streams alike).
+        // current-row) frame; a RANGE running frame as its ROWS form (its value at a peer
+        // group's last row is the group's); the other members as row_number (cheap, streams alike).
         var derived: [BoundWindow] = [], derivedShapes: [SortedWindowStream.Shape] = []
         for (w, s) in zip(members, shapes) {
+            if s == .cumulative, SortedWindowStream.readsPeers(w, s) {
+                derived.append(w.with(function: w.function, frame: BoundFrame(unit: .rows, start: .unboundedPreceding, end: .currentRow)))
+                derivedShapes.append(.cumulative)
+                continue
+            }
             guard s == .whole else {
                 derived.append(w.with(function: .rowNumber, frame: w.frame))
                 derivedShapes.append(.ranking)
@@ -181,16 +189,18 @@ final class SortedWindowSpill {
             derivedShapes.append(last ? .bounded(before: 0, after: 0) : .cumulative)
         }
         var totals: [Int: SortedWindowStream.Totals] = [:]
+        var groups: [Int: [Int: SortedWindowStream.PeerGroup]] = [:]
         var pass = SortedWindowStream(members: derived, shapes: derivedShapes, types: types, streamRows: streamRows, memoryLimit: memoryLimit, keyInput: keyInput)
         pass.onStreamedPartitionEnd = { ordinal, size, values in
             totals[ordinal] = SortedWindowStream.Totals(size: size, values: zip(values, shapes).map { $1 == .whole ? $0 : nil })
         }
+        if peers { pass.onLargePeerGroup = { ordinal, start, g in groups[ordinal, default: [:]][start] = g } }
         let ignore: (Batch, [Vector]) throws(QueryError) -> Void = { _, _ in }
         try sort.merge { b throws(QueryError) in
             try pass.add(Batch(columns: Array(b.columns.prefix(width)), count: b.count), ignore)
             return true
         }
         try pass.finish(ignore)
-        return totals
+        return (totals, groups)
     }
 }
