@@ -27,10 +27,10 @@ struct SortedWindowStream {
         /// lag/lead or a ROWS frame whose ends are at most `before` rows before and `after` rows
         /// after the current one.
         case bounded(before: Int, after: Int)
-        /// UNBOUNDED PRECEDING to CURRENT ROW: count, sum, avg, min, max, first_value.
+        /// UNBOUNDED PRECEDING to CURRENT ROW: count, sum, avg, min, max, stddev/var, first_value.
         case cumulative
         /// The whole partition (UNBOUNDED PRECEDING to UNBOUNDED FOLLOWING, or no ORDER BY):
-        /// count, sum, avg, min, max, first_value, last_value.
+        /// count, sum, avg, min, max, stddev/var, first_value, last_value.
         case whole
     }
 
@@ -50,7 +50,7 @@ struct SortedWindowStream {
             guard case .int(let n) = d, n >= 0, n <= 1 << 20 else { return nil }
             return Int(n)
         }
-        let simple: Set<AggregateFunction> = [.count, .countStar, .sum, .avg, .min, .max]
+        let simple: Set<AggregateFunction> = [.count, .countStar, .sum, .avg, .min, .max, .stddevSamp, .stddevPop, .varSamp, .varPop]
         switch w.function {
         case .rowNumber, .rank, .denseRank, .percentRank, .cumeDist, .ntile:
             return .success(.ranking)
@@ -75,12 +75,12 @@ struct SortedWindowStream {
             if whole {
                 if case .aggregate(let a) = w.function, simple.contains(a) { return .success(.whole) }
                 if w.function == .firstValue || w.function == .lastValue { return .success(.whole) }
-                return .failure(Refusal("a whole-partition frame (only count, sum, avg, min, max, first_value and last_value)"))
+                return .failure(Refusal("a whole-partition frame (only count, sum, avg, min, max, stddev/var, first_value and last_value)"))
             }
             if case .currentRow = f.end {
                 if case .aggregate(let a) = w.function, simple.contains(a) { return .success(.cumulative) }
                 if w.function == .firstValue { return .success(.cumulative) }
-                return .failure(Refusal("a running frame (only count, sum, avg, min, max and first_value)"))
+                return .failure(Refusal("a running frame (only count, sum, avg, min, max, stddev/var and first_value)"))
             }
         }
         guard f.unit == .rows else { return .failure(Refusal("a \(f.unit.rawValue) frame that is neither running nor the whole partition")) }
@@ -173,6 +173,8 @@ struct SortedWindowStream {
         var intSums: [Int128?]
         /// Running avg: the partition's sum (compensated for DOUBLE, exact for BIGINT) and count so far.
         var averages: [RunningAverage]
+        /// Running stddev/var: the partition's moments so far.
+        var moments: [RunningMoments]
         var context: Batch?
         /// First pass: where the peer group in progress started, and the piece's last row (to
         /// see whether the next piece goes on with its group).
@@ -266,7 +268,8 @@ struct SortedWindowStream {
                 }
                 guard parts[0].count >= streamRows else { pending = [held]; return }
                 state = PartitionState(carry: Array(repeating: nil, count: members.count), intSums: Array(repeating: nil, count: members.count),
-                                       averages: Array(repeating: RunningAverage(), count: members.count))
+                                       averages: Array(repeating: RunningAverage(), count: members.count),
+                                       moments: Array(repeating: RunningMoments(), count: members.count))
             }
             let p0 = parts[0], complete = parts.count > 1 || final
             var e = complete ? p0.count : p0.count - lookahead
@@ -359,6 +362,10 @@ struct SortedWindowStream {
             case .cumulative:
                 if w.function == .aggregate(.avg) {
                     results.append(try s.averages[i].evaluate(w, input, local))
+                    continue
+                }
+                if case .aggregate(let f) = w.function, [.stddevSamp, .stddevPop, .varSamp, .varPop].contains(f) {
+                    results.append(try s.moments[i].evaluate(f, w, input, local))
                     continue
                 }
                 if w.function == .aggregate(.sum), w.type == .int {

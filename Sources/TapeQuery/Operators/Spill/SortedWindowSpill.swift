@@ -29,10 +29,29 @@ final class SortedWindowSpill {
 
     /// The first window that cannot be evaluated over spilled sorted rows, and why.
     static func refusal(_ windows: [BoundWindow]) -> (BoundWindow, String)? {
-        for w in windows {
+        for w in windows.map(streamable) {
             if case .failure(let r) = SortedWindowStream.shape(w) { return (w, r.what) }
         }
         return nil
+    }
+
+    /// `w` in the form that streams: an aggregate over a suffix frame (CURRENT ROW to UNBOUNDED
+    /// FOLLOWING, ROWS, RANGE or GROUPS) is the same aggregate over the running frame (UNBOUNDED
+    /// PRECEDING to CURRENT ROW) in the reverse order — every ORDER BY key's direction and NULLS
+    /// placement flipped, a sort of its own — folding the rows from the partition's end as the
+    /// unlimited evaluation folds a suffix. (With ROWS and ties on ORDER BY, which tied rows come
+    /// "after" is arbitrary either way.) Other calls unchanged.
+    static func streamable(_ w: BoundWindow) -> BoundWindow {
+        guard case .aggregate = w.function, case .currentRow = w.frame.start, case .unboundedFollowing = w.frame.end,
+              w.frame.exclude == .noOthers, w.frame.startOffset == nil, w.frame.endOffset == nil else { return w }
+        let reversed = w.order.map { BoundWindow.OrderKey(expr: $0.expr, descending: !$0.descending, nullsFirst: !$0.nullsFirst) }
+        var r = BoundWindow(function: w.function, args: w.args, partition: w.partition, order: reversed,
+                            frame: BoundFrame(unit: w.frame.unit, start: .unboundedPreceding, end: .currentRow),
+                            type: w.type, text: w.text, position: w.position)
+        r.ignoreNulls = w.ignoreNulls
+        r.distinct = w.distinct
+        r.fraction = w.fraction
+        return r
     }
 
     /// The error for `windows` when `refusal` names one.
@@ -43,6 +62,7 @@ final class SortedWindowSpill {
 
     /// REQUIRES: `refusal(windows)` is nil.
     init(windows: [BoundWindow], storedTypes: [SQLType], memoryLimit: Int, expand: @escaping (Batch) -> Batch) throws(QueryError) {
+        let windows = windows.map(SortedWindowSpill.streamable)
         self.windows = windows
         var order: [String] = [], groups: [String: [Int]] = [:]
         for (i, w) in windows.enumerated() {
