@@ -15,7 +15,10 @@ import TapeFormat
 /// whole-partition frames, percent_rank, cume_dist and ntile take the partition's size and
 /// whole-partition values from `totals`, filled by a first pass over the same sorted rows
 /// (`SortedWindowSpill`). When a function reads peers (rank, RANGE frames) pieces end at the end
-/// of a peer group. Functions of other shapes cannot stream: `shape` returns nil for them.
+/// of a peer group; a peer group of `streamRows` rows or more (ties on ORDER BY beyond the limit)
+/// is found by that first pass, which records where it ends and the running values at its end,
+/// and is then streamed in pieces of its own, never held whole (`peerGroups`). Functions of
+/// other shapes cannot stream: `shape` returns nil for them.
 struct SortedWindowStream {
     /// How one function reads a streamed partition.
     enum Shape: Equatable {
@@ -24,10 +27,10 @@ struct SortedWindowStream {
         /// lag/lead or a ROWS frame whose ends are at most `before` rows before and `after` rows
         /// after the current one.
         case bounded(before: Int, after: Int)
-        /// UNBOUNDED PRECEDING to CURRENT ROW: count, sum, avg, min, max, first_value.
+        /// UNBOUNDED PRECEDING to CURRENT ROW: count, sum, avg, min, max, stddev/var, first_value.
         case cumulative
         /// The whole partition (UNBOUNDED PRECEDING to UNBOUNDED FOLLOWING, or no ORDER BY):
-        /// count, sum, avg, min, max, first_value, last_value.
+        /// count, sum, avg, min, max, stddev/var, first_value, last_value.
         case whole
     }
 
@@ -47,7 +50,7 @@ struct SortedWindowStream {
             guard case .int(let n) = d, n >= 0, n <= 1 << 20 else { return nil }
             return Int(n)
         }
-        let simple: Set<AggregateFunction> = [.count, .countStar, .sum, .avg, .min, .max]
+        let simple: Set<AggregateFunction> = [.count, .countStar, .sum, .avg, .min, .max, .stddevSamp, .stddevPop, .varSamp, .varPop]
         switch w.function {
         case .rowNumber, .rank, .denseRank, .percentRank, .cumeDist, .ntile:
             return .success(.ranking)
@@ -72,12 +75,12 @@ struct SortedWindowStream {
             if whole {
                 if case .aggregate(let a) = w.function, simple.contains(a) { return .success(.whole) }
                 if w.function == .firstValue || w.function == .lastValue { return .success(.whole) }
-                return .failure(Refusal("a whole-partition frame (only count, sum, avg, min, max, first_value and last_value)"))
+                return .failure(Refusal("a whole-partition frame (only count, sum, avg, min, max, stddev/var, first_value and last_value)"))
             }
             if case .currentRow = f.end {
                 if case .aggregate(let a) = w.function, simple.contains(a) { return .success(.cumulative) }
                 if w.function == .firstValue { return .success(.cumulative) }
-                return .failure(Refusal("a running frame (only count, sum, avg, min, max and first_value)"))
+                return .failure(Refusal("a running frame (only count, sum, avg, min, max, stddev/var and first_value)"))
             }
         }
         guard f.unit == .rows else { return .failure(Refusal("a \(f.unit.rawValue) frame that is neither running nor the whole partition")) }
@@ -126,6 +129,20 @@ struct SortedWindowStream {
     let types: [SQLType]
     /// Streamed partitions' totals by ordinal (partitions counted from the stream's start).
     var totals: [Int: Totals] = [:]
+    /// A peer group (rows tied on ORDER BY) of `streamRows` rows or more, found by the first
+    /// pass: where it ends (a position in its partition) and each member's result at its last
+    /// row (a running frame's value at the group's end is the RANGE value of every row in it).
+    struct PeerGroup {
+        let end: Int
+        let values: [Datum]
+    }
+    /// Large peer groups by partition ordinal, then by start position: the second pass streams
+    /// each in pieces of its own, rows taking their peer-dependent results from here, so a tie
+    /// group is never held whole (`SortedWindowSpill.firstPass`).
+    var peerGroups: [Int: [Int: PeerGroup]] = [:]
+    /// Called (by the first pass) for each peer group of `streamRows` rows or more, with its
+    /// partition ordinal and start position.
+    var onLargePeerGroup: ((Int, Int, PeerGroup) -> Void)?
     /// Called at the end of each streamed partition with its ordinal, size and the last row's
     /// results (the first pass records whole-partition values this way).
     var onStreamedPartitionEnd: ((Int, Int, [Datum]) -> Void)?
@@ -156,7 +173,15 @@ struct SortedWindowStream {
         var intSums: [Int128?]
         /// Running avg: the partition's sum (compensated for DOUBLE, exact for BIGINT) and count so far.
         var averages: [RunningAverage]
+        /// Running stddev/var: the partition's moments so far.
+        var moments: [RunningMoments]
         var context: Batch?
+        /// First pass: where the peer group in progress started, and the piece's last row (to
+        /// see whether the next piece goes on with its group).
+        var groupStart: Int?
+        var lastRow: Batch?
+        /// Second pass: the large peer group the next piece goes on with.
+        var big: (start: Int, group: PeerGroup)?
     }
 
     /// A running avg carried from piece to piece.
@@ -243,13 +268,29 @@ struct SortedWindowStream {
                 }
                 guard parts[0].count >= streamRows else { pending = [held]; return }
                 state = PartitionState(carry: Array(repeating: nil, count: members.count), intSums: Array(repeating: nil, count: members.count),
-                                       averages: Array(repeating: RunningAverage(), count: members.count))
+                                       averages: Array(repeating: RunningAverage(), count: members.count),
+                                       moments: Array(repeating: RunningMoments(), count: members.count))
             }
             let p0 = parts[0], complete = parts.count > 1 || final
             var e = complete ? p0.count : p0.count - lookahead
-            // The last peer group may go on in rows not yet here.
-            if peers, !complete { e = min(e, Int(layout.peerStart[p0.count - 1])) }
-            if peers, e > 0, e < p0.count { e = Int(layout.peerStart[e]) }
+            var big: (start: Int, group: PeerGroup)?
+            if peers, let s = state {
+                let groups = peerGroups[ordinal] ?? [:]
+                let start = s.big?.start ?? s.before
+                if let g = groups[start] {
+                    // Within a large peer group: a piece of its rows only.
+                    big = (start, g)
+                    e = min(e, g.end - s.before)
+                } else {
+                    // The last peer group may go on in rows not yet here.
+                    if !complete { e = min(e, Int(layout.peerStart[p0.count - 1])) }
+                    if e > 0, e < p0.count { e = Int(layout.peerStart[e]) }
+                    // A large peer group starts a piece of its own.
+                    if e > 1, !groups.isEmpty {
+                        for k in 1..<e where layout.peerStart[k] == Int32(k) && groups[s.before + k] != nil { e = k; break }
+                    }
+                }
+            }
             if e <= 0 {
                 if held.approximateBytes > memoryLimit {
                     throw QueryError(.execution, "Window operator needs more than the memory limit of \(QueryOptions.describe(bytes: memoryLimit)) (--memory-limit) for one group of rows tied on ORDER BY \(members[0].order.map(\.expr.text).joined(separator: ", ")) (\(held.count) rows) even after spilling its input; add ORDER BY keys that break the ties or raise --memory-limit")
@@ -257,29 +298,38 @@ struct SortedWindowStream {
                 pending = [held]
                 return
             }
-            try piece(held, rows: e, ahead: min(p0.count, e + lookahead), emit)
+            try piece(held, rows: e, ahead: min(p0.count, e + lookahead), big: big, emit)
             held = SortedWindowStream.slice(held, e..<held.count)
             if complete && e == p0.count {
-                if let s = state, let end = onStreamedPartitionEnd { end(ordinal, s.before, lastResults) }
-                state = nil
-                ordinal += 1
+                endPartition()
                 continue
             }
             if !complete { pending = [held]; return }
         }
         // The streamed partition's last piece may have left no row behind.
-        if final, let s = state {
-            onStreamedPartitionEnd?(ordinal, s.before, lastResults)
-            state = nil
-            ordinal += 1
-        }
+        if final, state != nil { endPartition() }
+    }
+
+    /// Reports the streamed partition's end (and a large peer group closing with it).
+    private mutating func endPartition() {
+        guard let s = state else { return }
+        if let g = s.groupStart, s.before - g >= streamRows { onLargePeerGroup?(ordinal, g, PeerGroup(end: s.before, values: lastResults)) }
+        onStreamedPartitionEnd?(ordinal, s.before, lastResults)
+        state = nil
+        ordinal += 1
+    }
+
+    /// Whether `b`'s first row ties with `a`'s (one row) on every ORDER BY key.
+    private func sameOrder(_ a: Batch, _ b: Batch) throws(QueryError) -> Bool {
+        let two = try StreamingWindow.concat(a, SortedWindowStream.slice(b, 0..<1))
+        return try layout(two, partitioned: false).peerStart[1] == 0
     }
 
     private var lastResults: [Datum] = []
 
     /// The first `e` rows of `held` (all of the streamed partition), with `ahead` rows of it
-    /// readable after them.
-    private mutating func piece(_ held: Batch, rows e: Int, ahead: Int, _ emit: (Batch, [Vector]) throws(QueryError) -> Void) throws(QueryError) {
+    /// readable after them; `big`: they all belong to this large peer group.
+    private mutating func piece(_ held: Batch, rows e: Int, ahead: Int, big: (start: Int, group: PeerGroup)?, _ emit: (Batch, [Vector]) throws(QueryError) -> Void) throws(QueryError) {
         guard var s = state else { return }
         let rows = SortedWindowStream.slice(held, 0..<e)
         let local = try layout(rows, partitioned: false)
@@ -314,6 +364,10 @@ struct SortedWindowStream {
                     results.append(try s.averages[i].evaluate(w, input, local))
                     continue
                 }
+                if case .aggregate(let f) = w.function, [.stddevSamp, .stddevPop, .varSamp, .varPop].contains(f) {
+                    results.append(try s.moments[i].evaluate(f, w, input, local))
+                    continue
+                }
                 if w.function == .aggregate(.sum), w.type == .int {
                     var v = try StreamingWindow.cumulativeIntSum(w, input, sum: &s.intSums[i])
                     if w.frame.unit != .rows { v = v.gather(local.peerEnd.map { $0 - 1 }) }
@@ -333,8 +387,37 @@ struct SortedWindowStream {
                 results.append(.constant(d, type: w.type, count: e))
             }
         }
+        if let b = big {
+            // Peer-dependent results of a large group: from its start, its end (first pass) and
+            // the partition's size; the rest (row_number, lag, ROWS frames) as computed.
+            if s.before == b.start { s.dense += 1 }
+            let size = total?.size ?? 0
+            for (i, w) in members.enumerated() where SortedWindowStream.readsPeers(w, shapes[i]) {
+                let d: Datum
+                switch w.function {
+                case .rank: d = .int(Int64(b.start + 1))
+                case .denseRank: d = .int(s.dense)
+                case .percentRank: d = .double(size > 1 ? Double(b.start) / Double(size - 1) : 0)
+                case .cumeDist: d = .double(Double(b.group.end) / Double(max(1, size)))
+                default: d = b.group.values[i]
+                }
+                results[i] = .constant(d, type: w.type, count: e)
+            }
+            s.big = s.before + e < b.group.end ? b : nil
+        } else if peers {
+            for k in 0..<e where local.peerStart[k] == Int32(k) { s.dense += 1 }
+        }
+        if let record = onLargePeerGroup {
+            let continues = try s.lastRow.map { (prev) throws(QueryError) in try sameOrder(prev, rows) } ?? false
+            for k in 0..<e where local.peerStart[k] == Int32(k) && !(k == 0 && continues) {
+                if let g = s.groupStart, s.before + k - g >= streamRows {
+                    record(ordinal, g, PeerGroup(end: s.before + k, values: k == 0 ? lastResults : results.map { $0.datum(k - 1) }))
+                }
+                s.groupStart = s.before + k
+            }
+            s.lastRow = SortedWindowStream.slice(rows, e - 1..<e)
+        }
         s.before += e
-        if peers { for k in 0..<e where local.peerStart[k] == Int32(k) { s.dense += 1 } }
         if lookback > 0 {
             let withContext = try s.context.map { (c) throws(QueryError) in try StreamingWindow.concat(c, rows) } ?? rows
             let keep = min(lookback, withContext.count)

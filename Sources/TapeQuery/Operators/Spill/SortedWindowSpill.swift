@@ -29,10 +29,29 @@ final class SortedWindowSpill {
 
     /// The first window that cannot be evaluated over spilled sorted rows, and why.
     static func refusal(_ windows: [BoundWindow]) -> (BoundWindow, String)? {
-        for w in windows {
+        for w in windows.map(streamable) {
             if case .failure(let r) = SortedWindowStream.shape(w) { return (w, r.what) }
         }
         return nil
+    }
+
+    /// `w` in the form that streams: an aggregate over a suffix frame (CURRENT ROW to UNBOUNDED
+    /// FOLLOWING, ROWS, RANGE or GROUPS) is the same aggregate over the running frame (UNBOUNDED
+    /// PRECEDING to CURRENT ROW) in the reverse order — every ORDER BY key's direction and NULLS
+    /// placement flipped, a sort of its own — folding the rows from the partition's end as the
+    /// unlimited evaluation folds a suffix. (With ROWS and ties on ORDER BY, which tied rows come
+    /// "after" is arbitrary either way.) Other calls unchanged.
+    static func streamable(_ w: BoundWindow) -> BoundWindow {
+        guard case .aggregate = w.function, case .currentRow = w.frame.start, case .unboundedFollowing = w.frame.end,
+              w.frame.exclude == .noOthers, w.frame.startOffset == nil, w.frame.endOffset == nil else { return w }
+        let reversed = w.order.map { BoundWindow.OrderKey(expr: $0.expr, descending: !$0.descending, nullsFirst: !$0.nullsFirst) }
+        var r = BoundWindow(function: w.function, args: w.args, partition: w.partition, order: reversed,
+                            frame: BoundFrame(unit: w.frame.unit, start: .unboundedPreceding, end: .currentRow),
+                            type: w.type, text: w.text, position: w.position)
+        r.ignoreNulls = w.ignoreNulls
+        r.distinct = w.distinct
+        r.fraction = w.fraction
+        return r
     }
 
     /// The error for `windows` when `refusal` names one.
@@ -43,6 +62,7 @@ final class SortedWindowSpill {
 
     /// REQUIRES: `refusal(windows)` is nil.
     init(windows: [BoundWindow], storedTypes: [SQLType], memoryLimit: Int, expand: @escaping (Batch) -> Batch) throws(QueryError) {
+        let windows = windows.map(SortedWindowSpill.streamable)
         self.windows = windows
         var order: [String] = [], groups: [String: [Int]] = [:]
         for (i, w) in windows.enumerated() {
@@ -122,7 +142,7 @@ final class SortedWindowSpill {
             let expand = self.expand
             let keyInput: (Batch) -> Batch = { b in expand(Batch(columns: Array(b.columns.prefix(stored)), count: b.count)) }
             var stream = SortedWindowStream(members: memberWindows, shapes: shapes, types: types, streamRows: streamRows, memoryLimit: memoryLimit, keyInput: keyInput)
-            stream.totals = try firstPass(memberWindows, shapes, types: types, width: width, streamRows: streamRows, keyInput: keyInput)
+            (stream.totals, stream.peerGroups) = try firstPass(memberWindows, shapes, types: types, width: width, streamRows: streamRows, keyInput: keyInput)
             let last = p == specs.count - 1
             let next = last ? nil : SortedWindowSpill.sorter(spec: windows[specs[p + 1][0]], types: types + members.map { windows[$0].type }, memoryLimit: memoryLimit)
             let nextSpec = last ? nil : windows[specs[p + 1][0]]
@@ -161,15 +181,23 @@ final class SortedWindowSpill {
     }
 
     /// The sizes (and whole-partition values) of the partitions `SortedWindowStream` will stream,
-    /// from a pass over the sorted rows; empty when no member needs them.
+    /// and their large peer groups (with running values at each one's end), from a pass over the
+    /// sorted rows; empty when no member needs them.
     private func firstPass(_ members: [BoundWindow], _ shapes: [SortedWindowStream.Shape], types: [SQLType], width: Int,
-                           streamRows: Int, keyInput: @escaping (Batch) -> Batch) throws(QueryError) -> [Int: SortedWindowStream.Totals] {
+                           streamRows: Int, keyInput: @escaping (Batch) -> Batch) throws(QueryError) -> ([Int: SortedWindowStream.Totals], [Int: [Int: SortedWindowStream.PeerGroup]]) {
         let needsSize: [WindowFunction] = [.percentRank, .cumeDist, .ntile]
-        guard zip(members, shapes).contains(where: { $1 == .whole || needsSize.contains($0.function) }) else { return [:] }
+        let peers = zip(members, shapes).contains { SortedWindowStream.readsPeers($0, $1) }
+        guard peers || zip(members, shapes).contains(where: { $1 == .whole || needsSize.contains($0.function) }) else { return ([:], [:]) }
         // Whole-partition values as the last row's result of a running (or, for last_value,
-        // current-row) frame; the other members as row_number (cheap, streams alike).
+        // current-row) frame; a RANGE running frame as its ROWS form (its value at a peer
+        // group's last row is the group's); the other members as row_number (cheap, streams alike).
         var derived: [BoundWindow] = [], derivedShapes: [SortedWindowStream.Shape] = []
         for (w, s) in zip(members, shapes) {
+            if s == .cumulative, SortedWindowStream.readsPeers(w, s) {
+                derived.append(w.with(function: w.function, frame: BoundFrame(unit: .rows, start: .unboundedPreceding, end: .currentRow)))
+                derivedShapes.append(.cumulative)
+                continue
+            }
             guard s == .whole else {
                 derived.append(w.with(function: .rowNumber, frame: w.frame))
                 derivedShapes.append(.ranking)
@@ -181,16 +209,18 @@ final class SortedWindowSpill {
             derivedShapes.append(last ? .bounded(before: 0, after: 0) : .cumulative)
         }
         var totals: [Int: SortedWindowStream.Totals] = [:]
+        var groups: [Int: [Int: SortedWindowStream.PeerGroup]] = [:]
         var pass = SortedWindowStream(members: derived, shapes: derivedShapes, types: types, streamRows: streamRows, memoryLimit: memoryLimit, keyInput: keyInput)
         pass.onStreamedPartitionEnd = { ordinal, size, values in
             totals[ordinal] = SortedWindowStream.Totals(size: size, values: zip(values, shapes).map { $1 == .whole ? $0 : nil })
         }
+        if peers { pass.onLargePeerGroup = { ordinal, start, g in groups[ordinal, default: [:]][start] = g } }
         let ignore: (Batch, [Vector]) throws(QueryError) -> Void = { _, _ in }
         try sort.merge { b throws(QueryError) in
             try pass.add(Batch(columns: Array(b.columns.prefix(width)), count: b.count), ignore)
             return true
         }
         try pass.finish(ignore)
-        return totals
+        return (totals, groups)
     }
 }
