@@ -165,6 +165,7 @@ struct ColumnBuffer {
         case .dictionary(_, var i):
             i.removeAll(keepingCapacity: true)
             indices = i
+        case .interval, .constant: break   // never a stored column's storage: nothing to reuse
         }
         if type == .string {
             plain.removeAll()
@@ -200,6 +201,8 @@ extension ColumnBuffer {
             if let source { for (k, r) in range.enumerated() where !source[r] { bools[start + k] = false } }
         case .strings, .dictionary:
             try storeStrings(column, range: range, validity: source)
+        case .interval, .constant:
+            preconditionFailure("query-only storage for a \(column.type) column (TableWriter.storageMatches refuses it)")
         }
         appendValidity(source, range: range, nulls: nulls)
     }

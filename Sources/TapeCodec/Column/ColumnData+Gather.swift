@@ -14,6 +14,8 @@ extension ColumnData {
             if let g = try? s.gather(rows) { storage = .strings(g) } else {
                 storage = .dictionary(entries: s, indices: rows.map { UInt32(truncatingIfNeeded: $0) })
             }
+        case .interval(let v): storage = .interval(rows.map { v[Int($0)] })
+        case .constant: return ColumnData(type: type, storage: self.storage, count: rows.count)
         }
         var validity: Bitmap? = nil
         if let v = self.validity {

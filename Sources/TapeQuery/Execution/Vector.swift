@@ -56,6 +56,8 @@ struct Vector {
         case .dictionary(let e, let idx):
             // A chunk whose rows are all NULL may have no entries: give the placeholder index 0 one.
             storage = .dict(entries: e.count == 0 ? .oneEmptyString : e, indices: idx)
+        case .interval(let v): storage = .interval(v)
+        case .constant(let d): storage = .constant(d)
         }
     }
 
