@@ -140,7 +140,7 @@ struct ColumnBuffer {
     /// Moves the buffered rows out as a `ColumnData`, leaving the buffer empty. Pass the column
     /// back to `reclaim` after encoding so its arrays' capacity is reused (memory stays flat).
     mutating func take() -> ColumnData {
-        let storage: ColumnData.Storage
+        let storage: ColumnLayout
         switch type {
         case .int64, .timestamp, .duration: storage = .int64(ints); ints = []
         case .float64: storage = .float64(doubles); doubles = []
@@ -156,7 +156,7 @@ struct ColumnBuffer {
         return ColumnData(type: type, storage: storage, validity: validity)
     }
 
-    mutating func reclaim(_ storage: ColumnData.Storage) {
+    mutating func reclaim(_ storage: ColumnLayout) {
         switch storage {
         case .int64(var a): a.removeAll(keepingCapacity: true); ints = a
         case .float64(var a): a.removeAll(keepingCapacity: true); doubles = a

@@ -147,7 +147,7 @@ public final class TableWriter {
         }
     }
 
-    static func storageMatches(_ s: ColumnData.Storage, _ t: ColumnType) -> Bool {
+    static func storageMatches(_ s: ColumnLayout, _ t: ColumnType) -> Bool {
         switch (s, t) {
         case (.int64, .int64), (.int64, .timestamp), (.int64, .duration), (.float64, .float64), (.bool, .bool),
              (.strings, .string), (.dictionary, .string): return true

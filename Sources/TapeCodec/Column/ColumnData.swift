@@ -3,15 +3,11 @@ import TapeFormat
 /// The values of one column over a run of rows, in memory: what the writer buffers for a chunk and
 /// what the reader decodes from a block.
 ///
-/// Values are **spread**: there is one slot per row, and a null row's slot holds a placeholder
-/// (0, 0.0, false, or string/dictionary index 0 / empty string) that must be ignored.
-/// Every buffer is laid out as an Apache Arrow array's: validity and booleans bit-packed LSB first
-/// (`Bitmap`), numbers as contiguous 8-byte values, strings as offsets + UTF-8 bytes
-/// (`StringArray`), dictionary strings as 32-bit indices into a `StringArray`.
-/// `validity == nil` means no row is null.
+/// The values are a `ColumnLayout` — the same enum a query `Vector` holds, so a decoded block is
+/// handed to the query engine as it is. Stored and decoded columns use its array cases (spread,
+/// Arrow-laid-out: see `ColumnLayout`); `.interval` and `.constant` come only from the query side
+/// (`TableWriter` refuses them). `validity == nil` means no row is null.
 public struct ColumnData: Sendable, Equatable {
-    public typealias Storage = ColumnLayout
-
     public var type: ColumnType
     /// The values, in the layout the query engine's vectors share (see `ColumnLayout`).
     public var storage: ColumnLayout

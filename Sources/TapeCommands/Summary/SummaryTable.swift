@@ -235,7 +235,7 @@ enum SummaryTable {
     private static func column(_ type: ColumnType, _ values: [Datum]) throws -> ColumnData {
         var validity = Bitmap(count: values.count, value: false)
         for (i, v) in values.enumerated() where !v.isNull { validity[i] = true }
-        let storage: ColumnData.Storage
+        let storage: ColumnLayout
         switch type {
         case .float64:
             storage = .float64(values.map { v -> Double in
