@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tape
 import TapeCodec
+import TapeFormat
 import TapeIO
 @testable import TapeCommands
 import TapeTestSupport
@@ -91,6 +92,43 @@ struct SummaryFastPathTests {
             }
         }
         #expect(accepted > 0)
+    }
+
+    @Test func craftedFootersWithAValidChecksumAreCheckedAsTheFullReaderChecksThem() throws {
+        // A footer re-sealed with a correct CRC but an index the full reader refuses (rows that
+        // do not continue, a chunk outside its frame, a duplicate table, a bad table name): the
+        // scan must not vouch for it; the full reader reports it.
+        let dir = TempDir(); defer { dir.cleanup() }
+        let good = dir.path("good.tape")
+        try writeRun(good, metadata: ["strategy": "sma"], rows: 40)
+        let reader = try TapeReader(path: good)
+        let footer = reader.footer
+        let dataEnd = reader.footerOffset
+        let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: good)))[0..<dataEnd]
+        var crafted: [(String, Footer)] = []
+        var f = footer
+        f.tables[0].chunks[0].rowStart = 1
+        crafted.append(("rows do not continue", f))
+        f = footer
+        f.tables[0].chunks[0].frameLength += 1
+        crafted.append(("chunk frame and body disagree", f))
+        f = footer
+        f.tables.append(f.tables[0])
+        crafted.append(("duplicate table", f))
+        f = footer
+        f.tables[1].name = "bad\u{7}name"
+        crafted.append(("bad table name", f))
+        f = footer
+        f.tables[0].rowCount += 1
+        crafted.append(("row count", f))
+        for (what, footer) in crafted {
+            var w = ByteWriter()
+            footer.encodeSealed(at: dataEnd, into: &w)
+            let p = dir.path("crafted.tape")
+            try Data(Array(data) + w.bytes).write(to: URL(fileURLWithPath: p))
+            #expect(throws: (any Error).self, "\(what)") { try TapeReader(path: p) }
+            #expect(scanned(p) == nil, "\(what)")
+        }
     }
 
     @Test func damagedTruncatedOrUnsealedFilesAreLeftToTheFullReader() throws {

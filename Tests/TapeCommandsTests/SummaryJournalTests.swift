@@ -61,6 +61,75 @@ struct SummaryJournalTests {
         return runs
     }
 
+    @Test func compactionAndRecoveryRecordTheRunsTheyRewrite() throws {
+        // Compaction and salvage seal a temporary file and rename it over the run; sealing in
+        // place (a torn run) seals the run itself. Each leaves a record under the run's own name
+        // with the file's final identity, which the summary uses, and answers stay right.
+        let dir = TempDir(); defer { dir.cleanup() }
+        let runs = try makeRuns(dir, count: 4)
+        _ = try summary(runs, cache: .on)
+        #expect(recordCount(runs) == 0)
+        func record(_ name: String) throws -> ScannedFooter? {
+            let bytes = journalBytes(runs)
+            return try bytes.withUnsafeBytes { SummaryJournal.payloads($0) }.compactMap { p in
+                try SummaryJournalReader.decode(bytes, p)
+            }.last { String(decoding: bytes[$0.0], as: UTF8.self) == name }?.1
+        }
+        func metadata(_ s: ScannedFooter) -> [String] {
+            var keys: [String] = []
+            s.forEachMetadata { k, _ in keys.append(String(decoding: k, as: UTF8.self)) }
+            return keys
+        }
+
+        _ = try Compactor.compact(path: runs + "/run1.tape")
+        let compacted = try #require(try record("run1.tape"))
+        #expect(compacted.identity == FileIdentity(path: runs + "/run1.tape"))
+        #expect(metadata(compacted).contains("tape.compacted"))
+        #expect(recordCount(runs) == 1)   // none under the temporary name
+
+        // A torn run (its footer cut off) is sealed in place.
+        let torn = runs + "/run2.tape"
+        let size = try #require(FileIdentity(path: torn)).size
+        #expect(truncate(torn, off_t(size) - 20) == 0)
+        _ = try Recovery.recover(path: torn)
+        let resealed = try #require(try record("run2.tape"))
+        #expect(resealed.identity == FileIdentity(path: torn))
+        #expect(metadata(resealed).contains("tape.recovered"))
+
+        // Salvage of a sealed run with a damaged chunk rewrites it under a temporary name.
+        let damaged = runs + "/run3.tape"
+        let h = try FileHandle(forUpdating: URL(fileURLWithPath: damaged))
+        try h.seek(toOffset: 40)
+        let byte = try #require(try h.read(upToCount: 1)).first ?? 0
+        try h.seek(toOffset: 40)
+        try h.write(contentsOf: Data([byte ^ 0xFF]))
+        try h.close()
+        _ = try Recovery.recover(path: damaged, salvage: true)
+        let salvaged = try #require(try record("run3.tape"))
+        #expect(salvaged.identity == FileIdentity(path: damaged))
+        #expect(recordCount(runs) == 3)
+
+        // The summary takes them (and empties the journal), and answers as reading every file.
+        let reference = try summary(runs, cache: .off)
+        #expect(try summary(runs, cache: .on) == reference)
+        #expect(recordCount(runs) == 0)
+        #expect(try summary(runs, cache: .on) == reference)
+    }
+
+    @Test func runsWrittenByIngestAreRecorded() throws {
+        // `tape ingest` (any language's writer) seals through the same writer: one record.
+        let dir = TempDir(); defer { dir.cleanup() }
+        let path = dir.path("ingested.tape")
+        let lines = [#"{"$schema":"equity","ts":"timestamp!","equity":"float64"}"#]
+            + (0..<50).map { #"{"$table":"equity","ts":"2024-01-\#(String(format: "%02d", $0 % 28 + 1))T\#(String(format: "%02d", $0 / 28)):00:00Z","equity":\#(100 + Double($0 % 9))}"# }
+            + [#"{"$close":true}"#]
+        let r = try runTape(["ingest", path, "--metadata", "strategy=ing"], stdin: lines.joined(separator: "\n") + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        let journal = try #require(SummaryJournalReader(dir: dir.url.path))
+        let record = try #require(journal.records[ArraySlice("ingested.tape".utf8)])
+        #expect(record.identity == FileIdentity(path: path))
+    }
+
     @Test func writersRecordTheirRunsAndSummaryAnswersFromTheJournalThenEmptiesIt() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let runs = try makeRuns(dir)

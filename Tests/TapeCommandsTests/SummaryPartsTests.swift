@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import Tape
+import TapeCodec
+import TapeFormat
 @testable import TapeCommands
 import TapeTestSupport
 
@@ -51,6 +53,42 @@ struct SummaryPartsTests {
             #expect(whole.wanted == one.wanted)
         }
         #expect(one.wanted.contains("Extra"))
+    }
+
+    @Test func columnsBuiltFromTheTableEqualTheRowByRowValues() throws {
+        // Every kind of source: run (with and without ids), path, status, metrics of each kind
+        // (a BIGINT column leaving doubles null), metadata typed BIGINT/DOUBLE/BOOLEAN/TIMESTAMP/
+        // VARCHAR with runs lacking the key, and a name no run has; rows in a shuffled order.
+        let count = 40
+        let paths = RunPathList((0..<count).map { "d\($0 / 10)/r\($0).tape" })
+        func typedFacts(_ i: Int) -> RunFacts {
+            var f = facts(i)
+            if i % 3 != 1 { f.metadata.append(("ratio", String(Double(i) / 8))) }
+            if i % 2 == 0 { f.metadata.append(("flag", i % 4 == 0 ? "true" : "false")) }
+            if i % 5 != 2 { f.metadata.append(("since", "2024-01-\(String(format: "%02d", i % 28 + 1))T00:00:00Z")) }
+            f.metadata.append(("word", i % 9 == 0 ? "" : "w,\"\(i % 4)"))
+            return f
+        }
+        let wanted = ["sharpe", "mixed", "late", "trades", "fast", "strategy", "ratio", "flag", "since", "word", "absent"]
+        var table = RunTable(wanted: wanted)
+        for i in 0..<count { table.append(path: i, facts: typedFacts(i)) }
+        let view = SummaryView(table: table, paths: paths)
+        #expect(Set(view.types) == [.double, .int, .string, .bool, .timestamp])
+        var order = view.rows
+        order.shuffle()
+        for name in ["run", "path", "status"] + wanted {
+            let source = view.source(name)
+            let type = view.type(source).columnType
+            for rows in [order[...], order[5..<5], order[3..<17]] {
+                let column = try view.column(source, rows: rows, type: type)
+                #expect(column.type == type)
+                #expect(column.count == rows.count)
+                let batch = RecordBatch(schema: try Schema([ColumnDef(name, type)]), columns: [column], count: column.count)
+                let got = (0..<column.count).map { batch.value(row: $0, column: 0) }
+                let want = rows.map { view.datum(source, Int($0)) }
+                #expect(got.map(\.sqlLiteral) == want.map(\.sqlLiteral), "\(name)")
+            }
+        }
     }
 
     @Test func aRunWithoutAnIDIsNamedByItsFileNameWithoutTape() {

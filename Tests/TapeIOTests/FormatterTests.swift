@@ -1,3 +1,4 @@
+import Foundation
 import TapeCodec
 import TapeFormat
 import Testing
@@ -72,6 +73,28 @@ let sampleRows: [[Value]] = [
             "",
         ].joined(separator: "\n")
         #expect(text == expected)
+    }
+
+    @Test func floatsAreSpelledAsSwiftsDescription() throws {
+        // Cells are written without a `String` per number: they must still spell `description`
+        // exactly, for every kind of double (random bit patterns, subnormals, signed zeros and
+        // NaNs, powers of ten at the exponent switch-overs).
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, .nan, -.nan, Double(nan: 7, signaling: true), .infinity, -.infinity,
+                                .leastNonzeroMagnitude, -.leastNormalMagnitude, .greatestFiniteMagnitude, .ulpOfOne, 100, 0.1]
+        values += (-20...20).flatMap { e in [pow(10, Double(e)), -pow(10, Double(e)) * 1.5] }
+        values += (0..<20_000).map { _ in Double(bitPattern: rng.next()) }
+        values += (0..<20_000).map { _ in Double.random(in: -1e6...1e6, using: &rng) }
+        for style in [CellStyle.csv(delimiter: 44), .table] {
+            var out: [UInt8] = [0x7C]
+            var expected: [UInt8] = [0x7C]
+            for v in values {
+                CellRenderer.appendDouble(v, style: style, to: &out)
+                out.append(0x0A)
+                expected += Array(v.description.utf8) + [0x0A]
+            }
+            #expect(out == expected)
+        }
     }
 
     @Test func csvQuotesWhatWouldNotReadBack() throws {

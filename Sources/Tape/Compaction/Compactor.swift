@@ -232,8 +232,14 @@ public enum Compactor {
         let chunksAfter = fresh.tables.reduce(0) { $0 + $1.chunks.count }
         let bytesAfter = fresh.fileSize
 
-        // Replace (the writer fsynced and closed the file).
+        // Replace (the writer fsynced and closed the file), then record the run for `tape summary`
+        // under its own name (the writer sealed it under the temporary one: no record).
+        var sealedInfo = stat()
+        let identity = stat(tmp, &sealedInfo) == 0 ? (device: UInt64(sealedInfo.st_dev), inode: UInt64(sealedInfo.st_ino)) : nil
         try replacement.commit()
+        if let identity {
+            SummaryJournal.appendRecord(renamed: target, footer: fresh.footer, device: identity.device, inode: identity.inode)
+        }
         return CompactionResult(path: path, bytesBefore: bytesBefore, bytesAfter: bytesAfter, chunksBefore: chunksBefore,
                                 chunksAfter: chunksAfter, rows: kept.map { ($0.name, writtenRows[$0.name] ?? 0) },
                                 dropped: dropped, downsampled: downsampled)

@@ -59,17 +59,21 @@ public final class AtomicReplacement {
     /// fsynced it), closes it, renames it over `target` and fsyncs the directory. On failure the
     /// temporary file is removed and `target` is untouched (or, if only the directory fsync
     /// failed, replaced but perhaps not durably).
-    public func commit() throws {
+    ///
+    /// With `durable: false` nothing is fsynced: readers still see the old file or the new one,
+    /// never a mix, but after a crash `target` may be the old file, or the new one empty or cut
+    /// short. Only for files whose readers detect that and can do without them (a cache).
+    public func commit(durable: Bool = true) throws {
         do {
             if !file.isClosed {
-                try file.sync()
+                if durable { try file.sync() }
                 try file.close()
             }
         } catch {
             discard()
             throw error
         }
-        try publish(replacingExisting: true, durable: true)
+        try publish(replacingExisting: true, durable: durable)
     }
 
     /// Puts the temporary file at `target`, leaving it open (a new run whose writer goes on

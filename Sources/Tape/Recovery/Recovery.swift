@@ -147,7 +147,10 @@ public enum Recovery {
         }
         if plan.prefixEnd == Int.max && sealed == nil {
             let tables = tableEntries(plan, offsets: plan.frames.map(\.offset), headerLengths: nil)
-            report.metricsRecomputed = try seal(file, at: plan.dataEnd, metadata: meta, tables: tables)
+            let sealed = try seal(file, at: plan.dataEnd, metadata: meta, tables: tables)
+            report.metricsRecomputed = sealed.metrics
+            // Sealed in place, the writer lock still held: its record for `tape summary`.
+            SummaryJournal.appendRecord(sealed: file.fd, path: path, footer: sealed.footer)
         } else {
             // A sealed file is never cut in place: until the rename it stays as it was. Its
             // footer's sections other than the metrics (recomputed) are carried over.
@@ -213,12 +216,13 @@ public enum Recovery {
     /// seals again with them. A crash in between leaves the first, valid footer. Returns whether
     /// metrics were stored.
     private static func seal(_ file: RawFile, at dataEnd: Int, metadata: RunMetadata.Pairs,
-                             tables: [Footer.TableEntry], sections: [(tag: UInt64, bytes: [UInt8])] = []) throws -> Bool {
-        try writeFooter(Footer(metadata: metadata, tables: tables, sections: sections), file, at: dataEnd)
-        guard let metrics = try? recomputedMetrics(file, metadata: metadata), !metrics.entries.isEmpty else { return false }
-        try writeFooter(Footer(metadata: metadata, tables: tables, sections: sections + [(RunMetrics.sectionTag, metrics.sectionBytes())]),
-                        file, at: dataEnd)
-        return true
+                             tables: [Footer.TableEntry], sections: [(tag: UInt64, bytes: [UInt8])] = []) throws -> (metrics: Bool, footer: Footer) {
+        let bare = Footer(metadata: metadata, tables: tables, sections: sections)
+        try writeFooter(bare, file, at: dataEnd)
+        guard let metrics = try? recomputedMetrics(file, metadata: metadata), !metrics.entries.isEmpty else { return (false, bare) }
+        let footer = Footer(metadata: metadata, tables: tables, sections: sections + [(RunMetrics.sectionTag, metrics.sectionBytes())])
+        try writeFooter(footer, file, at: dataEnd)
+        return (true, footer)
     }
 
     /// Replaces everything from `dataEnd` on with `footer` and a trailer, durably.
@@ -283,9 +287,14 @@ public enum Recovery {
         }
         progress?(.rewriting, position, position)   // every frame written: the exact total
         let tables = tableEntries(plan, offsets: offsets, headerLengths: headerLengths)
-        let metrics = try seal(out, at: position, metadata: metadata, tables: tables, sections: sections)
+        let sealed = try seal(out, at: position, metadata: metadata, tables: tables, sections: sections)
+        var st = stat()
+        let identity = fstat(out.fd, &st) == 0 ? (device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) : nil
         try replacement.commit()
         try source.close()
-        return metrics
+        if let identity {
+            SummaryJournal.appendRecord(renamed: path, footer: sealed.footer, device: identity.device, inode: identity.inode)
+        }
+        return sealed.metrics
     }
 }

@@ -60,6 +60,21 @@ public enum SummaryJournal {
         _ = close(journal)
     }
 
+    /// Appends the record of a run sealed under a temporary name and renamed to `path` since
+    /// (compaction, salvage): opens `path` and, if it is still the file sealed (`device`,
+    /// `inode`) and no writer holds it, takes the writer lock and records it as `appendRecord(sealed:)`
+    /// does (its mtime stamped again: the rename moved its ctime). Best effort, as that one.
+    /// REQUIRES: `footer` is the footer the file was sealed with.
+    public static func appendRecord(renamed path: String, footer: Footer, device: UInt64, inode: UInt64) {
+        let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { return }
+        defer { _ = close(fd) }
+        var st = stat()
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+              UInt64(st.st_dev) == device, UInt64(st.st_ino) == inode else { return }
+        appendRecord(sealed: fd, path: path, footer: footer)
+    }
+
     /// One framed record (header and payload) of the grammar above.
     static func encode(name: [UInt8], size: UInt64, mtime: Int64, ctime: Int64, inode: UInt64, device: UInt64,
                        metadata: [(key: String, value: String)], metrics: [UInt8]) -> [UInt8] {

@@ -90,25 +90,8 @@ struct ScannedFooter {
         let magic = try r.readRange(4, "footer magic")
         guard bytes[magic].elementsEqual(Footer.magic) else { return nil }
         guard let (metadataStart, metadataCount, status) = try metadata(&r, bytes) else { return nil }
-        // table_count varint / table_entry*: walked by its grammar, nothing kept.
-        let tables = try r.readCount("table count", limit: r.remaining / 4)
-        var entries = 0   // index entries so far, within the limit the reader enforces (format-spec §7)
-        for _ in 0..<tables {
-            _ = try string(&r, bytes)
-            let schema = try Schema(decoding: &r)
-            let perEntry = IndexLimits.entries(columns: schema.count)
-            entries += perEntry
-            guard entries <= IndexLimits.maxEntries else { return nil }
-            _ = try r.readCount("table row count", limit: Int(Int64.max / 2))
-            let chunks = try r.readCount("chunk count", limit: min(r.remaining / (5 + schema.count * 6),
-                                                                   (IndexLimits.maxEntries - entries) / perEntry))
-            entries += chunks * perEntry
-            for _ in 0..<chunks {
-                for _ in 0..<4 { _ = try r.readVarint("chunk entry") }
-                let rows = try r.readCount("chunk row count", limit: ChunkHeader.maxRowCount)
-                for c in schema.columns { _ = try BlockDescriptor(decoding: &r, type: c.type, rowCount: rows) }
-            }
-        }
+        // table_count varint / table_entry*: checked as the full reader checks it, nothing kept.
+        _ = try Footer.decodeTables(&r, dataEnd: baseOffset + range.lowerBound, keep: false)
         // section_count varint / { tag varint, length varint, bytes }*: the metrics section (the last of tag 1).
         let sections = try r.readCount("section count", limit: r.remaining / 2)
         var metrics: Range<Int>?

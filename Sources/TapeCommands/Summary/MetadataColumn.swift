@@ -4,9 +4,9 @@
 /// values; past that, new values are stored as they come (no index grows without bound).
 struct MetadataColumn {
     /// Per row, its value's code; rows past the end lack the key.
-    private var codes: [UInt32] = []
+    fileprivate var codes: [UInt32] = []
     /// The values codes refer to; code 0 is unused.
-    private var values: [String] = [""]
+    fileprivate var values: [String] = [""]
     private var index: [String: UInt32] = [:]
     static let dedupeLimit = 1 << 16
 
@@ -60,5 +60,15 @@ struct MetadataColumn {
         var map = [UInt32](repeating: 0, count: other.values.count)
         for c in other.values.indices.dropFirst() { map[c] = code(for: other.values[c]) }
         codes += other.codes.lazy.map { map[Int($0)] }
+    }
+}
+
+extension MetadataColumn {
+    /// The values codes refer to (index 0 is unused: the code of a run lacking the key).
+    var codedValues: [String] { values }
+
+    /// The code of each of `rows` (0 for a row lacking the key).
+    func codes(of rows: some Collection<Int32>) -> [UInt32] {
+        rows.map { r in Int(r) < codes.count ? codes[Int(r)] : 0 }
     }
 }

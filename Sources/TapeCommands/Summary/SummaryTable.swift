@@ -125,7 +125,7 @@ enum SummaryTable {
     /// The batch of `rows` of `view` for `sources` (the columns of `schema`).
     static func batch(_ view: SummaryView, _ rows: ArraySlice<Int32>, sources: [SummaryView.Source], schema: Schema) throws -> RecordBatch {
         let data = try zip(schema.columns, sources).map { def, source in
-            try column(def.type, rows.map { view.datum(source, Int($0)) })
+            try view.column(source, rows: rows, type: def.type)
         }
         return RecordBatch(schema: schema, columns: data, count: rows.count)
     }

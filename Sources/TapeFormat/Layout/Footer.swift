@@ -112,6 +112,25 @@ public struct Footer: Sendable, Equatable {
         let m = try r.withBytes(4, "footer magic") { Array($0) }
         guard m == Footer.magic else { throw .badMagic(what: "footer", offset: start) }
         metadata = try RunMetadata.decode(&r)
+        tables = try Self.decodeTables(&r, dataEnd: dataEnd, keep: true)
+        let nSections = try r.readCount("section count", limit: r.remaining / 2)
+        var sections: [(tag: UInt64, bytes: [UInt8])] = []
+        for _ in 0..<nSections {
+            let tag = try r.readVarint("section tag")
+            let len = try r.readCount("section length", limit: r.remaining)
+            let bytes = try r.withBytes(len, "section") { Array($0) }
+            sections.append((tag, bytes))
+        }
+        self.sections = sections
+        try r.requireAtEnd("footer")
+    }
+
+    /// Decodes `table_count varint / table_entry*` at `r` (the footer part after the metadata)
+    /// with every check the footer needs: names, unique tables, the index-entry limit, chunk
+    /// entries consistent with their frames (within `dataEnd`, the footer's offset) and rows
+    /// continuing from chunk to chunk. With `keep` false the entries are checked but not kept (a
+    /// reader that needs only the metadata and sections, e.g. `tape summary`'s footer scan).
+    public static func decodeTables(_ r: inout ByteReader, dataEnd: Int, keep: Bool) throws(FormatError) -> [TableEntry] {
         let nTables = try r.readCount("table count", limit: r.remaining / 4)
         var tables: [TableEntry] = []
         var entries = 0   // index entries so far (format-spec §7)
@@ -134,7 +153,7 @@ public struct Footer: Sendable, Equatable {
                                                                     (IndexLimits.maxEntries - entries) / perEntry))
             entries += nChunks * perEntry
             var chunks: [ChunkEntry] = []
-            chunks.reserveCapacity(nChunks)
+            if keep { chunks.reserveCapacity(nChunks) }
             var nextRow = 0
             for _ in 0..<nChunks {
                 let entryAt = r.absoluteOffset
@@ -157,25 +176,17 @@ public struct Footer: Sendable, Equatable {
                                    reason: "rows \(rowStart)..<\(rowStart + rowCount) do not continue at row \(nextRow)")
                 }
                 nextRow += rowCount
-                chunks.append(ChunkEntry(frameOffset: frameOffset, frameLength: frameLength, bodyOffset: bodyOffset,
-                                         rowStart: rowStart, rowCount: rowCount, blocks: blocks))
+                if keep {
+                    chunks.append(ChunkEntry(frameOffset: frameOffset, frameLength: frameLength, bodyOffset: bodyOffset,
+                                             rowStart: rowStart, rowCount: rowCount, blocks: blocks))
+                }
             }
             guard nextRow == rowCount else {
                 throw .invalid(what: "table '\(name)'", offset: rowsAt, reason: "row count \(rowCount) but chunks hold \(nextRow)")
             }
-            tables.append(TableEntry(name: name, schema: schema, rowCount: rowCount, chunks: chunks))
+            if keep { tables.append(TableEntry(name: name, schema: schema, rowCount: rowCount, chunks: chunks)) }
         }
-        self.tables = tables
-        let nSections = try r.readCount("section count", limit: r.remaining / 2)
-        var sections: [(tag: UInt64, bytes: [UInt8])] = []
-        for _ in 0..<nSections {
-            let tag = try r.readVarint("section tag")
-            let len = try r.readCount("section length", limit: r.remaining)
-            let bytes = try r.withBytes(len, "section") { Array($0) }
-            sections.append((tag, bytes))
-        }
-        self.sections = sections
-        try r.requireAtEnd("footer")
+        return tables
     }
 
     /// Appends this footer frame followed by the trailer that locates it, for a footer that will

@@ -164,7 +164,22 @@ enum CellRenderer {
             else { appendLiteral("\"Infinity\"", to: &out) }
             return
         }
-        out.append(contentsOf: v.description.utf8)
+        // `description`'s spelling without its `String`: Swift's shortest round-trip digits
+        // written straight into `out` (a NaN of either sign is spelled `nan`, as `description`
+        // spells it; `write(to:)` would keep the sign).
+        if v.isNaN { appendLiteral("nan", to: &out); return }
+        var stream = ByteStream(bytes: out)
+        out = []
+        v.write(to: &stream)
+        out = stream.bytes
+    }
+
+    /// A `TextOutputStream` appending to a byte array: ASCII output (a number's spelling) arrives
+    /// as bytes, with no `String` made for it.
+    private struct ByteStream: TextOutputStream {
+        var bytes: [UInt8]
+        mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
     }
 
     static func appendString(_ s: UnsafeRawBufferPointer, style: CellStyle, to out: inout [UInt8]) {

@@ -361,3 +361,18 @@ def test_compression_level_changes_size_not_data(tmp_path):
         with pytest.raises(tape.TapeValueError, match="compression_level"):
             tape.Writer(str(tmp_path / "bad.tape"), compression_level=bad)
     assert not os.path.exists(tmp_path / "bad.tape")
+
+
+def test_a_sealed_run_is_recorded_in_its_directorys_summary_journal(tmp_path):
+    # The writer seals through the library's writer, which appends the run's record for
+    # `tape summary` (format-spec §9): the record names the file and carries its metadata.
+    path = tmp_path / "journaled.tape"
+    with tape.Writer(path, metadata={"strategy": "jr"}) as w:
+        w.write_batch("equity", frame(50)[["ts", "equity"]])
+    journal = tmp_path / ".tape-summary.journal"
+    data = journal.read_bytes()
+    assert len(data) > 8 and b"journaled.tape" in data and b"strategy" in data and b"jr" in data
+    length = int.from_bytes(data[0:4], "little")
+    assert len(data) == 8 + length  # one framed record
+    s = tape.summary([str(path)])
+    assert s["strategy"].tolist() == ["jr"]
