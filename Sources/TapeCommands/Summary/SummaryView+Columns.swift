@@ -37,7 +37,7 @@ extension SummaryView {
                 bits[k] = col.metricBits[Int(r)]
                 validity[k] = true
             }
-            let storage: ColumnData.Storage
+            let storage: ColumnLayout
             switch col.metricKind {
             case .double?: storage = .float64(bits.map { Double(bitPattern: $0) })
             default: storage = .int64(bits.map { Int64(bitPattern: $0) })
@@ -55,7 +55,7 @@ extension SummaryView {
             // Each distinct value parsed once; one that does not parse is null (as `datum`).
             let parsed = values.map { RunSet.datum($0, as: types[c]) }
             for (k, code) in codes.enumerated() where code != 0 && parsed[Int(code)].isNull { validity[k] = false }
-            let storage: ColumnData.Storage
+            let storage: ColumnLayout
             switch types[c] {
             case .double:
                 storage = .float64(codes.map { if case .double(let d) = parsed[Int($0)] { return d } else { return 0 } })
@@ -76,7 +76,7 @@ extension SummaryView {
     /// `storage` as a column of `type`: as is when it already has `type`'s layout, else every row
     /// null (a source whose values cannot be of that type; `SummaryTable` asks each source for its
     /// own type, so this only guards the contract).
-    private static func typed(_ storage: ColumnData.Storage, as type: ColumnType, validity: Bitmap?, count: Int) throws -> ColumnData {
+    private static func typed(_ storage: ColumnLayout, as type: ColumnType, validity: Bitmap?, count: Int) throws -> ColumnData {
         let fits: Bool
         switch (storage, type) {
         case (.float64, .float64), (.int64, .int64), (.int64, .timestamp), (.int64, .duration), (.bool, .bool),
@@ -92,7 +92,7 @@ extension SummaryView {
     }
 
     /// All-placeholder storage of `type` for `count` rows.
-    private static func placeholder(_ type: ColumnType, _ count: Int) -> ColumnData.Storage {
+    private static func placeholder(_ type: ColumnType, _ count: Int) -> ColumnLayout {
         switch type {
         case .float64: return .float64([Double](repeating: 0, count: count))
         case .int64, .timestamp, .duration: return .int64([Int64](repeating: 0, count: count))
