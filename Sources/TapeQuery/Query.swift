@@ -37,7 +37,7 @@ public final class Query {
         self.options = options
         let statement = try Parser.parse(sql)
         isExplain = statement.explain
-        do { runs = try RunSet(paths: paths, allowUnsealed: options.allowUnsealed, progress: options.progress) } catch let e as QueryError {
+        do { runs = try RunSet(paths: paths, allowUnsealed: options.allowUnsealed, threads: options.threads, progress: options.progress) } catch let e as QueryError {
             throw e
         } catch {
             throw QueryError(.execution, "\(error)")

@@ -51,6 +51,40 @@ import TapeTestSupport
     /// Rows as text, sorted (GROUP BY output order is not part of the answer).
     func sorted(_ r: [[Value]]) -> [String] { r.map { "\($0)" }.sorted() }
 
+    @Test func footersReadSideBySideGiveTheRunsInPathOrderAndTheFirstError() throws {
+        // Enough runs for two threads (and beyond `keptOpen`, so they are detached): the same
+        // runs in the same order as one thread; a bad path fails with the first bad path's error.
+        let dir = TempDir(); defer { dir.cleanup() }
+        var paths: [String] = []
+        for r in 0..<150 {
+            let path = dir.path("r\(String(format: "%03d", (r * 37) % 150)).tape")
+            let w = try TapeWriter(path: path, metadata: r % 3 == 0 ? ["run_id": "id\(r)", "k": String(r)] : ["k": String(r)])
+            let t = try w.declareTable(r % 5 == 0 ? "u" : "t", columns: [ColumnDef("x", .int64)])
+            try t.append(values: [.int(Int64(r))])
+            _ = try w.close()
+            paths.append(path)
+        }
+        let one = try RunSet(paths: paths, threads: 1)
+        let two = try RunSet(paths: paths, threads: 2)
+        #expect(one.runs.map(\.path) == paths && two.runs.map(\.path) == paths)
+        #expect(two.runs.map(\.id) == one.runs.map(\.id))
+        #expect(two.runs.map(\.metadata) == one.runs.map(\.metadata))
+        #expect(two.runs.map { $0.tables.map(\.name) } == one.runs.map { $0.tables.map(\.name) })
+        #expect(try Query(sql: "SELECT run, x FROM t ORDER BY x", paths: paths, options: QueryOptions(threads: 2)).rows()
+            == Query(sql: "SELECT run, x FROM t ORDER BY x", paths: paths, options: QueryOptions(threads: 1)).rows())
+        var broken = paths
+        broken[40] = dir.path("missing-a.tape")
+        broken[120] = dir.path("missing-b.tape")
+        for threads in [1, 2] {
+            do {
+                _ = try RunSet(paths: broken, threads: threads)
+                Issue.record("a missing run was not reported")
+            } catch {
+                #expect("\(error)".contains("missing-a.tape") && !"\(error)".contains("missing-b.tape"), "\(error)")
+            }
+        }
+    }
+
     @Test func aggregateOverAJoinRunsPerScanThreadWithTheOneThreadAnswer() throws {
         let sql = "SELECT a.k, a.g, r.strategy, count(*), sum(a.v), min(a.s), first(a.v), last(a.s), arg_max(a.i, a.v), arg_min(a.s, a.v) "
             + "FROM t a JOIN runs r USING (run) GROUP BY ALL"
