@@ -91,6 +91,13 @@ struct ArrowColumnBuffers {
                 }
             }
             buffers = [validity, offsets, data]
+        case .interval(let v):
+            // Intervals travel as their text, as every output prints them.
+            guard let text = try? StringArray(v.map(\.description)) else { throw BridgeError.stringsTooLarge(StringArray.maxBytes) }
+            buffers = [validity] + (try Self.utf8(text))
+        case .constant:
+            // A consumer of Arrow buffers needs every slot.
+            self = try ArrowColumnBuffers(column.spread(), asDictionary: asDictionary)
         }
     }
 

@@ -32,6 +32,8 @@ extension Query {
     /// An INTERVAL vector as a duration column (nanoseconds).
     static func durations(_ v: Vector, column: String) throws(QueryError) -> ColumnData {
         let m = v.materialized()
+        // A stored duration read back: its nanoseconds handed over as they are.
+        if case .int64(let nanos) = m.storage { return ColumnData(type: .duration, storage: .int64(nanos), validity: m.validity) }
         guard case .interval(let values) = m.storage else {
             // Unreachable: an INTERVAL vector materialises as intervals (NULL ones as placeholders).
             throw QueryError(.execution, "column '\(column)': an INTERVAL column without interval values")

@@ -11,7 +11,7 @@ import TapeTestSupport
     static func column(_ type: ColumnType, _ n: Int, nulls: Bool) -> ColumnData {
         var validity = Bitmap()
         for i in 0..<n { validity.append(!nulls || i % 7 != 3) }
-        let storage: ColumnData.Storage = type == .float64
+        let storage: ColumnLayout = type == .float64
             ? .float64((0..<n).map { Double($0 % 500) / 4 - 30 })
             : .int64((0..<n).map { Int64($0) * 60 - Int64($0 % 11) })
         return ColumnData(type: type, storage: storage, validity: nulls ? validity : nil)

@@ -128,6 +128,8 @@ func normalized(_ c: ColumnData) -> ColumnData {
             if valid(i) { _ = try? out.append(c.string(at: i)) } else { out.appendEmpty() }
         }
         return ColumnData(type: c.type, storage: .strings(out), validity: validity)
+    case .interval, .constant:
+        return c   // never stored
     }
 }
 

@@ -80,7 +80,7 @@ struct SummaryPartsTests {
             let source = view.source(name)
             let type = view.type(source).columnType
             for rows in [order[...], order[5..<5], order[3..<17]] {
-                let column = try view.column(source, rows: rows, type: type)
+                let column = try view.column(source, rows: rows)
                 #expect(column.type == type)
                 #expect(column.count == rows.count)
                 let batch = RecordBatch(schema: try Schema([ColumnDef(name, type)]), columns: [column], count: column.count)

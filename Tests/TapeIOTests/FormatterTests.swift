@@ -26,7 +26,7 @@ func makeBatch(_ schema: Schema, _ rows: [[Value]]) -> RecordBatch {
             case (.string, _): strings.appendEmpty()
             }
         }
-        let storage: ColumnData.Storage
+        let storage: ColumnLayout
         switch def.type {
         case .int64, .timestamp, .duration: storage = .int64(ints)
         case .float64: storage = .float64(floats)

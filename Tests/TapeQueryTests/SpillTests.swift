@@ -269,12 +269,12 @@ import TapeTestSupport
         validity[1] = false
         validity[4] = false
         let cols: [Vector] = [
-            Vector(type: .int, storage: .int([1, -2, 3, .max, .min]), validity: validity, count: 5),
-            Vector(type: .timestamp, storage: .int([1, 2, 3, 4, 5]), count: 5),
-            Vector(type: .double, storage: .double([0.5, -0.0, .nan, .infinity, 1e300]), count: 5),
+            Vector(type: .int, storage: .int64([1, -2, 3, .max, .min]), validity: validity, count: 5),
+            Vector(type: .timestamp, storage: .int64([1, 2, 3, 4, 5]), count: 5),
+            Vector(type: .double, storage: .float64([0.5, -0.0, .nan, .infinity, 1e300]), count: 5),
             Vector(type: .bool, storage: .bool([true, false, true, true, false]), validity: validity, count: 5),
-            Vector(type: .string, storage: .string(try StringArray(["a", "", "héllo", "x'y", "z"])), validity: validity, count: 5),
-            Vector(type: .string, storage: .dict(entries: try StringArray(["p", "q"]), indices: [1, 0, 0, 1, 1]), count: 5),
+            Vector(type: .string, storage: .strings(try StringArray(["a", "", "héllo", "x'y", "z"])), validity: validity, count: 5),
+            Vector(type: .string, storage: .dictionary(entries: try StringArray(["p", "q"]), indices: [1, 0, 0, 1, 1]), count: 5),
             Vector(type: .interval, storage: .interval((0..<5).map { Interval(months: Int64($0), days: -1, nanos: 7) }), count: 5),
             Vector(type: .string, storage: .constant(.string("run001")), count: 5),
             Vector(type: .double, storage: .constant(.null), count: 5),

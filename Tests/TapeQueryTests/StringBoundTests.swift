@@ -9,13 +9,13 @@ import TapeFormat
 @Suite struct StringBoundTests {
     @Test func gatherPastTheLimitKeepsIndicesIntoTheOriginal() throws {
         let a = try StringArray(["long string", "b"])
-        let v = Vector(type: .string, storage: .string(a), count: 2)
+        let v = Vector(type: .string, storage: .strings(a), count: 2)
         let rows: [Int32] = [0, 0, 0, 1]
         let within = v.gather(rows)
-        guard case .string(let copied) = within.storage else { Issue.record("expected plain strings"); return }
+        guard case .strings(let copied) = within.storage else { Issue.record("expected plain strings"); return }
         #expect(copied.count == 4)
         let past = v.gather(rows, stringLimit: 20)
-        guard case .dict(let entries, let idx) = past.storage else { Issue.record("expected a dictionary vector"); return }
+        guard case .dictionary(let entries, let idx) = past.storage else { Issue.record("expected a dictionary vector"); return }
         #expect(entries == a)
         #expect(idx == [0, 0, 0, 1])
         #expect((0..<4).map { past.datum($0) } == (0..<4).map { within.datum($0) })

@@ -15,7 +15,7 @@ import TapeFormat
     @Test func decodedStringsAreSharedNotCopied() throws {
         let plain = ColumnData(type: .string, storage: .strings(try StringArray(Self.samples)))
         let v = Vector(plain)
-        guard case .string(let a) = v.storage, case .strings(let s) = plain.storage else { Issue.record("not plain"); return }
+        guard case .strings(let a) = v.storage, case .strings(let s) = plain.storage else { Issue.record("not plain"); return }
         #expect(Self.baseAddress(a.bytes) == Self.baseAddress(s.bytes))
         // And back out for output / the Arrow bridge, still the same buffers.
         guard case .strings(let out) = try v.columnData().storage else { Issue.record("not plain"); return }
@@ -25,7 +25,7 @@ import TapeFormat
         let entries = try StringArray(["x", "y"])
         let dict = ColumnData(type: .string, storage: .dictionary(entries: entries, indices: [1, 0, 1]))
         let dv = Vector(dict)
-        guard case .dict(let e, let idx) = dv.storage else { Issue.record("not a dictionary"); return }
+        guard case .dictionary(let e, let idx) = dv.storage else { Issue.record("not a dictionary"); return }
         #expect(Self.baseAddress(e.bytes) == Self.baseAddress(entries.bytes))
         #expect(idx == [1, 0, 1])
         #expect(try dv.columnData() == dict)
@@ -61,7 +61,7 @@ import TapeFormat
     }
 
     @Test func caseMappingAndTrimMatchString() throws {
-        let v = Vector(type: .string, storage: .string(try StringArray(Self.samples)), count: Self.samples.count)
+        let v = Vector(type: .string, storage: .strings(try StringArray(Self.samples)), count: Self.samples.count)
         let up = try Evaluator.caseMapped(v, v.count, upper: true)
         let low = try Evaluator.caseMapped(v, v.count, upper: false)
         let trim = try Evaluator.trimmed(v, v.count)
@@ -91,7 +91,7 @@ import TapeFormat
             indices.append(UInt32(r * 7 % 4))
             valid.append(r % 9 != 0)
         }
-        let col = Vector(type: .string, storage: .dict(entries: entries, indices: indices), validity: valid, count: 200)
+        let col = Vector(type: .string, storage: .dictionary(entries: entries, indices: indices), validity: valid, count: 200)
         let batch = Batch(columns: [col, .constant(.int(1), count: 200)], count: 200)
         let s = BoundExpr(.column(slot: 0, name: "s"), .string, at: 0)
         func lit(_ t: String) -> BoundExpr { BoundExpr(.constant(.string(t)), .string, at: 0) }

@@ -35,7 +35,7 @@ func column(_ type: ColumnType, _ values: [Value]) -> ColumnData {
     var validity = Bitmap()
     for v in values { validity.append(!v.isNull) }
     let hasNull = values.contains { $0.isNull }
-    let storage: ColumnData.Storage
+    let storage: ColumnLayout
     switch type {
     case .int64, .timestamp, .duration:
         storage = .int64(values.map { if case .int(let x) = $0 { return x }; if case .timestamp(let x) = $0 { return x }; return 0 })

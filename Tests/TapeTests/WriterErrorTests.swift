@@ -54,6 +54,31 @@ struct WriterErrorTests {
         }
     }
 
+    /// A query's layouts as writer input: a constant column is spread to its rows (NULL ones
+    /// too), INTERVAL values are refused naming what they are, and nothing of a refused batch lands.
+    @Test func constantColumnsAreSpreadAndIntervalsRefused() throws {
+        try withTable { w, t, path in
+            try t.append(columns: [ColumnData(type: .timestamp, storage: .int64([1, 2, 3])),
+                                   ColumnData(type: .float64, storage: .constant(.double(2.5)), count: 3)])
+            try t.append(columns: [ColumnData(type: .timestamp, storage: .constant(.timestamp(9)), count: 2),
+                                   ColumnData(type: .float64, storage: .constant(.null), count: 2)])
+            do {
+                try t.append(columns: [ColumnData(type: .timestamp, storage: .int64([1])),
+                                       ColumnData(type: .float64, storage: .interval([Interval()]))])
+                Issue.record("INTERVAL values accepted")
+            } catch let e as TapeError {
+                #expect("\(e)".contains("INTERVAL values") && "\(e)".contains("'x'"))
+            }
+            #expect(t.rowCount == 5)
+            _ = try w.close()
+            let scan = try TapeReader(path: path).scan("t")
+            var rows: [[Value]] = []
+            while let b = try scan.nextBatch() { for r in 0..<b.count { rows.append([b.value(row: r, column: 0), b.value(row: r, column: 1)]) } }
+            #expect(rows == [[.timestamp(1), .double(2.5)], [.timestamp(2), .double(2.5)], [.timestamp(3), .double(2.5)],
+                             [.timestamp(9), .null], [.timestamp(9), .null]])
+        }
+    }
+
     @Test func badBatches() throws {
         try withTable { _, t, _ in
             #expect(throws: TapeError.self) { try t.append(columns: [ColumnData(type: .timestamp, storage: .int64([1]))]) }

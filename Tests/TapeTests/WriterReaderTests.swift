@@ -125,7 +125,7 @@ struct WriterReaderTests {
                         ints.append(-777); doubles.append(-777); bools.append(true); strings.append("garbage")
                     }
                 }
-                let storage: ColumnData.Storage
+                let storage: ColumnLayout
                 switch def.type {
                 case .int64, .timestamp, .duration: storage = .int64(ints)
                 case .float64: storage = .float64(doubles)

@@ -75,6 +75,7 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
 
     /// Marks `selection[row] = false` for rows of `column` that do not satisfy the predicate.
     func filter(_ column: ColumnData, _ selection: inout [Bool]) throws {
+        if case .constant = column.storage { return try filter(column.spread(), &selection) }
         let n = column.count
         func apply(_ test: (Int) -> Bool) {
             for r in 0..<n where selection[r] {
@@ -101,6 +102,8 @@ public struct ColumnPredicate: Sendable, Equatable, CustomStringConvertible {
         case .strings, .dictionary:
             guard case .string(let b) = value else { throw mismatch(column.type) }
             apply { check(compareBytes(column.string(at: $0), b)) }
+        case .interval, .constant:
+            throw mismatch(column.type)   // a query's INTERVAL values are never a stored column; constants spread above
         }
     }
 

@@ -140,7 +140,7 @@ struct ColumnBuffer {
     /// Moves the buffered rows out as a `ColumnData`, leaving the buffer empty. Pass the column
     /// back to `reclaim` after encoding so its arrays' capacity is reused (memory stays flat).
     mutating func take() -> ColumnData {
-        let storage: ColumnData.Storage
+        let storage: ColumnLayout
         switch type {
         case .int64, .timestamp, .duration: storage = .int64(ints); ints = []
         case .float64: storage = .float64(doubles); doubles = []
@@ -156,7 +156,7 @@ struct ColumnBuffer {
         return ColumnData(type: type, storage: storage, validity: validity)
     }
 
-    mutating func reclaim(_ storage: ColumnData.Storage) {
+    mutating func reclaim(_ storage: ColumnLayout) {
         switch storage {
         case .int64(var a): a.removeAll(keepingCapacity: true); ints = a
         case .float64(var a): a.removeAll(keepingCapacity: true); doubles = a
@@ -165,6 +165,7 @@ struct ColumnBuffer {
         case .dictionary(_, var i):
             i.removeAll(keepingCapacity: true)
             indices = i
+        case .interval, .constant: break   // never a stored column's storage: nothing to reuse
         }
         if type == .string {
             plain.removeAll()
@@ -200,6 +201,8 @@ extension ColumnBuffer {
             if let source { for (k, r) in range.enumerated() where !source[r] { bools[start + k] = false } }
         case .strings, .dictionary:
             try storeStrings(column, range: range, validity: source)
+        case .interval, .constant:
+            preconditionFailure("query-only storage for a \(column.type) column (TableWriter.storageMatches refuses it)")
         }
         appendValidity(source, range: range, nulls: nulls)
     }

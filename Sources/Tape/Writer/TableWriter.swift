@@ -83,13 +83,15 @@ public final class TableWriter {
     }
 
     /// Appends a batch of columns, one `ColumnData` per schema column, all with the same row count.
-    /// Types must match the schema (a timestamp column takes `.int64` storage); nulls in a
+    /// Types must match the schema (a timestamp or duration column takes `.int64` storage, a
+    /// `.constant` is spread to its rows; `.interval` values, a query's, are refused); nulls in a
     /// non-nullable column are rejected before anything is appended.
-    public func append(columns: [ColumnData]) throws {
+    public func append(columns given: [ColumnData]) throws {
         try file.checkOpen()
-        guard columns.count == schema.count else {
-            throw TapeError.badBatch(table: name, reason: "\(columns.count) columns given, schema has \(schema.count)")
+        guard given.count == schema.count else {
+            throw TapeError.badBatch(table: name, reason: "\(given.count) columns given, schema has \(schema.count)")
         }
+        let columns = given.map { $0.spread() }
         let rows = columns.first?.count ?? 0
         for (i, c) in columns.enumerated() {
             let def = schema[i]
@@ -97,7 +99,8 @@ public final class TableWriter {
                 throw TapeError.badBatch(table: name, reason: "column '\(def.name)' has \(c.count) rows, expected \(rows)")
             }
             guard c.type == def.type, Self.storageMatches(c.storage, def.type) else {
-                throw TapeError.typeMismatch(table: name, column: def.name, expected: def.type, got: "\(c.type) batch")
+                let got = if case .interval = c.storage { "a batch of INTERVAL values" } else { "\(c.type) batch" }
+                throw TapeError.typeMismatch(table: name, column: def.name, expected: def.type, got: got)
             }
             if !def.nullable && c.nullCount > 0 { throw TapeError.nullInNonNullable(table: name, column: def.name) }
             if let problem = Self.stringProblem(c) {
@@ -147,7 +150,7 @@ public final class TableWriter {
         }
     }
 
-    static func storageMatches(_ s: ColumnData.Storage, _ t: ColumnType) -> Bool {
+    static func storageMatches(_ s: ColumnLayout, _ t: ColumnType) -> Bool {
         switch (s, t) {
         case (.int64, .int64), (.int64, .timestamp), (.int64, .duration), (.float64, .float64), (.bool, .bool),
              (.strings, .string), (.dictionary, .string): return true

@@ -76,7 +76,7 @@ public final class BlockDecoder {
         let m = n - d.nullCount
         let validity = try Self.readValidity(&r, rows: n, nullCount: d.nullCount)
 
-        let storage: ColumnData.Storage
+        let storage: ColumnLayout
         switch type {
         case .int64, .timestamp, .duration:
             storage = .int64(try Self.makeArray(n) { (out: UnsafeMutablePointer<Int64>) throws(FormatError) in

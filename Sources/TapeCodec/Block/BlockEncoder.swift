@@ -103,6 +103,8 @@ public final class BlockEncoder {
             precondition(column.type == .string, "dictionary storage for a \(column.type) column")
             (chosen, stats) = encodeDictionary(entries: entries, indices: rowIndices, validity: validity,
                                                nonNullCount: m, forced: forced)
+        case .interval, .constant:
+            preconditionFailure("query-only storage for a \(column.type) column (the writer refuses it)")
         }
 
         let rawLength = raw.count

@@ -32,6 +32,8 @@ public enum BlockStats {
                     return (r.lowerBound, r.upperBound)
                 }
             }
+        case .constant: return of(column.spread())
+        case .interval: return ColumnStats()   // a query's INTERVAL values: no stored type, no statistics
         }
     }
 

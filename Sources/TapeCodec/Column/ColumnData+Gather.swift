@@ -1,32 +1,34 @@
 import TapeFormat
 
-extension ColumnData {
-    /// The rows at `rows` (ascending or not), in that order. Dictionary storage keeps its entries;
-    /// plain strings whose copy would pass 4 GiB (rows repeated) become indices into the original.
-    public func gather(_ rows: [Int32]) -> ColumnData {
-        let storage: Storage
-        switch self.storage {
-        case .int64(let v): storage = .int64(rows.map { v[Int($0)] })
-        case .float64(let v): storage = .float64(rows.map { v[Int($0)] })
-        case .bool(let v): storage = .bool(v.gather(rows))
-        case .dictionary(let e, let idx): storage = .dictionary(entries: e, indices: rows.map { idx[Int($0)] })
+extension ColumnLayout {
+    /// The slots at `rows` (ascending or not), in that order — the one gather kernel of storage and
+    /// query. Dictionary storage keeps its entries; plain strings whose copy would pass
+    /// `stringLimit` (4 GiB; tests pass less), e.g. rows repeated by a join, stay in their array,
+    /// the rows as dictionary indices into it. A constant stays a constant (its count is the
+    /// caller's: `rows.count`).
+    public func gather(_ rows: [Int32], stringLimit: Int = StringArray.maxBytes) -> ColumnLayout {
+        func pick<T>(_ a: [T]) -> [T] { rows.map { a[Int($0)] } }
+        switch self {
+        case .int64(let v): return .int64(pick(v))
+        case .float64(let v): return .float64(pick(v))
+        case .bool(let v): return .bool(v.gather(rows))
+        case .dictionary(let e, let idx): return .dictionary(entries: e, indices: pick(idx))
         case .strings(let s):
-            if let g = try? s.gather(rows) { storage = .strings(g) } else {
-                storage = .dictionary(entries: s, indices: rows.map { UInt32(truncatingIfNeeded: $0) })
-            }
+            if let g = try? s.gather(rows, limit: stringLimit) { return .strings(g) }
+            return .dictionary(entries: s, indices: rows.map { UInt32(truncatingIfNeeded: $0) })
+        case .interval(let v): return .interval(pick(v))
+        case .constant: return self
         }
-        var validity: Bitmap? = nil
-        if let v = self.validity {
-            var b = Bitmap()
-            var nulls = 0
-            for r in rows {
-                let ok = v[Int(r)]
-                b.append(ok)
-                if !ok { nulls += 1 }
-            }
-            if nulls > 0 { validity = b }
-        }
-        return ColumnData(type: type, storage: storage, validity: validity)
+    }
+}
+
+extension ColumnData {
+    /// The rows at `rows` (ascending or not), in that order (`ColumnLayout.gather`); validity nil
+    /// when none of them is null.
+    public func gather(_ rows: [Int32]) -> ColumnData {
+        var validity = self.validity?.gather(rows)
+        if let v = validity, v.popCount == rows.count { validity = nil }
+        return ColumnData(type: type, storage: storage.gather(rows), validity: validity, count: rows.count)
     }
 
     /// Rows `range` as a new column.

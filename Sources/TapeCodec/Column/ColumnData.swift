@@ -3,58 +3,51 @@ import TapeFormat
 /// The values of one column over a run of rows, in memory: what the writer buffers for a chunk and
 /// what the reader decodes from a block.
 ///
-/// Values are **spread**: there is one slot per row, and a null row's slot holds a placeholder
-/// (0, 0.0, false, or string/dictionary index 0 / empty string) that must be ignored.
-/// Every buffer is laid out as an Apache Arrow array's: validity and booleans bit-packed LSB first
-/// (`Bitmap`), numbers as contiguous 8-byte values, strings as offsets + UTF-8 bytes
-/// (`StringArray`), dictionary strings as 32-bit indices into a `StringArray`.
-/// `validity == nil` means no row is null.
+/// The values are a `ColumnLayout` — the same enum a query `Vector` holds, so a decoded block is
+/// handed to the query engine as it is. Stored and decoded columns use its array cases (spread,
+/// Arrow-laid-out: see `ColumnLayout`); `.interval` and `.constant` come only from the query side
+/// (`TableWriter` refuses them). `validity == nil` means no row is null.
 public struct ColumnData: Sendable, Equatable {
-    public enum Storage: Sendable, Equatable {
-        /// int64 and timestamp columns.
-        case int64([Int64])
-        case float64([Double])
-        /// Bit-packed, Arrow's boolean layout (bit i = row i, 1 = true).
-        case bool(Bitmap)
-        /// Plain strings, one per row.
-        case strings(StringArray)
-        /// Dictionary strings: `indices[row]` indexes `entries` (a null row's index is 0 and ignored;
-        /// when every row is null `entries` may be empty).
-        case dictionary(entries: StringArray, indices: [UInt32])
-    }
-
     public var type: ColumnType
-    public var storage: Storage
-    /// One bit per row, 1 = valid; nil when no row is null.
+    /// The values, in the layout the query engine's vectors share (see `ColumnLayout`).
+    public var storage: ColumnLayout
+    /// One bit per row, 1 = valid; nil when no row is null (a `.constant(.null)` is all-null with
+    /// `validity` nil).
     public var validity: Bitmap?
+    /// The row count of a `.constant` storage, which has no array (set by `init`).
+    private var constantCount: Int
 
-    public init(type: ColumnType, storage: Storage, validity: Bitmap? = nil) {
+    /// A column of `storage`'s rows; `count` is needed only for a `.constant` (which has no array)
+    /// and is ignored otherwise.
+    public init(type: ColumnType, storage: ColumnLayout, validity: Bitmap? = nil, count: Int = 0) {
         self.type = type
         self.storage = storage
         self.validity = validity
+        self.constantCount = storage.arrayCount ?? count
     }
 
     /// Number of rows.
-    public var count: Int {
-        switch storage {
-        case .int64(let v): return v.count
-        case .float64(let v): return v.count
-        case .bool(let v): return v.count
-        case .strings(let s): return s.count
-        case .dictionary(_, let idx): return idx.count
-        }
-    }
+    public var count: Int { storage.arrayCount ?? constantCount }
 
     /// Number of null rows.
-    public var nullCount: Int { validity.map { count - $0.popCount } ?? 0 }
+    public var nullCount: Int {
+        if let v = validity { return count - v.popCount }
+        if case .constant(.null) = storage { return count }
+        return 0
+    }
 
-    @inlinable public func isNull(_ row: Int) -> Bool { validity.map { !$0[row] } ?? false }
+    @inlinable public func isNull(_ row: Int) -> Bool {
+        if let v = validity { return !v[row] }
+        if case .constant(.null) = storage { return true }
+        return false
+    }
 
     /// Bytes of the string at `row` for string storage (0 for other storage).
     public func utf8Count(at row: Int) -> Int {
         switch storage {
         case .strings(let s): return s.range(row).count
         case .dictionary(let e, let idx): return e.count == 0 ? 0 : e.range(Int(idx[row])).count
+        case .constant(.string(let s)): return s.utf8.count
         default: return 0
         }
     }
@@ -64,7 +57,30 @@ public struct ColumnData: Sendable, Equatable {
         switch storage {
         case .strings(let s): return s[row]
         case .dictionary(let e, let idx): return e.count == 0 ? "" : e[Int(idx[row])]
+        case .constant(.string(let s)): return s
         default: return ""
+        }
+    }
+}
+
+extension ColumnData {
+    /// The column with every slot materialised: a `.constant` expanded to the array of its type
+    /// (a `.constant(.null)` to placeholders with an all-false validity); others unchanged.
+    public func spread() -> ColumnData {
+        guard case .constant(let d) = storage else { return self }
+        if let filled = ColumnLayout.repeating(d, count: count) { return ColumnData(type: type, storage: filled) }
+        return ColumnData(type: type, storage: .placeholder(type, count: count), validity: Bitmap(count: count, value: false))
+    }
+}
+
+extension ColumnLayout {
+    /// `count` placeholder slots for a column of `type`.
+    public static func placeholder(_ type: ColumnType, count: Int) -> ColumnLayout {
+        switch type {
+        case .int64, .timestamp, .duration: return .int64([Int64](repeating: 0, count: count))
+        case .float64: return .float64([Double](repeating: 0, count: count))
+        case .bool: return .bool(Bitmap(count: count, value: false))
+        case .string: return .dictionary(entries: .oneEmptyString, indices: [UInt32](repeating: 0, count: count))
         }
     }
 }

@@ -24,6 +24,8 @@ public struct RecordBatch: Sendable {
         case .float64(let v): return .double(v[row])
         case .bool(let v): return .bool(v[row])
         case .strings, .dictionary: return .string(c.string(at: row))
+        case .interval(let v): return .interval(v[row])
+        case .constant(let d): return d
         }
     }
 }

@@ -32,6 +32,13 @@ public struct StringArray: Sendable, Equatable {
     /// One empty string (the placeholder entry of a dictionary whose rows are all NULL).
     public static let oneEmptyString = StringArray(bytes: [], offsets: [0, 0])
 
+    /// An array of the one string `s` (a literal or a value taken from a string array: far below
+    /// the 4 GiB an array addresses).
+    public init(one s: String) {
+        let bytes = Array(s.utf8)
+        self.init(bytes: bytes, offsets: [0, UInt32(truncatingIfNeeded: bytes.count)])
+    }
+
     @inlinable public var count: Int { offsets.count - 1 }
 
     /// Most UTF-8 bytes one array holds: its offsets are 32-bit, as Arrow's `utf8`.

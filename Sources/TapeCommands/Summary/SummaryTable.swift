@@ -125,7 +125,7 @@ enum SummaryTable {
     /// The batch of `rows` of `view` for `sources` (the columns of `schema`).
     static func batch(_ view: SummaryView, _ rows: ArraySlice<Int32>, sources: [SummaryView.Source], schema: Schema) throws -> RecordBatch {
         let data = try zip(schema.columns, sources).map { def, source in
-            try view.column(source, rows: rows, type: def.type)
+            try view.column(source, rows: rows)
         }
         return RecordBatch(schema: schema, columns: data, count: rows.count)
     }
@@ -235,7 +235,7 @@ enum SummaryTable {
     private static func column(_ type: ColumnType, _ values: [Datum]) throws -> ColumnData {
         var validity = Bitmap(count: values.count, value: false)
         for (i, v) in values.enumerated() where !v.isNull { validity[i] = true }
-        let storage: ColumnData.Storage
+        let storage: ColumnLayout
         switch type {
         case .float64:
             storage = .float64(values.map { v -> Double in

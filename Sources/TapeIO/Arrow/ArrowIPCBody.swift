@@ -28,6 +28,7 @@ struct ArrowIPCBody {
 
     /// Appends `column` as a plain array (dictionary strings materialised).
     mutating func column(_ column: ColumnData) throws(ArrowIPCError) {
+        if case .constant = column.storage { return try self.column(column.spread()) }
         let n = column.count
         validity(column, rows: n)
         switch column.storage {
@@ -44,6 +45,15 @@ struct ArrowIPCBody {
             try strings(count: n) { i in e.count == 0 ? 0..<0 : e.range(Int(idx[i])) } bytes: { out in
                 for i in 0..<n where e.count > 0 { e.withUTF8(Int(idx[i])) { out += $0 } }
             }
+        case .interval(let v):
+            // Intervals travel as their text, as every output prints them.
+            let text = v.map { Array($0.description.utf8) }
+            var start = 0
+            let starts = text.map { t in defer { start += t.count }; return start }
+            try strings(count: n) { i in starts[i]..<(starts[i] + text[i].count) } bytes: { out in
+                for t in text { out += t }
+            }
+        case .constant: break   // spread above
         }
     }
 

@@ -44,7 +44,7 @@ public final class ArrowIPCFormatter: RecordFormatter {
             let (entries, indices): (ColumnData, [UInt32])
             switch c.storage {
             case .dictionary(let e, let idx): (entries, indices) = (ColumnData(type: .string, storage: .strings(e)), idx)
-            default: (entries, indices) = (ColumnData(type: .string, storage: c.storage), (0..<UInt32(c.count)).map { $0 })
+            default: (entries, indices) = (ColumnData(type: .string, storage: c.storage, count: c.count), (0..<UInt32(c.count)).map { $0 })
             }
             var dict = ArrowIPCBody()
             try dict.column(entries)

@@ -110,7 +110,7 @@ struct ColumnBatchBuilder {
         }
 
         mutating func take() -> ColumnData {
-            let storage: ColumnData.Storage
+            let storage: ColumnLayout
             switch type {
             case .int64, .timestamp, .duration: storage = .int64(ints); ints.removeAll(keepingCapacity: true)
             case .float64: storage = .float64(doubles); doubles.removeAll(keepingCapacity: true)

@@ -44,6 +44,7 @@ struct RenderedBatch {
     }
 
     private mutating func render(_ column: ColumnData, rows n: Int, style: CellStyle) {
+        if case .constant = column.storage { return render(column.spread(), rows: n, style: style) }
         let validity = column.validity
         @inline(__always) func isNull(_ r: Int) -> Bool { validity.map { !$0[r] } ?? false }
         switch column.storage {
@@ -112,6 +113,17 @@ struct RenderedBatch {
                     ends.append(bytes.count)
                 }
             }
+        case .interval(let v):
+            // Intervals print as their text.
+            for r in 0..<n {
+                if isNull(r) {
+                    CellRenderer.appendNull(style, to: &bytes)
+                } else {
+                    Array(v[r].description.utf8).withUnsafeBytes { CellRenderer.appendString($0, style: style, to: &bytes) }
+                }
+                ends.append(bytes.count)
+            }
+        case .constant: break   // spread above
         }
     }
 }

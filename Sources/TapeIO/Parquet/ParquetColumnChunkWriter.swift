@@ -190,6 +190,11 @@ struct ParquetColumnChunkWriter {
             for r in range where !column.isNull(r) { s.withUTF8(r) { appendString($0) } }
         case .dictionary(let entries, let indices):
             for r in range where !column.isNull(r) { entries.withUTF8(Int(indices[r])) { appendString($0) } }
+        case .interval(let v):
+            // Intervals travel as their text, as every output prints them.
+            for r in range where !column.isNull(r) { Array(v[r].description.utf8).withUnsafeBytes { appendString($0) } }
+        case .constant:
+            appendValues(column.spread(), range: range)
         }
     }
 

@@ -41,10 +41,10 @@ extension Evaluator {
             }
             return out
         }
-        let storage: Vector.Storage
+        let storage: ColumnLayout
         switch type {
-        case .int, .timestamp, .null: storage = .int(fill(0) { v, k in ints(v).at(k) })
-        case .double: storage = .double(fill(0) { v, k in doubles(v).at(k) })
+        case .int, .timestamp, .null: storage = .int64(fill(0) { v, k in ints(v).at(k) })
+        case .double: storage = .float64(fill(0) { v, k in doubles(v).at(k) })
         case .bool: storage = .bool(Bitmap(fill(false) { v, k in v.datumBool(k) }))
         case .string:
             // Which piece and row fills each output row, then the bytes in row order.
@@ -61,7 +61,7 @@ extension Evaluator {
                     if s.piece >= 0 { pieces[Int(s.piece)].values.withUTF8(Int(s.row)) { bytes.append(contentsOf: $0) } }
                 }
             }
-            storage = .string(out)
+            storage = .strings(out)
         case .interval: storage = .interval(fill(Interval()) { v, k in intervals(v).at(k) })
         }
         return Vector(type: type, storage: storage, validity: anyNull ? valid : nil, count: count)

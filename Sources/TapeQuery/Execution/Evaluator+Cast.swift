@@ -9,7 +9,7 @@ extension Evaluator {
         if isNullConstant(v) { return .constant(.null, type: type, count: count) }
         switch (v.type, type) {
         case (.int, .double):
-            return result(.double, .double(map1(ints(v), count) { Double($0) }), [v], count)
+            return result(.double, .float64(map1(ints(v), count) { Double($0) }), [v], count)
         case (.double, .int):
             var bad: Double?
             let values = map1(doubles(v), count) { d -> Int64 in
@@ -17,15 +17,15 @@ extension Evaluator {
                 guard r.isFinite, r >= -9.223372036854775808e18, r < 9.223372036854775808e18 else { bad = d; return 0 }
                 return Int64(r)
             }
-            let out = result(.int, .int(values), [v], count)
+            let out = result(.int, .int64(values), [v], count)
             if let bad, (0..<count).contains(where: { !v.isNull($0) && !(doubles(v).at($0).rounded(.toNearestOrAwayFromZero).magnitude < 9.223372036854775808e18) }) {
                 throw QueryError(.execution, "cannot convert \(bad) to BIGINT (out of range)", at: e.position)
             }
             return out
         case (.bool, .int):
-            return result(.int, .int(bits(v, count).map { $0 ? 1 : 0 }), [v], count)
+            return result(.int, .int64(bits(v, count).map { $0 ? 1 : 0 }), [v], count)
         case (.bool, .double):
-            return result(.double, .double(bits(v, count).map { $0 ? 1 : 0 }), [v], count)
+            return result(.double, .float64(bits(v, count).map { $0 ? 1 : 0 }), [v], count)
         case (.int, .bool):
             return result(.bool, .bool(mapBits1(ints(v), count) { $0 != 0 }), [v], count)
         case (.double, .bool):

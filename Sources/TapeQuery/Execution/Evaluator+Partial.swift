@@ -20,6 +20,6 @@ extension Evaluator {
                            _ f: (Int64) -> Int64?) throws(QueryError) -> Vector {
         let values = try partial(ints(v), Operand<Int64>.scalar(0), [v], count, e, zero: Int64(0),
                                  failure: { t, _ in CalendarMath.outOfRange(what(t)) }) { t, _ in f(t) }
-        return result(.timestamp, .int(values), [v], count)
+        return result(.timestamp, .int64(values), [v], count)
     }
 }

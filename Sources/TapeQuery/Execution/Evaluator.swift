@@ -53,7 +53,7 @@ enum Evaluator {
 
     static func ints(_ v: Vector) -> Operand<Int64> {
         switch v.storage {
-        case .int(let a): return .array(a)
+        case .int64(let a): return .array(a)
         case .constant(.int(let x)), .constant(.timestamp(let x)): return .scalar(x)
         // Only integral, in-range doubles reach here (the binder casts); anything else is 0, not a trap.
         case .constant(.double(let x)): return .scalar(Int64(exactly: x.rounded(.towardZero)) ?? 0)
@@ -64,8 +64,8 @@ enum Evaluator {
 
     static func doubles(_ v: Vector) -> Operand<Double> {
         switch v.storage {
-        case .double(let a): return .array(a)
-        case .int(let a): return .array(a.map(Double.init))
+        case .float64(let a): return .array(a)
+        case .int64(let a): return .array(a.map(Double.init))
         case .constant(.double(let x)): return .scalar(x)
         case .constant(.int(let x)): return .scalar(Double(x))
         default: return .scalar(0)
@@ -92,8 +92,20 @@ enum Evaluator {
     static func intervals(_ v: Vector) -> Operand<Interval> {
         switch v.storage {
         case .interval(let a): return .array(a)
+        // A stored duration's nanoseconds, read as intervals here, where they are used.
+        case .int64(let a): return .array(a.map(Interval.init(durationNanos:)))
         case .constant(.interval(let x)): return .scalar(x)
         default: return .scalar(Interval())
+        }
+    }
+
+    /// An INTERVAL vector's lengths in nanoseconds when it has them without a conversion: a stored
+    /// duration's int64 slots, or a constant without months whose length fits Int64; nil otherwise.
+    static func fixedNanos(_ v: Vector) -> Operand<Int64>? {
+        switch v.storage {
+        case .int64(let a): return .array(a)
+        case .constant(.interval(let x)): return x.fixedNanos.map { .scalar($0) }
+        default: return nil
         }
     }
 
@@ -123,7 +135,7 @@ enum Evaluator {
     }
 
     /// A result vector, collapsed to a constant when every input was constant.
-    static func result(_ type: SQLType, _ storage: Vector.Storage, _ inputs: [Vector], _ count: Int) -> Vector {
+    static func result(_ type: SQLType, _ storage: ColumnLayout, _ inputs: [Vector], _ count: Int) -> Vector {
         var v = Vector(type: type, storage: storage, validity: validity(inputs), count: count)
         if allConstant(inputs) && count > 0 { v = .constant(v.datum(0), type: type, count: count) }
         return v
@@ -136,14 +148,14 @@ enum Evaluator {
         switch v.storage {
         case .constant(.string(let s)): return .constant(f(s), type: resultType, count: count)
         case .constant: return .constant(.null, type: resultType, count: count)
-        case .dict(let entries, let idx):
+        case .dictionary(let entries, let idx):
             let mapped = (0..<entries.count).map { f(entries[$0]) }
             if resultType == .string {
                 let e: StringArray
                 do { e = try StringArray(mapped.map { if case .string(let s) = $0 { return s } else { return "" } }) } catch {
                     throw .stringsTooLarge(error, in: "a string function's dictionary")
                 }
-                return Vector(type: .string, storage: .dict(entries: e, indices: idx), validity: v.validity, count: count)
+                return Vector(type: .string, storage: .dictionary(entries: e, indices: idx), validity: v.validity, count: count)
             }
             // Per-entry results spread to rows through the indices; an entry whose result is NULL
             // (e.g. `x IN ('a', NULL)`) clears the rows that use it.
@@ -162,7 +174,7 @@ enum Evaluator {
             case .int:
                 let e = mapped.map { d -> Int64 in if case .int(let x) = d { return x } else { return 0 } }
                 let rows = e.withUnsafeBufferPointer { ep in idx.map { ep[Int($0)] } }
-                return Vector(type: .int, storage: .int(rows), validity: valid, count: count)
+                return Vector(type: .int, storage: .int64(rows), validity: valid, count: count)
             default:
                 var out = VectorBuilder(type: resultType)
                 for i in idx { out.append(mapped[Int(i)]) }
@@ -170,7 +182,7 @@ enum Evaluator {
                 r.validity = validity([v, r])
                 return r
             }
-        case .string(let a):
+        case .strings(let a):
             var out = VectorBuilder(type: resultType)
             for i in 0..<count { out.append(v.isNull(i) ? .null : f(a[i])) }
             return try out.build()
@@ -185,11 +197,11 @@ enum Evaluator {
         switch v.storage {
         case .constant(.string(var s)):
             return .constant(.bool(s.withUTF8 { test(UnsafeRawBufferPointer($0)) }), type: .bool, count: count)
-        case .dict(let entries, let idx):
+        case .dictionary(let entries, let idx):
             let e = (0..<entries.count).map { entries.withUTF8($0, test) }
             let rows = e.withUnsafeBufferPointer { ep in idx.withUnsafeBufferPointer { ip in Bitmap(count: count) { ep[Int(ip[$0])] } } }
             return Vector(type: .bool, storage: .bool(rows), validity: v.validity, count: count)
-        case .string(let a):
+        case .strings(let a):
             let rows = a.bytes.withUnsafeBytes { all in
                 a.offsets.withUnsafeBufferPointer { o in
                     Bitmap(count: count) { i in test(UnsafeRawBufferPointer(rebasing: all[Int(o[i])..<Int(o[i + 1])])) }
@@ -215,10 +227,10 @@ enum Evaluator {
         case .constant(.string(let s)):
             let r = try apply(try StringArray.one(s), 1)
             return .constant(.string(r[0]), type: .string, count: count)
-        case .dict(let entries, let idx):
-            return Vector(type: .string, storage: .dict(entries: try apply(entries, entries.count), indices: idx), validity: v.validity, count: count)
-        case .string(let a):
-            return Vector(type: .string, storage: .string(try apply(a, count)), validity: v.validity, count: count)
+        case .dictionary(let entries, let idx):
+            return Vector(type: .string, storage: .dictionary(entries: try apply(entries, entries.count), indices: idx), validity: v.validity, count: count)
+        case .strings(let a):
+            return Vector(type: .string, storage: .strings(try apply(a, count)), validity: v.validity, count: count)
         default:
             return .constant(.null, type: .string, count: count)
         }
@@ -295,7 +307,13 @@ enum Evaluator {
             default: values = x | ~y
             }
         case .interval:
-            values = mapBits2(intervals(a), intervals(b), count) { test(compareIntervals($0, $1)) }
+            if let x = fixedNanos(a), let y = fixedNanos(b) {
+                // Stored durations against fixed-length intervals: their nanoseconds compare as the
+                // intervals do (`compareIntervals` orders by that length), with no interval made.
+                values = mapBits2(x, y, count) { test($0 < $1 ? -1 : ($0 == $1 ? 0 : 1)) }
+            } else {
+                values = mapBits2(intervals(a), intervals(b), count) { test(compareIntervals($0, $1)) }
+            }
         case .string:
             return compareStrings(op, a, b, count, test)
         case .null:
@@ -382,9 +400,9 @@ enum Evaluator {
             }
             if case .scalar(let s) = x, s == .min, !isNullConstant(v) { throw QueryError(.execution, "integer overflow negating \(Int64.min)", at: e.position) }
             // Safe: a non-NULL Int64.min was refused above; a NULL row's value is never shown.
-            return result(.int, .int(map1(x, v.count) { 0 &- $0 }), [v], v.count)
+            return result(.int, .int64(map1(x, v.count) { 0 &- $0 }), [v], v.count)
         case .double:
-            return result(.double, .double(map1(doubles(v), v.count) { -$0 }), [v], v.count)
+            return result(.double, .float64(map1(doubles(v), v.count) { -$0 }), [v], v.count)
         case .interval:
             let values = try partial(intervals(v), Operand<Int64>.scalar(0), [v], v.count, e, zero: Interval(),
                                      failure: { i, _ in "interval overflow negating INTERVAL '\(i)'" }) { i, _ in
@@ -404,7 +422,7 @@ enum Evaluator {
             let x = ints(a), y = ints(b)
             switch op {
             case .divide:
-                return result(.double, .double(map2(x, y, count) { Double($0) / Double($1) }), inputs, count)
+                return result(.double, .float64(map2(x, y, count) { Double($0) / Double($1) }), inputs, count)
             case .add, .subtract, .multiply:
                 var overflow = false
                 let values: [Int64] = map2(x, y, count) { p, q in
@@ -412,7 +430,7 @@ enum Evaluator {
                     if o { overflow = true }
                     return r
                 }
-                let r = result(.int, .int(values), inputs, count)
+                let r = result(.int, .int64(values), inputs, count)
                 if overflow { try checkOverflow(op, x, y, r, e) }
                 return r
             default:   // // and %
@@ -434,7 +452,7 @@ enum Evaluator {
                     let bad = (0..<count).contains { i in (valid.map { $0[i] } ?? true) && fails(x.at(i), y.at(i)) }
                     if bad { throw failure }
                 }
-                return result(.int, .int(values), inputs, count)
+                return result(.int, .int64(values), inputs, count)
             }
         case (.double, .double):
             let x = doubles(a), y = doubles(b)
@@ -447,14 +465,14 @@ enum Evaluator {
             case .intDivide: values = map2(x, y, count, /)   // DuckDB: `//` on DOUBLE is plain division
             default: values = map2(x, y, count) { $0.truncatingRemainder(dividingBy: $1) }
             }
-            return result(.double, .double(values), inputs, count)
+            return result(.double, .float64(values), inputs, count)
         case (.timestamp, .interval):
             let sign: Int64 = op == .subtract ? -1 : 1
             let values = try partial(ints(a), intervals(b), inputs, count, e, zero: Int64(0),
                                      failure: { t, i in CalendarMath.outOfRange("\(Datum.timestamp(t).sqlLiteral) \(op.rawValue) \(Datum.interval(i).sqlLiteral)") }) { t, i in
                 CalendarMath.add(t, i, sign: sign)
             }
-            return result(.timestamp, .int(values), inputs, count)
+            return result(.timestamp, .int64(values), inputs, count)
         case (.timestamp, .timestamp):
             // The difference of two timestamps can exceed Int64 nanoseconds (2262 − 1677), never
             // Int64 days: split it in Int128.
@@ -494,7 +512,7 @@ enum Evaluator {
                     y.withUTF8(i) { bytes.append(contentsOf: $0) }
                 }
             }
-            return result(.string, .string(out), inputs, count)
+            return result(.string, .strings(out), inputs, count)
         default:
             throw QueryError(.execution, "cannot apply \(op.rawValue) to \(a.type) and \(b.type)", at: e.position)
         }
@@ -524,8 +542,8 @@ extension Vector {
     /// Calls `body` with the UTF-8 bytes of row `i` of a string vector (empty for other storage).
     @inline(__always) func withUTF8<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         switch storage {
-        case .string(let a): return a.withUTF8(i, body)
-        case .dict(let e, let idx): return e.withUTF8(Int(idx[i]), body)
+        case .strings(let a): return a.withUTF8(i, body)
+        case .dictionary(let e, let idx): return e.withUTF8(Int(idx[i]), body)
         case .constant(.string(var s)): return s.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         default: return body(UnsafeRawBufferPointer(start: nil, count: 0))
         }
@@ -534,8 +552,8 @@ extension Vector {
     /// Row `i` of a string vector as a Swift `String` (materialised or dictionary).
     func stringAt(_ i: Int) -> String {
         switch storage {
-        case .string(let a): return a[i]
-        case .dict(let e, let idx): return e[Int(idx[i])]
+        case .strings(let a): return a[i]
+        case .dictionary(let e, let idx): return e[Int(idx[i])]
         case .constant(.string(let s)): return s
         default: return ""
         }

@@ -159,8 +159,8 @@ final class Executor: Sendable {
         for (k, i) in wanted.enumerated() {
             let s = needed[i]
             var v = Vector(data[k])
-            if plan.slots[s].type == .double, case .int(let a) = v.storage {
-                v = Vector(type: .double, storage: .double(a.map(Double.init)), validity: v.validity, count: v.count)
+            if plan.slots[s].type == .double, case .int64(let a) = v.storage {
+                v = Vector(type: .double, storage: .float64(a.map(Double.init)), validity: v.validity, count: v.count)
             }
             columns[s] = v
         }

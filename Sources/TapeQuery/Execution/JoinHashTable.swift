@@ -37,7 +37,7 @@ final class JoinHashTable {
             func index(_ bytes: UnsafeRawBufferPointer) -> UInt32? { keys.index(of: bytes) }
             var keyOf: [UInt32] = []
             keyOf.reserveCapacity(count)
-            if case .dict(let entries, let idx) = k.storage {
+            if case .dictionary(let entries, let idx) = k.storage {
                 var map: [UInt32] = []
                 for e in 0..<entries.count {
                     guard let i = entries.withUTF8(e, index) else { throw Self.tooManyKeyBytes() }
@@ -87,7 +87,7 @@ final class JoinHashTable {
 
     @inline(__always) private static func int(_ v: Vector, _ r: Int) -> Int64 {
         switch v.storage {
-        case .int(let a): return a[r]
+        case .int64(let a): return a[r]
         default:
             switch v.datum(r) {
             case .int(let x), .timestamp(let x): return x
@@ -114,7 +114,7 @@ final class JoinHashTable {
                 let h = s.withUTF8 { head(UnsafeRawBufferPointer($0)) }
                 for i in 0..<count { out[i] = h }
             case .constant: break
-            case .dict(let entries, let idx):
+            case .dictionary(let entries, let idx):
                 // One lookup per dictionary entry, not per row.
                 let heads = (0..<entries.count).map { e in entries.withUTF8(e) { head($0) } }
                 for r in 0..<count where !k.isNull(r) { out[r] = heads[Int(idx[r])] }

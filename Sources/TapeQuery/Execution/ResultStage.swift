@@ -280,12 +280,12 @@ enum Sorter {
         }
         let c: Int
         switch (a.storage, b.storage) {
-        case (.int(let x), .int(let y)): c = x[i] < y[j] ? -1 : (x[i] == y[j] ? 0 : 1)
-        case (.double(let x), .double(let y)): c = compareDoubles(x[i], y[j])
+        case (.int64(let x), .int64(let y)): c = x[i] < y[j] ? -1 : (x[i] == y[j] ? 0 : 1)
+        case (.float64(let x), .float64(let y)): c = compareDoubles(x[i], y[j])
         case (.bool(let x), .bool(let y)): c = x[i] == y[j] ? 0 : (!x[i] ? -1 : 1)
-        case (.string(let x), .string(let y)): c = x.compare(i, y, j)
-        case (.dict(let x, let xi), .dict(let y, let yi)): c = x.compare(Int(xi[i]), y, Int(yi[j]))
-        case (.string, .dict), (.dict, .string):
+        case (.strings(let x), .strings(let y)): c = x.compare(i, y, j)
+        case (.dictionary(let x, let xi), .dictionary(let y, let yi)): c = x.compare(Int(xi[i]), y, Int(yi[j]))
+        case (.strings, .dictionary), (.dictionary, .strings):
             c = a.withUTF8(i) { p in b.withUTF8(j) { q in StringArray.compare(p, q) } }
         default: c = Datum.compare(a.datum(i), b.datum(j))
         }

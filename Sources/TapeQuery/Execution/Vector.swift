@@ -8,29 +8,14 @@ import TapeFormat
 /// with the decoded `ColumnData` without a copy); kernels work on the bytes and make a Swift
 /// `String` only where a function needs one (`stringAt`).
 struct Vector {
-    enum Storage {
-        /// BIGINT and TIMESTAMP.
-        case int([Int64])
-        case double([Double])
-        /// Bit-packed (Arrow's boolean layout), shared with a decoded `ColumnData` without a copy.
-        case bool(Bitmap)
-        /// Plain strings, one per row.
-        case string(StringArray)
-        /// Dictionary strings: `indices[row]` indexes `entries` (few distinct values; entries may
-        /// repeat, e.g. after `upper()` mapped two of them to one).
-        case dict(entries: StringArray, indices: [UInt32])
-        case interval([Interval])
-        /// The same value on every row (literals, a run's metadata); a `.null` constant is all-null.
-        case constant(Datum)
-    }
-
     var type: SQLType
-    var storage: Storage
+    /// The values, in the layout a decoded `ColumnData` holds (shared without a copy).
+    var storage: ColumnLayout
     /// 1 = valid; nil when no row is null (constants use `.constant(.null)` instead).
     var validity: Bitmap?
     var count: Int
 
-    init(type: SQLType, storage: Storage, validity: Bitmap? = nil, count: Int) {
+    init(type: SQLType, storage: ColumnLayout, validity: Bitmap? = nil, count: Int) {
         self.type = type
         self.storage = storage
         self.validity = validity
@@ -46,16 +31,14 @@ struct Vector {
         count = c.count
         validity = c.validity
         type = SQLType(c.type)
+        // A stored duration is the INTERVAL that subtracting two timestamps gives: it stays its
+        // int64 nanoseconds (type INTERVAL), read as `Interval(durationNanos:)` where a value is used.
         switch c.storage {
-        case .int64(let v):
-            // A stored duration is the INTERVAL that subtracting two timestamps gives.
-            storage = c.type == .duration ? .interval(v.map(Interval.init(durationNanos:))) : .int(v)
-        case .float64(let v): storage = .double(v)
-        case .bool(let v): storage = .bool(v)
-        case .strings(let s): storage = .string(s)
-        case .dictionary(let e, let idx):
+        case .dictionary(let e, let idx) where e.count == 0:
             // A chunk whose rows are all NULL may have no entries: give the placeholder index 0 one.
-            storage = .dict(entries: e.count == 0 ? .oneEmptyString : e, indices: idx)
+            storage = .dictionary(entries: .oneEmptyString, indices: idx)
+        default:
+            storage = c.storage   // the decoded buffers themselves: no conversion, no copy
         }
     }
 
@@ -74,11 +57,12 @@ struct Vector {
     func datum(_ row: Int) -> Datum {
         if isNull(row) { return .null }
         switch storage {
-        case .int(let v): return type == .timestamp ? .timestamp(v[row]) : .int(v[row])
-        case .double(let v): return .double(v[row])
+        case .int64(let v) where type == .interval: return .interval(Interval(durationNanos: v[row]))
+        case .int64(let v): return type == .timestamp ? .timestamp(v[row]) : .int(v[row])
+        case .float64(let v): return .double(v[row])
         case .bool(let v): return .bool(v[row])
-        case .string(let v): return .string(v[row])
-        case .dict(let e, let idx): return .string(e[Int(idx[row])])
+        case .strings(let v): return .string(v[row])
+        case .dictionary(let e, let idx): return .string(e[Int(idx[row])])
         case .interval(let v): return .interval(v[row])
         case .constant(let d): return d
         }
@@ -90,58 +74,21 @@ struct Vector {
         return Vector.filled(d, type: type, count: count)
     }
 
+    /// `d` on every one of `count` rows, as arrays (`ColumnLayout.repeating`; NULL as placeholders).
     static func filled(_ d: Datum, type: SQLType, count: Int) -> Vector {
-        switch d {
-        case .null:
-            return Vector(type: type, storage: placeholder(type, count), validity: Bitmap(count: count, value: false), count: count)
-        case .int(let v), .timestamp(let v): return Vector(type: type, storage: .int([Int64](repeating: v, count: count)), count: count)
-        case .double(let v): return Vector(type: type, storage: .double([Double](repeating: v, count: count)), count: count)
-        case .bool(let v): return Vector(type: type, storage: .bool(Bitmap(count: count, value: v)), count: count)
-        case .string(let s):
-            // One string is far below 4 GiB (it came from the query text or from a string array).
-            var one = StringArray()
-            one.bytes = Array(s.utf8)
-            one.offsets.append(UInt32(truncatingIfNeeded: one.bytes.count))
-            return Vector(type: type, storage: .dict(entries: one, indices: [UInt32](repeating: 0, count: count)), count: count)
-        case .interval(let i): return Vector(type: type, storage: .interval([Interval](repeating: i, count: count)), count: count)
-        }
+        if let layout = ColumnLayout.repeating(d, count: count) { return Vector(type: type, storage: layout, count: count) }
+        return Vector(type: type, storage: placeholder(type, count), validity: Bitmap(count: count, value: false), count: count)
     }
 
     /// All-placeholder storage of `type`.
-    static func placeholder(_ type: SQLType, _ count: Int) -> Storage {
-        switch type {
-        case .int, .timestamp, .null: return .int([Int64](repeating: 0, count: count))
-        case .double: return .double([Double](repeating: 0, count: count))
-        case .bool: return .bool(Bitmap(count: count, value: false))
-        case .string: return .dict(entries: .oneEmptyString, indices: [UInt32](repeating: 0, count: count))
-        case .interval: return .interval([Interval](repeating: Interval(), count: count))
-        }
+    static func placeholder(_ type: SQLType, _ count: Int) -> ColumnLayout {
+        type == .interval ? .interval([Interval](repeating: Interval(), count: count)) : .placeholder(type.columnType, count: count)
     }
 
-    /// The rows at `rows`, in that order. Plain strings whose copy would pass `stringLimit`
-    /// (4 GiB; tests pass less) stay in their array, the rows as dictionary indices into it.
+    /// The rows at `rows`, in that order (`ColumnLayout.gather`: plain strings whose copy would
+    /// pass `stringLimit` stay in their array, the rows as dictionary indices into it).
     func gather(_ rows: [Int32], stringLimit: Int = StringArray.maxBytes) -> Vector {
-        let n = rows.count
-        var valid: Bitmap?
-        if let v = validity {
-            var b = Bitmap(count: n, value: false)
-            for (i, r) in rows.enumerated() where v[Int(r)] { b[i] = true }
-            valid = b
-        }
-        func pick<T>(_ a: [T]) -> [T] { rows.map { a[Int($0)] } }
-        switch storage {
-        case .int(let a): return Vector(type: type, storage: .int(pick(a)), validity: valid, count: n)
-        case .double(let a): return Vector(type: type, storage: .double(pick(a)), validity: valid, count: n)
-        case .bool(let a): return Vector(type: type, storage: .bool(a.gather(rows)), validity: valid, count: n)
-        case .string(let a):
-            // Rows repeated (a join) can need more than the 4 GiB one string array addresses:
-            // then the rows stay indices into the original strings, a dictionary vector.
-            if let g = try? a.gather(rows, limit: stringLimit) { return Vector(type: type, storage: .string(g), validity: valid, count: n) }
-            return Vector(type: type, storage: .dict(entries: a, indices: rows.map { UInt32(truncatingIfNeeded: $0) }), validity: valid, count: n)
-        case .dict(let e, let idx): return Vector(type: type, storage: .dict(entries: e, indices: pick(idx)), validity: valid, count: n)
-        case .interval(let a): return Vector(type: type, storage: .interval(pick(a)), validity: valid, count: n)
-        case .constant(let d): return Vector(type: type, storage: .constant(d), count: n)
-        }
+        Vector(type: type, storage: storage.gather(rows, stringLimit: stringLimit), validity: validity?.gather(rows), count: rows.count)
     }
 
     /// The storage form for output formatters and the Arrow bridge (strings handed over as they
@@ -149,17 +96,15 @@ struct Vector {
     func columnData() throws(QueryError) -> ColumnData {
         let m = materialized()
         let ct = type.columnType
-        switch m.storage {
-        case .int(let a): return ColumnData(type: ct, storage: .int64(a), validity: m.validity)
-        case .double(let a): return ColumnData(type: ct, storage: .float64(a), validity: m.validity)
-        case .bool(let a): return ColumnData(type: ct, storage: .bool(a), validity: m.validity)
-        case .string(let a): return ColumnData(type: ct, storage: .strings(a), validity: m.validity)
-        case .dict(let e, let idx): return ColumnData(type: ct, storage: .dictionary(entries: e, indices: idx), validity: m.validity)
-        case .interval(let a):
+        func text(_ a: [Interval]) throws(QueryError) -> ColumnData {
             do { return ColumnData(type: ct, storage: .strings(try StringArray(a.map(\.description))), validity: m.validity) } catch {
                 throw .stringsTooLarge(error, in: "an INTERVAL column's text")
             }
-        case .constant: return ColumnData(type: ct, storage: .int64([]), validity: nil)   // unreachable: materialized
+        }
+        switch m.storage {
+        case .int64(let a) where type == .interval: return try text(a.map(Interval.init(durationNanos:)))
+        case .interval(let a): return try text(a)
+        default: return ColumnData(type: ct, storage: m.storage, validity: m.validity, count: m.count)   // the buffers as they are
         }
     }
 }
@@ -200,12 +145,13 @@ struct VectorBuilder {
         for r in 0..<m.count { validity.append(!m.isNull(r)) }
         if m.mayHaveNulls { hasNull = true }
         switch m.storage {
-        case .int(let a): ints.append(contentsOf: a)
-        case .double(let a): doubles.append(contentsOf: a)
+        case .int64(let a) where type == .interval: intervals.append(contentsOf: a.lazy.map(Interval.init(durationNanos:)))
+        case .int64(let a): ints.append(contentsOf: a)
+        case .float64(let a): doubles.append(contentsOf: a)
         case .bool(let a): bools.append(contentsOf: a)
-        case .string(let a):
+        case .strings(let a):
             appendingStrings { (s) throws(StringArrayOverflow) in try s.append(contentsOf: a) }
-        case .dict(let e, let idx): for i in idx { appendingStrings { (s) throws(StringArrayOverflow) in try s.append(e, Int(i)) } }
+        case .dictionary(let e, let idx): for i in idx { appendingStrings { (s) throws(StringArrayOverflow) in try s.append(e, Int(i)) } }
         case .interval(let a): intervals.append(contentsOf: a)
         case .constant: break
         }
@@ -231,12 +177,12 @@ struct VectorBuilder {
     /// The appended rows as one vector; throws when a string column passed 4 GiB.
     func build() throws(QueryError) -> Vector {
         if let overflow { throw .stringsTooLarge(overflow, in: label) }
-        let storage: Vector.Storage
+        let storage: ColumnLayout
         switch type {
-        case .int, .timestamp, .null: storage = .int(ints)
-        case .double: storage = .double(doubles)
+        case .int, .timestamp, .null: storage = .int64(ints)
+        case .double: storage = .float64(doubles)
         case .bool: storage = .bool(bools)
-        case .string: storage = .string(strings)
+        case .string: storage = .strings(strings)
         case .interval: storage = .interval(intervals)
         }
         return Vector(type: type, storage: storage, validity: hasNull ? validity : nil, count: count)
@@ -311,7 +257,7 @@ extension Batch {
                 indices.append(contentsOf: repeatElement(0, count: v.count))
                 for _ in 0..<v.count { validity.append(false) }
                 hasNull = hasNull || v.count > 0
-            case .dict(let e, let idx):
+            case .dictionary(let e, let idx):
                 var map: [UInt32] = []
                 map.reserveCapacity(e.count)
                 for k in 0..<e.count {
@@ -330,21 +276,9 @@ extension Batch {
             }
         }
         if entries.count == 0 { _ = entries.index(of: "") }
-        return Vector(type: .string, storage: .dict(entries: entries.entries, indices: indices), validity: hasNull ? validity : nil, count: n)
+        return Vector(type: .string, storage: .dictionary(entries: entries.entries, indices: indices), validity: hasNull ? validity : nil, count: n)
     }
 
     /// Approximate bytes held by the batch's columns (for memory budgets).
-    var approximateBytes: Int {
-        columns.reduce(0) { acc, v in
-            switch v.storage {
-            case .int(let a): return acc + a.count * 8
-            case .double(let a): return acc + a.count * 8
-            case .bool(let a): return acc + a.words.count * 8
-            case .string(let a): return acc + a.approximateBytes
-            case .dict(let e, let i): return acc + i.count * 4 + e.approximateBytes
-            case .interval(let a): return acc + a.count * 24
-            case .constant: return acc
-            }
-        }
-    }
+    var approximateBytes: Int { columns.reduce(0) { $0 + $1.storage.approximateBytes } }
 }

@@ -42,7 +42,7 @@ enum MathFunctions {
                            try a.cast(1, to: .double)
                            return .double
                        }, kernel: { a, _, count throws(QueryError) in
-                           Evaluator.result(.double, .double(map2(Evaluator.doubles(a[0]), Evaluator.doubles(a[1]), count) { Foundation.pow($0, $1) }), a, count)
+                           Evaluator.result(.double, .float64(map2(Evaluator.doubles(a[0]), Evaluator.doubles(a[1]), count) { Foundation.pow($0, $1) }), a, count)
                        }),
     ]
 
@@ -55,7 +55,7 @@ enum MathFunctions {
                            try a.cast(0, to: .double)
                            return .double
                        }, kernel: { a, _, count throws(QueryError) in
-                           Evaluator.result(.double, .double(map1(Evaluator.doubles(a[0]), count, op)), a, count)
+                           Evaluator.result(.double, .float64(map1(Evaluator.doubles(a[0]), count, op)), a, count)
                        })
     }
 
@@ -68,7 +68,7 @@ enum MathFunctions {
 
     static func rounded(_ a: [Vector], _ e: BoundExpr, _ count: Int, _ rule: FloatingPointRoundingRule) throws(QueryError) -> Vector {
         if e.type == .int { return a[0] }
-        return Evaluator.result(.double, .double(map1(Evaluator.doubles(a[0]), count) { $0.rounded(rule) }), a, count)
+        return Evaluator.result(.double, .float64(map1(Evaluator.doubles(a[0]), count) { $0.rounded(rule) }), a, count)
     }
 
     static func abs(_ a: [Vector], _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {
@@ -77,14 +77,14 @@ enum MathFunctions {
             if (0..<count).contains(where: { x.at($0) == .min && !a[0].isNull($0) }) {
                 throw QueryError(.execution, "integer overflow in abs(\(Int64.min))", at: e.position)
             }
-            return Evaluator.result(.int, .int(map1(x, count) { $0 == .min ? 0 : Swift.abs($0) }), a, count)
+            return Evaluator.result(.int, .int64(map1(x, count) { $0 == .min ? 0 : Swift.abs($0) }), a, count)
         }
-        return Evaluator.result(.double, .double(map1(Evaluator.doubles(a[0]), count) { Swift.abs($0) }), a, count)
+        return Evaluator.result(.double, .float64(map1(Evaluator.doubles(a[0]), count) { Swift.abs($0) }), a, count)
     }
 
     static func sign(_ a: [Vector], _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {
-        if a[0].type == .int { return Evaluator.result(.int, .int(map1(Evaluator.ints(a[0]), count) { $0.signum() }), a, count) }
-        return Evaluator.result(.int, .int(map1(Evaluator.doubles(a[0]), count) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }), a, count)
+        if a[0].type == .int { return Evaluator.result(.int, .int64(map1(Evaluator.ints(a[0]), count) { $0.signum() }), a, count) }
+        return Evaluator.result(.int, .int64(map1(Evaluator.doubles(a[0]), count) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }), a, count)
     }
 
     static func round(_ a: [Vector], _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {
@@ -98,8 +98,8 @@ enum MathFunctions {
                 }
                 out[i] = r
             }
-            return Evaluator.result(.int, .int(out), a, count)
+            return Evaluator.result(.int, .int64(out), a, count)
         }
-        return Evaluator.result(.double, .double(map2(Evaluator.doubles(a[0]), digits, count) { DecimalRounding.round($0, digits: $1) }), a, count)
+        return Evaluator.result(.double, .float64(map2(Evaluator.doubles(a[0]), digits, count) { DecimalRounding.round($0, digits: $1) }), a, count)
     }
 }

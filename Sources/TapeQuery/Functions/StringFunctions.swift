@@ -57,7 +57,7 @@ enum StringFunctions {
         for i in 0..<count {
             try out.appendString(in: "concat()") { bytes in for v in m where !v.isNull(i) { v.withUTF8(i) { bytes.append(contentsOf: $0) } } }
         }
-        return Evaluator.result(.string, .string(out), a, count).withValidity(nil)
+        return Evaluator.result(.string, .strings(out), a, count).withValidity(nil)
     }
 
     static func replace(_ a: [Vector], _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {

@@ -16,13 +16,13 @@ enum TimeFunctions {
         ScalarFunction(name: "epoch", signature: "epoch(ts)", doc: "seconds since 1970 as DOUBLE", example: "epoch(ts)",
                        bind: timestampRule(.double),
                        kernel: { a, _, count throws(QueryError) in
-                           Evaluator.result(.double, .double(map1(Evaluator.ints(a[0]), count) { Double($0) / 1e9 }), a, count)
+                           Evaluator.result(.double, .float64(map1(Evaluator.ints(a[0]), count) { Double($0) / 1e9 }), a, count)
                        }),
         ScalarFunction(name: "epoch_ms", signature: "epoch_ms(ts)", doc: "milliseconds since 1970 as BIGINT, rounded to the nearest (as DuckDB)",
                        example: "epoch_ms(ts)", bind: timestampRule(.int),
                        kernel: { a, _, count throws(QueryError) in
                            // Rounded half away from zero, as DuckDB (which converts its microseconds so).
-                           Evaluator.result(.int, .int(map1(Evaluator.ints(a[0]), count) { ns in
+                           Evaluator.result(.int, .int64(map1(Evaluator.ints(a[0]), count) { ns in
                                let q = ns / 1_000_000, r = ns % 1_000_000
                                return r >= 500_000 ? q + 1 : (r <= -500_000 ? q - 1 : q)
                            }), a, count)
@@ -111,7 +111,7 @@ enum TimeFunctions {
                 overflow = overflow || o
                 return r
             }
-            if !overflow { return Evaluator.result(.timestamp, .int(out), [a[1]], count) }
+            if !overflow { return Evaluator.result(.timestamp, .int64(out), [a[1]], count) }
         }
         return try Evaluator.timestamps(a[1], count, e, { "date_trunc('\(p)', \(Datum.timestamp($0).sqlLiteral))" }) { CalendarMath.trunc($0, unit) }
     }
@@ -120,8 +120,8 @@ enum TimeFunctions {
         guard case .constant(.string(let p)) = a[0].storage, let part = CalendarMath.Part(p.lowercased()) else {
             throw QueryError(.execution, "date_part() needs a constant part name", at: e.position)
         }
-        if part == .epoch { return Evaluator.result(.double, .double(map1(Evaluator.ints(a[1]), count) { Double($0) / 1e9 }), [a[1]], count) }
-        return Evaluator.result(.int, .int(map1(Evaluator.ints(a[1]), count) { CalendarMath.part($0, part) }), [a[1]], count)
+        if part == .epoch { return Evaluator.result(.double, .float64(map1(Evaluator.ints(a[1]), count) { Double($0) / 1e9 }), [a[1]], count) }
+        return Evaluator.result(.int, .int64(map1(Evaluator.ints(a[1]), count) { CalendarMath.part($0, part) }), [a[1]], count)
     }
 
     static func toTimestamp(_ a: [Vector], _ e: BoundExpr, _ count: Int) throws(QueryError) -> Vector {
@@ -129,6 +129,6 @@ enum TimeFunctions {
         if (0..<count).contains(where: { !a[0].isNull($0) && !(x.at($0).magnitude < 9.2e9) }) {
             throw QueryError(.execution, "to_timestamp() value out of range", at: e.position)
         }
-        return Evaluator.result(.timestamp, .int(map1(x, count) { Int64(($0 * 1e9).rounded()) }), a, count)
+        return Evaluator.result(.timestamp, .int64(map1(x, count) { Int64(($0 * 1e9).rounded()) }), a, count)
     }
 }

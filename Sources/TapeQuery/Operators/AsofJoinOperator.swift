@@ -57,8 +57,8 @@ final class AsofJoinOperator: SpillingOperator, MorselOperator {
     private static func times(_ v: Vector) -> [Int64] {
         let m = v.materialized()
         switch m.storage {
-        case .int(let a): return a
-        case .double(let a):
+        case .int64(let a): return a
+        case .float64(let a):
             return a.map { d in
                 if d.isNaN { return Int64.max }
                 let bits = Int64(bitPattern: (d == 0 ? 0.0 : d).bitPattern)

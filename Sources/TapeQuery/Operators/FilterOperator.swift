@@ -45,7 +45,7 @@ final class FilterOperator: MorselOperator {
     static func dictionarySelection(_ f: BoundExpr, _ b: Batch) -> [Int32]? {
         let slots = f.slots
         guard slots.count == 1, let slot = slots.first,
-              case .dict(let entries, let idx) = b.columns[slot].storage, entries.count * 4 <= b.count else { return nil }
+              case .dictionary(let entries, let idx) = b.columns[slot].storage, entries.count * 4 <= b.count else { return nil }
         let n = entries.count + 1
         var values = entries
         guard (try? values.append("")) != nil else { return nil }
@@ -54,7 +54,7 @@ final class FilterOperator: MorselOperator {
         probe.columns = b.columns.map { .constant(.null, type: $0.type, count: n) }
         var nullLast = Bitmap(count: n, value: true)
         nullLast[n - 1] = false
-        probe.columns[slot] = Vector(type: .string, storage: .string(values), validity: nullLast, count: n)
+        probe.columns[slot] = Vector(type: .string, storage: .strings(values), validity: nullLast, count: n)
         guard let v = try? Evaluator.evaluate(f, probe) else { return nil }
         let keep: [UInt8] = (0..<n).map { !v.isNull($0) && v.datumBool($0) ? 1 : 0 }
         let valid = b.columns[slot].validity

@@ -239,8 +239,8 @@ final class HashJoinOperator: SpillingOperator, MorselOperator {
     static func gatherBuild(_ v: Vector, _ rows: [Int32], single: Int32?) -> Vector {
         if let r = single { return .constant(v.datum(Int(r)), type: v.type, count: rows.count) }
         if case .constant = v.storage { return v.gatherPadded(rows) }
-        if case .string(let s) = v.storage, s.count <= rows.count, !rows.contains(where: { $0 < 0 }) {
-            var g = Vector(type: v.type, storage: .dict(entries: s, indices: rows.map { UInt32(truncatingIfNeeded: $0) }), count: rows.count)
+        if case .strings(let s) = v.storage, s.count <= rows.count, !rows.contains(where: { $0 < 0 }) {
+            var g = Vector(type: v.type, storage: .dictionary(entries: s, indices: rows.map { UInt32(truncatingIfNeeded: $0) }), count: rows.count)
             if let valid = v.validity {
                 var b = Bitmap(count: rows.count, value: false)
                 for (i, r) in rows.enumerated() where valid[Int(r)] { b[i] = true }

@@ -90,6 +90,6 @@ enum QuantileFrameKernel {
         var valid = Bitmap(count: n, value: true)
         var anyNull = false
         for i in 0..<n where picked[i] < 0 { valid[i] = false; anyNull = true }
-        return Vector(type: .double, storage: .double(out), validity: anyNull ? valid : nil, count: n)
+        return Vector(type: .double, storage: .float64(out), validity: anyNull ? valid : nil, count: n)
     }
 }

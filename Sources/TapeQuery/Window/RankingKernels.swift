@@ -40,8 +40,8 @@ enum RankingKernels {
             }
         }
         switch f {
-        case .percentRank, .cumeDist: return Vector(type: .double, storage: .double(doubles), count: n)
-        default: return Vector(type: .int, storage: .int(ints), validity: valid, count: n)
+        case .percentRank, .cumeDist: return Vector(type: .double, storage: .float64(doubles), count: n)
+        default: return Vector(type: .int, storage: .int64(ints), validity: valid, count: n)
         }
     }
 

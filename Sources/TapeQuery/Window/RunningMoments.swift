@@ -15,8 +15,8 @@ struct RunningMoments {
         let n = rows.count
         let values: [Double]?
         switch v.storage {
-        case .double(let a): values = a
-        case .int(let a): values = a.map(Double.init)
+        case .float64(let a): values = a
+        case .int64(let a) where v.type != .interval: values = a.map(Double.init)
         default: values = nil
         }
         let sample = f == .stddevSamp || f == .varSamp, root = f == .stddevSamp || f == .stddevPop
@@ -28,7 +28,7 @@ struct RunningMoments {
             if !allNull, let values, !v.isNull(r) { moments = moments.merged(Moments(n: 1, mean: values[r], m2: 0)) }
             if let x = moments.result(sample: sample, root: root) { out[r] = x } else { valid[r] = false; anyNull = true }
         }
-        let result = Vector(type: .double, storage: .double(out), validity: anyNull ? valid : nil, count: n)
+        let result = Vector(type: .double, storage: .float64(out), validity: anyNull ? valid : nil, count: n)
         return w.frame.unit == .rows ? result : result.gather(local.peerEnd.map { $0 - 1 })
     }
 }

@@ -200,15 +200,15 @@ struct SortedWindowStream {
                 if !allNull, !v.isNull(r) {
                     count += 1
                     switch v.storage {
-                    case .int(let a): exact += Int128(a[r])
-                    case .double(let a): SumDoubleState.add(a[r], to: &sum, &comp)
+                    case .int64(let a): exact += Int128(a[r])
+                    case .float64(let a): SumDoubleState.add(a[r], to: &sum, &comp)
                     default: break
                     }
                 }
                 if count == 0 { valid[r] = false; anyNull = true; continue }
-                if case .int = v.storage { out[r] = Double(exact) / Double(count) } else { out[r] = (sum + comp) / Double(count) }
+                if case .int64 = v.storage { out[r] = Double(exact) / Double(count) } else { out[r] = (sum + comp) / Double(count) }
             }
-            let result = Vector(type: .double, storage: .double(out), validity: anyNull ? valid : nil, count: n)
+            let result = Vector(type: .double, storage: .float64(out), validity: anyNull ? valid : nil, count: n)
             return w.frame.unit == .rows ? result : result.gather(local.peerEnd.map { $0 - 1 })
         }
     }

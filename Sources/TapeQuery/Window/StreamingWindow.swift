@@ -82,7 +82,7 @@ extension Executor {
         var last: (run: Int, ts: Int64)?
         for t in tasks {
             let b = try load(t, readers, only: [s.tsSlot])
-            guard case .int(let ts) = b.columns[s.tsSlot].storage else { return false }
+            guard case .int64(let ts) = b.columns[s.tsSlot].storage else { return false }
             for v in ts {
                 if let l = last, l.run == t.run, v <= l.ts { return false }
                 last = (t.run, v)
@@ -180,7 +180,7 @@ extension StreamingWindow {
             }
             out[r] = value
         }
-        return Vector(type: .int, storage: .int(out), validity: anyNull ? valid : nil, count: n)
+        return Vector(type: .int, storage: .int64(out), validity: anyNull ? valid : nil, count: n)
     }
 
     /// A cumulative result over one chunk combined with what the run's earlier chunks carried;
@@ -193,8 +193,8 @@ extension StreamingWindow {
         case .rowNumber, .aggregate(.count), .aggregate(.countStar):
             let add: Int64
             if w.function == .rowNumber { add = Int64(before) } else if case .int(let c)? = carry { add = c } else { add = 0 }
-            guard case .int(let a) = v.materialized().storage else { return (v, carry) }
-            let out = Vector(type: .int, storage: .int(a.map { $0 + add }), count: n)
+            guard case .int64(let a) = v.materialized().storage else { return (v, carry) }
+            let out = Vector(type: .int, storage: .int64(a.map { $0 + add }), count: n)
             return (out, out.datum(n - 1))
         case .firstValue:
             // Running first_value: the partition's first row, carried (NULL included) once seen.
@@ -203,7 +203,7 @@ extension StreamingWindow {
         case .aggregate(let f):
             let m = v.materialized()
             // Typed fast path: min/max of DOUBLE without NULLs (the drawdown curve's running peak).
-            if f == .min || f == .max, m.validity == nil, case .double(let a) = m.storage {
+            if f == .min || f == .max, m.validity == nil, case .float64(let a) = m.storage {
                 var best: Double? = nil
                 if case .double(let c)? = carry { best = c }
                 var out = [Double](repeating: 0, count: n)
@@ -216,7 +216,7 @@ extension StreamingWindow {
                     }
                     out[r] = best ?? a[r]
                 }
-                return (Vector(type: .double, storage: .double(out), count: n), best.map(Datum.double))
+                return (Vector(type: .double, storage: .float64(out), count: n), best.map(Datum.double))
             }
             for r in 0..<n {
                 let x = m.datum(r)

@@ -23,11 +23,11 @@ extension Vector {
     func rowOrder() -> (Int, Int) -> Int {
         let m = materialized()
         switch m.storage {
-        case .int(let a): return { a[$0] < a[$1] ? -1 : (a[$0] == a[$1] ? 0 : 1) }
-        case .double(let a): return { compareDoubles(a[$0], a[$1]) }
+        case .int64(let a): return { a[$0] < a[$1] ? -1 : (a[$0] == a[$1] ? 0 : 1) }
+        case .float64(let a): return { compareDoubles(a[$0], a[$1]) }
         case .bool(let a): return { a[$0] == a[$1] ? 0 : (!a[$0] ? -1 : 1) }
-        case .string(let a): return { a.compare($0, a, $1) }
-        case .dict(let e, let idx): return { e.compare(Int(idx[$0]), e, Int(idx[$1])) }
+        case .strings(let a): return { a.compare($0, a, $1) }
+        case .dictionary(let e, let idx): return { e.compare(Int(idx[$0]), e, Int(idx[$1])) }
         case .interval(let a): return { Evaluator.compareIntervals(a[$0], a[$1]) }
         case .constant: return { _, _ in 0 }
         }

@@ -104,11 +104,11 @@ enum WindowEvaluator {
         case .countStar, .count:
             var out = [Int64](repeating: 0, count: n)
             let v = f == .countStar ? nil : args[0]
-            if let v, Evaluator.isNullConstant(v) { return Vector(type: .int, storage: .int(out), count: n) }
+            if let v, Evaluator.isNullConstant(v) { return Vector(type: .int, storage: .int64(out), count: n) }
             SlidingAggregation.run(CountFrame(valid: v?.validity), frames: frames, partitions: partitions, excluding: exclusion) { out[$0] = $1 }
-            return Vector(type: .int, storage: .int(out), count: n)
+            return Vector(type: .int, storage: .int64(out), count: n)
         case .sum, .avg:
-            if case .int(let a) = args[0].storage {
+            if case .int64(let a) = args[0].storage {
                 var ints = [Int64](repeating: 0, count: n), doubles = [Double](repeating: 0, count: n)
                 var overflow: Int128?
                 SlidingAggregation.run(SumIntFrame(values: a, valid: args[0].validity), frames: frames, partitions: partitions, excluding: exclusion) { i, s in
@@ -120,22 +120,22 @@ enum WindowEvaluator {
                     throw QueryError(.execution, "\(w.text) = \(overflow) overflows BIGINT; use sum(CAST(x AS DOUBLE))", at: w.position)
                 }
                 let validity = anyNull ? valid : nil
-                return f == .avg ? Vector(type: .double, storage: .double(doubles), validity: validity, count: n)
-                    : Vector(type: .int, storage: .int(ints), validity: validity, count: n)
+                return f == .avg ? Vector(type: .double, storage: .float64(doubles), validity: validity, count: n)
+                    : Vector(type: .int, storage: .int64(ints), validity: validity, count: n)
             }
-            guard case .double(let a) = args[0].storage else { return .constant(.null, type: w.type, count: n) }
+            guard case .float64(let a) = args[0].storage else { return .constant(.null, type: w.type, count: n) }
             var out = [Double](repeating: 0, count: n)
             SlidingAggregation.run(SumDoubleFrame(values: a, valid: args[0].validity), frames: frames, partitions: partitions, excluding: exclusion) { i, s in
                 if s.n == 0 { null(i); return }
                 out[i] = f == .avg ? (s.sum + s.comp) / Double(s.n) : s.sum + s.comp
             }
-            return Vector(type: .double, storage: .double(out), validity: anyNull ? valid : nil, count: n)
+            return Vector(type: .double, storage: .float64(out), validity: anyNull ? valid : nil, count: n)
         case .stddevSamp, .stddevPop, .varSamp, .varPop:
             let x = args[0]
             let values: [Double]
             switch x.storage {
-            case .double(let a): values = a
-            case .int(let a): values = a.map(Double.init)
+            case .float64(let a): values = a
+            case .int64(let a): values = a.map(Double.init)
             default: return .constant(.null, type: .double, count: n)
             }
             let sample = f == .stddevSamp || f == .varSamp, root = f == .stddevSamp || f == .stddevPop
@@ -143,7 +143,7 @@ enum WindowEvaluator {
             SlidingAggregation.run(MomentsFrame(values: values, valid: x.validity), frames: frames, partitions: partitions, excluding: exclusion) { i, m in
                 if let r = m.result(sample: sample, root: root) { out[i] = r } else { null(i) }
             }
-            return Vector(type: .double, storage: .double(out), validity: anyNull ? valid : nil, count: n)
+            return Vector(type: .double, storage: .float64(out), validity: anyNull ? valid : nil, count: n)
         case .min, .max, .argMin, .argMax:
             let value = args[0]
             let key = f == .min || f == .max ? value : args[1]

@@ -240,8 +240,8 @@ struct RangeProbe {
     init(_ key: Vector, descending: Bool) throws(QueryError) {
         self.descending = descending
         switch key.materialized().storage {
-        case .int(let a): keys = .int(a)
-        case .double(let a): keys = .double(a)
+        case .int64(let a) where key.type != .interval: keys = .int(a)
+        case .float64(let a): keys = .double(a)
         default: throw QueryError(.binding, "RANGE with an offset needs a numeric or TIMESTAMP ORDER BY key")
         }
     }

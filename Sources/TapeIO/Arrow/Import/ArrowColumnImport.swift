@@ -111,7 +111,7 @@ package struct ArrowColumnImport {
 
     /// A column of `count` nulls of type `target` (also what a column left out of a batch gets).
     package static func nulls(_ count: Int, of target: ColumnType) -> ColumnData {
-        let storage: ColumnData.Storage
+        let storage: ColumnLayout
         switch target {
         case .int64, .timestamp, .duration: storage = .int64([Int64](repeating: 0, count: count))
         case .float64: storage = .float64([Double](repeating: 0, count: count))

@@ -112,7 +112,7 @@ final class CountState: AggregateState {
 
     override func finish(groupCount: Int) -> Vector {
         grow(&counts, groupCount, 0)
-        return Vector(type: .int, storage: .int(Array(counts.prefix(groupCount))), count: groupCount)
+        return Vector(type: .int, storage: .int64(Array(counts.prefix(groupCount))), count: groupCount)
     }
 }
 
@@ -158,7 +158,7 @@ final class SumIntState: AggregateState {
         let validity = anyNull ? valid : nil
         if call.function == .avg {
             let values = (0..<groupCount).map { counts[$0] == 0 ? 0 : Double(sums[$0]) / Double(counts[$0]) }
-            return Vector(type: .double, storage: .double(values), validity: validity, count: groupCount)
+            return Vector(type: .double, storage: .float64(values), validity: validity, count: groupCount)
         }
         var values = [Int64](repeating: 0, count: groupCount)
         for g in 0..<groupCount {
@@ -167,7 +167,7 @@ final class SumIntState: AggregateState {
             }
             values[g] = s
         }
-        return Vector(type: .int, storage: .int(values), validity: validity, count: groupCount)
+        return Vector(type: .int, storage: .int64(values), validity: validity, count: groupCount)
     }
 }
 
@@ -196,7 +196,7 @@ final class SumDoubleState: AggregateState {
         grow(&counts, groupCount, 0)
         let v = inputs[0]
         if Evaluator.isNullConstant(v) { return }
-        if case .double(let a) = v.storage, groups == nil, v.validity == nil {
+        if case .float64(let a) = v.storage, groups == nil, v.validity == nil {
             // Four independent lanes (vectorisable) within the batch; batches are combined with
             // compensated addition, so the error stays that of 65,536-value partial sums.
             var l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0
@@ -248,6 +248,6 @@ final class SumDoubleState: AggregateState {
             let total = sums[g] + comp[g]
             values[g] = call.function == .avg ? total / Double(counts[g]) : total
         }
-        return Vector(type: .double, storage: .double(values), validity: anyNull ? valid : nil, count: groupCount)
+        return Vector(type: .double, storage: .float64(values), validity: anyNull ? valid : nil, count: groupCount)
     }
 }

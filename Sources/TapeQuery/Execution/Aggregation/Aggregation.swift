@@ -23,7 +23,7 @@ final class Aggregation {
             for k in keys { kv.append(try Evaluator.evaluate(k, b)) }
             // count(*) by one dictionary-encoded key: count per dictionary entry, then add
             // each entry's count to its group, without a group id per row.
-            if kv.count == 1, kv[0].validity == nil, case .dict(let entries, let idx) = kv[0].storage,
+            if kv.count == 1, kv[0].validity == nil, case .dictionary(let entries, let idx) = kv[0].storage,
                aggregates.allSatisfy({ $0.function == .countStar && $0.filter == nil }) {
                 let perEntry = CountState.histogram(idx, buckets: entries.count)
                 let entryIds = (0..<entries.count).map { perEntry[$0] > 0 ? groups.stringID(entries, $0) : -1 }

@@ -55,9 +55,9 @@ final class ArgExtremeState: AggregateState {
             }
         }
         switch y.storage {
-        case .int(let k):
+        case .int64(let k):
             k.withUnsafeBufferPointer { kp in scan { max ? kp[$0] > kp[$1] : kp[$0] < kp[$1] } }
-        case .double(let k):
+        case .float64(let k):
             k.withUnsafeBufferPointer { kp in scan { let c = compareDoubles(kp[$0], kp[$1]); return max ? c > 0 : c < 0 } }
         default:
             let m = y.materialized()

@@ -28,7 +28,7 @@ final class CountDistinctState: AggregateState {
         if isInt {
             let x = Evaluator.ints(v)
             forEachRow(v, groups, count) { r, g in if ints[g].insert(x.at(r)).inserted { bytes += Self.intBytes } }
-        } else if case .dict(let entries, let idx) = v.storage {
+        } else if case .dictionary(let entries, let idx) = v.storage {
             let values = (0..<entries.count).map { Datum.string(entries[$0]) }
             forEachRow(v, groups, count) { r, g in insert(values[Int(idx[r])], g) }
         } else {
@@ -59,6 +59,6 @@ final class CountDistinctState: AggregateState {
     override func finish(groupCount: Int) -> Vector {
         grow(&ints, groupCount, [])
         grow(&others, groupCount, [])
-        return Vector(type: .int, storage: .int((0..<groupCount).map { Int64(ints[$0].count + others[$0].count) }), count: groupCount)
+        return Vector(type: .int, storage: .int64((0..<groupCount).map { Int64(ints[$0].count + others[$0].count) }), count: groupCount)
     }
 }

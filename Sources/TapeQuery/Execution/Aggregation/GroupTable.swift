@@ -112,7 +112,7 @@ final class GroupTable {
 
     /// Group ids of every row of the key vectors.
     func assign(_ keys: [Vector], count n: Int) -> [Int32] {
-        if keys.count == 1, case .dict(let entries, let idx) = keys[0].storage, keys[0].validity == nil {
+        if keys.count == 1, case .dictionary(let entries, let idx) = keys[0].storage, keys[0].validity == nil {
             let entryIds = entryGroupIds(entries, used: idx)
             return entryIds.withUnsafeBufferPointer { e in
                 idx.withUnsafeBufferPointer { ip in
@@ -127,7 +127,7 @@ final class GroupTable {
         if keys.count == 1 {
             let k = keys[0]
             switch k.storage {
-            case .int(let a):
+            case .int64(let a) where k.type != .interval:
                 var lastKey: Int64 = 0
                 var lastId: Int32 = -1
                 for r in 0..<n {
@@ -141,11 +141,11 @@ final class GroupTable {
                     lastId = g
                 }
                 return ids
-            case .dict(let entries, let idx):
+            case .dictionary(let entries, let idx):
                 let entryIds = entryGroupIds(entries, used: (0..<n).compactMap { k.isNull($0) ? nil : idx[$0] })
                 for r in 0..<n { ids[r] = k.isNull(r) ? id([.null]) : entryIds[Int(idx[r])] }
                 return ids
-            case .string(let a):
+            case .strings(let a):
                 for r in 0..<n { ids[r] = k.isNull(r) ? id([.null]) : a.withUTF8(r) { stringID($0) } }
                 return ids
             case .constant(let d):
@@ -160,7 +160,7 @@ final class GroupTable {
                     ids[r] = slot[s]
                 }
                 return ids
-            case .double(let a):
+            case .float64(let a):
                 var lastBits: UInt64 = 0
                 var lastId: Int32 = -1
                 for r in 0..<n {
@@ -190,7 +190,7 @@ final class GroupTable {
         for r in 0..<n { ids[r] = single && keys[0].isNull(r) ? id([.null]) : tupleGroup(t[r]) { keys.map { $0.datum(r) } } }
         for (c, k) in keys.enumerated() where k.type == .double {
             switch k.storage {
-            case .double(let a): for r in 0..<n where a[r] == 0 && !k.isNull(r) { noteTupleZero(ids[r], c, .double(a[r])) }
+            case .float64(let a): for r in 0..<n where a[r] == 0 && !k.isNull(r) { noteTupleZero(ids[r], c, .double(a[r])) }
             case .constant(let d) where d == .double(0): for r in 0..<n { noteTupleZero(ids[r], c, d) }
             default: break
             }
@@ -225,15 +225,15 @@ final class GroupTable {
     /// The key vectors, one row per group in id order.
     func keyVectors() throws(QueryError) -> [Vector] {
         var keys = try keyBuilders.map { (b) throws(QueryError) in try b.build() }
-        if let g = zeroGroup, zeroSigns.plus && zeroSigns.minus, case .double(var a) = keys[0].storage {
+        if let g = zeroGroup, zeroSigns.plus && zeroSigns.minus, case .float64(var a) = keys[0].storage {
             a[Int(g)] = 0.0
-            keys[0].storage = .double(a)
+            keys[0].storage = .float64(a)
         }
         for (at, signs) in tupleZeroSigns where signs == 3 {
             let g = at >> 8, c = at & 255
-            if case .double(var a) = keys[c].storage {
+            if case .float64(var a) = keys[c].storage {
                 a[g] = 0.0
-                keys[c].storage = .double(a)
+                keys[c].storage = .float64(a)
             }
         }
         return keys

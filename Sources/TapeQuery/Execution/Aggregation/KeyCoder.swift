@@ -94,15 +94,17 @@ struct KeyCoder {
         switch v.storage {
         case .constant(let d):
             return [UInt32](repeating: existingCode(d), count: n)
-        case .int(let a):
+        case .int64(let a) where v.type == .interval:   // a stored duration: coded as the interval it reads as
+            out = (0..<n).map { intervals[Interval(durationNanos: a[$0])] ?? .max }
+        case .int64(let a):
             out = (0..<n).map { ints[a[$0]] ?? .max }
-        case .double(let a):
+        case .float64(let a):
             out = (0..<n).map { doubles[GroupTable.doubleKey(a[$0])] ?? .max }
         case .bool(let a):
             out = (0..<n).map { fixed[a[$0] ? 2 : 1] }
-        case .string(let s):
+        case .strings(let s):
             out = (0..<n).map { r in s.withUTF8(r) { existingStringCode($0) } }
-        case .dict(let entries, let idx):
+        case .dictionary(let entries, let idx):
             let perEntry = (0..<entries.count).map { e in entries.withUTF8(e) { existingStringCode($0) } }
             out = perEntry.withUnsafeBufferPointer { pe in idx.map { pe[Int($0)] } }
         case .interval(let a):
@@ -120,7 +122,9 @@ struct KeyCoder {
         switch v.storage {
         case .constant(let d):
             return [UInt32](repeating: code(d), count: n)
-        case .int(let a):
+        case .int64(let a) where v.type == .interval:   // a stored duration: coded as the interval it reads as
+            out = (0..<n).map { code(.interval(Interval(durationNanos: a[$0]))) }
+        case .int64(let a):
             out = [UInt32](repeating: 0, count: n)
             var last: Int64 = 0
             var lastCode = UInt32.max
@@ -131,13 +135,13 @@ struct KeyCoder {
                 last = x
                 out[r] = lastCode
             }
-        case .double(let a):
+        case .float64(let a):
             out = (0..<n).map { doubleCode(a[$0]) }
         case .bool(let a):
             out = (0..<n).map { fixedCode(a[$0] ? 2 : 1) }
-        case .string(let s):
+        case .strings(let s):
             out = (0..<n).map { r in s.withUTF8(r) { stringCode($0) } }
-        case .dict(let entries, let idx):
+        case .dictionary(let entries, let idx):
             // Entries a filtered batch no longer uses may be coded too: a code is not a group.
             let perEntry = (0..<entries.count).map { e in entries.withUTF8(e) { stringCode($0) } }
             out = perEntry.withUnsafeBufferPointer { pe in idx.map { pe[Int($0)] } }

@@ -25,7 +25,7 @@ final class MinMaxState: AggregateState {
         if Evaluator.isNullConstant(v) { return }
         let max = isMax
         switch (call.type, v.storage) {
-        case (.int, .int(let a)), (.timestamp, .int(let a)):
+        case (.int, .int64(let a)), (.timestamp, .int64(let a)):
             if groups == nil && v.validity == nil && !a.isEmpty {
                 let m = max ? a.max()! : a.min()!
                 if !seen[0] || (max ? m > ints[0] : m < ints[0]) { ints[0] = m }
@@ -38,7 +38,7 @@ final class MinMaxState: AggregateState {
                     if !sp[g] || (max ? x > dp[g] : x < dp[g]) { dp[g] = x; sp[g] = true }
                 }
             }
-        case (.double, .double(let a)):
+        case (.double, .float64(let a)):
             if groups == nil && v.validity == nil && !a.isEmpty {
                 // One pass in four lanes of selects (vectorisable); NaN, which orders above every
                 // number (DuckDB), is counted apart.
@@ -81,12 +81,12 @@ final class MinMaxState: AggregateState {
                     if max ? c > 0 : c < 0 { dp[g] = x }
                 }
             }
-        case (_, .dict(let entries, let idx)) where groups == nil:
+        case (_, .dictionary(let entries, let idx)) where groups == nil:
             // One comparison per distinct entry used.
             var used = [Bool](repeating: false, count: entries.count)
             forEachRow(v, nil, count) { r, _ in used[Int(idx[r])] = true }
             for i in 0..<entries.count where used[i] { consider(0, .string(entries[i])) }
-        case (.string, .string(let a)):
+        case (.string, .strings(let a)):
             // Each group's extreme row of the batch by bytes, then one `String` per group.
             var best = [Int32](repeating: -1, count: groups == nil ? 1 : groupCount)
             forEachRow(v, groups, count) { r, g in

@@ -55,6 +55,6 @@ final class VarianceState: AggregateState {
             guard let v = moments(g).result(sample: sample, root: root) else { valid[g] = false; anyNull = true; continue }
             values[g] = v
         }
-        return Vector(type: .double, storage: .double(values), validity: anyNull ? valid : nil, count: groupCount)
+        return Vector(type: .double, storage: .float64(values), validity: anyNull ? valid : nil, count: groupCount)
     }
 }

@@ -41,10 +41,10 @@ enum SpillCodec {
         let v = column
         let kind: UInt8
         switch v.storage {
-        case .int: kind = 0
-        case .double: kind = 1
+        case .int64: kind = 0
+        case .float64: kind = 1
         case .bool: kind = 2
-        case .string, .dict: kind = 3
+        case .strings, .dictionary: kind = 3
         case .interval: kind = 4
         case .constant: kind = 0   // unreachable: handled above
         }
@@ -59,11 +59,11 @@ enum SpillCodec {
             out.append(0)
         }
         switch v.storage {
-        case .int(let a): a.withUnsafeBytes { out.append(contentsOf: $0) }
-        case .double(let a): a.withUnsafeBytes { out.append(contentsOf: $0) }
+        case .int64(let a): a.withUnsafeBytes { out.append(contentsOf: $0) }
+        case .float64(let a): a.withUnsafeBytes { out.append(contentsOf: $0) }
         case .bool(let a): out.append(contentsOf: a.map { $0 ? 1 : 0 })
-        case .string(let a): appendStrings(a, a.count, { $0 }, to: &out)
-        case .dict(let e, let idx): appendStrings(e, idx.count, { Int(idx[$0]) }, to: &out)
+        case .strings(let a): appendStrings(a, a.count, { $0 }, to: &out)
+        case .dictionary(let e, let idx): appendStrings(e, idx.count, { Int(idx[$0]) }, to: &out)
         case .interval(let a):
             for i in a {
                 append(UInt64(bitPattern: i.months), to: &out)
@@ -110,10 +110,10 @@ enum SpillCodec {
             bm.words = try r.array(UInt64.self, (rows + 63) / 64)
             validity = bm
         }
-        let storage: Vector.Storage
+        let storage: ColumnLayout
         switch kind {
-        case 0: storage = .int(try r.array(Int64.self, rows))
-        case 1: storage = .double(try r.array(Double.self, rows))
+        case 0: storage = .int64(try r.array(Int64.self, rows))
+        case 1: storage = .float64(try r.array(Double.self, rows))
         case 2: storage = .bool(Bitmap(try r.array(UInt8.self, rows).lazy.map { $0 != 0 }))
         case 3:
             let lengths = try r.array(UInt32.self, rows)
@@ -125,7 +125,7 @@ enum SpillCodec {
                 guard total <= Int(UInt32.max) else { throw Reader.corrupt }
                 offsets.append(UInt32(total))
             }
-            storage = .string(StringArray(bytes: try r.array(UInt8.self, total), offsets: offsets))
+            storage = .strings(StringArray(bytes: try r.array(UInt8.self, total), offsets: offsets))
         case 4:
             let raw = try r.array(Int64.self, rows * 3)
             storage = .interval((0..<rows).map { Interval(months: raw[3 * $0], days: raw[3 * $0 + 1], nanos: raw[3 * $0 + 2]) })

@@ -36,7 +36,7 @@ struct SpilledAggregation {
             }
             if case .int(let v) = try agg.result().columns[0].datum(0) { total += v }
         }
-        return Batch(columns: aggregates.map { _ in Vector(type: .int, storage: .int([total]), count: 1) }, count: 1)
+        return Batch(columns: aggregates.map { _ in Vector(type: .int, storage: .int64([total]), count: 1) }, count: 1)
     }
 
     func run(_ emit: @escaping (Batch) throws(QueryError) -> Bool) throws(QueryError) -> SpillReport {
