@@ -181,6 +181,9 @@ struct RowSlice {
             case .float64(let v): return .double(v)
             case .bool(let v): return .bool(Array(v))
             case .strings, .dictionary: return .string((0..<c.count).map { c.string(at: $0) })
+            case .interval, .constant:
+                // The reader decodes blocks into storage layouts only (ColumnLayout).
+                preconditionFailure("tape-bench: a decoded column in a query-only layout")
             }
         }
         valid = columns.map { c in c.validity.map { b in (0..<c.count).map { b[$0] } } }
