@@ -63,7 +63,7 @@ struct RunTableLoader {
         func flush(_ table: inout RunTable) {
             guard !wave.isEmpty else { return }
             let template = table.emptyPart()
-            let parts = parallelMap(wave, workers: wave.count > 1 ? workers : 1, stride: 1) { g in
+            let parts = wave.parallelMap(workers: wave.count > 1 ? workers : 1, minimumStride: 1) { g in
                 var part = template.emptyPart()
                 let failed = loadDirectory(g.dir, g.indices, into: &part, workers: 1, now: now) { _ in }
                 return PartBox(table: part, failures: failed)
@@ -127,7 +127,7 @@ struct RunTableLoader {
             let block = Array(indices[start..<min(start + blockSize, indices.count)])
             start += block.count
             let ids = merge.hasCache || !journalRecords.isEmpty
-                ? parallelMap(block, workers: workers) { i in Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory) }
+                ? block.parallelMap(workers: workers) { i in Self.identity(of: i, in: paths, nameStart: nameStart, directory: directory) }
                 : nil
             // Walk the block against the cache: a hit keeps the record, a miss is read below.
             var entries: [Entry] = []
@@ -144,7 +144,7 @@ struct RunTableLoader {
                 }
             }
             let misses = entries.compactMap { e -> Int? in if case .miss(let i) = e { return i } else { return nil } }
-            let read = parallelMap(misses, workers: workers) { i in fresh(i, nameStart: nameStart, directory: directory) }
+            let read = misses.parallelMap(workers: workers) { i in fresh(i, nameStart: nameStart, directory: directory) }
             var next = 0
             for e in entries {
                 switch e {
@@ -288,30 +288,6 @@ struct RunTableLoader {
 
     /// Byte order of file names (the cache's order).
     static func precedes(_ a: some Sequence<UInt8>, _ b: some Sequence<UInt8>) -> Bool { a.lexicographicallyPrecedes(b) }
-
-    /// `body` over `items` on up to `workers` threads (`stride` items at least per task), results in order.
-    private func parallelMap<T: Sendable, R: Sendable>(_ items: [T], workers: Int, stride minimum: Int = 16, _ body: (T) -> R) -> [R] {
-        guard items.count > 1, workers > 1 else { return items.map(body) }
-        let out = Mutex([R?](repeating: nil, count: items.count))
-        let stride = max(minimum, items.count / (workers * 8))
-        let tasks = (items.count + stride - 1) / stride
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: tasks) { t in
-                let range = (t * stride)..<min(items.count, (t + 1) * stride)
-                let part = range.map { box.value(items[$0]) }
-                out.withLock { o in for (k, r) in zip(range, part) { o[k] = r } }
-            }
-        }
-        return out.withLock { $0.map { $0! } }
-    }
-}
-
-/// A non-Sendable closure handed to `concurrentPerform`, whose iterations all end before the call
-/// returns (the closure only reads shared state).
-private struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// One directory's walk through its old cache and, once something differs, the writing of the

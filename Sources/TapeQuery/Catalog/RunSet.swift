@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Tape
 import TapeFormat
 
@@ -37,7 +36,7 @@ public final class RunSet: Sendable {
         // A set larger than `keptOpen` holds no descriptors at all: a folder of thousands of runs
         // must work under a low descriptor limit (`ulimit -n 48`), one file open at a time per thread.
         let keep = paths.count <= RunSet.keptOpen
-        @Sendable func open(_ path: String) -> Result<Run, QueryError> {
+        func open(_ path: String) -> Result<Run, QueryError> {
             let r: TapeReader
             do { r = try TapeReader(path: path, options: ReaderOptions(allowUnsealed: allowUnsealed)) } catch {
                 return .failure(QueryError(.execution, "\(error)"))
@@ -51,20 +50,10 @@ public final class RunSet: Sendable {
         }
         let workers = min(max(1, threads), paths.count / Self.pathsPerThread)
         guard workers > 1 else {
-            runs = try paths.map { try open($0).get() }
+            runs = try paths.map { try open($0).get() }   // stops at the first failing path
             return
         }
-        let opened = Mutex([Result<Run, QueryError>?](repeating: nil, count: paths.count))
-        let stride = (paths.count + workers * 4 - 1) / (workers * 4)
-        DispatchQueue.concurrentPerform(iterations: (paths.count + stride - 1) / stride) { t in
-            let range = (t * stride)..<min(paths.count, (t + 1) * stride)
-            let part = range.map { open(paths[$0]) }
-            opened.withLock { o in for (i, r) in zip(range, part) { o[i] = r } }
-        }
-        runs = try opened.withLock { $0 }.map { r -> Run in
-            guard let r else { throw QueryError(.execution, "internal: a footer was not read") }
-            return try r.get()
-        }
+        runs = try paths.parallelMap(workers: workers, minimumStride: Self.pathsPerThread / 4, open).map { try $0.get() }
     }
 
     /// Footers read per thread at least before a second thread is used.
