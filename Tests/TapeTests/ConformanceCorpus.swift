@@ -198,17 +198,24 @@ enum ConformanceCorpus {
         valid("valid-paged", "§5.5", "format 1.4: a timestamp and a float64 column of 300 rows, each a PAGED block of 64-row pages, a null in page 2",
               f, ["t": (["ts", "px"], pagedRows)])
 
-        // The same ts column with page_rows changed 64 → 128 (block CRC recomputed): the page
-        // count no longer matches the descriptors and bytes that follow.
-        var pagedBody = ByteWriter()
-        var pagedBlock = BlockEncoder(codec: .none, rowsPerPage: 64, pagesPerGroup: 0).encode(column(.timestamp, pagedRows.map { $0[0] }), encoding: .delta, into: &pagedBody)
-        var pagedBytes = pagedBody.bytes
-        pagedBytes[0] = 128
-        pagedBlock.checksum = pagedBytes.withUnsafeBytes { CRC32C.mask(CRC32C.checksum($0)) }
-        f = CraftedFile(minor: 4)
-        f.rawChunk("t", [pagedCols[0]], rowCount: 300, blocks: [pagedBlock], body: pagedBytes)
-        f.seal(minor: 4)
-        invalid("paged-page-rows-lie", "§5.5", "a PAGED block whose page_rows (128) does not match its 5 page descriptors", f.bytes, "invalid")
+        /// A file of format 1.`minor` whose one chunk holds the ts column of `pagedRows` as
+        /// `encoder` writes it, its block bytes then changed by `patch` (block CRC recomputed).
+        func patchedPagedFile(_ encoder: BlockEncoder, minor: UInt16, _ patch: (inout [UInt8]) -> Void) -> [UInt8] {
+            var body = ByteWriter()
+            var block = encoder.encode(column(.timestamp, pagedRows.map { $0[0] }), encoding: .delta, into: &body)
+            var bytes = body.bytes
+            patch(&bytes)
+            block.checksum = bytes.withUnsafeBytes { CRC32C.mask(CRC32C.checksum($0)) }
+            var file = CraftedFile(minor: minor)
+            file.rawChunk("t", [pagedCols[0]], rowCount: 300, blocks: [block], body: bytes)
+            file.seal(minor: minor)
+            return file.bytes
+        }
+
+        // The same ts column with page_rows changed 64 → 128: the page count no longer matches
+        // the descriptors and bytes that follow.
+        let pageRowsLie = patchedPagedFile(BlockEncoder(codec: .none, rowsPerPage: 64, pagesPerGroup: 0), minor: 4) { $0[0] = 128 }
+        invalid("paged-page-rows-lie", "§5.5", "a PAGED block whose page_rows (128) does not match its 5 page descriptors", pageRowsLie, "invalid")
 
         // Format 1.5: the same rows, pages compressed in groups of 2 (3 groups: 2 + 2 + 1 pages).
         f = CraftedFile(minor: 5)
@@ -217,19 +224,13 @@ enum ConformanceCorpus {
         valid("valid-paged-groups", "§5.5", "format 1.5: the valid-paged rows, each PAGED block's 5 pages compressed in groups of 2 (marker 0, group_pages 2, 3 group descriptors)",
               f, ["t": (["ts", "px"], pagedRows)])
 
-        // The grouped ts column with group_pages changed 2 → 3 (block CRC recomputed): group 0 then
-        // holds pages 0–2, whose raw lengths do not add up to its descriptor's raw_length.
-        var groupBody = ByteWriter()
-        var groupBlock = BlockEncoder(codec: .zstd(level: 3), rowsPerPage: 64, pagesPerGroup: 2)
-            .encode(column(.timestamp, pagedRows.map { $0[0] }), encoding: .delta, into: &groupBody)
-        var groupBytes = groupBody.bytes
-        precondition(groupBytes[0] == 0 && groupBytes[1] == 64 && groupBytes[2] == 2, "grouped directory layout")
-        groupBytes[2] = 3
-        groupBlock.checksum = groupBytes.withUnsafeBytes { CRC32C.mask(CRC32C.checksum($0)) }
-        f = CraftedFile(minor: 5)
-        f.rawChunk("t", [pagedCols[0]], rowCount: 300, blocks: [groupBlock], body: groupBytes)
-        f.seal(minor: 5)
-        invalid("paged-group-pages-lie", "§5.5", "a 1.5 PAGED block whose group_pages (3) does not match its group descriptors (written for 2)", f.bytes, "invalid")
+        // The grouped ts column with group_pages changed 2 → 3: group 0 then holds pages 0–2,
+        // whose raw lengths do not add up to its descriptor's raw_length.
+        let groupPagesLie = patchedPagedFile(BlockEncoder(codec: .zstd(level: 3), rowsPerPage: 64, pagesPerGroup: 2), minor: 5) { bytes in
+            precondition(bytes[0] == 0 && bytes[1] == 64 && bytes[2] == 2, "grouped directory layout")
+            bytes[2] = 3
+        }
+        invalid("paged-group-pages-lie", "§5.5", "a 1.5 PAGED block whose group_pages (3) does not match its group descriptors (written for 2)", groupPagesLie, "invalid")
 
         // MARK: statistics that lie (read succeeds, verification fails)
         let neg: [Value] = [.int(-50), .int(2000)]
