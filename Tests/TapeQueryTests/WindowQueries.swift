@@ -126,6 +126,11 @@ enum WindowQueries {
     ]
 
     static let analyst: [String] = [
+        // Rolling mean of returns: a window over a streamed window's output, arriving in time order.
+        "SELECT ts, avg(r) OVER (ORDER BY ts ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS m, sum(r) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING AND 1 PRECEDING) AS s FROM (SELECT ts, equity / lag(equity) OVER (ORDER BY ts) - 1 AS r FROM equity WHERE run = 'run001') ORDER BY ts",
+        // Input already in key order with ties (ascending and descending): peers without a sort.
+        "SELECT position, count(*) OVER (ORDER BY position RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) AS c, rank() OVER (ORDER BY position) AS rk FROM (SELECT position FROM equity WHERE run = 'run001' AND position IS NOT NULL ORDER BY position) ORDER BY position, c, rk",
+        "SELECT position, dense_rank() OVER (ORDER BY position DESC) AS dr, count(*) OVER (ORDER BY position DESC) AS c FROM (SELECT position FROM equity WHERE run = 'run002' AND position IS NOT NULL ORDER BY position DESC) ORDER BY position, dr, c",
         // Drawdown curve.
         "SELECT run, ts, equity / max(equity) OVER (PARTITION BY run ORDER BY ts) - 1 AS drawdown FROM equity ORDER BY run, ts",
         "SELECT ts, equity / max(equity) OVER (ORDER BY ts) - 1 AS drawdown FROM equity WHERE run = 'run001' ORDER BY ts",

@@ -140,10 +140,25 @@ struct VectorBuilder {
         }
     }
 
+    /// Makes room for `n` rows in all (so appending known parts copies each once).
+    mutating func reserveCapacity(_ n: Int) {
+        switch type {
+        case .int, .timestamp, .null: ints.reserveCapacity(n)
+        case .double: doubles.reserveCapacity(n)
+        case .interval: intervals.reserveCapacity(n)
+        case .bool, .string: break
+        }
+        validity.words.reserveCapacity((n + 63) / 64)
+    }
+
     mutating func append(_ v: Vector) {
         let m = v.materialized()
-        for r in 0..<m.count { validity.append(!m.isNull(r)) }
-        if m.mayHaveNulls { hasNull = true }
+        if let valid = m.validity {
+            validity.append(contentsOf: valid, range: 0..<m.count)
+            hasNull = true
+        } else {
+            validity.append(repeating: true, count: m.count)
+        }
         switch m.storage {
         case .int64(let a) where type == .interval: intervals.append(contentsOf: a.lazy.map(Interval.init(durationNanos:)))
         case .int64(let a): ints.append(contentsOf: a)
@@ -233,6 +248,7 @@ extension Batch {
                 continue
             }
             var b = VectorBuilder(type: type, label: label)
+            b.reserveCapacity(n)
             for batch in batches { b.append(batch.columns[c]) }
             columns.append(try b.build())
         }
@@ -252,10 +268,10 @@ extension Batch {
             case .constant(.string(let s)):
                 guard let i = entries.index(of: s) else { return nil }
                 indices.append(contentsOf: repeatElement(i, count: v.count))
-                for _ in 0..<v.count { validity.append(true) }
+                validity.append(repeating: true, count: v.count)
             case .constant(.null):
                 indices.append(contentsOf: repeatElement(0, count: v.count))
-                for _ in 0..<v.count { validity.append(false) }
+                validity.append(repeating: false, count: v.count)
                 hasNull = hasNull || v.count > 0
             case .dictionary(let e, let idx):
                 var map: [UInt32] = []
@@ -265,11 +281,12 @@ extension Batch {
                     guard let i = e.withUTF8(k, { entries.index(of: $0) }) else { return nil }
                     map.append(i)
                 }
-                for r in 0..<v.count {
-                    indices.append(map[Int(idx[r])])
-                    let valid = !v.isNull(r)
-                    validity.append(valid)
-                    if !valid { hasNull = true }
+                for r in 0..<v.count { indices.append(map[Int(idx[r])]) }
+                if let valid = v.validity {
+                    validity.append(contentsOf: valid, range: 0..<v.count)
+                    hasNull = hasNull || valid.popCount(in: 0..<v.count) < v.count
+                } else {
+                    validity.append(repeating: true, count: v.count)
                 }
             default:
                 return nil

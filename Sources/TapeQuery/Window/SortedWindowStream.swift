@@ -232,11 +232,6 @@ struct SortedWindowStream {
         try process(final: true, emit)
     }
 
-    private static func slice(_ b: Batch, _ r: Range<Int>) -> Batch {
-        if r.lowerBound == 0 && r.upperBound == b.count { return b }
-        return b.gather((Int32(r.lowerBound)..<Int32(r.upperBound)).map { $0 })
-    }
-
     private func layout(_ rows: Batch, partitioned: Bool) throws(QueryError) -> WindowLayout {
         let input = keyInput(rows), spec = members[0]
         var part: [Vector] = [], ord: [Vector] = []
@@ -260,10 +255,10 @@ struct SortedWindowStream {
                 var end = 0, k = 0
                 while k < parts.count, parts[k].count < streamRows, final || k < parts.count - 1 { end = parts[k].upperBound; k += 1 }
                 if end > 0 {
-                    let sub = SortedWindowStream.slice(held, 0..<end)
+                    let sub = held.slice(0..<end)
                     try emit(sub, try WindowEvaluator.evaluate(members, over: keyInput(sub)))
                     ordinal += k
-                    held = SortedWindowStream.slice(held, end..<held.count)
+                    held = held.slice(end..<held.count)
                     continue
                 }
                 guard parts[0].count >= streamRows else { pending = [held]; return }
@@ -299,7 +294,7 @@ struct SortedWindowStream {
                 return
             }
             try piece(held, rows: e, ahead: min(p0.count, e + lookahead), big: big, emit)
-            held = SortedWindowStream.slice(held, e..<held.count)
+            held = held.slice(e..<held.count)
             if complete && e == p0.count {
                 endPartition()
                 continue
@@ -321,7 +316,7 @@ struct SortedWindowStream {
 
     /// Whether `b`'s first row ties with `a`'s (one row) on every ORDER BY key.
     private func sameOrder(_ a: Batch, _ b: Batch) throws(QueryError) -> Bool {
-        let two = try StreamingWindow.concat(a, SortedWindowStream.slice(b, 0..<1))
+        let two = try StreamingWindow.concat(a, b.slice(0..<1))
         return try layout(two, partitioned: false).peerStart[1] == 0
     }
 
@@ -331,7 +326,7 @@ struct SortedWindowStream {
     /// readable after them; `big`: they all belong to this large peer group.
     private mutating func piece(_ held: Batch, rows e: Int, ahead: Int, big: (start: Int, group: PeerGroup)?, _ emit: (Batch, [Vector]) throws(QueryError) -> Void) throws(QueryError) {
         guard var s = state else { return }
-        let rows = SortedWindowStream.slice(held, 0..<e)
+        let rows = held.slice(0..<e)
         let local = try layout(rows, partitioned: false)
         let input = keyInput(rows)
         var windowed: Batch?
@@ -352,13 +347,13 @@ struct SortedWindowStream {
                 }
             case .bounded:
                 if windowed == nil {
-                    let next = SortedWindowStream.slice(held, 0..<ahead)
+                    let next = held.slice(0..<ahead)
                     windowed = try s.context.map { (c) throws(QueryError) in try StreamingWindow.concat(c, next) } ?? next
                 }
                 guard let all = windowed else { continue }
                 let v = try StreamingWindow.evaluateOrdered(w, keyInput(all))
                 let offset = all.count - ahead
-                results.append(v.gather((Int32(offset)..<Int32(offset + e)).map { $0 }))
+                results.append(v.slice(offset..<offset + e))
             case .cumulative:
                 if w.function == .aggregate(.avg) {
                     results.append(try s.averages[i].evaluate(w, input, local))
@@ -415,13 +410,13 @@ struct SortedWindowStream {
                 }
                 s.groupStart = s.before + k
             }
-            s.lastRow = SortedWindowStream.slice(rows, e - 1..<e)
+            s.lastRow = rows.slice(e - 1..<e)
         }
         s.before += e
         if lookback > 0 {
             let withContext = try s.context.map { (c) throws(QueryError) in try StreamingWindow.concat(c, rows) } ?? rows
             let keep = min(lookback, withContext.count)
-            s.context = SortedWindowStream.slice(withContext, withContext.count - keep..<withContext.count)
+            s.context = withContext.slice(withContext.count - keep..<withContext.count)
         }
         state = s
         lastResults = results.map { $0.datum(e - 1) }

@@ -126,7 +126,7 @@ extension Executor {
                     results.append(out)
                 } else {
                     let v = try StreamingWindow.evaluateOrdered(w, withContext)
-                    results.append(context.count == 0 ? v : v.gather((Int32(context.count)..<Int32(withContext.count)).map { $0 }))
+                    results.append(v.slice(context.count..<withContext.count))
                 }
             }
             rowsSoFar += b.count
@@ -135,7 +135,7 @@ extension Executor {
             if out.count > 0, try !stage.push(try project(out)) { return }
             if s.lookback > 0 {
                 let keep = min(s.lookback, withContext.count)
-                context = withContext.gather((Int32(withContext.count - keep)..<Int32(withContext.count)).map { $0 })
+                context = withContext.slice(withContext.count - keep..<withContext.count)
             }
         }
     }
@@ -154,6 +154,7 @@ extension StreamingWindow {
         var cols: [Vector] = []
         for (x, y) in zip(a.columns, b.columns) {
             var builder = VectorBuilder(type: x.type)
+            builder.reserveCapacity(a.count + b.count)
             builder.append(x)
             builder.append(y)
             cols.append(try builder.build())

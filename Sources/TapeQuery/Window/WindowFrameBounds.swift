@@ -128,6 +128,12 @@ struct FrameBounds {
 
     private mutating func rows(_ frame: BoundFrame, _ part: Range<Int>, _ offsets: Offsets) throws(QueryError) {
         let lo = part.lowerBound, hi = part.upperBound
+        if offsets.start == nil, offsets.end == nil {
+            // Constant offsets: one tight pass per end, the same values as the per-row path below.
+            Self.fillRows(frame.start, part, isEnd: false, into: &start)
+            Self.fillRows(frame.end, part, isEnd: true, into: &end)
+            return
+        }
         func at(_ b: BoundFrame.Bound, _ i: Int, isEnd: Bool) throws(QueryError) -> Int {
             let e = isEnd ? 1 : 0
             switch b {
@@ -145,6 +151,31 @@ struct FrameBounds {
         for i in part {
             start[i] = Int32(try at(frame.start, i, isEnd: false))
             end[i] = Int32(try at(frame.end, i, isEnd: true))
+        }
+    }
+
+    /// One end of constant-offset ROWS frames over `part`: the position shifted by the offset
+    /// (+1 for an end, which is exclusive), clamped to the partition as `rows` clamps it.
+    private static func fillRows(_ b: BoundFrame.Bound, _ part: Range<Int>, isEnd: Bool, into out: inout [Int32]) {
+        let lo = part.lowerBound, hi = part.upperBound, e = isEnd ? 1 : 0
+        // An offset past 2^62 reaches beyond every partition, as the offset itself does.
+        let k: Int
+        switch b {
+        case .preceding(let d): k = -min(count(d), 1 << 62)
+        case .following(let d): k = min(count(d), 1 << 62)
+        default: k = 0
+        }
+        out.withUnsafeMutableBufferPointer { o in
+            for i in part {
+                switch b {
+                case .unboundedPreceding: o[i] = Int32(lo)
+                case .unboundedFollowing: o[i] = Int32(hi)
+                case .currentRow: o[i] = Int32(i + e)
+                case .preceding, .following:
+                    let v = i + k
+                    o[i] = Int32(v < lo ? lo : (v >= hi ? hi : v + e))
+                }
+            }
         }
     }
 

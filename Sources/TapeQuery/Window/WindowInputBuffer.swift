@@ -39,7 +39,7 @@ extension WindowEvaluator {
         var start = 0
         while start < b.count {
             let end = min(b.count, start + 65_536)
-            let piece = start == 0 && end == b.count ? b : b.gather((Int32(start)..<Int32(end)).map { $0 })
+            let piece = b.slice(start..<end)
             if try !emit(piece) { return false }
             start = end
         }

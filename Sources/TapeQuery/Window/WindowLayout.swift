@@ -17,6 +17,14 @@ struct WindowLayout {
     /// REQUIRES: every vector has `count` rows; `order[i]` gives the direction of `orderKeys[i]`.
     init(partitionKeys: [Vector], orderKeys: [Vector], order: [(descending: Bool, nullsFirst: Bool)], count: Int) {
         self.count = count
+        if partitionKeys.isEmpty, orderKeys.count == 1, count > 0,
+           let peers = WindowLayout.inOrderPeers(orderKeys[0], descending: order[0].descending, count: count) {
+            rows = nil
+            partitionStarts = [0, count]
+            peerStart = peers.start
+            peerEnd = peers.end
+            return
+        }
         let part = partitionKeys.map { WindowLayout.comparator($0, descending: false, nullsFirst: false) }
         let ord = zip(orderKeys, order).map { WindowLayout.comparator($0.0, descending: $0.1.descending, nullsFirst: $0.1.nullsFirst) }
         let all = part + ord
@@ -72,6 +80,30 @@ struct WindowLayout {
         partitionStarts = count == 0 ? [0] : [0, count]
         peerStart = (0..<Int32(count)).map { $0 }
         peerEnd = (1..<Int32(count + 1)).map { $0 }
+    }
+
+    /// The peer groups of one key of 64-bit integers (BIGINT, TIMESTAMP) without NULLs whose rows
+    /// already arrive in `descending` order (ties allowed), found with one typed pass comparing as
+    /// `rowOrder` does; nil when the key is of another kind or out of order (the general path then sorts).
+    static func inOrderPeers(_ key: Vector, descending: Bool, count: Int) -> (start: [Int32], end: [Int32])? {
+        guard key.validity == nil, case .int64(let a) = key.storage, a.count == count else { return nil }
+        return a.withUnsafeBufferPointer { v -> (start: [Int32], end: [Int32])? in
+            if descending {
+                for i in 1..<count where v[i - 1] < v[i] { return nil }
+            } else {
+                for i in 1..<count where v[i - 1] > v[i] { return nil }
+            }
+            var ps = [Int32](repeating: 0, count: count), pe = [Int32](repeating: Int32(count), count: count)
+            var groupStart = 0
+            for k in 1..<count {
+                if v[k] != v[k - 1] {
+                    for j in groupStart..<k { pe[j] = Int32(k) }
+                    groupStart = k
+                }
+                ps[k] = Int32(groupStart)
+            }
+            return (ps, pe)
+        }
     }
 
     /// -1/0/1 ordering of two input rows by one key in its direction, NULLs placed by `nullsFirst`.
