@@ -57,6 +57,8 @@ struct DuckDBDifferentialTests {
         ("SELECT round(2.5), round(-2.5), round(1.2345, 2), abs(-3), sqrt(16.0), power(2, 10), ln(1.0), log10(1000.0), exp(0.0)", true),
         ("SELECT qty, count(*) FROM trades GROUP BY qty ORDER BY count(*) DESC, qty LIMIT 5", true),
         ("SELECT run, arg_max(symbol, pnl), arg_min(ts, pnl) FROM trades GROUP BY run ORDER BY run", true),
+        // One group per run's batch (GROUP BY run and its metadata): the one-group arg_max/arg_min pass.
+        ("SELECT run, strategy, arg_max(equity, ts), arg_min(equity, ts), arg_max(ts, equity), arg_min(ts, equity) FROM equity GROUP BY ALL ORDER BY run", true),
         ("SELECT stddev(pnl), var_samp(qty), stddev_pop(price) FROM trades GROUP BY side ORDER BY side", true),
         ("SELECT count(*) FROM equity WHERE equity > 100000 AND position <> 0", true),
         ("SELECT ts FROM equity WHERE run = 'run001' ORDER BY ts DESC LIMIT 3", true),

@@ -69,6 +69,11 @@ extension DuckDBDifferentialTests {
         ("SELECT e.run, e.ts, t.pnl FROM trades t RIGHT JOIN equity e ON t.run = e.run AND t.ts = e.ts WHERE e.run = 'run004' AND e.ts < TIMESTAMP '2024-01-01 05:00:00' ORDER BY e.ts", true),
         ("SELECT a.symbol, b.symbol, a.n, b.n FROM (SELECT symbol, count(*) AS n FROM trades WHERE side = 'buy' AND qty < 10 GROUP BY symbol) a FULL JOIN (SELECT symbol, count(*) AS n FROM trades WHERE side = 'sell' AND qty > 495 GROUP BY symbol) b ON a.symbol = b.symbol ORDER BY a.symbol NULLS LAST, b.symbol", true),
         ("SELECT count(*) FROM trades t SEMI JOIN (SELECT run FROM equity WHERE position > 2 GROUP BY run) x ON t.run = x.run", true),
+        // A run's batch probing a table keyed by run: every row pairs with one build row.
+        ("SELECT t.run, count(*) FROM trades t ANTI JOIN (SELECT run FROM equity WHERE position > 2 GROUP BY run) x ON t.run = x.run GROUP BY 1 ORDER BY 1", true),
+        ("SELECT r.run, r.strategy, count(t.ts), sum(t.qty) FROM (SELECT * FROM trades WHERE run <> 'run002') t RIGHT JOIN runs r USING (run) GROUP BY ALL ORDER BY 1", true),
+        ("SELECT t.run, r.run, r.fast, count(*) FROM (SELECT * FROM trades WHERE run <> 'run001') t FULL JOIN runs r USING (run) GROUP BY ALL ORDER BY 2, 1", true),
+        ("SELECT t.run, r.strategy, count(*), min(t.ts) FROM trades t LEFT JOIN runs r USING (run) GROUP BY ALL ORDER BY 1", true),
         ("SELECT t.run, count(*) FROM trades t ANTI JOIN (SELECT run, ts FROM equity WHERE position > 0) x ON t.run = x.run AND t.ts = x.ts GROUP BY t.run ORDER BY 1", true),
         ("SELECT a.side, b.symbol FROM (SELECT DISTINCT side FROM trades) a CROSS JOIN (SELECT DISTINCT symbol FROM trades) b ORDER BY 1, 2", true),
         ("SELECT count(*) FROM (SELECT DISTINCT side FROM trades) a, (SELECT DISTINCT symbol FROM trades) b WHERE a.side = 'buy'", true),

@@ -15,13 +15,14 @@ final class JoinHashTable {
     /// `tupleHeads[tuple id]`: the chain's first row (-1: an id no build row without NULLs has).
     private var tupleHeads: [Int32] = []
     /// `next[row]`: the next build row with the same key, or -1.
-    private var next: [Int32]
+    private var next: [Int32] = []
     private enum Mode { case int, string, tuple }
     private let mode: Mode
 
     /// Throws when the distinct string keys pass the 4 GiB one string array addresses.
     init(keys: [Vector], count: Int) throws(QueryError) {
-        next = [Int32](repeating: -1, count: count)
+        // Chains are built in locals (no exclusivity check per row on the class's properties).
+        var next = [Int32](repeating: -1, count: count)
         if keys.count == 1, keys[0].type == .int || keys[0].type == .timestamp {
             mode = .int
         } else if keys.count == 1, keys[0].type == .string {
@@ -53,22 +54,27 @@ final class JoinHashTable {
                 }
             }
             stringKeys = keys
-            stringHeads = [Int32](repeating: -1, count: stringKeys.count)
+            var heads = [Int32](repeating: -1, count: keys.count)
             for r in stride(from: count - 1, through: 0, by: -1) where !k.isNull(r) {
                 let e = Int(keyOf[r])
-                next[r] = stringHeads[e]
-                stringHeads[e] = Int32(r)
+                next[r] = heads[e]
+                heads[e] = Int32(r)
             }
+            stringHeads = heads
+            self.next = next
             return
         }
         var ids: [UInt32] = []
+        var tupleHeads: [Int32] = []
+        var intHeads: [Int64: Int32] = [:]
         if mode == .tuple {
             tuples = KeyTupleIds(columns: keys.count)
             ids = tuples.ids(keys, count: count)
             tupleHeads = [Int32](repeating: -1, count: tuples.count)
         }
         // Insert in reverse so each chain lists rows in build order.
-        for r in stride(from: count - 1, through: 0, by: -1) where !keys.contains(where: { $0.isNull(r) }) {
+        let nullable = keys.filter(\.mayHaveNulls)
+        for r in stride(from: count - 1, through: 0, by: -1) where !nullable.contains(where: { $0.isNull(r) }) {
             let row = Int32(r)
             switch mode {
             case .int:
@@ -83,6 +89,9 @@ final class JoinHashTable {
                 tupleHeads[id] = row
             }
         }
+        self.intHeads = intHeads
+        self.tupleHeads = tupleHeads
+        self.next = next
     }
 
     @inline(__always) private static func int(_ v: Vector, _ r: Int) -> Int64 {

@@ -116,13 +116,14 @@ final class AsofJoinOperator: SpillingOperator, MorselOperator {
         var groupOf = [Int32](repeating: -1, count: built.count)
         var members: [[Int32]] = []
         let heads = table.firstMatches(keys.isEmpty ? constKey : keys, count: built.count)
+        let chains = table.chains
         for r in 0..<built.count where groupOf[r] < 0 && heads[r] >= 0 && !rtv.isNull(r) {
             var list: [Int32] = []
             var m = heads[r]
             while m >= 0 {
                 groupOf[Int(m)] = Int32(members.count)
                 if !rtv.isNull(Int(m)) { list.append(m) }
-                m = table.nextMatch(m)
+                m = chains[Int(m)]
             }
             members.append(list)
         }

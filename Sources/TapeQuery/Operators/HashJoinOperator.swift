@@ -190,6 +190,22 @@ final class HashJoinOperator: SpillingOperator, MorselOperator {
             var keys: [Vector] = []
             for k in leftKeys { keys.append(try Evaluator.evaluate(k, b)) }
             first = table.firstMatches(keys, count: b.count)
+            // Every left row matching one and the same build row (a batch of one run probing a
+            // table keyed by run): the pairs without a walk per row.
+            if let h = HashJoinOperator.singleRow(first), table.nextMatch(h) < 0 {
+                if residual == nil {
+                    // Each left row once, beside build row h (a constant): nothing to pair or merge.
+                    if emitsUnmatchedBuild { matched([h]) }
+                    switch kind {
+                    case .semi: return try emit(b)
+                    case .anti: return true
+                    default: return try emit(Batch(columns: b.columns + built.columns.map { .constant($0.datum(Int(h)), type: $0.type, count: b.count) }, count: b.count))
+                    }
+                }
+                if b.count <= 65_536 {
+                    return try finish(0..<b.count, ((0..<Int32(b.count)).map { $0 }, [Int32](repeating: h, count: b.count)))
+                }
+            }
         }
         // Candidate pairs in left-row order, finished in pieces of about 64K pairs so a
         // many-to-many or keyless join never holds more than that at once.

@@ -43,6 +43,12 @@ final class ArgExtremeState: AggregateState {
         let max = isMax
         var touched: [Int] = []
         let skipNulls = x.mayHaveNulls || y.mayHaveNulls
+        if !skipNulls, count > 0, let g = Self.oneGroup(groups, count), let best = Self.bestRow(y, count, max: max) {
+            // The batch's rows all in one group (no GROUP BY, or a run's rows grouped by run):
+            // one typed pass for its best row.
+            offer(g, y.datum(best), position + Int64(best), x.datum(best))
+            return
+        }
         // Typed scan for the best row of each group in this batch.
         func scan(_ beats: (Int, Int) -> Bool) {
             bestRow.withUnsafeMutableBufferPointer { bp in
@@ -68,6 +74,39 @@ final class ArgExtremeState: AggregateState {
             bestRow[g] = -1
             offer(g, y.datum(r), position + Int64(r), x.datum(r))
         }
+    }
+
+    /// The group every one of the `count` rows is in, or nil when they are in several.
+    private static func oneGroup(_ groups: [Int32]?, _ count: Int) -> Int? {
+        guard let groups else { return 0 }
+        let g = groups[0]
+        return groups.withUnsafeBufferPointer { p in
+            for r in 1..<count where p[r] != g { return nil }
+            return Int(g)
+        }
+    }
+
+    /// The first of the `count` rows with the largest (`max`) or smallest key, for BIGINT,
+    /// TIMESTAMP and DOUBLE keys without NULLs (compared as the per-group scan compares them);
+    /// nil for other kinds.
+    private static func bestRow(_ y: Vector, _ count: Int, max: Bool) -> Int? {
+        var best = 0
+        switch y.storage {
+        case .int64(let k):
+            k.withUnsafeBufferPointer { kp in
+                for r in 1..<count where max ? kp[r] > kp[best] : kp[r] < kp[best] { best = r }
+            }
+        case .float64(let k):
+            k.withUnsafeBufferPointer { kp in
+                for r in 1..<count {
+                    let c = compareDoubles(kp[r], kp[best])
+                    if max ? c > 0 : c < 0 { best = r }
+                }
+            }
+        default:
+            return nil
+        }
+        return best
     }
 
     override func merge(_ other: AggregateState, mapping: [Int32], groupCount: Int) throws(QueryError) {

@@ -183,6 +183,12 @@ final class GroupTable {
                 break
             }
         }
+        if n > 1, keys.allSatisfy({ if case .constant = $0.storage { return true } else { return false } }) {
+            // Every key constant over the batch (a run's id, its metadata): one row's group is
+            // every row's.
+            let g = assign(keys.map { Vector(type: $0.type, storage: $0.storage, count: 1) }, count: 1)[0]
+            return [Int32](repeating: g, count: n)
+        }
         // Several keys: per-column codes folded into tuple ids, a group per new tuple.
         // (A single key's NULL is `nullGroup`, as `id` has it.)
         let t = tuples.ids(keys, count: n)
