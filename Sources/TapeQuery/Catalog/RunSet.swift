@@ -32,7 +32,7 @@ public final class RunSet: Sendable {
     /// runs keep the order of `paths`). Unsealed files are refused with the reader's error
     /// (pointing at `tape recover`) unless `allowUnsealed`; when several paths fail, the error is
     /// the first failing path's, whatever the thread count. `progress` hears of each footer read.
-    public init(paths: [String], allowUnsealed: Bool = false, threads: Int = 1, progress: QueryProgress? = nil) throws {
+    public convenience init(paths: [String], allowUnsealed: Bool = false, threads: Int = 1, progress: QueryProgress? = nil) throws {
         // A set larger than `keptOpen` holds no descriptors at all: a folder of thousands of runs
         // must work under a low descriptor limit (`ulimit -n 48`), one file open at a time per thread.
         let keep = paths.count <= RunSet.keptOpen
@@ -43,26 +43,55 @@ public final class RunSet: Sendable {
             }
             var md: [String: String] = [:]
             for (k, v) in r.metadata { md[k] = v }
-            let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             progress?.opened(of: paths.count)
-            return .success(Run(path: path, id: md["run_id"] ?? stem, metadata: md, tables: r.tables, isSealed: r.isSealed,
+            return .success(Run(path: path, id: md["run_id"] ?? RunSet.fileStem(path), metadata: md, tables: r.tables, isSealed: r.isSealed,
                                 reader: keep ? r.opened : r.opened.detached))
         }
         let workers = min(max(1, threads), paths.count / Self.pathsPerThread)
-        guard workers > 1 else {
-            runs = try paths.map { try open($0).get() }   // stops at the first failing path
-            return
+        let opened: [Run]
+        if workers > 1 {
+            opened = try paths.parallelMap(workers: workers, minimumStride: Self.pathsPerThread / 4, open).map { try $0.get() }
+        } else {
+            opened = try paths.map { try open($0).get() }   // stops at the first failing path
         }
-        runs = try paths.parallelMap(workers: workers, minimumStride: Self.pathsPerThread / 4, open).map { try $0.get() }
+        self.init(opened)
+    }
+
+    /// The set of `runs`, with the names and types the binder asks for worked out once (binding
+    /// a query over thousands of runs asks for them per column, per table).
+    private init(_ runs: [Run]) {
+        self.runs = runs
+        // One pass over the runs: table names, and per metadata key its values in run order.
+        var names = Set<String>()
+        var values: [String: [String]] = [:]
+        for i in runs.indices {
+            for t in runs[i].tables { names.insert(t.name) }
+            for (k, v) in runs[i].metadata { values[k, default: []].append(v) }
+        }
+        tableNames = names.sorted()
+        metadataKeys = values.keys.sorted()
+        metadataTypes = values.mapValues { Self.inferredType(of: $0) }
+    }
+
+    /// The file name of `path` without its extension, as `NSString`'s `lastPathComponent` then
+    /// `deletingPathExtension` give it. The usual name (`dir/run.tape`: no trailing slash, not
+    /// starting with a dot, with a dot) is cut on the UTF-8 bytes, without Foundation (a run id
+    /// per path of thousands); any other form goes through Foundation.
+    static func fileStem(_ path: String) -> String {
+        var utf8 = path.utf8[...]
+        if let slash = utf8.lastIndex(of: UInt8(ascii: "/")) { utf8 = utf8[utf8.index(after: slash)...] }
+        if let first = utf8.first, first != UInt8(ascii: "."), let dot = utf8.lastIndex(of: UInt8(ascii: ".")) {
+            return String(decoding: utf8[..<dot], as: UTF8.self)
+        }
+        return ((path as NSString).lastPathComponent as NSString).deletingPathExtension
     }
 
     /// Footers read per thread at least before a second thread is used.
     static let pathsPerThread = 32
 
-    private init() { runs = [] }
 
     /// No runs (for binding expressions that read no files).
-    static let empty = RunSet()
+    static let empty = RunSet([])
 
     /// One column of a table's union schema.
     struct UnionColumn {
@@ -98,17 +127,16 @@ public final class RunSet: Sendable {
     }
 
     /// Every table name in any run, sorted.
-    var tableNames: [String] {
-        Array(Set(runs.flatMap { $0.tables.map(\.name) })).sorted()
-    }
+    let tableNames: [String]
 
     /// Metadata keys of any run, sorted.
-    var metadataKeys: [String] {
-        Array(Set(runs.flatMap { $0.metadata.keys })).sorted()
-    }
+    let metadataKeys: [String]
 
-    /// The type a metadata key reads as (see `inferredType(of:)`).
-    func metadataType(_ key: String) -> SQLType { Self.inferredType(of: runs.compactMap { $0.metadata[key] }) }
+    /// Each metadata key's type (see `inferredType(of:)`).
+    private let metadataTypes: [String: SQLType]
+
+    /// The type a metadata key reads as (see `inferredType(of:)`; VARCHAR for a key no run has).
+    func metadataType(_ key: String) -> SQLType { metadataTypes[key] ?? .string }
 
     /// The type metadata values read as in SQL: BIGINT when every value is an integer, DOUBLE when
     /// every value is a number, BOOLEAN for true/false, TIMESTAMP for ISO timestamps, else VARCHAR

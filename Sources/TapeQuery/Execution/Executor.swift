@@ -100,10 +100,10 @@ final class Executor: Sendable {
     }
 
     private static func constantSlot(_ s: Int, _ ri: Int, count: Int, plan: QueryPlan, runs: RunSet) -> Vector {
-        let run = runs.runs[ri]
+        // Fields read in place: copying the whole `Run` per slot per task costs more than the read.
         switch plan.slots[s] {
-        case .runID: return .constant(.string(run.id), type: .string, count: count)
-        case .metadata(let key, let type): return .constant(runs.metadataValue(run, key, type), type: type, count: count)
+        case .runID: return .constant(.string(runs.runs[ri].id), type: .string, count: count)
+        case .metadata(let key, let type): return .constant(runs.runs[ri].metadata[key].map { RunSet.datum($0, as: type) } ?? .null, type: type, count: count)
         case .column(_, let type), .input(_, let type): return .constant(.null, type: type, count: count)
         }
     }
