@@ -55,10 +55,17 @@ final class JoinHashTable {
             }
             stringKeys = keys
             var heads = [Int32](repeating: -1, count: keys.count)
-            for r in stride(from: count - 1, through: 0, by: -1) where !k.isNull(r) {
-                let e = Int(keyOf[r])
-                next[r] = heads[e]
-                heads[e] = Int32(r)
+            let nullable = k.mayHaveNulls
+            next.withUnsafeMutableBufferPointer { np in
+                heads.withUnsafeMutableBufferPointer { hp in
+                    keyOf.withUnsafeBufferPointer { kp in
+                        for r in stride(from: count - 1, through: 0, by: -1) where !nullable || !k.isNull(r) {
+                            let e = Int(kp[r])
+                            np[r] = hp[e]
+                            hp[e] = Int32(r)
+                        }
+                    }
+                }
             }
             stringHeads = heads
             self.next = next
@@ -126,7 +133,12 @@ final class JoinHashTable {
             case .dictionary(let entries, let idx):
                 // One lookup per dictionary entry, not per row.
                 let heads = (0..<entries.count).map { e in entries.withUTF8(e) { head($0) } }
-                for r in 0..<count where !k.isNull(r) { out[r] = heads[Int(idx[r])] }
+                let nullable = k.mayHaveNulls
+                out.withUnsafeMutableBufferPointer { op in
+                    idx.withUnsafeBufferPointer { ip in
+                        for r in 0..<count where !nullable || !k.isNull(r) { op[r] = heads[Int(ip[r])] }
+                    }
+                }
             default:
                 for r in 0..<count where !k.isNull(r) { out[r] = k.withUTF8(r) { head($0) } }
             }

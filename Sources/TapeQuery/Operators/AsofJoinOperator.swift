@@ -116,16 +116,20 @@ final class AsofJoinOperator: SpillingOperator, MorselOperator {
         var groupOf = [Int32](repeating: -1, count: built.count)
         var members: [[Int32]] = []
         let heads = table.firstMatches(keys.isEmpty ? constKey : keys, count: built.count)
-        let chains = table.chains
-        for r in 0..<built.count where groupOf[r] < 0 && heads[r] >= 0 && !rtv.isNull(r) {
-            var list: [Int32] = []
-            var m = heads[r]
-            while m >= 0 {
-                groupOf[Int(m)] = Int32(members.count)
-                if !rtv.isNull(Int(m)) { list.append(m) }
-                m = chains[Int(m)]
+        let chains = table.chains, nullable = rtv.mayHaveNulls
+        groupOf.withUnsafeMutableBufferPointer { gp in
+            chains.withUnsafeBufferPointer { cp in
+                for r in 0..<built.count where gp[r] < 0 && heads[r] >= 0 && !(nullable && rtv.isNull(r)) {
+                    var list: [Int32] = []
+                    var m = heads[r]
+                    while m >= 0 {
+                        gp[Int(m)] = Int32(members.count)
+                        if !nullable || !rtv.isNull(Int(m)) { list.append(m) }
+                        m = cp[Int(m)]
+                    }
+                    members.append(list)
+                }
             }
-            members.append(list)
         }
         var sortedGroups = 0
         for g in members.indices {
