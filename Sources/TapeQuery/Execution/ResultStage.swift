@@ -145,16 +145,17 @@ final class ResultStage {
 
     /// Applies OFFSET/LIMIT to rows in final order and emits them.
     private func stream(_ b: Batch) throws(QueryError) -> Bool {
-        var rows = Array(0..<Int32(b.count))
+        // The batch's rows left after OFFSET and before LIMIT: one contiguous range.
+        var lo = 0, hi = b.count
         if skipped < spec.offset {
-            let s = min(spec.offset - skipped, rows.count)
-            rows.removeFirst(s)
+            let s = min(spec.offset - skipped, hi)
+            lo = s
             skipped += s
         }
-        if let limit = spec.limit, emitted + rows.count > limit { rows.removeLast(emitted + rows.count - limit) }
-        if !rows.isEmpty {
-            let out = rows.count == b.count ? b : b.gather(rows)
-            emitted += rows.count
+        if let limit = spec.limit, emitted + (hi - lo) > limit { hi -= emitted + (hi - lo) - limit }
+        if hi > lo {
+            let out = b.slice(lo..<hi)
+            emitted += hi - lo
             let cont: Bool
             do { cont = try emit(Batch(columns: Array(out.columns.prefix(visible)), count: out.count)) } catch let e as QueryError {
                 throw e
