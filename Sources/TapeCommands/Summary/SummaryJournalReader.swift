@@ -19,7 +19,9 @@ struct SummaryJournalReader {
     private let device: UInt64, inode: UInt64
     private(set) var records: [ArraySlice<UInt8>: ScannedFooter] = [:]
 
-    /// Reads the journal of directory `dir`; nil when there is none (or it is not a regular file).
+    /// Reads the journal of directory `dir`; nil when there is none, it is empty (a journal
+    /// consumed by the last summary: nothing to read, and truncating it again would cost a file
+    /// system transaction per directory) or it is not a regular file.
     init?(dir: String) {
         path = dir + "/" + SummaryJournal.fileName
         // Non-blocking: a FIFO in the journal's place must not hang the summary.
@@ -31,7 +33,8 @@ struct SummaryJournalReader {
         size = Int(st.st_size)
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
-        guard size > 0, size <= Self.maxBytes else { return }
+        guard size > 0 else { return nil }
+        guard size <= Self.maxBytes else { return }
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
         while done < size {
