@@ -35,15 +35,17 @@ struct SummaryJournalReader {
         inode = UInt64(st.st_ino)
         guard size > 0 else { return nil }
         guard size <= Self.maxBytes else { return }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            done += n
+        // Read into uninitialised memory (a million runs' journals are hundreds of MB).
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var done = 0
+            while done < size {
+                let n = pread(fd, buffer.baseAddress! + done, size - done, off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { break }
+                done += n
+            }
+            initialized = done
         }
-        if done < size { bytes.removeSubrange(done...) }
         let payloads = bytes.withUnsafeBytes { SummaryJournal.payloads($0) }
         records.reserveCapacity(payloads.count)
         for p in payloads {
