@@ -71,18 +71,32 @@ struct SummaryJournalReader {
                                     stamped: true))
     }
 
-    /// Empties the journal (its records are in the cache now), unless it is not the file read or
-    /// has grown since: records appended meanwhile stay (at worst, records already merged are
-    /// merged again). A journal too large to read is removed.
-    func consumed() {
-        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, UInt64(st.st_dev) == device, UInt64(st.st_ino) == inode else { return }
-        if size > Self.maxBytes { _ = unlink(path); return }
-        // A writer appending between this check and the truncation loses its record: its run is
-        // then read from its file (the journal is an accelerator, never the only source).
-        if Int(st.st_size) == size { _ = ftruncate(fd, 0) }
+    /// What emptying this journal needs (its name and identity as read), apart from its records.
+    var consumption: Consumption { Consumption(path: path, size: size, device: device, inode: inode) }
+
+    /// Empties the journal: `consumption.consumed()`.
+    func consumed() { consumption.consumed() }
+
+    /// The journal as read, to be emptied once its records are in the cache (possibly on another
+    /// thread: `SummaryCommits`).
+    struct Consumption: Sendable {
+        let path: String
+        let size: Int
+        let device: UInt64, inode: UInt64
+
+        /// Empties the journal (its records are in the cache now), unless it is not the file read
+        /// or has grown since: records appended meanwhile stay (at worst, records already merged
+        /// are merged again). A journal too large to read is removed.
+        func consumed() {
+            let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+            guard fd >= 0 else { return }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, UInt64(st.st_dev) == device, UInt64(st.st_ino) == inode else { return }
+            if size > SummaryJournalReader.maxBytes { _ = unlink(path); return }
+            // A writer appending between this check and the truncation loses its record: its run
+            // is then read from its file (the journal is an accelerator, never the only source).
+            if Int(st.st_size) == size { _ = ftruncate(fd, 0) }
+        }
     }
 }
