@@ -86,6 +86,17 @@ final class MinMaxState: AggregateState {
             var used = [Bool](repeating: false, count: entries.count)
             forEachRow(v, nil, count) { r, _ in used[Int(idx[r])] = true }
             for i in 0..<entries.count where used[i] { consider(0, .string(entries[i])) }
+        case (.interval, .int64(let a)):
+            // Stored durations (int64 nanoseconds, `Interval(durationNanos:)`, whose order is
+            // their nanoseconds'): each group's extreme of the batch as a number, then one
+            // interval per group.
+            var best = [Int64](repeating: 0, count: groups == nil ? 1 : groupCount)
+            var has = [Bool](repeating: false, count: best.count)
+            forEachRow(v, groups, count) { r, g in
+                let x = a[r]
+                if !has[g] || (max ? x > best[g] : x < best[g]) { best[g] = x; has[g] = true }
+            }
+            for g in best.indices where has[g] { consider(g, .interval(Interval(durationNanos: best[g]))) }
         case (.string, .strings(let a)):
             // Each group's extreme row of the batch by bytes, then one `String` per group.
             var best = [Int32](repeating: -1, count: groups == nil ? 1 : groupCount)
