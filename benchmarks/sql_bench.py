@@ -361,10 +361,20 @@ def ensure_runs100_relational(n, args):
     names = [f"run{k:03d}" for k in range(RUN_COUNT)]
     dirs = {v: os.path.join(RUNS100, f"decisions-{v}") for v in ("default", "tuned")}
     runs_path = os.path.join(RUNS100, "runs.parquet")
-    if not all(os.path.exists(os.path.join(d, f"{names[-1]}.parquet")) for d in dirs.values()):
-        log(f"writing decisions Parquet for {RUN_COUNT} runs")
+    # Made from the same data set as the runs (ensure_runs100): a stamp of their own, or DuckDB
+    # would join the trades of one data set's runs with the decisions of another's.
+    stamp = os.path.join(RUNS100, "decisions-made-from.json")
+    want = {"rows": n, "runs": RUN_COUNT}
+    fresh = False
+    if os.path.exists(stamp):
+        with open(stamp) as f:
+            fresh = json.load(f) == want
+    if not fresh or not all(os.path.exists(os.path.join(d, f"{names[-1]}.parquet")) for d in dirs.values()):
+        log(f"writing decisions Parquet for {RUN_COUNT} runs from data set {n}")
         table, schema = pq_bench.load_table(os.path.join(DATA, str(n), "decisions"))
         write_run_parquet(table, schema, names, dirs)
+        with open(stamp, "w") as f:
+            json.dump(want, f)
     if not os.path.exists(runs_path):
         pq.write_table(pa.table({"run": names, "strategy": ["bench"] * RUN_COUNT}), runs_path)
     return {v: {"decisions": os.path.join(d, "*.parquet"), "runs": runs_path} for v, d in dirs.items()}

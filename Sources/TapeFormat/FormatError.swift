@@ -16,6 +16,9 @@ public enum FormatError: Error, Equatable, CustomStringConvertible, Sendable {
     case outOfBounds(what: String, offset: Int, value: UInt64, limit: UInt64)
     /// A field holds a value that is not allowed (unknown enum tag, inconsistent sizes, ...).
     case invalid(what: String, offset: Int, reason: String)
+    /// `error`, met in a file of a higher minor version than this build writes: it may be a
+    /// feature of that version this build does not know rather than damage (format-spec §2.1).
+    indirect case inNewerMinorVersion(minor: UInt16, FormatError)
 
     public var description: String {
         switch self {
@@ -31,11 +34,21 @@ public enum FormatError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(what) at offset \(offset) is out of bounds: \(value) exceeds limit \(limit)"
         case let .invalid(what, offset, reason):
             return "invalid \(what) at offset \(offset): \(reason)"
+        case let .inNewerMinorVersion(minor, error):
+            return "\(error) (the file is format \(FileHeader.majorVersion).\(minor), newer than this Tape's "
+                + "\(FileHeader.majorVersion).\(FileHeader.minorVersion): it may use a feature this version does not know; read it with a newer Tape)"
         }
     }
 }
 
 extension FormatError {
+    /// This error as met in a file whose header has minor version `minor`: marked
+    /// `inNewerMinorVersion` when that is higher than this build's, else unchanged.
+    public func inFile(ofMinorVersion minor: UInt16) -> FormatError {
+        if case .inNewerMinorVersion = self { return self }
+        return minor > FileHeader.minorVersion ? .inNewerMinorVersion(minor: minor, self) : self
+    }
+
     /// The same error about `what` instead of the structure it named.
     func renamed(_ what: String) -> FormatError {
         switch self {
@@ -45,6 +58,7 @@ extension FormatError {
         case let .checksumMismatch(_, offset, stored, computed): return .checksumMismatch(what: what, offset: offset, stored: stored, computed: computed)
         case let .outOfBounds(_, offset, value, limit): return .outOfBounds(what: what, offset: offset, value: value, limit: limit)
         case let .invalid(_, offset, reason): return .invalid(what: what, offset: offset, reason: reason)
+        case let .inNewerMinorVersion(minor, error): return .inNewerMinorVersion(minor: minor, error.renamed(what))
         }
     }
 }

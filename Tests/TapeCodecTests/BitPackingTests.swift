@@ -6,7 +6,7 @@ import TapeTestSupport
     @Test(arguments: 0...64)
     func roundTripEveryWidth(_ width: Int) {
         var rng = SplitMix64(seed: UInt64(width))
-        for count in [0, 1, 7, 8, 63, 64, 65, 1000] {
+        for count in [0, 1, 2, 3, 4, 5, 7, 8, 9, 63, 64, 65, 1000, 4099] {
             let mask: UInt64 = width == 64 ? .max : (1 << UInt64(width)) - 1
             let values = (0..<count).map { _ in rng.next() }
             let size = BitPacking.byteCount(count: count, width: width)
@@ -22,6 +22,16 @@ import TapeTestSupport
                 }
             }
             #expect(unpacked == values.map { $0 & mask })
+            // Narrower outputs (dictionary indices are UInt32) take the same paths.
+            if width <= 32 {
+                var narrow = [UInt32](repeating: 1, count: count)
+                packed.withUnsafeBytes { src in
+                    narrow.withUnsafeMutableBufferPointer { dst in
+                        BitPacking.unpack(UnsafeRawBufferPointer(rebasing: src[0..<size]), count: count, width: width, into: dst.baseAddress!)
+                    }
+                }
+                #expect(narrow == values.map { UInt32(truncatingIfNeeded: $0 & mask) })
+            }
         }
     }
 

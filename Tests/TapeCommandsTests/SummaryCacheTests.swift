@@ -86,7 +86,7 @@ struct SummaryCacheTests {
         _ = try summaryLines(runs, cache: .on, now: later)
         let path = runs + "/run3.tape"
         let id = try #require(FileIdentity(path: path))
-        let writer = try SummaryCacheWriter(path: runs + "/.tape-summary.cache", names: [])
+        let writer = SummaryCacheWriter(directory: runs, names: [])
         var facts = try RunFacts(path: path)
         facts.metrics = RunMetrics(entries: [("trades", .int(99))])
         try writer.append(name: Array("run3.tape".utf8), identity: id, facts: facts)

@@ -76,6 +76,16 @@ import Testing
                 .map { $0[1] } == [.int(1), .int(1), .int(2), .int(1), .int(1)])
         #expect(try rows("SELECT CAST(hold AS VARCHAR) FROM trades WHERE hold = INTERVAL '5 seconds'") == [[.string("00:00:05")]])
         #expect(try rows("SELECT sum(hold) FROM trades WHERE hold < INTERVAL '1 day'") == [[text(Interval(nanos: 4_999_999_999))]])
+        // min/max of stored durations (compared as nanoseconds) equal those of the same values
+        // as computed intervals (compared as intervals), overall and per group.
+        for f in ["min", "max"] {
+            let stored = try rows("SELECT \(f)(hold) FROM trades")
+            #expect(stored == (try rows("SELECT \(f)(hold + INTERVAL '0 seconds') FROM trades")))
+            #expect(stored != [[.null]])
+            let grouped = "SELECT hold IS NULL, hold > INTERVAL '1 day', %@ FROM trades GROUP BY 1, 2 ORDER BY 1, 2"
+            #expect(try rows(grouped.replacingOccurrences(of: "%@", with: "\(f)(hold)"))
+                    == rows(grouped.replacingOccurrences(of: "%@", with: "\(f)(hold + INTERVAL '0 seconds')")))
+        }
     }
 
     @Test func aConstantKeepsItsCountAndSpreadsOnlyForSlots() throws {

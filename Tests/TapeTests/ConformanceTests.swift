@@ -58,8 +58,9 @@ import TapeTestSupport
     static func kind(_ error: Error) -> String {
         switch error {
         case TapeError.unsealed: return "unsealed"
-        case TapeError.corrupt(_, let f):
+        case TapeError.corrupt(let path, let f):
             switch f {
+            case .inNewerMinorVersion(_, let inner): return kind(TapeError.corrupt(path: path, inner)) + " (newer minor version)"
             case .truncated: return "truncated"
             case .badMagic: return "bad-magic"
             case .unsupportedVersion: return "unsupported-version"

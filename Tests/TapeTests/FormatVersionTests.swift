@@ -193,6 +193,29 @@ struct FormatVersionTests {
         #expect(try Verifier.verify(path: fixture).ok)
     }
 
+    /// A reader may read a file of a higher minor version (format-spec §2.1); what it cannot
+    /// decode there may be a feature it does not know rather than damage, and the error says so.
+    @Test func anErrorInAFileOfANewerMinorVersionSaysTheFileIsNewer() throws {
+        let fixture = URL(fileURLWithPath: FormatFixture.path).deletingLastPathComponent().appendingPathComponent("v1_5.tape").path
+        let block = try TapeReader(path: fixture).table("equity").chunks[0].blockOffsets[1]
+        let dir = TempDir(); defer { dir.cleanup() }
+        for minor in [FileHeader.minorVersion, FileHeader.minorVersion + 1] {
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixture)))
+            bytes[10] = UInt8(minor & 0xff)
+            bytes[11] = UInt8(minor >> 8)
+            bytes[block + 3] ^= 0x5a     // damage (or, in a newer file, perhaps something new)
+            let path = dir.path("minor\(minor).tape")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let r = try TapeReader(path: path)
+            #expect(r.formatMinorVersion == minor)
+            let error = #expect(throws: TapeError.self) { _ = try r.allRows() }
+            let text = error.map { "\($0)" } ?? ""
+            let newer = "format 1.\(minor), newer than this Tape's 1.\(FileHeader.minorVersion)"
+            #expect(text.contains("is damaged"))
+            #expect(text.contains(newer) == (minor > FileHeader.minorVersion), "\(text)")
+        }
+    }
+
     @Test func newFilesAre1_5WithBlockChecksums() throws {
         let dir = TempDir(); defer { dir.cleanup() }
         let path = dir.path("new.tape")

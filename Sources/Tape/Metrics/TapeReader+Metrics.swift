@@ -6,7 +6,7 @@ extension TapeReader {
     /// the section is malformed.
     public var metrics: RunMetrics? {
         get throws {
-            do { return try RunMetrics(footer: footer) } catch { throw TapeError.corrupt(path: path, error) }
+            do { return try RunMetrics(footer: footer) } catch { throw TapeError.corrupt(path: path, error.inFile(ofMinorVersion: formatMinorVersion)) }
         }
     }
 

@@ -59,7 +59,7 @@ extension TapeReader {
                 rows = rows.clamped(to: kept)
             }
         } catch let e as FormatError {
-            throw TapeError.corrupt(path: path, e)
+            throw TapeError.corrupt(path: path, e.inFile(ofMinorVersion: formatMinorVersion))
         }
         if rows.isEmpty { rows = 0..<0 }
         let kept = directories.reduce(0) { $0 + $1.pages(covering: rows).count }

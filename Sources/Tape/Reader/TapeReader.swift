@@ -105,7 +105,7 @@ public final class TapeReader {
             var r = ByteReader(bytes, baseOffset: footerOffset)
             footer = try Footer(decoding: &r, dataEnd: footerOffset)
         } catch let e as FormatError {
-            throw TapeError.corrupt(path: path, e)
+            throw TapeError.corrupt(path: path, e.inFile(ofMinorVersion: formatMinorVersion))
         }
     }
 
@@ -149,7 +149,7 @@ public final class TapeReader {
                 return try decodeBlock(table, c, col, from: frameBuffer, at: 0, offset: offsets[col], rows: rows)
             }
         } catch let e as FormatError {
-            throw TapeError.corrupt(path: path, e)
+            throw TapeError.corrupt(path: path, e.inFile(ofMinorVersion: formatMinorVersion))
         }
     }
 
@@ -177,7 +177,7 @@ public final class TapeReader {
                 try body(col, data, directory)
             }
         } catch let e as FormatError {
-            throw TapeError.corrupt(path: path, e)
+            throw TapeError.corrupt(path: path, e.inFile(ofMinorVersion: formatMinorVersion))
         }
     }
 

@@ -57,6 +57,9 @@ struct RunTableLoader {
         var done = 0
         let now = self.now ?? Int64(Date().timeIntervalSince1970 * 1e9)
         table.reserveCapacity(table.count + paths.count)
+        // New caches are written, renamed and their journals emptied on a thread of their own.
+        let commits = SummaryCommits()
+        defer { commits.wait() }
         let groups = groups()
         var wave: [(dir: String, indices: [Int])] = []
         var waveRuns = 0
@@ -65,7 +68,7 @@ struct RunTableLoader {
             let template = table.emptyPart()
             let parts = wave.parallelMap(workers: wave.count > 1 ? workers : 1, minimumStride: 1) { g in
                 var part = template.emptyPart()
-                let failed = loadDirectory(g.dir, g.indices, into: &part, workers: 1, now: now) { _ in }
+                let failed = loadDirectory(g.dir, g.indices, into: &part, workers: 1, now: now, commits: commits) { _ in }
                 return PartBox(table: part, failures: failed)
             }
             for p in parts {
@@ -81,7 +84,7 @@ struct RunTableLoader {
             if g.indices.count >= blockSize || workers == 1 {
                 flush(&table)
                 let before = done
-                failures += loadDirectory(g.dir, g.indices, into: &table, workers: workers, now: now) { progress(before + $0) }
+                failures += loadDirectory(g.dir, g.indices, into: &table, workers: workers, now: now, commits: commits) { progress(before + $0) }
                 done += g.indices.count
                 continue
             }
@@ -106,7 +109,7 @@ struct RunTableLoader {
     /// With a cache, every file is stat'ed to check its record; without one, nothing is stat'ed
     /// before reading: a run's identity comes from `fstat` of the descriptor it is read through
     /// (`ScannedFooter`).
-    private func loadDirectory(_ dir: String, _ indices: [Int], into table: inout RunTable, workers: Int, now: Int64,
+    private func loadDirectory(_ dir: String, _ indices: [Int], into table: inout RunTable, workers: Int, now: Int64, commits: SummaryCommits,
                                progress: (Int) -> Void) -> [(path: String, error: Error)] {
         var failures: [(path: String, error: Error)] = []
         // Runs sealed by a writer since the last summary have records in the journal: used
@@ -165,7 +168,7 @@ struct RunTableLoader {
             }
             progress(start)
         }
-        if merge.finish(), let journal { journal.consumed() }
+        merge.finish(emptying: journal?.consumption, on: commits)
         return failures
     }
 
@@ -435,10 +438,8 @@ struct CacheMerge {
     /// Something differs from the old cache: start the new one (with the old one's kept prefix).
     mutating func changed() {
         guard enabled, writer == nil, !writeFailed else { return }
-        // A cache write killed before its rename left a temporary file: gone with its writer.
-        SummaryCacheFormat.removeLeftovers(in: dir)
         do {
-            let w = try SummaryCacheWriter(path: path, names: reader?.names ?? [])
+            let w = SummaryCacheWriter(directory: dir, names: reader?.names ?? [])
             if let reader, keptUpTo > SummaryCacheFormat.headerSize {
                 try reader.copy(from: SummaryCacheFormat.headerSize, to: keptUpTo, into: w)
             }
@@ -455,15 +456,33 @@ struct CacheMerge {
     }
 
     /// Ends the walk: records left in the old cache are runs removed; the new cache, if any, is
-    /// committed. True when the cache on disk now holds every record this walk added (committed,
-    /// or nothing to change).
-    @discardableResult
-    mutating func finish() -> Bool {
+    /// committed (on `commits` when given, else now), and then, once the cache on disk holds
+    /// every record this walk added (committed, or nothing to change), `journal` is emptied.
+    mutating func finish(emptying journal: SummaryJournalReader.Consumption?, on commits: SummaryCommits?) {
         if current != nil || reader?.damaged == true { changed() }
-        guard enabled, !writeFailed else { return false }
-        guard let w = writer else { return true }
+        guard enabled, !writeFailed else { return }
+        guard let w = writer else {
+            journal?.consumed()
+            return
+        }
         writer = nil
-        do { try w.commit(names: map.names) } catch { w.discard(); return false }
-        return true
+        let job = CommitJob(writer: w, names: map.names, journal: journal)
+        if let commits { commits.submit(job.run) } else { job.run() }
+    }
+}
+
+/// A new cache and the journal its records came from, handed from a loader thread to
+/// `SummaryCommits`: once submitted, no other thread touches the writer.
+private struct CommitJob: @unchecked Sendable {
+    let writer: SummaryCacheWriter
+    let names: [String]
+    let journal: SummaryJournalReader.Consumption?
+
+    @Sendable func run() {
+        do { try writer.commit(names: names) } catch {
+            writer.discard()
+            return
+        }
+        journal?.consumed()
     }
 }

@@ -6,16 +6,24 @@ import TapeFormat
 /// readers see the old cache or the new one, never a mix (not fsynced: see `commit`). Records must be appended in file name
 /// byte order. Names keep the ids of the cache the records were copied from (`names`), and new
 /// names are added at the end.
+///
+/// The temporary file is created when the first megabyte is written out (at `commit` for the
+/// usual directory of a few thousand runs), so that a loader can hand the file system work
+/// (create, write, rename: each may wait on the file system's journal) to another thread with
+/// `commit` (`SummaryCommits`).
 final class SummaryCacheWriter {
-    private let replacement: AtomicReplacement
+    private let directory: String
+    private let path: String
+    private var replacement: AtomicReplacement?
     private var names: [String]
     private var ids: [String: Int]
     private var pending: [UInt8] = []
     private var written = 0
 
-    /// Starts a cache at `path` whose copied records use `names` (the old cache's list).
-    init(path: String, names: [String]) throws {
-        replacement = try AtomicReplacement(replacing: path, purpose: SummaryCacheFormat.temporaryPurpose)
+    /// Starts the cache of `directory` whose copied records use `names` (the old cache's list).
+    init(directory: String, names: [String]) {
+        self.directory = directory
+        path = directory + "/" + SummaryCacheFormat.fileName
         self.names = names
         ids = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         pending = SummaryCacheFormat.headerMagic + [SummaryCacheFormat.version]
@@ -50,6 +58,12 @@ final class SummaryCacheWriter {
     }
 
     private func flush() throws {
+        let replacement = try self.replacement ?? {
+            // A cache write killed before its rename left a temporary file: gone with its writer.
+            SummaryCacheFormat.removeLeftovers(in: directory)
+            return try AtomicReplacement(replacing: path, purpose: SummaryCacheFormat.temporaryPurpose)
+        }()
+        self.replacement = replacement
         try replacement.write(pending)
         written += pending.count
         pending.removeAll(keepingCapacity: true)
@@ -72,9 +86,9 @@ final class SummaryCacheWriter {
         try flush()
         // Not fsynced: a cache lost or cut short by a crash fails its checks and is rebuilt from
         // the runs, so durability would only cost time (a million runs' caches: 1,000 fsyncs).
-        try replacement.commit(durable: false)
+        try replacement?.commit(durable: false)
     }
 
-    /// Removes the temporary file (the old cache stays).
-    func discard() { replacement.discard() }
+    /// Removes the temporary file, if any (the old cache stays).
+    func discard() { replacement?.discard() }
 }

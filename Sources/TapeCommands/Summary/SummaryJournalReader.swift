@@ -19,7 +19,9 @@ struct SummaryJournalReader {
     private let device: UInt64, inode: UInt64
     private(set) var records: [ArraySlice<UInt8>: ScannedFooter] = [:]
 
-    /// Reads the journal of directory `dir`; nil when there is none (or it is not a regular file).
+    /// Reads the journal of directory `dir`; nil when there is none, it is empty (a journal
+    /// consumed by the last summary: nothing to read, and truncating it again would cost a file
+    /// system transaction per directory) or it is not a regular file.
     init?(dir: String) {
         path = dir + "/" + SummaryJournal.fileName
         // Non-blocking: a FIFO in the journal's place must not hang the summary.
@@ -31,16 +33,19 @@ struct SummaryJournalReader {
         size = Int(st.st_size)
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
-        guard size > 0, size <= Self.maxBytes else { return }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            done += n
+        guard size > 0 else { return nil }
+        guard size <= Self.maxBytes else { return }
+        // Read into uninitialised memory (a million runs' journals are hundreds of MB).
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var done = 0
+            while done < size {
+                let n = pread(fd, buffer.baseAddress! + done, size - done, off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { break }
+                done += n
+            }
+            initialized = done
         }
-        if done < size { bytes.removeSubrange(done...) }
         let payloads = bytes.withUnsafeBytes { SummaryJournal.payloads($0) }
         records.reserveCapacity(payloads.count)
         for p in payloads {
@@ -66,18 +71,32 @@ struct SummaryJournalReader {
                                     stamped: true))
     }
 
-    /// Empties the journal (its records are in the cache now), unless it is not the file read or
-    /// has grown since: records appended meanwhile stay (at worst, records already merged are
-    /// merged again). A journal too large to read is removed.
-    func consumed() {
-        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, UInt64(st.st_dev) == device, UInt64(st.st_ino) == inode else { return }
-        if size > Self.maxBytes { _ = unlink(path); return }
-        // A writer appending between this check and the truncation loses its record: its run is
-        // then read from its file (the journal is an accelerator, never the only source).
-        if Int(st.st_size) == size { _ = ftruncate(fd, 0) }
+    /// What emptying this journal needs (its name and identity as read), apart from its records.
+    var consumption: Consumption { Consumption(path: path, size: size, device: device, inode: inode) }
+
+    /// Empties the journal: `consumption.consumed()`.
+    func consumed() { consumption.consumed() }
+
+    /// The journal as read, to be emptied once its records are in the cache (possibly on another
+    /// thread: `SummaryCommits`).
+    struct Consumption: Sendable {
+        let path: String
+        let size: Int
+        let device: UInt64, inode: UInt64
+
+        /// Empties the journal (its records are in the cache now), unless it is not the file read
+        /// or has grown since: records appended meanwhile stay (at worst, records already merged
+        /// are merged again). A journal too large to read is removed.
+        func consumed() {
+            let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+            guard fd >= 0 else { return }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, UInt64(st.st_dev) == device, UInt64(st.st_ino) == inode else { return }
+            if size > SummaryJournalReader.maxBytes { _ = unlink(path); return }
+            // A writer appending between this check and the truncation loses its record: its run
+            // is then read from its file (the journal is an accelerator, never the only source).
+            if Int(st.st_size) == size { _ = ftruncate(fd, 0) }
+        }
     }
 }

@@ -3,10 +3,15 @@
 /// Every read checks the remaining length and throws `FormatError.truncated` naming the structure
 /// and the absolute offset (`baseOffset` + position) instead of trapping. Lengths read from the input
 /// must be checked with `requireAvailable` before anything is allocated for them.
+///
+/// The reads are `@inlinable`: decoders in other modules (footers, the summary's scans of a
+/// million footers or journal records) call them per field, and a call across modules for each
+/// byte cost more than the decoding itself.
 public struct ByteReader {
     @usableFromInline let bytes: [UInt8]
+    @usableFromInline var cursor: Int
     /// Current position, an index into `bytes`.
-    public private(set) var position: Int
+    @inlinable public var position: Int { cursor }
     /// One past the last readable index.
     public let end: Int
     /// Absolute offset (e.g. in the file) of `bytes[0]`, used in error messages.
@@ -17,7 +22,7 @@ public struct ByteReader {
         self.bytes = bytes
         let r = range ?? 0..<bytes.count
         precondition(r.lowerBound >= 0 && r.upperBound <= bytes.count)
-        self.position = r.lowerBound
+        self.cursor = r.lowerBound
         self.end = r.upperBound
         self.baseOffset = baseOffset
     }
@@ -25,55 +30,55 @@ public struct ByteReader {
     /// Bytes left to read.
     @inlinable public var remaining: Int { end - position }
     /// True when every byte has been consumed.
-    public var isAtEnd: Bool { position == end }
+    @inlinable public var isAtEnd: Bool { position == end }
     /// Absolute offset of the next byte to read.
-    public var absoluteOffset: Int { baseOffset + position }
+    @inlinable public var absoluteOffset: Int { baseOffset + position }
 
     /// Throws unless `n` more bytes are available for `what`.
-    public func requireAvailable(_ n: Int, for what: String) throws(FormatError) {
+    @inlinable public func requireAvailable(_ n: Int, for what: String) throws(FormatError) {
         if n < 0 || n > remaining {
             throw .truncated(what: what, offset: absoluteOffset, needed: n, available: remaining)
         }
     }
 
-    public mutating func readU8(_ what: String) throws(FormatError) -> UInt8 {
+    @inlinable public mutating func readU8(_ what: String) throws(FormatError) -> UInt8 {
         try requireAvailable(1, for: what)
-        defer { position += 1 }
-        return bytes[position]
+        defer { cursor += 1 }
+        return bytes[cursor]
     }
 
-    public mutating func readU16(_ what: String) throws(FormatError) -> UInt16 {
+    @inlinable public mutating func readU16(_ what: String) throws(FormatError) -> UInt16 {
         UInt16(littleEndian: try readFixed(what))
     }
-    public mutating func readU32(_ what: String) throws(FormatError) -> UInt32 {
+    @inlinable public mutating func readU32(_ what: String) throws(FormatError) -> UInt32 {
         UInt32(littleEndian: try readFixed(what))
     }
-    public mutating func readU64(_ what: String) throws(FormatError) -> UInt64 {
+    @inlinable public mutating func readU64(_ what: String) throws(FormatError) -> UInt64 {
         UInt64(littleEndian: try readFixed(what))
     }
-    public mutating func readI64(_ what: String) throws(FormatError) -> Int64 {
+    @inlinable public mutating func readI64(_ what: String) throws(FormatError) -> Int64 {
         Int64(littleEndian: try readFixed(what))
     }
 
-    mutating func readFixed<T: FixedWidthInteger>(_ what: String) throws(FormatError) -> T {
+    @inlinable mutating func readFixed<T: FixedWidthInteger>(_ what: String) throws(FormatError) -> T {
         let size = MemoryLayout<T>.size
         try requireAvailable(size, for: what)
-        let p = position
-        position += size
+        let p = cursor
+        cursor += size
         return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: p, as: T.self) }
     }
 
     /// Reads an unsigned LEB128 varint of at most 10 bytes.
-    public mutating func readVarint(_ what: String) throws(FormatError) -> UInt64 {
+    @inlinable public mutating func readVarint(_ what: String) throws(FormatError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         let start = absoluteOffset
         while true {
-            guard position < end else {
+            guard cursor < end else {
                 throw .truncated(what: what, offset: start, needed: Int(shift / 7) + 1, available: Int(shift / 7))
             }
-            let byte = bytes[position]
-            position += 1
+            let byte = bytes[cursor]
+            cursor += 1
             if shift == 63 && byte > 1 {
                 throw .invalid(what: what, offset: start, reason: "varint overflows 64 bits")
             }
@@ -87,7 +92,7 @@ public struct ByteReader {
     }
 
     /// Reads a varint and checks it is at most `limit`, returning it as `Int`.
-    public mutating func readCount(_ what: String, limit: Int) throws(FormatError) -> Int {
+    @inlinable public mutating func readCount(_ what: String, limit: Int) throws(FormatError) -> Int {
         let at = absoluteOffset
         let v = try readVarint(what)
         guard v <= UInt64(limit) else {
@@ -96,7 +101,7 @@ public struct ByteReader {
         return Int(v)
     }
 
-    public mutating func readSignedVarint(_ what: String) throws(FormatError) -> Int64 {
+    @inlinable public mutating func readSignedVarint(_ what: String) throws(FormatError) -> Int64 {
         ZigZag.decode(try readVarint(what))
     }
 
@@ -114,8 +119,8 @@ public struct ByteReader {
         }
         let n = Int(length)
         try requireAvailable(n, for: what)  // `before` still counted the length varint
-        let start = position
-        position += n
+        let start = cursor
+        cursor += n
         let s = bytes.withUnsafeBufferPointer { buf -> String? in
             let slice = UnsafeBufferPointer(rebasing: buf[start..<(start + n)])
             var ascii = true
@@ -130,10 +135,10 @@ public struct ByteReader {
     }
 
     /// Returns the next `n` bytes' index range and skips them.
-    public mutating func readRange(_ n: Int, _ what: String) throws(FormatError) -> Range<Int> {
+    @inlinable public mutating func readRange(_ n: Int, _ what: String) throws(FormatError) -> Range<Int> {
         try requireAvailable(n, for: what)
-        defer { position += n }
-        return position..<(position + n)
+        defer { cursor += n }
+        return cursor..<(cursor + n)
     }
 
     /// Runs `body` over the next `n` bytes and skips them.
@@ -146,7 +151,7 @@ public struct ByteReader {
     }
 
     /// Throws `invalid` unless every byte was consumed.
-    public func requireAtEnd(_ what: String) throws(FormatError) {
+    @inlinable public func requireAtEnd(_ what: String) throws(FormatError) {
         if position != end {
             throw .invalid(what: what, offset: absoluteOffset, reason: "\(remaining) unexpected trailing bytes")
         }

@@ -12,13 +12,13 @@ final class GroupTable {
     let types: [SQLType]
     private(set) var count = 0
     private var keyBuilders: [VectorBuilder]
-    private var intMap: [Int64: Int32] = [:]
+    private var intMap = IntegerKeyMap()
     /// The single string key's distinct values (as bytes) and, per value, its group id.
     private var stringKeys = ByteDictionary()
     private var stringGroups: [Int32] = []
     /// DOUBLE keys by bit pattern, with 0.0/-0.0 and every NaN folded together (one NaN group, as
     /// DuckDB).
-    private var doubleMap: [UInt64: Int32] = [:]
+    private var doubleMap = IntegerKeyMap()
     /// The signs of zero seen in the single DOUBLE key's zero group: a group that saw both shows
     /// +0.0, one that saw a single sign shows it — the same whatever order (or thread) rows came
     /// in. (DuckDB shows the first seen, which is +0.0 too whenever +0.0 comes first.)
@@ -55,16 +55,11 @@ final class GroupTable {
                 nullGroup = g
                 return g
             case .int(let v), .timestamp(let v):
-                if let g = intMap[v] { return g }
-                let g = newGroup(key)
-                intMap[v] = g
-                return g
+                return Int32(intMap.value(UInt64(bitPattern: v)) { UInt32(newGroup(key)) })
             case .string(var s):
                 return s.withUTF8 { stringID(UnsafeRawBufferPointer($0)) }
             case .double(let v):
-                let bits = GroupTable.doubleKey(v)
-                let g = doubleMap[bits] ?? newGroup(key)
-                doubleMap[bits] = g
+                let g = Int32(doubleMap.value(GroupTable.doubleKey(v)) { UInt32(newGroup(key)) })
                 if v == 0 { noteZero(v, g) }
                 return g
             default: break
@@ -128,17 +123,21 @@ final class GroupTable {
             let k = keys[0]
             switch k.storage {
             case .int64(let a) where k.type != .interval:
-                var lastKey: Int64 = 0
-                var lastId: Int32 = -1
-                for r in 0..<n {
-                    if k.isNull(r) { ids[r] = id([.null]); continue }
-                    let v = a[r]
-                    if lastId >= 0 && v == lastKey { ids[r] = lastId; continue }
-                    let g: Int32
-                    if let found = intMap[v] { g = found } else { g = id([k.type == .timestamp ? .timestamp(v) : .int(v)]) }
-                    ids[r] = g
-                    lastKey = v
-                    lastId = g
+                let timestamp = k.type == .timestamp
+                ids.withUnsafeMutableBufferPointer { out in
+                    a.withUnsafeBufferPointer { a in
+                        var lastKey: Int64 = 0
+                        var lastId: Int32 = -1
+                        for r in 0..<n {
+                            if k.isNull(r) { out[r] = id([.null]); continue }
+                            let v = a[r]
+                            if lastId >= 0 && v == lastKey { out[r] = lastId; continue }
+                            let g = Int32(intMap.value(UInt64(bitPattern: v)) { UInt32(newGroup([timestamp ? .timestamp(v) : .int(v)])) })
+                            out[r] = g
+                            lastKey = v
+                            lastId = g
+                        }
+                    }
                 }
                 return ids
             case .dictionary(let entries, let idx):
@@ -161,22 +160,26 @@ final class GroupTable {
                 }
                 return ids
             case .float64(let a):
-                var lastBits: UInt64 = 0
-                var lastId: Int32 = -1
-                for r in 0..<n {
-                    if k.isNull(r) { ids[r] = id([.null]); continue }
-                    let bits = GroupTable.doubleKey(a[r])
-                    if lastId >= 0 && bits == lastBits {
-                        // 0.0 right after -0.0 (or the reverse) hits the cache: note its sign too.
-                        if a[r] == 0 { noteZero(a[r], lastId) }
-                        ids[r] = lastId
-                        continue
+                ids.withUnsafeMutableBufferPointer { out in
+                    a.withUnsafeBufferPointer { a in
+                        var lastBits: UInt64 = 0
+                        var lastId: Int32 = -1
+                        for r in 0..<n {
+                            if k.isNull(r) { out[r] = id([.null]); continue }
+                            let bits = GroupTable.doubleKey(a[r])
+                            if lastId >= 0 && bits == lastBits {
+                                // 0.0 right after -0.0 (or the reverse) hits the cache: note its sign too.
+                                if a[r] == 0 { noteZero(a[r], lastId) }
+                                out[r] = lastId
+                                continue
+                            }
+                            let g = Int32(doubleMap.value(bits) { UInt32(newGroup([.double(a[r])])) })
+                            if a[r] == 0 { noteZero(a[r], g) }
+                            out[r] = g
+                            lastBits = bits
+                            lastId = g
+                        }
                     }
-                    let g = doubleMap[bits] ?? id([.double(a[r])])
-                    if a[r] == 0 { noteZero(a[r], g) }
-                    ids[r] = g
-                    lastBits = bits
-                    lastId = g
                 }
                 return ids
             default:

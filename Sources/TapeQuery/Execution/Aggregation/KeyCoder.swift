@@ -8,8 +8,8 @@ import TapeFormat
 /// a constant once), DOUBLE by bit pattern with 0.0/-0.0 and every NaN folded together (as
 /// `Datum ==` and DuckDB group them).
 struct KeyCoder {
-    private var ints: [Int64: UInt32] = [:]
-    private var doubles: [UInt64: UInt32] = [:]
+    private var ints = IntegerKeyMap()
+    private var doubles = IntegerKeyMap()
     /// Strings as bytes; `stringCodes[dictionary index]` is the string's code.
     private var strings = ByteDictionary()
     private var stringCodes: [UInt32] = []
@@ -50,17 +50,18 @@ struct KeyCoder {
     }
 
     @inline(__always) private mutating func intCode(_ v: Int64) -> UInt32 {
-        if let c = ints[v] { return c }
+        let key = UInt64(bitPattern: v)
+        if let c = ints[key] { return c }
         let c = next()
-        ints[v] = c
+        ints.insert(key, c)
         return c
     }
 
     @inline(__always) private mutating func doubleCode(_ v: Double) -> UInt32 {
-        let bits = GroupTable.doubleKey(v)
-        if let c = doubles[bits] { return c }
+        let key = GroupTable.doubleKey(v)
+        if let c = doubles[key] { return c }
         let c = next()
-        doubles[bits] = c
+        doubles.insert(key, c)
         return c
     }
 
@@ -74,7 +75,7 @@ struct KeyCoder {
     func existingCode(_ d: Datum) -> UInt32 {
         switch d {
         case .null: return fixed[0]
-        case .int(let v), .timestamp(let v): return ints[v] ?? .max
+        case .int(let v), .timestamp(let v): return ints[UInt64(bitPattern: v)] ?? .max
         case .double(let v): return doubles[GroupTable.doubleKey(v)] ?? .max
         case .bool(let v): return fixed[v ? 2 : 1]
         case .string(var s): return s.withUTF8 { existingStringCode(UnsafeRawBufferPointer($0)) }
@@ -97,7 +98,7 @@ struct KeyCoder {
         case .int64(let a) where v.type == .interval:   // a stored duration: coded as the interval it reads as
             out = (0..<n).map { intervals[Interval(durationNanos: a[$0])] ?? .max }
         case .int64(let a):
-            out = (0..<n).map { ints[a[$0]] ?? .max }
+            out = (0..<n).map { ints[UInt64(bitPattern: a[$0])] ?? .max }
         case .float64(let a):
             out = (0..<n).map { doubles[GroupTable.doubleKey(a[$0])] ?? .max }
         case .bool(let a):
