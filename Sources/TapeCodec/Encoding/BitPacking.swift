@@ -106,25 +106,6 @@ enum BitPacking {
             }
             bitPos = i * width
         }
-        if width <= 56 {
-            // A value starts at most 7 bits into its first byte, so one 8-byte load holds all of
-            // its ≤ 56 bits: no second load and no branch per value, and the four values of a
-            // step are independent (their bit positions come from i, not from each other).
-            let w = width
-            while i + 4 <= n, (((i + 3) &* w) >> 3) + 8 <= byteLength {
-                let b0 = i &* w, b1 = b0 &+ w, b2 = b1 &+ w, b3 = b2 &+ w
-                let v0 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: b0 >> 3, as: UInt64.self)) &>> UInt64(b0 & 7)
-                let v1 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: b1 >> 3, as: UInt64.self)) &>> UInt64(b1 & 7)
-                let v2 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: b2 >> 3, as: UInt64.self)) &>> UInt64(b2 & 7)
-                let v3 = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: b3 >> 3, as: UInt64.self)) &>> UInt64(b3 & 7)
-                out[i] = T(truncatingIfNeeded: v0 & mask)
-                out[i + 1] = T(truncatingIfNeeded: v1 & mask)
-                out[i + 2] = T(truncatingIfNeeded: v2 & mask)
-                out[i + 3] = T(truncatingIfNeeded: v3 & mask)
-                i += 4
-            }
-            bitPos = i * width
-        }
         // Fast path: the 9 bytes that may hold value i are all inside `src`.
         while i < n {
             let byte = bitPos >> 3

@@ -40,36 +40,34 @@ final class MinMaxState: AggregateState {
             }
         case (.double, .float64(let a)):
             if groups == nil && v.validity == nil && !a.isEmpty {
-                // One pass in four lanes of selects (a NaN is never selected); NaN, which orders
-                // above every number (DuckDB), is noted by an integer flag per value (no chain of
-                // floating-point adds) and counted apart only when one was seen.
+                // One pass in four lanes of selects (vectorisable); NaN, which orders above every
+                // number (DuckDB), is counted apart.
                 let start = max ? -Double.infinity : Double.infinity
                 var m0 = start, m1 = start, m2 = start, m3 = start
                 var nans = 0
                 a.withUnsafeBufferPointer { p in
                     var i = 0
-                    var sawNaN: UInt8 = 0
-                    @inline(__always) func isNaN(_ x: Double) -> UInt8 { x != x ? 1 : 0 }
+                    // A NaN in a lane makes the lane's sum NaN; only then are NaNs counted.
+                    var probe = 0.0
                     if max {
                         while i + 4 <= p.count {
-                            let x0 = p[i], x1 = p[i + 1], x2 = p[i + 2], x3 = p[i + 3]
-                            m0 = x0 > m0 ? x0 : m0; m1 = x1 > m1 ? x1 : m1
-                            m2 = x2 > m2 ? x2 : m2; m3 = x3 > m3 ? x3 : m3
-                            sawNaN |= isNaN(x0) | isNaN(x1) | isNaN(x2) | isNaN(x3)
+                            m0 = p[i] > m0 ? p[i] : m0; m1 = p[i + 1] > m1 ? p[i + 1] : m1
+                            m2 = p[i + 2] > m2 ? p[i + 2] : m2; m3 = p[i + 3] > m3 ? p[i + 3] : m3
+                            probe += p[i] * 0 + p[i + 1] * 0 + p[i + 2] * 0 + p[i + 3] * 0
                             i += 4
                         }
-                        while i < p.count { m0 = p[i] > m0 ? p[i] : m0; sawNaN |= isNaN(p[i]); i += 1 }
+                        while i < p.count { m0 = p[i] > m0 ? p[i] : m0; probe += p[i] * 0; i += 1 }
                     } else {
                         while i + 4 <= p.count {
-                            let x0 = p[i], x1 = p[i + 1], x2 = p[i + 2], x3 = p[i + 3]
-                            m0 = x0 < m0 ? x0 : m0; m1 = x1 < m1 ? x1 : m1
-                            m2 = x2 < m2 ? x2 : m2; m3 = x3 < m3 ? x3 : m3
-                            sawNaN |= isNaN(x0) | isNaN(x1) | isNaN(x2) | isNaN(x3)
+                            m0 = p[i] < m0 ? p[i] : m0; m1 = p[i + 1] < m1 ? p[i + 1] : m1
+                            m2 = p[i + 2] < m2 ? p[i + 2] : m2; m3 = p[i + 3] < m3 ? p[i + 3] : m3
+                            probe += p[i] * 0 + p[i + 1] * 0 + p[i + 2] * 0 + p[i + 3] * 0
                             i += 4
                         }
-                        while i < p.count { m0 = p[i] < m0 ? p[i] : m0; sawNaN |= isNaN(p[i]); i += 1 }
+                        while i < p.count { m0 = p[i] < m0 ? p[i] : m0; probe += p[i] * 0; i += 1 }
                     }
-                    if sawNaN != 0 { for x in p where x != x { nans += 1 } }
+                    // x * 0 is NaN for NaN and ±infinity: count exactly only when the probe says so.
+                    if probe.isNaN { for x in p where x != x { nans += 1 } }
                 }
                 let m = max ? Swift.max(Swift.max(m0, m1), Swift.max(m2, m3)) : Swift.min(Swift.min(m0, m1), Swift.min(m2, m3))
                 consider(0, .double(max ? (nans > 0 ? .nan : m) : (nans == a.count ? .nan : m)))
