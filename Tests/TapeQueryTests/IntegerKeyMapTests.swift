@@ -38,11 +38,13 @@ struct IntegerKeyMapTests {
         }
     }
 
-    @Test func insertAddsWhatLookupsThenFind() {
+    @Test func updateValueReplacesAndReturnsTheOldValue() {
         var map = IntegerKeyMap()
-        for k in 0..<10_000 { map.insert(UInt64(k) &* 0x9E37_79B9_7F4A_7C15, UInt32(k)) }
+        for k in 0..<10_000 { #expect(map.updateValue(UInt32(k), forKey: UInt64(k) &* 0x9E37_79B9_7F4A_7C15) == nil) }
         #expect(map.count == 10_000)
-        for k in 0..<10_000 { #expect(map[UInt64(k) &* 0x9E37_79B9_7F4A_7C15] == UInt32(k)) }
+        for k in 0..<10_000 { #expect(map.updateValue(UInt32(k + 1), forKey: UInt64(k) &* 0x9E37_79B9_7F4A_7C15) == UInt32(k)) }
+        #expect(map.count == 10_000)
+        for k in 0..<10_000 { #expect(map[UInt64(k) &* 0x9E37_79B9_7F4A_7C15] == UInt32(k + 1)) }
         #expect(map[1] == nil)
     }
 }

@@ -7,7 +7,8 @@ import TapeFormat
 /// anything else (several keys, one DOUBLE …) per-column key codes folded into tuple ids
 /// (`KeyTupleIds`, as GROUP BY), with no `Datum` per row; probing only looks codes up.
 final class JoinHashTable {
-    private var intHeads: [Int64: Int32] = [:]
+    /// `intHeads[key bits]`: the chain's first row of a BIGINT/TIMESTAMP key.
+    private var intHeads = IntegerKeyMap()
     /// The build side's distinct string keys; `stringHeads[key index]` is its chain's first row.
     private var stringKeys = ByteDictionary()
     private var stringHeads: [Int32] = []
@@ -73,7 +74,7 @@ final class JoinHashTable {
         }
         var ids: [UInt32] = []
         var tupleHeads: [Int32] = []
-        var intHeads: [Int64: Int32] = [:]
+        var intHeads = IntegerKeyMap()
         if mode == .tuple {
             tuples = KeyTupleIds(columns: keys.count)
             ids = tuples.ids(keys, count: count)
@@ -85,9 +86,8 @@ final class JoinHashTable {
             let row = Int32(r)
             switch mode {
             case .int:
-                let k = JoinHashTable.int(keys[0], r)
-                next[r] = intHeads[k] ?? -1
-                intHeads[k] = row
+                let k = UInt64(bitPattern: JoinHashTable.int(keys[0], r))
+                next[r] = intHeads.updateValue(UInt32(row), forKey: k).map { Int32($0) } ?? -1
             case .string:
                 break   // built above
             case .tuple:
@@ -119,10 +119,10 @@ final class JoinHashTable {
         case .int:
             let k = keys[0]
             if case .constant(let d) = k.storage {
-                if d != .null, let h = intHeads[JoinHashTable.int(k, 0)] { for i in 0..<count { out[i] = h } }
+                if d != .null, let h = intHeads[UInt64(bitPattern: JoinHashTable.int(k, 0))] { for i in 0..<count { out[i] = Int32(h) } }
                 return out
             }
-            for r in 0..<count where !k.isNull(r) { out[r] = intHeads[JoinHashTable.int(k, r)] ?? -1 }
+            for r in 0..<count where !k.isNull(r) { out[r] = intHeads[UInt64(bitPattern: JoinHashTable.int(k, r))].map { Int32($0) } ?? -1 }
         case .string:
             let k = keys[0]
             switch k.storage {

@@ -53,7 +53,7 @@ struct KeyCoder {
         let key = UInt64(bitPattern: v)
         if let c = ints[key] { return c }
         let c = next()
-        ints.insert(key, c)
+        ints.updateValue(c, forKey: key)
         return c
     }
 
@@ -61,7 +61,7 @@ struct KeyCoder {
         let key = GroupTable.doubleKey(v)
         if let c = doubles[key] { return c }
         let c = next()
-        doubles.insert(key, c)
+        doubles.updateValue(c, forKey: key)
         return c
     }
 

@@ -1,6 +1,7 @@
 /// A hash map from 64-bit keys (BIGINT and TIMESTAMP values, DOUBLE bit patterns) to 32-bit
-/// codes, for the per-row lookups of GROUP BY keys: `Dictionary<Int64, _>` hashes every key with
-/// SipHash, which cost more than the rest of a GROUP BY over a BIGINT key.
+/// codes, for the per-row lookups of GROUP BY keys, key codes and hash-join build chains:
+/// `Dictionary<Int64, _>` hashes every key with SipHash, which cost more than the rest of a
+/// GROUP BY over a BIGINT key.
 ///
 /// Open addressing with linear probing over a power-of-two table kept at most half full. Keys are
 /// mixed with a per-process random seed (then MurmurHash3's 64-bit finaliser), so a file crafted
@@ -35,44 +36,52 @@ struct IntegerKeyMap {
         return Int(truncatingIfNeeded: x) & mask
     }
 
-    /// The value of `key`, nil when absent.
-    @inline(__always) subscript(key: UInt64) -> UInt32? {
+    /// The slot holding `key`, or the empty slot where it would go.
+    @inline(__always) private func find(_ key: UInt64) -> (slot: Int, found: Bool) {
         var i = Self.slot(key, mask)
         while true {
             let v = values[i]
-            if v == Self.empty { return nil }
-            if keys[i] == key { return v }
+            if v == Self.empty { return (i, false) }
+            if keys[i] == key { return (i, true) }
             i = (i + 1) & mask
         }
+    }
+
+    /// Puts a new key in the empty slot `i` that `find` gave for it.
+    @inline(__always) private mutating func store(_ key: UInt64, _ value: UInt32, at i: Int) {
+        keys[i] = key
+        values[i] = value
+        count += 1
+        if count * 2 > values.count { grow() }
+    }
+
+    /// The value of `key`, nil when absent.
+    @inline(__always) subscript(key: UInt64) -> UInt32? {
+        let (i, found) = find(key)
+        return found ? values[i] : nil
     }
 
     /// The value of `key`; when absent, `make()` is called and its result stored.
     /// REQUIRES: `make()` returns a value below `UInt32.max` and does not use this map.
     @inline(__always) mutating func value(_ key: UInt64, orInsert make: () -> UInt32) -> UInt32 {
-        var i = Self.slot(key, mask)
-        while true {
-            let v = values[i]
-            if v == Self.empty { break }
-            if keys[i] == key { return v }
-            i = (i + 1) & mask
-        }
+        let (i, found) = find(key)
+        if found { return values[i] }
         let v = make()
-        keys[i] = key
-        values[i] = v
-        count += 1
-        if count * 2 > values.count { grow() }
+        store(key, v, at: i)
         return v
     }
 
-    /// Stores `value` for `key`.
-    /// REQUIRES: `key` is absent and `value` is below `UInt32.max`.
-    mutating func insert(_ key: UInt64, _ value: UInt32) {
-        var i = Self.slot(key, mask)
-        while values[i] != Self.empty { i = (i + 1) & mask }
-        keys[i] = key
-        values[i] = value
-        count += 1
-        if count * 2 > values.count { grow() }
+    /// Stores `value` for `key` and returns the value it replaced (nil when `key` was absent),
+    /// as `Dictionary.updateValue`. REQUIRES: `value` is below `UInt32.max`.
+    @inline(__always) @discardableResult
+    mutating func updateValue(_ value: UInt32, forKey key: UInt64) -> UInt32? {
+        let (i, found) = find(key)
+        guard found else {
+            store(key, value, at: i)
+            return nil
+        }
+        defer { values[i] = value }
+        return values[i]
     }
 
     private mutating func grow() {
