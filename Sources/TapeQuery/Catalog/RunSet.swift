@@ -151,8 +151,8 @@ public final class RunSet: Sendable {
     }
 
     /// A run's metadata value for `key` as a datum of `type` (NULL when the run lacks the key).
-    func metadataValue(_ run: Run, _ key: String, _ type: SQLType) -> Datum {
-        guard let v = run.metadata[key] else { return .null }
+    static func metadataValue(_ metadata: [String: String], _ key: String, _ type: SQLType) -> Datum {
+        guard let v = metadata[key] else { return .null }
         return Self.datum(v, as: type)
     }
 

@@ -103,7 +103,7 @@ final class Executor: Sendable {
         // Fields read in place: copying the whole `Run` per slot per task costs more than the read.
         switch plan.slots[s] {
         case .runID: return .constant(.string(runs.runs[ri].id), type: .string, count: count)
-        case .metadata(let key, let type): return .constant(runs.runs[ri].metadata[key].map { RunSet.datum($0, as: type) } ?? .null, type: type, count: count)
+        case .metadata(let key, let type): return .constant(RunSet.metadataValue(runs.runs[ri].metadata, key, type), type: type, count: count)
         case .column(_, let type), .input(_, let type): return .constant(.null, type: type, count: count)
         }
     }

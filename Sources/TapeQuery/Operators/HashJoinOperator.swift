@@ -193,7 +193,7 @@ final class HashJoinOperator: SpillingOperator, MorselOperator {
             // Every left row matching one and the same build row (a batch of one run probing a
             // table keyed by run): the pairs without a walk per row.
             // Constant keys (a run's id) give every row the first row's match: no scan for it.
-            let constantKeys = keys.allSatisfy { if case .constant = $0.storage { return true } else { return false } }
+            let constantKeys = Evaluator.allConstant(keys)
             if let h = constantKeys ? first.first.flatMap({ $0 >= 0 ? $0 : nil }) : HashJoinOperator.singleRow(first), table.nextMatch(h) < 0 {
                 if residual == nil {
                     // Each left row once, beside build row h (a constant): nothing to pair or merge.

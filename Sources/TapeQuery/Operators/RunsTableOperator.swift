@@ -39,7 +39,7 @@ final class RunsTableOperator: PhysicalOperator {
         for (run, stored) in zip(runs.runs, metrics) {
             if wanted[0] { builders[0].append(.string(run.id)) }
             if wanted[1] { builders[1].append(.string(run.path)) }
-            for (i, k) in metadataKeys.enumerated() where wanted[2 + i] { builders[2 + i].append(runs.metadataValue(run, k, columns[2 + i].type)) }
+            for (i, k) in metadataKeys.enumerated() where wanted[2 + i] { builders[2 + i].append(RunSet.metadataValue(run.metadata, k, columns[2 + i].type)) }
             let base = 2 + metadataKeys.count
             for (i, name) in metricNames.enumerated() where wanted[base + i] {
                 let d: Datum

@@ -186,7 +186,7 @@ final class GroupTable {
                 break
             }
         }
-        if n > 1, keys.allSatisfy({ if case .constant = $0.storage { return true } else { return false } }) {
+        if n > 1, Evaluator.allConstant(keys) {
             // Every key constant over the batch (a run's id, its metadata): one row's group is
             // every row's.
             let g = assign(keys.map { Vector(type: $0.type, storage: $0.storage, count: 1) }, count: 1)[0]
