@@ -456,9 +456,9 @@ struct CacheMerge {
     }
 
     /// Ends the walk: records left in the old cache are runs removed; the new cache, if any, is
-    /// committed (on `commits` when given, else now), and then, once the cache on disk holds
-    /// every record this walk added (committed, or nothing to change), `journal` is emptied.
-    mutating func finish(emptying journal: SummaryJournalReader.Consumption?, on commits: SummaryCommits?) {
+    /// committed on `commits`, and then, once the cache on disk holds every record this walk
+    /// added (committed, or nothing to change), `journal` is emptied.
+    mutating func finish(emptying journal: SummaryJournalReader.Consumption?, on commits: SummaryCommits) {
         if current != nil || reader?.damaged == true { changed() }
         guard enabled, !writeFailed else { return }
         guard let w = writer else {
@@ -466,8 +466,7 @@ struct CacheMerge {
             return
         }
         writer = nil
-        let job = CommitJob(writer: w, names: map.names, journal: journal)
-        if let commits { commits.submit(job.run) } else { job.run() }
+        commits.submit(CommitJob(writer: w, names: map.names, journal: journal).run)
     }
 }
 

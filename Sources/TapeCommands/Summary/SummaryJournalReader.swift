@@ -74,9 +74,6 @@ struct SummaryJournalReader {
     /// What emptying this journal needs (its name and identity as read), apart from its records.
     var consumption: Consumption { Consumption(path: path, size: size, device: device, inode: inode) }
 
-    /// Empties the journal: `consumption.consumed()`.
-    func consumed() { consumption.consumed() }
-
     /// The journal as read, to be emptied once its records are in the cache (possibly on another
     /// thread: `SummaryCommits`).
     struct Consumption: Sendable {

@@ -3,15 +3,10 @@
 /// Every read checks the remaining length and throws `FormatError.truncated` naming the structure
 /// and the absolute offset (`baseOffset` + position) instead of trapping. Lengths read from the input
 /// must be checked with `requireAvailable` before anything is allocated for them.
-///
-/// The reads are `@inlinable`: decoders in other modules (footers, the summary's scans of a
-/// million footers or journal records) call them per field, and a call across modules for each
-/// byte cost more than the decoding itself.
 public struct ByteReader {
     @usableFromInline let bytes: [UInt8]
-    @usableFromInline var cursor: Int
     /// Current position, an index into `bytes`.
-    @inlinable public var position: Int { cursor }
+    public private(set) var position: Int
     /// One past the last readable index.
     public let end: Int
     /// Absolute offset (e.g. in the file) of `bytes[0]`, used in error messages.
@@ -22,7 +17,7 @@ public struct ByteReader {
         self.bytes = bytes
         let r = range ?? 0..<bytes.count
         precondition(r.lowerBound >= 0 && r.upperBound <= bytes.count)
-        self.cursor = r.lowerBound
+        self.position = r.lowerBound
         self.end = r.upperBound
         self.baseOffset = baseOffset
     }
@@ -30,55 +25,55 @@ public struct ByteReader {
     /// Bytes left to read.
     @inlinable public var remaining: Int { end - position }
     /// True when every byte has been consumed.
-    @inlinable public var isAtEnd: Bool { position == end }
+    public var isAtEnd: Bool { position == end }
     /// Absolute offset of the next byte to read.
-    @inlinable public var absoluteOffset: Int { baseOffset + position }
+    public var absoluteOffset: Int { baseOffset + position }
 
     /// Throws unless `n` more bytes are available for `what`.
-    @inlinable public func requireAvailable(_ n: Int, for what: String) throws(FormatError) {
+    public func requireAvailable(_ n: Int, for what: String) throws(FormatError) {
         if n < 0 || n > remaining {
             throw .truncated(what: what, offset: absoluteOffset, needed: n, available: remaining)
         }
     }
 
-    @inlinable public mutating func readU8(_ what: String) throws(FormatError) -> UInt8 {
+    public mutating func readU8(_ what: String) throws(FormatError) -> UInt8 {
         try requireAvailable(1, for: what)
-        defer { cursor += 1 }
-        return bytes[cursor]
+        defer { position += 1 }
+        return bytes[position]
     }
 
-    @inlinable public mutating func readU16(_ what: String) throws(FormatError) -> UInt16 {
+    public mutating func readU16(_ what: String) throws(FormatError) -> UInt16 {
         UInt16(littleEndian: try readFixed(what))
     }
-    @inlinable public mutating func readU32(_ what: String) throws(FormatError) -> UInt32 {
+    public mutating func readU32(_ what: String) throws(FormatError) -> UInt32 {
         UInt32(littleEndian: try readFixed(what))
     }
-    @inlinable public mutating func readU64(_ what: String) throws(FormatError) -> UInt64 {
+    public mutating func readU64(_ what: String) throws(FormatError) -> UInt64 {
         UInt64(littleEndian: try readFixed(what))
     }
-    @inlinable public mutating func readI64(_ what: String) throws(FormatError) -> Int64 {
+    public mutating func readI64(_ what: String) throws(FormatError) -> Int64 {
         Int64(littleEndian: try readFixed(what))
     }
 
-    @inlinable mutating func readFixed<T: FixedWidthInteger>(_ what: String) throws(FormatError) -> T {
+    mutating func readFixed<T: FixedWidthInteger>(_ what: String) throws(FormatError) -> T {
         let size = MemoryLayout<T>.size
         try requireAvailable(size, for: what)
-        let p = cursor
-        cursor += size
+        let p = position
+        position += size
         return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: p, as: T.self) }
     }
 
     /// Reads an unsigned LEB128 varint of at most 10 bytes.
-    @inlinable public mutating func readVarint(_ what: String) throws(FormatError) -> UInt64 {
+    public mutating func readVarint(_ what: String) throws(FormatError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         let start = absoluteOffset
         while true {
-            guard cursor < end else {
+            guard position < end else {
                 throw .truncated(what: what, offset: start, needed: Int(shift / 7) + 1, available: Int(shift / 7))
             }
-            let byte = bytes[cursor]
-            cursor += 1
+            let byte = bytes[position]
+            position += 1
             if shift == 63 && byte > 1 {
                 throw .invalid(what: what, offset: start, reason: "varint overflows 64 bits")
             }
@@ -92,7 +87,7 @@ public struct ByteReader {
     }
 
     /// Reads a varint and checks it is at most `limit`, returning it as `Int`.
-    @inlinable public mutating func readCount(_ what: String, limit: Int) throws(FormatError) -> Int {
+    public mutating func readCount(_ what: String, limit: Int) throws(FormatError) -> Int {
         let at = absoluteOffset
         let v = try readVarint(what)
         guard v <= UInt64(limit) else {
@@ -101,7 +96,7 @@ public struct ByteReader {
         return Int(v)
     }
 
-    @inlinable public mutating func readSignedVarint(_ what: String) throws(FormatError) -> Int64 {
+    public mutating func readSignedVarint(_ what: String) throws(FormatError) -> Int64 {
         ZigZag.decode(try readVarint(what))
     }
 
@@ -119,8 +114,8 @@ public struct ByteReader {
         }
         let n = Int(length)
         try requireAvailable(n, for: what)  // `before` still counted the length varint
-        let start = cursor
-        cursor += n
+        let start = position
+        position += n
         let s = bytes.withUnsafeBufferPointer { buf -> String? in
             let slice = UnsafeBufferPointer(rebasing: buf[start..<(start + n)])
             var ascii = true
@@ -135,10 +130,10 @@ public struct ByteReader {
     }
 
     /// Returns the next `n` bytes' index range and skips them.
-    @inlinable public mutating func readRange(_ n: Int, _ what: String) throws(FormatError) -> Range<Int> {
+    public mutating func readRange(_ n: Int, _ what: String) throws(FormatError) -> Range<Int> {
         try requireAvailable(n, for: what)
-        defer { cursor += n }
-        return cursor..<(cursor + n)
+        defer { position += n }
+        return position..<(position + n)
     }
 
     /// Runs `body` over the next `n` bytes and skips them.
@@ -151,7 +146,7 @@ public struct ByteReader {
     }
 
     /// Throws `invalid` unless every byte was consumed.
-    @inlinable public func requireAtEnd(_ what: String) throws(FormatError) {
+    public func requireAtEnd(_ what: String) throws(FormatError) {
         if position != end {
             throw .invalid(what: what, offset: absoluteOffset, reason: "\(remaining) unexpected trailing bytes")
         }
